@@ -1,0 +1,140 @@
+"""The `jixiao` command line: thin wrappers over the core, readers and writers.
+
+Exit codes follow the contract in DESIGN §7: 0 fine, 1 error-level findings
+(audit), 2 an input that cannot be read. No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .core.numbers import fmt_value
+from .core.profiles import ProfileError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A problem to report in one clear message and exit 2."""
+
+
+def _load(path: str):
+    from .io.readers import read_any
+
+    return read_any(path)
+
+
+# --- score --------------------------------------------------------------------------------------
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .core.engine import score_package
+
+    pkg = _load(args.file)
+    report = score_package(pkg, args.profile or None)
+    if args.format == "json":
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_score_text(report))
+    return EXIT_OK
+
+
+def render_score_text(report) -> str:
+    lines = [f"{report.package.unit.name}  {report.package.year}年度  评分方案：{report.profile.id}"
+             f"（{' → '.join(report.profile.chain)}，{report.profile.digest[:12]}）", ""]
+
+    def block(title: str, values) -> None:
+        if not values:
+            return
+        lines.append(f"■ {title}")
+        for c in values:
+            mark = {True: "✓", False: "✗", None: " "}[c.agrees]
+            stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
+            lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
+            lines.append(f"      = {c.formula}" + (f"；{_inputs(c)}" if c.inputs else ""))
+            if c.rule:
+                lines.append(f"      依据：{c.rule}")
+            if c.note:
+                lines.append(f"      说明：{c.note}")
+        lines.append("")
+
+    for name, values in report.sections.items():
+        block(name, values)
+    for t in report.tables:
+        block(t.title, t.values)
+    disagreements = sum(1 for c in report.all() if c.agrees is False)
+    lines.append(f"共计算 {len(report.all())} 项，其中 {disagreements} 项与填报值不一致（✗）。")
+    return "\n".join(lines) + "\n"
+
+
+def _inputs(c) -> str:
+    parts = []
+    for k, v in c.inputs.items():
+        if v is None:
+            shown = "空"
+        elif k == "比率" or k == "执行率":
+            shown = fmt_value(v, "ratio")
+        else:
+            shown = format(v, "f") if hasattr(v, "as_tuple") else str(v)
+        parts.append(f"{k}={shown}")
+    return "，".join(parts)
+
+
+# --- parser -------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jixiao", description="预算绩效自评：计算、审核、生成")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("score", help="计算数据包中的每个比率、得分、总分和等次，并与填报值比对")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--profile", help="评分方案（默认取数据包中的 profile）")
+    p.set_defaults(func=cmd_score)
+
+    _add_optional_commands(sub)
+    return parser
+
+
+def _add_optional_commands(sub) -> None:
+    """Commands whose modules register themselves (audit, import, render, serve)."""
+    from . import commands
+
+    for register in commands.REGISTRY:
+        register(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"jixiao: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ProfileError as exc:
+        print(f"jixiao: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ValueError as exc:  # PackageError and reader errors carry a readable message
+        print(f"jixiao: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as exc:
+        print(f"jixiao: 无法读写文件：{exc.filename or ''} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["main", "Path"]

@@ -1,0 +1,734 @@
+"""The engine: applies a profile's parameters and the pure rules to a Package and
+returns every derived figure as a `Computed` — value, formula, inputs, profile
+entry, and the stated value beside it where the package states one.
+
+The engine never decides whether a difference is an error: that is the audit's
+job. It only computes, and says why it could not where it could not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import rules
+from .formula import evaluate_formula
+from .model import (
+    FrameworkItem,
+    Indicator,
+    LineTable,
+    Package,
+    SelfEvalTable,
+)
+from .numbers import ZERO
+from .profiles import Profile, load_profile
+from .trace import Computed
+
+KIND_LABELS = {
+    "overall": "附件3 部门整体支出绩效自评表",
+    "project": "附件4 项目支出绩效自评表",
+    "gov_fund": "附件5 政府性基金预算支出绩效自评表",
+    "state_capital": "附件6 国有资本经营预算支出绩效自评表",
+    "social_insurance": "附件7 社会保险基金预算支出绩效自评表",
+}
+
+
+@dataclass
+class TableResult:
+    """Everything computed for one self-evaluation table."""
+
+    key: str  # overall | projects[0] | fund_types[0].tables[0]
+    title: str
+    table: SelfEvalTable
+    values: list[Computed] = field(default_factory=list)
+    indicator_scores: list[Computed] = field(default_factory=list)
+    execution_rate: Computed | None = None
+    execution_score: Computed | None = None
+    total: Computed | None = None
+    grade: Computed | None = None
+
+
+@dataclass
+class ScoreReport:
+    package: Package
+    profile: Profile
+    sections: dict[str, list[Computed]] = field(default_factory=dict)
+    tables: list[TableResult] = field(default_factory=list)
+
+    def all(self) -> list[Computed]:
+        out = [c for values in self.sections.values() for c in values]
+        for t in self.tables:
+            out += t.values
+        return out
+
+    def find(self, key: str) -> Computed | None:
+        for c in self.all():
+            if c.key == key:
+                return c
+        return None
+
+    def as_dict(self) -> dict:
+        return {
+            "unit": self.package.unit.name,
+            "year": self.package.year,
+            "profile": self.profile.describe(),
+            "sections": {name: [c.as_dict() for c in values] for name, values in self.sections.items()},
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": t.title,
+                    "total": t.total.as_dict() if t.total else None,
+                    "grade": t.grade.as_dict() if t.grade else None,
+                    "values": [c.as_dict() for c in t.values],
+                }
+                for t in self.tables
+            ],
+        }
+
+
+def score_package(pkg: Package, profile: Profile | str | None = None) -> ScoreReport:
+    prof = profile if isinstance(profile, Profile) else load_profile(profile or pkg.profile)
+    report = ScoreReport(pkg, prof)
+    report.sections["收支情况"] = cover_table_values(pkg)
+    for key, table in pkg.narrative.tables.items():
+        report.sections[f"绩效评价报告·{table.title or key}"] = line_table_values(table, f"narrative.tables.{key}")
+    if pkg.basic_data.costs is not None:
+        report.sections["附件2 基础数据表"] = line_table_values(pkg.basic_data.costs, "basic_data.costs") + basic_data_values(pkg)
+    else:
+        report.sections["附件2 基础数据表"] = basic_data_values(pkg)
+    if pkg.overall is not None:
+        overall = score_table(pkg.overall, "overall", prof)
+        report.tables.append(overall)
+        report.sections["自评报告·综合得分"] = cover_score_values(pkg, overall)
+    for i, project in enumerate(pkg.projects):
+        report.tables.append(score_table(project, f"projects[{i}]", prof))
+    for i, decl in enumerate(pkg.fund_types):
+        for j, table in enumerate(decl.tables):
+            report.tables.append(score_table(table, f"fund_types[{i}].tables[{j}]", prof))
+    report.sections["绩效评价报告·综合评价（§七）"] = framework_values(pkg, prof)
+    return report
+
+
+# --- self-evaluation tables ---------------------------------------------------------------
+
+
+def score_table(table: SelfEvalTable, key: str, prof: Profile) -> TableResult:
+    title = KIND_LABELS.get(table.kind, table.kind) + (f"·{table.name}" if table.name else "")
+    res = TableResult(key, title, table)
+    res.values += fund_identities(table, key)
+    _execution(res, prof)
+    na_method = prof["not_applicable"]["overall" if table.kind == "overall" else "project"]
+    applicable_weight = ZERO
+    scores: list[Decimal] = []
+    for i, ind in enumerate(table.indicators):
+        c = score_indicator(ind, f"{key}.indicators[{i}]", prof)
+        res.indicator_scores.append(c)
+        res.values.append(c)
+        if not ind.applicable:
+            continue
+        if ind.weight is not None:
+            applicable_weight += ind.weight
+        if c.value is not None:
+            scores.append(c.value)
+    res.values += level1_values(table, key, prof)
+    _total(res, prof, scores, applicable_weight, na_method)
+    return res
+
+
+def fund_identities(table: SelfEvalTable, key: str) -> list[Computed]:
+    """年度资金总额 = Σ its parts, in each of the three amount columns."""
+    out: list[Computed] = []
+    total = table.fund("total")
+    if total is None:
+        return out
+    groups = [("appropriation", "carryover", "other")] if table.kind != "overall" else [
+        ("general_budget", "gov_fund", "special_account", "other_funds"), ("basic", "project")]
+    for group in groups:
+        parts = [table.fund(k) for k in group]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            continue
+        names = " + ".join(p.label for p in parts)
+        for col, col_label in (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "全年执行数")):
+            values = [getattr(p, col) for p in parts]
+            if all(v is None for v in values):
+                continue
+            value = sum((v for v in values if v is not None), ZERO)
+            out.append(Computed(
+                key=f"{key}.funds.{group[0]}_sum.{col}", label=f"{total.label}（{col_label}）= {names}",
+                value=value, unit="万元", formula=f"{names}",
+                inputs={p.label: (getattr(p, col) if getattr(p, col) is not None else ZERO) for p in parts},
+                stated=getattr(total, col), stated_src=total.src.get(col), parts=len(parts),
+            ))
+    return out
+
+
+def _execution(res: TableResult, prof: Profile) -> None:
+    table, key = res.table, res.key
+    total = table.fund("total")
+    if total is None:
+        return
+    rate = rules.execution_rate(total.executed, total.annual)
+    res.execution_rate = Computed(
+        key=f"{key}.execution.rate", label=f"{res.title} 预算执行率", value=rate, unit="ratio",
+        formula="全年执行数 ÷ 全年预算数", inputs={"全年执行数": total.executed, "全年预算数": total.annual},
+        rule=prof.ref("execution_score"), stated=total.stated_rate, stated_src=total.src.get("rate"),
+        note="" if rate is not None else "全年预算数缺失或为0，无法计算执行率",
+    )
+    weight = total.weight if total.weight is not None else prof["execution_weight"]
+    method = prof["execution_score"]
+    score = None
+    if rate is not None:
+        if method["method"] == "bands":
+            score = rules.banded(rate, method["bands"], weight)
+            formula = "按执行率分档计分"
+        else:
+            score = rules.execution_score_proportional(rate, weight)
+            formula = "min(执行率, 100%) × 分值"
+    else:
+        formula = "min(执行率, 100%) × 分值"
+    res.execution_score = Computed(
+        key=f"{key}.execution.score", label=f"{res.title} 预算执行率得分", value=score, unit="分",
+        formula=formula, inputs={"执行率": rate, "分值": weight}, rule=prof.ref("execution_score"),
+        stated=total.stated_score, stated_src=total.src.get("score"),
+    )
+    res.values += [res.execution_rate, res.execution_score]
+
+
+def score_indicator(ind: Indicator, key: str, prof: Profile) -> Computed:
+    """One indicator's points by its rule; falls back to the stated score, saying why."""
+    label = f"{ind.level2}·{ind.name}"
+    base = dict(key=f"{key}.score", label=label, unit="分", stated=ind.stated_score, stated_src=ind.src.get("score"))
+    weight = ind.weight
+    if not ind.applicable:
+        return Computed(value=None, formula="不适用，不计分", note="指标标为不适用", **base)
+    if weight is None:
+        return Computed(value=None, formula="分值缺失", note="分值缺失，无法计分", **base)
+    t, a = ind.target, ind.actual
+    if t.kind == "quantitative" and a.value is not None and t.value is not None:
+        value = rules.quantitative_score(t.comparator, t.value, a.value, weight)
+        direction = "正向" if t.comparator in (">=", ">", "=") else "反向"
+        formula = ("达到指标值得满分，否则 实际值 ÷ 指标值 × 分值" if direction == "正向"
+                   else "达到指标值得满分，否则 指标值 ÷ 实际值 × 分值")
+        return Computed(value=value, formula=f"{direction}定量：{formula}",
+                        inputs={"指标值": t.raw, "实际值": a.value, "分值": weight},
+                        rule=prof.ref("bare_target_comparator"), **base)
+    if t.kind == "date" and a.when is not None and t.when is not None:
+        value = rules.date_score(t.when, t.comparator, a.when, weight)
+        return Computed(value=value, formula="时限：按期完成得满分，逾期不得分",
+                        inputs={"期限": t.when.isoformat(), "完成": a.when.isoformat(), "分值": weight}, **base)
+    if t.kind == "qualitative" and ind.tier:
+        rng = rules.tier_range(ind.tier, weight, prof["qualitative_tiers"])
+        if rng is not None and ind.stated_score is None:
+            return Computed(value=rng[1], formula=f"定性：{ind.tier}档取上限", inputs={"档次": ind.tier, "分值": weight},
+                            rule=prof.ref("qualitative_tiers"), **base)
+    # Not recomputable: qualitative judgement, or a quantitative actual we cannot read.
+    why = _why_not(ind)
+    value = ind.stated_score if ind.stated_score is not None and ZERO <= ind.stated_score <= weight else None
+    tier = rules.tier_of(value, weight, prof["qualitative_tiers"]) if value is not None else ""
+    return Computed(value=value, formula="采用填报得分（不可重算）" if value is not None else "无法计分",
+                    inputs={"分值": weight, **({"所在档次": tier} if tier else {})},
+                    rule=prof.ref("qualitative_tiers") if t.kind == "qualitative" else "", note=why, **base)
+
+
+def _why_not(ind: Indicator) -> str:
+    t, a = ind.target, ind.actual
+    if t.kind == "qualitative":
+        return "定性指标，得分由评价人在档次区间内判定"
+    if t.kind == "date":
+        return "实际完成值中未找到日期"
+    if a.candidates > 1:
+        return f"实际完成值含{a.candidates}个同单位数字，无法确定实际值"
+    return "实际完成值中未找到与指标值单位一致的数字"
+
+
+def level1_values(table: SelfEvalTable, key: str, prof: Profile) -> list[Computed]:
+    """Σ 分值 per first-level indicator, against the printed weight and the profile's."""
+    sums: dict[str, Decimal] = {}
+    for ind in table.indicators:
+        if ind.weight is not None:
+            sums[ind.level1] = sums.get(ind.level1, ZERO) + ind.weight
+    out = []
+    profile_weights = prof["level1_weights"]
+    for level1, total in sums.items():
+        stated = table.level1_weights.get(level1)
+        expected = profile_weights.get(level1)
+        out.append(Computed(
+            key=f"{key}.level1.{level1}.weight", label=f"{level1} 分值合计", value=total, unit="分",
+            formula=f"Σ {level1}下各三级指标分值",
+            inputs={"方案规定分值": expected} if expected is not None else {},
+            rule=prof.ref("level1_weights"), stated=stated, stated_src=table.src.get(f"level1.{level1}"),
+        ))
+    return out
+
+
+def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_weight: Decimal, na_method: str) -> None:
+    table, key = res.table, res.key
+    exec_score = res.execution_score.value if res.execution_score and res.execution_score.value is not None else ZERO
+    indicator_sum = sum(scores, ZERO)
+    has_na = any(not i.applicable for i in table.indicators)
+    formula = "Σ 三级指标得分 + 预算执行率得分"
+    if has_na and na_method == "rescale" and applicable_weight:
+        full = sum((i.weight for i in table.indicators if i.weight is not None), ZERO)
+        indicator_sum = rules.rescale(scores, applicable_weight, full)
+        formula = "Σ 适用指标得分 × 指标总分值 ÷ 适用指标分值 + 预算执行率得分"
+    elif has_na and na_method == "full_marks":
+        indicator_sum += sum((i.weight for i in table.indicators if not i.applicable and i.weight is not None), ZERO)
+        formula = "Σ 三级指标得分（不适用指标按满分）+ 预算执行率得分"
+    total = indicator_sum + exec_score
+    inputs: dict[str, object] = {"指标得分合计": indicator_sum, "执行率得分": exec_score}
+    caps = prof["execution_caps"]
+    rule = prof.ref("not_applicable")
+    if caps["enabled"] and res.execution_rate is not None:
+        capped, cap = rules.capped_total(total, res.execution_rate.value, caps["caps"])
+        if cap is not None:
+            inputs["封顶"] = cap["max_total"]
+            formula += f"；执行率低于{cap['below'] * 100}%时总分不超过{cap['max_total']}"
+            rule = prof.ref("execution_caps")
+            total = capped
+    not_recomputed = [c for c in res.indicator_scores if c.formula.startswith("采用填报得分")]
+    missing = [c for c in res.indicator_scores if c.value is None and c.formula != "不适用，不计分"]
+    note = ""
+    if not_recomputed:
+        note = f"{len(not_recomputed)}项指标采用填报得分"
+    if missing:
+        note += ("；" if note else "") + f"{len(missing)}项指标无法计分，未计入"
+    res.total = Computed(key=f"{key}.total", label=f"{res.title} 总分", value=total, unit="分", formula=formula,
+                         inputs=inputs, rule=rule, stated=table.stated_total, stated_src=table.src.get("total"),
+                         note=note)
+    g = rules.grade(total, prof["grades"])
+    res.grade = Computed(key=f"{key}.grade", label=f"{res.title} 等次", value=None, unit="", text=g,
+                         formula="按等次分数线", inputs={"总分": total}, rule=prof.ref("grades"))
+    res.values += [res.total, res.grade]
+
+
+def cover_score_values(pkg: Package, overall: TableResult) -> list[Computed]:
+    """The cover form's 综合得分 and 等次 restate 附件3's total and grade."""
+    out = []
+    if overall.total is not None and pkg.stated_score is not None:
+        out.append(Computed(key="cover.score", label="自评报告 绩效自评综合得分", value=overall.total.value, unit="分",
+                            formula="= 附件3 总分", inputs={"附件3总分": overall.total.value},
+                            stated=pkg.stated_score, stated_src=pkg.src.get("score")))
+    if overall.grade is not None and pkg.stated_grade:
+        out.append(Computed(key="cover.grade", label="自评报告 评价等次", value=None, unit="", text=overall.grade.text,
+                            formula="按等次分数线", inputs={"总分": overall.total.value if overall.total else None},
+                            rule=overall.grade.rule, stated_text=pkg.stated_grade, stated_src=pkg.src.get("grade")))
+    return out
+
+
+# --- cover tables, line tables, basic data -------------------------------------------------------
+
+
+def _sum_check(key: str, label: str, row, parts: tuple[str, ...], part_labels: dict[str, str], total_field: str = "total") -> Computed | None:
+    values = {f: getattr(row, f) for f in parts}
+    if all(v is None for v in values.values()):
+        return None
+    value = sum((v for v in values.values() if v is not None), ZERO)
+    return Computed(key=key, label=label, value=value, unit="万元",
+                    formula=" + ".join(part_labels[f] for f in parts),
+                    inputs={part_labels[f]: (v if v is not None else ZERO) for f, v in values.items()},
+                    stated=getattr(row, total_field), stated_src=row.src.get(total_field),
+                    parts=sum(1 for v in values.values() if v is not None))
+
+
+INCOME_LABELS = {"carryover": "上年结转", "general_budget": "公共财政拨款", "fund_budget": "政府基金拨款",
+                 "special_account": "纳入专户管理的非税收入拨款", "other": "其他收入"}
+EXPENDITURE_LABELS = {"basic": "基本支出", "project": "项目支出", "personnel": "人员支出", "public": "公用支出"}
+SANGONG_LABELS = {"reception": "公务接待费", "vehicle_operation": "公务用车运行维护费",
+                  "vehicle_purchase": "公务用车购置费", "overseas": "因公出国（境）费用"}
+ASSET_LABELS = {"in_use": "在用固定资产", "rented": "出租固定资产", "other": "其他"}
+FIELD_LABELS = {**INCOME_LABELS, **EXPENDITURE_LABELS, **SANGONG_LABELS, **ASSET_LABELS, "total": "合计",
+                "balance_current": "当年结余", "balance_cumulative": "累计结余"}
+
+
+def cover_table_values(pkg: Package) -> list[Computed]:
+    out: list[Computed | None] = []
+    for i, r in enumerate(pkg.income):
+        out.append(_sum_check(f"income[{i}].total", f"{r.institution} 收入合计", r, r.PARTS, INCOME_LABELS))
+    for i, r in enumerate(pkg.expenditure):
+        out.append(_sum_check(f"expenditure[{i}].basic", f"{r.institution} 基本支出", r, ("personnel", "public"),
+                              EXPENDITURE_LABELS, "basic"))
+        out.append(_sum_check(f"expenditure[{i}].total", f"{r.institution} 支出合计", r, ("basic", "project"),
+                              EXPENDITURE_LABELS))
+        income = _matching_row(pkg.income, r.institution)
+        if income is not None and income.total is not None and r.balance_cumulative is not None:
+            spent = (r.basic or ZERO) + (r.project or ZERO)
+            out.append(Computed(key=f"expenditure[{i}].balance_cumulative", label=f"{r.institution} 累计结余",
+                                value=income.total - spent, unit="万元", formula="收入合计 − (基本支出 + 项目支出)",
+                                inputs={"收入合计": income.total, "基本支出": r.basic, "项目支出": r.project},
+                                stated=r.balance_cumulative, stated_src=r.src.get("balance_cumulative"), parts=3))
+    for i, r in enumerate(pkg.sangong):
+        out.append(_sum_check(f"sangong[{i}].total", f"{r.institution} 三公经费合计", r, r.PARTS, SANGONG_LABELS))
+    for i, r in enumerate(pkg.fixed_assets):
+        out.append(_sum_check(f"fixed_assets[{i}].total", f"{r.institution} 固定资产合计", r, r.PARTS, ASSET_LABELS))
+    for name, rows in (("income", pkg.income), ("expenditure", pkg.expenditure), ("sangong", pkg.sangong),
+                       ("fixed_assets", pkg.fixed_assets)):
+        out += _summary_rows(name, rows)
+    return [c for c in out if c is not None]
+
+
+def _matching_row(rows, institution: str):
+    for r in rows:
+        if r.institution == institution:
+            return r
+    return None
+
+
+def _summary_rows(name: str, rows) -> list[Computed]:
+    """The 汇总 row equals the sum of the institution rows, field by field."""
+    summaries = [r for r in rows if r.is_summary]
+    members = [r for r in rows if not r.is_summary]
+    out = []
+    if not summaries or not members:
+        return out
+    s = summaries[0]
+    for f in s.__dataclass_fields__:
+        if f in ("institution", "is_summary", "src"):
+            continue
+        values = [getattr(m, f) for m in members]
+        if all(v is None for v in values):
+            continue
+        out.append(Computed(key=f"{name}.summary.{f}", label=f"{s.institution} {FIELD_LABELS.get(f, f)}", value=sum((v or ZERO for v in values), ZERO),
+                            unit="万元", formula="Σ 各机构", inputs={m.institution: getattr(m, f) for m in members},
+                            stated=getattr(s, f), stated_src=s.src.get(f), parts=len(members)))
+    return out
+
+
+def line_table_values(table: LineTable, key: str) -> list[Computed]:
+    """Derived columns of each row, parent = Σ children, total row = Σ top-level rows."""
+    out: list[Computed] = []
+    for i, ln in enumerate(table.lines):
+        for col, spec in table.derived.items():
+            c = _derived_cell(table, ln, i, col, spec, key)
+            if c is not None:
+                out.append(c)
+    for i, parent in enumerate(table.lines):
+        children = [c for c in table.lines if c.parent == parent.label]
+        if not children:
+            continue
+        for col in _input_columns(table):
+            c = _sum_of(key, i, parent, children, col, table, partial=parent.partial)
+            if c is not None:
+                out.append(c)
+    if table.total_label:
+        total_idx = next((i for i, ln in enumerate(table.lines) if ln.label == table.total_label), None)
+        if total_idx is not None:
+            total_line = table.lines[total_idx]
+            top = [ln for ln in table.lines if not ln.parent and ln is not total_line]
+            for col in _input_columns(table):
+                c = _sum_of(key, total_idx, total_line, top, col, table, partial=False)
+                if c is not None:
+                    out.append(c)
+    return out
+
+
+def _input_columns(table: LineTable) -> list[str]:
+    """Columns that are figures in their own right; derived ones are checked row by row."""
+    return [c for c in table.columns if c not in table.derived]
+
+
+def _derived_cell(table: LineTable, ln, i: int, col: str, spec: tuple[str, ...], key: str) -> Computed | None:
+    op, *args = spec
+    vals = [ln.values.get(a) for a in args]
+    stated = ln.values.get(col)
+    if stated is None and all(v is None for v in vals):
+        return None
+    names = [table.columns.get(a, a) for a in args]
+    if op == "diff":
+        if any(v is None for v in vals):
+            return None
+        value, formula = vals[0] - vals[1], f"{names[0]} − {names[1]}"
+    elif op == "balance":
+        value = (vals[0] or ZERO) + (vals[1] or ZERO) - (vals[2] or ZERO)
+        formula = f"{names[0]} + {names[1]} − {names[2]}"
+    elif op == "sum":
+        value = sum((v or ZERO for v in vals), ZERO)
+        formula = " + ".join(names)
+    else:  # pragma: no cover - guarded by the schema
+        raise ValueError(op)
+    return Computed(key=f"{key}.lines[{i}].{col}", label=f"{table.title}·{ln.label}·{table.columns.get(col, col)}",
+                    value=value, unit=table.unit, formula=formula, inputs=dict(zip(names, vals, strict=True)),
+                    stated=stated, stated_src=ln.src.get(col), parts=len(args))
+
+
+def _sum_of(key: str, i: int, parent, children, col: str, table: LineTable, partial: bool) -> Computed | None:
+    values = [c.values.get(col) for c in children]
+    if all(v is None for v in values):
+        return None
+    value = sum((v for v in values if v is not None), ZERO)
+    label = f"{table.title}·{parent.label}·{table.columns.get(col, col)}"
+    return Computed(key=f"{key}.lines[{i}].{col}.sum", label=label, value=value, unit=table.unit,
+                    formula=("Σ 其中项（不应超过上级数）" if partial else "Σ 下级各行"),
+                    inputs={c.label: c.values.get(col) for c in children},
+                    stated=None if partial else parent.values.get(col),
+                    stated_src=parent.src.get(col), parts=len(children),
+                    note=f"上级数 {parent.values.get(col)}" if partial else "")
+
+
+def basic_data_values(pkg: Package) -> list[Computed]:
+    st = pkg.basic_data.staffing
+    out = []
+    rate = rules.ratio(Decimal(st.in_post) if st.in_post is not None else None,
+                       Decimal(st.authorized) if st.authorized is not None else None)
+    if rate is not None or st.stated_control_rate is not None:
+        out.append(Computed(key="basic_data.staffing.control_rate", label="财政供养人员控制率", value=rate, unit="ratio",
+                            formula="年末实际在职人数 ÷ 年末编制数",
+                            inputs={"在职人数": st.in_post, "编制数": st.authorized},
+                            stated=st.stated_control_rate, stated_src=st.src.get("control_rate")))
+    b = pkg.basic_data.buildings
+    for field_rate, num, den, label in (
+        ("stated_area_rate", b.actual_area, b.approved_area, "规模控制率"),
+        ("stated_investment_rate", b.actual_investment, b.budget_investment, "投资概算控制率"),
+    ):
+        stated = getattr(b, field_rate)
+        if stated is None and num is None:
+            continue
+        out.append(Computed(key=f"basic_data.buildings.{field_rate[7:]}", label=f"楼堂馆所{label}",
+                            value=rules.ratio(num, den), unit="ratio", formula="实际 ÷ 批复",
+                            inputs={"实际": num, "批复": den}, stated=stated, stated_src=b.src.get(field_rate[7:]),
+                            note="" if den else "无楼堂馆所项目（批复为0），比率不适用"))
+    return out
+
+
+# --- §七 overall framework --------------------------------------------------------------------
+
+
+def framework_values(pkg: Package, prof: Profile) -> list[Computed]:
+    out: list[Computed] = []
+    total = ZERO
+    for i, item in enumerate(pkg.narrative.framework):
+        spec = prof.framework_item(item.id)
+        key = f"narrative.framework[{i}]"
+        if spec is None:
+            out.append(Computed(key=f"{key}.score", label=item.name, value=item.stated_score, unit="分",
+                                formula="方案中无此指标，采用填报得分", stated=item.stated_score,
+                                note=f"评分方案 {prof.id} 中没有指标 {item.id}"))
+            total += item.stated_score or ZERO
+            continue
+        rate_c = _framework_rate(pkg, item, spec, key, prof)
+        doc_c = _document_formula_rate(item, key)
+        if doc_c is not None:
+            out.append(doc_c)
+        if rate_c is not None:
+            out.append(rate_c)
+        score_c = _framework_score(item, spec, rate_c, key, prof, pkg)
+        out.append(score_c)
+        total += score_c.value if score_c.value is not None else (item.stated_score or ZERO)
+    if pkg.narrative.framework:
+        weights = sum((i.weight or ZERO for i in pkg.narrative.framework), ZERO)
+        out.append(Computed(key="narrative.framework.weight_total", label="§七 各项分值合计", value=weights, unit="分",
+                            formula="Σ 各项分值", stated=Decimal(100), note="满分应为100分"))
+        out.append(Computed(key="narrative.framework.total", label="§七 综合得分", value=total, unit="分",
+                            formula="Σ 各项得分", inputs={"项数": len(pkg.narrative.framework)},
+                            rule=prof.ref("framework"), stated=pkg.narrative.stated_total,
+                            stated_src=pkg.narrative.src.get("total")))
+        out.append(Computed(key="narrative.framework.grade", label="§七 评价等级", value=None, unit="",
+                            text=rules.grade(total, prof["grades"]), formula="按等次分数线",
+                            inputs={"得分": total}, rule=prof.ref("grades"), stated_text=pkg.narrative.stated_grade,
+                            stated_src=pkg.narrative.src.get("grade")))
+    return out
+
+
+def _document_formula_rate(item: FrameworkItem, key: str) -> Computed | None:
+    """The rate by the formula the document itself writes, from the inputs it gives."""
+    if not item.stated_formula or not item.inputs:
+        return None
+    value = evaluate_formula(item.stated_formula, item.inputs)
+    if value is None:
+        return None
+    return Computed(key=f"{key}.rate_by_document", label=f"{item.name}（按文中公式）", value=value, unit="ratio",
+                    formula=item.stated_formula, inputs=dict(item.inputs), stated=item.stated_rate,
+                    stated_src=item.src.get("rate"))
+
+
+# Canonical input names of each formula, with where to find them when the item does not say.
+FORMULA_INPUTS: dict[str, tuple[str, ...]] = {
+    "staff_control_rate": ("在职人员数", "编制数"),
+    "sangong_change_rate": ("本年三公经费", "上年三公经费"),
+    "budget_completion_rate": ("上年结转", "年初预算", "本年追加", "年末结余"),
+    "budget_control_rate": ("本年追加", "年初预算"),
+    "public_funds_control_rate": ("公用经费实际", "公用经费预算"),
+    "sangong_control_rate": ("三公经费实际", "三公经费预算"),
+    "procurement_execution_rate": ("政府采购实际", "政府采购预算"),
+    "building_area_control_rate": ("实际面积", "批准面积"),
+    "building_investment_control_rate": ("实际投资", "批准概算"),
+    "fixed_asset_utilization": ("在用固定资产", "固定资产总额"),
+    "satisfaction_rate": ("满意数", "有效问卷数"),
+    "completion_rate": ("完成数", "计划数"),
+}
+FORMULA_TEXT = {
+    "staff_control_rate": "在职人员数 ÷ 编制数",
+    "sangong_change_rate": "(本年三公经费 − 上年三公经费) ÷ 上年三公经费",
+    "budget_completion_rate": "(上年结转 + 年初预算 + 本年追加 − 年末结余) ÷ (上年结转 + 年初预算 + 本年追加)",
+    "budget_control_rate": "本年追加 ÷ 年初预算",
+    "public_funds_control_rate": "公用经费实际 ÷ 公用经费预算",
+    "sangong_control_rate": "三公经费实际 ÷ 三公经费预算",
+    "procurement_execution_rate": "政府采购实际 ÷ 政府采购预算",
+    "building_area_control_rate": "实际面积 ÷ 批准面积",
+    "building_investment_control_rate": "实际投资 ÷ 批准概算",
+    "fixed_asset_utilization": "在用固定资产 ÷ 固定资产总额",
+    "satisfaction_rate": "满意数 ÷ 有效问卷数",
+    "completion_rate": "完成数 ÷ 计划数",
+}
+
+
+def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
+    """Framework inputs derivable from the package's tables: name → (value, where from)."""
+    found: dict[str, tuple[Decimal, str]] = {}
+
+    def put(name: str, value, where: str) -> None:
+        if value is not None and name not in found:
+            found[name] = (Decimal(value), where)
+
+    st = pkg.basic_data.staffing
+    put("在职人员数", st.in_post, "附件2 年末实际在职人数")
+    put("编制数", st.authorized if st.authorized is not None else pkg.staffing.authorized, "附件2 年末编制数")
+    costs = pkg.basic_data.costs
+    if costs is not None:
+        for label, actual_name, budget_name, prior_name in (
+            ("三公经费", "三公经费实际", "三公经费预算", "上年三公经费"),
+            ("公用经费", "公用经费实际", "公用经费预算", None),
+            ("政府采购金额", "政府采购实际", "政府采购预算", None),
+        ):
+            ln = costs.line(label)
+            if ln is None:
+                continue
+            put(actual_name, ln.values.get("actual"), f"附件2 {label} 本年决算数")
+            put(budget_name, ln.values.get("budget"), f"附件2 {label} 本年预算数")
+            if prior_name:
+                put(prior_name, ln.values.get("prior_actual"), f"附件2 {label} 上年决算数")
+                put("本年三公经费", ln.values.get("actual"), f"附件2 {label} 本年决算数")
+    members = pkg.institution_rows(pkg.income)
+    if members:
+        inc = members[0]
+        put("上年结转", inc.carryover, "收入情况表 上年结转")
+        if pkg.overall is not None and pkg.overall.fund("total") is not None:
+            initial = pkg.overall.fund("total").initial
+            put("年初预算", initial, "附件3 年度资金总额 年初预算数")
+            new_money = sum((getattr(inc, f) or ZERO for f in ("general_budget", "fund_budget", "special_account", "other")), ZERO)
+            if initial is not None:
+                put("本年追加", new_money - initial, "收入情况表 本年拨款合计 − 年初预算数")
+    exp = pkg.institution_rows(pkg.expenditure)
+    if exp:
+        put("年末结余", exp[0].balance_cumulative, "支出情况表 累计结余")
+    b = pkg.basic_data.buildings
+    put("实际面积", b.actual_area, "附件2 楼堂馆所 实际规模")
+    put("批准面积", b.approved_area, "附件2 楼堂馆所 批复规模")
+    put("实际投资", b.actual_investment, "附件2 楼堂馆所 实际投资")
+    put("批准概算", b.budget_investment, "附件2 楼堂馆所 预算投资")
+    fa = pkg.institution_rows(pkg.fixed_assets)
+    if fa:
+        put("在用固定资产", fa[0].in_use, "固定资产表 在用固定资产")
+        put("固定资产总额", fa[0].total, "固定资产表 合计")
+    return found
+
+
+def _resolve_inputs(pkg: Package, item: FrameworkItem, formula: str) -> tuple[dict[str, Decimal], dict[str, str], list[str]]:
+    names = FORMULA_INPUTS.get(formula, ())
+    derived = package_inputs(pkg)
+    values: dict[str, Decimal] = {}
+    origins: dict[str, str] = {}
+    missing = []
+    for name in names:
+        hit = _lookup(item.inputs, name)
+        if hit is not None:
+            values[name], origins[name] = hit, "文中所列"
+        elif name in derived:
+            values[name], origins[name] = derived[name]
+        else:
+            missing.append(name)
+    return values, origins, missing
+
+
+def _lookup(inputs: dict[str, Decimal], name: str) -> Decimal | None:
+    if name in inputs:
+        return inputs[name]
+    for k, v in inputs.items():  # 年初预算数 ~ 年初预算
+        if k.rstrip("数") == name.rstrip("数"):
+            return v
+    return None
+
+
+def _framework_rate(pkg: Package, item: FrameworkItem, spec: dict, key: str, prof: Profile) -> Computed | None:
+    formula = spec["formula"]
+    if formula == "none":
+        return None
+    values, origins, missing = _resolve_inputs(pkg, item, formula)
+    value = None
+    if not missing:
+        value = _apply_formula(formula, values)
+    inputs = {f"{k}（{origins[k]}）": v for k, v in values.items()}
+    return Computed(key=f"{key}.rate", label=f"{item.name}（按评分方案公式）", value=value, unit="ratio",
+                    formula=FORMULA_TEXT[formula], inputs=inputs, rule=prof.ref("framework"),
+                    stated=item.stated_rate, stated_src=item.src.get("rate"),
+                    note=("缺少输入：" + "、".join(missing)) if missing else "")
+
+
+def _apply_formula(formula: str, v: dict[str, Decimal]) -> Decimal | None:
+    if formula == "sangong_change_rate":
+        return rules.change_rate(v["本年三公经费"], v["上年三公经费"])
+    if formula == "budget_completion_rate":
+        return rules.budget_completion_rate(v["上年结转"], v["年初预算"], v["本年追加"], v["年末结余"])
+    a, b = FORMULA_INPUTS[formula]
+    return rules.ratio(v[a], v[b])
+
+
+def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, key: str, prof: Profile,
+                     pkg: Package) -> Computed:
+    weight = item.weight if item.weight is not None else spec.get("weight")
+    rule = spec.get("rule", {"shape": "judgement"})
+    base = dict(key=f"{key}.score", label=item.name, unit="分", stated=item.stated_score,
+                stated_src=item.src.get("score"), rule=prof.ref("framework"))
+    if weight is None:
+        return Computed(value=None, formula="分值缺失", note="分值缺失，无法计分", **base)
+    shape = rule["shape"]
+    no_object = rule.get("no_object") == "full_marks" and _no_object(item, pkg)
+    if no_object:
+        return Computed(value=weight, formula="无评价对象的按满分计算", inputs={"分值": weight}, **base)
+    rate = rate_c.value if rate_c is not None else None
+    if rate is None and item.stated_rate is not None and shape != "judgement":
+        rate = item.stated_rate  # fall back on the printed rate when the inputs are not all there
+        source = "文中所列比率"
+    else:
+        source = "按方案公式计算的比率"
+    if shape == "judgement" or rate is None:
+        value = item.stated_score if item.stated_score is not None and ZERO <= item.stated_score <= weight else None
+        why = "评价人判定（定性）" if shape == "judgement" else "比率无法计算"
+        return Computed(value=value, formula=f"采用填报得分：{why}" if value is not None else "无法计分",
+                        inputs={"分值": weight}, **base)
+    if shape == "threshold_deduct":
+        value = rules.threshold_deduct(rate, rule["threshold"], rule["per_point"], weight, rule.get("over", True))
+        formula = f"不超过{_pct(rule['threshold'])}得满分，每超1个百分点扣{rule['per_point']}分"
+    elif shape == "step_deduct":
+        value = rules.step_deduct(rate, rule["target"], rule["step"], rule["points"], weight, rule.get("over", False))
+        direction = "超出" if rule.get("over") else "低于"
+        formula = f"{_pct(rule['target'])}得满分，每{direction}{_pct(rule['step'])}扣{rule['points']}分"
+    elif shape == "bands":
+        value = rules.banded(rate, rule["bands"], weight)
+        formula = "分档计分：" + "；".join(_band_text(b) for b in rule["bands"])
+    elif shape == "proportional_capped":
+        value = rules.proportional_capped(rate, rule["target"], weight)
+        formula = f"比率 ÷ {_pct(rule['target'])} × 分值，满分为止"
+    else:  # checklist: the items passed are a judgement; bound-check only
+        value = item.stated_score if item.stated_score is not None and ZERO <= item.stated_score <= weight else None
+        formula = f"清单{rule.get('items')}项，逐项计分（采用填报得分）"
+    return Computed(value=value, formula=formula, inputs={"比率": rate, "比率来源": source, "分值": weight}, **base)
+
+
+def _no_object(item: FrameworkItem, pkg: Package) -> bool:
+    if item.id.startswith("building_"):
+        return not pkg.basic_data.buildings.has_project
+    return False
+
+
+def _pct(r: Decimal) -> str:
+    return f"{(r * 100).normalize():f}%"
+
+
+def _band_text(b: dict) -> str:
+    pts = b.get("points", b.get("share"))
+    if "equals" in b:
+        return f"={_pct(b['equals'])}得{pts}分"
+    lo = _pct(b["above"]) if b.get("above") is not None else ""
+    hi = _pct(b["upto"]) + "(含)" if b.get("upto") is not None else "以上"
+    return f"{lo}–{hi}得{pts}分"
