@@ -103,10 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(sub) -> None:
     """Commands whose modules register themselves (audit, import, render, serve)."""
-    from . import commands
+    from .commands import register_all
 
-    for register in commands.REGISTRY:
-        register(sub)
+    register_all(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,20 +1,26 @@
-"""Registry of CLI sub-commands beyond `score`.
+"""Sub-commands beyond `score`, each living beside the code it drives.
 
-Each entry is a function `register(subparsers)`; a command module appends itself
-here so that the CLI core never imports optional heavy writers at start-up.
+Every module listed here defines `register(subparsers)`. A module that is not
+there yet is skipped, so the CLI core never depends on optional parts.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import importlib
 
-REGISTRY: list[Callable] = []
+MODULES = (
+    "jixiao.audit.cli",  # jixiao audit
+    "jixiao.render.cli",  # jixiao render, jixiao import
+    "jixiao.web.cli",  # jixiao serve
+)
 
 
-def command(register: Callable) -> Callable:
-    REGISTRY.append(register)
-    return register
-
-
-# Import the modules that register commands (kept at the bottom: they use `command`).
-from .commands_builtin import *  # noqa: E402,F401,F403
+def register_all(subparsers) -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (name, name.rsplit(".", 1)[0]):
+                continue
+            raise
+        module.register(subparsers)

@@ -381,6 +381,16 @@ class Notice:
 
 
 @dataclass(slots=True)
+class TextBlock:
+    """A paragraph of prose as read from a document, for checks on text (years, fragments, figures)."""
+
+    form: str  # 自评报告 / 绩效评价报告 / 附件1 …
+    section: str  # the heading it sits under
+    text: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
 class Package:
     """One unit's package for one year."""
 
@@ -407,6 +417,8 @@ class Package:
     projects: list[SelfEvalTable] = field(default_factory=list)  # 附件4
     fund_types: list[FundTypeDeclaration] = field(default_factory=list)  # 附件5–7
     forms_found: list[str] = field(default_factory=list)  # set by readers of real documents
+    texts: list[TextBlock] = field(default_factory=list)  # prose paragraphs, set by document readers
+    source_path: str = ""
     src: dict[str, Source] = field(default_factory=_src)
 
     def institution_rows(self, rows: list) -> list:

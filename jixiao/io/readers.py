@@ -3,12 +3,18 @@ with a message fit for the user."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from ..core.model import Package
 from .canonical import PackageError, read_package
 
-READERS = {}  # suffix → callable(path) -> Package; text/docx/xlsx readers register here
+# suffix → "module:function"; each function takes a path and returns a Package.
+READERS = {
+    ".txt": "jixiao.io.textdump:read_textdump",
+    ".docx": "jixiao.io.docx_reader:read_docx",
+    ".xlsx": "jixiao.io.xlsx_reader:read_xlsx",
+}
 
 
 def read_any(path: str | Path) -> Package:
@@ -20,8 +26,15 @@ def read_any(path: str | Path) -> Package:
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
         return read_package(p)
-    reader = READERS.get(suffix)
-    if reader is None:
+    target = READERS.get(suffix)
+    if target is None:
         known = ", ".join(sorted({".yaml", ".yml", ".json", *READERS}))
         raise PackageError(str(path), [f"不支持的文件类型 {suffix or '（无扩展名）'}（支持：{known}）"])
-    return reader(p)
+    module_name, func = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise PackageError(str(path), [f"尚不支持读取 {suffix} 文件"]) from None
+    return getattr(module, func)(p)
