@@ -1,0 +1,68 @@
+"""The catalogue of checks, in the manner of beancount's validations.
+
+A check is a small function `check(ctx: AuditContext) -> list[Finding]`, registered
+with a stable rule id, a Chinese title and a one-line description of what it
+computes. `run_checks` runs them all and returns every finding at once; a check
+that raises is reported as an internal finding instead of aborting the audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..core.engine import ScoreReport, score_package
+from ..core.model import Package, Source
+from ..core.profiles import Profile, load_profile
+from .findings import Finding
+
+
+@dataclass
+class AuditContext:
+    package: Package
+    profile: Profile
+    report: ScoreReport  # every figure the engine recomputed, with stated values beside
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str  # stable id, also the prefix of the findings' rule ids
+    title: str  # Chinese, for docs/checks.md
+    description: str  # what is checked, the formula, an example
+    func: Callable[[AuditContext], list[Finding]]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule: str, title: str, description: str) -> Callable:
+    """Decorator: register a check function under a stable rule id."""
+
+    def wrap(func: Callable[[AuditContext], list[Finding]]) -> Callable[[AuditContext], list[Finding]]:
+        if rule in CHECKS:
+            raise ValueError(f"duplicate check id {rule}")
+        CHECKS[rule] = Check(rule, title, description, func)
+        return func
+
+    return wrap
+
+
+def _load_all() -> None:
+    # Importing the modules registers their checks.
+    from . import checks  # noqa: F401
+
+
+def run_checks(pkg: Package, profile: Profile | str | None = None, options: dict | None = None) -> list[Finding]:
+    _load_all()
+    prof = profile if isinstance(profile, Profile) else load_profile(profile or pkg.profile)
+    ctx = AuditContext(pkg, prof, score_package(pkg, prof), options or {})
+    findings: list[Finding] = []
+    for chk in CHECKS.values():
+        try:
+            findings.extend(chk.func(ctx))
+        except Exception as exc:  # a bug in one check must not hide the others' findings
+            findings.append(Finding(rule="internal.check_failed", severity="warning",
+                                    message=f"审核规则 {chk.rule} 运行出错，结果可能不完整：{type(exc).__name__}: {exc}",
+                                    location=Source()))
+    return findings
