@@ -1,0 +1,252 @@
+"""Audit one document or a batch: read, run the registry's checks, collect the results.
+
+A document that cannot be read becomes a `DocumentResult` with `error` set — never
+an exception — so that a batch always reports every other file. Batches run on
+all cores (ProcessPoolExecutor, chunked) and come back in input order.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.model import Package, Source
+from .findings import Finding, sort_key, summary
+
+# The forms a complete package holds (DESIGN §2), as readers name them in Package.forms_found.
+EXPECTED_FORMS = ("自评报告", "绩效评价报告", "附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7")
+FORM_TITLES = {
+    "自评报告": "部门整体支出绩效自评报告（封面表）",
+    "绩效评价报告": "绩效评价报告（正文）",
+    "附件1": "评价通知",
+    "附件2": "基础数据表",
+    "附件3": "部门整体支出绩效自评表",
+    "附件4": "项目支出绩效自评表",
+    "附件5": "政府性基金预算支出绩效自评表",
+    "附件6": "国有资本经营预算支出绩效自评表",
+    "附件7": "社会保险基金预算支出绩效自评表",
+}
+
+AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx")
+MB = 1024 * 1024
+# What a package file may weigh on disk: text-like files are a few hundred KB; Office files carry images.
+MAX_FILE_BYTES = {".txt": 20 * MB, ".yaml": 20 * MB, ".yml": 20 * MB, ".json": 20 * MB, ".docx": 50 * MB, ".xlsx": 50 * MB}
+MAX_UNZIPPED_BYTES = 200 * MB  # the sum of an Office file's members once inflated
+MAX_ZIP_RATIO = 200  # a member inflating more than this is a zip bomb, not a document
+
+# Rule ids emitted here rather than by a registered check (listed in docs/checks.md).
+SERVICE_RULES = {
+    "forms.missing": ("缺少表格", "文件中未找到某一应有的表格（自评报告、绩效评价报告、附件1–7），以提示列出。"),
+}
+
+
+@dataclass
+class DocumentResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""  # set when the document could not be read or audited
+    unit: str = ""
+    year: int | None = None
+    title: str = ""
+    forms_found: list[str] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return not self.error
+
+    @property
+    def summary(self) -> dict:
+        return summary(self.findings)
+
+    def as_dict(self) -> dict:
+        d: dict = {"path": self.path, "findings": [f.as_dict() for f in self.findings], "summary": self.summary}
+        if self.error:
+            d["error"] = self.error
+        return d
+
+
+# --- one document ---------------------------------------------------------------------------
+
+
+def audit_path(path: str | Path, profile: str | None = None) -> DocumentResult:
+    """Read and audit one file. Never raises for a bad input: the result carries `error`."""
+    name = str(path)
+    try:
+        pkg = _read(Path(path))
+    except (ValueError, OSError) as exc:  # PackageError and readers' own messages
+        return DocumentResult(name, error=_reader_message(exc, name))
+    except MemoryError:
+        return DocumentResult(name, error="文件过大或结构异常，读取时内存不足")
+    except RecursionError:
+        return DocumentResult(name, error="文件结构嵌套过深，无法解析")
+    except Exception as exc:  # a reader's bug must not reach the user as a traceback
+        return DocumentResult(name, error=f"无法解析该文件（{type(exc).__name__}）")
+    return audit_package(pkg, name, profile)
+
+
+def audit_package(pkg: Package, name: str, profile: str | None = None) -> DocumentResult:
+    from ..core.profiles import ProfileError
+    from .registry import run_checks
+
+    result = DocumentResult(name, unit=pkg.unit.name, year=pkg.year, title=pkg.title, forms_found=list(pkg.forms_found))
+    try:
+        findings = run_checks(pkg, profile)
+    except ProfileError as exc:
+        result.error = str(exc)
+        return result
+    except Exception as exc:  # the engine failed on a package it could read: report, do not crash
+        result.error = f"审核过程出错，未能完成审核（{type(exc).__name__}: {exc}）"
+        return result
+    findings.extend(missing_forms(pkg))
+    result.findings = sorted(findings, key=sort_key)
+    return result
+
+
+def missing_forms(pkg: Package) -> list[Finding]:
+    """Info findings for forms a document reader did not find. Canonical files list none: skip them."""
+    if not pkg.forms_found:
+        return []
+    found = set(pkg.forms_found)
+    return [
+        Finding(rule="forms.missing", severity="info",
+                message=f"文件中未找到{form}（{FORM_TITLES[form]}）",
+                location=Source(form=form), expected=form)
+        for form in EXPECTED_FORMS if form not in found
+    ]
+
+
+def _read(path: Path) -> Package:
+    from ..io.canonical import PackageError
+    from ..io.readers import read_any
+
+    problem = _size_problem(path)
+    if problem:
+        raise PackageError(str(path), [problem])
+    return read_any(path)
+
+
+def _size_problem(path: Path) -> str:
+    """Refuse what cannot be a package before a reader spends memory on it."""
+    suffix = path.suffix.lower()
+    limit = MAX_FILE_BYTES.get(suffix)
+    if limit is None or not path.is_file():
+        return ""  # read_any explains unknown types and missing files
+    size = path.stat().st_size
+    if size > limit:
+        return f"文件过大（{size / MB:.1f} MB），此类文件不应超过 {limit // MB} MB"
+    if suffix in (".docx", ".xlsx") and zipfile.is_zipfile(path):
+        return _zip_problem(path)
+    return ""
+
+
+def _zip_problem(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""  # the reader reports a damaged file in its own words
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        return f"文件解压后过大（{total / MB:.0f} MB），不像是正常的 Office 文档"
+    for i in infos:
+        if i.file_size > 10 * MB and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
+            return f"文件中的 {i.filename} 压缩比异常（疑似压缩炸弹），拒绝读取"
+    return ""
+
+
+def _reader_message(exc: BaseException, name: str) -> str:
+    """The reader's own words, without the path the report already shows."""
+    if isinstance(exc, OSError) and not isinstance(exc, ValueError):
+        what = exc.strerror or type(exc).__name__
+        return f"无法读取文件：{what}"
+    text = str(exc).strip()
+    for prefix in (f"{name}: ", f"{getattr(exc, 'path', '')}: "):
+        if prefix != ": " and text.startswith(prefix):
+            text = text[len(prefix):]
+    return text or f"无法解析该文件（{type(exc).__name__}）"
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def expand_inputs(items: Iterable[str]) -> list[str]:
+    """Files as given; directories walked (sorted) for the auditable types. Hidden and Office lock files skipped."""
+    out: list[str] = []
+    for item in items:
+        p = Path(item)
+        if not p.is_dir():
+            out.append(item)
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if f.is_file() and f.suffix.lower() in AUDITABLE_SUFFIXES and not any(x.startswith((".", "~$")) for x in rel):
+                out.append(str(f))
+    return out
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+def _init_worker(profile: str | None) -> None:
+    """Load the check catalogue and the profile once per worker, not once per document."""
+    from ..core.profiles import load_profile
+    from .registry import _load_all
+
+    _load_all()
+    if profile:
+        try:
+            load_profile(profile)
+        except ValueError:
+            pass  # reported per document
+
+
+def _audit_one(args: tuple[str, str | None]) -> DocumentResult:
+    return audit_path(*args)
+
+
+def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | None = None,
+               progress: bool | None = None) -> list[DocumentResult]:
+    """Audit every path; results in input order. jobs=None or 0 → all cores; 1 → in this process.
+
+    progress: None shows a bar on stderr for batches when stderr is a terminal; False never.
+    """
+    paths = list(paths)
+    workers = min(_cpu_count() if not jobs else max(jobs, 1), len(paths)) or 1
+    bar = _progress_bar(len(paths), progress)
+    try:
+        if workers == 1:
+            return [_tick(bar, audit_path(p, profile)) for p in paths]
+        chunk = max(1, min(32, len(paths) // (workers * 4)))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile,)) as pool:
+            return [_tick(bar, r) for r in pool.map(_audit_one, [(p, profile) for p in paths], chunksize=chunk)]
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _progress_bar(total: int, progress: bool | None):
+    if total <= 1 or progress is False:
+        return None
+    if progress is None and not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="审核", unit="份", file=sys.stderr, leave=False)
+
+
+def _tick(bar, result: DocumentResult) -> DocumentResult:
+    if bar is not None:
+        bar.update(1)
+    return result
