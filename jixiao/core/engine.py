@@ -195,6 +195,10 @@ def _execution(res: TableResult, prof: Profile) -> None:
     res.values += [res.execution_rate, res.execution_score]
 
 
+_FORWARD = "正向定量：达到指标值得满分，否则 实际值 ÷ 指标值 × 分值"
+_REVERSE = "反向定量：达到指标值得满分，否则 指标值 ÷ 实际值 × 分值"
+
+
 def score_indicator(ind: Indicator, key: str, prof: Profile) -> Computed:
     """One indicator's points by its rule; falls back to the stated score, saying why."""
     label = f"{ind.level2}·{ind.name}"
@@ -207,16 +211,14 @@ def score_indicator(ind: Indicator, key: str, prof: Profile) -> Computed:
     t, a = ind.target, ind.actual
     if t.kind == "quantitative" and a.value is not None and t.value is not None:
         value = rules.quantitative_score(t.comparator, t.value, a.value, weight)
-        direction = "正向" if t.comparator in (">=", ">", "=") else "反向"
-        formula = ("达到指标值得满分，否则 实际值 ÷ 指标值 × 分值" if direction == "正向"
-                   else "达到指标值得满分，否则 指标值 ÷ 实际值 × 分值")
-        return Computed(value=value, formula=f"{direction}定量：{formula}",
+        formula = _FORWARD if t.comparator in (">=", ">", "=") else _REVERSE
+        return Computed(value=value, formula=formula,
                         inputs={"指标值": t.raw, "实际值": a.value, "分值": weight},
                         rule=prof.ref("bare_target_comparator"), **base)
     if t.kind == "date" and a.when is not None and t.when is not None:
         value = rules.date_score(t.when, t.comparator, a.when, weight)
         return Computed(value=value, formula="时限：按期完成得满分，逾期不得分",
-                        inputs={"期限": t.when.isoformat(), "完成": a.when.isoformat(), "分值": weight}, **base)
+                        inputs={"期限": t.when, "完成": a.when, "分值": weight}, **base)
     if t.kind == "qualitative" and ind.tier:
         rng = rules.tier_range(ind.tier, weight, prof["qualitative_tiers"])
         if rng is not None and ind.stated_score is None:

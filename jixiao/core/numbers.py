@@ -96,13 +96,20 @@ def half_unit(stated: Decimal) -> Decimal:
     return Decimal(5).scaleb(exponent - 1)
 
 
-def agrees(stated: Decimal, computed: Decimal, parts: int = 0, part_unit: Decimal | None = None) -> bool:
+def agrees(stated: Decimal, computed: Decimal, parts: int = 0, part_unit: Decimal | None = None,
+           places: int | None = None) -> bool:
     """Does a stated figure agree with the recomputed one at the precision it was printed?
 
     A sum of `parts` rounded figures may drift by one unit of their last digit per
     part (`part_unit`, default 0.01); that drift is noise, not an error.
+
+    `places` is the precision a kind of figure is carried at (2 for 万元 and 分):
+    tables drop trailing zeros (282.3 for 282.30, 0 for 0.00), so a figure printed
+    with fewer decimals is still compared at that precision, not more loosely.
     """
     tolerance = half_unit(stated)
+    if places is not None:
+        tolerance = min(tolerance, Decimal(5).scaleb(-places - 1))
     if parts:
         tolerance += (part_unit if part_unit is not None else Decimal("0.01")) * parts
     return abs(stated - computed) <= tolerance

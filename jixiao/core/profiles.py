@@ -224,16 +224,21 @@ class Profile:
     sources: dict[str, dict]
     digest: str  # sha256 of the files it was built from, for reproducibility
     chain: list[str] = field(default_factory=list)
+    _refs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> Any:
         return self.parameters[name].value
 
     def ref(self, name: str) -> str:
         """'xiangxi-2022 › execution_score（财预〔2020〕10号 附件…）'."""
+        cached = self._refs.get(name)
+        if cached is not None:
+            return cached
         p = self.parameters[name]
         where = p.source + (f" {p.clause}" if p.clause else "")
         origin = "" if p.defined_in == self.id else f"{p.defined_in}："
-        return f"{self.id} › {name}（{origin}{where}{'' if p.verified else '，未核实'}）"
+        self._refs[name] = f"{self.id} › {name}（{origin}{where}{'' if p.verified else '，未核实'}）"
+        return self._refs[name]
 
     def framework_item(self, item_id: str) -> dict | None:
         for item in self["framework"]:

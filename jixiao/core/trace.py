@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import Source
-from .numbers import agrees, fmt_value
+from .numbers import MONEY_UNITS, agrees, fmt_value
 
 
 @dataclass(slots=True)
@@ -39,7 +39,8 @@ class Computed:
             return self.stated_text.strip() == self.text.strip()
         if self.stated is None or self.value is None:
             return None
-        return agrees(self.stated, self.value, self.parts)
+        places = 2 if self.unit == "分" or self.unit in MONEY_UNITS else None
+        return agrees(self.stated, self.value, self.parts, places=places)
 
     def shown(self) -> str:
         return self.text if self.text else fmt_value(self.value, self.unit)
