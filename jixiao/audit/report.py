@@ -92,8 +92,8 @@ def _text_document(r: DocumentResult) -> str:
     if r.error:
         lines += [f"  无法读取：{_indent(r.error, 4).lstrip()}", ""]
         return "\n".join(lines)
-    if doc_label(r):
-        lines.append(f"  {doc_label(r)}  {r.title}".rstrip())
+    if r.title or doc_label(r):
+        lines.append(f"  {r.title or doc_label(r)}")
     lines.append(f"  审核结果：{counts_text(r.summary)}")
     lines.append("")
     for form, items in by_form(r.findings):

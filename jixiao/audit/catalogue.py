@@ -1,0 +1,74 @@
+"""Print the catalogue of audit checks as Markdown: `python -m jixiao.audit.catalogue > docs/checks.md`.
+
+Generated from the registry (rule id, title, description), grouped by family —
+the part of the rule id before the first dot. A test keeps docs/checks.md current.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .registry import CHECKS, _load_all
+from .service import SERVICE_RULES
+
+COMMAND = "python -m jixiao.audit.catalogue > docs/checks.md"
+
+# Families in the order of DESIGN §5; others follow alphabetically.
+FAMILY_TITLES = {
+    "table": "表内运算", "rate": "比率", "score": "得分", "cross": "前后一致", "prose": "正文中的数字",
+    "date": "年份与日期", "year": "年份与日期", "text": "文字规范", "hygiene": "文字规范", "plausibility": "合理性",
+    "forms": "材料完整性", "input": "输入文件", "internal": "内部",
+}
+_ORDER = list(FAMILY_TITLES)
+
+INTERNAL_RULES = {
+    "internal.check_failed": ("审核规则运行出错", "某条审核规则自身出错时以警告报告，其余规则的结果照常给出；请将该文件反馈给开发者。"),
+    "input.unreadable": ("文件无法读取", "文件不存在、类型不受支持、过大、损坏或格式错误。此时退出码为 2，JSON 中该文件带 `error` 字段，其余文件照常审核。"),
+}
+
+
+def rows() -> list[tuple[str, str, str]]:
+    _load_all()
+    out = [(c.rule, c.title, c.description) for c in CHECKS.values()]
+    out += [(rule, title, desc) for rule, (title, desc) in {**SERVICE_RULES, **INTERNAL_RULES}.items()]
+    return out
+
+
+def family(rule: str) -> str:
+    return rule.split(".", 1)[0]
+
+
+def _family_key(name: str) -> tuple:
+    return (_ORDER.index(name), "") if name in FAMILY_TITLES else (len(_ORDER), name)
+
+
+def render() -> str:
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for row in rows():
+        groups.setdefault(family(row[0]), []).append(row)
+    lines = [
+        "# 审核规则一览（jixiao audit）", "",
+        f"<!-- 由 `{COMMAND}` 生成，请勿手工修改。 -->", "",
+        f"共 {sum(len(g) for g in groups.values())} 条规则。每条问题给出规则编号、严重程度（错误 / 警告 / 提示）、"
+        "位置、填报值、应为值、计算过程和原文。", "",
+    ]
+    for name in sorted(groups, key=_family_key):
+        title = FAMILY_TITLES.get(name, name)
+        lines += [f"## {title}（`{name}`）", "", "| 规则 | 名称 | 说明 |", "|---|---|---|"]
+        for rule, rtitle, desc in sorted(groups[name]):
+            lines.append(f"| `{rule}` | {_cell(rtitle)} | {_cell(desc)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _cell(s: str) -> str:
+    return " ".join((s or "").split()).replace("|", "\\|")
+
+
+def main() -> int:
+    sys.stdout.write(render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
