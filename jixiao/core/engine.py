@@ -104,7 +104,8 @@ def score_package(pkg: Package, profile: Profile | str | None = None) -> ScoreRe
         report.tables.append(score_table(project, f"projects[{i}]", prof))
     for i, decl in enumerate(pkg.fund_types):
         for j, table in enumerate(decl.tables):
-            report.tables.append(score_table(table, f"fund_types[{i}].tables[{j}]", prof))
+            if table.funds or table.indicators:  # an empty form carries nothing to score
+                report.tables.append(score_table(table, f"fund_types[{i}].tables[{j}]", prof))
     report.sections["绩效评价报告·综合评价（§七）"] = framework_values(pkg, prof)
     return report
 
