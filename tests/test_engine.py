@@ -129,3 +129,35 @@ def test_every_computed_value_explains_itself(seed_report):
         assert c.key and c.label
         d = c.as_dict()
         assert set(d) >= {"value", "formula", "inputs", "stated", "agrees", "rule"}
+
+
+def test_execution_bands_and_caps_from_a_profile_file():
+    report = score_package(read_package(FIXTURES / "core" / "整体_执行率分档与封顶.yaml"))
+    t = _table(report, "overall")
+    assert t.execution_rate.value == D("0.65")
+    assert t.execution_score.value == D(5)  # 65% falls in [60%, 80%) → 5
+    assert t.total.value == D(79)  # 90 + 5 = 95, capped at 79 below 70%
+    assert t.total.inputs["封顶"] == D(79)
+    assert "execution_caps" in t.total.rule
+    assert t.total.agrees is False  # the package states 95
+    assert t.grade.text == "中"
+
+
+def test_overall_non_applicable_counts_full_marks():
+    report = score_package(read_package(FIXTURES / "core" / "整体_不适用指标按满分.yaml"))
+    t = _table(report, "overall")
+    assert [c.value for c in t.indicator_scores] == [D(40), None, D(10)]
+    assert t.total.value == D(90)
+    assert "不适用指标按满分" in t.total.formula
+
+
+def test_qualitative_tier_chosen_by_preparer_scores_top_of_band():
+    from jixiao.io.canonical import parse_package
+
+    pkg = parse_package(
+        "jixiao: 1\nyear: 2023\nunit: {name: 甲}\nprojects:\n  - name: 乙\n    indicators:\n"
+        "      - {level1: 效益指标, level2: 社会效益指标, name: 影响, target: 明显提升, actual: 有所提升,"
+        " weight: 30, tier: 部分达成}\n")
+    c = score_package(pkg).tables[0].indicator_scores[0]
+    assert c.value == D(24)  # 80% × 30, the top of 部分达成 [60%, 80%]
+    assert c.formula == "定性：部分达成档取上限"

@@ -64,6 +64,7 @@ class _Ctx:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.bare_comparator = ">="
+        self.base_dir: Path | None = None  # where a profile given as a relative .yaml path is looked up
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -181,10 +182,10 @@ def read_package(path: str | Path) -> Package:
         text = p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PackageError(str(path), ["文件不是 UTF-8 编码的文本"]) from None
-    return parse_package(text, str(path), json_input=p.suffix.lower() == ".json")
+    return parse_package(text, str(path), json_input=p.suffix.lower() == ".json", base_dir=p.parent)
 
 
-def parse_package(text: str, name: str = "<数据包>", json_input: bool = False) -> Package:
+def parse_package(text: str, name: str = "<数据包>", json_input: bool = False, base_dir: Path | None = None) -> Package:
     try:
         doc = json.loads(text, parse_float=Decimal) if json_input else load_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
@@ -192,6 +193,7 @@ def parse_package(text: str, name: str = "<数据包>", json_input: bool = False
         where = f"第{line + 1}行" if line is not None else ""
         raise PackageError(name, [f"{where}格式错误：{getattr(exc, 'problem', None) or exc}"]) from None
     ctx = _Ctx()
+    ctx.base_dir = base_dir
     if not isinstance(doc, dict):
         raise PackageError(name, ["顶层应为映射（字段: 值）"])
     pkg = _package(ctx, doc)
@@ -214,6 +216,10 @@ def _package(ctx: _Ctx, doc: dict) -> Package:
         ctx.fail("year", "必填：评价年度")
         year = 0
     profile = ctx.text(doc, "profile", "") or "national-2020"
+    if profile.endswith((".yaml", ".yml")) and ctx.base_dir is not None and not Path(profile).is_absolute():
+        beside = ctx.base_dir / profile
+        if beside.exists():
+            profile = str(beside)
     try:
         prof = load_profile(profile)
         ctx.bare_comparator = prof["bare_target_comparator"]
