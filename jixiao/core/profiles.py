@@ -39,7 +39,11 @@ class ProfileError(ValueError):
 
 # --- YAML that never produces floats --------------------------------------------------
 
-class _DecimalLoader(yaml.SafeLoader):
+# libyaml's loader when PyYAML was built with it: ~10× faster on package files, same results.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DecimalLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     pass
 
 
