@@ -1,0 +1,138 @@
+"""The document frame per GB/T 9704-2012: A4, margins, line and character grid,
+paragraph styles with explicit East Asian fonts, page numbers "— 1 —"."""
+
+from __future__ import annotations
+
+from docx import Document
+from docx.oxml import parse_xml
+from docx.shared import Mm
+
+from . import fonts
+from .docx_xml import NSDECL, TEXT_WIDTH
+
+BODY_PT = 16  # 三号
+TITLE_PT = 22  # 二号
+TABLE_PT = 10.5  # 五号
+PAGE_NO_PT = 14  # 四号
+LINE_PITCH = 579  # twips: 28.95 pt, 22 lines in the 225 mm type area
+CHARS_PER_LINE = 28
+CHAR_SPACE = round((TEXT_WIDTH / CHARS_PER_LINE / 20 - BODY_PT) * 4096)  # ≈ −849
+
+
+def _rfonts(east_asia: str, latin: str = fonts.LATIN) -> str:
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" w:cs="{latin}" w:hint="eastAsia"/>'
+
+
+def _size(pt: float) -> str:
+    half = int(round(pt * 2))
+    return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+
+
+def _pstyle(sid: str, name: str, ppr: str, rpr: str) -> str:
+    return (f'<w:style {NSDECL} w:type="paragraph" w:customStyle="1" w:styleId="{sid}"><w:name w:val="{name}"/>'
+            f'<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>')
+
+
+_EXACT = f'<w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
+_INDENT2 = '<w:ind w:firstLineChars="200" w:firstLine="640"/>'
+_NO_GRID = '<w:snapToGrid w:val="0"/>'
+
+STYLES = [
+    _pstyle("JxBody", "jx 正文", _EXACT + _INDENT2 + '<w:jc w:val="both"/>', _rfonts(fonts.BODY) + _size(BODY_PT)),
+    _pstyle("JxTitle", "jx 标题", '<w:spacing w:before="0" w:after="579" w:line="700" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="center"/>', _rfonts(fonts.TITLE) + _size(TITLE_PT)),
+    _pstyle("JxH1", "jx 一级标题", "<w:keepNext/>" + _EXACT + _INDENT2 + '<w:jc w:val="both"/><w:outlineLvl w:val="0"/>',
+            _rfonts(fonts.HEITI) + _size(BODY_PT)),
+    _pstyle("JxH2", "jx 二级标题", "<w:keepNext/>" + _EXACT + _INDENT2 + '<w:jc w:val="both"/><w:outlineLvl w:val="1"/>',
+            _rfonts(fonts.KAITI) + _size(BODY_PT)),
+    _pstyle("JxH3", "jx 三级标题", "<w:keepNext/>" + _EXACT + _INDENT2 + '<w:jc w:val="both"/>',
+            _rfonts(fonts.BODY) + "<w:b/><w:bCs/>" + _size(BODY_PT)),
+    _pstyle("JxAnnex", "jx 附件标识", "<w:keepNext/>" + _EXACT + '<w:ind w:firstLine="0"/>',
+            _rfonts(fonts.HEITI) + _size(BODY_PT)),
+    _pstyle("JxCaption", "jx 表题", "<w:keepNext/>" + _NO_GRID + '<w:spacing w:before="120" w:after="60" w:line="360" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="center"/>', _rfonts(fonts.HEITI) + _size(12)),
+    _pstyle("JxUnit", "jx 表注单位", "<w:keepNext/>" + _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="right"/>', _rfonts(fonts.BODY) + _size(TABLE_PT)),
+    _pstyle("JxNote", "jx 表下注", _NO_GRID + '<w:spacing w:before="60" w:after="60" w:line="360" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="both"/>', _rfonts(fonts.BODY) + _size(12)),
+    _pstyle("JxTable", "jx 表格", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="atLeast"/>'
+            '<w:ind w:firstLine="0"/>', _rfonts(fonts.BODY) + _size(TABLE_PT)),
+    _pstyle("JxTableHead", "jx 表头", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="atLeast"/>'
+            '<w:ind w:firstLine="0"/>', _rfonts(fonts.HEITI) + _size(TABLE_PT)),
+    _pstyle("JxSign", "jx 落款", _EXACT + '<w:ind w:firstLine="0" w:right="640"/><w:jc w:val="right"/>',
+            _rfonts(fonts.BODY) + _size(BODY_PT)),
+    _pstyle("JxFigure", "jx 图", _NO_GRID + '<w:spacing w:before="120" w:after="0"/><w:ind w:firstLine="0"/><w:jc w:val="center"/>',
+            _rfonts(fonts.BODY) + _size(TABLE_PT)),
+    (f'<w:style {NSDECL} w:type="table" w:customStyle="1" w:styleId="JxTableGrid"><w:name w:val="jx 表格网格"/>'
+     '<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders></w:tblPr></w:style>'),
+]
+
+
+def new_document():
+    doc = Document()
+    _defaults(doc)
+    styles = doc.styles.element
+    for xml in STYLES:
+        styles.append(parse_xml(xml))
+    _section(doc)
+    _page_numbers(doc)
+    _core(doc)
+    return doc
+
+
+def _defaults(doc) -> None:
+    styles = doc.styles.element
+    rpr = styles.find(".//{*}docDefaults/{*}rPrDefault/{*}rPr")
+    for child in list(rpr):
+        if child.tag.endswith("}rFonts") or child.tag.endswith("}sz") or child.tag.endswith("}szCs") \
+                or child.tag.endswith("}lang"):
+            rpr.remove(child)
+    rpr.insert(0, parse_xml(f"<w:rPr {NSDECL}>{_rfonts(fonts.BODY)}{_size(BODY_PT)}"
+                            '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr>')[0])
+    for el in parse_xml(f"<w:rPr {NSDECL}>{_size(BODY_PT)}<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr>"):
+        rpr.append(el)
+    normal = doc.styles["Normal"].element
+    nrpr = normal.find("{*}rPr")
+    if nrpr is not None:
+        normal.remove(nrpr)
+    normal.append(parse_xml(f"<w:rPr {NSDECL}>{_rfonts(fonts.BODY)}{_size(BODY_PT)}</w:rPr>"))
+
+
+def _section(doc) -> None:
+    s = doc.sections[0]
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    s.top_margin, s.bottom_margin = Mm(37), Mm(35)
+    s.left_margin, s.right_margin = Mm(28), Mm(26)
+    s.header_distance, s.footer_distance = Mm(15), Mm(25)
+    sect = s._sectPr
+    for grid in sect.findall("{*}docGrid"):
+        sect.remove(grid)
+    sect.append(parse_xml(f'<w:docGrid {NSDECL} w:type="linesAndChars" w:linePitch="{LINE_PITCH}" w:charSpace="{CHAR_SPACE}"/>'))
+
+
+def _page_number_paragraph(align: str) -> str:
+    indent = 'w:right="280"' if align == "right" else 'w:left="280"'
+    rpr = f"<w:rPr>{_rfonts(fonts.SONGTI, fonts.SONGTI)}{_size(PAGE_NO_PT)}</w:rPr>"
+    return (f'<w:p {NSDECL}><w:pPr><w:snapToGrid w:val="0"/><w:ind {indent} w:firstLine="0"/><w:jc w:val="{align}"/>'
+            f'</w:pPr><w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r><w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r><w:r>{rpr}<w:t>1</w:t></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r><w:r>{rpr}<w:t xml:space="preserve"> —</w:t></w:r></w:p>')
+
+
+def _page_numbers(doc) -> None:
+    """Odd pages right, even pages left, one character in from the edge (GB/T 9704 7.5)."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    s = doc.sections[0]
+    for footer, align in ((s.footer, "right"), (s.even_page_footer, "left")):
+        footer.is_linked_to_previous = False
+        el = footer._element
+        for p in list(el):
+            el.remove(p)
+        el.append(parse_xml(_page_number_paragraph(align)))
+
+
+def _core(doc) -> None:
+    cp = doc.core_properties
+    cp.author = "jixiao"
+    cp.comments = "由 jixiao 生成：表中数字均由计算引擎得出"

@@ -1,0 +1,668 @@
+"""The package as one .docx: 自评报告 cover form, 绩效评价报告, 附件1–7.
+
+Every figure comes from the view (jixiao.render.view): inputs as entered, every
+derived figure as the engine computed it. The preparer's prose is carried as
+written; the connecting sentences are generated from the figures.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from docx.oxml import parse_xml
+from lxml import etree
+
+from ..core.model import LineTable, Package, SelfEvalTable
+from ..core.numbers import fmt_amount, fmt_percent, fmt_score
+from . import docx_xml as X
+from .docx_setup import new_document
+from .docx_xml import C, H, L, N, V, para, table, widths
+from .view import FUND_TYPE_LABELS, View
+
+A = fmt_amount
+
+
+def P(ratio: Decimal | None) -> str:
+    return fmt_percent(ratio)
+
+
+def S(v: Decimal | None) -> str:
+    return fmt_score(v)
+
+
+def W(v: Decimal | None) -> str:
+    """A weight (分值) as entered: 10, 2.5."""
+    if v is None:
+        return ""
+    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+
+
+def I(v: int | None) -> str:  # noqa: E743 - short names for the formatters
+    return "" if v is None else str(v)
+
+
+def D(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "    年  月  日"
+
+
+class Body:
+    """Accumulates body XML."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.headings: list[str] = []
+
+    def add(self, xml: str) -> None:
+        self.parts.append(xml)
+
+    def p(self, text: str, **kw) -> None:
+        if text:
+            for chunk in text.split("\n"):
+                if chunk.strip():
+                    self.parts.append(para(chunk.strip(), **kw))
+
+    def h1(self, text: str, page_break: bool = False) -> None:
+        self.headings.append(text)
+        self.parts.append(para(text, "JxH1", page_break=page_break))
+
+    def h2(self, text: str) -> None:
+        self.parts.append(para(text, "JxH2"))
+
+    def h3(self, text: str) -> None:
+        self.parts.append(para(text, "JxH3"))
+
+    def title(self, text: str, page_break: bool = False) -> None:
+        self.parts.append(para(text, "JxTitle", page_break=page_break))
+
+    def caption(self, text: str, unit: str = "") -> None:
+        self.parts.append(para(text, "JxCaption"))
+        if unit:
+            self.parts.append(para(f"单位：{unit}", "JxUnit"))
+
+    def table(self, rows, grid, header_rows: int = 0) -> None:
+        self.parts.append(table(rows, grid, header_rows))
+
+    def xml(self) -> str:
+        return "".join(self.parts)
+
+
+def report_title(pkg: Package) -> str:
+    return f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告"
+
+
+def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
+    doc = new_document()
+    pics = [(title, _picture(doc, png)) for title, png in (charts or [])]
+    body = Body()
+    cover(body, view)
+    narrative(body, view, pics)
+    annex1(body, view)
+    annex2(body, view)
+    annex_tables(body, view)
+    el = doc.element.body
+    sect = el.find("{*}sectPr")
+    for p in list(el):
+        if p is not sect:
+            el.remove(p)
+    frag = parse_xml(f"<w:body {X.NSDECL}>{body.xml()}</w:body>")
+    for child in list(frag):
+        sect.addprevious(child)
+    return doc
+
+
+def write_docx(view: View, path: Path, charts: list[tuple[str, bytes]] | None = None) -> Path:
+    doc = build_document(view, charts)
+    doc.save(str(path))
+    return path
+
+
+def _picture(doc, png: bytes) -> str:
+    from docx.shared import Mm
+
+    inline = doc.part.new_pic_inline(io.BytesIO(png), Mm(150), None)
+    return etree.tostring(inline, encoding="unicode")
+
+
+# --- 自评报告 (cover form) ------------------------------------------------------------------
+
+
+def cover(b: Body, view: View) -> None:
+    pkg = view.package
+    u = pkg.unit
+    for _ in range(3):
+        b.add(para("", "JxBody"))
+    b.title(report_title(pkg))
+    for _ in range(2):
+        b.add(para("", "JxBody"))
+    for label, value in (("部门（单位）名称（盖章）", u.name), ("预算编码", u.budget_code), ("评价方式", u.evaluation_method),
+                         ("评价机构", u.evaluator_org), ("报告时间", u.report_date)):
+        b.p(f"{label}：{value}", indent=True)
+    b.h1("一、部门（单位）基本概况", page_break=True)
+    g = widths([2.2, 2.3, 2.2, 2.3])
+    st = pkg.staffing
+    b.table([
+        [H("联系人"), C(u.contact), H("联系电话"), C(u.phone)],
+        [H("人员编制"), C(I(st.authorized)), H("实有人数"), C(I(st.actual))],
+        [H("职能职责概述"), L(u.functions, 3)],
+        [H("年度主要工作内容"), L(u.main_tasks, 3)],
+        [H("年度部门（单位）总体运行情况及取得的成绩"), L(u.summary, 3)],
+    ], g)
+    b.h1("二、部门（单位）收支情况")
+    _income(b, pkg)
+    _expenditure(b, pkg)
+    _sangong(b, pkg)
+    _assets(b, pkg)
+    b.h1("三、部门（单位）整体支出绩效自评情况")
+    _cover_goals(b, pkg)
+    b.h1("四、评价人员")
+    _evaluators(b, pkg)
+
+
+def _inst(rows) -> list[tuple[str, object]]:
+    out, n = [], 0
+    for r in rows:
+        if r.is_summary:
+            out.append((r.institution, r))
+        else:
+            n += 1
+            out.append((f"{n}、{r.institution}", r))
+    return out
+
+
+def _money_rows(rows, fields: list[str]) -> list[list]:
+    return [[L(label)] + [N(A(getattr(r, f))) for f in fields] for label, r in _inst(rows)]
+
+
+def _income(b: Body, pkg: Package) -> None:
+    b.caption("年度收入情况", "万元")
+    fields = ["total", "carryover", "general_budget", "fund_budget", "special_account", "other"]
+    head = [[H("机构名称", merge="restart"), H("收入合计", merge="restart"), H("其中：", 5)],
+            [V(), V(), H("上年结转"), H("公共财政拨款"), H("政府基金拨款"), H("纳入专户管理的非税收入拨款"), H("其他收入")]]
+    b.table(head + _money_rows(pkg.income, fields), widths([3.2, 1.4, 1.4, 1.4, 1.4, 1.7, 1.2]), 2)
+
+
+def _expenditure(b: Body, pkg: Package) -> None:
+    b.caption("部门（单位）年度支出和结余情况", "万元")
+    fields = ["total", "basic", "personnel", "public", "project", "balance_current", "balance_cumulative"]
+    head = [[H("机构名称", merge="restart"), H("支出合计", merge="restart"), H("其中：", 4), H("结余", 2)],
+            [V(), V(), H("基本支出", merge="restart"), H("其中：", 2), H("项目支出", merge="restart"),
+             H("当年结余", merge="restart"), H("累计结余", merge="restart")],
+            [V(), V(), V(), H("人员支出"), H("公用支出"), V(), V(), V()]]
+    b.table(head + _money_rows(pkg.expenditure, fields), widths([2.8, 1.3, 1.3, 1.2, 1.2, 1.2, 1.2, 1.3]), 3)
+
+
+def _sangong(b: Body, pkg: Package) -> None:
+    b.caption("“三公”经费情况", "万元")
+    fields = ["total", "reception", "vehicle_operation", "vehicle_purchase", "overseas"]
+    head = [[H("机构名称", merge="restart"), H("三公经费合计", merge="restart"), H("其中：", 4)],
+            [V(), V(), H("公务接待费"), H("公务用车运行维护费"), H("公务用车购置费"), H("因公出国（境）费用")]]
+    b.table(head + _money_rows(pkg.sangong, fields), widths([3.2, 1.5, 1.5, 1.6, 1.5, 1.5]), 2)
+
+
+def _assets(b: Body, pkg: Package) -> None:
+    b.caption("固定资产情况", "万元")
+    fields = ["total", "in_use", "rented", "other"]
+    head = [[H("机构名称", merge="restart"), H("固定资产合计", merge="restart"), H("其中：", 3)],
+            [V(), V(), H("在用固定资产"), H("出租固定资产"), H("其他")]]
+    b.table(head + _money_rows(pkg.fixed_assets, fields), widths([3.4, 1.6, 1.6, 1.6, 1.4]), 2)
+
+
+def _groups(values: list[str]) -> list[str]:
+    """'restart' where a value starts a run of equal values, 'continue' inside it."""
+    out = []
+    for i, v in enumerate(values):
+        out.append("continue" if i and v == values[i - 1] else "restart")
+    return out
+
+
+def _cover_goals(b: Body, pkg: Package) -> None:
+    g = pkg.cover_goal
+    b.table([
+        [H("整体支出绩效定性目标及实施计划完成情况", merge="restart"), H("预期目标"), H("实际完成")],
+        [V(), L(g.expected), L(g.actual)],
+    ], widths([2, 4, 4]), 1)
+    inds = pkg.cover_indicators
+    if inds:
+        rows = [[H("评价内容", 2), H("绩效指标"), H("绩效目标"), H("完成情况")],
+                [H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值")]]
+        m1 = _groups([i.level1 for i in inds])
+        m2 = _groups([f"{i.level1}/{i.level2}" for i in inds])
+        for ind, a, c in zip(inds, m1, m2):
+            rows.append([C(ind.level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
+                         L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
+        b.caption("整体支出绩效定量目标及实施计划完成情况")
+        b.table(rows, widths([1.3, 1.3, 2.8, 1.6, 3.0]), 2)
+    b.table([[H("绩效自评综合得分及评价等次"),
+              C(f"评分：{S(pkg.stated_score)}        等级：{pkg.stated_grade or '—'}", align="left")]],
+            widths([3, 7]))
+    b.add(para(pkg.grade_note, "JxNote"))
+
+
+def _evaluators(b: Body, pkg: Package) -> None:
+    rows = [[H("姓  名"), H("职务/职称"), H("单  位"), H("签  字")]]
+    for e in pkg.evaluators:
+        rows.append([C(e.name), C(e.title), C(e.org), C("已签字" if e.signed else "")])
+    b.table(rows, widths([1.6, 2.2, 4.0, 2.2]), 1)
+    signer_lines = {
+        "评价组组长": ("评价组组长签署意见：", "评价组组长（签字）：{s}"),
+        "部门（单位）": ("部门（单位）意见：", "部门（单位）负责人（签字）：{s}        部门（单位）（盖章）："),
+        "财政部门归口业务科室": ("财政部门归口业务科室意见：", "财政部门归口业务科室负责人（签字）：{s}    （盖章）："),
+    }
+    opinions = {o.role: o for o in pkg.opinions}
+    grid = widths([1])
+    for role, (head, sign) in signer_lines.items():
+        o = opinions.get(role)
+        text = o.text if o else ""
+        signer = o.signer if o else ""
+        date = D(o.signed_on) if o else D(None)
+        cell = f"{head}\n\n{text}\n\n{sign.format(s=signer)}\n\n{date}" if text else f"{head}\n\n\n\n{sign.format(s=signer)}\n\n{date}"
+        b.table([[L(cell)]], grid)
+
+
+# --- 绩效评价报告 (narrative) ---------------------------------------------------------------
+
+
+def narrative(b: Body, view: View, pics: list[tuple[str, str]]) -> None:
+    pkg = view.package
+    n = pkg.narrative
+    b.title(f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告", page_break=True)
+    b.h1("一、基本情况")
+    b.h2("（一）部门（单位）基本情况")
+    b.p(pkg.unit.functions)
+    st = pkg.staffing
+    bst = pkg.basic_data.staffing
+    facts = []
+    if st.authorized is not None:
+        facts.append(f"单位编制{st.authorized}人")
+    if st.actual is not None:
+        facts.append(f"实有人数{st.actual}人")
+    if bst.in_post is not None:
+        facts.append(f"年末实际在职人数{bst.in_post}人")
+    if facts:
+        b.p("截至" + f"{pkg.year}年12月31日，" + "，".join(facts) + "。")
+    b.h2("（二）年度主要工作及成绩")
+    b.p(pkg.unit.main_tasks)
+    b.p(pkg.unit.summary)
+    b.h1("二、一般公共预算支出情况")
+    b.h2("（一）基本支出情况")
+    _basic_expenditure(b, n.tables.get("basic_expenditure"))
+    b.h2("（二）项目支出情况")
+    _project_expenditure(b, n.tables.get("project_expenditure"))
+    for number, kind in (("三", "gov_fund"), ("四", "state_capital"), ("五", "social_insurance")):
+        b.h1(f"{number}、{FUND_TYPE_LABELS[kind][1]}情况")
+        b.p(_fund_type_sentence(pkg, kind))
+    b.h1("六、部门整体支出绩效情况")
+    _overall_performance(b, view, pics)
+    b.h1("七、综合评价情况及评价结论")
+    _framework(b, view)
+    b.h1("八、主要经验做法、存在的问题及原因分析")
+    b.h2("（一）主要经验做法")
+    b.p(n.achievements or "无。")
+    b.h2("（二）存在的问题及原因分析")
+    b.p(n.problems or "无。")
+    b.h1("九、有关建议")
+    b.p(n.suggestions or "无。")
+    b.h1("十、绩效自评结果拟应用和公开情况")
+    b.p(n.publication or "无。")
+
+
+def _total_line(t: LineTable):
+    if t.total_label:
+        return t.line(t.total_label)
+    return None
+
+
+def _basic_expenditure(b: Body, t: LineTable | None) -> None:
+    if t is None:
+        b.p("未填报基本支出分类数据。")
+        return
+    tot = _total_line(t)
+    if tot is not None:
+        cols = list(t.columns)
+        budget, actual = tot.values.get(cols[0]), tot.values.get(cols[1]) if len(cols) > 1 else None
+        diff = actual - budget if actual is not None and budget is not None else None
+        sentence = f"本年度基本支出{t.columns[cols[1]]}{A(actual)}万元，{t.columns[cols[0]]}{A(budget)}万元"
+        if diff is not None:
+            sentence += f"，{'增加' if diff >= 0 else '减少'}{A(abs(diff))}万元"
+        b.p(sentence + "。分项情况见下表。")
+    line_table(b, t, "项目（按支出性质和经济分类）")
+
+
+def _project_expenditure(b: Body, t: LineTable | None) -> None:
+    if t is None:
+        b.p("未填报项目支出数据。")
+        return
+    tot = _total_line(t)
+    if tot is not None:
+        v = tot.values
+        parts = [f"{t.columns[c]}{A(v.get(c))}万元" for c in t.columns if v.get(c) is not None]
+        b.p("本年度项目支出" + "，".join(parts) + "。各项目情况见下表。")
+    line_table(b, t, "项目名称")
+
+
+def line_table(b: Body, t: LineTable, first: str) -> None:
+    b.caption(t.title, t.unit)
+    cols = list(t.columns)
+    grid = widths([3.2] + [1.4] * len(cols))
+    rows = [[H(first)] + [H(t.columns[c]) for c in cols]]
+    depth = {}
+    for ln in t.lines:
+        depth[ln.label] = depth.get(ln.parent, -1) + 1 if ln.parent else 0
+        label = "\u3000" * depth[ln.label] + ("其中：" if ln.parent and _first_child(t, ln) and t.line(ln.parent).partial else "") + ln.label
+        rows.append([L(label)] + [N(A(ln.values.get(c)) if ln.values.get(c) is not None else "") for c in cols])
+    b.table(rows, grid, 1)
+
+
+def _first_child(t: LineTable, ln) -> bool:
+    return next((x for x in t.lines if x.parent == ln.parent), None) is ln
+
+
+def _fund_type_sentence(pkg: Package, kind: str) -> str:
+    decl = next((d for d in pkg.fund_types if d.kind == kind), None)
+    annex, label = FUND_TYPE_LABELS[kind]
+    if decl is None or not decl.has_spending or not decl.tables:
+        return decl.statement if decl and decl.statement else f"本单位{pkg.year}年无{label}。"
+    names = "、".join(t.name or label for t in decl.tables)
+    return f"本单位{pkg.year}年{label}涉及{names}，自评情况见{annex}。"
+
+
+def _overall_performance(b: Body, view: View, pics) -> None:
+    pkg = view.package
+    ov = pkg.overall
+    res = next((t for t in view.report.tables if t.key == "overall"), None)
+    if ov is not None and ov.fund("total") is not None and res is not None:
+        tot, basic, project = ov.fund("total"), ov.fund("basic"), ov.fund("project")
+        text = f"{pkg.year}年本单位全年预算数{A(tot.annual)}万元，全年执行数{A(tot.executed)}万元"
+        if basic is not None and project is not None:
+            text += f"（其中基本支出{A(basic.executed)}万元，项目支出{A(project.executed)}万元）"
+        rate = res.execution_rate.value if res.execution_rate else None
+        text += f"，预算执行率{P(rate)}，执行率得分{S(res.execution_score.value if res.execution_score else None)}分。"
+        b.p(text)
+        threshold = view.profile["execution_reason_threshold"]
+        if rate is not None and rate < threshold:
+            b.p(f"预算执行率低于{P(threshold)}，原因及改进措施见问题分析部分。")
+    _project_summary(b, view)
+    for title, inline in pics:
+        b.add(f'<w:p><w:pPr><w:pStyle w:val="JxFigure"/></w:pPr><w:r><w:drawing>{inline}</w:drawing></w:r></w:p>')
+        b.add(para(title, "JxCaption"))
+    b.h2("（一）预算支出成本控制情况")
+    cc = pkg.narrative.tables.get("cost_control")
+    if cc is not None:
+        line_table(b, cc, "项目")
+    else:
+        b.p("未填报成本控制数据。")
+    b.h2("（二）“三公”经费管理情况")
+    b.p(_sangong_sentence(pkg))
+    b.h2("（三）其他支出管理情况")
+    for sentence in _other_sentences(pkg):
+        b.p(sentence)
+
+
+def _project_summary(b: Body, view: View) -> None:
+    results = [t for t in view.report.tables if t.table.kind == "project"]
+    if not results:
+        return
+    b.caption("项目支出绩效自评结果", "万元")
+    rows = [[H("项目名称"), H("全年预算数"), H("全年执行数"), H("执行率"), H("执行率得分"), H("自评得分"), H("等次")]]
+    for r in results:
+        tot = r.table.fund("total")
+        rows.append([L(r.table.name), N(A(tot.annual if tot else None)), N(A(tot.executed if tot else None)),
+                     N(P(r.execution_rate.value if r.execution_rate else None)),
+                     N(S(r.execution_score.value if r.execution_score else None)),
+                     N(S(r.total.value if r.total else None)), C(r.grade.text if r.grade else "")])
+    b.table(rows, widths([3.0, 1.4, 1.4, 1.2, 1.2, 1.2, 0.9]), 1)
+
+
+def _sangong_sentence(pkg: Package) -> str:
+    costs = pkg.basic_data.costs
+    ln = costs.line("三公经费") if costs is not None else None
+    if ln is None:
+        rows = pkg.institution_rows(pkg.sangong)
+        if not rows:
+            return "未填报“三公”经费数据。"
+        return f"本年度“三公”经费支出{A(rows[0].total)}万元。"
+    cols = costs.columns
+    v = ln.values
+    text = f"本单位{pkg.year}年“三公”经费{cols.get('budget', '预算数')}{A(v.get('budget'))}万元，" \
+           f"{cols.get('actual', '决算数')}{A(v.get('actual'))}万元"
+    if v.get("prior_actual") is not None:
+        text += f"，{cols.get('prior_actual', '上年决算数')}{A(v.get('prior_actual'))}万元"
+    parts = [c for c in costs.lines if c.parent == ln.label]
+    if parts:
+        text += "；其中" + "，".join(f"{c.label}{A(c.values.get('actual'))}万元" for c in parts if c.values.get("actual") is not None)
+    return text + "。"
+
+
+def _other_sentences(pkg: Package) -> list[str]:
+    out = []
+    costs = pkg.basic_data.costs
+    meeting = costs.line("会议费") if costs is not None else None
+    if meeting is not None:
+        out.append(f"会议费：预算{A(meeting.values.get('budget'))}万元，实际支出{A(meeting.values.get('actual'))}万元。")
+    b = pkg.basic_data.buildings
+    if b.has_project:
+        out.append(f"楼堂馆所：批复规模{W(b.approved_area)}㎡，实际规模{W(b.actual_area)}㎡，规模控制率{P(b.stated_area_rate)}；"
+                   f"预算投资{A(b.budget_investment)}万元，实际投资{A(b.actual_investment)}万元，投资概算控制率{P(b.stated_investment_rate)}。")
+    else:
+        out.append(f"楼堂馆所：本单位{pkg.year}年无楼堂馆所项目支出。")
+    st = pkg.basic_data.staffing
+    if st.authorized is not None:
+        out.append(f"机构编制：年末编制数{st.authorized}人，年末实际在职人数{I(st.in_post)}人，控制率{P(st.stated_control_rate)}。")
+    return out
+
+
+def _framework(b: Body, view: View) -> None:
+    pkg = view.package
+    n = pkg.narrative
+    if not n.framework:
+        b.p("未填报部门整体支出绩效评价指标。")
+        return
+    idx = view.computed
+    numbers = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+    level1_seen: list[str] = []
+    level2_seen: set[tuple[str, str]] = set()
+    counter = 0
+    for i, item in enumerate(n.framework):
+        if item.level1 not in level1_seen:
+            level1_seen.append(item.level1)
+            b.h2(f"（{_cn(len(level1_seen))}）{item.level1}")
+            counter = 0
+        if (item.level1, item.level2) not in level2_seen and item.level2:
+            level2_seen.add((item.level1, item.level2))
+            b.h3(item.level2)
+        mark = numbers[counter] if counter < len(numbers) else f"({counter + 1})"
+        counter += 1
+        b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, idx, f"narrative.framework[{i}]"))
+    b.caption("部门整体支出绩效评价得分情况")
+    rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]
+    m1 = _groups([f.level1 for f in n.framework])
+    m2 = _groups([f"{f.level1}/{f.level2}" for f in n.framework])
+    for f, a, c in zip(n.framework, m1, m2):
+        rows.append([C(f.level1 if a == "restart" else "", merge=a), C(f.level2 if c == "restart" else "", merge=c),
+                     L(f.name), N(W(f.weight)), N(P(f.stated_rate) if f.stated_rate is not None else "—"), N(S(f.stated_score))])
+    weight_total = idx.get("narrative.framework.weight_total")
+    rows.append([H("合计", 3), N(W(weight_total.value if weight_total else None)), N(""), N(S(n.stated_total))])
+    b.table(rows, widths([1.2, 1.4, 3.6, 1.0, 1.4, 1.0]), 1)
+    b.p(f"经对各项指标逐项评分，本部门{pkg.year}年度部门整体支出绩效评价得分{S(n.stated_total)}分，评价等级为“{n.stated_grade}”。")
+    if pkg.overall is not None:
+        b.p(f"部门整体支出绩效自评表（附件3）总分{S(pkg.stated_score)}分，评价等次为“{pkg.stated_grade}”。")
+
+
+def _framework_sentence(item, idx: dict, key: str) -> str:
+    rate = idx.get(f"{key}.rate")
+    score = idx.get(f"{key}.score")
+    parts = []
+    if rate is not None and rate.value is not None:
+        names = "，".join(f"{k}{_plain(v)}" for k, v in item.inputs.items())
+        parts.append(f"{names}，{item.name}＝{item.stated_formula}＝{P(rate.value)}")
+    elif item.stated_rate is not None:
+        parts.append(f"{item.name}为{P(item.stated_rate)}")
+    if score is not None:
+        parts.append(f"评分规则：{score.formula}")
+    parts.append(f"该项指标得{S(item.stated_score)}分")
+    text = "；".join(parts) + "。"
+    if item.evidence:
+        text += item.evidence
+    return text
+
+
+def _plain(v: Decimal) -> str:
+    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+
+
+def _cn(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+# --- 附件1 notice ---------------------------------------------------------------------------
+
+
+def annex1(b: Body, view: View) -> None:
+    pkg = view.package
+    nt = pkg.notice
+    prof = view.profile
+    b.add(para("附件1", "JxAnnex", page_break=True))
+    issuer = nt.issuer or pkg.unit.name
+    b.title(f"{issuer}关于开展{pkg.year}年度部门整体支出绩效自评工作的通知")
+    b.h1("一、自评范围")
+    scope = f"{pkg.year}年度本部门整体支出{A(nt.scope_total)}万元" if nt.scope_total is not None else f"{pkg.year}年度本部门整体支出"
+    b.p(scope + "，以及本部门各项目支出，均纳入自评范围。")
+    b.h1("二、评分规则")
+    b.p(f"预算执行率＝全年执行数（B）÷全年预算数（A），执行率分值{W(prof['execution_weight'])}分，"
+        "按执行率乘以分值计分，最高不超过分值。")
+    weights = "，".join(f"{k}{W(v)}分" for k, v in prof["level1_weights"].items())
+    b.p(f"一级指标分值：{weights}。定量指标按完成值与指标值的比较计分，定性指标按达成、部分达成、未达成三档计分。")
+    threshold = nt.deviation_threshold if nt.deviation_threshold is not None else prof["deviation_threshold"]
+    b.p(f"完成值偏离指标值{P(threshold)}及以上的，须在偏差原因分析中书面说明。")
+    b.p(_grades_sentence(prof))
+    b.h1("三、报送时间")
+    b.p(f"请于{D(nt.deadline)}前报送自评表、自评报告及相关资料。" if nt.deadline else "报送时间另行通知。")
+    b.add(para(issuer, "JxSign"))
+    b.add(para(D(nt.issued_on) if nt.issued_on else "", "JxSign"))
+
+
+def _grades_sentence(prof) -> str:
+    from .view import grade_note
+
+    return "评价等次：" + grade_note(prof).removeprefix("备注：")
+
+
+# --- 附件2 basic data -----------------------------------------------------------------------
+
+
+def annex2(b: Body, view: View) -> None:
+    pkg = view.package
+    bd = pkg.basic_data
+    b.add(para("附件2", "JxAnnex", page_break=True))
+    b.title("部门整体支出绩效评价基础数据表")
+    b.add(para(f"（{pkg.year}年度）", "JxCaption"))
+    st = bd.staffing
+    b.table([[H("财政供养人员情况"), H(f"{pkg.year}年末编制数"), H(f"{pkg.year}年末实际在职人数"), H("控制率")],
+             [C(""), C(I(st.authorized)), C(I(st.in_post)), C(P(st.stated_control_rate))]],
+            widths([2.5, 2.5, 2.5, 2.5]))
+    if bd.costs is not None:
+        line_table(b, bd.costs, "经费控制情况")
+    bl = bd.buildings
+    b.caption(f"楼堂馆所控制情况（{pkg.year}年完工项目）")
+    b.table([[H("批复规模（㎡）"), H("实际规模（㎡）"), H("规模控制率"), H("预算投资（万元）"), H("实际投资（万元）"), H("投资概算控制率")],
+             [N(W(bl.approved_area)), N(W(bl.actual_area)), N(P(bl.stated_area_rate)), N(A(bl.budget_investment)),
+              N(A(bl.actual_investment)), N(P(bl.stated_investment_rate))]], widths([1] * 6), 1)
+    b.table([[H("厉行节约保障措施"), L(bd.thrift_measures)]], widths([2.5, 7.5]))
+    b.add(para(_filler_line(pkg, bd.filler, bd.filing_date), "JxNote"))
+
+
+def _filler_line(pkg: Package, filler: str, when) -> str:
+    return f"单位负责人签字：          填表人：{filler}    联系电话：{pkg.unit.phone}    填报日期：{D(when)}"
+
+
+# --- 附件3–7 self-evaluation tables ---------------------------------------------------------
+
+# grid: 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差原因
+SE_GRID = widths([0.55, 1.05, 1.05, 2.0, 1.25, 1.25, 0.65, 0.95, 1.25])
+
+
+def annex_tables(b: Body, view: View) -> None:
+    pkg = view.package
+    results = {t.key: t for t in view.report.tables}
+    if pkg.overall is not None:
+        b.add(para("附件3", "JxAnnex", page_break=True))
+        self_eval(b, pkg, pkg.overall, results.get("overall"), "部门整体支出绩效自评表")
+    for i, proj in enumerate(pkg.projects):
+        b.add(para("附件4", "JxAnnex", page_break=True))
+        self_eval(b, pkg, proj, results.get(f"projects[{i}]"), "项目支出绩效自评表")
+    for i, decl in enumerate(pkg.fund_types):
+        annex, label = FUND_TYPE_LABELS.get(decl.kind, ("附件", decl.kind))
+        if not decl.has_spending or not decl.tables:
+            b.add(para(annex, "JxAnnex", page_break=True))
+            b.title(f"{label}绩效自评表")
+            b.p(decl.statement or f"本单位{pkg.year}年无{label}。")
+            continue
+        for j, t in enumerate(decl.tables):
+            b.add(para(annex, "JxAnnex", page_break=True))
+            self_eval(b, pkg, t, results.get(f"fund_types[{i}].tables[{j}]"), f"{label}绩效自评表")
+
+
+def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) -> None:
+    b.title(t.form_label or default_title)
+    b.add(para(f"（{pkg.year}年度）", "JxCaption"))
+    rows = _head_rows(pkg, t)
+    rows += _fund_rows(t)
+    rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
+             [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
+    rows += _indicator_rows(t)
+    grade = res.grade.text if res is not None and res.grade else ""
+    rows.append([H("总分", 6), N(W(t.stated_total_weight)), N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
+    b.table(rows, SE_GRID)
+    b.add(para(_filler_line(pkg, t.filler, t.filing_date), "JxNote"))
+
+
+def _head_rows(pkg: Package, t: SelfEvalTable) -> list:
+    if t.kind == "overall":
+        return [[H("部门（单位）名称", 3), L(pkg.unit.name, 6)]]
+    label = t.row_label or ("项目支出名称" if t.kind == "project" else f"{FUND_TYPE_LABELS[t.kind][1]}名称")
+    return [[H(label, 3), L(t.name, 6)],
+            [H("主管部门", 3), L(t.supervisor, 2), H("实施单位", 2), L(t.implementer, 2)]]
+
+
+_GROUP_LABELS = {"general_budget": "按收入性质分：", "basic": "按支出性质分："}
+
+
+def _fund_rows(t: SelfEvalTable) -> list:
+    label = "年度预算申请（万元）" if t.kind == "overall" else "项目资金（万元）"
+    rows = [[H(label, merge="restart"), H("", 2), H("年初预算数"), H("全年预算数"), H("全年执行数"), H("分值"), H("执行率"), H("得分")]]
+    dash = "——"
+    for f in t.funds:
+        if f.key in _GROUP_LABELS and t.kind == "overall":
+            rows.append([V(), L(_GROUP_LABELS[f.key], 2), C(), C(), C(), C(dash), C(dash), C(dash)])
+        name = f.label
+        if f.key == "appropriation":
+            name = "其中：" + f.label.removeprefix("其中：")
+        if f.key == "total":
+            rows.append([V(), L(name, 2), N(A(f.initial)), N(A(f.annual)), N(A(f.executed)), N(W(f.weight)),
+                         N(P(f.stated_rate)), N(S(f.stated_score))])
+        else:
+            rows.append([V(), L(("\u3000" if t.kind == "overall" else "") + name, 2), N(_opt(f.initial)),
+                         N(_opt(f.annual)), N(_opt(f.executed)), C(dash), C(dash), C(dash)])
+    return rows
+
+
+def _opt(v: Decimal | None) -> str:
+    return "" if v is None else A(v)
+
+
+def _indicator_rows(t: SelfEvalTable) -> list:
+    head = [H("绩\n效\n指\n标", merge="restart"), H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"),
+            H("实际完成值"), H("分值"), H("得分"), H("偏差原因分析及改进措施")]
+    rows = [head]
+    inds = t.indicators
+    m1 = _groups([i.level1 for i in inds])
+    m2 = _groups([f"{i.level1}/{i.level2}" for i in inds])
+    for ind, a, c in zip(inds, m1, m2):
+        w = t.level1_weights.get(ind.level1)
+        level1 = f"{ind.level1}\n（{W(w)}分）" if w is not None else ind.level1
+        score = S(ind.stated_score) if ind.applicable else "不适用"
+        rows.append([V(), C(level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
+                     L(ind.name), C(ind.target.raw), C(ind.actual.raw), N(W(ind.weight)), N(score), L(ind.reason)])
+    return rows

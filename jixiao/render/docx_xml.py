@@ -1,0 +1,152 @@
+"""WordprocessingML written as strings: paragraphs, runs and tables with merged cells.
+
+python-docx's table API is quadratic in the number of cells (`table.cell(r, c)`
+walks the grid every time); a package has a few thousand cells, so the body is
+built here as XML text in one pass and parsed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NSDECL = (
+    f'xmlns:w="{W_NS}" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+)
+TEXT_WIDTH = 8844  # twips: A4 210 mm − 28 mm − 26 mm = 156 mm
+
+
+def esc(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
+
+
+def run(text: str, bold: bool = False, size: int | None = None, font: str | None = None) -> str:
+    """A run; line breaks in `text` become <w:br/>."""
+    props = []
+    if font:
+        props.append(f'<w:rFonts w:ascii="{esc(font)}" w:hAnsi="{esc(font)}" w:eastAsia="{esc(font)}" w:hint="eastAsia"/>')
+    if bold:
+        props.append("<w:b/><w:bCs/>")
+    if size:
+        props.append(f'<w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/>')
+    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
+    pieces = text.split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{esc(p)}</w:t>' for p in pieces)
+    return f"<w:r>{rpr}{body}</w:r>"
+
+
+def para(content: str | list[str], style: str = "JxBody", align: str | None = None, indent: bool | None = None,
+         page_break: bool = False, keep_next: bool = False, raw: bool = False) -> str:
+    """A paragraph in `style`; `content` is text (escaped) or, with raw=True, ready-made runs."""
+    ppr = [f'<w:pStyle w:val="{style}"/>']
+    if keep_next:
+        ppr.append("<w:keepNext/>")
+    if page_break:
+        ppr.append("<w:pageBreakBefore/>")
+    if indent is False:
+        ppr.append('<w:ind w:firstLine="0" w:firstLineChars="0"/>')
+    if align:
+        ppr.append(f'<w:jc w:val="{align}"/>')
+    if raw:
+        runs = content if isinstance(content, str) else "".join(content)
+    else:
+        runs = run(content) if isinstance(content, str) else "".join(run(t) for t in content)
+    return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{runs}</w:p>"
+
+
+def page_break() -> str:
+    return '<w:p><w:pPr><w:pStyle w:val="JxBody"/></w:pPr><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str = ""
+    span: int = 1  # gridSpan
+    merge: str = ""  # "" | "restart" | "continue" (vertical merge)
+    align: str = "center"  # left | center | right
+    bold: bool = False
+    shade: bool = False
+
+
+def C(text: object = "", span: int = 1, merge: str = "", align: str = "center", bold: bool = False,
+      shade: bool = False) -> Cell:
+    return Cell("" if text is None else str(text), span, merge, align, bold, shade)
+
+
+def L(text: object = "", span: int = 1, merge: str = "") -> Cell:
+    """A left-aligned text cell."""
+    return C(text, span, merge, align="left")
+
+
+def N(text: object = "", span: int = 1) -> Cell:
+    """A right-aligned figure cell."""
+    return C(text, span, align="right")
+
+
+def H(text: object = "", span: int = 1, merge: str = "") -> Cell:
+    """A header cell."""
+    return C(text, span, merge, bold=True, shade=True)
+
+
+def V(span: int = 1) -> Cell:
+    """The continuation of a vertically merged cell above."""
+    return Cell("", span, "continue")
+
+
+def widths(weights: list[float], total: int = TEXT_WIDTH) -> list[int]:
+    s = sum(weights)
+    out = [int(total * w / s) for w in weights]
+    out[-1] += total - sum(out)
+    return out
+
+
+_BORDERS = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                   for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+
+
+def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
+    """A bordered table on `grid` (twips); rows hold Cells whose spans add up to len(grid)."""
+    total = sum(grid)
+    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="JxTableGrid"/><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+           f"<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+           '<w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>']
+    out.extend(f'<w:gridCol w:w="{w}"/>' for w in grid)
+    out.append("</w:tblGrid>")
+    for i, cells in enumerate(rows):
+        trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if i < header_rows else "")
+        out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
+        col = 0
+        for cell in cells:
+            width = sum(grid[col:col + cell.span])
+            col += cell.span
+            out.append(_cell(cell, width))
+        if col != len(grid):
+            raise ValueError(f"row {i} spans {col} grid columns, the table has {len(grid)}")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def _cell(cell: Cell, width: int) -> str:
+    tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+    if cell.span > 1:
+        tcpr.append(f'<w:gridSpan w:val="{cell.span}"/>')
+    if cell.merge == "restart":
+        tcpr.append('<w:vMerge w:val="restart"/>')
+    elif cell.merge == "continue":
+        tcpr.append("<w:vMerge/>")
+    if cell.shade:
+        tcpr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
+    tcpr.append('<w:vAlign w:val="center"/>')
+    style = "JxTableHead" if cell.bold else "JxTable"
+    jc = {"left": "both", "center": "center", "right": "right"}[cell.align]
+    paras = cell.text.split("\n\n") if cell.text else [""]
+    body = "".join(f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/></w:pPr>{run(p) if p else ""}</w:p>'
+                   for p in paras)
+    return f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{body}</w:tc>"
