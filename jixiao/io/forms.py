@@ -1,0 +1,982 @@
+"""The form recogniser: walks the block stream of a real package and fills a Package.
+
+Forms are found by their printed titles (…自评报告, …绩效评价报告, …通知,
+…基础数据表, …整体支出绩效自评表, …项目支出绩效自评表, …政府性基金/国有资本经营/
+社会保险基金预算支出绩效自评表), never by position: any subset of forms, in any
+order, reads the same. Inside a form, tables and rows are found by their labels
+(收入合计, 年初预算数, 三级指标, 总分 …). Readers of real documents are lenient: a
+figure that cannot be read is left empty, a target that cannot be parsed stays
+qualitative, and nothing in a document's content raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..core.indicators import TargetError, parse_actual, parse_target
+from ..core.model import (
+    Actual,
+    Evaluator,
+    ExpenditureRow,
+    FixedAssetRow,
+    FundRow,
+    FundTypeDeclaration,
+    IncomeRow,
+    Indicator,
+    Line,
+    LineTable,
+    Opinion,
+    Package,
+    SanGongRow,
+    SelfEvalTable,
+    Source,
+    Target,
+    TextBlock,
+)
+from ..core.numbers import NumberError, parse_amount, parse_date, parse_number
+from ..core.profiles import ProfileError, load_profile
+from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
+from .framework_text import parse_framework
+
+# --- forms and their titles ------------------------------------------------------------------
+
+COVER, NARRATIVE = "自评报告", "绩效评价报告"
+FUND_FORMS = {"附件5": "gov_fund", "附件6": "state_capital", "附件7": "social_insurance"}
+FUND_KIND_WORDS = {"gov_fund": "政府性基金", "state_capital": "国有资本经营", "social_insurance": "社会保险基金"}
+FORM_ORDER = [COVER, NARRATIVE, "附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7"]
+
+
+def classify_title(text: str) -> str | None:
+    """The form a title paragraph opens, or None. Titles are short and carry no sentence punctuation."""
+    t = compact(text)
+    if not t or len(t) > 80 or re.search(r"[，。；]", t):
+        return None
+    for word, form in (("政府性基金预算支出绩效自评表", "附件5"), ("国有资本经营预算支出绩效自评表", "附件6"),
+                       ("社会保险基金预算支出绩效自评表", "附件7"), ("项目支出绩效自评表", "附件4"),
+                       ("整体支出绩效自评表", "附件3")):
+        if word in t:
+            return form
+    if t.endswith("基础数据表"):
+        return "附件2"
+    if t.endswith("通知") and ("自评" in t or "绩效" in t):
+        return "附件1"
+    if t.endswith("自评报告"):
+        return COVER
+    if t.endswith("评价报告"):
+        return NARRATIVE
+    return None
+
+
+@dataclass
+class Segment:
+    form: str
+    title: str
+    line: int | None
+    blocks: list[Block] = field(default_factory=list)
+
+
+def segment(blocks: list[Block]) -> list[Segment]:
+    """Cut the stream at every form title; blocks before the first title form an untitled segment."""
+    out = [Segment("", "", None)]
+    for b in blocks:
+        form = classify_title(b.text) if isinstance(b, Paragraph) else None
+        if form:
+            out.append(Segment(form, b.clean, b.line))
+            continue
+        out[-1].blocks.append(b)
+    return [s for s in out if s.form or s.blocks]
+
+
+# --- small lenient parsers ------------------------------------------------------------------------
+
+
+def amount(text: str) -> Decimal | None:
+    try:
+        return parse_amount(text or "")
+    except NumberError:
+        return None
+
+
+def rate(text: str) -> Decimal | None:
+    """A percent cell as a ratio with its printed precision; a bare number in a rate column is percent points."""
+    p = parse_number(text or "")
+    if p.value is None:
+        return None
+    return p.ratio if p.unit == "%" else p.value.scaleb(-2)
+
+
+def integer(text: str) -> int | None:
+    p = parse_number(text or "")
+    if p.value is None or p.value != p.value.to_integral_value():
+        return None
+    return int(p.value)
+
+
+def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = "", column: str = "") -> Source:
+    if cell is None:
+        return Source(form, table, row, column)
+    return Source(form, table, row, column, cell.line, cell.clean)
+
+
+def label_of(text: str) -> str:
+    """A row label without numbering, '其中：' or a trailing colon: '1、工资福利支出' → '工资福利支出'."""
+    t = compact(text)
+    t = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]", "", t)
+    t = re.sub(r"^其中[:：]?", "", t)
+    return t.rstrip(":：")
+
+
+def before_bracket(text: str) -> str:
+    return re.split(r"[（(]", compact(text), maxsplit=1)[0]
+
+
+def bracket_points(text: str) -> Decimal | None:
+    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", text or "")
+    return Decimal(m.group(1)) if m else None
+
+
+def cells_of(blocks: list[Block]):
+    for b in blocks:
+        if isinstance(b, Table):
+            for row in b.rows:
+                yield from row
+
+
+def rows_of(blocks: list[Block]):
+    for b in blocks:
+        if isinstance(b, Table):
+            yield from b.rows
+
+
+def _filled(row: list[Cell]) -> list[Cell]:
+    return [c for c in row if c.compact]
+
+
+# --- the package ------------------------------------------------------------------------------------
+
+
+def build_package(blocks: list[Block], source_path: str = "") -> Package:
+    segments = segment(blocks)
+    year = _year(segments)
+    pkg = Package(year=year or 0, source_path=source_path)
+    pkg.profile = _profile_for(blocks)
+    try:
+        bare = load_profile(pkg.profile)["bare_target_comparator"]
+    except ProfileError:  # pragma: no cover - shipped profiles always load
+        bare = ">="
+    ctx = _Ctx(pkg, bare)
+    for seg in segments:
+        ctx.texts(seg)
+        if seg.form and seg.form not in pkg.forms_found:
+            pkg.forms_found.append(seg.form)
+        parser = _PARSERS.get(seg.form)
+        if parser is not None:
+            parser(ctx, seg)
+    _finish_fund_types(ctx)
+    pkg.forms_found.sort(key=FORM_ORDER.index)
+    return pkg
+
+
+def _year(segments: list[Segment]) -> int | None:
+    """The evaluation year from a title ('…2022年度…'), the cover's first."""
+    ordered = sorted(segments, key=lambda s: 0 if s.form == COVER else 1)
+    for seg in ordered:
+        m = re.search(r"(20\d{2})\s*年", seg.title)
+        if m:
+            return int(m.group(1))
+    for seg in ordered:
+        for b in seg.blocks[:6]:
+            m = isinstance(b, Paragraph) and re.search(r"(20\d{2})\s*年度", b.text)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def _profile_for(blocks: list[Block]) -> str:
+    for b in blocks:
+        texts = [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows for c in row]
+        if any("湘西" in t or "州财绩" in t for t in texts):
+            return "xiangxi-2022"
+    return "national-2020"
+
+
+class _Ctx:
+    def __init__(self, pkg: Package, bare: str) -> None:
+        self.pkg = pkg
+        self.bare = bare
+        self.statements: dict[str, tuple[str, Source]] = {}  # fund kind → the narrative's "无…预算支出" sentence
+        self.fund_tables: dict[str, list[SelfEvalTable]] = {}
+
+    def texts(self, seg: Segment) -> None:
+        """Every prose paragraph, and prose held in table cells, for the text checks."""
+        section = seg.title
+        for b in seg.blocks:
+            if isinstance(b, Paragraph):
+                if not b.compact:
+                    continue
+                if is_heading(b.text):
+                    section = b.clean
+                self.pkg.texts.append(TextBlock(seg.form, section, b.clean, b.line))
+            else:
+                for c in (c for row in b.rows for c in row):
+                    t = c.clean
+                    if len(compact(t)) >= 15 and re.search(r"[，。；、]", t):
+                        self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
+
+
+def is_heading(text: str) -> bool:
+    t = compact(text)
+    return bool(re.match(r"^[一二三四五六七八九十]+、", t)) and len(t) <= 40
+
+
+# --- 自评报告 (cover form) ---------------------------------------------------------------------
+
+_COVER_PARAGRAPH_FIELDS = (("名称", "name"), ("预算编码", "budget_code"), ("评价方式", "evaluation_method"),
+                           ("评价机构", "evaluator_org"), ("报告时间", "report_date"), ("主管部门", "supervisor"))
+_COVER_LABELS = (("联系人", "unit.contact"), ("联系电话", "unit.phone"), ("人员编制", "staffing.authorized"),
+                 ("实有人数", "staffing.actual"), ("职能职责", "unit.functions"), ("年度主要工作内容", "unit.main_tasks"),
+                 ("总体运行情况", "unit.summary"), ("主管部门", "unit.supervisor"))
+_COVER_TABLES = {
+    "income": (IncomeRow, ("total", "carryover", "general_budget", "fund_budget", "special_account", "other"), "年度收入情况"),
+    "expenditure": (ExpenditureRow, ("total", "basic", "personnel", "public", "project", "balance_current",
+                                     "balance_cumulative"), "年度支出和结余情况"),
+    "sangong": (SanGongRow, ("total", "reception", "vehicle_operation", "vehicle_purchase", "overseas"), "三公经费"),
+    "fixed_assets": (FixedAssetRow, ("total", "in_use", "rented", "other"), "固定资产"),
+}
+
+
+def parse_cover(ctx: _Ctx, seg: Segment) -> None:
+    pkg = ctx.pkg
+    pkg.title = seg.title
+    pkg.src["title"] = Source(COVER, line=seg.line, text=seg.title)
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            _cover_paragraph(pkg, b)
+    for b in seg.blocks:
+        if isinstance(b, Table):
+            _cover_table(ctx, b)
+    for b in seg.blocks:  # the grade note may sit below the table
+        if isinstance(b, Paragraph) and b.compact.startswith("备注") and not pkg.grade_note:
+            pkg.grade_note = _grade_note(b.text)
+
+
+def _cover_paragraph(pkg: Package, p: Paragraph) -> None:
+    m = re.match(r"^(.*?)[：:](.*)$", p.clean)
+    if not m:
+        return
+    label, value = compact(m.group(1)), m.group(2).strip()
+    for word, attr in _COVER_PARAGRAPH_FIELDS:
+        if word in label and not getattr(pkg.unit, attr):
+            setattr(pkg.unit, attr, compact(value) if attr in ("report_date", "budget_code") else value)
+            pkg.unit.src[attr] = src(COVER, p, "封面", label)
+            return
+
+
+def _cover_table(ctx: _Ctx, table: Table) -> None:
+    mode = ""
+    for row in table.rows:
+        cells = _filled(row)
+        if not cells:
+            continue
+        first = cells[0].compact
+        new_mode = _cover_mode(row)
+        if new_mode:
+            mode = new_mode
+            if mode in ("score", "opinions"):
+                _cover_row_special(ctx, row, mode)
+            continue
+        if re.match(r"^[一二三四]、", first):
+            mode = ""
+            continue
+        if mode in _COVER_TABLES:
+            _cover_money_row(ctx, row, mode)
+        elif mode == "goal":
+            _cover_goal(ctx, row)
+            mode = ""
+        elif mode == "quant":
+            _cover_indicator(ctx, row)
+        elif mode == "evaluators":
+            _cover_evaluator(ctx, row)
+        else:
+            _cover_labels(ctx, row)
+
+
+def _cover_mode(row: list[Cell]) -> str:
+    texts = [c.compact for c in row]
+    joined = "|".join(texts)
+    if "收入合计" in texts:
+        return "income"
+    if "支出合计" in texts:
+        return "expenditure"
+    if any(t.startswith("三公经费") for t in texts) and "机构名称" in texts:
+        return "sangong"
+    if any(t.startswith("固定资产") for t in texts) and "机构名称" in texts:
+        return "fixed_assets"
+    if "预期目标" in texts and "实际完成" in joined:
+        return "goal"
+    if "绩效目标" in texts and "完成情况" in texts:
+        return "quant"
+    if "评分" in joined and re.search(r"评分[:：]\s*\d", joined):
+        return "score"
+    if "姓名" in texts:
+        return "evaluators"
+    if "意见" in joined and ("评价组组长" in joined or "归口业务科室" in joined or "部门（单位）意见" in joined):
+        return "opinions"
+    return ""
+
+
+def _cover_money_row(ctx: _Ctx, row: list[Cell], mode: str) -> None:
+    cls, fields, table_name = _COVER_TABLES[mode]
+    name_cell = row[0]
+    name = re.sub(r"^\d+[、.．]", "", name_cell.clean.replace("\n", ""))
+    if len(row) < 3 or not compact(name) or compact(name) in ("机构名称", "其中:", "其中："):
+        return  # a title row (one cell) or a header row, not an institution
+    values = row[1:]
+    obj = cls(institution=compact(name), is_summary="汇总" in name)
+    obj.src["institution"] = src(COVER, name_cell, table_name, compact(name), "机构名称")
+    for fname, cell in zip(fields, values):
+        value = amount(cell.text)
+        setattr(obj, fname, value)
+        if cell.compact:
+            obj.src[fname] = src(COVER, cell, table_name, obj.institution, fname)
+    getattr(ctx.pkg, mode).append(obj)
+
+
+def _cover_goal(ctx: _Ctx, row: list[Cell]) -> None:
+    if len(row) < 2:
+        return
+    goal = ctx.pkg.cover_goal
+    goal.expected, goal.actual = row[-2].clean, row[-1].clean
+    goal.src["expected"] = src(COVER, row[-2], "定性目标", "", "预期目标")
+    goal.src["actual"] = src(COVER, row[-1], "定性目标", "", "实际完成")
+
+
+def _cover_indicator(ctx: _Ctx, row: list[Cell]) -> None:
+    if len(row) < 3 or not row[-3].compact:
+        return
+    prev = ctx.pkg.cover_indicators[-1] if ctx.pkg.cover_indicators else None
+    level1 = before_bracket(row[-5].text) if len(row) >= 5 and row[-5].compact else (prev.level1 if prev else "")
+    level2 = compact(row[-4].text) if len(row) >= 4 and row[-4].compact else (prev.level2 if prev else "")
+    ind = make_indicator(ctx, COVER, "定量目标", level1, level2, row[-3], row[-2], row[-1], None, None, None)
+    ctx.pkg.cover_indicators.append(ind)
+
+
+def _cover_row_special(ctx: _Ctx, row: list[Cell], mode: str) -> None:
+    pkg = ctx.pkg
+    for cell in row:
+        text = cell.clean
+        if mode == "score":
+            m = re.search(r"评分[:：]\s*(\d+(?:\.\d+)?)", text)
+            if m:
+                pkg.stated_score = Decimal(m.group(1))
+                pkg.src["score"] = src(COVER, cell, "综合得分", "", "评分")
+            g = re.search(r"等[级次][:：]\s*([^\s\n]+)", text)
+            if g:
+                pkg.stated_grade = g.group(1)
+                pkg.src["grade"] = src(COVER, cell, "综合得分", "", "等级")
+            for line in text.splitlines():
+                if compact(line).startswith("备注"):
+                    pkg.grade_note = _grade_note(line)
+        else:
+            opinion = _opinion(cell)
+            if opinion is not None:
+                pkg.opinions.append(opinion)
+
+
+def _grade_note(text: str) -> str:
+    return compact(re.sub(r"^\s*备注\s*[:：]", "", text)).rstrip("。")
+
+
+_ROLES = (("评价组组长", "评价组组长"), ("归口业务科室", "财政部门归口业务科室"), ("部门（单位）意见", "部门（单位）"),
+          ("部门(单位)意见", "部门（单位）"), ("单位意见", "部门（单位）"))
+
+
+def _opinion(cell: Cell) -> Opinion | None:
+    lines = cell.clean.splitlines()
+    if not lines:
+        return None
+    head = compact(lines[0])
+    role = next((r for word, r in _ROLES if word in head), None)
+    if role is None:
+        return None
+    body, signer = [], ""
+    for line in lines[1:]:
+        c = compact(line)
+        if "签字" in c:
+            # Only a name written right after the colon counts: the blank form prints the next label after a gap.
+            m = re.search(r"[（(]签字[)）][:：][ \u3000]?([^\s（(：:]+)", line)
+            signer = signer or (m.group(1) if m and "盖章" not in m.group(1) else "")
+            continue
+        if "盖章" in c or re.fullmatch(r"年月日", c) or not c:
+            continue
+        body.append(line.strip())
+    after = compact(lines[0].split("：", 1)[1]) if "：" in lines[0] else ""
+    text = "\n".join(([after] if after else []) + body)
+    when = parse_date(cell.text)
+    return Opinion(role=role, text=text, signer=signer, signed_on=when[0] if when else None)
+
+
+def _cover_evaluator(ctx: _Ctx, row: list[Cell]) -> None:
+    if len(row) < 3 or not row[0].compact:
+        return
+    signed = len(row) >= 4 and bool(row[3].compact)
+    ctx.pkg.evaluators.append(Evaluator(name=compact(row[0].text), title=row[1].clean, org=row[2].clean, signed=signed))
+
+
+def _cover_labels(ctx: _Ctx, row: list[Cell]) -> None:
+    """Label / value pairs of 一、基本概况: a cell holding a known label, its value in the next cell."""
+    pkg = ctx.pkg
+    for i, cell in enumerate(row[:-1]):
+        label = cell.compact
+        for word, target in _COVER_LABELS:
+            if not label.startswith(word) and not (word == "总体运行情况" and word in label):
+                continue
+            value_cell = row[i + 1]
+            obj_name, attr = target.split(".")
+            obj = pkg.unit if obj_name == "unit" else pkg.staffing
+            value = integer(value_cell.text) if obj_name == "staffing" else value_cell.clean
+            setattr(obj, attr, value)
+            obj.src[attr] = src(COVER, value_cell, "基本概况", label)
+            break
+
+
+# --- indicators (cover, 附件3–7) ---------------------------------------------------------------
+
+
+def make_indicator(ctx: _Ctx, form: str, table: str, level1: str, level2: str, name: Cell, target: Cell,
+                   actual: Cell, weight: Cell | None, score: Cell | None, reason: Cell | None) -> Indicator:
+    raw_target = target.clean.replace("\n", "")
+    try:
+        tgt = parse_target(raw_target, ctx.bare)
+    except TargetError:  # a promise of a figure we cannot read: keep it as text, the audit will say so
+        tgt = Target(raw=raw_target, kind="qualitative")
+    raw_actual = actual.clean.replace("\n", "")
+    act = parse_actual(raw_actual, tgt) if raw_actual else Actual(raw="")
+    label = name.clean.replace("\n", "")
+    ind = Indicator(level1=level1, level2=level2, name=label, target=tgt, actual=act,
+                    weight=amount(weight.text) if weight else None, stated_score=amount(score.text) if score else None,
+                    reason=reason.clean if reason else "")
+    for key, cell in (("name", name), ("target", target), ("actual", actual), ("weight", weight),
+                      ("score", score), ("reason", reason)):
+        if cell is not None:
+            ind.src[key] = src(form, cell, table, label, key)
+    return ind
+
+
+# --- 绩效评价报告 (narrative) -------------------------------------------------------------------
+
+
+def parse_narrative(ctx: _Ctx, seg: Segment) -> None:
+    n = ctx.pkg.narrative
+    n.title = seg.title
+    n.src["title"] = Source(NARRATIVE, line=seg.line, text=seg.title)
+    context = ""
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            text = b.clean
+            if _is_section(text):
+                n.sections.append(compact(text))
+            if len(compact(text)) <= 60:
+                context = text
+            _statement(ctx, b)
+            continue
+        kind = _narrative_table_kind(b, context, n.tables)
+        if kind:
+            n.tables[kind] = _NARRATIVE_TABLES[kind](b)
+    parse_framework(ctx.pkg, seg, NARRATIVE)
+
+
+def _is_section(text: str) -> bool:
+    t = compact(text)
+    if is_heading(t):
+        return True
+    # Unnumbered top headings ("政府性基金预算支出情况"): short, no sentence punctuation, not a sub-item.
+    return (len(t) <= 20 and t.endswith("情况") and not re.search(r"[，。：:；]", t)
+            and not re.match(r"^[（(\d①-⑳]", t))
+
+
+def _statement(ctx: _Ctx, p: Paragraph) -> None:
+    t = p.clean
+    for kind, word in FUND_KIND_WORDS.items():
+        if re.search(rf"无{word}预算支出", t) and len(compact(t)) <= 60 and kind not in ctx.statements:
+            ctx.statements[kind] = (t, src(NARRATIVE, p, f"{word}预算支出情况"))
+
+
+def _narrative_table_kind(table: Table, context: str, taken: dict) -> str:
+    header = _header_row(table, ("决算数", "预算"))
+    if header is None:
+        return ""
+    labels = [c.compact for c in header]
+    joined = "|".join(labels) + "|" + compact(context) + "|" + "|".join(c.compact for c in table.rows[0])
+    if "年末结转和结余" in joined or "支出决算数" in joined:
+        return "project_expenditure"
+    if "成本" in joined or "备注" in labels or "basic_expenditure" in taken:
+        return "cost_control"
+    return "basic_expenditure"
+
+
+def _header_row(table: Table, words: tuple[str, ...]) -> list[Cell] | None:
+    for row in table.rows:
+        joined = "|".join(c.compact for c in row)
+        if all(w in joined for w in words):
+            return row
+    return None
+
+
+def _columns(header: list[Cell], spec: dict[str, tuple[str, ...]]) -> dict[str, tuple[int, str]]:
+    """Column key → (index, printed header) by the first header cell containing one of its words."""
+    out: dict[str, tuple[int, str]] = {}
+    for key, words in spec.items():
+        for i, cell in enumerate(header):
+            label = cell.compact
+            if any(w in label for w in words) and all(i != j for j, _ in out.values()):
+                out[key] = (i, re.sub(r"[（(]万元[)）]", "", label))
+                break
+    return out
+
+
+def _cell(row: list[Cell], header: list[Cell], index: int) -> Cell | None:
+    """The cell under a header column; rows narrower or wider than the header align on the right."""
+    if len(row) == len(header):
+        return row[index]
+    j = len(row) - (len(header) - index)
+    return row[j] if 0 <= j < len(row) else None
+
+
+_TOTAL_LABELS = ("合计", "总计", "总支出", "支出合计")
+
+
+def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, ...]], header_words: tuple[str, ...],
+                form: str, hierarchy: str, stop_words: tuple[str, ...] = (), tops: tuple[str, ...] = ()) -> LineTable:
+    header = _header_row(table, header_words) or table.rows[0]
+    cols = _columns(header, spec)
+    lt = LineTable(key=key, title=title, columns={k: lbl for k, (_, lbl) in cols.items()})
+    start = table.rows.index(header) + 1
+    note_col = next((i for i, c in enumerate(header) if c.compact == "备注"), None)
+    builder = _Hierarchy(lt, hierarchy, tops)
+    for row in table.rows[start:]:
+        if is_blank_row(row):
+            continue
+        if stop_words and any(w in c.compact for c in row for w in stop_words):
+            break
+        raw_label = row[0].text
+        label = label_of(raw_label)
+        if not label:
+            continue
+        line = Line(label=label)
+        line.src["label"] = src(form, row[0], title, label, "项目")
+        for ckey, (idx, clabel) in cols.items():
+            cell = _cell(row, header, idx)
+            if cell is None:
+                continue
+            line.values[ckey] = amount(cell.text)
+            if cell.compact:
+                line.src[ckey] = src(form, cell, title, label, clabel)
+        if note_col is not None and note_col < len(row):
+            line.note = row[note_col].clean
+        builder.add(line, raw_label)
+    return lt
+
+
+class _Hierarchy:
+    """Parent/child structure of a line table, from the printed cues.
+
+    Cues, in order: a total row (合计 / 总支出) is top-level; a label in `tops` (the
+    fixed rows of a standard form) is top-level; a row introduced by "其中" opens a
+    partial group under the row before it; a row indented deeper than its parent,
+    or following "其中" rows, stays in the group; a numbered row ("1、") is a child
+    of the current top row when the form has fixed tops, else top-level.
+    Strategy 'indent' (basic-expenditure style) uses indentation alone; 'groups'
+    (project-expenditure style) makes rows under a "…支出" row its children.
+    """
+
+    def __init__(self, lt: LineTable, strategy: str, tops: tuple[str, ...]) -> None:
+        self.lt, self.strategy, self.tops = lt, strategy, tops
+        self.top: Line | None = None
+        self.sub: Line | None = None  # the last numbered child: deeper rows may belong to it
+        self.sub_indent_base = -1
+        self.in_group = False
+
+    def add(self, line: Line, raw: str) -> None:
+        indent = len(raw) - len(raw.lstrip(" \u3000"))
+        label = line.label
+        numbered = bool(re.match(r"^\s*(?:\d+|[一二三四五六七八九十]+)[、.．]", raw))
+        qizhong = bool(re.match(r"^[\s\u3000]*其中", raw))
+        self.lt.lines.append(line)
+        if label in _TOTAL_LABELS or compact(label) in _TOTAL_LABELS:
+            self.lt.total_label = label
+            self._set_top(None)
+            return
+        if self.tops and any(label.startswith(t) for t in self.tops):
+            self._set_top(line)
+            return
+        if self.strategy == "indent":
+            if indent > 0 and self.top is not None:
+                line.parent = self.top.label
+            else:
+                self._set_top(line)
+            return
+        if self.strategy == "groups":
+            if self.top is not None and not label.endswith("支出"):
+                line.parent = self.top.label
+            else:
+                self._set_top(line)
+            return
+        self._nested(line, indent, numbered, qizhong)
+
+    def _nested(self, line: Line, indent: int, numbered: bool, qizhong: bool) -> None:
+        if qizhong:
+            parent = self.sub if self.sub is not None else self.top
+            if parent is None:
+                self._set_top(line)
+                return
+            parent.partial = True
+            line.parent = parent.label
+            self.in_group = True
+            return
+        if self.sub is not None and indent > self.sub_indent_base and not numbered:
+            line.parent = self.sub.label
+            return
+        if numbered:
+            if self.tops and self.top is not None:
+                line.parent = self.top.label
+                self.sub, self.sub_indent_base = line, indent
+            else:
+                self._set_top(line)
+            return
+        if self.top is not None and (self.tops or self.in_group):
+            line.parent = self.top.label
+            self.sub = None
+            return
+        self._set_top(line)
+
+    def _set_top(self, line: Line | None) -> None:
+        self.top, self.sub, self.in_group = line, None, False
+
+
+_BASIC_COLS = {"budget": ("年初预算数", "预算数"), "actual": ("决算数",), "diff": ("增加", "增减")}
+_PROJECT_COLS = {"initial": ("年初预算",), "carryover": ("年初结转",), "income": ("收入",), "spent": ("支出决算",),
+                 "closing": ("年末结转",)}
+
+
+def _basic_table(table: Table) -> LineTable:
+    lt = _line_table(table, "basic_expenditure", "基本支出情况", _BASIC_COLS, ("决算数",), NARRATIVE, "indent")
+    lt.derived = {"diff": ("diff", "actual", "budget")}
+    return lt
+
+
+def _project_table(table: Table) -> LineTable:
+    lt = _line_table(table, "project_expenditure", "项目支出情况", _PROJECT_COLS, ("年末结转",), NARRATIVE, "groups")
+    lt.derived = {"closing": ("balance", "carryover", "income", "spent")}
+    return lt
+
+
+def _cost_table(table: Table) -> LineTable:
+    lt = _line_table(table, "cost_control", "预算支出成本控制情况", {"budget": ("预算数",), "actual": ("决算数",),
+                     "diff": ("增加", "增减")}, ("决算数", "预算数"), NARRATIVE, "nested")
+    lt.derived = {"diff": ("diff", "actual", "budget")}
+    return lt
+
+
+_NARRATIVE_TABLES = {"basic_expenditure": _basic_table, "project_expenditure": _project_table, "cost_control": _cost_table}
+
+
+# --- 附件1 notice -----------------------------------------------------------------------------------
+
+
+def parse_notice(ctx: _Ctx, seg: Segment) -> None:
+    notice = ctx.pkg.notice
+    form = "附件1"
+    for b in seg.blocks:
+        if not isinstance(b, Paragraph):
+            continue
+        t = b.clean
+        m = re.search(r"于\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:之)?前", t)
+        if m and notice.deadline is None:
+            notice.deadline = parse_date(m.group(1))[0]
+            notice.src["deadline"] = src(form, b, "有关要求", "", "报送期限")
+        m = re.search(r"(\d+(?:\.\d+)?)\s*[%％]\s*及以上", t)
+        if m and notice.deviation_threshold is None:
+            notice.deviation_threshold = Decimal(m.group(1)).scaleb(-2)
+            notice.src["deviation_threshold"] = src(form, b, "自评程序和步骤", "", "偏差")
+        m = re.search(r"整体支出\s*([\d,，.]+)\s*万元", t)
+        if m and notice.scope_total is None:
+            notice.scope_total = amount(m.group(1))
+            notice.src["scope_total"] = src(form, b, "自评范围", "", "整体支出")
+        signed = re.match(r"^(\S.{1,40}?)\s{2,}(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$", t)
+        if signed:
+            notice.issuer = signed.group(1).strip()
+            notice.issued_on = parse_date(signed.group(2))[0]
+            notice.src["issuer"] = notice.src["issued_on"] = src(form, b, "落款")
+        elif len(compact(t)) <= 14 and parse_date(t) and notice.issued_on is None:
+            notice.issued_on = parse_date(t)[0]
+            notice.src["issued_on"] = src(form, b, "落款")
+
+
+# --- 附件2 basic data -------------------------------------------------------------------------------
+
+_COST_TOPS = ("三公经费", "项目支出", "公用经费", "政府采购", "部门基本支出预算调整", "基本支出预算调整")
+
+
+def parse_basic_data(ctx: _Ctx, seg: Segment) -> None:
+    bd = ctx.pkg.basic_data
+    form = "附件2"
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            _filler(b, bd, form)
+            continue
+        rows = b.rows
+        for i, row in enumerate(rows):
+            joined = "|".join(c.compact for c in row)
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            if "编制数" in joined and "在职" in joined and nxt is not None:
+                _staffing_row(ctx, row, nxt, form)
+            elif "批复规模" in joined and nxt is not None:
+                _buildings_row(bd, row, nxt, form)
+            elif row and row[0].compact.startswith("厉行节约") and len(row) > 1:
+                bd.thrift_measures = row[1].clean
+                bd.src["thrift_measures"] = src(form, row[1], "厉行节约保障措施")
+        if _header_row(b, ("决算数", "预算数")) is not None and bd.costs is None:
+            bd.costs = _costs_table(b, ctx.pkg.year)
+
+
+def _filler(p: Paragraph, holder, form: str) -> None:
+    t = p.clean
+    m = re.search(r"填表人[:：]\s*(\S*)", t)
+    if m and "联系电话" not in m.group(1):
+        holder.filler = m.group(1)
+        holder.src["filler"] = src(form, p, "落款", "", "填表人")
+    m = re.search(r"填报日期[:：]\s*(.*)$", t)
+    if m:
+        when = parse_date(m.group(1))
+        if when:
+            holder.filing_date = when[0]
+            holder.src["filing_date"] = src(form, p, "落款", "", "填报日期")
+
+
+def _staffing_row(ctx: _Ctx, header: list[Cell], row: list[Cell], form: str) -> None:
+    st = ctx.pkg.basic_data.staffing
+    cols = _columns(header, {"authorized": ("编制数",), "in_post": ("在职",), "rate": ("控制率",)})
+    for key, (idx, label) in cols.items():
+        cell = _cell(row, header, idx)
+        if cell is None:
+            continue
+        if key == "rate":
+            st.stated_control_rate = rate(cell.text)
+            st.src["control_rate"] = src(form, cell, "财政供养人员情况", "", label)
+        else:
+            setattr(st, key, integer(cell.text))
+            st.src[key] = src(form, cell, "财政供养人员情况", "", label)
+
+
+_BUILDING_COLS = {"approved_area": ("批复规模",), "actual_area": ("实际规模",), "area_rate": ("规模控制率",),
+                  "budget_investment": ("预算投资",), "actual_investment": ("实际投资",),
+                  "investment_rate": ("概算控制率",)}
+
+
+def _buildings_row(bd, header: list[Cell], row: list[Cell], form: str) -> None:
+    b = bd.buildings
+    for key, (idx, label) in _columns(header, _BUILDING_COLS).items():
+        cell = _cell(row, header, idx)
+        if cell is None:
+            continue
+        attr = {"area_rate": "stated_area_rate", "investment_rate": "stated_investment_rate"}.get(key, key)
+        setattr(b, attr, rate(cell.text) if key.endswith("rate") else amount(cell.text))
+        b.src[key] = src(form, cell, "楼堂馆所控制情况", "", label)
+
+
+def _costs_table(table: Table, year: int) -> LineTable:
+    header = _header_row(table, ("决算数", "预算数"))
+    spec: dict[str, tuple[str, ...]] = {}
+    actual_cols = [i for i, c in enumerate(header) if "决算数" in c.compact]
+    # Two 决算数 columns: the earlier year's is last year's actuals.
+    years = {i: int(m.group(1)) for i in actual_cols if (m := re.search(r"(20\d{2})", header[i].compact))}
+    if len(actual_cols) >= 2:
+        prior = min(actual_cols, key=lambda i: (years.get(i, 0), i))
+        spec["prior_actual"] = (header[prior].compact,)
+        spec["budget"] = ("预算数",)
+        spec["actual"] = tuple(header[i].compact for i in actual_cols if i != prior)[:1]
+    else:
+        spec["budget"], spec["actual"] = ("预算数",), ("决算数",)
+    lt = _line_table(table, "basic_data_costs", "经费控制情况", spec, ("决算数", "预算数"), "附件2", "nested",
+                     stop_words=("楼堂馆所", "厉行节约"), tops=_COST_TOPS)
+    order = ["prior_actual", "budget", "actual"]
+    lt.columns = {k: lt.columns[k] for k in order if k in lt.columns}
+    return lt
+
+
+# --- 附件3–7 self-evaluation tables ---------------------------------------------------------------
+
+_FUND_KEYS = (("年度资金总额", "total"), ("当年财政拨款", "appropriation"), ("上年结转", "carryover"),
+              ("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("专户", "special_account"),
+              ("基本支出", "basic"), ("项目支出", "project"), ("其他资金", "other"))
+_FUND_COLS = {"initial": ("年初预算数", "年初"), "annual": ("全年预算数",), "executed": ("执行数",), "weight": ("分值",),
+              "rate": ("执行率",), "score": ("得分",)}
+_INDICATOR_COLS = {"level1": ("一级指标",), "level2": ("二级指标",), "name": ("三级指标",), "target": ("指标值",),
+                   "actual": ("完成值",), "weight": ("分值",), "score": ("得分",), "reason": ("偏差", "原因")}
+
+
+def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
+    kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
+    form = seg.form
+    t = SelfEvalTable(kind=kind, form_label=seg.title)
+    t.src["form_label"] = Source(form, line=seg.line, text=seg.title)
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            _filler(b, t, form)
+        else:
+            _self_eval_table(ctx, t, b, form)
+    if kind == "overall":
+        ctx.pkg.overall = t
+    elif kind == "project":
+        ctx.pkg.projects.append(t)
+    else:
+        ctx.fund_tables.setdefault(kind, []).append(t)
+
+
+def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str) -> None:
+    rows = table.rows
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        texts = [c.compact for c in row]
+        joined = "|".join(texts)
+        if "全年预算数" in joined and "执行数" in joined:
+            i = _fund_block(ctx, t, rows, i, form)
+            continue
+        if "预期目标" in texts and i + 1 < len(rows):
+            _goal(t, rows[i + 1], form)
+            i += 2
+            continue
+        if "三级指标" in texts:
+            i = _indicator_block(ctx, t, rows, i, form)
+            continue
+        if texts and texts[0] == "总分" or (len(texts) > 1 and not texts[0] and texts[1] == "总分"):
+            _total_row(t, row, form)
+        else:
+            _name_rows(t, row, form)
+        i += 1
+
+
+def _name_rows(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+    for j, cell in enumerate(row[:-1]):
+        label = cell.compact
+        value = row[j + 1]
+        if label.endswith("支出名称") or label.endswith("项目名称") or label.endswith("部门名称"):
+            if not label.endswith("部门名称"):
+                t.row_label = label
+                t.src["row_label"] = src(form, cell, "", "", "名称")
+                t.name = value.clean.replace("\n", "")
+                t.src["name"] = src(form, value, "", "", label)
+        elif label == "主管部门":
+            t.supervisor = value.clean
+            t.src["supervisor"] = src(form, value, "", "", label)
+        elif label == "实施单位":
+            t.implementer = value.clean
+            t.src["implementer"] = src(form, value, "", "", label)
+
+
+def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+    header = rows[i]
+    cols = _columns(header, _FUND_COLS)
+    first_value = min((idx for idx, _ in cols.values()), default=1)
+    j = i + 1
+    while j < len(rows):
+        row = rows[j]
+        label_cells = [c for c in row[:max(1, len(row) - (len(header) - first_value))] if c.compact]
+        if not label_cells:
+            j += 1
+            if is_blank_row(row):
+                continue
+            break
+        label = label_of(label_cells[-1].text)
+        key = next((k for word, k in _FUND_KEYS if word in label), None)
+        if key is None:
+            if any(w in label for w in ("预期目标", "年度总体目标", "绩效指标", "三级指标")):
+                break
+            j += 1  # a sub-heading such as 按收入性质分：
+            continue
+        if key == "other" and t.kind == "overall":
+            key = "other_funds"
+        fr = FundRow(key=key, label=label)
+        fr.src["label"] = src(form, label_cells[-1], "资金", label, "")
+        for ckey, (idx, clabel) in cols.items():
+            cell = _cell(row, header, idx)
+            if cell is None:
+                continue
+            if ckey == "rate":
+                fr.stated_rate = rate(cell.text)
+            else:
+                setattr(fr, {"weight": "weight", "score": "stated_score"}.get(ckey, ckey), amount(cell.text))
+            if cell.compact:
+                fr.src[{"score": "score"}.get(ckey, ckey)] = src(form, cell, "资金", label, clabel)
+        t.funds.append(fr)
+        j += 1
+    return j
+
+
+def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+    if len(row) < 2:
+        return
+    t.goal.expected, t.goal.actual = row[-2].clean, row[-1].clean
+    t.goal.src["expected"] = src(form, row[-2], "年度总体目标", "", "预期目标")
+    t.goal.src["actual"] = src(form, row[-1], "年度总体目标", "", "实际完成情况")
+
+
+def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+    header = rows[i]
+    cols = _columns(header, _INDICATOR_COLS)
+    level1 = level2 = ""
+    j = i + 1
+    while j < len(rows):
+        row = rows[j]
+        texts = [c.compact for c in row]
+        if "总分" in texts[:2]:
+            return j
+        cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
+        if cell.get("level1") is not None and cell["level1"].compact:
+            level1 = before_bracket(cell["level1"].text)
+            points = bracket_points(cell["level1"].text)
+            if points is not None:
+                t.level1_weights[level1] = points
+        if cell.get("level2") is not None and cell["level2"].compact:
+            level2 = compact(cell["level2"].text)
+        name = cell.get("name")
+        j += 1
+        if name is None or not name.compact or set(name.compact) <= {"…", "."}:
+            continue
+        empty = Cell("", None)
+        t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, cell.get("target") or empty,
+                                           cell.get("actual") or empty, cell.get("weight"), cell.get("score"),
+                                           cell.get("reason")))
+    return j
+
+
+def _total_row(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+    values = [(c, amount(c.text)) for c in row if c.compact and c.compact != "总分"]
+    values = [(c, v) for c, v in values if v is not None]
+    if values:
+        t.stated_total_weight = values[0][1]
+        t.src["total_weight"] = src(form, values[0][0], "总分", "", "分值")
+    if len(values) > 1:
+        t.stated_total = values[1][1]
+        t.src["total"] = src(form, values[1][0], "总分", "", "得分")
+
+
+def _finish_fund_types(ctx: _Ctx) -> None:
+    """附件5–7 and the narrative's "无…预算支出" statements become FundTypeDeclarations."""
+    for kind in FUND_KIND_WORDS:
+        tables = ctx.fund_tables.get(kind, [])
+        statement = ctx.statements.get(kind)
+        if not tables and statement is None:
+            continue
+        has_spending = any((f.annual or f.executed) for tb in tables for f in tb.funds if f.key == "total")
+        ctx.pkg.fund_types.append(FundTypeDeclaration(kind=kind, has_spending=bool(has_spending),
+                                                      statement=statement[0] if statement else "", tables=tables))
+
+
+_PARSERS = {COVER: parse_cover, NARRATIVE: parse_narrative, "附件1": parse_notice, "附件2": parse_basic_data,
+            "附件3": parse_self_eval, "附件4": parse_self_eval, "附件5": parse_self_eval, "附件6": parse_self_eval,
+            "附件7": parse_self_eval}

@@ -1,0 +1,88 @@
+"""Reader for the text dump of a .docx package (the seed's format).
+
+The dump prints body paragraphs as plain lines and every table cell as a line
+starting with a tab. A cell's text may go on over following lines without a tab
+(its further paragraphs, sometimes after one blank line); a blank line followed
+by a tab line starts a new row; two or more blank lines followed by a plain line
+end the table. Line numbers (1-based) are kept on every paragraph and cell.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..core.model import Package
+from .blocks import Block, Cell, Paragraph, Table, merge_fragment_rows
+from .canonical import PackageError
+
+MAX_BYTES = 50 * 1024 * 1024
+_CELL_RE = re.compile(r"^[ \u3000]*\t")
+
+
+def read_textdump(path: str | Path) -> Package:
+    from .forms import build_package  # late import: forms imports this module's siblings
+
+    p = Path(path)
+    text = _decode(p)
+    return build_package(parse_blocks(text), source_path=str(path))
+
+
+def _decode(p: Path) -> str:
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise PackageError(str(p), [f"无法打开文件：{exc.strerror}"]) from None
+    if size > MAX_BYTES:
+        raise PackageError(str(p), [f"文件过大（{size // 1024 // 1024} MB），不应超过 {MAX_BYTES // 1024 // 1024} MB"])
+    data = p.read_bytes()
+    if not data.strip():
+        raise PackageError(str(p), ["文件为空，没有可读取的内容"])
+    if b"\x00" in data[:8192]:
+        raise PackageError(str(p), ["这不是文本文件（含有二进制内容），请提供 UTF-8 编码的文本导出"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PackageError(str(p), [f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节无法解码）"]) from None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(8, len(text) // 1000):
+        raise PackageError(str(p), ["文件含有大量控制字符，不像是文本导出，无法读取"])
+    return text
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Split a text dump into paragraphs and tables (see the module docstring for the layout)."""
+    blocks: list[Block] = []
+    table: Table | None = None
+    row: list[Cell] = []
+    blanks = 0
+
+    def close_table() -> None:
+        nonlocal table, row
+        if table is not None:
+            if row:
+                table.rows.append(row)
+            table.rows = merge_fragment_rows(table.rows)
+            blocks.append(table)
+        table, row = None, []
+
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if _CELL_RE.match(raw):
+            cell = Cell(raw.split("\t", 1)[1].rstrip(), n)
+            if table is None:
+                table = Table(line=n)
+            elif blanks and row:
+                table.rows.append(row)
+                row = []
+            row.append(cell)
+        elif not raw.strip():
+            blanks += 1
+            continue
+        elif table is not None and row and blanks <= 1:
+            row[-1].text += "\n" + raw.rstrip()  # the cell's text goes on
+        else:
+            close_table()
+            blocks.append(Paragraph(raw.rstrip(), n))
+        blanks = 0
+    close_table()
+    return blocks
