@@ -1,0 +1,186 @@
+"""Cross-document checks: the same quantity stated in several places must agree (DESIGN §5 item 4).
+
+`xref.same_quantity` walks the catalogue in quantities.py and compares, for each
+quantity, every value the tables and structured places state, at printed
+precision. A stated total that the engine already proves wrong against its own
+parts (支出合计 ≠ 基本 + 项目) is left out here: the arithmetic checks report it, and
+one defect is reported once. Prose figures join a disagreement the tables already
+have; a prose figure that disagrees with every table is `prose.figure`'s.
+
+`xref.project_totals` compares 附件4 with 附件3's 项目支出 row (Σ of the projects)
+and each project with its rows in 附件2 and the narrative's 项目支出 table.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ...core.model import Line, Package, SelfEvalTable, Source
+from ...core.numbers import ZERO, agrees
+from ..findings import Finding
+from ..registry import AuditContext, check
+from ._common import FORM_BASIC_DATA, FORM_NARRATIVE, show, table_form
+from .quantities import CATALOGUE, Place, Quantity, clean_label, project_core, stated_places
+
+
+def disproved_ids(ctx: AuditContext) -> set[int]:
+    """Identities of stated figures the engine found at odds with their own parts."""
+    return {id(c.stated) for c in ctx.report.all() if c.stated is not None and c.agrees is False}
+
+
+def same(a: Decimal, b: Decimal, unit: str, parts: int = 0) -> bool:
+    """Two stated figures agree when either is within the other's printed precision."""
+    places = 2 if unit in ("万元", "分") else None
+    return agrees(a, b, parts, places=places) or agrees(b, a, parts, places=places)
+
+
+def group(places: list[Place], unit: str) -> list[list[Place]]:
+    groups: list[list[Place]] = []
+    for p in places:
+        for g in groups:
+            if same(g[0].value, p.value, unit, max(g[0].parts, p.parts)):
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    return groups
+
+
+def listing(places: list[Place], unit: str) -> str:
+    return "；".join(f"{p.where} {show(p.value, unit)}" for p in places)
+
+
+def _majority(groups: list[list[Place]]) -> list[Place] | None:
+    sizes = sorted((len(g) for g in groups), reverse=True)
+    if len(sizes) > 1 and sizes[0] == sizes[1]:
+        return None
+    return max(groups, key=len)
+
+
+def disagreement(rule: str, q_label: str, unit: str, groups: list[list[Place]], severity: str) -> Finding:
+    """One finding for one quantity stated with more than one value, naming every place."""
+    major = _majority(groups)
+    minor = [p for g in groups if g is not major for p in g]
+    first = minor[0]
+    every = [p for g in groups for p in g]
+    formula = " ≠ ".join(f"{g[0].where} {g[0].formula + ' = ' if g[0].formula else ''}{show(g[0].value, unit)}"
+                         for g in groups)
+    expected = (f"{show(major[0].value, unit)}（{len(major)}处所载）" if major is not None
+                else "各处应为同一数值")
+    return Finding(
+        rule=rule, severity=severity,
+        message=f"{q_label}在各处所载不一致：{listing(every, unit)}。同一数据应前后一致，请核实后统一。",
+        location=first.location, stated="；".join(sorted({show(p.value, unit) for p in minor})),
+        expected=expected, formula=formula,
+        evidence=next((p.evidence or p.location.text for p in every if p.evidence or p.location.text), ""))
+
+
+def compare_quantity(pkg: Package, q: Quantity, disproved: set[int], prose: list[Place]) -> Finding | None:
+    """`prose`: the quantity's figures in running text (narrative.figures and Package.texts)."""
+    tables = [p for p in stated_places(pkg, q) if not p.prose and id(p.value) not in disproved]
+    groups = group(tables, q.unit)
+    if len(groups) < 2:
+        return None
+    for p in prose:
+        if p.prose:
+            for g in groups:
+                if same(g[0].value, p.value, q.unit):
+                    g.append(p)
+                    break
+    return disagreement("xref.same_quantity", q.label, q.unit, groups, q.severity)
+
+
+@check("xref.same_quantity", "同一数据多处不一致",
+       "同一数据（基本支出、人员经费、公用经费、项目支出、三公经费及其明细、年初/全年预算、编制与在职人数、满意度、"
+       "综合得分等）在封面表格、绩效评价报告表格与文字、§七指标输入、附件1–3 中所载数值按打印精度逐一比对，"
+       "每项不一致只报告一次并列出全部出处。")
+def same_quantity(ctx: AuditContext) -> list[Finding]:
+    from .prose import prose_places  # prose builds on this module
+
+    disproved = disproved_ids(ctx)
+    prose = prose_places(ctx.package)
+    out = []
+    for q in CATALOGUE:
+        f = compare_quantity(ctx.package, q, disproved, prose.get(q.id, []))
+        if f is not None:
+            out.append(f)
+    return out
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+_COLUMNS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}
+
+
+def _sum_projects(ctx: AuditContext, col: str) -> list[Finding]:
+    pkg = ctx.package
+    row = pkg.overall.fund("project") if pkg.overall is not None else None
+    stated = getattr(row, col, None) if row is not None else None
+    totals = [(p.name, p.fund("total")) for p in pkg.projects]
+    values = [(name, getattr(t, col)) for name, t in totals if t is not None and getattr(t, col) is not None]
+    if stated is None or not values or len(values) != len(pkg.projects):
+        return []
+    total = sum((v for _, v in values), ZERO)
+    if same(stated, total, "万元", len(values)):
+        return []
+    form, title = table_form("overall", "")
+    terms = " + ".join(show(v, "万元") for _, v in values)
+    loc = row.src.get(col) or Source(form, title, row.label, _COLUMNS[col])
+    return [Finding(
+        rule="xref.project_totals", severity="error",
+        message=(f"附件3“项目支出”{_COLUMNS[col]} {show(stated, '万元')}万元与各附件4项目“年度资金总额”{_COLUMNS[col]}"
+                 f"之和 {show(total, '万元')}万元不符（{len(values)}个项目：{'、'.join(n for n, _ in values)}）。"),
+        location=loc, stated=show(stated, "万元"), expected=show(total, "万元"),
+        formula=(f"附件3 项目支出{_COLUMNS[col]} {show(stated, '万元')} ≠ Σ 附件4 年度资金总额{_COLUMNS[col]} "
+                 f"{terms} = {show(total, '万元')}"),
+        evidence=loc.text)]
+
+
+def _project_line(table, name: str, parent_prefix: str = "") -> Line | None:
+    """The row of a project in a line table: a child row (of 项目支出 where given) with the same name core."""
+    if table is None:
+        return None
+    core = project_core(name)
+    for ln in table.lines:
+        if ln.parent and clean_label(ln.parent).startswith(parent_prefix) and project_core(ln.label) == core:
+            return ln
+    return None
+
+
+def _project_places(pkg: Package, project: SelfEvalTable, col: str) -> list[Place]:
+    form, title = table_form("project", project.name)
+    out: list[Place] = []
+    total = project.fund("total")
+    if total is not None and getattr(total, col) is not None:
+        out.append(Place(f"{form} 年度资金总额·{_COLUMNS[col]}", getattr(total, col),
+                         total.src.get(col) or Source(form, title, "年度资金总额", _COLUMNS[col])))
+    narrative = pkg.narrative.tables.get("project_expenditure")
+    ncol = {"executed": "spent", "initial": "initial"}.get(col)
+    for table, tcol, tform, parent in ((narrative, ncol, FORM_NARRATIVE, ""),
+                                       (pkg.basic_data.costs, "actual" if col == "executed" else None,
+                                        FORM_BASIC_DATA, "项目支出")):
+        ln = _project_line(table, project.name, parent)
+        if ln is None or tcol is None or ln.values.get(tcol) is None:
+            continue
+        colname = table.columns.get(tcol, tcol)
+        out.append(Place(f"{tform} {table.title}·{clean_label(ln.label)}·{colname}", ln.values[tcol],
+                         ln.src.get(tcol) or Source(tform, table.title, ln.label, colname)))
+    return out
+
+
+@check("xref.project_totals", "项目支出与附件4不一致",
+       "附件3“项目支出”行的年初预算数、全年预算数、全年执行数应等于各附件4“年度资金总额”之和；每个项目的执行数、"
+       "年初预算数在附件4、附件2经费控制情况与绩效评价报告项目支出表中应一致。")
+def project_totals(ctx: AuditContext) -> list[Finding]:
+    out: list[Finding] = []
+    for col in _COLUMNS:
+        out += _sum_projects(ctx, col)
+    disproved = disproved_ids(ctx)
+    for project in ctx.package.projects:
+        for col in ("initial", "executed"):
+            places = [p for p in _project_places(ctx.package, project, col) if id(p.value) not in disproved]
+            groups = group(places, "万元")
+            if len(groups) > 1:
+                out.append(disagreement("xref.project_totals", f"项目“{project.name}”{_COLUMNS[col]}", "万元",
+                                        groups, "error"))
+    return out

@@ -1,0 +1,188 @@
+"""Plausibility (DESIGN §5 item 8): figures that may each be arithmetically right but do
+not fit together — spending far below budget, scores outrunning spending,
+satisfaction rates from a handful of questionnaires or that no whole number of
+respondents can give, actuals that equal their targets everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ...core.model import Package, SelfEvalTable, Source
+from ...core.numbers import HUNDRED, ZERO, fmt_percent, half_unit, normalize
+from ..findings import Finding
+from ..registry import AuditContext, check
+from ._common import FORM_NARRATIVE, SECTION_FRAMEWORK, table_form
+from .prose import _quote, prose_blocks
+
+LOW_EXECUTION = Decimal("0.5")  # "far below budget": less than half spent (DESIGN §5 item 8)
+
+
+def _has_reason(table: SelfEvalTable) -> bool:
+    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual
+
+
+def _rate(row) -> Decimal | None:
+    if row is None or row.executed is None or not row.annual:
+        return None
+    return row.executed / row.annual
+
+
+@check("plaus.low_execution", "执行远低于预算",
+       "全年执行数不足全年预算数一半且表中未说明原因的：附件3 按支出性质分列的基本支出、项目支出行，"
+       "以及评分方案的说明阈值不高于50%时各表的年度资金总额行（阈值高于50%时该行由“执行率偏低未说明原因”报告）。")
+def low_execution(ctx: AuditContext) -> list[Finding]:
+    out = []
+    totals_covered = ctx.profile["execution_reason_threshold"] > LOW_EXECUTION
+    for res in ctx.report.tables:
+        table = res.table
+        if _has_reason(table):
+            continue
+        form, title = table_form(table.kind, table.name)
+        for row in table.funds:
+            if row.key == "total" and totals_covered or row.key not in ("total", "basic", "project"):
+                continue
+            rate = _rate(row)
+            if rate is None or rate >= LOW_EXECUTION:
+                continue
+            out.append(Finding(
+                rule="plaus.low_execution", severity="warning",
+                message=(f"{form}“{row.label.strip()}”全年执行数 {row.executed:,.2f}万元仅为全年预算数 {row.annual:,.2f}万元的"
+                         f"{fmt_percent(rate)}，不足一半，表中未说明原因；请核实预算数是否虚列或说明未执行原因。"),
+                location=row.src.get("executed") or Source(form, title, row.label.strip(), "全年执行数"),
+                stated=fmt_percent(rate), expected=f"≥ {fmt_percent(LOW_EXECUTION)}，或说明原因",
+                formula=f"{row.executed:,.2f} ÷ {row.annual:,.2f} = {fmt_percent(rate)} < {fmt_percent(LOW_EXECUTION)}"))
+    return out
+
+
+def score_rate(table: SelfEvalTable) -> tuple[Decimal, Decimal] | None:
+    """(Σ stated indicator scores, Σ their 分值) over the applicable indicators that carry both."""
+    pairs = [(i.stated_score, i.weight) for i in table.indicators
+             if i.applicable and i.stated_score is not None and i.weight]
+    if not pairs:
+        return None
+    return sum((s for s, _ in pairs), ZERO), sum((w for _, w in pairs), ZERO)
+
+
+@check("plaus.score_outruns_execution", "得分率远高于执行率",
+       "自评表指标得分率（Σ 三级指标得分 ÷ Σ 分值）高出预算执行率（超过100%按100%计）超过评分方案的"
+       "score_outruns_execution_margin 个百分点的，提示复核：钱没有花出去，产出和效益却几乎满分。")
+def score_outruns_execution(ctx: AuditContext) -> list[Finding]:
+    margin = Decimal(ctx.profile["score_outruns_execution_margin"]) / HUNDRED
+    out = []
+    for res in ctx.report.tables:
+        rate = res.execution_rate.value if res.execution_rate is not None else None
+        sr = score_rate(res.table)
+        if rate is None or sr is None:
+            continue
+        scored, weights = sr
+        ratio = scored / weights
+        gap = ratio - min(rate, Decimal(1))
+        if gap <= margin:
+            continue
+        form, title = table_form(res.table.kind, res.table.name)
+        total = res.table.fund("total")
+        out.append(Finding(
+            rule="plaus.score_outruns_execution", severity="warning",
+            message=(f"{form}预算执行率仅{fmt_percent(rate)}，"
+                     f"指标得分率却达{fmt_percent(ratio)}，高出{_points(gap)}个百分点，请复核产出与效益指标的完成情况和得分。"),
+            location=(total.src.get("rate") if total is not None else None) or Source(form, title, "年度资金总额", "执行率"),
+            stated=f"得分率 {fmt_percent(ratio)}", expected=f"不高于执行率 {fmt_percent(rate)} + {_points(margin)}个百分点",
+            formula=(f"得分率 {scored.normalize():f} ÷ {weights.normalize():f} = {fmt_percent(ratio)}；"
+                     f"{fmt_percent(ratio)} − {fmt_percent(min(rate, Decimal(1)))} = {_points(gap)}个百分点 > {_points(margin)}")))
+    return out
+
+
+def _points(ratio: Decimal) -> str:
+    return f"{(ratio * HUNDRED).quantize(Decimal('0.01')):f}"
+
+
+# --- satisfaction -----------------------------------------------------------------------------
+
+_RESPONSES = re.compile(r"(?:问卷|调查表|调查问卷)[^。;]{0,12}?(\d+)\s*份|(\d+)\s*份[^。;]{0,6}?(?:问卷|调查表)")
+_SATISFACTION = re.compile(r"满意(?:度|率)[^。;\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
+
+
+def satisfaction_surveys(pkg: Package) -> list[tuple[int, Decimal | None, Source, str]]:
+    """(responses, stated rate or None, where, evidence) from §七's satisfaction item and the prose."""
+    out: list[tuple[int, Decimal | None, Source, str]] = []
+    for item in pkg.narrative.framework:
+        n = next((v for k, v in item.inputs.items() if re.search(r"问卷|样本|调查", k)), None)
+        if n is not None and n == n.to_integral_value():
+            src = item.src.get("rate") or Source(FORM_NARRATIVE, SECTION_FRAMEWORK, item.name, "满意度")
+            out.append((int(n), item.stated_rate, src, item.evidence or f"有效问卷{n}份，满意度{fmt_percent(item.stated_rate)}"
+                        if item.stated_rate is not None else item.evidence))
+    for block in prose_blocks(pkg) if pkg.texts else []:
+        norm = normalize(block.text)
+        m = _RESPONSES.search(norm)
+        if not m:
+            continue
+        n = int(m.group(1) or m.group(2))
+        s = _SATISFACTION.search(norm, m.end()) or _SATISFACTION.search(norm)
+        rate = Decimal(s.group(1)).scaleb(-2) if s else None
+        if any(o[0] == n and (o[1] == rate or rate is None) for o in out):
+            continue
+        out.append((n, rate, block.location, _quote(norm[max(0, m.start() - 10): (s.end() if s else m.end()) + 5], 120)))
+    return out
+
+
+@check("plaus.satisfaction_sample", "满意度样本过少",
+       "满意度所依据的有效问卷少于评分方案 satisfaction_min_responses 份（默认30份）的，提示结论缺乏代表性。")
+def satisfaction_sample(ctx: AuditContext) -> list[Finding]:
+    minimum = Decimal(ctx.profile["satisfaction_min_responses"])
+    out = []
+    for n, rate, src, evidence in satisfaction_surveys(ctx.package):
+        if n >= minimum:
+            continue
+        out.append(Finding(
+            rule="plaus.satisfaction_sample", severity="warning",
+            message=f"满意度{('为' + fmt_percent(rate)) if rate is not None else ''}仅依据{n}份问卷，少于{minimum.normalize():f}份，代表性不足。",
+            location=src, stated=f"{n}份", expected=f"≥ {minimum.normalize():f}份",
+            formula=f"{n} < {minimum.normalize():f}", evidence=evidence))
+    return out
+
+
+def achievable(n: int, rate: Decimal) -> bool:
+    """Can k satisfied out of n respondents give `rate` at the precision it was printed?"""
+    tol = half_unit(rate)
+    return any(abs(Decimal(k) / n - rate) <= tol for k in range(n + 1))
+
+
+@check("plaus.satisfaction_fraction", "满意度与问卷数不相容",
+       "满意度 = 满意份数 ÷ 有效问卷数，须能由整数份问卷得出：20份问卷得不出96%（20 × 96% = 19.2份），报告为错误。")
+def satisfaction_fraction(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for n, rate, src, evidence in satisfaction_surveys(ctx.package):
+        if rate is None or n <= 0 or achievable(n, rate):
+            continue
+        near = sorted({Decimal(k) / n for k in range(n + 1)}, key=lambda r: abs(r - rate))[:2]
+        out.append(Finding(
+            rule="plaus.satisfaction_fraction", severity="error",
+            message=(f"{n}份问卷得不出满意度{fmt_percent(rate)}：{n} × {fmt_percent(rate)} = "
+                     f"{(n * rate).normalize():f}份，不是整数；可能的值为{'或'.join(fmt_percent(r) for r in sorted(near))}。"),
+            location=src, stated=fmt_percent(rate), expected="或".join(fmt_percent(r) for r in sorted(near)),
+            formula=f"{n} × {fmt_percent(rate)} = {(n * rate).normalize():f}（应为整数份）", evidence=evidence))
+    return out
+
+
+@check("plaus.actuals_equal_targets", "完成值与指标值处处相同",
+       "一张自评表中以绝对数（个、次、人次、万元等，不含百分比）设定的定量指标有两项以上、且实际完成值全部恰好等于指标值的，"
+       "提示核实完成值是否照抄指标值。")
+def actuals_equal_targets(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for res in ctx.report.tables:
+        table = res.table
+        absolute = [i for i in table.indicators
+                    if i.target.kind == "quantitative" and i.target.unit != "%" and i.target.value is not None]
+        if len(absolute) < 2 or not all(i.actual.value is not None and i.actual.value == i.target.value
+                                        for i in absolute):
+            continue
+        form, title = table_form(table.kind, table.name)
+        pairs = "；".join(f"{i.name} {i.target.raw} → {i.actual.raw}" for i in absolute)
+        out.append(Finding(
+            rule="plaus.actuals_equal_targets", severity="info",
+            message=f"{form}的{len(absolute)}项数量指标实际完成值均恰好等于指标值，请核实是否据实填报。",
+            location=absolute[0].src.get("actual") or Source(form, title, absolute[0].name, "实际完成值"),
+            stated=pairs, expected="据实填写的完成值", evidence=_quote(pairs, 100)))
+    return out
