@@ -80,13 +80,19 @@ def decimals_printed(value: Decimal) -> int:
 
 
 def location(computed: Computed | None, form: str, table: str = "", row: str = "", column: str = "") -> Source:
-    """The reader's Source for the stated cell where it has one, completed from what we know."""
+    """Where the stated figure is: form, table, row and column as a reviewer names them (the same
+    whichever reader filled the package), with the line and printed text from the reader's Source
+    for the stated cell where it has one; the reader's names fill only what we do not know."""
+    return place(computed.stated_src if computed is not None else None, form, table, row, column)
+
+
+def place(src: Source | None, form: str, table: str = "", row: str = "", column: str = "") -> Source:
+    """`location` for a Source read from the model directly."""
     built = Source(form=form, table=table, row=row, column=column)
-    src = computed.stated_src if computed is not None else None
     if src is None:
         return built
-    return replace(src, form=src.form or built.form, table=src.table or built.table,
-                   row=src.row or built.row, column=src.column or built.column)
+    return replace(src, form=built.form or src.form, table=built.table or src.table,
+                   row=built.row or src.row, column=built.column or src.column)
 
 
 def evidence(src: Source | None) -> str:

@@ -28,6 +28,7 @@ from ._common import (
     finding,
     location,
     mismatch,
+    place,
     show,
     stated_agrees,
     table_form,
@@ -213,9 +214,7 @@ def _partial_cell(form: str, table: LineTable, parent, children, col: str, heade
     total = sum((v for v in values if v is not None), ZERO)
     if total <= stated or stated_agrees(stated, total, table.unit, len(values)):
         return []
-    loc = location(None, form, table.title, parent.label, header)
-    if parent.src.get(col) is not None:
-        loc = parent.src[col]
+    loc = place(parent.src.get(col), form, table.title, parent.label, header)
     lhs = written_sum(values, table.unit)
     return [finding("table.partial_exceeds", "error",
                     f"{_table_name(table.title)}“{parent.label}”{header}的其中项之和超过其本身", loc,
@@ -274,9 +273,13 @@ def fund_identities(ctx: AuditContext) -> list[Finding]:
             out.append(finding("funds.identity", "error",
                                f"{table_where(t.table.kind, t.table.name)}“{loc.row}”{col}与{parts}之和不符", loc,
                                stated=show(c.stated, c.unit), expected=show(c.value, c.unit),
-                               formula=mismatch(written_sum(_values(c), c.unit), c.value, c.stated, c.unit)))
+                               formula=mismatch(written_sum(_fund_cells(t.table, c), c.unit), c.value, c.stated,
+                                                c.unit)))
     return out
 
 
-def _values(c: Computed) -> list[Decimal | None]:
-    return [v if isinstance(v, Decimal) else None for v in c.inputs.values()]
+def _fund_cells(table, c: Computed) -> list[Decimal | None]:
+    """The parts' cells as printed (empty cells stay empty) in the Computed's column."""
+    col = c.key.rsplit(".", 1)[-1]
+    by_label = {f.label: f for f in table.funds}
+    return [getattr(by_label[k], col) if k in by_label else v for k, v in c.inputs.items()]

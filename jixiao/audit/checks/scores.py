@@ -58,8 +58,8 @@ def _pts(v: Decimal | None) -> str:
     return fmt_score(v) if v is not None else "空"
 
 
-def _num(v: Decimal | None) -> str:
-    return "空" if v is None else f"{v:,f}"
+def _num(v: Decimal | int | None) -> str:
+    return "空" if v is None else f"{Decimal(v):,f}"
 
 
 def _fund_loc(t: TableResult, c: Computed | None, column: str):
@@ -121,7 +121,7 @@ def document_formula_rates(ctx: AuditContext) -> list[Finding]:
             continue
         a, b = list(c.inputs.values())[:2]
         out.append(finding(
-            "rate.document_formula", "error", f"附件2“{c.label}”与{c.formula}不符",
+            "rate.document_formula", "error", f"附件2“{c.label}”与其计算公式（{c.formula}）的结果不符",
             location(c, FORM_BASIC_DATA, "", c.label, "控制率"), stated=_pct(c.stated), expected=_pct(c.value),
             formula=f"{c.formula} = {_num(a)} ÷ {_num(b)} = {_pct(c.value)} ≠ {_pct(c.stated)}"))
     return out
@@ -453,7 +453,7 @@ def caps(ctx: AuditContext) -> list[Finding]:
 
 @check("score.grade", "等次与得分不符",
        "等次按评分方案的分数线（如 90（含）以上为优、80（含）—90为良）由所填总分确定；"
-       "同一档次写作别名（如“优秀”之于“优”）的仅作提示。")
+       "同一档次写作别名（如“优秀”之于“优”）的不在此报告（属等次名称问题，见 text.grade_label）。")
 def grades(ctx: AuditContext) -> list[Finding]:
     pkg = ctx.package
     out = []
@@ -480,8 +480,7 @@ def _grade(ctx: AuditContext, stated: str, total: Decimal, loc, where: str) -> l
     band_text = "；".join(_band(bands, i) for i in range(len(bands)))
     formula = f"{_pts(total)} 分 → {expected}（{band_text}）"
     if stated.strip() not in {b["name"] for b in bands} and _same_group(stated.strip(), expected):
-        return [finding("score.grade", "info", f"{where}等次写作“{stated}”，评分方案的等次名称为“{expected}”", loc,
-                        stated=stated, expected=expected, formula=formula)]
+        return []  # the right band under another name (优秀 for 优): a label, left to text.grade_label
     severity = "error" if ctx.package.grade_note or verified(ctx.profile, "grades") else "warning"
     return [finding("score.grade", severity, f"{where}等次与得分不符：{_pts(total)}分应为“{expected}”", loc,
                     stated=stated, expected=expected, formula=f"{formula} ≠ {stated}")]
