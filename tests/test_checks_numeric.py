@@ -277,6 +277,15 @@ def test_execution_score_from_the_printed_rate_is_accepted():
     assert [f.rule for f in _audit(doc)] == []
 
 
+def test_banded_execution_score_is_a_warning_when_unverified():
+    doc = _base()
+    # test-caps-2023 scores 执行率 by bands (unverified): 90% is in 80%–95% → 8 points, stated 9
+    findings = _audit(doc, load_profile(FIXTURES / "profiles" / "test-caps-2023.yaml"))
+    f = next(f for f in findings if f.rule == "score.execution" and "群众文化演出经费" in f.location.form)
+    assert f.severity == "warning"
+    assert f.formula == "90 ÷ 100 = 90.00%；执行率 90.00% 按分档计分 = 8.00 ≠ 9.00"
+
+
 def test_met_quantitative_target_below_full_marks():
     doc = _base()
     project = doc["projects"][0]
