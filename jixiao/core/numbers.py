@@ -8,6 +8,7 @@ same notion of printed precision.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ _TRANSLATE = str.maketrans({
 })
 
 
+@functools.lru_cache(maxsize=16384)  # checks normalise the same paragraphs again and again
 def normalize(text: str) -> str:
     """Full-width digits and symbols to their ASCII forms; comparators kept as ≥/≤."""
     text = text.translate(_TRANSLATE)
