@@ -87,6 +87,18 @@ def test_findings_carry_every_field():
     assert d["location"]["text"] == "绩效评价报告 / 基本支出情况 / 总支出 / 决算数"
 
 
+def test_scores_and_money_are_compared_at_two_decimals_even_when_printed_without():
+    from jixiao.core.trace import Computed
+
+    def c(unit, stated, value):
+        return Computed(key="k", label="l", value=Decimal(value), unit=unit, formula="", stated=Decimal(stated))
+
+    assert c("分", "0", "0.164").agrees is False  # a score printed 0 means 0.00, not "0 ± 0.5"
+    assert c("万元", "282.3", "282.34").agrees is False  # 282.3 is 282.30 with the zero dropped
+    assert c("万元", "282.3", "282.304").agrees is True
+    assert c("ratio", "0.33", "0.3296").agrees is True  # rates keep their printed precision (33%)
+
+
 # --- arithmetic ----------------------------------------------------------------------------
 
 
