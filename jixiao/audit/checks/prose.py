@@ -99,10 +99,8 @@ def all_tables(pkg: Package) -> Iterator[tuple]:
 
 
 def every_text(pkg: Package) -> list[Text]:
-    out = prose_blocks(pkg) + list(cell_texts(pkg))
-    if not pkg.texts:
-        return out
-    return out
+    """Paragraphs and table cells; a cell a reader also kept as a paragraph may appear twice (checks dedupe)."""
+    return prose_blocks(pkg) + list(cell_texts(pkg))
 
 
 # --- figures in prose --------------------------------------------------------------------------
