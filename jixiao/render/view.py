@@ -82,6 +82,7 @@ def _structural(pkg: Package) -> None:
             if not decl.statement:
                 decl.statement = f"本单位{pkg.year}年无{FUND_TYPE_LABELS.get(decl.kind, ('', decl.kind))[1]}。"
     pkg.narrative.figures = []  # statements about a source document's prose; ours is regenerated
+    pkg.narrative.sections = []  # headings a reader found in a source document
     pkg.staffing.stated_control_rate = None  # the cover form prints no rate; 附件2 carries it
     pkg.texts = []
     pkg.forms_found = []
@@ -95,12 +96,12 @@ class _Changes:
         self.changed = False
 
     def set(self, obj, attr: str, value) -> None:
-        if getattr(obj, attr) != value or type(getattr(obj, attr)) is not type(value):
+        if repr(getattr(obj, attr)) != repr(value):
             setattr(obj, attr, value)
             self.changed = True
 
     def put(self, mapping: dict, key: str, value) -> None:
-        if mapping.get(key) != value or type(mapping.get(key)) is not type(value):
+        if repr(mapping.get(key)) != repr(value):
             mapping[key] = value
             self.changed = True
 

@@ -1,0 +1,90 @@
+"""What the workbook and its reader share: sheet of the cell map, cell kinds, paths.
+
+Every cell that carries a package value is listed in the hidden sheet `_jixiao`
+with the canonical path of the value (`projects[0].funds[1].annual`), its kind
+and its role (input / derived). Constants that are part of the structure (a
+fund row's key, a line table's columns) are listed there too, with their value.
+The reader rebuilds the canonical dict from that sheet alone, so the visible
+sheets can be laid out for people.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+MAP_SHEET = "_jixiao"
+MAP_VERSION = "jixiao-xlsx 1"
+CHUNK = 30000  # characters per map cell (Excel allows 32767)
+MAP_HEADER = ("路径", "工作表", "单元格", "类型", "角色", "常量")
+
+# cell kinds
+TEXT, AMOUNT, SIGNED, RATE, INT, YEAR, DATE, TIER, BOOL, WEIGHT, SCORE, INPUTS, PROFILE = (
+    "text", "amount", "signed", "rate", "int", "year", "date", "tier", "bool", "weight", "score", "inputs", "profile")
+INPUT, DERIVED, CONST = "input", "derived", "const"
+TIERS = ("达成", "部分达成", "未达成")
+YES, NO = "是", "否"
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(path: str) -> list[str | int]:
+    """'projects[0].funds[1].annual' → ['projects', 0, 'funds', 1, 'annual']."""
+    out: list[str | int] = []
+    for name, index in _TOKEN.findall(path):
+        out.append(int(index) if index else name)
+    return out
+
+
+def put(doc: dict, path: str, value) -> None:
+    """Set `value` at `path` in a nested dict/list, creating what is missing."""
+    tokens = parse_path(path)
+    node = doc
+    for tok, nxt in zip(tokens, tokens[1:]):
+        empty = [] if isinstance(nxt, int) else {}
+        if isinstance(tok, int):
+            while len(node) <= tok:
+                node.append(None)
+            if node[tok] is None:
+                node[tok] = empty
+            node = node[tok]
+        else:
+            if node.get(tok) is None:
+                node[tok] = empty
+            node = node[tok]
+    last = tokens[-1]
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+        node[last] = value
+    else:
+        node[last] = value
+
+
+def sheet_title(base: str, taken: set[str]) -> str:
+    """A valid, unique sheet title (≤ 31 characters, none of []:*?/\\)."""
+    clean = re.sub(r"[\[\]:*?/\\]", "", base).strip("'")[:31] or "表"
+    title, n = clean, 2
+    while title in taken:
+        suffix = f"({n})"
+        title, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title)
+    return title
+
+
+def encode_map(entries: list[tuple]) -> list[str]:
+    """The map as JSON text split over cells."""
+    text = json.dumps([list(e) for e in entries], ensure_ascii=False, separators=(",", ":"))
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or ["[]"]
+
+
+def decode_map(chunks: list[str]) -> list[tuple[str, str, str, str, str, str]]:
+    data = json.loads("".join(chunks))
+    if not isinstance(data, list):
+        raise ValueError("map is not a list")
+    out = []
+    for e in data:
+        if not isinstance(e, list) or len(e) != 6 or not all(isinstance(x, str) for x in e):
+            raise ValueError(f"bad map entry {e!r}")
+        out.append(tuple(e))
+    return out

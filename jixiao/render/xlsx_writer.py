@@ -1,0 +1,667 @@
+"""The package as a workbook (openpyxl): one sheet per form, inputs unlocked and
+validated, derived cells locked (an Excel formula where it is simple, else the
+engine's value), sheet protection on, print titles and fit-to-width.
+
+The hidden sheet `_jixiao` maps every value cell to its canonical path (see
+xlsx_layout), so jixiao.io.xlsx_reader can read a filled workbook back.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.merge import MergedCellRange
+
+from ..core.model import LineTable, SelfEvalTable
+from ..core.profiles import available_profiles
+from . import xlsx_layout as K
+from .view import FUND_TYPE_LABELS, View
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+FONT = Font(name="仿宋_GB2312", size=11)
+HEAD_FONT = Font(name="黑体", size=11)
+TITLE_FONT = Font(name="方正小标宋简体", size=16)
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+DERIVED_FILL = PatternFill("solid", fgColor="EDEDED")
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+NO_FILL = PatternFill()
+FORMATS = {K.AMOUNT: "#,##0.00", K.SIGNED: "#,##0.00", K.RATE: "0.00%", K.SCORE: "0.00", K.WEIGHT: "0.##",
+           K.DATE: "yyyy-mm-dd", K.INT: "0", K.YEAR: "0"}
+
+
+def _excel_value(kind: str, value):
+    if value is None or value == "":
+        return None
+    if kind == K.BOOL:
+        return K.YES if value else K.NO
+    if kind == K.INPUTS:
+        return "；".join(f"{k}={format(v, 'f')}" for k, v in value.items()) or None
+    return value
+
+
+class Sheet:
+    """One worksheet being laid out, recording each value cell in the map."""
+
+    def __init__(self, book: Book, title: str, columns: list[float]) -> None:
+        self.book = book
+        self.ws = book.wb.create_sheet(title)
+        self.title = self.ws.title
+        self.row = 1
+        self.dvs: dict[str, DataValidation | None] = {}
+        self.title_rows: tuple[int, int] | None = None
+        for i, w in enumerate(columns, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+        self.ncols = len(columns)
+
+    # --- plain cells ---
+    def label(self, row: int, col: int, text: str, span: int = 1, head: bool = True, rows: int = 1) -> None:
+        c = self.ws.cell(row, col, text)
+        c._style = self.book.style("head" if head else "text", "")
+        if span > 1 or rows > 1:
+            self.merge(row, col, row + rows - 1, col + span - 1)
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Merge without openpyxl's per-cell border formatting (slow); borders come from the style."""
+        ws = self.ws
+        rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+        ws.merged_cells.add(rng)
+        if self.book.merged_borders:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        cell = MergedCell(ws, row=r, column=c)
+                        cell._style = self.book.style("border", "")
+                        ws._cells[(r, c)] = cell
+
+    def heading(self, text: str) -> None:
+        c = self.ws.cell(self.row, 1, text)
+        c._style = self.book.style("title" if self.row == 1 else "section", "")
+        self.merge(self.row, 1, self.row, self.ncols)
+        self.ws.row_dimensions[self.row].height = 26 if self.row == 1 else 20
+        self.row += 1
+
+    # --- value cells ---
+    def value(self, row: int, col: int, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
+              span: int = 1) -> str:
+        c = self.ws.cell(row, col)
+        c.value = formula if formula and role == K.DERIVED else _excel_value(kind, value)
+        c._style = self.book.style(kind, role)
+        if role == K.INPUT:
+            self._validate(kind, c.coordinate)
+        if span > 1:
+            self.merge(row, col, row, col + span - 1)
+        self.book.map.append((path, self.title, c.coordinate, kind, role, ""))
+        return c.coordinate
+
+    def field(self, label: str, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
+              height: float | None = None) -> str:
+        """A 'label | value' row across the sheet."""
+        self.label(self.row, 1, label, span=2)
+        ref = self.value(self.row, 3, path, kind, value, role, formula, span=self.ncols - 2)
+        if height:
+            self.ws.row_dimensions[self.row].height = height
+        self.row += 1
+        return ref
+
+    def _validate(self, kind: str, coord: str) -> None:
+        if kind not in self.dvs:
+            dv = _validation(kind)
+            if dv is not None:
+                self.ws.add_data_validation(dv)
+            self.dvs[kind] = dv
+        dv = self.dvs[kind]
+        if dv is not None:
+            dv.add(coord)
+
+    def finish(self) -> None:
+        ws = self.ws
+        ws.protection.sheet = True
+        ws.protection.formatCells = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        ws.print_area = f"A1:{get_column_letter(self.ncols)}{max(self.row - 1, 1)}"
+        if self.title_rows:
+            ws.print_title_rows = f"{self.title_rows[0]}:{self.title_rows[1]}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if self.ncols > 7 else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.freeze_panes = None
+
+
+def _validation(kind: str) -> DataValidation | None:
+    msg = {
+        K.AMOUNT: ("decimal", "greaterThanOrEqual", "0", None, "请填写不小于0的金额（万元）"),
+        K.WEIGHT: ("decimal", "between", "0", "100", "分值应在0到100之间"),
+        K.SCORE: ("decimal", "between", "0", "100", "得分应在0到100之间"),
+        K.SIGNED: ("decimal", "between", "-1000000000", "1000000000", "请填写数字"),
+        K.RATE: ("decimal", "between", "0", "100", "请填写百分比，如 95%"),
+        K.INT: ("whole", "greaterThanOrEqual", "0", None, "请填写不小于0的整数"),
+        K.YEAR: ("whole", "between", "2000", "2100", "请填写年度，如 2022"),
+        K.DATE: ("date", "between", "36526", "73051", "请填写日期，如 2023-06-06"),
+    }
+    lists = {K.TIER: ",".join(K.TIERS), K.BOOL: f"{K.YES},{K.NO}", K.PROFILE: ",".join(_profiles())}
+    if kind in lists:
+        dv = DataValidation(type="list", formula1=f'"{lists[kind]}"', allow_blank=True)
+        dv.error, dv.errorTitle, dv.showErrorMessage = "请从下拉列表中选择", "输入无效", True
+        return dv
+    if kind not in msg:
+        return None
+    typ, op, lo, hi, text = msg[kind]
+    dv = DataValidation(type=typ, operator=op, formula1=lo, formula2=hi, allow_blank=True)
+    dv.error, dv.errorTitle, dv.showErrorMessage = text, "输入无效", True
+    return dv
+
+
+@functools.lru_cache(maxsize=1)
+def _profiles() -> tuple[str, ...]:
+    return tuple(available_profiles())
+
+
+class Book:
+    def __init__(self) -> None:
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.map: list[tuple[str, str, str, str, str, str]] = []
+        self.titles: set[str] = set()
+        self._styles: dict[tuple[str, str], StyleArray] = {}
+        # Bordered cells inside merged ranges: nicer print-out, ~3× the cells. On by default.
+        self.merged_borders = True
+
+    def style(self, kind: str, role: str) -> StyleArray:
+        """A copy of the cached style array for a kind of cell (openpyxl's setters hash every style: slow)."""
+        key = (kind, role)
+        proto = self._styles.get(key)
+        if proto is None:
+            proto = self._styles[key] = self._make_style(kind, role)
+        return StyleArray(proto)
+
+    def _make_style(self, kind: str, role: str) -> StyleArray:
+        wb = self.wb
+        font = {"head": HEAD_FONT, "title": TITLE_FONT, "section": HEAD_FONT}.get(kind, FONT)
+        if kind in ("title", "head"):
+            align = CENTER
+        elif kind in ("section",):
+            align = Alignment(horizontal="left", vertical="center")
+        elif kind in (K.TEXT, K.INPUTS, "text"):
+            align = WRAP
+        else:
+            align = CENTER
+        border = Border() if kind in ("title", "section") else BORDER
+        fill = INPUT_FILL if role == K.INPUT else DERIVED_FILL if role == K.DERIVED else NO_FILL
+        sa = StyleArray()
+        sa.fontId = wb._fonts.add(font)
+        sa.borderId = wb._borders.add(border)
+        sa.fillId = wb._fills.add(fill)
+        sa.alignmentId = wb._alignments.add(align)
+        sa.protectionId = wb._protections.add(UNLOCKED if role == K.INPUT else LOCKED)
+        fmt = FORMATS.get(kind)
+        if fmt:
+            sa.numFmtId = BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE else \
+                wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE
+        return sa
+
+    def sheet(self, base: str, columns: list[float]) -> Sheet:
+        return Sheet(self, K.sheet_title(base, self.titles), columns)
+
+    def const(self, path: str, value) -> None:
+        self.map.append((path, "", "", "", K.CONST, json.dumps(value, ensure_ascii=False, default=str)))
+
+    def save(self, path: Path) -> None:
+        ms = self.wb.create_sheet(K.MAP_SHEET)
+        ms["A1"] = K.MAP_VERSION
+        ms["A2"] = "下列单元格为 JSON：每项 [路径, 工作表, 单元格, 类型, 角色, 常量]；请勿修改。"
+        for i, chunk in enumerate(K.encode_map(self.map), start=3):
+            ms.cell(i, 1, chunk)
+        ms.sheet_state = "hidden"
+        ms.protection.sheet = True
+        self.wb.calculation.fullCalcOnLoad = True
+        self.wb.save(str(path))
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+
+def write_xlsx(view: View, path: Path) -> Path:
+    book = Book()
+    derived = _Derived(view)
+    _cover(book, view, derived)
+    _narrative(book, view, derived)
+    _notice(book, view)
+    _basic_data(book, view, derived)
+    pkg = view.package
+    results = {t.key: t for t in view.report.tables}
+    if pkg.overall is not None:
+        _self_eval(book, view, "附件3", "overall", pkg.overall, derived, results.get("overall"))
+    for i, t in enumerate(pkg.projects):
+        _self_eval(book, view, f"附件4-{t.name}", f"projects[{i}]", t, derived, results.get(f"projects[{i}]"))
+    for i, decl in enumerate(pkg.fund_types):
+        book.const(f"fund_types[{i}].kind", decl.kind)
+        for j, t in enumerate(decl.tables):
+            key = f"fund_types[{i}].tables[{j}]"
+            annex = FUND_TYPE_LABELS.get(decl.kind, ("附件", ""))[0]
+            _self_eval(book, view, f"{annex}-{t.name or j + 1}", key, t, derived, results.get(key))
+    _fund_types(book, view)
+    for s in book.wb.worksheets:
+        sheet = getattr(s, "_jx", None)
+        if sheet is not None:
+            sheet.finish()
+    book.save(path)
+    return path
+
+
+class _Derived:
+    """Which figures the engine computes (their cells are locked)."""
+
+    def __init__(self, view: View) -> None:
+        self.idx = view.computed
+
+    def has(self, key: str) -> bool:
+        c = self.idx.get(key)
+        return c is not None and c.value is not None
+
+    def recomputed(self, key: str) -> bool:
+        c = self.idx.get(key)
+        return c is not None and c.value is not None and not c.formula.startswith("采用填报得分")
+
+
+def _new(book: Book, base: str, columns: list[float]) -> Sheet:
+    s = book.sheet(base, columns)
+    s.ws._jx = s
+    return s
+
+
+# --- 封面 (cover form) ---
+
+
+COVER_TABLES = (
+    ("income", "年度收入情况（万元）", [("carryover", "上年结转"), ("general_budget", "公共财政拨款"), ("fund_budget", "政府基金拨款"),
+                                 ("special_account", "纳入专户管理的非税收入拨款"), ("other", "其他收入")], "收入合计"),
+    ("expenditure", "年度支出和结余情况（万元）", [("basic", "基本支出"), ("personnel", "人员支出"), ("public", "公用支出"),
+                                      ("project", "项目支出"), ("balance_current", "当年结余"), ("balance_cumulative", "累计结余")], "支出合计"),
+    ("sangong", "“三公”经费情况（万元）", [("reception", "公务接待费"), ("vehicle_operation", "公务用车运行维护费"),
+                                  ("vehicle_purchase", "公务用车购置费"), ("overseas", "因公出国（境）费用")], "三公经费合计"),
+    ("fixed_assets", "固定资产情况（万元）", [("in_use", "在用固定资产"), ("rented", "出租固定资产"), ("other", "其他")], "固定资产合计"),
+)
+
+
+def _cover(book: Book, view: View, d: _Derived) -> None:
+    pkg = view.package
+    s = _new(book, "封面", [14, 14, 14, 14, 14, 14, 14, 14])
+    s.heading(f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告")
+    book.const("jixiao", 1)
+    s.heading("数据包")
+    s.field("评分方案", "profile", K.PROFILE, pkg.profile)
+    s.field("评价年度", "year", K.YEAR, pkg.year)
+    s.field("报告标题", "title", K.TEXT, pkg.title)
+    s.heading("一、部门（单位）基本概况")
+    u = pkg.unit
+    for f, label, h in (("name", "部门（单位）名称", None), ("budget_code", "预算编码", None), ("evaluation_method", "评价方式", None),
+                        ("evaluator_org", "评价机构", None), ("report_date", "报告时间", None), ("contact", "联系人", None),
+                        ("phone", "联系电话", None), ("supervisor", "主管部门", None), ("functions", "职能职责概述", 60),
+                        ("main_tasks", "年度主要工作内容", 60), ("summary", "年度总体运行情况及取得的成绩", 60)):
+        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f), height=h)
+    st = pkg.staffing
+    s.field("人员编制", "staffing.authorized", K.INT, st.authorized)
+    s.field("实有人数", "staffing.actual", K.INT, st.actual)
+    s.field("在职人数", "staffing.in_post", K.INT, st.in_post)
+    s.heading("二、部门（单位）收支情况")
+    income_total: dict[str, str] = {}
+    for name, title, fields, total_label in COVER_TABLES:
+        _cover_table(s, book, pkg, d, name, title, fields, total_label, income_total)
+    s.heading("三、部门（单位）整体支出绩效自评情况")
+    s.field("定性目标·预期目标", "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, height=60)
+    s.field("定性目标·实际完成", "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, height=60)
+    _indicators(s, "cover.indicators", pkg.cover_indicators, None, d)
+    s.field("绩效自评综合得分", "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
+    s.field("评价等次", "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
+    s.field("等次说明", "cover.grade_note", K.TEXT, pkg.grade_note, K.DERIVED)
+    s.heading("四、评价人员")
+    s.label(s.row, 1, "姓名")
+    s.label(s.row, 2, "职务/职称")
+    s.label(s.row, 3, "单位", span=3)
+    s.label(s.row, 6, "已签字")
+    s.row += 1
+    for i, e in enumerate(pkg.evaluators):
+        p = f"evaluators[{i}]"
+        s.value(s.row, 1, f"{p}.name", K.TEXT, e.name)
+        s.value(s.row, 2, f"{p}.title", K.TEXT, e.title)
+        s.value(s.row, 3, f"{p}.org", K.TEXT, e.org, span=3)
+        s.value(s.row, 6, f"{p}.signed", K.BOOL, e.signed)
+        s.row += 1
+    for i, o in enumerate(pkg.opinions):
+        p = f"opinions[{i}]"
+        s.label(s.row, 1, "意见主体", span=2)
+        s.value(s.row, 3, f"{p}.role", K.TEXT, o.role, span=2)
+        s.label(s.row, 5, "签字人")
+        s.value(s.row, 6, f"{p}.signer", K.TEXT, o.signer)
+        s.label(s.row, 7, "日期")
+        s.value(s.row, 8, f"{p}.date", K.DATE, o.signed_on)
+        s.row += 1
+        s.field("意见", f"{p}.text", K.TEXT, o.text, height=40)
+
+
+def _cover_table(s: Sheet, book: Book, pkg, d: _Derived, name: str, title: str, fields, total_label: str,
+                 income_total: dict[str, str]) -> None:
+    rows = getattr(pkg, name)
+    s.heading(title)
+    s.label(s.row, 1, "机构名称")
+    s.label(s.row, 2, total_label)
+    for c, (_, label) in enumerate(fields, start=3):
+        s.label(s.row, c, label)
+    s.row += 1
+    first = s.row
+    members = [i for i, r in enumerate(rows) if not r.is_summary]
+    member_rows = {i: first + i for i in members}
+    for i, r in enumerate(rows):
+        row = first + i
+        p = f"{name}[{i}]"
+        if r.is_summary:
+            book.const(f"{p}.summary", True)
+        s.value(row, 1, f"{p}.institution", K.TEXT, r.institution)
+        cols = {"total": 2, **{f: c for c, (f, _) in enumerate(fields, start=3)}}
+        for f, col in cols.items():
+            kind = K.SIGNED if f.startswith("balance") else K.AMOUNT
+            key = f"{name}.summary.{f}" if r.is_summary else f"{name}[{i}].{f}"
+            value = getattr(r, f)
+            if d.has(key) and f != "balance_cumulative":  # the engine checks a stated 累计结余; it stays an input
+                s.value(row, col, f"{p}.{f}", kind, value, K.DERIVED, _cover_formula(name, f, r, row, col, member_rows, cols, income_total))
+            else:
+                s.value(row, col, f"{p}.{f}", kind, value)
+        if name == "income" and not r.is_summary:
+            income_total[r.institution] = f"B{row}"
+    s.row = first + len(rows)
+
+
+def _cover_formula(name: str, f: str, r, row: int, col: int, member_rows: dict, cols: dict, income_total: dict) -> str | None:
+    L = get_column_letter
+    if r.is_summary:
+        refs = [f"{L(col)}{mr}" for mr in member_rows.values()]
+        return "=" + "+".join(refs) if refs else None
+    if name == "expenditure":
+        if f == "basic":
+            return f"={L(cols['personnel'])}{row}+{L(cols['public'])}{row}"
+        if f == "total":
+            return f"={L(cols['basic'])}{row}+{L(cols['project'])}{row}"
+        if f == "balance_cumulative" and r.institution in income_total:
+            return f"={income_total[r.institution]}-{L(cols['total'])}{row}"
+        return None
+    if f == "total":
+        return f"=SUM({L(3)}{row}:{L(max(cols.values()))}{row})"
+    return None
+
+
+def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> None:
+    heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施", "定性档次", "是否适用"]
+    extra = len(heads) - s.ncols
+    cols = s.ncols
+    if extra > 0:
+        for i in range(cols + 1, cols + extra + 1):
+            s.ws.column_dimensions[get_column_letter(i)].width = 10
+        s.ncols = len(heads)
+    for c, h in enumerate(heads, start=1):
+        s.label(s.row, c, h)
+    header_row = s.row
+    s.row += 1
+    for i, ind in enumerate(inds):
+        p = f"{base}[{i}]"
+        r = s.row
+        s.value(r, 1, f"{p}.level1", K.TEXT, ind.level1)
+        s.value(r, 2, f"{p}.level2", K.TEXT, ind.level2)
+        s.value(r, 3, f"{p}.name", K.TEXT, ind.name)
+        s.value(r, 4, f"{p}.target", K.TEXT, ind.target.raw)
+        s.value(r, 5, f"{p}.actual", K.TEXT, ind.actual.raw)
+        s.value(r, 6, f"{p}.weight", K.WEIGHT, ind.weight)
+        role = K.DERIVED if res is not None and d.recomputed(f"{res}.indicators[{i}].score") else K.INPUT
+        s.value(r, 7, f"{p}.score", K.SCORE, ind.stated_score, role)
+        s.value(r, 8, f"{p}.reason", K.TEXT, ind.reason)
+        s.value(r, 9, f"{p}.tier", K.TIER, ind.tier)
+        s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
+        s.row += 1
+    if header_row and s.title_rows is None:
+        s.title_rows = (header_row, header_row)
+
+
+# --- 绩效评价报告 ---
+
+
+def _narrative(book: Book, view: View, d: _Derived) -> None:
+    pkg = view.package
+    n = pkg.narrative
+    s = _new(book, "绩效评价报告", [16, 12, 12, 12, 12, 12, 12, 12])
+    s.heading(f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告")
+    s.field("报告标题", "narrative.title", K.TEXT, n.title)
+    for key, t in n.tables.items():
+        _line_table(book, s, t, f"narrative.tables.{key}", d)
+    s.heading("七、综合评价（逐项评分）")
+    heads = ["编号", "一级指标", "二级指标", "指标名称", "分值", "计算输入（名称=数值；…）", "公式", "比率", "得分", "说明"]
+    for i in range(s.ncols + 1, len(heads) + 1):
+        s.ws.column_dimensions[get_column_letter(i)].width = 14
+    s.ncols = max(s.ncols, len(heads))
+    for c, h in enumerate(heads, start=1):
+        s.label(s.row, c, h)
+    s.row += 1
+    for i, item in enumerate(n.framework):
+        p = f"narrative.framework[{i}]"
+        r = s.row
+        rated = d.has(f"{p}.rate")
+        s.value(r, 1, f"{p}.id", K.TEXT, item.id)
+        s.value(r, 2, f"{p}.level1", K.TEXT, item.level1)
+        s.value(r, 3, f"{p}.level2", K.TEXT, item.level2)
+        s.value(r, 4, f"{p}.name", K.TEXT, item.name)
+        s.value(r, 5, f"{p}.weight", K.WEIGHT, item.weight)
+        s.value(r, 6, f"{p}.inputs", K.INPUTS, item.inputs)
+        s.value(r, 7, f"{p}.formula", K.TEXT, item.stated_formula, K.DERIVED if rated else K.INPUT)
+        s.value(r, 8, f"{p}.rate", K.RATE, item.stated_rate, K.DERIVED if rated else K.INPUT)
+        s.value(r, 9, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED if d.recomputed(f"{p}.score") else K.INPUT)
+        s.value(r, 10, f"{p}.evidence", K.TEXT, item.evidence)
+        s.row += 1
+    s.field("综合得分", "narrative.total", K.SCORE, n.stated_total, K.DERIVED)
+    s.field("评价等级", "narrative.grade", K.TEXT, n.stated_grade, K.DERIVED)
+    s.heading("八至十、文字部分")
+    for f, label in (("achievements", "主要经验做法"), ("problems", "存在的问题及原因分析"), ("suggestions", "有关建议"),
+                     ("publication", "自评结果应用和公开情况")):
+        s.field(label, f"narrative.{f}", K.TEXT, getattr(n, f), height=60)
+
+
+def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> None:
+    book.const(f"{base}.columns", dict(t.columns))
+    if t.derived:
+        book.const(f"{base}.derived", {k: list(v) for k, v in t.derived.items()})
+    if t.total_label:
+        book.const(f"{base}.total", t.total_label)
+    if t.unit != "万元":
+        book.const(f"{base}.unit", t.unit)
+    s.label(s.row, 1, "表名")
+    s.value(s.row, 2, f"{base}.title", K.TEXT, t.title, span=min(4, s.ncols - 1))
+    s.row += 1
+    cols = list(t.columns)
+    s.label(s.row, 1, "项目")
+    for c, col in enumerate(cols, start=2):
+        s.label(s.row, c, t.columns[col])
+    s.label(s.row, len(cols) + 2, "备注")
+    s.row += 1
+    first = s.row
+    row_of = {ln.label: first + i for i, ln in enumerate(t.lines)}
+    col_of = {col: get_column_letter(c) for c, col in enumerate(cols, start=2)}
+    for i, ln in enumerate(t.lines):
+        p = f"{base}.lines[{i}]"
+        r = first + i
+        if ln.parent:
+            book.const(f"{p}.parent", ln.parent)
+        if ln.partial:
+            book.const(f"{p}.partial", True)
+        s.value(r, 1, f"{p}.label", K.TEXT, ln.label)
+        for c, col in enumerate(cols, start=2):
+            key = f"{base}.lines[{i}].{col}"
+            derived = d.has(key) or (not ln.partial and d.has(f"{key}.sum"))
+            kind = K.SIGNED if col in t.derived else K.AMOUNT
+            formula = _line_formula(t, ln, col, r, row_of, col_of) if derived else None
+            s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), K.DERIVED if derived else K.INPUT, formula)
+        s.value(r, len(cols) + 2, f"{p}.note", K.TEXT, ln.note)
+    s.row = first + len(t.lines)
+
+
+def _line_formula(t: LineTable, ln, col: str, r: int, row_of: dict, col_of: dict) -> str | None:
+    spec = t.derived.get(col)
+    if spec:
+        op, *args = spec
+        refs = [f"{col_of[a]}{r}" for a in args]
+        if op == "diff":
+            return f"={refs[0]}-{refs[1]}"
+        if op == "balance":
+            return f"={refs[0]}+{refs[1]}-{refs[2]}"
+        return "=" + "+".join(refs)
+    if ln.label == t.total_label:
+        parts = [x for x in t.lines if not x.parent and x is not ln]
+    else:
+        parts = [x for x in t.lines if x.parent == ln.label]
+    if not parts:
+        return None
+    return "=" + "+".join(f"{col_of[col]}{row_of[x.label]}" for x in parts)
+
+
+# --- 附件1, 附件2 ---
+
+
+def _notice(book: Book, view: View) -> None:
+    nt = view.package.notice
+    s = _new(book, "附件1", [14, 14, 30, 14])
+    s.heading("附件1 自评工作通知要素")
+    s.field("发文单位", "notice.issuer", K.TEXT, nt.issuer)
+    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total,
+            K.DERIVED if view.package.overall is not None and nt.scope_total is not None else K.INPUT)
+    s.field("报送截止日期", "notice.deadline", K.DATE, nt.deadline)
+    s.field("发文日期", "notice.issued_on", K.DATE, nt.issued_on)
+    s.field("偏差说明阈值", "notice.deviation_threshold", K.RATE, nt.deviation_threshold)
+
+
+def _basic_data(book: Book, view: View, d: _Derived) -> None:
+    pkg = view.package
+    bd = pkg.basic_data
+    s = _new(book, "附件2", [26, 14, 14, 14, 14, 14, 14])
+    s.heading(f"部门整体支出绩效评价基础数据表（{pkg.year}年度）")
+    s.heading("财政供养人员情况")
+    st = bd.staffing
+    s.field("年末编制数", "basic_data.staffing.authorized", K.INT, st.authorized)
+    s.field("年末实际在职人数", "basic_data.staffing.in_post", K.INT, st.in_post)
+    if st.actual is not None:
+        s.field("实有人数", "basic_data.staffing.actual", K.INT, st.actual)
+    s.field("控制率", "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
+            K.DERIVED if d.has("basic_data.staffing.control_rate") else K.INPUT)
+    if bd.costs is not None:
+        s.heading("经费控制情况（万元）")
+        _line_table(book, s, bd.costs, "basic_data.costs", d)
+    s.heading("楼堂馆所控制情况")
+    b = bd.buildings
+    for f, label, kind, value in (("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
+                                  ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
+                                  ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
+                                  ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
+                                  ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
+                                  ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)):
+        role = K.DERIVED if f.endswith("rate") and d.has(f"basic_data.buildings.{f}") else K.INPUT
+        if f.endswith("rate") and role == K.DERIVED:
+            s.field(label, f"basic_data.buildings.{f}", kind, value, role)
+        elif not f.endswith("rate") or value is not None:
+            s.field(label, f"basic_data.buildings.{f}", kind, value)
+        else:
+            s.field(label, f"basic_data.buildings.{f}", kind, value, K.DERIVED)
+    s.field("厉行节约保障措施", "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, height=60)
+    s.field("填表人", "basic_data.filler", K.TEXT, bd.filler)
+    s.field("填报日期", "basic_data.filing_date", K.DATE, bd.filing_date)
+
+
+# --- 附件3–7 ---
+
+
+def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTable, d: _Derived, res) -> None:
+    s = _new(book, base_title, [12, 12, 22, 14, 14, 9, 9, 16, 10, 8])
+    title = t.form_label or ("部门整体支出绩效自评表" if t.kind == "overall" else "项目支出绩效自评表")
+    s.heading(f"{title}（{view.package.year}年度）")
+    if t.kind != "overall":
+        s.field("名称", f"{key}.name", K.TEXT, t.name)
+        s.field("主管部门", f"{key}.supervisor", K.TEXT, t.supervisor)
+        s.field("实施单位", f"{key}.implementer", K.TEXT, t.implementer)
+    s.field("表名", f"{key}.form_label", K.TEXT, t.form_label)
+    if t.row_label:
+        s.field("名称栏标签", f"{key}.row_label", K.TEXT, t.row_label)
+    heads = ["资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    s.label(s.row, 1, heads[0], span=3)
+    for c in range(4, 10):
+        s.label(s.row, c, heads[c - 1])
+    s.title_rows = (s.row, s.row)
+    s.row += 1
+    first = s.row
+    part_rows = []
+    for i, f in enumerate(t.funds):
+        p = f"{key}.funds[{i}]"
+        r = first + i
+        book.const(f"{p}.key", f.key)
+        s.value(r, 1, f"{p}.label", K.TEXT, f.label, span=3)
+        if f.key != "total":
+            part_rows.append((f.key, r))
+    for i, f in enumerate(t.funds):
+        p = f"{key}.funds[{i}]"
+        r = first + i
+        for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
+            if f.key == "total":
+                group = "general_budget" if t.kind == "overall" else "appropriation"
+                derived = d.has(f"{key}.funds.{group}_sum.{col}") or (t.kind == "overall" and d.has(f"{key}.funds.basic_sum.{col}"))
+                parts = [pr for k, pr in part_rows if k not in ("basic", "project")] if t.kind == "overall" else [pr for _, pr in part_rows]
+                formula = "=" + "+".join(f"{get_column_letter(c)}{pr}" for pr in parts) if parts else None
+                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if derived else K.INPUT, formula)
+            else:
+                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
+        if f.key == "total":
+            s.value(r, 7, f"{p}.weight", K.WEIGHT, f.weight)
+            rate_f = f'=IF(E{r}>0,F{r}/E{r},"")'
+            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f)
+            proportional = view.profile["execution_score"]["method"] != "bands"
+            score_f = f'=IF(H{r}="","",MIN(H{r},1)*G{r})' if proportional else None
+            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED, score_f)
+    s.row = first + len(t.funds)
+    s.field("年度总体目标·预期目标", f"{key}.goal.expected", K.TEXT, t.goal.expected, height=50)
+    s.field("年度总体目标·实际完成情况", f"{key}.goal.actual", K.TEXT, t.goal.actual, height=50)
+    _indicators(s, f"{key}.indicators", t.indicators, key, d)
+    s.field("总分·分值", f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED)
+    s.field("总分·得分", f"{key}.total", K.SCORE, t.stated_total, K.DERIVED)
+    grade = res.grade.text if res is not None and res.grade else ""
+    s.label(s.row, 1, "等次", span=2)
+    s.label(s.row, 3, grade, span=s.ncols - 2, head=False)
+    s.row += 1
+    s.field("填表人", f"{key}.filler", K.TEXT, t.filler)
+    s.field("填报日期", f"{key}.filing_date", K.DATE, t.filing_date)
+
+
+def _fund_types(book: Book, view: View) -> None:
+    pkg = view.package
+    if not pkg.fund_types:
+        return
+    s = _new(book, "附件5-7", [20, 14, 50])
+    s.heading("附件5–7 政府性基金、国有资本经营、社会保险基金预算支出")
+    for i, decl in enumerate(pkg.fund_types):
+        label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))[1]
+        s.label(s.row, 1, label)
+        s.value(s.row, 2, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
+        s.value(s.row, 3, f"fund_types[{i}].statement", K.TEXT, decl.statement)
+        s.row += 1
+
+
+__all__ = ["write_xlsx", "Decimal"]
