@@ -153,11 +153,13 @@ KNOWN_UNITS = sorted(
 )
 
 
+# Alternatives are tried in order, so the longest unit still wins; one regex match instead of a loop.
+_UNIT_RE = re.compile("|".join(re.escape(u) for u in KNOWN_UNITS))
+
+
 def _unit_at(text: str, pos: int) -> str:
-    for unit in KNOWN_UNITS:
-        if text.startswith(unit, pos):
-            return unit
-    return ""
+    m = _UNIT_RE.match(text, pos)
+    return m.group(0) if m else ""
 
 
 @dataclass(frozen=True, slots=True)
