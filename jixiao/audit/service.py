@@ -124,13 +124,13 @@ def _read(path: Path) -> Package:
     from ..io.canonical import PackageError
     from ..io.readers import read_any
 
-    problem = _size_problem(path)
+    problem = _precheck(path)
     if problem:
         raise PackageError(str(path), [problem])
     return read_any(path)
 
 
-def _size_problem(path: Path) -> str:
+def _precheck(path: Path) -> str:
     """Refuse what cannot be a package before a reader spends memory on it."""
     suffix = path.suffix.lower()
     limit = MAX_FILE_BYTES.get(suffix)
@@ -139,7 +139,12 @@ def _size_problem(path: Path) -> str:
     size = path.stat().st_size
     if size > limit:
         return f"文件过大（{size / MB:.1f} MB），此类文件不应超过 {limit // MB} MB"
-    if suffix in (".docx", ".xlsx") and zipfile.is_zipfile(path):
+    if suffix in (".docx", ".xlsx"):
+        if size == 0:
+            return "文件为空"
+        if not zipfile.is_zipfile(path):
+            kind = "Word（.docx）" if suffix == ".docx" else "Excel（.xlsx）"
+            return f"不是有效的 {kind}文件：文件已损坏，或是其他格式（如旧版 .doc / .xls）改了扩展名"
         return _zip_problem(path)
     return ""
 
