@@ -120,7 +120,7 @@ def _values(wb, sheets: set[str]) -> dict[tuple[str, str], object]:
 
 
 def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
-    cells = _values(wb, {e[1] for e in entries if e[4] == K.INPUT})
+    cells = _values(wb, {e[1] for e in entries if e[4] != K.CONST})
     doc: dict = {}
     problems: list[str] = []
     where: dict[str, str] = {}
@@ -134,6 +134,7 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
         address = f"{sheet}!{cell}"
         where[path] = address
         if role != K.INPUT:
+            _derived(doc, path, kind, cells.get((sheet, cell)))
             continue
         if sheet not in wb.sheetnames:
             problems.append(f"{address}: 工作表“{sheet}”不存在（被删除或改名）")
@@ -151,6 +152,17 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
                 problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
     _fill_lists(doc)
     return doc, problems, where
+
+
+def _derived(doc: dict, path: str, kind: str, raw) -> None:
+    """A derived cell's value is taken as the stated figure; the engine recomputes it anyway and
+    replaces it unless it agrees within rounding. A formula without a cached value reads as empty."""
+    try:
+        value = convert(kind, raw)
+    except ValueError:
+        return
+    if value is not None:
+        K.put(doc, path, value)
 
 
 def _fill_lists(node) -> None:

@@ -76,8 +76,8 @@ def _rate_and_score(projects) -> bytes:
     for bar, r in zip(bars, rates):
         ax.annotate(f"{r:.2f}%", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(list(xs), names, fontsize=8)
-    ax.set_ylim(0, 110)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set_ylim(0, 130)
+    ax.legend(fontsize=8, loc="upper center", ncol=2, frameon=False)
     fig.tight_layout()
     return _png(fig)
 

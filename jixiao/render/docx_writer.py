@@ -337,8 +337,12 @@ def _project_expenditure(b: Body, t: LineTable | None) -> None:
     tot = _total_line(t)
     if tot is not None:
         v = tot.values
-        parts = [f"{t.columns[c]}{A(v.get(c))}万元" for c in t.columns if v.get(c) is not None]
-        b.p("本年度项目支出" + "，".join(parts) + "。各项目情况见下表。")
+        spent = next((c for c in t.columns if c in t.derived.get("closing", ())[3:] or c == "spent"), None)
+        if spent is not None and v.get(spent) is not None:
+            b.p(f"本年度项目支出{t.columns[spent]}{A(v.get(spent))}万元。")
+        others = [f"{t.columns[c]}{A(v.get(c))}万元" for c in t.columns if c != spent and v.get(c) is not None]
+        if others:
+            b.p("项目资金" + "，".join(others) + "。各项目情况见下表。")
     line_table(b, t, "项目名称")
 
 
@@ -385,8 +389,8 @@ def _overall_performance(b: Body, view: View, pics) -> None:
             b.p(f"预算执行率低于{P(threshold)}，原因及改进措施见问题分析部分。")
     _project_summary(b, view)
     for title, inline in pics:
+        b.add(para(title, "JxCaption"))  # before the picture: the caption style keeps with the next paragraph
         b.add(f'<w:p><w:pPr><w:pStyle w:val="JxFigure"/></w:pPr><w:r><w:drawing>{inline}</w:drawing></w:r></w:p>')
-        b.add(para(title, "JxCaption"))
     b.h2("（一）预算支出成本控制情况")
     cc = pkg.narrative.tables.get("cost_control")
     if cc is not None:
@@ -425,10 +429,8 @@ def _sangong_sentence(pkg: Package) -> str:
         return f"本年度“三公”经费支出{A(rows[0].total)}万元。"
     cols = costs.columns
     v = ln.values
-    text = f"本单位{pkg.year}年“三公”经费{cols.get('budget', '预算数')}{A(v.get('budget'))}万元，" \
-           f"{cols.get('actual', '决算数')}{A(v.get('actual'))}万元"
-    if v.get("prior_actual") is not None:
-        text += f"，{cols.get('prior_actual', '上年决算数')}{A(v.get('prior_actual'))}万元"
+    figures = [f"{cols.get(k, k)}{A(v.get(k))}万元" for k in ("prior_actual", "budget", "actual") if v.get(k) is not None]
+    text = f"本单位“三公”经费{'，'.join(figures)}"
     parts = [c for c in costs.lines if c.parent == ln.label]
     if parts:
         text += "；其中" + "，".join(f"{c.label}{A(c.values.get('actual'))}万元" for c in parts if c.values.get("actual") is not None)
@@ -538,7 +540,7 @@ def annex1(b: Body, view: View) -> None:
     b.p(f"完成值偏离指标值{P(threshold)}及以上的，须在偏差原因分析中书面说明。")
     b.p(_grades_sentence(prof))
     b.h1("三、报送时间")
-    b.p(f"请于{D(nt.deadline)}前报送自评表、自评报告及相关资料。" if nt.deadline else "报送时间另行通知。")
+    b.p(keep_next=True, text=f"请于{D(nt.deadline)}前报送自评表、自评报告及相关资料。" if nt.deadline else "报送时间另行通知。")
     b.add(para(issuer, "JxSign"))
     b.add(para(D(nt.issued_on) if nt.issued_on else "", "JxSign"))
 

@@ -19,6 +19,7 @@ from ..core.engine import FORMULA_TEXT, ScoreReport, score_package
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import Profile, load_profile
+from ..core.trace import Computed
 
 FUND_TYPE_LABELS = {
     "gov_fund": ("附件5", "政府性基金预算支出"),
@@ -95,15 +96,27 @@ class _Changes:
     def __init__(self) -> None:
         self.changed = False
 
-    def set(self, obj, attr: str, value) -> None:
+    def set(self, obj, attr: str, value, c: Computed | None = None) -> None:
+        if _keep(getattr(obj, attr), value, c):
+            return
         if repr(getattr(obj, attr)) != repr(value):
             setattr(obj, attr, value)
             self.changed = True
 
-    def put(self, mapping: dict, key: str, value) -> None:
+    def put(self, mapping: dict, key: str, value, c: Computed | None = None) -> None:
+        if _keep(mapping.get(key), value, c):
+            return
         if repr(mapping.get(key)) != repr(value):
             mapping[key] = value
             self.changed = True
+
+
+def _keep(old, new, c: Computed | None) -> bool:
+    """A stated figure within rounding of the computed one (DESIGN §3) is noise: keep what was printed.
+    When it is the same number at display precision, the computed form is written (10 → 10.00)."""
+    if c is None or not c.agrees:
+        return False
+    return not (isinstance(old, Decimal) and isinstance(new, Decimal) and old == new)
 
 
 def _apply(pkg: Package, report: ScoreReport) -> bool:
@@ -136,7 +149,7 @@ def _cover_rows(pkg: Package, idx: dict, ch: _Changes) -> None:
             for f in fields:
                 c = idx.get(f"{name}[{i}].{f}")
                 if c is not None and c.value is not None and not row.is_summary:
-                    ch.set(row, f, amount(c.value))
+                    ch.set(row, f, amount(c.value), c)
         summaries = [r for r in rows if r.is_summary]
         if summaries:
             s = summaries[0]
@@ -144,7 +157,7 @@ def _cover_rows(pkg: Package, idx: dict, ch: _Changes) -> None:
                 if f in ("institution", "is_summary", "src"):
                     continue
                 c = idx.get(f"{name}.summary.{f}")
-                ch.set(s, f, amount(c.value) if c is not None else None)
+                ch.set(s, f, amount(c.value) if c is not None else None, c)
 
 
 def _line_table(table: LineTable, key: str, idx: dict, ch: _Changes) -> None:
@@ -154,17 +167,17 @@ def _line_table(table: LineTable, key: str, idx: dict, ch: _Changes) -> None:
             if c is None and not ln.partial:
                 c = idx.get(f"{key}.lines[{i}].{col}.sum")  # parent or total row
             if c is not None and c.value is not None:
-                ch.put(ln.values, col, amount(c.value))
+                ch.put(ln.values, col, amount(c.value), c)
 
 
 def _basic_data(pkg: Package, idx: dict, ch: _Changes) -> None:
     st = pkg.basic_data.staffing
     c = idx.get("basic_data.staffing.control_rate")
-    ch.set(st, "stated_control_rate", ratio(c.value) if c is not None else None)
+    ch.set(st, "stated_control_rate", ratio(c.value) if c is not None else None, c)
     b = pkg.basic_data.buildings
     for attr, key in (("stated_area_rate", "area_rate"), ("stated_investment_rate", "investment_rate")):
         c = idx.get(f"basic_data.buildings.{key}")
-        ch.set(b, attr, ratio(c.value) if c is not None else None)
+        ch.set(b, attr, ratio(c.value) if c is not None else None, c)
 
 
 def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
@@ -176,11 +189,11 @@ def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
             if c is None and table.kind == "overall":
                 c = idx.get(f"{key}.funds.basic_sum.{col}")
             if c is not None:
-                ch.set(total, col, amount(c.value))
+                ch.set(total, col, amount(c.value), c)
         rate = idx.get(f"{key}.execution.rate")
         score = idx.get(f"{key}.execution.score")
-        ch.set(total, "stated_rate", ratio(rate.value) if rate is not None else None)
-        ch.set(total, "stated_score", amount(score.value) if score is not None else None)
+        ch.set(total, "stated_rate", ratio(rate.value) if rate is not None else None, rate)
+        ch.set(total, "stated_score", amount(score.value) if score is not None else None, score)
     for row in table.funds:
         if row.key != "total":
             ch.set(row, "weight", None)
@@ -189,7 +202,7 @@ def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
     for i, ind in enumerate(table.indicators):
         c = idx.get(f"{key}.indicators[{i}].score")
         if c is not None and c.value is not None:
-            ch.set(ind, "stated_score", amount(c.value))
+            ch.set(ind, "stated_score", amount(c.value), c)
     weights = {}
     for c in idx.values():
         m = re.fullmatch(re.escape(key) + r"\.level1\.(.+)\.weight", c.key)
@@ -200,7 +213,7 @@ def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
         ch.changed = True
     ch.set(table, "stated_total_weight", total_weight(table))
     c = idx.get(f"{key}.total")
-    ch.set(table, "stated_total", amount(c.value) if c is not None else None)
+    ch.set(table, "stated_total", amount(c.value) if c is not None else None, c)
 
 
 def total_weight(table: SelfEvalTable) -> Decimal | None:
@@ -216,7 +229,7 @@ def _cover_score(pkg: Package, report: ScoreReport, idx: dict, ch: _Changes) -> 
     overall = next((t for t in report.tables if t.key == "overall"), None)
     if overall is None or overall.total is None:
         return
-    ch.set(pkg, "stated_score", amount(overall.total.value))
+    ch.set(pkg, "stated_score", pkg.overall.stated_total if pkg.overall is not None else amount(overall.total.value))
     ch.set(pkg, "stated_grade", overall.grade.text if overall.grade else "")
     ch.set(pkg, "grade_note", grade_note(report.profile))
     executed = pkg.overall.fund("total").executed if pkg.overall and pkg.overall.fund("total") else None
@@ -248,13 +261,13 @@ def _framework(pkg: Package, idx: dict, ch: _Changes) -> None:
         key = f"narrative.framework[{i}]"
         rate = idx.get(f"{key}.rate")
         if rate is not None and rate.value is not None:
-            ch.set(item, "stated_rate", ratio(rate.value))
+            ch.set(item, "stated_rate", ratio(rate.value), rate)
         score = idx.get(f"{key}.score")
         if score is not None and score.value is not None:
-            ch.set(item, "stated_score", amount(score.value))
+            ch.set(item, "stated_score", amount(score.value), score)
     total = idx.get("narrative.framework.total")
     if total is not None:
-        ch.set(n, "stated_total", amount(total.value))
+        ch.set(n, "stated_total", amount(total.value), total)
         grade = idx.get("narrative.framework.grade")
         ch.set(n, "stated_grade", grade.text if grade is not None else "")
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 
 from ..core.model import LineTable, SelfEvalTable
+from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from . import xlsx_layout as K
 from .view import FUND_TYPE_LABELS, View
@@ -96,7 +97,9 @@ class Sheet:
 
     # --- value cells ---
     def value(self, row: int, col: int, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
-              span: int = 1) -> str:
+              span: int = 1, key: str = "") -> str:
+        if formula and key and not self.book.exact(key, value, kind):
+            formula = None  # the printed figure was kept (within rounding): a formula would change it
         c = self.ws.cell(row, col)
         c.value = formula if formula and role == K.DERIVED else _excel_value(kind, value)
         c._style = self.book.style(kind, role)
@@ -181,8 +184,17 @@ class Book:
         self.map: list[tuple[str, str, str, str, str, str]] = []
         self.titles: set[str] = set()
         self._styles: dict[tuple[str, str], StyleArray] = {}
+        self.computed: dict = {}
         # Bordered cells inside merged ranges: nicer print-out, ~3× the cells. On by default.
         self.merged_borders = True
+
+    def exact(self, key: str, value, kind: str) -> bool:
+        """Is `value` the engine's value for `key` at display precision?"""
+        c = self.computed.get(key) if self.computed else None
+        if c is None or c.value is None or value is None:
+            return c is None
+        places = 4 if kind == K.RATE else 2
+        return round_half_up(c.value, places) == round_half_up(value, places)
 
     def style(self, kind: str, role: str) -> StyleArray:
         """A copy of the cached style array for a kind of cell (openpyxl's setters hash every style: slow)."""
@@ -240,6 +252,7 @@ class Book:
 
 def write_xlsx(view: View, path: Path) -> Path:
     book = Book()
+    book.computed = view.computed
     derived = _Derived(view)
     _cover(book, view, derived)
     _narrative(book, view, derived)
@@ -381,7 +394,8 @@ def _cover_table(s: Sheet, book: Book, pkg, d: _Derived, name: str, title: str, 
             key = f"{name}.summary.{f}" if r.is_summary else f"{name}[{i}].{f}"
             value = getattr(r, f)
             if d.has(key) and f != "balance_cumulative":  # the engine checks a stated 累计结余; it stays an input
-                s.value(row, col, f"{p}.{f}", kind, value, K.DERIVED, _cover_formula(name, f, r, row, col, member_rows, cols, income_total))
+                s.value(row, col, f"{p}.{f}", kind, value, K.DERIVED,
+                        _cover_formula(name, f, r, row, col, member_rows, cols, income_total), key=key)
             else:
                 s.value(row, col, f"{p}.{f}", kind, value)
         if name == "income" and not r.is_summary:
@@ -513,7 +527,8 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
             derived = d.has(key) or (not ln.partial and d.has(f"{key}.sum"))
             kind = K.SIGNED if col in t.derived else K.AMOUNT
             formula = _line_formula(t, ln, col, r, row_of, col_of) if derived else None
-            s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), K.DERIVED if derived else K.INPUT, formula)
+            s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), K.DERIVED if derived else K.INPUT, formula,
+                    key=key if d.has(key) else f"{key}.sum")
         s.value(r, len(cols) + 2, f"{p}.note", K.TEXT, ln.note)
     s.row = first + len(t.lines)
 
@@ -626,16 +641,17 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
                 derived = d.has(f"{key}.funds.{group}_sum.{col}") or (t.kind == "overall" and d.has(f"{key}.funds.basic_sum.{col}"))
                 parts = [pr for k, pr in part_rows if k not in ("basic", "project")] if t.kind == "overall" else [pr for _, pr in part_rows]
                 formula = "=" + "+".join(f"{get_column_letter(c)}{pr}" for pr in parts) if parts else None
-                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if derived else K.INPUT, formula)
+                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if derived else K.INPUT, formula,
+                        key=f"{key}.funds.{group}_sum.{col}")
             else:
                 s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
         if f.key == "total":
             s.value(r, 7, f"{p}.weight", K.WEIGHT, f.weight)
             rate_f = f'=IF(E{r}>0,F{r}/E{r},"")'
-            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f)
+            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f, key=f"{key}.execution.rate")
             proportional = view.profile["execution_score"]["method"] != "bands"
             score_f = f'=IF(H{r}="","",MIN(H{r},1)*G{r})' if proportional else None
-            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED, score_f)
+            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED, score_f, key=f"{key}.execution.score")
     s.row = first + len(t.funds)
     s.field("年度总体目标·预期目标", f"{key}.goal.expected", K.TEXT, t.goal.expected, height=50)
     s.field("年度总体目标·实际完成情况", f"{key}.goal.actual", K.TEXT, t.goal.actual, height=50)
