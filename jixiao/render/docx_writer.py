@@ -101,14 +101,10 @@ def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
     annex1(body, view)
     annex2(body, view)
     annex_tables(body, view)
-    el = doc.element.body
-    sect = el.find("{*}sectPr")
-    for p in list(el):
-        if p is not sect:
-            el.remove(p)
-    frag = parse_xml(f"<w:body {X.NSDECL}>{body.xml()}</w:body>")
-    for child in list(frag):
-        sect.addprevious(child)
+    old = doc.element.body
+    sect = etree.tostring(old.find("{*}sectPr"), encoding="unicode")
+    new = parse_xml(f"<w:body {X.NSDECL}>{body.xml()}{sect}</w:body>")  # one parse, no per-element moves
+    doc.element.replace(old, new)
     return doc
 
 

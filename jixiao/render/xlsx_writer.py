@@ -62,7 +62,7 @@ class Sheet:
         self.ws = book.wb.create_sheet(title)
         self.title = self.ws.title
         self.row = 1
-        self.dvs: dict[str, DataValidation | None] = {}
+        self.dv_cells: dict[str, list[str]] = {}
         self.title_rows: tuple[int, int] | None = None
         for i, w in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
@@ -79,7 +79,7 @@ class Sheet:
         """Merge without openpyxl's per-cell border formatting (slow); borders come from the style."""
         ws = self.ws
         rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-        ws.merged_cells.add(rng)
+        ws.merged_cells.ranges.add(rng)  # .add() checks every existing range first: quadratic
         if self.book.merged_borders:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
@@ -121,17 +121,15 @@ class Sheet:
         return ref
 
     def _validate(self, kind: str, coord: str) -> None:
-        if kind not in self.dvs:
-            dv = _validation(kind)
-            if dv is not None:
-                self.ws.add_data_validation(dv)
-            self.dvs[kind] = dv
-        dv = self.dvs[kind]
-        if dv is not None:
-            dv.add(coord)
+        self.dv_cells.setdefault(kind, []).append(coord)
 
     def finish(self) -> None:
         ws = self.ws
+        for kind, coords in self.dv_cells.items():
+            dv = _validation(kind)
+            if dv is not None:
+                dv.sqref = _ranges(coords)  # one parse of compact ranges, not one .add() per cell
+                ws.add_data_validation(dv)
         ws.protection.sheet = True
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
@@ -146,6 +144,28 @@ class Sheet:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.freeze_panes = None
+
+
+def _ranges(coords: list[str]) -> str:
+    """'D5 D6 D7 F5' → 'D5:D7 F5': runs of consecutive rows in a column."""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    by_col: dict[str, list[int]] = {}
+    for coord in coords:
+        col, row = coordinate_from_string(coord)
+        by_col.setdefault(col, []).append(row)
+    out = []
+    for col, rows in by_col.items():
+        rows = sorted(set(rows))
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            out.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            if r is not None:
+                start = prev = r
+    return " ".join(out)
 
 
 def _validation(kind: str) -> DataValidation | None:
