@@ -375,3 +375,17 @@ def test_pdf_page_size_is_a4(pdf):
         pytest.skip("pdfinfo not installed")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+
+
+def test_profile_can_switch_charts_off(tmp_path):
+    from jixiao.core.profiles import load_profile
+    from jixiao.render.api import charts_enabled
+
+    p = tmp_path / "no-charts.yaml"
+    p.write_text("id: no-charts\nversion: 1\nextends: xiangxi-2022\nparameters:\n"
+                 "  render_charts: {value: false, source: 州财绩〔2022〕9号}\n", encoding="utf-8")
+    prof = load_profile(p)
+    assert charts_enabled(prof, None) is False
+    assert charts_enabled(load_profile("xiangxi-2022"), None) is True  # absent: on
+    out = render_package(read_any(EXAMPLE), tmp_path / "out", profile=prof)
+    assert out.charts == 0

@@ -200,8 +200,10 @@ PARAMETERS: dict[str, Callable[[Any], Any]] = {
     "aggregation_weight": _choice("annual", "executed", "initial"),
     "satisfaction_min_responses": _number,
     "framework": _list(_FRAMEWORK_ITEM, 0),
+    "render_charts": _bool,  # optional: charts in the rendered report (jixiao.render); on when absent
 }
-REQUIRED = tuple(PARAMETERS)  # after inheritance every parameter must be set
+OPTIONAL = ("render_charts",)
+REQUIRED = tuple(p for p in PARAMETERS if p not in OPTIONAL)  # after inheritance every other parameter must be set
 
 _PARAM_ENTRY = {"value", "source", "clause", "note", "verified"}
 _TOP_KEYS = {"id", "title", "jurisdiction", "version", "valid_from", "valid_to", "extends", "sources", "parameters", "note"}
