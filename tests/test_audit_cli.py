@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -266,6 +267,28 @@ def test_batch_results_come_back_in_input_order(tmp_path):
     assert [r.path for r in results] == paths
     assert [bool(r.error) for r in results] == [False, False, False, True, False, False, False]
     assert all(isinstance(r, DocumentResult) for r in results)
+
+
+def _dying_reader(path):
+    os._exit(3)  # a crash no try/except can catch, as a segfault in a C extension would be
+
+
+def test_a_worker_that_dies_costs_only_its_own_document(monkeypatch, tmp_path):
+    from jixiao.audit.service import CRASHED
+    from jixiao.io import readers
+
+    monkeypatch.setitem(readers.READERS, ".txt", f"{__name__}:_dying_reader")  # inherited by forked workers
+    paths = []
+    for i in range(5):
+        p = tmp_path / f"{i}.yaml"
+        shutil.copy(EXAMPLE, p)
+        paths.append(str(p))
+    crash = tmp_path / "crash.txt"
+    crash.write_text("x", encoding="utf-8")
+    paths.insert(2, str(crash))
+    results = audit_many(paths, jobs=2, progress=False)
+    assert [r.path for r in results] == paths
+    assert [r.error for r in results] == ["", "", CRASHED, "", "", ""]
 
 
 def test_missing_forms_are_info_findings(checks):

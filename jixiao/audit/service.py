@@ -180,21 +180,27 @@ def _reader_message(exc: BaseException, name: str) -> str:
 
 
 def expand_inputs(items: Iterable[str]) -> list[str]:
-    """Files as given; directories walked (sorted) for the auditable types. Hidden and Office lock files skipped."""
+    """Files as given; directories walked (sorted, symlinked folders not followed) for the auditable types.
+
+    Hidden files and folders and Office lock files (~$…) are skipped.
+    """
     out: list[str] = []
     for item in items:
-        p = Path(item)
-        if not p.is_dir():
+        if not Path(item).is_dir():
             out.append(item)
             continue
-        for f in sorted(p.rglob("*")):
-            rel = f.relative_to(p).parts
-            if f.is_file() and f.suffix.lower() in AUDITABLE_SUFFIXES and not any(x.startswith((".", "~$")) for x in rel):
-                out.append(str(f))
+        found = []
+        for root, dirs, files in os.walk(item):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found += [os.path.join(root, f) for f in files
+                      if Path(f).suffix.lower() in AUDITABLE_SUFFIXES and not f.startswith((".", "~$"))]
+        out += sorted(found, key=lambda f: Path(f).parts)
     return out
 
 
 # --- batches --------------------------------------------------------------------------------
+
+CRASHED = "审核该文件时工作进程意外退出（可能是内存不足或文件结构异常），未能完成审核"
 
 
 def _init_worker(profile: str | None) -> None:
@@ -210,8 +216,8 @@ def _init_worker(profile: str | None) -> None:
             pass  # reported per document
 
 
-def _audit_one(args: tuple[str, str | None]) -> DocumentResult:
-    return audit_path(*args)
+def _audit_chunk(paths: list[str], profile: str | None) -> list[DocumentResult]:
+    return [audit_path(p, profile) for p in paths]
 
 
 def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | None = None,
@@ -219,6 +225,9 @@ def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | Non
     """Audit every path; results in input order. jobs=None or 0 → all cores; 1 → in this process.
 
     progress: None shows a bar on stderr for batches when stderr is a terminal; False never.
+    A worker that dies (out of memory, a crash in a C extension) costs only its own
+    documents: they are retried one by one in fresh processes, and reported as
+    unreadable if they bring that process down too.
     """
     paths = list(paths)
     workers = min(_cpu_count() if not jobs else max(jobs, 1), len(paths)) or 1
@@ -226,12 +235,42 @@ def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | Non
     try:
         if workers == 1:
             return [_tick(bar, audit_path(p, profile)) for p in paths]
-        chunk = max(1, min(32, len(paths) // (workers * 4)))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile,)) as pool:
-            return [_tick(bar, r) for r in pool.map(_audit_one, [(p, profile) for p in paths], chunksize=chunk)]
+        size = max(1, min(32, len(paths) // (workers * 4)))
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        results: list[DocumentResult] = []
+        for chunk, done in zip(chunks, _run_chunks(chunks, profile, workers)):
+            got = done if done is not None else [_audit_isolated(p, profile) for p in chunk]
+            results += got
+            if bar is not None:
+                bar.update(len(got))
+        return results
     finally:
         if bar is not None:
             bar.close()
+
+
+def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int):
+    """Each chunk's results in order, or None for a chunk whose worker died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile,)) as pool:
+        futures = [pool.submit(_audit_chunk, c, profile) for c in chunks]
+        for fut in futures:
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                yield None
+
+
+def _audit_isolated(path: str, profile: str | None) -> DocumentResult:
+    """One document in a process of its own, so that a crash names the document that caused it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(audit_path, path, profile).result()
+    except BrokenProcessPool:
+        return DocumentResult(str(path), error=CRASHED)
 
 
 def _cpu_count() -> int:
