@@ -335,7 +335,7 @@ def _project_expenditure(b: Body, t: LineTable | None) -> None:
         v = tot.values
         spent = next((c for c in t.columns if c in t.derived.get("closing", ())[3:] or c == "spent"), None)
         if spent is not None and v.get(spent) is not None:
-            b.p(f"本年度项目支出{t.columns[spent]}{A(v.get(spent))}万元。")
+            b.p(f"本年度项目{t.columns[spent]}{A(v.get(spent))}万元。")
         others = [f"{t.columns[c]}{A(v.get(c))}万元" for c in t.columns if c != spent and v.get(c) is not None]
         if others:
             b.p("项目资金" + "，".join(others) + "。各项目情况见下表。")
