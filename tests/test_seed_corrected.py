@@ -17,7 +17,7 @@ def corrected_path(seed_path, tmp_path):
 
 def test_every_edit_applies(seed_path):
     text = corrected_seed(seed_path.read_text(encoding="utf-8"))
-    for _, printed, corrected in EDITS:
+    for _, _printed, corrected in EDITS:
         assert corrected in text
 
 
