@@ -325,3 +325,15 @@ def test_catalogue_lists_every_registered_check():
     for rule, chk in registry.CHECKS.items():
         assert f"`{rule}`" in text and chk.title in text
     assert "`forms.missing`" in text
+
+
+def test_a_seed_cut_before_its_annexes_lists_them_as_missing(seed_path, tmp_path, capsys):
+    lines = seed_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if line.strip().startswith("附件1"))
+    part = tmp_path / "part.txt"
+    part.write_text("".join(lines[:cut]), encoding="utf-8")
+    rc, data = audit_json(capsys, str(part))
+    assert rc in (0, 1)
+    missing = [f for f in data["documents"][0]["findings"] if f["rule"] == "forms.missing"]
+    assert [f["location"]["form"] for f in missing] == [f"附件{i}" for i in range(1, 8)]
+    assert all(f["severity"] == "info" for f in missing)
