@@ -262,3 +262,14 @@ def test_cli_batch_of_hostile_files_never_shows_a_traceback(tmp_path):
     assert "不是有效的 Word" in docs["garbage.docx"]["error"]
     for name in ("garbage.docx", "garbage.json", "huge.txt", "bomb.docx"):
         assert CJK.search(docs[name]["error"]), docs[name]
+
+
+@pytest.mark.parametrize("suffix,text", [
+    (".yaml", "[" * 200_000 + "]" * 200_000),
+    (".json", "[" * 200_000 + "]" * 200_000),
+    (".yaml", "a: " + "{b: " * 50_000 + "1" + "}" * 50_000),
+])
+def test_deeply_nested_data_is_refused(suffix, text):
+    result = audit_bytes(text.encode("utf-8"), suffix)
+    assert result.error
+    assert_sane(result)
