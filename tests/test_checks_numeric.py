@@ -127,7 +127,7 @@ def test_parent_line_not_the_sum_of_children_in_basic_data():
     doc = _base()
     _cost(doc, "三公经费")["prior_actual"] = 9  # children 3 + 4 = 7
     f = _only(_audit(doc), "table.sum")
-    assert (f.location.form, f.location.row, f.location.column) == ("附件2 基础数据表", "三公经费", "上年决算数")
+    assert (f.location.form, f.location.row, f.location.column) == ("附件2", "三公经费", "上年决算数")
     assert f.formula == "3.00 + 4.00 = 7.00 ≠ 9.00"
 
 

@@ -19,7 +19,7 @@ from ..findings import Finding
 
 FORM_COVER = "自评报告"
 FORM_NARRATIVE = "绩效评价报告"
-FORM_BASIC_DATA = "附件2 基础数据表"
+FORM_BASIC_DATA = "附件2"
 SECTION_FRAMEWORK = "七、综合评价情况及评价结论"
 
 # The self-evaluation forms by table kind: (attachment, form title).
