@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .core.numbers import fmt_value
 from .core.profiles import ProfileError
+from .texttable import table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -62,6 +63,7 @@ def render_score_text(report) -> str:
                 lines.append(f"      说明：{c.note}")
         lines.append("")
 
+    lines += _overview(report)
     for name, values in report.sections.items():
         block(name, values)
     for t in report.tables:
@@ -69,6 +71,22 @@ def render_score_text(report) -> str:
     disagreements = sum(1 for c in report.all() if c.agrees is False)
     lines.append(f"共计算 {len(report.all())} 项，其中 {disagreements} 项与填报值不一致（✗）。")
     return "\n".join(lines) + "\n"
+
+
+def _overview(report) -> list[str]:
+    """One line per self-evaluation table: rate, execution score, total and grade, computed vs stated."""
+    if not report.tables:
+        return []
+
+    def pair(c) -> str:
+        if c is None:
+            return ""
+        mark = {True: "", False: " ✗", None: ""}[c.agrees]
+        return c.shown() + (f"（填报 {c.shown_stated()}）{mark}" if c.has_stated and c.agrees is False else "")
+
+    rows = [[t.title, pair(t.execution_rate), pair(t.execution_score), pair(t.total), t.grade.text if t.grade else ""]
+            for t in report.tables]
+    return ["总览", *table(["自评表", "执行率", "执行率得分", "总分", "等次"], rows), ""]
 
 
 def _inputs(c) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from ..texttable import table
 from .findings import SEVERITY_LABELS, Finding
 from .service import EXPECTED_FORMS, FORM_TITLES, DocumentResult
 
@@ -131,25 +131,7 @@ def _text_summary(results: list[DocumentResult]) -> str:
     total = [sum(r.summary[k] for r in results) for k in ("errors", "warnings", "infos")]
     unreadable = sum(1 for r in results if r.error)
     rows.append([f"合计（{len(results)} 份，{unreadable} 份无法读取）", *map(str, total), ""])
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    rule = "  ".join("─" * w for w in widths)
-    lines = ["汇总", rule, _text_row(header, widths), rule]
-    lines += [_text_row(row, widths) for row in rows[:-1]]
-    lines += [rule, _text_row(rows[-1], widths), ""]
-    return "\n".join(lines)
-
-
-def _text_row(cells: list[str], widths: list[int]) -> str:
-    out = []
-    for i, (c, w) in enumerate(zip(cells, widths)):
-        pad = " " * (w - _width(c))
-        out.append(c + pad if i in (0, len(cells) - 1) else pad + c)
-    return "  ".join(out).rstrip()
-
-
-def _width(s: str) -> int:
-    """Terminal width: CJK and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    return "\n".join(["汇总", *table(header, rows[:-1], rows[-1]), ""])
 
 
 def _one_line(s: str, limit: int = 200) -> str:
