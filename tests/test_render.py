@@ -94,7 +94,7 @@ def test_docx_uses_engine_values_not_stated(rendered):
     # Within rounding (805.66 stated, 363.49 + 442.18 = 805.67): the printed figure stays (DESIGN §3).
     assert view.package.expenditure[1].basic == Decimal("805.66")
     # §七 total: stated 93.22, the engine's item scores add up to 84.86.
-    assert "绩效评价得分84.86分" in text
+    assert "绩效评价得分为84.86分" in text
     # 附件3 total and the cover's 综合得分 agree with the engine
     assert view.package.stated_score == view.report.tables[0].total.value.quantize(Decimal("0.01"))
     assert f"评分：{view.package.stated_score}" in text
@@ -134,7 +134,10 @@ def test_xlsx_sheets_protection_validation(rendered):
     assert wb["_jixiao"].sheet_state == "hidden"
     ws = wb["附件3"]
     assert ws.protection.sheet
-    assert ws.print_title_rows and ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows and ws.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide, as many high: fitToWidth may be omitted, its ECMA-376 default is 1 (XlsxWriter omits it)
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_area
     formulas = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert any("/" in c.value for c in formulas)  # 执行率 = 执行数 / 预算数 stays live
     assert all(c.protection.locked for c in formulas)

@@ -332,31 +332,52 @@ def _project_expenditure(b: Body, t: LineTable | None) -> None:
         return
     tot = _total_line(t)
     if tot is not None:
+        # As the seed words it: "项目支出年初预算数为…万元，实际支出数…万元，较年初预算支出数增加…万元".
+        # The table's other columns (结转和结余, 收入) are left to the table: in a sentence about
+        # 项目支出 a reader takes "收入决算数" for the spending.
         v = tot.values
         spent = next((c for c in t.columns if c in t.derived.get("closing", ())[3:] or c == "spent"), None)
+        initial = "initial" if "initial" in t.columns else None
+        parts = []
+        if initial is not None and v.get(initial) is not None:
+            parts.append(f"年初预算数为{A(v.get(initial))}万元")
         if spent is not None and v.get(spent) is not None:
-            b.p(f"本年度项目{t.columns[spent]}{A(v.get(spent))}万元。")
-        others = [f"{t.columns[c]}{A(v.get(c))}万元" for c in t.columns if c != spent and v.get(c) is not None]
-        if others:
-            b.p("项目资金" + "，".join(others) + "。各项目情况见下表。")
+            parts.append(f"实际支出数{A(v.get(spent))}万元")
+            if initial is not None and v.get(initial) is not None:
+                diff = v.get(spent) - v.get(initial)
+                parts.append(f"较年初预算数{'增加' if diff >= 0 else '减少'}{A(abs(diff))}万元")
+        if parts:
+            b.p("本年度项目支出" + "，".join(parts) + "。各项目情况见下表。")
     line_table(b, t, "项目名称")
 
 
-def line_table(b: Body, t: LineTable, first: str) -> None:
+def line_table(b: Body, t: LineTable, first: str, number_tops: bool = False) -> None:
+    """A table of amounts with parent/child lines, labelled as the forms print them (the seed's layout):
+    each level indented one full-width space deeper; the first part of a partial line opens with "其中：";
+    lines whose siblings have parts of their own are numbered "1、2、…" (附件2's 三公经费); with
+    `number_tops` the top-level lines other than the total are numbered too (the cost-control table)."""
     b.caption(t.title, t.unit)
     cols = list(t.columns)
     grid = widths([3.2] + [1.4] * len(cols))
     rows = [[H(first)] + [H(t.columns[c]) for c in cols]]
-    depth = {}
+    depth: dict[str, int] = {}
+    parents = {ln.parent for ln in t.lines if ln.parent}
+    siblings: dict[str | None, list] = {}
+    for ln in t.lines:
+        siblings.setdefault(ln.parent, []).append(ln)
     for ln in t.lines:
         depth[ln.label] = depth.get(ln.parent, -1) + 1 if ln.parent else 0
-        label = "\u3000" * depth[ln.label] + ("其中：" if ln.parent and _first_child(t, ln) and t.line(ln.parent).partial else "") + ln.label
+        group = siblings[ln.parent]
+        if ln.parent:
+            numbered = any(x.label in parents for x in group)
+        else:
+            numbered = number_tops and ln.label != t.total_label
+            group = [x for x in group if x.label != t.total_label]
+        number = f"{group.index(ln) + 1}、" if numbered else ""
+        qizhong = "其中：" if ln.parent and group[0] is ln and t.line(ln.parent).partial else ""
+        label = "\u3000" * depth[ln.label] + qizhong + number + ln.label
         rows.append([L(label)] + [N(A(ln.values.get(c)) if ln.values.get(c) is not None else "") for c in cols])
     b.table(rows, grid, 1)
-
-
-def _first_child(t: LineTable, ln) -> bool:
-    return next((x for x in t.lines if x.parent == ln.parent), None) is ln
 
 
 def _fund_type_sentence(pkg: Package, kind: str) -> str:
@@ -390,7 +411,7 @@ def _overall_performance(b: Body, view: View, pics) -> None:
     b.h2("（一）预算支出成本控制情况")
     cc = pkg.narrative.tables.get("cost_control")
     if cc is not None:
-        line_table(b, cc, "项目")
+        line_table(b, cc, "项目", number_tops=True)
     else:
         b.p("未填报成本控制数据。")
     b.h2("（二）“三公”经费管理情况")
@@ -452,6 +473,8 @@ def _other_sentences(pkg: Package) -> list[str]:
 
 
 def _framework(b: Body, view: View) -> None:
+    """§七 as the seed lays it out: "1、投入" / "（1）目标设定" / "①绩效目标合理性（3分）：…该项指标得3.00分。",
+    then "N、绩效评价得分情况" with the table and the total sentence ("…评价得分为89分，绩效评价等级为“良”")."""
     pkg = view.package
     n = pkg.narrative
     if not n.framework:
@@ -460,19 +483,21 @@ def _framework(b: Body, view: View) -> None:
     idx = view.computed
     numbers = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
     level1_seen: list[str] = []
-    level2_seen: set[tuple[str, str]] = set()
+    level2_seen: list[tuple[str, str]] = []
     counter = 0
     for i, item in enumerate(n.framework):
         if item.level1 not in level1_seen:
             level1_seen.append(item.level1)
-            b.h2(f"（{_cn(len(level1_seen))}）{item.level1}")
+            b.h2(f"{len(level1_seen)}、{item.level1}")
             counter = 0
-        if (item.level1, item.level2) not in level2_seen and item.level2:
-            level2_seen.add((item.level1, item.level2))
-            b.h3(item.level2)
+        if item.level2 and (item.level1, item.level2) not in level2_seen:
+            level2_seen.append((item.level1, item.level2))
+            b.h3(f"（{sum(1 for l1, _ in level2_seen if l1 == item.level1)}）{item.level2}")
+            counter = 0
         mark = numbers[counter] if counter < len(numbers) else f"({counter + 1})"
         counter += 1
         b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, idx, f"narrative.framework[{i}]"))
+    b.h2(f"{len(level1_seen) + 1}、绩效评价得分情况")
     b.caption("部门整体支出绩效评价得分情况")
     rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]
     m1 = _groups([f.level1 for f in n.framework])
@@ -483,27 +508,37 @@ def _framework(b: Body, view: View) -> None:
     weight_total = idx.get("narrative.framework.weight_total")
     rows.append([H("合计", 3), N(W(weight_total.value if weight_total else None)), N(""), N(S(n.stated_total))])
     b.table(rows, widths([1.2, 1.4, 3.6, 1.0, 1.4, 1.0]), 1)
-    b.p(f"经对各项指标逐项评分，本部门{pkg.year}年度部门整体支出绩效评价得分{S(n.stated_total)}分，评价等级为“{n.stated_grade}”。")
-    if pkg.overall is not None:
-        b.p(f"部门整体支出绩效自评表（附件3）总分{S(pkg.stated_score)}分，评价等次为“{pkg.stated_grade}”。")
+    b.p(f"根据部门整体支出绩效评价指标体系，经对各项指标逐项评分，本部门{pkg.year}年度部门整体支出绩效评价得分为"
+        f"{S(n.stated_total)}分，绩效评价等级为“{n.stated_grade}”。")
+
+
+# Units of the profile formulas' inputs as §七 prints them ("编制数17人"); amounts are 万元.
+_INPUT_UNITS = {"在职人员数": "人", "编制数": "人", "满意数": "份", "有效问卷数": "份", "实际面积": "㎡", "批准面积": "㎡",
+                "完成数": "项", "计划数": "项"}
 
 
 def _framework_sentence(item, idx: dict, key: str) -> str:
+    """The item's figures with their units, its formula and rate, the scoring rule and the score — the
+    score last, as the seed closes each item ("根据评分标准，该项指标得分8分")."""
     rate = idx.get(f"{key}.rate")
     score = idx.get(f"{key}.score")
+    figures = "，".join(f"{k}{_plain(v)}{_INPUT_UNITS.get(k, '万元')}" for k, v in item.inputs.items())
     parts = []
     if rate is not None and rate.value is not None:
-        names = "，".join(f"{k}{_plain(v)}" for k, v in item.inputs.items())
-        parts.append(f"{names}，{item.name}＝{item.stated_formula}＝{P(rate.value)}")
+        parts.append((f"{figures}，" if figures else "") + f"{item.name}＝{item.stated_formula}＝{P(rate.value)}")
     elif item.stated_rate is not None:
-        parts.append(f"{item.name}为{P(item.stated_rate)}")
-    if score is not None:
-        parts.append(f"评分规则：{score.formula}")
+        parts.append((f"{figures}，" if figures else "") + f"{item.name}为{P(item.stated_rate)}")
+    elif figures:
+        parts.append(figures)
+    if score is not None and score.formula:
+        parts.append(f"评分规则：{_rule_words(score.formula)}")
     parts.append(f"该项指标得{S(item.stated_score)}分")
-    text = "；".join(parts) + "。"
-    if item.evidence:
-        text += item.evidence
-    return text
+    return "；".join(parts) + "。"
+
+
+def _rule_words(formula: str) -> str:
+    """A scoring rule in words: its own "=" and "÷" would read as the item's rate and formula."""
+    return formula.replace("＝", "为").replace("=", "为").replace("÷", "除以").replace("×", "乘以")
 
 
 def _plain(v: Decimal) -> str:
