@@ -62,13 +62,14 @@ def put(doc: dict, path: str, value) -> None:
 
 
 def sheet_title(base: str, taken: set[str]) -> str:
-    """A valid, unique sheet title (≤ 31 characters, none of []:*?/\\)."""
-    clean = re.sub(r"[\[\]:*?/\\]", "", base).strip("'")[:31] or "表"
+    """A valid, unique sheet title (≤ 31 characters, none of []:*?/\\; Excel compares titles
+    without case). `taken` holds the titles given so far, case-folded."""
+    clean = re.sub(r"[\[\]:*?/\\]", "", base).strip("'")[:31].strip("'") or "表"
     title, n = clean, 2
-    while title in taken:
+    while title.casefold() in taken or title.casefold() == MAP_SHEET:
         suffix = f"({n})"
         title, n = clean[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(title)
+    taken.add(title.casefold())
     return title
 
 

@@ -1,26 +1,22 @@
-"""The package as a workbook (openpyxl): one sheet per form, inputs unlocked and
-validated, derived cells locked (an Excel formula where it is simple, else the
-engine's value), sheet protection on, print titles and fit-to-width.
+"""The package as a workbook (XlsxWriter): one sheet per form, inputs unlocked and
+validated, derived cells locked (an Excel formula where it is simple, with the engine's
+value as its cached result, else the engine's value), sheet protection on, print titles
+and fit-to-width.
 
 The hidden sheet `_jixiao` maps every value cell to its canonical path (see
-xlsx_layout), so jixiao.io.xlsx_reader can read a filled workbook back.
+xlsx_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
+XlsxWriter writes the XML in one pass; openpyxl's writer was most of the render time.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.merge import MergedCellRange
+import xlsxwriter
 
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
@@ -28,20 +24,22 @@ from ..core.profiles import available_profiles
 from . import xlsx_layout as K
 from .view import FUND_TYPE_LABELS, View
 
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-FONT = Font(name="仿宋_GB2312", size=11)
-HEAD_FONT = Font(name="黑体", size=11)
-TITLE_FONT = Font(name="方正小标宋简体", size=16)
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-DERIVED_FILL = PatternFill("solid", fgColor="EDEDED")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
-UNLOCKED = Protection(locked=False)
-LOCKED = Protection(locked=True)
-NO_FILL = PatternFill()
+FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
+INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"
 FORMATS = {K.AMOUNT: "#,##0.00", K.SIGNED: "#,##0.00", K.RATE: "0.00%", K.SCORE: "0.00", K.WEIGHT: "0.##",
            K.DATE: "yyyy-mm-dd", K.INT: "0", K.YEAR: "0"}
+PAPER_A4 = 9
+LIST_MAX = 255  # Excel's limit for an inline validation list
+
+
+@functools.lru_cache(maxsize=64)
+def get_column_letter(col: int) -> str:
+    """1 → 'A', 27 → 'AA'."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _excel_value(kind: str, value):
@@ -54,45 +52,64 @@ def _excel_value(kind: str, value):
     return value
 
 
+def _cell_number(value):
+    """What a numeric cell holds: a float (Decimal is not an Excel type); ints stay ints."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
 class Sheet:
-    """One worksheet being laid out, recording each value cell in the map."""
+    """One worksheet being laid out, recording each value cell in the map. Rows and columns
+    are 1-based here, as in the addresses the map records; XlsxWriter's are 0-based."""
 
     def __init__(self, book: Book, title: str, columns: list[float]) -> None:
         self.book = book
-        self.ws = book.wb.create_sheet(title)
-        self.title = self.ws.title
+        self.ws = book.wb.add_worksheet(title)
+        self.title = title
         self.row = 1
-        self.dv_cells: dict[str, list[str]] = {}
+        self.dv_cells: dict[str, list[tuple[int, int]]] = {}
         self.title_rows: tuple[int, int] | None = None
-        for i, w in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = w
+        for i, w in enumerate(columns):
+            self.ws.set_column(i, i, w)
         self.ncols = len(columns)
+
+    def width(self, col: int, w: float) -> None:
+        self.ws.set_column(col - 1, col - 1, w)
+
+    def height(self, row: int, h: float) -> None:
+        self.ws.set_row(row - 1, h)
 
     # --- plain cells ---
     def label(self, row: int, col: int, text: str, span: int = 1, head: bool = True, rows: int = 1) -> None:
-        c = self.ws.cell(row, col, text)
-        c._style = self.book.style("head" if head else "text", "")
+        fmt = self.book.style("head" if head else "text", "")
         if span > 1 or rows > 1:
-            self.merge(row, col, row + rows - 1, col + span - 1)
+            self.merge(row, col, row + rows - 1, col + span - 1, fmt)
+        self._write(row, col, text, fmt)
 
-    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
-        """Merge without openpyxl's per-cell border formatting (slow); borders come from the style."""
-        ws = self.ws
-        rng = MergedCellRange(ws, f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
-        ws.merged_cells.ranges.add(rng)  # .add() checks every existing range first: quadratic
-        if self.book.merged_borders:
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        cell = MergedCell(ws, row=r, column=c)
-                        cell._style = self.book.style("border", "")
-                        ws._cells[(r, c)] = cell
+    def merge(self, r1: int, c1: int, r2: int, c2: int, fmt) -> None:
+        """Merge a range; every cell of it gets `fmt` (borders print around the whole range).
+        The first cell's value is written afterwards by the caller."""
+        self.ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, None, fmt)
+
+    def _write(self, row: int, col: int, value, fmt) -> None:
+        ws, r, c = self.ws, row - 1, col - 1
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, fmt)  # never write(): a text starting with '=' is not a formula
+        elif isinstance(value, (date, datetime)):
+            ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(r, c, K.YES if value else K.NO, fmt)
+        elif isinstance(value, (int, float, Decimal)):
+            ws.write_number(r, c, _cell_number(value), fmt)
+        else:
+            ws.write_string(r, c, str(value), fmt)
 
     def heading(self, text: str) -> None:
-        c = self.ws.cell(self.row, 1, text)
-        c._style = self.book.style("title" if self.row == 1 else "section", "")
-        self.merge(self.row, 1, self.row, self.ncols)
-        self.ws.row_dimensions[self.row].height = 26 if self.row == 1 else 20
+        fmt = self.book.style("title" if self.row == 1 else "section", "")
+        self.merge(self.row, 1, self.row, self.ncols, fmt)
+        self._write(self.row, 1, text, fmt)
+        self.height(self.row, 26 if self.row == 1 else 20)
         self.row += 1
 
     # --- value cells ---
@@ -100,15 +117,23 @@ class Sheet:
               span: int = 1, key: str = "") -> str:
         if formula and key and not self.book.exact(key, value, kind):
             formula = None  # the printed figure was kept (within rounding): a formula would change it
-        c = self.ws.cell(row, col)
-        c.value = formula if formula and role == K.DERIVED else _excel_value(kind, value)
-        c._style = self.book.style(kind, role)
-        if role == K.INPUT:
-            self._validate(kind, c.coordinate)
+        fmt = self.book.style(kind, role)
         if span > 1:
-            self.merge(row, col, row, col + span - 1)
-        self.book.map.append((path, self.title, c.coordinate, kind, role, ""))
-        return c.coordinate
+            self.merge(row, col, row, col + span - 1, fmt)
+        shown = _excel_value(kind, value)
+        if formula and role == K.DERIVED:
+            # the engine's figure as the cached result: the file shows numbers without recalculation
+            cached = "" if shown is None else shown if isinstance(shown, str) else _cell_number(shown)
+            if isinstance(cached, (date, datetime)):
+                cached = ""
+            self.ws.write_formula(row - 1, col - 1, formula, fmt, cached)
+        else:
+            self._write(row, col, shown, fmt)
+        if role == K.INPUT:
+            self.dv_cells.setdefault(kind, []).append((row, col))
+        coord = f"{get_column_letter(col)}{row}"
+        self.book.map.append((path, self.title, coord, kind, role, ""))
+        return coord
 
     def field(self, label: str, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
               height: float | None = None) -> str:
@@ -116,80 +141,87 @@ class Sheet:
         self.label(self.row, 1, label, span=2)
         ref = self.value(self.row, 3, path, kind, value, role, formula, span=self.ncols - 2)
         if height:
-            self.ws.row_dimensions[self.row].height = height
+            self.height(self.row, height)
         self.row += 1
         return ref
 
-    def _validate(self, kind: str, coord: str) -> None:
-        self.dv_cells.setdefault(kind, []).append(coord)
-
     def finish(self) -> None:
         ws = self.ws
-        for kind, coords in self.dv_cells.items():
-            dv = _validation(kind)
-            if dv is not None:
-                dv.sqref = _ranges(coords)  # one parse of compact ranges, not one .add() per cell
-                ws.add_data_validation(dv)
-        ws.protection.sheet = True
-        ws.protection.formatCells = False
-        ws.protection.formatColumns = False
-        ws.protection.formatRows = False
-        ws.print_area = f"A1:{get_column_letter(self.ncols)}{max(self.row - 1, 1)}"
+        for kind, cells in self.dv_cells.items():
+            opts = _validation(kind)
+            if opts is not None:
+                r, c = cells[0]
+                ws.data_validation(r - 1, c - 1, r - 1, c - 1, {**opts, "multi_range": _ranges(cells)})
+        ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True})
+        ws.print_area(0, 0, max(self.row - 2, 0), self.ncols - 1)
         if self.title_rows:
-            ws.print_title_rows = f"{self.title_rows[0]}:{self.title_rows[1]}"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if self.ncols > 7 else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.freeze_panes = None
+            ws.repeat_rows(self.title_rows[0] - 1, self.title_rows[1] - 1)
+        ws.set_paper(PAPER_A4)
+        if self.ncols > 7:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
 
 
-def _ranges(coords: list[str]) -> str:
-    """'D5 D6 D7 F5' → 'D5:D7 F5': runs of consecutive rows in a column."""
-    from openpyxl.utils.cell import coordinate_from_string
-
-    by_col: dict[str, list[int]] = {}
-    for coord in coords:
-        col, row = coordinate_from_string(coord)
+def _ranges(cells: list[tuple[int, int]]) -> str:
+    """[(5, 4), (6, 4), (7, 4), (5, 6)] → 'D5:D7 F5': runs of consecutive rows in a column."""
+    by_col: dict[int, list[int]] = {}
+    for row, col in cells:
         by_col.setdefault(col, []).append(row)
     out = []
     for col, rows in by_col.items():
+        letter = get_column_letter(col)
         rows = sorted(set(rows))
         start = prev = rows[0]
         for r in rows[1:] + [None]:
             if r is not None and r == prev + 1:
                 prev = r
                 continue
-            out.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            out.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
             if r is not None:
                 start = prev = r
     return " ".join(out)
 
 
-def _validation(kind: str) -> DataValidation | None:
-    msg = {
-        K.AMOUNT: ("decimal", "greaterThanOrEqual", "0", None, "请填写不小于0的金额（万元）"),
-        K.WEIGHT: ("decimal", "between", "0", "100", "分值应在0到100之间"),
-        K.SCORE: ("decimal", "between", "0", "100", "得分应在0到100之间"),
-        K.SIGNED: ("decimal", "between", "-1000000000", "1000000000", "请填写数字"),
-        K.RATE: ("decimal", "between", "0", "100", "请填写百分比，如 95%"),
-        K.INT: ("whole", "greaterThanOrEqual", "0", None, "请填写不小于0的整数"),
-        K.YEAR: ("whole", "between", "2000", "2100", "请填写年度，如 2022"),
-        K.DATE: ("date", "between", "36526", "73051", "请填写日期，如 2023-06-06"),
-    }
-    lists = {K.TIER: ",".join(K.TIERS), K.BOOL: f"{K.YES},{K.NO}", K.PROFILE: ",".join(_profiles())}
+_MESSAGES = {
+    K.AMOUNT: ("decimal", "greater than or equal to", 0, None, "请填写不小于0的金额（万元）"),
+    K.WEIGHT: ("decimal", "between", 0, 100, "分值应在0到100之间"),
+    K.SCORE: ("decimal", "between", 0, 100, "得分应在0到100之间"),
+    K.SIGNED: ("decimal", "between", -1000000000, 1000000000, "请填写数字"),
+    K.RATE: ("decimal", "between", 0, 100, "请填写百分比，如 95%"),
+    K.INT: ("integer", "greater than or equal to", 0, None, "请填写不小于0的整数"),
+    K.YEAR: ("integer", "between", 2000, 2100, "请填写年度，如 2022"),
+    K.DATE: ("date", "between", 36526, 73051, "请填写日期，如 2023-06-06"),  # 2000-01-01 … 2099-12-31
+}
+
+
+def _validation(kind: str) -> dict | None:
+    """XlsxWriter data_validation options for an input cell of `kind` (None: no validation)."""
+    lists = {K.TIER: list(K.TIERS), K.BOOL: [K.YES, K.NO], K.PROFILE: _fit_list(_profiles())}
     if kind in lists:
-        dv = DataValidation(type="list", formula1=f'"{lists[kind]}"', allow_blank=True)
-        dv.error, dv.errorTitle, dv.showErrorMessage = "请从下拉列表中选择", "输入无效", True
-        return dv
-    if kind not in msg:
+        return {"validate": "list", "source": lists[kind], "ignore_blank": True,
+                "error_title": "输入无效", "error_message": "请从下拉列表中选择"}
+    if kind not in _MESSAGES:
         return None
-    typ, op, lo, hi, text = msg[kind]
-    dv = DataValidation(type=typ, operator=op, formula1=lo, formula2=hi, allow_blank=True)
-    dv.error, dv.errorTitle, dv.showErrorMessage = text, "输入无效", True
-    return dv
+    typ, op, lo, hi, text = _MESSAGES[kind]
+    opts = {"validate": typ, "criteria": op, "value": lo, "ignore_blank": True,
+            "error_title": "输入无效", "error_message": text}
+    if hi is not None:
+        opts["maximum"] = hi
+    return opts
+
+
+def _fit_list(items: tuple[str, ...]) -> list[str]:
+    """As many items as Excel's inline list holds (255 characters with the commas)."""
+    out, size = [], 0
+    for it in items:
+        size += len(it) + (1 if out else 0)
+        if size > LIST_MAX:
+            break
+        out.append(it)
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -198,15 +230,14 @@ def _profiles() -> tuple[str, ...]:
 
 
 class Book:
-    def __init__(self) -> None:
-        self.wb = Workbook()
-        self.wb.remove(self.wb.active)
+    def __init__(self, path: Path) -> None:
+        # in_memory: no temporary files; the zip is written once at close()
+        self.wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
         self.map: list[tuple[str, str, str, str, str, str]] = []
         self.titles: set[str] = set()
-        self._styles: dict[tuple[str, str], StyleArray] = {}
+        self.sheets: list[Sheet] = []
+        self._styles: dict[tuple[str, str], object] = {}
         self.computed: dict = {}
-        # Bordered cells inside merged ranges: nicer print-out, ~3× the cells. On by default.
-        self.merged_borders = True
 
     def exact(self, key: str, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
@@ -216,62 +247,62 @@ class Book:
         places = 4 if kind == K.RATE else 2
         return round_half_up(c.value, places) == round_half_up(value, places)
 
-    def style(self, kind: str, role: str) -> StyleArray:
-        """A copy of the cached style array for a kind of cell (openpyxl's setters hash every style: slow)."""
+    def style(self, kind: str, role: str):
+        """The workbook's Format for a kind of cell, made once per workbook."""
         key = (kind, role)
-        proto = self._styles.get(key)
-        if proto is None:
-            proto = self._styles[key] = self._make_style(kind, role)
-        return StyleArray(proto)
-
-    def _make_style(self, kind: str, role: str) -> StyleArray:
-        wb = self.wb
-        font = {"head": HEAD_FONT, "title": TITLE_FONT, "section": HEAD_FONT}.get(kind, FONT)
-        if kind in ("title", "head"):
-            align = CENTER
-        elif kind in ("section",):
-            align = Alignment(horizontal="left", vertical="center")
-        elif kind in (K.TEXT, K.INPUTS, "text"):
-            align = WRAP
-        else:
-            align = CENTER
-        border = Border() if kind in ("title", "section") else BORDER
-        fill = INPUT_FILL if role == K.INPUT else DERIVED_FILL if role == K.DERIVED else NO_FILL
-        sa = StyleArray()
-        sa.fontId = wb._fonts.add(font)
-        sa.borderId = wb._borders.add(border)
-        sa.fillId = wb._fills.add(fill)
-        sa.alignmentId = wb._alignments.add(align)
-        sa.protectionId = wb._protections.add(UNLOCKED if role == K.INPUT else LOCKED)
-        fmt = FORMATS.get(kind)
-        if fmt:
-            sa.numFmtId = BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE else \
-                wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE
-        return sa
+        fmt = self._styles.get(key)
+        if fmt is None:
+            fmt = self._styles[key] = self.wb.add_format(_format_props(kind, role))
+        return fmt
 
     def sheet(self, base: str, columns: list[float]) -> Sheet:
-        return Sheet(self, K.sheet_title(base, self.titles), columns)
+        s = Sheet(self, K.sheet_title(base, self.titles), columns)
+        self.sheets.append(s)
+        return s
 
     def const(self, path: str, value) -> None:
         self.map.append((path, "", "", "", K.CONST, json.dumps(value, ensure_ascii=False, default=str)))
 
-    def save(self, path: Path) -> None:
-        ms = self.wb.create_sheet(K.MAP_SHEET)
-        ms["A1"] = K.MAP_VERSION
-        ms["A2"] = "下列单元格为 JSON：每项 [路径, 工作表, 单元格, 类型, 角色, 常量]；请勿修改。"
-        for i, chunk in enumerate(K.encode_map(self.map), start=3):
-            ms.cell(i, 1, chunk)
-        ms.sheet_state = "hidden"
-        ms.protection.sheet = True
-        self.wb.calculation.fullCalcOnLoad = True
-        self.wb.save(str(path))
+    def save(self) -> None:
+        for s in self.sheets:
+            s.finish()
+        ms = self.wb.add_worksheet(K.MAP_SHEET)
+        ms.write_string(0, 0, K.MAP_VERSION)
+        ms.write_string(1, 0, "下列单元格为 JSON：每项 [路径, 工作表, 单元格, 类型, 角色, 常量]；请勿修改。")
+        for i, chunk in enumerate(K.encode_map(self.map), start=2):
+            ms.write_string(i, 0, chunk)
+        ms.hide()
+        ms.protect()
+        self.wb.close()  # XlsxWriter sets fullCalcOnLoad: Excel recalculates the formulas on opening
+
+
+@functools.cache
+def _format_props(kind: str, role: str) -> dict:
+    font = {"head": HEAD_FONT, "title": TITLE_FONT, "section": HEAD_FONT}.get(kind, FONT)
+    props: dict = {"font_name": font[0], "font_size": font[1], "valign": "vcenter",
+                   "locked": role != K.INPUT}
+    if kind == "section":
+        props["align"] = "left"
+    elif kind in (K.TEXT, K.INPUTS, "text"):
+        props["text_wrap"] = True
+    else:
+        props["align"] = "center"
+        props["text_wrap"] = True
+    if kind not in ("title", "section"):
+        props.update(border=1, border_color="#000000")
+    if role in (K.INPUT, K.DERIVED):
+        props.update(pattern=1, bg_color=INPUT_FILL if role == K.INPUT else DERIVED_FILL)
+    fmt = FORMATS.get(kind)
+    if fmt:
+        props["num_format"] = fmt
+    return props
 
 
 # --- the workbook ---------------------------------------------------------------------------
 
 
 def write_xlsx(view: View, path: Path) -> Path:
-    book = Book()
+    book = Book(path)
     book.computed = view.computed
     derived = _Derived(view)
     _cover(book, view, derived)
@@ -291,11 +322,7 @@ def write_xlsx(view: View, path: Path) -> Path:
             annex = FUND_TYPE_LABELS.get(decl.kind, ("附件", ""))[0]
             _self_eval(book, view, f"{annex}-{t.name or j + 1}", key, t, derived, results.get(key))
     _fund_types(book, view)
-    for s in book.wb.worksheets:
-        sheet = getattr(s, "_jx", None)
-        if sheet is not None:
-            sheet.finish()
-    book.save(path)
+    book.save()
     return path
 
 
@@ -315,9 +342,7 @@ class _Derived:
 
 
 def _new(book: Book, base: str, columns: list[float]) -> Sheet:
-    s = book.sheet(base, columns)
-    s.ws._jx = s
-    return s
+    return book.sheet(base, columns)
 
 
 # --- 封面 (cover form) ---
@@ -447,7 +472,7 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> None
     cols = s.ncols
     if extra > 0:
         for i in range(cols + 1, cols + extra + 1):
-            s.ws.column_dimensions[get_column_letter(i)].width = 10
+            s.width(i, 10)
         s.ncols = len(heads)
     for c, h in enumerate(heads, start=1):
         s.label(s.row, c, h)
@@ -486,7 +511,7 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
     s.heading("七、综合评价（逐项评分）")
     heads = ["编号", "一级指标", "二级指标", "指标名称", "分值", "计算输入（名称=数值；…）", "公式", "比率", "得分", "说明"]
     for i in range(s.ncols + 1, len(heads) + 1):
-        s.ws.column_dimensions[get_column_letter(i)].width = 14
+        s.width(i, 14)
     s.ncols = max(s.ncols, len(heads))
     for c, h in enumerate(heads, start=1):
         s.label(s.row, c, h)
