@@ -426,3 +426,47 @@ def test_bad_docx_inputs(tmp_path, monkeypatch):
     _refused(read_docx, tmp_path / "ok.docx", "解压后过大")
     monkeypatch.setattr(docx_reader, "MAX_FILE_BYTES", 10)
     _refused(read_docx, tmp_path / "ok.docx", "文件过大")
+
+
+# --- layouts a package may print (GB/T 9704 signatures, header rows, empty annexes) -------------------
+
+
+def _read_text(tmp_path: Path, text: str):
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return read_textdump(path)
+
+
+def test_notice_signed_with_issuer_above_the_date(tmp_path):
+    # GB/T 9704 puts the issuing body's name on one line and the date under it.
+    pkg = _read_text(tmp_path, "附件1：\n湘西自治州财政局关于开展2022年度部门整体支出绩效自评工作的通知\n\n"
+                               "请于2023年6月20日前报送自评表。\n\n湘西自治州财政局\n\n2023年6月6日\n")
+    assert (pkg.notice.issuer, pkg.notice.issued_on) == ("湘西自治州财政局", date(2023, 6, 6))
+    assert pkg.notice.src["issuer"].text == "湘西自治州财政局"
+    # A sentence just above a bare date is not a signature.
+    pkg = _read_text(tmp_path, "附件1：\n关于开展2022年度部门整体支出绩效自评工作的通知\n\n"
+                               "请各单位按时报送，逾期不候。\n\n2023年6月6日\n")
+    assert (pkg.notice.issuer, pkg.notice.issued_on) == ("", date(2023, 6, 6))
+
+
+def test_cover_quantitative_goals_under_a_column_header_row(tmp_path):
+    # Some cover forms name the columns (一级指标 … 实际完成值) in a second header row.
+    rows = [["评价内容", "绩效指标", "绩效目标", "完成情况"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"],
+            ["产出指标", "数量指标", "公务接待批次", "≥300批次", "340批次"],
+            ["", "", "对外联络人次", "＞400人次", "486人次"]]
+    table = "\n\n".join("\n".join(f"\t{c}" for c in row) for row in rows)
+    pkg = _read_text(tmp_path, f"某单位2022年度部门整体支出绩效自评报告\n\n{table}\n\n说明：以上为定量目标。\n")
+    assert [(i.level1, i.level2, i.name, i.target.raw) for i in pkg.cover_indicators] == [
+        ("产出指标", "数量指标", "公务接待批次", "≥300批次"), ("产出指标", "数量指标", "对外联络人次", "＞400人次")]
+
+
+def test_fund_type_annex_with_only_a_statement_has_no_table(tmp_path):
+    # A unit without 政府性基金 spending may print the annex title over a one-line statement.
+    pkg = _read_text(tmp_path, "某单位2022年部门整体支出绩效评价报告\n\n三、政府性基金预算支出情况\n\n"
+                               "本单位2022年无政府性基金预算支出。\n\n附件5\n政府性基金预算支出绩效自评表\n\n"
+                               "本单位2022年无政府性基金预算支出。\n")
+    assert "附件5" in pkg.forms_found
+    [decl] = pkg.fund_types
+    assert decl.kind == "gov_fund" and not decl.has_spending and decl.tables == []
+    assert decl.statement == "本单位2022年无政府性基金预算支出。"

@@ -356,6 +356,8 @@ def _cover_goal(ctx: _Ctx, row: list[Cell]) -> None:
 def _cover_indicator(ctx: _Ctx, row: list[Cell]) -> None:
     if len(row) < 3 or not row[-3].compact:
         return
+    if row[-3].compact == "三级指标" or row[-2].compact in ("年度指标值", "指标值"):
+        return  # a second header row naming the columns (一级指标 … 实际完成值), not an indicator
     prev = ctx.pkg.cover_indicators[-1] if ctx.pkg.cover_indicators else None
     level1 = before_bracket(row[-5].text) if len(row) >= 5 and row[-5].compact else (prev.level1 if prev else "")
     level2 = compact(row[-4].text) if len(row) >= 4 and row[-4].compact else (prev.level2 if prev else "")
@@ -689,10 +691,12 @@ _NARRATIVE_TABLES = {"basic_expenditure": _basic_table, "project_expenditure": _
 def parse_notice(ctx: _Ctx, seg: Segment) -> None:
     notice = ctx.pkg.notice
     form = "附件1"
+    previous: Paragraph | None = None
     for b in seg.blocks:
-        if not isinstance(b, Paragraph):
+        if not isinstance(b, Paragraph) or not b.compact:
             continue
         t = b.clean
+        before, previous = previous, b
         m = re.search(r"于\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:之)?前", t)
         if m and notice.deadline is None:
             notice.deadline = parse_date(m.group(1))[0]
@@ -713,6 +717,11 @@ def parse_notice(ctx: _Ctx, seg: Segment) -> None:
         elif len(compact(t)) <= 14 and parse_date(t) and notice.issued_on is None:
             notice.issued_on = parse_date(t)[0]
             notice.src["issued_on"] = src(form, b, "落款")
+            # GB/T 9704 signs on two lines: the issuer's name, then the date under it.
+            if before is not None and not notice.issuer and len(before.compact) <= 40 \
+                    and not re.search(r"[，。；：:、,;]", before.clean) and not parse_date(before.clean):
+                notice.issuer = before.clean
+                notice.src["issuer"] = src(form, before, "落款")
 
 
 # --- 附件2 basic data -------------------------------------------------------------------------------
@@ -823,6 +832,8 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     form = seg.form
     t = SelfEvalTable(kind=kind, form_label=seg.title)
     t.src["form_label"] = Source(form, line=seg.line, text=seg.title)
+    if not any(isinstance(b, Table) for b in seg.blocks):
+        return  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
     for b in seg.blocks:
         if isinstance(b, Paragraph):
             _filler(b, t, form)
