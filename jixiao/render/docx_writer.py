@@ -132,9 +132,11 @@ def cover(b: Body, view: View) -> None:
     b.title(report_title(pkg))
     for _ in range(2):
         b.add(para("", "JxBody"))
-    for label, value in (("部门（单位）名称（盖章）", u.name), ("预算编码", u.budget_code), ("评价方式", u.evaluation_method),
-                         ("评价机构", u.evaluator_org), ("报告时间", u.report_date)):
-        b.p(f"{label}：{value}", indent=True)
+    fields = [("部门（单位）名称（盖章）", u.name), ("主管部门", u.supervisor), ("预算编码", u.budget_code),
+              ("评价方式", u.evaluation_method), ("评价机构", u.evaluator_org), ("报告时间", u.report_date)]
+    for label, value in fields:
+        if label != "主管部门" or value:  # the seed's cover has no 主管部门 line; print it only when there is one
+            b.p(f"{label}：{value}", indent=True)
     b.h1("一、部门（单位）基本概况", page_break=True)
     g = widths([2.2, 2.3, 2.2, 2.3])
     st = pkg.staffing
