@@ -8,13 +8,16 @@ that raises is reported as an internal finding instead of aborting the audit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ..core.engine import ScoreReport, score_package
 from ..core.model import Package, Source
 from ..core.profiles import Profile, load_profile
 from .findings import Finding
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -23,6 +26,18 @@ class AuditContext:
     profile: Profile
     report: ScoreReport  # every figure the engine recomputed, with stated values beside
     options: dict = field(default_factory=dict)
+    # Intermediate results several checks share (prose figures, stated places …), computed once
+    # per audit. Checks never change the package, so a value keyed by what it was computed from
+    # stays valid for the whole audit.
+    cache: dict = field(default_factory=dict)
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """compute() the first time `key` is asked for in this audit, the stored value afterwards."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = compute()
+            return value
 
 
 @dataclass(frozen=True)

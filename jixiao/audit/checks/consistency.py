@@ -20,12 +20,13 @@ from ...core.numbers import ZERO, agrees
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_NARRATIVE, show, table_form
-from .quantities import CATALOGUE, Place, Quantity, clean_label, project_core, stated_places
+from .quantities import CATALOGUE, Place, Quantity, clean_label, places_of, project_core, stated_places
 
 
 def disproved_ids(ctx: AuditContext) -> set[int]:
-    """Identities of stated figures the engine found at odds with their own parts."""
-    return {id(c.stated) for c in ctx.report.all() if c.stated is not None and c.agrees is False}
+    """Identities of stated figures the engine found at odds with their own parts (once per audit)."""
+    return ctx.cached("consistency.disproved_ids", lambda: {
+        id(c.stated) for c in ctx.report.all() if c.stated is not None and c.agrees is False})
 
 
 def same(a: Decimal, b: Decimal, unit: str, parts: int = 0) -> bool:
@@ -75,9 +76,12 @@ def disagreement(rule: str, q_label: str, unit: str, groups: list[list[Place]], 
         evidence=next((p.evidence or p.location.text for p in every if p.evidence or p.location.text), ""))
 
 
-def compare_quantity(pkg: Package, q: Quantity, disproved: set[int], prose: list[Place]) -> Finding | None:
-    """`prose`: the quantity's figures in running text (narrative.figures and Package.texts)."""
-    tables = [p for p in stated_places(pkg, q) if not p.prose and id(p.value) not in disproved]
+def compare_quantity(pkg: Package, q: Quantity, disproved: set[int], prose: list[Place],
+                     stated: list[Place] | None = None) -> Finding | None:
+    """`prose`: the quantity's figures in running text (narrative.figures and Package.texts);
+    `stated`: `stated_places(pkg, q)` when the caller has it already."""
+    stated = stated_places(pkg, q) if stated is None else stated
+    tables = [p for p in stated if not p.prose and id(p.value) not in disproved]
     groups = group(tables, q.unit)
     if len(groups) < 2:
         return None
@@ -95,13 +99,13 @@ def compare_quantity(pkg: Package, q: Quantity, disproved: set[int], prose: list
        "综合得分等）在封面表格、绩效评价报告表格与文字、§七指标输入、附件1–3 中所载数值按打印精度逐一比对，"
        "每项不一致只报告一次并列出全部出处。")
 def same_quantity(ctx: AuditContext) -> list[Finding]:
-    from .prose import prose_places  # prose builds on this module
+    from .prose import prose_places_of  # prose builds on this module
 
     disproved = disproved_ids(ctx)
-    prose = prose_places(ctx.package)
+    prose = prose_places_of(ctx)
     out = []
     for q in CATALOGUE:
-        f = compare_quantity(ctx.package, q, disproved, prose.get(q.id, []))
+        f = compare_quantity(ctx.package, q, disproved, prose.get(q.id, []), places_of(ctx, q))
         if f is not None:
             out.append(f)
     return out

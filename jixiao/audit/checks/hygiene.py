@@ -26,7 +26,7 @@ from ...core.numbers import normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_COVER, FORM_NARRATIVE, TABLE_FORMS, table_form
-from .prose import Text, _quote, all_tables, every_text
+from .prose import Text, _quote, all_tables, every_text_of
 from .quantities import project_core
 
 KIND_WORDS = {"overall": "整体支出", "project": "项目支出", "gov_fund": "政府性基金",
@@ -241,7 +241,7 @@ def _self_findings(pkg: Package, texts: list[Text]) -> list[Finding]:
        "“市级预算部门”，提示）；与单位名称不符的自称（联络处材料中的“我会”，提示）。")
 def foreign_fragment(ctx: AuditContext) -> list[Finding]:
     pkg = ctx.package
-    texts = every_text(pkg)
+    texts = every_text_of(ctx)
     return _mission_findings(pkg, texts) + _level_findings(pkg, texts) + _self_findings(pkg, texts)
 
 

@@ -14,7 +14,7 @@ from ...core.numbers import HUNDRED, ZERO, fmt_percent, half_unit, normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_NARRATIVE, SECTION_FRAMEWORK, table_form
-from .prose import _quote, prose_blocks
+from .prose import Text, _quote, prose_blocks, prose_blocks_of
 
 LOW_EXECUTION = Decimal("0.5")  # "far below budget": less than half spent (DESIGN §5 item 8)
 
@@ -104,8 +104,15 @@ _RESPONSES = re.compile(r"(?:问卷|调查表|调查问卷)[^。;]{0,12}?(\d+)\s
 _SATISFACTION = re.compile(r"满意(?:度|率)[^。;\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
 
 
-def satisfaction_surveys(pkg: Package) -> list[tuple[int, Decimal | None, Source, str]]:
-    """(responses, stated rate or None, where, evidence) from §七's satisfaction item and the prose."""
+def surveys_of(ctx: AuditContext) -> list[tuple[int, Decimal | None, Source, str]]:
+    """`satisfaction_surveys` of the audited package, once per audit. Callers must not change the list."""
+    return ctx.cached("plausibility.surveys", lambda: satisfaction_surveys(ctx.package, prose_blocks_of(ctx)))
+
+
+def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list[tuple[int, Decimal | None, Source, str]]:
+    """(responses, stated rate or None, where, evidence) from §七's satisfaction item and the prose.
+
+    `blocks`: `prose_blocks(pkg)` when the caller has it already."""
     out: list[tuple[int, Decimal | None, Source, str]] = []
     for item in pkg.narrative.framework:
         n = next((v for k, v in item.inputs.items() if re.search(r"问卷|样本|调查", k)), None)
@@ -113,7 +120,11 @@ def satisfaction_surveys(pkg: Package) -> list[tuple[int, Decimal | None, Source
             src = item.src.get("rate") or Source(FORM_NARRATIVE, SECTION_FRAMEWORK, item.name, "满意度")
             out.append((int(n), item.stated_rate, src, item.evidence or f"有效问卷{n}份，满意度{fmt_percent(item.stated_rate)}"
                         if item.stated_rate is not None else item.evidence))
-    for block in prose_blocks(pkg) if pkg.texts else []:
+    if not pkg.texts:
+        blocks = []
+    elif blocks is None:
+        blocks = prose_blocks(pkg)
+    for block in blocks:
         norm = normalize(block.text)
         m = _RESPONSES.search(norm)
         if not m:
@@ -132,7 +143,7 @@ def satisfaction_surveys(pkg: Package) -> list[tuple[int, Decimal | None, Source
 def satisfaction_sample(ctx: AuditContext) -> list[Finding]:
     minimum = Decimal(ctx.profile["satisfaction_min_responses"])
     out = []
-    for n, rate, src, evidence in satisfaction_surveys(ctx.package):
+    for n, rate, src, evidence in surveys_of(ctx):
         if n >= minimum:
             continue
         out.append(Finding(
@@ -153,7 +164,7 @@ def achievable(n: int, rate: Decimal) -> bool:
        "满意度 = 满意份数 ÷ 有效问卷数，须能由整数份问卷得出：20份问卷得不出96%（20 × 96% = 19.2份），报告为错误。")
 def satisfaction_fraction(ctx: AuditContext) -> list[Finding]:
     out = []
-    for n, rate, src, evidence in satisfaction_surveys(ctx.package):
+    for n, rate, src, evidence in surveys_of(ctx):
         if rate is None or n <= 0 or achievable(n, rate):
             continue
         near = sorted({Decimal(k) / n for k in range(n + 1)}, key=lambda r: abs(r - rate))[:2]

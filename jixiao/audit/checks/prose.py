@@ -25,7 +25,7 @@ from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, show, table_form
 from .consistency import disproved_ids, group, same
-from .quantities import BY_ID, CATALOGUE, Place, stated_places
+from .quantities import BY_ID, CATALOGUE, Place, places_of, stated_places
 
 # --- walking the package's text ------------------------------------------------------------
 
@@ -101,6 +101,16 @@ def all_tables(pkg: Package) -> Iterator[tuple]:
 def every_text(pkg: Package) -> list[Text]:
     """Paragraphs and table cells; a cell a reader also kept as a paragraph may appear twice (checks dedupe)."""
     return prose_blocks(pkg) + list(cell_texts(pkg))
+
+
+def prose_blocks_of(ctx: AuditContext) -> list[Text]:
+    """`prose_blocks` of the audited package, built once per audit. Callers must not change the list."""
+    return ctx.cached("prose.prose_blocks", lambda: prose_blocks(ctx.package))
+
+
+def every_text_of(ctx: AuditContext) -> list[Text]:
+    """`every_text` of the audited package, built once per audit. Callers must not change the list."""
+    return ctx.cached("prose.every_text", lambda: prose_blocks_of(ctx) + list(cell_texts(ctx.package)))
 
 
 # --- figures in prose --------------------------------------------------------------------------
@@ -269,11 +279,18 @@ class ProseFigureFound:
     evidence: str
 
 
-def text_figures(pkg: Package) -> tuple[list[ProseFigureFound], list[tuple[ProseNumber, list[ProseNumber], Text, str]]]:
-    """Figures tied to a quantity, and 其中 lists (parent, parts, where, sentence), from the package's prose."""
+def text_figures(pkg: Package, blocks: list[Text] | None = None
+                 ) -> tuple[list[ProseFigureFound], list[tuple[ProseNumber, list[ProseNumber], Text, str]]]:
+    """Figures tied to a quantity, and 其中 lists (parent, parts, where, sentence), from the package's prose.
+
+    `blocks`: `prose_blocks(pkg)` when the caller has it already."""
     figures: list[ProseFigureFound] = []
     subtotals = []
-    for block in prose_blocks(pkg) if pkg.texts else []:
+    if not pkg.texts:
+        blocks = []
+    elif blocks is None:
+        blocks = prose_blocks(pkg)
+    for block in blocks:
         for sentence in split_sentences(block.text):
             nums = sentence_figures(sentence, pkg.year)
             for n in nums:
@@ -285,18 +302,25 @@ def text_figures(pkg: Package) -> tuple[list[ProseFigureFound], list[tuple[Prose
     return figures, subtotals
 
 
-def prose_places(pkg: Package) -> dict[str, list[Place]]:
-    """Prose figures by quantity: narrative.figures and figures read from Package.texts, once each."""
+def text_figures_of(ctx: AuditContext):
+    """`text_figures` of the audited package, read once per audit. Callers must not change the lists."""
+    return ctx.cached("prose.text_figures", lambda: text_figures(ctx.package, prose_blocks_of(ctx)))
+
+
+def prose_places(pkg: Package, ctx: AuditContext | None = None) -> dict[str, list[Place]]:
+    """Prose figures by quantity: narrative.figures and figures read from Package.texts, once each.
+
+    With `ctx` (the audit of `pkg`), the places and prose figures shared with other checks are reused."""
     out: dict[str, list[Place]] = {}
     seen: set[tuple] = set()
     for q in CATALOGUE:
-        for p in stated_places(pkg, q):
+        for p in (places_of(ctx, q) if ctx is not None else stated_places(pkg, q)):
             if p.prose:
                 key = (q.id, p.value, p.evidence)
                 if key not in seen:
                     seen.add(key)
                     out.setdefault(q.id, []).append(p)
-    found, _ = text_figures(pkg)
+    found, _ = text_figures_of(ctx) if ctx is not None else text_figures(pkg)
     for f in found:
         key = (f.quantity, f.value, f.location.line)
         if key in seen or any(p.value == f.value for p in out.get(f.quantity, []) if p.location.line is None):
@@ -307,14 +331,22 @@ def prose_places(pkg: Package) -> dict[str, list[Place]]:
     return out
 
 
+def prose_places_of(ctx: AuditContext) -> dict[str, list[Place]]:
+    """`prose_places` of the audited package, once per audit. Callers must not change the result."""
+    return ctx.cached("prose.prose_places", lambda: prose_places(ctx.package, ctx))
+
+
 def _wrong_prose(ctx: AuditContext) -> list[tuple[str, Place, list[list[Place]]]]:
-    """(quantity id, prose place, table groups) for each prose figure no table value supports."""
-    pkg = ctx.package
+    """(quantity id, prose place, table groups) for each prose figure no table value supports (once per audit)."""
+    return ctx.cached("prose.wrong_prose", lambda: _find_wrong_prose(ctx))
+
+
+def _find_wrong_prose(ctx: AuditContext) -> list[tuple[str, Place, list[list[Place]]]]:
     disproved = disproved_ids(ctx)
     out = []
-    for qid, prose in prose_places(pkg).items():
+    for qid, prose in prose_places_of(ctx).items():
         q = BY_ID[qid]
-        tables = [p for p in stated_places(pkg, q) if not p.prose and id(p.value) not in disproved]
+        tables = [p for p in places_of(ctx, q) if not p.prose and id(p.value) not in disproved]
         if not tables:
             continue
         groups = group(tables, q.unit)
@@ -352,7 +384,7 @@ def _unit_word(unit: str) -> str:
        "（按打印精度，每个分项允许0.01的舍入误差）。已由“文字所述数据与表格不符”指出的错误数字不再重复报告。")
 def prose_subtotal(ctx: AuditContext) -> list[Finding]:
     wrong = {(p.value, p.location.line, p.location.form) for _, p, _ in _wrong_prose(ctx)}
-    _, subtotals = text_figures(ctx.package)
+    _, subtotals = text_figures_of(ctx)
     out = []
     for parent, parts, block, sentence in subtotals:
         total = sum((p.value for p in parts), Decimal(0))
@@ -393,7 +425,7 @@ def date_year(ctx: AuditContext) -> list[Finding]:
     allowed = {pkg.year} | filing_years(pkg)
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for t in every_text(pkg):
+    for t in every_text_of(ctx):
         norm = normalize(t.text).translate(_STRIP)
         for m in _PERIOD_YEAR.finditer(norm):
             y = int(m.group(1))
@@ -509,7 +541,7 @@ def garbled_dates(text: str) -> list[str]:
        "同一错误出现在多处时合并为一条，列出各处。")
 def date_garbled(ctx: AuditContext) -> list[Finding]:
     by_token: dict[str, list[Text]] = {}
-    for t in every_text(ctx.package):
+    for t in every_text_of(ctx):
         for token in garbled_dates(t.text):
             places = by_token.setdefault(token, [])
             if not any(_same_spot(p.location, t.location) for p in places):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ...core.model import LineTable, Package, SelfEvalTable, Source
+from ..registry import AuditContext
 from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, table_form
 
 
@@ -353,6 +354,11 @@ def stated_places(pkg: Package, quantity: Quantity) -> list[Place]:
     for read in quantity.accessors:
         out += read(pkg)
     return out
+
+
+def places_of(ctx: AuditContext, quantity: Quantity) -> list[Place]:
+    """`stated_places` of the audited package, read once per audit. Callers must not change the list."""
+    return ctx.cached(("quantities.stated_places", quantity.id), lambda: stated_places(ctx.package, quantity))
 
 
 def project_core(name: str) -> str:

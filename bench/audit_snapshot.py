@@ -1,0 +1,88 @@
+"""Helper for performance work: prove that the audit's output did not change.
+
+Audits the seed, the example YAML, the test fixtures and perturbed copies of the
+seed and of the example (the same perturbation as bench/audit.py), and writes every
+document's findings (JSON) plus a digest of the package the reader produced.
+`compare` re-runs the same corpus and reports every document whose output differs.
+
+    .venv/bin/python bench/audit_snapshot.py save /tmp/before.json [--docs 20]
+    .venv/bin/python bench/audit_snapshot.py compare /tmp/before.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit import EXAMPLE, ROOT, SEED, perturb  # noqa: E402
+
+from jixiao.audit.service import audit_package  # noqa: E402
+from jixiao.io.readers import read_any  # noqa: E402
+
+
+def corpus(directory: Path, n: int) -> list[Path]:
+    paths = [EXAMPLE, *sorted((ROOT / "tests" / "fixtures").rglob("*.yaml"))]
+    if SEED.exists():
+        paths.insert(0, SEED)
+    rng = random.Random(7)
+    for src in ([SEED] if SEED.exists() else []) + [EXAMPLE]:
+        text = src.read_text(encoding="utf-8")
+        for i in range(n):
+            p = directory / f"{src.stem}-{i:03d}{src.suffix}"
+            p.write_text(perturb(text, rng), encoding="utf-8")
+            paths.append(p)
+    return paths
+
+
+def snapshot(n: int) -> dict:
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="jixiao-snap-") as d:
+        for p in corpus(Path(d), n):
+            key = p.name if p.parent == Path(d) else str(p.relative_to(ROOT.parent))
+            try:
+                pkg = read_any(p)
+            except Exception as exc:  # noqa: BLE001 - recorded, compared like any output
+                out[key] = {"error": f"{type(exc).__name__}: {exc}"}
+                continue
+            result = audit_package(pkg, key)  # the path in findings is the key, not the temp dir
+            out[key] = {"package": hashlib.sha256(repr(pkg).replace(d, "<tmp>").encode()).hexdigest(),
+                        "result": result.as_dict()}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=("save", "compare"))
+    ap.add_argument("file")
+    ap.add_argument("--docs", type=int, default=20)
+    args = ap.parse_args()
+    import jixiao
+
+    print(f"code: {Path(jixiao.__file__).parent}")
+    snap = snapshot(args.docs)
+    if args.mode == "save":
+        Path(args.file).write_text(json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        total = sum(len(v.get("result", {}).get("findings", [])) for v in snap.values())
+        print(f"saved {len(snap)} documents, {total} findings → {args.file}")
+        return
+    before = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    now = json.loads(json.dumps(snap, ensure_ascii=False, default=str))
+    bad = [k for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)]
+    for k in bad:
+        b, a = before.get(k, {}), now.get(k, {})
+        what = "package" if b.get("package") != a.get("package") else "findings"
+        print(f"DIFF {k}: {what}")
+    total = sum(len(v.get("result", {}).get("findings", [])) for v in now.values())
+    print(f"{len(now)} documents, {total} findings: {'IDENTICAL' if not bad else f'{len(bad)} differ'}")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
