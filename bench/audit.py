@@ -7,7 +7,12 @@ Without the seed (or without a .txt reader) the example YAML is perturbed instea
 Documents are written to a temporary directory and audited from disk, as the CLI
 does: first one after another in this process, then as a batch on all cores.
 
-    .venv/bin/python bench/audit.py [--docs 1000] [--jobs 0] [--profile-hot]
+    .venv/bin/python bench/audit.py [--docs 1000] [--jobs 0] [--profile-hot] [--baseline REV]
+
+With --baseline REV (a git revision, e.g. the commit before an optimisation) the
+jixiao package of that revision is loaded into this same process beside the
+working tree's, and every document is audited by both, alternately, so that the
+ratio of their per-document CPU medians is not skewed by the machine's load.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import pstats
 import random
 import re
 import statistics
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from decimal import Decimal
@@ -110,11 +118,79 @@ def profile_hot(paths: list[str], top: int = 25) -> None:
     print(out.getvalue())
 
 
+# --- a second jixiao in this process, for --baseline -------------------------------------------
+
+
+def _own_modules() -> dict:
+    return {k: m for k, m in sys.modules.items() if k == "jixiao" or k.startswith("jixiao.")}
+
+
+class CodeTree:
+    """The jixiao package of a git revision, imported beside the working tree's.
+
+    Both sets of modules are imported under their own name `jixiao`; `with tree:` puts
+    this revision's set in sys.modules (the lazy imports inside functions resolve
+    through it) and puts the current set back afterwards.
+    """
+
+    def __init__(self, rev: str, directory: Path, sample: str) -> None:
+        data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "jixiao"], check=True,
+                              capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(directory, filter="data")
+        current = _own_modules()
+        for k in current:
+            del sys.modules[k]
+        sys.path.insert(0, str(directory))
+        try:
+            from jixiao.audit.service import audit_path as base_audit
+
+            base_audit(sample)  # imports every module a document audit needs, loads the profile
+            self.audit_path = base_audit
+            self.modules = _own_modules()
+            assert Path(self.modules["jixiao"].__file__).is_relative_to(directory)
+        finally:
+            sys.path.remove(str(directory))
+            for k in _own_modules():
+                del sys.modules[k]
+            sys.modules.update(current)
+        self.saved: dict = {}
+
+    def __enter__(self) -> CodeTree:
+        self.saved = _own_modules()
+        sys.modules.update(self.modules)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.modules.update(self.saved)
+
+
+def run_against(paths: list[str], base: CodeTree) -> tuple[list[float], list[float], int]:
+    """Per-document CPU times of the working tree and of the baseline, alternating; documents whose findings differ."""
+    now, then, differ = [], [], 0
+    for i, p in enumerate(paths):
+        for turn in ((0, 1) if i % 2 else (1, 0)):
+            t0 = time.process_time()
+            if turn:
+                with base:
+                    r = base.audit_path(p)
+            else:
+                r = audit_path(p)
+            (then if turn else now).append(time.process_time() - t0)
+            if turn:
+                old = r.as_dict()
+            else:
+                new = r.as_dict()
+        differ += old != new
+    return now, then, differ
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=0, help="batch workers (0: all cores)")
     ap.add_argument("--profile-hot", action="store_true", help="print a cProfile of 50 single-process audits")
+    ap.add_argument("--baseline", metavar="REV", help="also audit every document with the jixiao of this git revision")
     args = ap.parse_args()
     jobs = args.jobs or _cpu_count()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as d:
@@ -124,6 +200,9 @@ def main() -> None:
         batch, batch_errors = run_batch(paths, jobs)
         if args.profile_hot:
             profile_hot(paths[:50])
+        if args.baseline:
+            base = CodeTree(args.baseline, Path(d) / "baseline", paths[0])
+            now, then, differ = run_against(paths, base)
     assert batch_errors == errors, "batch and single-process audits disagree"
     med = statistics.median(per_doc)
     p90 = statistics.quantiles(per_doc, n=10)[-1]
@@ -136,6 +215,12 @@ def main() -> None:
     print(f"RESULT docs_per_s_batch={batch_rate:.1f} 1/s")
     print(f"RESULT batch_speedup={batch_rate / wall_rate:.2f} x")
     print(f"RESULT audit_median_ms={med * 1000:.2f} ms")
+    if args.baseline:
+        m_now, m_then = statistics.median(now), statistics.median(then)
+        print(f"对照（同一进程交替运行，基线 {args.baseline}）：每份 CPU 中位数 当前 {m_now * 1000:.1f} ms，"
+              f"基线 {m_then * 1000:.1f} ms；审核结果不同的文件 {differ} 份")
+        print(f"RESULT baseline_median_ms={m_then * 1000:.2f} ms")
+        print(f"RESULT speedup_vs_baseline={m_then / m_now:.2f} x")
 
 
 if __name__ == "__main__":
