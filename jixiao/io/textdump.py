@@ -18,6 +18,8 @@ from .canonical import PackageError
 
 MAX_BYTES = 50 * 1024 * 1024
 _CELL_RE = re.compile(r"^[ \u3000]*\t")
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def read_textdump(path: str | Path) -> Package:
@@ -44,10 +46,18 @@ def _decode(p: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PackageError(str(p), [f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节无法解码）"]) from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > max(8, len(text) // 1000):
+    if _too_many_controls(text):
         raise PackageError(str(p), ["文件含有大量控制字符，不像是文本导出，无法读取"])
     return text
+
+
+def _too_many_controls(text: str) -> bool:
+    """More than one control character in a thousand (at least 8): a binary file, not a text dump."""
+    limit = max(8, len(text) // 1000)
+    for count, _ in enumerate(_CONTROL_RE.finditer(text), start=1):
+        if count > limit:
+            return True
+    return False
 
 
 def parse_blocks(text: str) -> list[Block]:
