@@ -97,3 +97,22 @@ def test_agreement_at_printed_precision():
     # a sum of two rounded parts may drift by 0.01 per part
     assert agrees(D("805.66"), D("805.67"), parts=2)
     assert not agrees(D("805.66"), D("779.88"), parts=2)
+
+
+def test_normalize_is_nfkc_of_the_mapped_text():
+    """normalize's fast path gives exactly NFKC(text.translate(_TRANSLATE)), also for combining marks."""
+    import random
+    import unicodedata
+
+    from jixiao.core.numbers import _TRANSLATE, normalize
+
+    def reference(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
+        return text.replace("≥", ">=").replace("≤", "<=").strip()
+
+    pool = ("０１９ＡＺａｚ（）：；，．％＞＜＝－～！？　\u00a0≧≦﹥﹤﹪—–−≥≤①㎡…、。“”《》"
+            "\u0301\u0308\u0338\u3099\u309a\uff9e\uff9f\u1100\u1161\u11a8가かﾊﾟ部门预算支出 \t\nAa1.,")
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        assert normalize(text) == reference(text), repr(text)

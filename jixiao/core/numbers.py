@@ -125,10 +125,23 @@ _TRANSLATE = str.maketrans({
 })
 
 
+# The same mapping plus the full-width forms U+FF01–U+FF5E, which NFKC maps to ASCII U+0021–U+007E
+# anyway: mapped first, most paragraphs are already NFKC and unicodedata returns them from its quick
+# check instead of decomposing and recomposing them. NFKC decomposes character by character, so
+# NFKC(text with some of its characters replaced by their own NFKC forms) is NFKC(text): the result is
+# exactly `unicodedata.normalize("NFKC", text.translate(_TRANSLATE))`. str.translate on CJK text
+# costs about 0.1 µs a character; one regex scan and a replace per distinct character is far cheaper.
+_FOLD = {chr(k): v for k, v in _TRANSLATE.items()}
+for _cp in range(0xFF01, 0xFF5F):
+    _FOLD.setdefault(chr(_cp), chr(_cp - 0xFEE0))
+_FOLD_RE = re.compile("[" + "".join(re.escape(c) for c in _FOLD) + "]")
+
+
 @functools.lru_cache(maxsize=16384)  # checks normalise the same paragraphs again and again
 def normalize(text: str) -> str:
     """Full-width digits and symbols to their ASCII forms; comparators kept as ≥/≤."""
-    text = text.translate(_TRANSLATE)
+    for ch in set(_FOLD_RE.findall(text)):
+        text = text.replace(ch, _FOLD[ch])
     text = unicodedata.normalize("NFKC", text)
     return text.replace("≥", ">=").replace("≤", "<=").strip()
 
