@@ -114,7 +114,44 @@ def test_docx_carries_preparer_text_and_merged_headers(rendered):
     with zipfile.ZipFile(rendered.docx) as z:
         xml = z.read("word/document.xml").decode()
     assert '<w:vMerge w:val="restart"/>' in xml and "<w:gridSpan" in xml
-    assert "绩<w:br/>" in xml or "绩</w:t><w:br/>" in xml  # the vertical 绩效指标 header
+    assert "绩效</w:t><w:br/>" in xml  # the 绩效指标 header over the indicator rows
+
+
+def _rows(tbl) -> list[tuple[str, bool, bool, bool]]:
+    """(row text, repeats as header, kept whole, a cell continues downwards from it) for each row of a table."""
+    out = []
+    for tr in tbl.iter(f"{W}tr"):
+        text = "|".join("".join(t.text or "" for t in tc.iter(f"{W}t")) for tc in tr.iter(f"{W}tc"))
+        restart = any(v.get(f"{W}val") == "restart" for v in tr.iter(f"{W}vMerge"))
+        out.append((text, tr.find(f"{W}trPr/{W}tblHeader") is not None, tr.find(f"{W}trPr/{W}cantSplit") is not None,
+                    restart))
+    return out
+
+
+def test_docx_long_tables_repeat_their_header_rows(rendered):
+    body = Document(str(rendered.docx)).element.body
+    tables = [_rows(tbl) for tbl in body.iter(f"{W}tbl")]
+    for rows in tables:  # header rows lead the table: Word repeats only a table's leading rows
+        flags = [h for _, h, _, _ in rows]
+        assert flags == sorted(flags, reverse=True), rows[0][0]
+    indicator_tables = [rows for rows in tables if "三级指标" in rows[0][0] and "偏差原因" in rows[0][0]]
+    assert len(indicator_tables) == 6  # 附件3 and five 附件4
+    for rows in indicator_tables:
+        text, header, kept, restart = rows[0]
+        assert header and kept and not restart, text  # repeats, and no cell of it runs into the indicators
+        assert not any(h for _, h, _, _ in rows[1:])
+        assert rows[-1][0].startswith("总分")
+    cost_tables = [rows for rows in tables if "决算数" in rows[0][0]]
+    # 基本支出, 项目支出, 成本控制, 附件2 经费控制
+    assert len(cost_tables) == 4 and all(rows[0][1] for rows in cost_tables)
+    # Short rows are kept whole; a row of long prose may break across pages rather than leave a page empty.
+    assert all(kept for rows in indicator_tables for _, _, kept, _ in rows)
+    from jixiao.render.docx_xml import H, L, table, widths
+
+    prose = "围绕招商引资、信访维稳、公务服务开展工作。" * 40  # 800 characters in a 7.5/10 wide cell: ~28 lines
+    xml = table([[H("年度主要工作内容"), L(prose)], [H("联系人"), L("黄觅")]], widths([2.5, 7.5]))
+    first, second = xml.split("<w:tr>")[1:]
+    assert "<w:cantSplit/>" not in first and "<w:cantSplit/>" in second
 
 
 def test_docx_embeds_charts(rendered):

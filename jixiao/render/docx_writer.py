@@ -646,10 +646,15 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     rows += _fund_rows(t)
     rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
              [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
-    rows += _indicator_rows(t)
+    b.table(rows, SE_GRID)
+    # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
+    # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
+    # tables apart (Word joins adjacent tables into one) and with each other on the page.
+    b.add(X.hairline())
+    rows = _indicator_rows(t)
     grade = res.grade.text if res is not None and res.grade else ""
     rows.append([H("总分", 6), N(W(t.stated_total_weight)), N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
-    b.table(rows, SE_GRID)
+    b.table(rows, SE_GRID, 1)
     b.add(para(_filler_line(pkg, t.filler, t.filing_date), "JxNote"))
 
 
@@ -688,16 +693,19 @@ def _opt(v: Decimal | None) -> str:
 
 
 def _indicator_rows(t: SelfEvalTable) -> list:
-    head = [H("绩\n效\n指\n标", merge="restart"), H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"),
+    # The header row repeats on each page, so no cell of it may run down into the indicator rows: the
+    # 绩效指标 label heads its own column, which the indicator rows fill with one merged cell.
+    head = [H("绩效\n指标"), H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"),
             H("实际完成值"), H("分值"), H("得分"), H("偏差原因分析及改进措施")]
     rows = [head]
     inds = t.indicators
     m1 = _groups([i.level1 for i in inds])
     m2 = _groups([f"{i.level1}/{i.level2}" for i in inds])
-    for ind, a, c in zip(inds, m1, m2):
+    for k, (ind, a, c) in enumerate(zip(inds, m1, m2)):
         w = t.level1_weights.get(ind.level1)
         level1 = f"{ind.level1}\n（{W(w)}分）" if w is not None else ind.level1
         score = S(ind.stated_score) if ind.applicable else "不适用"
-        rows.append([V(), C(level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
+        first = C("", merge="restart", shade=True) if k == 0 else V()
+        rows.append([first, C(level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
                      L(ind.name), C(ind.target.raw), C(ind.actual.raw), N(W(ind.weight)), N(score), L(ind.reason)])
     return rows

@@ -59,6 +59,12 @@ def para(content: str | list[str], style: str = "JxBody", align: str | None = No
     return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{runs}</w:p>"
 
 
+def hairline() -> str:
+    """An empty 1 pt paragraph that keeps two tables apart without a visible gap, kept with the next table."""
+    return ('<w:p><w:pPr><w:pStyle w:val="JxTable"/><w:keepNext/><w:spacing w:before="0" w:after="0" w:line="20" '
+            'w:lineRule="exact"/><w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+
+
 def page_break() -> str:
     return '<w:p><w:pPr><w:pStyle w:val="JxBody"/></w:pPr><w:r><w:br w:type="page"/></w:r></w:p>'
 
@@ -119,7 +125,10 @@ def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
     out.extend(f'<w:gridCol w:w="{w}"/>' for w in grid)
     out.append("</w:tblGrid>")
     for i, cells in enumerate(rows):
-        trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if i < header_rows else "")
+        # Header rows repeat on every page; a row is kept whole unless it is so tall (long prose) that
+        # holding it back would leave most of a page empty — or, taller than a page, could not be placed at all.
+        keep = i < header_rows or row_height_pt(cells, grid) <= MAX_UNSPLIT_PT
+        trpr = ("<w:cantSplit/>" if keep else "") + ("<w:tblHeader/>" if i < header_rows else "")
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
         col = 0
         for cell in cells:
@@ -131,6 +140,24 @@ def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
+
+
+TABLE_LINE_PT = 13  # the table styles' line: 260 twips at least
+TABLE_CHAR_TWIPS = 210  # a 10.5 pt character
+CELL_MARGINS = 114  # twips, left + right
+MAX_UNSPLIT_PT = 200  # about a third of the 225 mm type area
+
+
+def row_height_pt(cells: list[Cell], grid: list[int]) -> int:
+    """A row's height estimated from its text: lines of 10.5 pt characters wrapped in each cell's width."""
+    tallest, col = 1, 0
+    for cell in cells:
+        width = sum(grid[col:col + cell.span])
+        col += cell.span
+        per_line = max(1, (width - CELL_MARGINS) // TABLE_CHAR_TWIPS)
+        lines = sum(max(1, -(-len(part) // per_line)) for part in cell.text.split("\n"))
+        tallest = max(tallest, lines)
+    return tallest * TABLE_LINE_PT
 
 
 def _cell(cell: Cell, width: int) -> str:
