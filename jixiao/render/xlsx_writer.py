@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
@@ -57,13 +58,20 @@ def _cell_number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
+class _Worksheet(Worksheet):
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        """Our formulas use + − ÷ and SUM / IF / MIN only: no dynamic-array or future function to
+        rename, so skip XlsxWriter's ~30 regular-expression passes per formula (strip '=' only)."""
+        return formula[1:] if formula.startswith("=") else formula
+
+
 class Sheet:
     """One worksheet being laid out, recording each value cell in the map. Rows and columns
     are 1-based here, as in the addresses the map records; XlsxWriter's are 0-based."""
 
     def __init__(self, book: Book, title: str, columns: list[float]) -> None:
         self.book = book
-        self.ws = book.wb.add_worksheet(title)
+        self.ws = book.wb.add_worksheet(title, worksheet_class=_Worksheet)
         self.title = title
         self.row = 1
         self.dv_cells: dict[str, list[tuple[int, int]]] = {}
