@@ -157,6 +157,8 @@ _NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER_RE = re.compile(
     r"(?P<cmp>>=|<=|>|<|=)?\s*(?P<num>" + _NUM + r")\s*(?P<mag>万|亿)?\s*(?P<approx>余|多)?\s*"
 )
+# A character every word comparator starts with.
+_WORD_COMPARATOR_HINT = re.compile("[" + "".join(sorted({w[0] for w, _ in _WORD_COMPARATORS})) + "]")
 # Units seen in indicator targets and prose, longest first so that 人次 wins over 人.
 KNOWN_UNITS = sorted(
     """% 万元 亿元 千元 元 人次 批次 户次 个 人 次 条 家 篇 期 项 件 户 天 日 月 年 分 份 场 所 台 辆 套 间
@@ -220,24 +222,29 @@ def parse_number(text: str) -> Parsed:
     """
     norm = normalize(text)
     comparator = ""
-    for word, sym in _WORD_COMPARATORS:
-        if word in norm:
-            comparator = sym
-            break
+    if _WORD_COMPARATOR_HINT.search(norm):  # most cells hold a bare figure: skip the word list
+        for word, sym in _WORD_COMPARATORS:
+            if word in norm:
+                comparator = sym
+                break
     m = _NUMBER_RE.search(norm)
     if not m:
         return Parsed(None, raw=text)
-    parsed = _match_to_parsed(m, norm, comparator)
-    if not parsed.comparator:
+    # As _match_to_parsed, building the one Parsed this returns.
+    unit = printed_unit = _unit_at(norm, m.end())
+    mag = m.group("mag")
+    if mag:
+        unit = mag + "元" if unit in ("", "元") else mag + unit
+    comparator = m.group("cmp") or comparator
+    if not comparator:
         # A comparator written before a label: "联络人次>400人" is caught by the regex,
         # "以上"/"以下" after the number is a comparator too.
-        tail = norm[m.end():]
-        tail = tail[len(_unit_at(tail, 0)):]
-        if tail.startswith("以上"):
-            parsed = Parsed(parsed.value, parsed.unit, ">=", parsed.approximate, parsed.raw)
-        elif tail.startswith("以下") or tail.startswith("以内"):
-            parsed = Parsed(parsed.value, parsed.unit, "<=", parsed.approximate, parsed.raw)
-    return Parsed(parsed.value, parsed.unit, parsed.comparator, parsed.approximate, text)
+        after = m.end() + len(printed_unit)
+        if norm.startswith("以上", after):
+            comparator = ">="
+        elif norm.startswith(("以下", "以内"), after):
+            comparator = "<="
+    return Parsed(_to_decimal(m.group("num")), unit, comparator, bool(m.group("approx")), text)
 
 
 def find_numbers(text: str) -> list[Parsed]:
