@@ -1,14 +1,22 @@
 """Render throughput: .docx + .xlsx per second (one core), and PDFs per second with one
 LibreOffice process for a batch versus one process per file.
 
-    .venv/bin/python bench/render.py [--packages 10] [--runs 5] [--pdf-files 4]
+    .venv/bin/python bench/render.py [--packages 10] [--runs 5] [--pdf-files 4] [--baseline REV]
+
+packages_per_s is wall-clock; packages_per_cpu_s counts this process's CPU time only, which
+holds up better on a shared machine. With --baseline REV (a git revision, e.g. the commit
+before an optimisation) every package is also rendered by that revision's jixiao, alternating
+in the same process, and the ratio of the CPU medians is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -23,17 +31,81 @@ from jixiao.render.pdf import PdfError, convert_batch, find_soffice  # noqa: E40
 EXAMPLE = ROOT / "examples" / "xiangxi-beijing-office-2022.yaml"
 
 
-def packages_per_second(n: int, runs: int, charts: bool) -> float:
+def packages_per_second(n: int, runs: int, charts: bool) -> tuple[float, float]:
+    """Median packages per second over `runs` runs of `n`: wall-clock and CPU time."""
     pkg = read_any(EXAMPLE)
-    rates = []
+    rates, cpu_rates = [], []
     with tempfile.TemporaryDirectory() as tmp:
         render_package(pkg, Path(tmp) / "warm", charts=charts)  # imports, font cache, profile cache
         for r in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for i in range(n):
                 render_package(pkg, Path(tmp) / f"r{r}-{i}", charts=charts)
             rates.append(n / (time.perf_counter() - t0))
-    return statistics.median(rates)
+            cpu_rates.append(n / max(time.process_time() - c0, 1e-9))
+    return statistics.median(rates), statistics.median(cpu_rates)
+
+
+# --- a second jixiao in this process, for --baseline -------------------------------------------
+
+
+def _own_modules() -> dict:
+    return {k: m for k, m in sys.modules.items() if k == "jixiao" or k.startswith("jixiao.")}
+
+
+class CodeTree:
+    """The jixiao package of a git revision, imported beside the working tree's (as in bench/audit.py):
+    `with tree:` puts this revision's modules in sys.modules, and the current ones back afterwards."""
+
+    def __init__(self, rev: str, directory: Path) -> None:
+        data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "jixiao"], check=True,
+                              capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(directory, filter="data")
+        current = _own_modules()
+        for k in current:
+            del sys.modules[k]
+        sys.path.insert(0, str(directory))
+        try:
+            from jixiao.io.readers import read_any as base_read
+            from jixiao.render.api import render_package as base_render
+
+            self.pkg = base_read(EXAMPLE)
+            base_render(self.pkg, directory / "warm", charts=False)  # every lazy import, the profile cache
+            self.render = base_render
+            self.modules = _own_modules()
+            assert Path(self.modules["jixiao"].__file__).is_relative_to(directory)
+        finally:
+            sys.path.remove(str(directory))
+            for k in _own_modules():
+                del sys.modules[k]
+            sys.modules.update(current)
+        self.saved: dict = {}
+
+    def __enter__(self) -> CodeTree:
+        self.saved = _own_modules()
+        sys.modules.update(self.modules)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.modules.update(self.saved)
+
+
+def run_against(n: int, base: CodeTree, tmp: Path) -> tuple[list[float], list[float]]:
+    """CPU seconds per package (no charts) of the working tree and of the baseline, alternating."""
+    pkg = read_any(EXAMPLE)
+    render_package(pkg, tmp / "warm", charts=False)
+    now, then = [], []
+    for i in range(n):
+        for turn in ((0, 1) if i % 2 else (1, 0)):
+            t0 = time.process_time()
+            if turn:
+                with base:
+                    base.render(base.pkg, tmp / f"b{i}", charts=False)
+            else:
+                render_package(pkg, tmp / f"n{i}", charts=False)
+            (then if turn else now).append(time.process_time() - t0)
+    return now, then
 
 
 def pdf_rates(n: int) -> tuple[float, float]:
@@ -59,14 +131,29 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--packages", type=int, default=10)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--pdf-files", type=int, default=4)
+    ap.add_argument("--pdf-files", type=int, default=4, help="0: no PDF figures")
+    ap.add_argument("--baseline", metavar="REV", help="also render every package with the jixiao of this git revision")
     args = ap.parse_args()
-    plain = packages_per_second(args.packages, args.runs, charts=False)
-    print(f"docx+xlsx, no charts: {plain:.2f} packages/s (median of {args.runs} runs × {args.packages})")
-    charts = packages_per_second(args.packages, max(3, args.runs // 2), charts=True)
+    plain, plain_cpu = packages_per_second(args.packages, args.runs, charts=False)
+    print(f"docx+xlsx, no charts: {plain:.2f} packages/s, {plain_cpu:.2f} per CPU second "
+          f"(median of {args.runs} runs × {args.packages})")
+    charts, _ = packages_per_second(args.packages, max(3, args.runs // 2), charts=True)
     print(f"docx+xlsx with 2 charts: {charts:.2f} packages/s")
     print(f"RESULT packages_per_s={plain:.2f} 1/s")
+    print(f"RESULT packages_per_cpu_s={plain_cpu:.2f} 1/s")
     print(f"RESULT packages_per_s_with_charts={charts:.2f} 1/s")
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as d:
+            base = CodeTree(args.baseline, Path(d) / "baseline")
+            now, then = run_against(args.packages * args.runs, base, Path(d) / "out")
+        m_now, m_then = statistics.median(now), statistics.median(then)
+        print(f"same process, alternating with {args.baseline}: CPU median per package now {m_now * 1000:.1f} ms, "
+              f"baseline {m_then * 1000:.1f} ms")
+        print(f"RESULT median_ms={m_now * 1000:.2f} ms")
+        print(f"RESULT baseline_median_ms={m_then * 1000:.2f} ms")
+        print(f"RESULT speedup_vs_baseline={m_then / m_now:.2f} x")
+    if args.pdf_files <= 0:
+        return 0
     if find_soffice() is None:
         print("LibreOffice not installed: PDF figures skipped")
         return 0
