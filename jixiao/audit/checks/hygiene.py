@@ -18,6 +18,7 @@ unit's words. The few word lists below are small and principled:
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import combinations
 
@@ -39,6 +40,7 @@ LEVELS = ("省", "市", "州", "县", "区")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the copy checks squash the same cells again and again
 def squash(text: str) -> str:
     return _PUNCT.sub("", normalize(text or ""))
 
@@ -176,7 +178,7 @@ def _mission_findings(pkg: Package, texts: list[Text]) -> list[Finding]:
     leftovers = _leftover_texts(pkg)
     by_word: dict[str, list[Text]] = {}
     for t in texts:
-        if squash(t.text) in leftovers:
+        if leftovers and squash(t.text) in leftovers:
             continue
         for word in MISSION_WORDS:
             if word in t.text and word not in vocab:

@@ -160,6 +160,7 @@ def plain(text: str) -> str:
     return _STRIP.sub("", normalize(text))
 
 
+@functools.lru_cache(maxsize=8192)  # pure; clauses repeat within and across documents
 def measure_of(text: str, year: int) -> str:
     """'年初预算数为' → initial; '实际支出数' → actual; '' → '' (inherit)."""
     text = _NOISE.sub("", text)
@@ -190,6 +191,7 @@ class ProseNumber:
     parts: list[int] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4096)
 def _visible(text: str) -> str:
     """The text with closed (…) groups removed."""
     prev = None
@@ -298,7 +300,11 @@ def text_figures(pkg: Package, blocks: list[Text] | None = None
     elif blocks is None:
         blocks = prose_blocks(pkg)
     for block in blocks:
+        if "万元" not in plain(block.text):
+            continue  # no sentence of it holds a 万元 figure (split_sentences cuts plain(text))
         for sentence in split_sentences(block.text):
+            if "万元" not in sentence:
+                continue
             nums = sentence_figures(sentence, pkg.year)
             for n in nums:
                 if n.quantity:
