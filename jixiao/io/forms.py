@@ -206,6 +206,9 @@ def _profile_for(blocks: list[Block]) -> str:
     return "national-2020"
 
 
+_SENTENCE_MARK = re.compile(r"[，。；、]")  # a cell holding one of these is prose
+
+
 class _Ctx:
     def __init__(self, pkg: Package, bare: str) -> None:
         self.pkg = pkg
@@ -226,7 +229,7 @@ class _Ctx:
             else:
                 for c in (c for row in b.rows for c in row):
                     t = c.clean
-                    if len(compact(t)) >= 15 and re.search(r"[，。；、]", t):
+                    if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
                         self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
 
 

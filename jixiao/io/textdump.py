@@ -76,16 +76,19 @@ def parse_blocks(text: str) -> list[Block]:
             blocks.append(table)
         table, row = None, []
 
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if _CELL_RE.match(raw):
-            cell = Cell(raw.split("\t", 1)[1].rstrip(), n)
+    cell_line = _CELL_RE.match
+    n = 0
+    for raw in text.splitlines():
+        n += 1
+        if raw[:1] == "\t" or cell_line(raw):  # most cell lines start with the tab itself
+            cell = Cell(raw[raw.index("\t") + 1:].rstrip(), n)
             if table is None:
                 table = Table(line=n)
             elif blanks and row:
                 table.rows.append(row)
                 row = []
             row.append(cell)
-        elif not raw.strip():
+        elif not raw or raw.isspace():
             blanks += 1
             continue
         elif table is not None and row and blanks <= 1:

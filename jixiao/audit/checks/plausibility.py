@@ -126,6 +126,8 @@ def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list
         blocks = prose_blocks(pkg)
     for block in blocks:
         norm = normalize(block.text)
+        if "份" not in norm:
+            continue  # both forms of _RESPONSES need it
         m = _RESPONSES.search(norm)
         if not m:
             continue
