@@ -18,6 +18,7 @@ character, at least 3) is added under that name. Nothing here is ever fatal.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -151,6 +152,7 @@ def _figures(text: str) -> list[tuple[str, Decimal, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)  # pure; formula terms and figure labels repeat across documents
 def lcs(a: str, b: str) -> int:
     """Length of the longest common substring."""
     best = 0
