@@ -209,7 +209,7 @@ def test_docx_that_is_not_a_zip(tmp_path):
     p = tmp_path / "report.docx"
     p.write_text("湘西自治州人民政府驻北京联络处 2022 年度（其实是纯文本）", encoding="utf-8")
     result = audit_path(p)
-    assert "不是有效的 Word（.docx）文件" in result.error
+    assert "不是有效的Word 文档（.docx）" in result.error
     assert_sane(result)
 
 
@@ -259,7 +259,7 @@ def test_cli_batch_of_hostile_files_never_shows_a_traceback(tmp_path):
     assert "error" not in docs["ok.yaml"]
     assert "文件过大" in docs["huge.txt"]["error"]
     assert "压缩炸弹" in docs["bomb.docx"]["error"]
-    assert "不是有效的 Word" in docs["garbage.docx"]["error"]
+    assert "不是有效的Word" in docs["garbage.docx"]["error"]
     for name in ("garbage.docx", "garbage.json", "huge.txt", "bomb.docx"):
         assert CJK.search(docs[name]["error"]), docs[name]
 

@@ -18,7 +18,7 @@ from conftest import EXAMPLE, SEED
 
 from jixiao.core.engine import score_package
 from jixiao.core.model import Source
-from jixiao.io import docx_reader
+from jixiao.io import docx_reader, guards
 from jixiao.io.blocks import Paragraph, Table, compact
 from jixiao.io.canonical import PackageError, read_package
 from jixiao.io.docx_reader import read_docx
@@ -422,9 +422,9 @@ def test_bad_docx_inputs(tmp_path, monkeypatch):
         zf.writestr("hello.txt", "你好")
     _refused(read_docx, no_document, "word/document.xml")
     blocks_to_docx([Paragraph("标题", 1)], tmp_path / "ok.docx")
-    monkeypatch.setattr(docx_reader, "MAX_UNCOMPRESSED", 100)
+    monkeypatch.setattr(guards, "MAX_UNZIPPED", 100)
     _refused(read_docx, tmp_path / "ok.docx", "解压后过大")
-    monkeypatch.setattr(docx_reader, "MAX_FILE_BYTES", 10)
+    monkeypatch.setitem(guards.MAX_BYTES, ".docx", 10)
     _refused(read_docx, tmp_path / "ok.docx", "文件过大")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zipfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,11 +32,6 @@ FORM_TITLES = {
 }
 
 AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx")
-MB = 1024 * 1024
-# What a package file may weigh on disk: text-like files are a few hundred KB; Office files carry images.
-MAX_FILE_BYTES = {".txt": 20 * MB, ".yaml": 20 * MB, ".yml": 20 * MB, ".json": 20 * MB, ".docx": 50 * MB, ".xlsx": 50 * MB}
-MAX_UNZIPPED_BYTES = 200 * MB  # the sum of an Office file's members once inflated
-MAX_ZIP_RATIO = 200  # a member inflating more than this is a zip bomb, not a document
 
 # Rule ids emitted here rather than by a registered check (listed in docs/checks.md).
 SERVICE_RULES = {
@@ -131,36 +125,20 @@ def _read(path: Path) -> Package:
 
 
 def _precheck(path: Path) -> str:
-    """Refuse what cannot be a package before a reader spends memory on it."""
-    suffix = path.suffix.lower()
-    limit = MAX_FILE_BYTES.get(suffix)
-    if limit is None or not path.is_file():
-        return ""  # read_any explains unknown types and missing files
-    size = path.stat().st_size
-    if size > limit:
-        return f"文件过大（{size / MB:.1f} MB），此类文件不应超过 {limit // MB} MB"
-    if suffix in (".docx", ".xlsx"):
-        if size == 0:
-            return "文件为空"
-        if not zipfile.is_zipfile(path):
-            kind = "Word（.docx）" if suffix == ".docx" else "Excel（.xlsx）"
-            return f"不是有效的 {kind}文件：文件已损坏，或是其他格式（如旧版 .doc / .xls）改了扩展名"
-        return _zip_problem(path)
-    return ""
+    """Refuse what cannot be a package before a reader spends memory on it (the readers'
+    own guards, applied once here so that a batch worker never loads such a file)."""
+    from ..io.canonical import PackageError
+    from ..io.guards import KIND, check_size, check_zip
 
-
-def _zip_problem(path: Path) -> str:
+    if not path.is_file():
+        return ""  # read_any explains missing files and folders
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return ""  # the reader reports a damaged file in its own words
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNZIPPED_BYTES:
-        return f"文件解压后过大（{total / MB:.0f} MB），不像是正常的 Office 文档"
-    for i in infos:
-        if i.file_size > 10 * MB and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
-            return f"文件中的 {i.filename} 压缩比异常（疑似压缩炸弹），拒绝读取"
+        if path.suffix.lower() in KIND:
+            check_zip(path)
+        else:
+            check_size(path)
+    except PackageError as exc:
+        return exc.problems[0]
     return ""
 
 

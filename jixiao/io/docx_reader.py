@@ -11,16 +11,12 @@ that it is a zip at all, and that its members do not inflate to something huge
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from ..core.model import Package
 from .blocks import Block, Cell, Paragraph, Table
 from .canonical import PackageError
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 100
+from .guards import check_zip
 
 
 def read_docx(path: str | Path) -> Package:
@@ -32,30 +28,7 @@ def read_docx(path: str | Path) -> Package:
 
 
 def _guard(p: Path) -> None:
-    name = str(p)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise PackageError(name, [f"无法打开文件：{exc.strerror}"]) from None
-    if size == 0:
-        raise PackageError(name, ["文件为空，不是有效的 Word 文档"])
-    if size > MAX_FILE_BYTES:
-        raise PackageError(name, [f"文件过大（{size // 1024 // 1024} MB），Word 文档不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB"])
-    if not zipfile.is_zipfile(p):
-        raise PackageError(name, ["不是有效的 .docx 文件（.docx 应为 zip 压缩包；旧版 .doc 请先另存为 .docx）"])
-    try:
-        with zipfile.ZipFile(p) as zf:
-            members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise PackageError(name, [f"压缩包已损坏，无法读取：{exc}"]) from None
-    total = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members)
-    if total > MAX_UNCOMPRESSED:
-        raise PackageError(name, [f"解压后过大（{total // 1024 // 1024} MB，上限 {MAX_UNCOMPRESSED // 1024 // 1024} MB），疑似压缩炸弹，已拒绝"])
-    if packed and total / packed > MAX_RATIO:
-        raise PackageError(name, [f"压缩比异常（{total // packed} 倍，上限 {MAX_RATIO} 倍），疑似压缩炸弹，已拒绝"])
-    if "word/document.xml" not in {m.filename for m in members}:
-        raise PackageError(name, ["压缩包中没有 word/document.xml，不是 Word 文档"])
+    check_zip(p, required=("word/document.xml",))
 
 
 def docx_blocks(p: Path) -> list[Block]:

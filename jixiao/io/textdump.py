@@ -15,8 +15,8 @@ from pathlib import Path
 from ..core.model import Package
 from .blocks import Block, Cell, Paragraph, Table, merge_fragment_rows
 from .canonical import PackageError
+from .guards import check_size
 
-MAX_BYTES = 50 * 1024 * 1024
 _CELL_RE = re.compile(r"^[ \u3000]*\t")
 # Control characters other than tab, line feed, form feed and carriage return.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -31,12 +31,7 @@ def read_textdump(path: str | Path) -> Package:
 
 
 def _decode(p: Path) -> str:
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise PackageError(str(p), [f"无法打开文件：{exc.strerror}"]) from None
-    if size > MAX_BYTES:
-        raise PackageError(str(p), [f"文件过大（{size // 1024 // 1024} MB），不应超过 {MAX_BYTES // 1024 // 1024} MB"])
+    check_size(p)
     data = p.read_bytes()
     if not data.strip():
         raise PackageError(str(p), ["文件为空，没有可读取的内容"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,11 +20,7 @@ from ..core.model import Package
 from ..core.numbers import NumberError, normalize, parse_amount, parse_date, parse_number
 from ..render import xlsx_layout as K
 from .canonical import PackageError, parse_package
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed ÷ compressed, per member: more is a zip bomb
-MAX_MEMBERS = 5000
+from .guards import check_zip
 
 
 def read_xlsx(path: str | Path) -> Package:
@@ -61,30 +56,7 @@ def read_xlsx(path: str | Path) -> Package:
 
 
 def _guard(p: Path) -> None:
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise PackageError(str(p), [f"无法打开文件：{exc.strerror}"]) from None
-    if size > MAX_FILE_BYTES:
-        raise PackageError(str(p), [f"文件过大（{size // 1024 // 1024} MB），自评表工作簿不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB"])
-    if not zipfile.is_zipfile(p):
-        raise PackageError(str(p), ["不是 .xlsx 工作簿（文件不是 zip 格式；旧版 .xls 请先另存为 .xlsx）"])
-    try:
-        with zipfile.ZipFile(p) as z:
-            infos = z.infolist()
-            names = {i.filename for i in infos}
-    except zipfile.BadZipFile as exc:
-        raise PackageError(str(p), [f"工作簿已损坏：{exc}"]) from None
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise PackageError(str(p), ["不是 .xlsx 工作簿（缺少 xl/workbook.xml）"])
-    if len(infos) > MAX_MEMBERS:
-        raise PackageError(str(p), [f"工作簿内部文件过多（{len(infos)} 个），拒绝读取"])
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED_BYTES:
-        raise PackageError(str(p), [f"工作簿解压后过大（{total // 1024 // 1024} MB），疑似压缩炸弹，拒绝读取"])
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1024 * 1024:
-            raise PackageError(str(p), [f"工作簿内部文件 {i.filename} 压缩比异常（{i.file_size // i.compress_size}:1），疑似压缩炸弹，拒绝读取"])
+    check_zip(p, required=("xl/workbook.xml", "[Content_Types].xml"))
 
 
 # --- the map -----------------------------------------------------------------------------
