@@ -14,9 +14,12 @@ import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from math import isfinite
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet as _xw_sheet
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.model import LineTable, SelfEvalTable
@@ -64,10 +67,80 @@ class _Worksheet(Worksheet):
         rename, so skip XlsxWriter's ~30 regular-expression passes per formula (strip '=' only)."""
         return formula[1:] if formula.startswith("=") else formula
 
+    def _write_rows(self) -> None:
+        """<sheetData> as XlsxWriter writes it (same rows, spans and cells, byte for byte), in one loop:
+        its general path builds and escapes an attribute list for each of the ~2,800 cells of a form.
+        The cells we write (formatted blanks, shared strings, numbers) are written here; any other
+        kind, and sheets with comments or in constant-memory mode, go through XlsxWriter."""
+        if self.comments or self.constant_memory or self.dim_rowmin is None:
+            return super()._write_rows()
+        table, row_info = self.table, self.row_info
+        lo, hi = self.dim_rowmin, self.dim_rowmax
+        rows = sorted({r for r, cells in table.items() if cells and lo <= r <= hi}
+                      | {r for r in row_info if lo <= r <= hi})
+        spans: dict[int, list[int]] = {}
+        for r in rows:
+            cells = table.get(r)
+            if cells:
+                block = spans.get(r // 16)
+                first, last = min(cells), max(cells)
+                if block is None:
+                    spans[r // 16] = [first, last]
+                else:
+                    block[0], block[1] = min(block[0], first), max(block[1], last)
+        self.row_spans = {b: f"{a + 1}:{z + 1}" for b, (a, z) in spans.items()}
+        write = self.fh.write
+        names: dict[int, str] = {}
+        xfs: dict[int, int] = {}
+        for r in rows:
+            cells = table.get(r)
+            span = self.row_spans.get(r // 16)
+            if not cells:
+                self._write_empty_row(r, span, row_info.get(r))
+                continue
+            self._write_row(r, span, row_info.get(r))
+            r1 = r + 1
+            for c in sorted(cells):
+                cell = cells[c]
+                cls = cell.__class__
+                fmt = cell.format
+                if fmt is None or cls not in _FAST_CELLS:
+                    self._write_cell(r, c, cell)
+                    continue
+                name = names.get(c)
+                if name is None:
+                    name = names[c] = xl_col_to_name(c)
+                xf = xfs.get(id(fmt))
+                if xf is None:
+                    xf = xfs[id(fmt)] = fmt._get_xf_index()
+                if cls is _BLANK:
+                    write(f'<c r="{name}{r1}" s="{xf}"/>')
+                elif cls is _STRING:
+                    write(f'<c r="{name}{r1}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+                else:
+                    write(f'<c r="{name}{r1}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+            write("</row>")
+
+
+def _cell_tuple(name: str, old_name: str):
+    """XlsxWriter's named tuple for a kind of cell (renamed in 3.2)."""
+    return getattr(_xw_sheet, name, None) or getattr(_xw_sheet, old_name)
+
+
+_BLANK = _cell_tuple("CellBlankTuple", "cell_blank_tuple")
+_STRING = _cell_tuple("CellStringTuple", "cell_string_tuple")
+_NUMBER = _cell_tuple("CellNumberTuple", "cell_number_tuple")
+_FAST_CELLS = frozenset({_BLANK, _STRING, _NUMBER})
+_HALF_STRMAX = 32767 // 2  # longer texts go through XlsxWriter, which truncates at Excel's limit
+
 
 class Sheet:
     """One worksheet being laid out, recording each value cell in the map. Rows and columns
-    are 1-based here, as in the addresses the map records; XlsxWriter's are 0-based."""
+    are 1-based here, as in the addresses the map records; XlsxWriter's are 0-based.
+
+    Cells go straight into XlsxWriter's cell table (the data model its writer reads): the public
+    write_*() and merge_range() each check bounds, types and overlaps per cell, and a form has
+    ~2,800 cells, ~1,650 of them the formatted blanks that make a merged range's borders."""
 
     def __init__(self, book: Book, title: str, columns: list[float]) -> None:
         self.book = book
@@ -79,6 +152,11 @@ class Sheet:
         for i, w in enumerate(columns):
             self.ws.set_column(i, i, w)
         self.ncols = len(columns)
+        self._table = self.ws.table
+        self._strings = self.ws.str_table
+        self._merged: set[tuple[int, int]] = set()
+        self._blanks: dict[int, object] = {}
+        self._dims: list[int] | None = None  # 0-based: first row, first column, last row, last column written
 
     def width(self, col: int, w: float) -> None:
         self.ws.set_column(col - 1, col - 1, w)
@@ -96,22 +174,67 @@ class Sheet:
     def merge(self, r1: int, c1: int, r2: int, c2: int, fmt) -> None:
         """Merge a range; every cell of it gets `fmt` (borders print around the whole range).
         The first cell's value is written afterwards by the caller."""
-        self.ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, None, fmt)
+        r1, c1, r2, c2 = r1 - 1, c1 - 1, r2 - 1, c2 - 1
+        merged, table = self._merged, self._table
+        blank = self._blanks.get(id(fmt))
+        if blank is None:
+            blank = self._blanks[id(fmt)] = _BLANK(fmt)
+        for r in range(r1, r2 + 1):
+            cells = table[r]
+            for c in range(c1, c2 + 1):
+                if (r, c) in merged:  # overlapping merges corrupt the file for Excel
+                    raise ValueError(f"{self.title}: merge {xl_range(r1, c1, r2, c2)} overlaps an earlier one "
+                                     f"at {xl_rowcol_to_cell_fast(r, c)}")
+                merged.add((r, c))
+                cells[c] = blank
+        self.ws.merge.append([r1, c1, r2, c2])
+        self._seen(r1, c1)
+        self._seen(r2, c2)
+
+    def _seen(self, r: int, c: int) -> None:
+        d = self._dims
+        if d is None:
+            self._dims = [r, c, r, c]
+            return
+        if r < d[0]:
+            d[0] = r
+        elif r > d[2]:
+            d[2] = r
+        if c < d[1]:
+            d[1] = c
+        elif c > d[3]:
+            d[3] = c
 
     def _write(self, row: int, col: int, value, fmt) -> None:
-        ws, r, c = self.ws, row - 1, col - 1
+        r, c = row - 1, col - 1
+        t = type(value)
         if value is None or value == "":
-            ws.write_blank(r, c, None, fmt)
-        elif isinstance(value, str):
-            ws.write_string(r, c, value, fmt)  # never write(): a text starting with '=' is not a formula
+            blank = self._blanks.get(id(fmt))
+            if blank is None:
+                blank = self._blanks[id(fmt)] = _BLANK(fmt)
+            self._table[r][c] = blank
+        elif t is str:  # never write(): a text starting with '=' is not a formula
+            if len(value) > _HALF_STRMAX:
+                self.ws._write_string(r, c, value, fmt)
+            else:
+                self._table[r][c] = _STRING(self._strings._get_shared_string_index(value), fmt)
+        elif t is bool:
+            self._table[r][c] = _STRING(self._strings._get_shared_string_index(K.YES if value else K.NO), fmt)
+        elif t is Decimal or t is int or t is float:
+            number = float(value)
+            if isfinite(number):
+                self._table[r][c] = _NUMBER(value if t is int else number, fmt)
+            else:
+                self.ws._write_number(r, c, number, fmt)
         elif isinstance(value, (date, datetime)):
-            ws.write_datetime(r, c, value, fmt)
-        elif isinstance(value, bool):
-            ws.write_string(r, c, K.YES if value else K.NO, fmt)
+            self.ws._write_datetime(r, c, value, fmt)
+        elif isinstance(value, str):
+            self._write(row, col, str(value), fmt)
         elif isinstance(value, (int, float, Decimal)):
-            ws.write_number(r, c, _cell_number(value), fmt)
+            self._write(row, col, float(value), fmt)
         else:
-            ws.write_string(r, c, str(value), fmt)
+            self._write(row, col, str(value), fmt)
+        self._seen(r, c)
 
     def heading(self, text: str) -> None:
         fmt = self.book.style("title" if self.row == 1 else "section", "")
@@ -134,7 +257,7 @@ class Sheet:
             cached = "" if shown is None else shown if isinstance(shown, str) else _cell_number(shown)
             if isinstance(cached, (date, datetime)):
                 cached = ""
-            self.ws.write_formula(row - 1, col - 1, formula, fmt, cached)
+            self.ws._write_formula(row - 1, col - 1, formula, fmt, cached)
         else:
             self._write(row, col, shown, fmt)
         if role == K.INPUT:
@@ -155,6 +278,9 @@ class Sheet:
 
     def finish(self) -> None:
         ws = self.ws
+        if self._dims is not None:  # the used range, which XlsxWriter's own writes would have tracked
+            ws._check_dimensions(self._dims[0], self._dims[1])
+            ws._check_dimensions(self._dims[2], self._dims[3])
         for kind, cells in self.dv_cells.items():
             opts = _validation(kind)
             if opts is not None:
