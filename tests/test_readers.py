@@ -212,7 +212,7 @@ def test_seed_notice_and_basic_data(seed_pkg):
 def test_seed_texts(seed_pkg):
     texts = seed_pkg.texts
     assert any(t.form == "绩效评价报告" and "1805.66" in t.text and t.line == 584 for t in texts)
-    assert any(t.form == "附件4" and "你那" in t.text for t in texts)  # prose in cells is kept too
+    assert any(t.form == "附件4·公务接待拨款" and "你那" in t.text for t in texts)  # prose in cells, named by project
     assert all(t.text.strip() for t in texts)
 
 

@@ -24,10 +24,12 @@ NO_FORM = "全文"
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def form_order(form: str) -> tuple:
-    if form in EXPECTED_FORMS:
-        return (0, EXPECTED_FORMS.index(form), "")
-    return (1 if form else 2, 0, form)
+def form_order(form: str, first_line: int = 0) -> tuple:
+    """Forms in document order; the several 附件4 ("附件4·项目名") in the order they appear."""
+    base = form.split("·", 1)[0]
+    if base in EXPECTED_FORMS:
+        return (0, EXPECTED_FORMS.index(base), first_line, form)
+    return (1 if form else 2, 0, first_line, form)
 
 
 def by_form(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -35,12 +37,21 @@ def by_form(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.location.form or NO_FORM, []).append(f)
-    return sorted(groups.items(), key=lambda kv: form_order("" if kv[0] == NO_FORM else kv[0]))
+
+    def key(item: tuple[str, list[Finding]]) -> tuple:
+        form, items = item
+        lines = [f.location.line for f in items if f.location.line is not None]
+        return form_order("" if form == NO_FORM else form, min(lines) if lines else 0)
+
+    return sorted(groups.items(), key=key)
 
 
 def form_heading(form: str) -> str:
-    title = FORM_TITLES.get(form)
-    return f"{form} {title}" if title and not title.startswith(form) else form
+    base, _, item = form.partition("·")
+    title = FORM_TITLES.get(base)
+    if not title or title.startswith(base):
+        return form
+    return f"{base} {title}" + (f"·{item}" if item else "")
 
 
 def counts_text(s: dict) -> str:

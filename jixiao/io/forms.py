@@ -847,12 +847,30 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
             _filler(b, t, form)
         else:
             _self_eval_table(ctx, t, b, form)
+    _qualify_form(ctx, seg, t)
     if kind == "overall":
         ctx.pkg.overall = t
     elif kind == "project":
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+
+
+def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
+    """Name a 附件4–7 form after the item it evaluates ("附件4·公务接待拨款"), in the locations of
+    its values and of its prose, so that a reviewer can tell five 附件4 apart."""
+    if t.kind == "overall" or not t.name:
+        return
+    form = f"{seg.form}·{t.name}"
+    for holder in (t, t.goal, *t.funds, *t.indicators):
+        for source in holder.src.values():
+            if source.form == seg.form:
+                source.form = form
+    lines = {b.line for b in seg.blocks if isinstance(b, Paragraph)}
+    lines |= {c.line for b in seg.blocks if isinstance(b, Table) for row in b.rows for c in row}
+    for block in ctx.pkg.texts:
+        if block.form == seg.form and block.line in lines:
+            block.form = form
 
 
 def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str) -> None:
