@@ -470,3 +470,31 @@ def test_fund_type_annex_with_only_a_statement_has_no_table(tmp_path):
     [decl] = pkg.fund_types
     assert decl.kind == "gov_fund" and not decl.has_spending and decl.tables == []
     assert decl.statement == "本单位2022年无政府性基金预算支出。"
+
+
+def test_preparer_prose_is_kept_by_heading(tmp_path):
+    """§八–十 are found by what their headings say; a sub-heading splits 经验做法 from 问题."""
+    pkg = _read_text(tmp_path, "\n".join([
+        "某县林业局2023年度部门整体支出绩效评价报告",
+        "八、主要经验做法、存在的问题及原因分析",
+        "（一）主要经验做法",
+        "建立了项目台账，按月调度进度。",
+        "（二）存在的问题及原因分析",
+        "部分项目开工晚，资金支付滞后。",
+        "九、有关建议",
+        "提前做好项目前期工作。",
+        "十、绩效自评结果拟应用和公开情况",
+        "在本局网站公开。",
+        "附件1：",
+    ]))
+    n = pkg.narrative
+    assert n.achievements == "建立了项目台账，按月调度进度。"
+    assert n.problems == "部分项目开工晚，资金支付滞后。"
+    assert n.suggestions == "提前做好项目前期工作。"
+    assert n.publication == "在本局网站公开。"
+
+
+def test_seed_problems_and_suggestions_are_read(seed_pkg):
+    n = seed_pkg.narrative
+    assert n.problems.startswith("1、预算管理过程中") and "预算控制率达到38.06%" in n.problems
+    assert n.suggestions.startswith("1、细化预算指标") and n.publication.endswith("接受社会监督。")

@@ -483,6 +483,7 @@ def parse_narrative(ctx: _Ctx, seg: Segment) -> None:
     n.title = seg.title
     n.src["title"] = Source(NARRATIVE, line=seg.line, text=seg.title)
     context = ""
+    prose = _PreparerProse()
     for b in seg.blocks:
         if isinstance(b, Paragraph):
             text = b.clean
@@ -491,11 +492,49 @@ def parse_narrative(ctx: _Ctx, seg: Segment) -> None:
             if len(compact(text)) <= 60:
                 context = text
             _statement(ctx, b)
+            prose.add(text)
             continue
         kind = _narrative_table_kind(b, context, n.tables)
         if kind:
             n.tables[kind] = _NARRATIVE_TABLES[kind](b)
     parse_framework(ctx.pkg, seg, NARRATIVE)
+    prose.store(n)
+
+
+class _PreparerProse:
+    """The preparer's own text under §八–十 (经验做法, 问题, 建议, 公开), found by what the
+    headings say rather than by their numbers, kept as written."""
+
+    _FIELDS = (("经验", "achievements"), ("问题", "problems"), ("建议", "suggestions"), ("公开", "publication"),
+               ("结果应用", "publication"))
+
+    def __init__(self) -> None:
+        self.field = ""
+        self.parts: dict[str, list[str]] = {}
+
+    def add(self, text: str) -> None:
+        t = compact(text)
+        if is_heading(t) or re.match(r"^[（(][一二三四五六七八九十]+[）)]", t):
+            top = is_heading(t)
+            found = self._field_of(t)
+            if found:
+                self.field = found
+            elif top:
+                self.field = ""
+            return
+        if self.field and t and not re.match(r"^附件[0-9一二三四五六七八九十]+[：:]?$", t):
+            self.parts.setdefault(self.field, []).append(text.strip())
+
+    def _field_of(self, heading: str) -> str:
+        # "八、主要经验做法、存在的问题及原因分析" names two: its text is the problems unless a
+        # sub-heading splits it.
+        hits = [f for word, f in self._FIELDS if word in heading]
+        return "problems" if "problems" in hits else (hits[0] if hits else "")
+
+    def store(self, n) -> None:
+        for name, parts in self.parts.items():
+            if not getattr(n, name):
+                setattr(n, name, "\n".join(parts))
 
 
 def _is_section(text: str) -> bool:
