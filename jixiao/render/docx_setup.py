@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import functools
 import io
+import re
+import zipfile
 
 from docx import Document
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from docx.parts.document import DocumentPart
 from docx.shared import Mm
+from lxml import etree
 
 from . import fonts
 from .docx_xml import NSDECL, TEXT_WIDTH
@@ -162,3 +167,91 @@ def _core(doc) -> None:
     cp = doc.core_properties
     cp.author = "jixiao"
     cp.comments = "由 jixiao 生成：表中数字均由计算引擎得出"
+
+
+# --- the frame as bytes, for writing a document whose body is XML text ----------------------
+
+BODY_MARK = "jixiao-body"
+DOCUMENT_PART = "word/document.xml"
+
+
+def _mark_body(doc) -> None:
+    """Empty the body but for its section properties and put the mark where the content goes."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    body.insert(0, etree.Comment(BODY_MARK))
+
+
+def _split_document(element) -> tuple[bytes, bytes]:
+    """The document part of a marked document split at the mark: (everything up to and including the
+    <w:body> start tag, the section properties and the closing tags). The body start tag declares every
+    prefix of docx_xml.NSDECL that the root does not, so any fragment docx_xml writes is valid between."""
+    head, tail = serialize_part_xml(element).split(f"<!--{BODY_MARK}-->".encode())
+    declared = element.nsmap
+    missing = []
+    for prefix, uri in re.findall(r'xmlns:(\w+)="([^"]+)"', NSDECL):
+        if prefix not in declared:
+            missing.append(f'xmlns:{prefix}="{uri}"')
+        elif declared[prefix] != uri:
+            raise ValueError(f"the frame binds {prefix}: to {declared[prefix]}, docx_xml to {uri}")
+    start = b"<w:body>"
+    if not head.endswith(start):
+        raise ValueError("the document's body start tag is not <w:body>")
+    if missing:
+        head = head[: -len(start)] + f"<w:body {' '.join(missing)}>".encode()
+    return head, tail
+
+
+@functools.cache
+def frame_document() -> tuple[bytes, bytes]:
+    """word/document.xml of the frame, split where the body's content goes (see _split_document)."""
+    doc = new_document()
+    _mark_body(doc)
+    return _split_document(doc.element)
+
+
+class _SplicedDocumentPart(DocumentPart):
+    """The main document part of a document whose body content is held as XML text: saved as the
+    part's tree with the text put in place of the mark, instead of parsed into the tree and
+    serialised again."""
+
+    body_xml = b""
+
+    @property
+    def blob(self) -> bytes:
+        head, tail = _split_document(self._element)
+        return b"".join((head, self.body_xml, tail))
+
+
+def splice_body(doc, body: bytes) -> None:
+    """Make `doc` (a document on the frame, with pictures or other parts added) save with `body` as
+    its body content. Its body in the tree holds only the section properties from now on."""
+    if type(doc.part) is not DocumentPart:
+        raise TypeError(f"not a plain document part: {type(doc.part)}")
+    _mark_body(doc)
+    doc.part.__class__ = _SplicedDocumentPart
+    doc.part.body_xml = body
+
+
+@functools.cache
+def frame_zip() -> bytes:
+    """The frame package without word/document.xml: a document is this zip with its document part
+    appended (zipfile's append mode keeps the existing entries as they are compressed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_frame())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != DOCUMENT_PART:
+                dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def write_frame_package(path, body: bytes) -> None:
+    """Write a .docx of the frame whose body content is `body` (UTF-8 XML of paragraphs and tables)."""
+    head, tail = frame_document()
+    buf = io.BytesIO(frame_zip())
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(DOCUMENT_PART, b"".join((head, body, tail)))
+    with open(path, "wb") as f:
+        f.write(buf.getbuffer())

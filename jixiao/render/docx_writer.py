@@ -8,6 +8,7 @@ written; the connecting sentences are generated from the figures.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from lxml import etree
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from . import docx_xml as X
-from .docx_setup import new_document
+from .docx_setup import new_document, splice_body, write_frame_package
 from .docx_xml import C, H, L, N, V, para, table, widths
 from .view import FUND_TYPE_LABELS, View
 
@@ -92,25 +93,52 @@ def report_title(pkg: Package) -> str:
     return f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告"
 
 
-def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
-    doc = new_document()
-    pics = [(title, _picture(doc, png)) for title, png in (charts or [])]
+def body_xml(view: View, pics: list[tuple[str, str]] | None = None) -> str:
+    """The document body's content as XML text: cover form, report, 附件1–7 (pictures: title and inline)."""
     body = Body()
     cover(body, view)
-    narrative(body, view, pics)
+    narrative(body, view, pics or [])
     annex1(body, view)
     annex2(body, view)
     annex_tables(body, view)
+    return body.xml()
+
+
+def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
+    """The package as a python-docx Document with its body parsed into the tree (for callers that
+    want to work on the tree; write_docx does not parse the body)."""
+    doc = new_document()
+    pics = [(title, _picture(doc, png)) for title, png in (charts or [])]
     old = doc.element.body
     sect = etree.tostring(old.find("{*}sectPr"), encoding="unicode")
-    new = parse_xml(f"<w:body {X.NSDECL}>{body.xml()}{sect}</w:body>")  # one parse, no per-element moves
+    new = parse_xml(f"<w:body {X.NSDECL}>{body_xml(view, pics)}{sect}</w:body>")  # one parse, no per-element moves
     doc.element.replace(old, new)
     return doc
 
 
+# Characters XML 1.0 does not allow: parsing the body would refuse them, and so would Word.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def write_docx(view: View, path: Path, charts: list[tuple[str, bytes]] | None = None) -> Path:
-    doc = build_document(view, charts)
-    doc.save(str(path))
+    """Write the .docx. The body is XML text from docx_xml and goes into word/document.xml as it is:
+    parsing it into python-docx's tree and serialising it again was half the time of a render.
+    Without pictures the package is the frame's (cached) with the document part appended."""
+    doc = None
+    pics = []
+    if charts:
+        doc = new_document()
+        pics = [(title, _picture(doc, png)) for title, png in charts]
+    xml = body_xml(view, pics)
+    if _NOT_XML.search(xml):  # refused as before: the parser names the character and where it is
+        parse_xml(f"<w:body {X.NSDECL}>{xml}</w:body>")
+        raise ValueError(f"character not allowed in XML: {_NOT_XML.search(xml).group()!r}")
+    data = xml.encode("utf-8")
+    if doc is None:
+        write_frame_package(path, data)
+    else:
+        splice_body(doc, data)
+        doc.save(str(path))
     return path
 
 
