@@ -116,8 +116,25 @@ def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
     return doc
 
 
-# Characters XML 1.0 does not allow: parsing the body would refuse them, and so would Word.
+# Characters XML 1.0 does not allow: parsing the body would refuse them, and so would Word. Checked on the
+# UTF-8 bytes, which is several times faster than a regular expression over the text (lone surrogates
+# cannot be encoded at all, U+FFFE and U+FFFF are found as their byte sequences).
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_bytes(xml: str) -> bytes:
+    try:
+        data = xml.encode("utf-8")
+    except UnicodeEncodeError:
+        data = b""
+    if not data or len(data.translate(None, _CONTROL_BYTES)) != len(data) \
+            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        bad = _NOT_XML.search(xml)
+        if bad is not None:  # refused as before: the parser names the character and where it is
+            parse_xml(f"<w:body {X.NSDECL}>{xml}</w:body>")
+            raise ValueError(f"character not allowed in XML: {bad.group()!r}")
+    return data
 
 
 def write_docx(view: View, path: Path, charts: list[tuple[str, bytes]] | None = None) -> Path:
@@ -129,11 +146,7 @@ def write_docx(view: View, path: Path, charts: list[tuple[str, bytes]] | None = 
     if charts:
         doc = new_document()
         pics = [(title, _picture(doc, png)) for title, png in charts]
-    xml = body_xml(view, pics)
-    if _NOT_XML.search(xml):  # refused as before: the parser names the character and where it is
-        parse_xml(f"<w:body {X.NSDECL}>{xml}</w:body>")
-        raise ValueError(f"character not allowed in XML: {_NOT_XML.search(xml).group()!r}")
-    data = xml.encode("utf-8")
+    data = _xml_bytes(body_xml(view, pics))
     if doc is None:
         write_frame_package(path, data)
     else:

@@ -7,8 +7,8 @@ built here as XML text in one pass and parsed once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = (
@@ -22,7 +22,8 @@ TEXT_WIDTH = 8844  # twips: A4 210 mm − 28 mm − 26 mm = 156 mm
 
 
 def esc(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
+    """Text for XML content or a double-quoted attribute."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def run(text: str, bold: bool = False, size: int | None = None, font: str | None = None) -> str:
@@ -35,6 +36,8 @@ def run(text: str, bold: bool = False, size: int | None = None, font: str | None
     if size:
         props.append(f'<w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/>')
     rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
+    if "\n" not in text:
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
     pieces = text.split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{esc(p)}</w:t>' for p in pieces)
     return f"<w:r>{rpr}{body}</w:r>"
@@ -124,19 +127,32 @@ def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
            '<w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>']
     out.extend(f'<w:gridCol w:w="{w}"/>' for w in grid)
     out.append("</w:tblGrid>")
+    ncols = len(grid)
     for i, cells in enumerate(rows):
+        col = 0
+        tallest = 1
+        tcs = []
+        for cell in cells:
+            span = cell.span
+            width = grid[col] if span == 1 else sum(grid[col:col + span])
+            col += span
+            text = cell.text
+            if text:
+                lines = _lines(text, width)
+                if lines > tallest:
+                    tallest = lines
+            tcs.append(_cell(cell, width))
+        if col != ncols:
+            raise ValueError(f"row {i} spans {col} grid columns, the table has {ncols}")
         # Header rows repeat on every page; a row is kept whole unless it is so tall (long prose) that
         # holding it back would leave most of a page empty — or, taller than a page, could not be placed at all.
-        keep = i < header_rows or row_height_pt(cells, grid) <= MAX_UNSPLIT_PT
-        trpr = ("<w:cantSplit/>" if keep else "") + ("<w:tblHeader/>" if i < header_rows else "")
-        out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
-        col = 0
-        for cell in cells:
-            width = sum(grid[col:col + cell.span])
-            col += cell.span
-            out.append(_cell(cell, width))
-        if col != len(grid):
-            raise ValueError(f"row {i} spans {col} grid columns, the table has {len(grid)}")
+        if i < header_rows:
+            out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+        elif tallest * TABLE_LINE_PT <= MAX_UNSPLIT_PT:
+            out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        else:
+            out.append("<w:tr><w:trPr></w:trPr>")
+        out.extend(tcs)
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
@@ -154,26 +170,46 @@ def row_height_pt(cells: list[Cell], grid: list[int]) -> int:
     for cell in cells:
         width = sum(grid[col:col + cell.span])
         col += cell.span
-        per_line = max(1, (width - CELL_MARGINS) // TABLE_CHAR_TWIPS)
-        lines = sum(max(1, -(-len(part) // per_line)) for part in cell.text.split("\n"))
-        tallest = max(tallest, lines)
+        tallest = max(tallest, _lines(cell.text, width))
     return tallest * TABLE_LINE_PT
 
 
-def _cell(cell: Cell, width: int) -> str:
+def _lines(text: str, width: int) -> int:
+    """Lines `text` takes in a cell `width` twips wide."""
+    per_line = max(1, (width - CELL_MARGINS) // TABLE_CHAR_TWIPS)
+    if "\n" not in text:
+        return max(1, -(-len(text) // per_line))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+_JC = {"left": "both", "center": "center", "right": "right"}
+
+
+@functools.lru_cache(maxsize=1024)
+def _cell_open(width: int, span: int, merge: str, shade: bool, bold: bool, align: str) -> tuple[str, str]:
+    """A cell's start tag and properties, and its paragraphs' start with properties: the same few
+    dozen combinations recur in every table."""
     tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
-    if cell.span > 1:
-        tcpr.append(f'<w:gridSpan w:val="{cell.span}"/>')
-    if cell.merge == "restart":
+    if span > 1:
+        tcpr.append(f'<w:gridSpan w:val="{span}"/>')
+    if merge == "restart":
         tcpr.append('<w:vMerge w:val="restart"/>')
-    elif cell.merge == "continue":
+    elif merge == "continue":
         tcpr.append("<w:vMerge/>")
-    if cell.shade:
+    if shade:
         tcpr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
     tcpr.append('<w:vAlign w:val="center"/>')
-    style = "JxTableHead" if cell.bold else "JxTable"
-    jc = {"left": "both", "center": "center", "right": "right"}[cell.align]
-    paras = cell.text.split("\n\n") if cell.text else [""]
-    body = "".join(f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/></w:pPr>{run(p) if p else ""}</w:p>'
-                   for p in paras)
-    return f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{body}</w:tc>"
+    style = "JxTableHead" if bold else "JxTable"
+    return (f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>",
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{_JC[align]}"/></w:pPr>')
+
+
+def _cell(cell: Cell, width: int) -> str:
+    start, p = _cell_open(width, cell.span, cell.merge, cell.shade, cell.bold, cell.align)
+    text = cell.text
+    if not text:
+        return f"{start}{p}</w:p></w:tc>"
+    if "\n\n" not in text:
+        return f"{start}{p}{run(text)}</w:p></w:tc>"
+    body = "".join(f"{p}{run(t) if t else ''}</w:p>" for t in text.split("\n\n"))
+    return f"{start}{body}</w:tc>"
