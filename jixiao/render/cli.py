@@ -49,6 +49,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         try:
             pkg = read_any(f)
             rendered.append(render_package(pkg, outdir, args.profile, args.charts, source=f))
+            _warn_inconsistent_inputs(pkg, args.profile, f)
         except ValueError as exc:  # PackageError, ProfileError: readable messages
             print(f"jixiao: {exc}", file=sys.stderr)
             failures += 1
@@ -66,6 +67,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     if failures:
         return EXIT_UNREADABLE
     return EXIT_OK
+
+
+def _warn_inconsistent_inputs(pkg, profile, name: str) -> None:
+    """The render recomputes every derived figure, but it cannot choose between two *entered*
+    figures that disagree (人员经费 363.49 here, 363.48 there): say so, so the preparer fixes the data."""
+    from ..audit.registry import run_checks
+    from .view import build_view
+
+    errors = [f for f in run_checks(build_view(pkg, profile).package, profile) if f.severity == "error"]
+    if errors:
+        first = errors[0].message if len(errors[0].message) <= 60 else errors[0].message[:59] + "…"
+        print(f"jixiao: 注意：{name} 生成的材料中仍有 {len(errors)} 处错误级问题来自填报数据本身"
+              f"（例如：{first}），程序无法判断以哪一处为准；请用 jixiao audit 查看并修正数据包后重新生成。",
+              file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
