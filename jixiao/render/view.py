@@ -161,9 +161,9 @@ class _Changes:
 def _keep(old, new, c: Computed | None) -> bool:
     """A stated figure within rounding of the computed one (DESIGN §3) is noise: keep what was printed.
     When it is the same number at display precision, the computed form is written (10 → 10.00)."""
-    if c is None or not c.agrees:
-        return False
-    return not (isinstance(old, Decimal) and isinstance(new, Decimal) and old == new)
+    if c is None or (isinstance(old, Decimal) and isinstance(new, Decimal) and old == new):
+        return False  # (tested before c.agrees, which compares at the stated precision each time it is read)
+    return c.agrees
 
 
 def _apply(pkg: Package, report: ScoreReport) -> bool:
