@@ -75,7 +75,7 @@ def sheet_title(base: str, taken: set[str]) -> str:
 
 def encode_map(entries: list[tuple]) -> list[str]:
     """The map as JSON text split over cells."""
-    text = json.dumps([list(e) for e in entries], ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))  # tuples are written as arrays
     return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or ["[]"]
 
 

@@ -122,6 +122,15 @@ class _Worksheet(Worksheet):
             write("</row>")
 
 
+    def _write_merge_cells(self) -> None:
+        """<mergeCells> as XlsxWriter writes it, without an escaped attribute list per range."""
+        if not self.merge:
+            return
+        ref = xl_rowcol_to_cell_fast
+        cells = "".join(f'<mergeCell ref="{ref(r1, c1)}:{ref(r2, c2)}"/>' for r1, c1, r2, c2 in self.merge)
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">{cells}</mergeCells>')
+
+
 def _cell_tuple(name: str, old_name: str):
     """XlsxWriter's named tuple for a kind of cell (renamed in 3.2)."""
     return getattr(_xw_sheet, name, None) or getattr(_xw_sheet, old_name)
