@@ -56,6 +56,9 @@ def _excel_value(kind: str, value):
     return value
 
 
+_CONVERTED = frozenset({K.BOOL, K.INPUTS})  # kinds whose values _excel_value converts
+
+
 def _cell_number(value):
     """What a numeric cell holds: a float (Decimal is not an Excel type); ints stay ints."""
     return float(value) if isinstance(value, Decimal) else value
@@ -243,7 +246,9 @@ class Sheet:
             self._write(row, col, float(value), fmt)
         else:
             self._write(row, col, str(value), fmt)
-        self._seen(r, c)
+        d = self._dims
+        if d is None or not (d[0] <= r <= d[2] and d[1] <= c <= d[3]):
+            self._seen(r, c)
 
     def heading(self, text: str) -> None:
         fmt = self.book.style("title" if self.row == 1 else "section", "")
@@ -257,10 +262,10 @@ class Sheet:
               span: int = 1, key: str = "") -> str:
         if formula and key and not self.book.exact(key, value, kind):
             formula = None  # the printed figure was kept (within rounding): a formula would change it
-        fmt = self.book.style(kind, role)
+        fmt = self.book._styles.get((kind, role)) or self.book.style(kind, role)
         if span > 1:
             self.merge(row, col, row, col + span - 1, fmt)
-        shown = _excel_value(kind, value)
+        shown = None if value is None or value == "" else value if kind not in _CONVERTED else _excel_value(kind, value)
         if formula and role == K.DERIVED:
             # the engine's figure as the cached result: the file shows numbers without recalculation
             cached = "" if shown is None else shown if isinstance(shown, str) else _cell_number(shown)
