@@ -25,13 +25,12 @@ import pstats
 import random
 import re
 import statistics
-import subprocess
-import sys
-import tarfile
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from baseline import CodeTree
 
 from jixiao.audit.service import _cpu_count, audit_many, audit_path
 
@@ -121,48 +120,14 @@ def profile_hot(paths: list[str], top: int = 25) -> None:
 # --- a second jixiao in this process, for --baseline -------------------------------------------
 
 
-def _own_modules() -> dict:
-    return {k: m for k, m in sys.modules.items() if k == "jixiao" or k.startswith("jixiao.")}
+def baseline_tree(rev: str, directory: Path, sample: str) -> CodeTree:
+    def warm() -> dict:
+        from jixiao.audit.service import audit_path as base_audit
 
+        base_audit(sample)  # imports every module a document audit needs, loads the profile
+        return {"audit_path": base_audit}
 
-class CodeTree:
-    """The jixiao package of a git revision, imported beside the working tree's.
-
-    Both sets of modules are imported under their own name `jixiao`; `with tree:` puts
-    this revision's set in sys.modules (the lazy imports inside functions resolve
-    through it) and puts the current set back afterwards.
-    """
-
-    def __init__(self, rev: str, directory: Path, sample: str) -> None:
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "jixiao"], check=True,
-                              capture_output=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(directory, filter="data")
-        current = _own_modules()
-        for k in current:
-            del sys.modules[k]
-        sys.path.insert(0, str(directory))
-        try:
-            from jixiao.audit.service import audit_path as base_audit
-
-            base_audit(sample)  # imports every module a document audit needs, loads the profile
-            self.audit_path = base_audit
-            self.modules = _own_modules()
-            assert Path(self.modules["jixiao"].__file__).is_relative_to(directory)
-        finally:
-            sys.path.remove(str(directory))
-            for k in _own_modules():
-                del sys.modules[k]
-            sys.modules.update(current)
-        self.saved: dict = {}
-
-    def __enter__(self) -> CodeTree:
-        self.saved = _own_modules()
-        sys.modules.update(self.modules)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        sys.modules.update(self.saved)
+    return CodeTree(rev, directory, warm)
 
 
 def run_against(paths: list[str], base: CodeTree) -> tuple[list[float], list[float], int]:
@@ -205,7 +170,7 @@ def main() -> None:
             fresh = Path(d) / "compare"
             fresh.mkdir()
             others = write_corpus(fresh, args.docs, seed=2023)
-            base = CodeTree(args.baseline, Path(d) / "baseline", paths[0])
+            base = baseline_tree(args.baseline, Path(d) / "baseline", paths[0])
             now, then, differ = run_against(others, base)
     assert batch_errors == errors, "batch and single-process audits disagree"
     med = statistics.median(per_doc)

@@ -12,17 +12,16 @@ in the same process, and the ratio of the CPU medians is printed.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from baseline import CodeTree  # noqa: E402
 
 from jixiao.io.readers import read_any  # noqa: E402
 from jixiao.render.api import render_package  # noqa: E402
@@ -49,46 +48,16 @@ def packages_per_second(n: int, runs: int, charts: bool) -> tuple[float, float]:
 # --- a second jixiao in this process, for --baseline -------------------------------------------
 
 
-def _own_modules() -> dict:
-    return {k: m for k, m in sys.modules.items() if k == "jixiao" or k.startswith("jixiao.")}
+def baseline_tree(rev: str, directory: Path) -> CodeTree:
+    def warm() -> dict:
+        from jixiao.io.readers import read_any as base_read
+        from jixiao.render.api import render_package as base_render
 
+        pkg = base_read(EXAMPLE)
+        base_render(pkg, directory / "warm", charts=False)  # every lazy import, the profile cache
+        return {"pkg": pkg, "render": base_render}
 
-class CodeTree:
-    """The jixiao package of a git revision, imported beside the working tree's (as in bench/audit.py):
-    `with tree:` puts this revision's modules in sys.modules, and the current ones back afterwards."""
-
-    def __init__(self, rev: str, directory: Path) -> None:
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "jixiao"], check=True,
-                              capture_output=True).stdout
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(directory, filter="data")
-        current = _own_modules()
-        for k in current:
-            del sys.modules[k]
-        sys.path.insert(0, str(directory))
-        try:
-            from jixiao.io.readers import read_any as base_read
-            from jixiao.render.api import render_package as base_render
-
-            self.pkg = base_read(EXAMPLE)
-            base_render(self.pkg, directory / "warm", charts=False)  # every lazy import, the profile cache
-            self.render = base_render
-            self.modules = _own_modules()
-            assert Path(self.modules["jixiao"].__file__).is_relative_to(directory)
-        finally:
-            sys.path.remove(str(directory))
-            for k in _own_modules():
-                del sys.modules[k]
-            sys.modules.update(current)
-        self.saved: dict = {}
-
-    def __enter__(self) -> CodeTree:
-        self.saved = _own_modules()
-        sys.modules.update(self.modules)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        sys.modules.update(self.saved)
+    return CodeTree(rev, directory, warm)
 
 
 def run_against(n: int, base: CodeTree, tmp: Path) -> tuple[list[float], list[float]]:
@@ -144,7 +113,7 @@ def main() -> int:
     print(f"RESULT packages_per_s_with_charts={charts:.2f} 1/s")
     if args.baseline:
         with tempfile.TemporaryDirectory() as d:
-            base = CodeTree(args.baseline, Path(d) / "baseline")
+            base = baseline_tree(args.baseline, Path(d) / "baseline")
             now, then = run_against(args.packages * args.runs, base, Path(d) / "out")
         m_now, m_then = statistics.median(now), statistics.median(then)
         print(f"same process, alternating with {args.baseline}: CPU median per package now {m_now * 1000:.1f} ms, "
