@@ -15,8 +15,8 @@ _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
 
 
 @dataclass(slots=True)
-class Cell:
-    text: str  # as printed; paragraphs inside the cell joined by "\n"
+class _Text:
+    text: str  # as printed; in a cell, paragraphs inside it joined by "\n"
     line: int | None = None
 
     @property
@@ -29,17 +29,13 @@ class Cell:
 
 
 @dataclass(slots=True)
-class Paragraph:
-    text: str
-    line: int | None = None
+class Cell(_Text):
+    pass
 
-    @property
-    def compact(self) -> str:
-        return compact(self.text)
 
-    @property
-    def clean(self) -> str:
-        return clean(self.text)
+@dataclass(slots=True)
+class Paragraph(_Text):
+    pass
 
 
 @dataclass(slots=True)
