@@ -161,3 +161,19 @@ def test_qualitative_tier_chosen_by_preparer_scores_top_of_band():
     c = score_package(pkg).tables[0].indicator_scores[0]
     assert c.value == D(24)  # 80% × 30, the top of 部分达成 [60%, 80%]
     assert c.formula == "定性：部分达成档取上限"
+
+
+def test_framework_point_rules_from_the_profile():
+    report = score_package(read_package(FIXTURES / "core" / "整体_综合评价各项规则.yaml"))
+    scores = {c.label: c.value for c in report.sections["绩效评价报告·综合评价（§七）"] if c.key.endswith(".score")}
+    assert scores == {
+        "在职人员控制率": D("1.5"),  # 105% → 3 − 5 × 0.3
+        "三公经费变动率": D(0),  # +10% → 4 − 10 × 0.4
+        "预算控制率": D(3),  # 15% in (10%, 20%]
+        "预算完成率": D(3),  # 90.4%: one whole 5% step short
+        "新建楼堂馆所面积控制率": D(5),  # nothing built: full marks
+        "政府采购执行率": D("4.5"),  # 75% × 6
+        "管理制度健全性": D(7),  # a judgement: the stated score
+    }
+    total = report.find("narrative.framework.total")
+    assert total.value == D(24) and total.stated == D(30) and total.agrees is False
