@@ -7,8 +7,9 @@ the part of the rule id before the first dot. A test keeps docs/checks.md curren
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from .registry import CHECKS, _load_all
+from .registry import CHECKS, _load_all, run_checks
 from .service import SERVICE_RULES
 
 COMMAND = "python -m jixiao.audit.catalogue > docs/checks.md"
@@ -34,6 +35,23 @@ def rows() -> list[tuple[str, str, str]]:
     return out
 
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "xiangxi-beijing-office-2022.yaml"
+
+
+def examples() -> dict[str, str]:
+    """For each rule, its first finding on the example package (the seed unit), as a reviewer reads it."""
+    if not EXAMPLE.exists():
+        return {}
+    from ..io.canonical import read_package
+
+    out: dict[str, str] = {}
+    for f in run_checks(read_package(EXAMPLE)):
+        if f.rule not in out:
+            shown = f.formula or f"{f.stated} → {f.expected}".strip(" →")
+            out[f.rule] = f"{f.message}" + (f"（{shown}）" if shown and shown not in f.message else "")
+    return out
+
+
 def family(rule: str) -> str:
     return rule.split(".", 1)[0]
 
@@ -50,13 +68,15 @@ def render() -> str:
         "# 审核规则一览（jixiao audit）", "",
         f"<!-- 由 `{COMMAND}` 生成，请勿手工修改。 -->", "",
         f"共 {sum(len(g) for g in groups.values())} 条规则。每条问题给出规则编号、严重程度（错误 / 警告 / 提示）、"
-        "位置、填报值、应为值、计算过程和原文。", "",
+        "位置、填报值、应为值、计算过程和原文。“示例”一栏是该规则在示例数据包"
+        "（examples/xiangxi-beijing-office-2022.yaml，样本单位照录的数据）上报出的第一条问题。", "",
     ]
+    seen = examples()
     for name in sorted(groups, key=_family_key):
         title = FAMILY_TITLES.get(name, name)
-        lines += [f"## {title}（`{name}`）", "", "| 规则 | 名称 | 说明 |", "|---|---|---|"]
+        lines += [f"## {title}（`{name}`）", "", "| 规则 | 名称 | 说明 | 示例 |", "|---|---|---|---|"]
         for rule, rtitle, desc in sorted(groups[name]):
-            lines.append(f"| `{rule}` | {_cell(rtitle)} | {_cell(desc)} |")
+            lines.append(f"| `{rule}` | {_cell(rtitle)} | {_cell(desc)} | {_cell(seen.get(rule, '—'))} |")
         lines.append("")
     return "\n".join(lines)
 
