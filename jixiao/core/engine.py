@@ -696,8 +696,8 @@ def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, k
         source = "按方案公式计算的比率"
     if shape == "judgement" or rate is None:
         value = item.stated_score if item.stated_score is not None and ZERO <= item.stated_score <= weight else None
-        why = "评价人判定（定性）" if shape == "judgement" else "比率无法计算"
-        return Computed(value=value, formula=f"采用填报得分：{why}" if value is not None else "无法计分",
+        why = "评价人按评分标准判定" if shape == "judgement" else "缺少计算比率所需的数据"
+        return Computed(value=value, formula=f"采用填报得分（{why}）" if value is not None else "无法计分",
                         inputs={"分值": weight}, **base)
     if shape == "threshold_deduct":
         value = rules.threshold_deduct(rate, rule["threshold"], rule["per_point"], weight, rule.get("over", True))
