@@ -96,6 +96,7 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
     doc: dict = {}
     problems: list[str] = []
     where: dict[str, str] = {}
+    spare: dict[str, dict[int, dict[str, tuple[object, str]]]] = {}  # table → row → field → (value, address)
     for path, sheet, cell, kind, role, const in entries:
         if role == K.CONST:
             try:
@@ -104,6 +105,9 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
                 problems.append(f"{K.MAP_SHEET}: 映射表中 {path} 的常量无效")
             continue
         address = f"{sheet}!{cell}"
+        if role == K.SPARE:
+            _spare_cell(spare, problems, path, address, kind, cells.get((sheet, cell)))
+            continue
         where[path] = address
         if role != K.INPUT:
             _derived(doc, path, kind, cells.get((sheet, cell)))
@@ -123,7 +127,67 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
             except (TypeError, IndexError, AttributeError):
                 problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
     _fill_lists(doc)
+    _add_spare(doc, spare, where, problems)
     return doc, problems, where
+
+
+def _spare_cell(spare: dict, problems: list[str], path: str, address: str, kind: str, raw) -> None:
+    m = K.SPARE_PATH.match(path)
+    if m is None:
+        problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
+        return
+    table, j, field = m.group(1), int(m.group(2)), m.group(3)
+    row = spare.setdefault(table, {}).setdefault(j, {})
+    try:
+        value = convert(kind, raw)
+    except ValueError as exc:
+        problems.append(f"{address}: {exc}")
+        row[f"?{field}"] = (None, address)  # reported here; the row is filled, not skipped as empty
+        return
+    if value is not None:
+        row[field] = (value, address)
+    else:
+        row.setdefault("", ((), address))  # where an empty row begins: the address of its first cell
+
+
+def _add_spare(doc: dict, spare: dict, where: dict[str, str], problems: list[str]) -> None:
+    """Each filled spare row becomes the next indicator of its table, in row order; empty rows are
+    skipped. A field's address is kept for the canonical reader's messages."""
+    for table, rows in spare.items():
+        for j in sorted(rows):
+            if not any(rows[j]):
+                continue
+            fields = {f: v for f, v in rows[j].items() if f and not f.startswith("?")}
+            try:
+                inds = _node(doc, table).setdefault("indicators", [])
+            except (TypeError, IndexError, KeyError, AttributeError):
+                problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {table}")
+                break
+            if not isinstance(inds, list):
+                problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {table}.indicators")
+                break
+            base = f"{table}.indicators[{len(inds)}]"
+            inds.append({f: v for f, (v, _) in fields.items()})
+            first = min((a for _, a in rows[j].values()), key=_cell_order)
+            where[base] = first
+            for f, (_, address) in fields.items():
+                where[f"{base}.{f}"] = address
+
+
+def _node(doc: dict, path: str):
+    node = doc
+    for tok in K.parse_path(path):
+        if isinstance(tok, int):
+            node = node[tok]
+        else:
+            node = node.setdefault(tok, {})
+    return node
+
+
+def _cell_order(address: str) -> tuple[int, str]:
+    cell = address.rsplit("!", 1)[-1]
+    letters = cell.rstrip("0123456789")
+    return (len(letters), letters)
 
 
 def _derived(doc: dict, path: str, kind: str, raw) -> None:

@@ -22,6 +22,16 @@ MAP_HEADER = ("路径", "工作表", "单元格", "类型", "角色", "常量")
 TEXT, AMOUNT, SIGNED, RATE, INT, YEAR, DATE, TIER, BOOL, WEIGHT, SCORE, INPUTS, PROFILE = (
     "text", "amount", "signed", "rate", "int", "year", "date", "tier", "bool", "weight", "score", "inputs", "profile")
 INPUT, DERIVED, CONST = "input", "derived", "const"
+# A spare indicator row's cell: an input mapped to `<table>.spare_indicators[j].<field>`. The reader
+# skips spare rows left empty and appends each filled one to the table's indicators, in order.
+SPARE = "spare"
+SPARE_ROWS = 5
+SPARE_LIST = "spare_indicators"
+SPARE_PATH = re.compile(r"^(.+)\.spare_indicators\[(\d+)\]\.([a-z_0-9]+)$")
+# 二级指标 names of the 财预〔2020〕10号 indicator framework (the choice list of a spare row,
+# with the names the table already uses)
+LEVEL2_NAMES = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+                "可持续影响指标", "服务对象满意度指标")
 TIERS = ("达成", "部分达成", "未达成")
 YES, NO = "是", "否"
 

@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
+from ..core.rules import capped_total
 from . import xlsx_layout as K
 from .view import FUND_TYPE_LABELS, View
 
@@ -160,6 +161,7 @@ class Sheet:
         self.title = title
         self.row = 1
         self.dv_cells: dict[str, list[tuple[int, int]]] = {}
+        self.dv_lists: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # choice lists beyond the kinds'
         self.title_rows: tuple[int, int] | None = None
         for i, w in enumerate(columns):
             self.ws.set_column(i, i, w)
@@ -259,7 +261,7 @@ class Sheet:
 
     # --- value cells ---
     def value(self, row: int, col: int, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
-              span: int = 1, key: str = "") -> str:
+              span: int = 1, key: str = "", choices: tuple[str, ...] | None = None) -> str:
         if formula and key and not self.book.exact(key, value, kind):
             formula = None  # the printed figure was kept (within rounding): a formula would change it
         fmt = self.book._styles.get((kind, role)) or self.book.style(kind, role)
@@ -274,7 +276,9 @@ class Sheet:
             self.ws._write_formula(row - 1, col - 1, formula, fmt, cached)
         else:
             self._write(row, col, shown, fmt)
-        if role == K.INPUT:
+        if choices:
+            self.dv_lists.setdefault(choices, []).append((row, col))
+        elif role in (K.INPUT, K.SPARE):
             self.dv_cells.setdefault(kind, []).append((row, col))
         coord = f"{get_column_letter(col)}{row}"
         self.book.map.append((path, self.title, coord, kind, role, ""))
@@ -300,6 +304,13 @@ class Sheet:
             if opts is not None:
                 r, c = cells[0]
                 ws.data_validation(r - 1, c - 1, r - 1, c - 1, {**opts, "multi_range": _ranges(cells)})
+        for choices, cells in self.dv_lists.items():
+            r, c = cells[0]
+            # a warning, not a stop: a name outside the usual ones can still be kept
+            ws.data_validation(r - 1, c - 1, r - 1, c - 1, {
+                "validate": "list", "source": _fit_list(choices), "ignore_blank": True, "error_type": "warning",
+                "error_title": "请核对", "error_message": "不在常用名称中，确认要使用此名称吗？",
+                "multi_range": _ranges(cells)})
         ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True})
         ws.print_area(0, 0, max(self.row - 2, 0), self.ncols - 1)
         if self.title_rows:
@@ -436,7 +447,7 @@ class Book:
 def _format_props(kind: str, role: str) -> dict:
     font = {"head": HEAD_FONT, "title": TITLE_FONT, "section": HEAD_FONT}.get(kind, FONT)
     props: dict = {"font_name": font[0], "font_size": font[1], "valign": "vcenter",
-                   "locked": role != K.INPUT}
+                   "locked": role not in (K.INPUT, K.SPARE)}
     if kind == "section":
         props["align"] = "left"
     elif kind in (K.TEXT, K.INPUTS, "text"):
@@ -446,8 +457,8 @@ def _format_props(kind: str, role: str) -> dict:
         props["text_wrap"] = True
     if kind not in ("title", "section"):
         props.update(border=1, border_color="#000000")
-    if role in (K.INPUT, K.DERIVED):
-        props.update(pattern=1, bg_color=INPUT_FILL if role == K.INPUT else DERIVED_FILL)
+    if role in (K.INPUT, K.SPARE, K.DERIVED):
+        props.update(pattern=1, bg_color=DERIVED_FILL if role == K.DERIVED else INPUT_FILL)
     fmt = FORMATS.get(kind)
     if fmt:
         props["num_format"] = fmt
@@ -622,7 +633,10 @@ def _cover_formula(name: str, f: str, r, row: int, col: int, member_rows: dict, 
     return None
 
 
-def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> None:
+def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived, spare: int = 0,
+                level1_names: tuple[str, ...] = ()) -> tuple[int, int]:
+    """The indicator rows, then `spare` empty ones a preparer may fill; returns the first and last row
+    (spare rows included), or (r, r - 1) when there are none."""
     heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施", "定性档次", "是否适用"]
     extra = len(heads) - s.ncols
     cols = s.ncols
@@ -634,6 +648,7 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> None
         s.label(s.row, c, h)
     header_row = s.row
     s.row += 1
+    first = s.row
     for i, ind in enumerate(inds):
         p = f"{base}[{i}]"
         r = s.row
@@ -649,8 +664,34 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> None
         s.value(r, 9, f"{p}.tier", K.TIER, ind.tier)
         s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
         s.row += 1
+    if spare:
+        _spare_rows(s, base, inds, spare, level1_names)
     if header_row and s.title_rows is None:
         s.title_rows = (header_row, header_row)
+    return first, s.row - 1
+
+
+def _spare_rows(s: Sheet, base: str, inds, spare: int, level1_names: tuple[str, ...]) -> None:
+    """Empty indicator rows (no 是否适用: a spare indicator applies, so the sheet's 总分 formula stays a
+    plain sum). Their 得分 is an input like an indicator's the engine cannot recompute; the engine
+    recomputes it on import where it can."""
+    level1 = tuple(dict.fromkeys((*level1_names, *(i.level1 for i in inds if i.level1))))
+    level2 = tuple(dict.fromkeys((*K.LEVEL2_NAMES, *(i.level2 for i in inds if i.level2))))
+    p0 = base.rsplit(".", 1)[0] + "." + K.SPARE_LIST
+    for j in range(spare):
+        p = f"{p0}[{j}]"
+        r = s.row
+        s.value(r, 1, f"{p}.level1", K.TEXT, None, K.SPARE, choices=level1 or None)
+        s.value(r, 2, f"{p}.level2", K.TEXT, None, K.SPARE, choices=level2)
+        s.value(r, 3, f"{p}.name", K.TEXT, None, K.SPARE)
+        s.value(r, 4, f"{p}.target", K.TEXT, None, K.SPARE)
+        s.value(r, 5, f"{p}.actual", K.TEXT, None, K.SPARE)
+        s.value(r, 6, f"{p}.weight", K.WEIGHT, None, K.SPARE)
+        s.value(r, 7, f"{p}.score", K.SCORE, None, K.SPARE)
+        s.value(r, 8, f"{p}.reason", K.TEXT, None, K.SPARE)
+        s.value(r, 9, f"{p}.tier", K.TIER, None, K.SPARE)
+        s._write(r, 10, None, s.book.style(K.TEXT, ""))
+        s.row += 1
 
 
 # --- 绩效评价报告 ---
@@ -826,6 +867,7 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
     s.row += 1
     first = s.row
     part_rows = []
+    exec_row = None
     for i, f in enumerate(t.funds):
         p = f"{key}.funds[{i}]"
         r = first + i
@@ -847,6 +889,7 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
             else:
                 s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
         if f.key == "total":
+            exec_row = r
             s.value(r, 7, f"{p}.weight", K.WEIGHT, f.weight)
             rate_f = f'=IF(E{r}>0,F{r}/E{r},"")'
             s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f, key=f"{key}.execution.rate")
@@ -856,15 +899,46 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
     s.row = first + len(t.funds)
     s.field("年度总体目标·预期目标", f"{key}.goal.expected", K.TEXT, t.goal.expected, height=50)
     s.field("年度总体目标·实际完成情况", f"{key}.goal.actual", K.TEXT, t.goal.actual, height=50)
-    _indicators(s, f"{key}.indicators", t.indicators, key, d)
-    s.field("总分·分值", f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED)
-    s.field("总分·得分", f"{key}.total", K.SCORE, t.stated_total, K.DERIVED)
+    lo, hi = _indicators(s, f"{key}.indicators", t.indicators, key, d, K.SPARE_ROWS,
+                         tuple(view.profile["level1_weights"]))
+    weight_f, total_f = _total_formulas(view, t, exec_row, lo, hi)
+    s.field("总分·分值", f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED, weight_f)
+    s.field("总分·得分", f"{key}.total", K.SCORE, t.stated_total, K.DERIVED, total_f)
     grade = res.grade.text if res is not None and res.grade else ""
     s.label(s.row, 1, "等次", span=2)
     s.label(s.row, 3, grade, span=s.ncols - 2, head=False)
     s.row += 1
     s.field("填表人", f"{key}.filler", K.TEXT, t.filler)
     s.field("填报日期", f"{key}.filing_date", K.DATE, t.filing_date)
+
+
+def _total_formulas(view: View, t: SelfEvalTable, exec_row: int | None, lo: int, hi: int) -> tuple[str | None, str | None]:
+    """总分 分值 = 执行率分值 + Σ 分值 and 总分 得分 = 执行率得分 + Σ 得分 (under the profile's caps by
+    execution rate), over the indicator and spare rows, so a filled workbook shows its total before
+    import. The 得分 formula is written only where it gives the engine's total for the rows as printed:
+    not with 不适用 indicators (rescaled or counted at full marks by the engine)."""
+    if hi < lo:
+        return None, None
+    weight_f = f"=SUM(F{lo}:F{hi})" + (f"+N(G{exec_row})" if exec_row else "")
+    if any(not i.applicable for i in t.indicators) or t.stated_total is None:
+        return weight_f, None
+    total_f = f"SUM(G{lo}:G{hi})" + (f"+N(I{exec_row})" if exec_row else "")
+    shown = sum((i.stated_score for i in t.indicators if i.stated_score is not None), Decimal(0))
+    execution = t.fund("total")
+    if execution is not None and execution.stated_score is not None:
+        shown += execution.stated_score
+    caps = view.profile["execution_caps"]
+    if caps["enabled"] and caps["caps"] and exec_row:
+        rate = execution.stated_rate if execution is not None else None
+        capped, _ = capped_total(shown, rate, caps["caps"])
+        shown = capped
+        limit = "1E+307"
+        for cap in sorted(caps["caps"], key=lambda c: c["below"], reverse=True):
+            limit = f'IF(AND(ISNUMBER(H{exec_row}),H{exec_row}<{format(cap["below"], "f")}),{format(cap["max_total"], "f")},{limit})'
+        total_f = f"MIN({total_f},{limit})"
+    if round_half_up(shown, 2) != round_half_up(t.stated_total, 2):
+        return weight_f, None  # the engine's total is not this sum (a score it could not use): keep the value
+    return weight_f, "=" + total_f
 
 
 def _fund_types(book: Book, view: View) -> None:
