@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...core.model import Line, Package, SelfEvalTable, Source
-from ...core.numbers import ZERO, agrees
+from ...core.numbers import ZERO, agrees, normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_NARRATIVE, show, table_form
@@ -187,4 +187,47 @@ def project_totals(ctx: AuditContext) -> list[Finding]:
             if len(groups) > 1:
                 out.append(disagreement("xref.project_totals", f"项目“{project.name}”{_COLUMNS[col]}", "万元",
                                         groups, "error"))
+    return out
+
+
+# --- the cover's quantitative goals restate 附件3's indicators ----------------------------------
+
+
+def _same_text(a: str, b: str) -> bool:
+    return compact_text(a) == compact_text(b)
+
+
+def compact_text(s: str) -> str:
+    return "".join(normalize(s or "").split())
+
+
+@check("xref.cover_indicators", "封面定量目标与附件3指标不一致",
+       "自评报告三、“整体支出绩效定量目标”是附件3 绩效指标的摘录：同名指标的年度指标值与实际完成值应与附件3相同。"
+       "指标值是带比较符的数字而两处数值不同，为错误；仅文字不同，为警告；封面有而附件3没有的指标，为提示。"
+       "例：封面“岗位信息＞100条”而附件3写“岗位信息＞120条”。")
+def cover_indicators(ctx: AuditContext) -> list[Finding]:
+    pkg = ctx.package
+    if not pkg.cover_indicators or pkg.overall is None:
+        return []
+    annex = {compact_text(i.name): i for i in pkg.overall.indicators}
+    out = []
+    for ind in pkg.cover_indicators:
+        other = annex.get(compact_text(ind.name))
+        loc = ind.src.get("name") or Source(form="自评报告", table="整体支出绩效定量目标", row=ind.name)
+        if other is None:
+            out.append(Finding(rule="xref.cover_indicators", severity="info",
+                               message=f"封面定量目标“{ind.name}”在附件3绩效指标中找不到同名指标，请核实两处是否一致。",
+                               location=loc, stated=ind.name, expected="附件3中的同名指标"))
+            continue
+        for field, label in (("target", "年度指标值"), ("actual", "实际完成值")):
+            mine, theirs = getattr(ind, field), getattr(other, field)
+            if _same_text(mine.raw, theirs.raw):
+                continue
+            numeric = (mine.value is not None and theirs.value is not None and
+                       (mine.value != theirs.value or getattr(mine, "comparator", "") != getattr(theirs, "comparator", "")))
+            out.append(Finding(
+                rule="xref.cover_indicators", severity="error" if numeric else "warning",
+                message=f"指标“{ind.name}”的{label}封面与附件3不一致：封面“{mine.raw}”，附件3“{theirs.raw}”。",
+                location=ind.src.get(field) or loc, stated=mine.raw, expected=theirs.raw,
+                formula=f"封面 {mine.raw} ≠ 附件3 {theirs.raw}", evidence=mine.raw))
     return out
