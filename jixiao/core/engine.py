@@ -54,6 +54,7 @@ class ScoreReport:
     profile: Profile
     sections: dict[str, list[Computed]] = field(default_factory=dict)
     tables: list[TableResult] = field(default_factory=list)
+    _index: dict[str, Computed] | None = field(default=None, repr=False)
 
     def all(self) -> list[Computed]:
         out = [c for values in self.sections.values() for c in values]
@@ -62,10 +63,12 @@ class ScoreReport:
         return out
 
     def find(self, key: str) -> Computed | None:
-        for c in self.all():
-            if c.key == key:
-                return c
-        return None
+        """By key; the index is built on the first look-up, once the report is complete."""
+        if self._index is None:
+            self._index = {}
+            for c in self.all():
+                self._index.setdefault(c.key, c)  # the first, as a linear search would find
+        return self._index.get(key)
 
     def as_dict(self) -> dict:
         return {
@@ -499,6 +502,7 @@ def basic_data_values(pkg: Package) -> list[Computed]:
 def framework_values(pkg: Package, prof: Profile) -> list[Computed]:
     out: list[Computed] = []
     total = ZERO
+    derived = package_inputs(pkg) if pkg.narrative.framework else {}  # once: every item may draw on it
     for i, item in enumerate(pkg.narrative.framework):
         spec = prof.framework_item(item.id)
         key = f"narrative.framework[{i}]"
@@ -508,7 +512,7 @@ def framework_values(pkg: Package, prof: Profile) -> list[Computed]:
                                 note=f"评分方案 {prof.id} 中没有指标 {item.id}"))
             total += item.stated_score or ZERO
             continue
-        rate_c = _framework_rate(pkg, item, spec, key, prof)
+        rate_c = _framework_rate(derived, item, spec, key, prof)
         doc_c = _document_formula_rate(item, key)
         if doc_c is not None:
             out.append(doc_c)
@@ -626,9 +630,10 @@ def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
     return found
 
 
-def _resolve_inputs(pkg: Package, item: FrameworkItem, formula: str) -> tuple[dict[str, Decimal], dict[str, str], list[str]]:
+def _resolve_inputs(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem,
+                    formula: str) -> tuple[dict[str, Decimal], dict[str, str], list[str]]:
+    """The formula's inputs: as the item's text gives them, else from the package's tables (`derived`)."""
     names = FORMULA_INPUTS.get(formula, ())
-    derived = package_inputs(pkg)
     values: dict[str, Decimal] = {}
     origins: dict[str, str] = {}
     missing = []
@@ -652,11 +657,12 @@ def _lookup(inputs: dict[str, Decimal], name: str) -> Decimal | None:
     return None
 
 
-def _framework_rate(pkg: Package, item: FrameworkItem, spec: dict, key: str, prof: Profile) -> Computed | None:
+def _framework_rate(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem, spec: dict, key: str,
+                    prof: Profile) -> Computed | None:
     formula = spec["formula"]
     if formula == "none":
         return None
-    values, origins, missing = _resolve_inputs(pkg, item, formula)
+    values, origins, missing = _resolve_inputs(derived, item, formula)
     value = None
     if not missing:
         value = _apply_formula(formula, values)

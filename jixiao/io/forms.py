@@ -987,7 +987,7 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             else:
                 setattr(fr, {"weight": "weight", "score": "stated_score"}.get(ckey, ckey), amount(cell.text))
             if cell.compact:
-                fr.src[{"score": "score"}.get(ckey, ckey)] = src(form, cell, "资金", label, clabel)
+                fr.src[ckey] = src(form, cell, "资金", label, clabel)
         t.funds.append(fr)
         j += 1
     return j
