@@ -1,0 +1,181 @@
+"""The one entry point every surface calls: the CLI, the web application, its API and the worker.
+
+Each function is keyword-only, returns a result object or raises `ServiceError` — one error type
+whose message is Chinese and fit for the user — and keeps no user data between calls. What a
+surface does is parse its input, call one of these, and present the result.
+
+    read       a file (any supported format) or canonical data → Package
+    score      Package → ScoreReport (every figure with formula, inputs, clause, kind)
+    audit      Package or file → DocumentResult (findings)
+    render     Package → .docx + .xlsx (+ PDF) in a directory
+    import_    a file → canonical YAML/JSON written atomically
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .core.engine import ScoreReport
+from .core.model import Package
+from .core.profiles import Profile, ProfileError, load_profile
+
+
+class ServiceError(ValueError):
+    """A problem the user can act on. `message` is one Chinese sentence; `problems` lists details
+    (a bad field's path, a cell address, a paragraph) where there are several."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        self.message = message
+        self.problems = list(problems)
+        super().__init__(message + ("：" + "；".join(self.problems) if self.problems else ""))
+
+
+def _wrap(exc: ValueError, what: str) -> ServiceError:
+    problems = list(getattr(exc, "problems", []) or [])
+    return ServiceError(what if problems else f"{what}：{exc}", problems)
+
+
+# --- read -----------------------------------------------------------------------------------
+
+
+def read(*, path: str | Path) -> Package:
+    """Read any supported file (.yaml/.json canonical, .txt dump, .docx, .xlsx workbook)."""
+    from .io.readers import read_any
+
+    try:
+        return read_any(path)
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, ValueError):
+            raise ServiceError(f"无法读取文件 {Path(path).name}：{exc.strerror or exc}") from None
+        raise _wrap(exc, f"无法读取 {Path(path).name}") from None
+
+
+def read_upload(*, data: bytes, filename: str, workdir: str | Path | None = None) -> Package:
+    """Read an uploaded file's bytes. The bytes are written to a private temporary file (the
+    readers work on paths and apply their own size and zip guards there), removed afterwards."""
+    import tempfile
+
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        p = Path(tmp) / f"upload{suffix}"
+        p.write_bytes(data)
+        pkg = read(path=p)
+    pkg.source_path = filename
+    return pkg
+
+
+def from_canonical(*, data: dict | str, name: str = "<数据包>") -> Package:
+    """A package from its canonical form: a dict (as stored by the web app) or YAML/JSON text."""
+    from .io.canonical import parse_package
+
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, default=_json_default)
+    try:
+        return parse_package(text, name, json_input=not isinstance(data, str))
+    except ValueError as exc:
+        raise _wrap(exc, "数据包内容有误") from None
+
+
+def to_canonical(*, package: Package) -> dict:
+    """The canonical dict of a package (figures as exact strings): what `jixiao import` writes."""
+    from .io.canonical import package_to_dict
+
+    return package_to_dict(package)
+
+
+def _json_default(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)
+
+
+# --- score / audit --------------------------------------------------------------------------
+
+
+def profile(*, name: str | Profile | None, package: Package | None = None) -> Profile:
+    """The profile to score with: the one named, else the package's own."""
+    if isinstance(name, Profile):
+        return name
+    try:
+        return load_profile(name or (package.profile if package else "") or "national-2020")
+    except ProfileError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def score(*, package: Package, profile_name: str | Profile | None = None) -> ScoreReport:
+    from .core.engine import score_package
+
+    prof = profile(name=profile_name, package=package)
+    return score_package(package, prof)
+
+
+def audit(*, package: Package, name: str = "", profile_name: str | None = None):
+    """Audit a package already read. Returns `audit.service.DocumentResult`; a package the engine
+    cannot finish on comes back with `error` set, never as an exception."""
+    from .audit.service import audit_package
+
+    return audit_package(package, name or package.source_path or package.unit.name, profile_name)
+
+
+def audit_files(*, paths: Sequence[str], profile_name: str | None = None, jobs: int | None = None,
+                progress: bool | None = None) -> list:
+    """Audit files (folders expanded), on all cores; unreadable files become results with `error`."""
+    from .audit.service import audit_many, expand_inputs
+
+    return audit_many(expand_inputs(paths), profile_name, jobs=jobs, progress=progress)
+
+
+# --- render / import ------------------------------------------------------------------------
+
+
+@dataclass
+class RenderResult:
+    docx: Path
+    xlsx: Path
+    pdf: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def render(*, package: Package, outdir: str | Path, profile_name: str | Profile | None = None, pdf: bool = False,
+           charts: bool | None = None, timeout: int = 600) -> RenderResult:
+    """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`."""
+    from .render.api import render_package
+    from .render.pdf import PdfError, convert_batch
+
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    prof = profile(name=profile_name, package=package)
+    r = render_package(package, out, prof, charts)
+    result = RenderResult(r.docx, r.xlsx, notes=list(r.notes))
+    if pdf:
+        try:
+            result.pdf = convert_batch([r.docx], out, timeout=timeout)[0]
+        except PdfError as exc:
+            raise ServiceError(f"PDF 生成失败：{exc}") from None
+    return result
+
+
+def render_pdfs(*, docx_paths: Sequence[Path], outdir: str | Path, timeout: int = 600) -> list[Path]:
+    """Convert many .docx to PDF with one LibreOffice process (a batch is far faster than one by one)."""
+    from .render.pdf import PdfError, convert_batch
+
+    try:
+        return convert_batch(list(docx_paths), Path(outdir), timeout=timeout)
+    except PdfError as exc:
+        raise ServiceError(f"PDF 生成失败：{exc}") from None
+
+
+def import_(*, path: str | Path, out: str | Path) -> Package:
+    """Read any supported file and write it as canonical YAML/JSON (atomically)."""
+    from .io.canonical import write_package
+
+    target = Path(out)
+    if target.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise ServiceError(f"输出文件应为 .yaml 或 .json：{target}")
+    pkg = read(path=path)
+    write_package(pkg, target)
+    return pkg
