@@ -6,7 +6,7 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 DEB_STAMP := $(VENV)/.debian
-DEB_PKGS  := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
+DEB_PKGS  := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils chromium
 OUT       := out
 EXAMPLE   := examples/xiangxi-beijing-office-2022.yaml
 
