@@ -89,6 +89,34 @@ def _check_editable(package: Package, user: User) -> None:
         raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能修改；如需修改请由单位负责人退回", 409)
 
 
+def _check_typed(doc: dict, path: str) -> None:
+    """Computed and ruled figures are the engine's: a preparer types inputs and judged figures only."""
+    if D.get(doc, path) is None and not _parent_exists(doc, path):
+        raise ActionError(f"字段不存在：{path}", 404)
+    if not _may_be_figure(path):
+        return
+    try:
+        report = S.score(package=S.from_canonical(data=doc, name="草稿"))
+    except S.ServiceError:
+        return
+    fig = FG.figure_for(path, report, doc)
+    if fig is not None and FG.kind_of(fig, report) != "judged":
+        raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
+
+
+def _may_be_figure(path: str) -> bool:
+    return any(path.endswith(s) for s in (".score", ".total", ".rate", ".grade", "control_rate", "area_rate", "investment_rate")) \
+        or ".lines[" in path or path.split("[", 1)[0] in ("income", "expenditure", "sangong", "fixed_assets")
+
+
+def _parent_exists(doc: dict, path: str) -> bool:
+    parts = D.split_path(path)
+    for n in range(len(parts) - 1, 0, -1):
+        if D.get(doc, D.join_path(parts[:n])) is not None:
+            return isinstance(D.get(doc, D.join_path(parts[:n])), dict) and all(isinstance(p, str) for p in parts[n:])
+    return True
+
+
 def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
     """The later change that makes an edit made on version `since` unsafe, if any."""
     later = package.edits.filter(version__gt=since).order_by("version")
@@ -106,6 +134,7 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
     with transaction.atomic():
         package = Package.objects.select_for_update().select_related("task", "unit").get(pk=package_id)
         _check_editable(package, user)
+        _check_typed(package.draft, path)
         entry = D.read_entry(kind, raw)
         if not entry.ok:
             return EditResult(package, path, False, error=entry.error, raw=raw)
