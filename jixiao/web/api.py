@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import File, Form, NinjaAPI, Schema
+from ninja import File, Form, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, SessionAuth
@@ -190,7 +190,7 @@ def post_edit(request, pk: int, body: EditIn):
     p = Q.package_for(request.auth, pk)
     r = W.apply_edit(package_id=p.pk, user=request.auth, path=body.path, raw=body.value, version=body.version)
     status = 200 if r.ok else (409 if r.conflict else 422)
-    return status, EditOut(ok=r.ok, version=r.package.version, error=r.error, conflict=r.conflict, summary=_summary(r.package))
+    return Status(status, EditOut(ok=r.ok, version=r.package.version, error=r.error, conflict=r.conflict, summary=_summary(r.package)))
 
 
 @api.post("/packages/{pk}/submit", response=VersionOut, summary="提交单位负责人审核")
@@ -218,4 +218,4 @@ def get_version(request, pk: int, number: int):
 def post_import(request, pk: int, file: File[UploadedFile], version: Form[int]):
     p = Q.package_for(request.auth, pk)
     r = W.import_draft(package_id=p.pk, user=request.auth, filename=file.name or "", data=file.read(), version=version)
-    return (200 if r.ok else 422), Problem(ok=r.ok, message=r.message, problems=r.problems)
+    return Status(200 if r.ok else 422, Problem(ok=r.ok, message=r.message, problems=r.problems))
