@@ -26,6 +26,7 @@ from ..core.model import (
     FundTypeDeclaration,
     IncomeRow,
     Indicator,
+    Jurisdiction,
     Line,
     LineTable,
     Opinion,
@@ -37,7 +38,7 @@ from ..core.model import (
     TextBlock,
 )
 from ..core.numbers import NumberError, parse_amount, parse_date, parse_number
-from ..core.profiles import ProfileError, load_profile
+from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, resolve_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
 from .framework_text import parse_framework
 
@@ -165,7 +166,9 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
     segments = segment(blocks)
     year = _year(segments)
     pkg = Package(year=year or 0, source_path=source_path)
-    pkg.profile = _profile_for(blocks)
+    pkg.jurisdiction = _jurisdiction_of(blocks)
+    resolved = resolve_profile(pkg.jurisdiction, pkg.year)
+    pkg.profile, pkg.profile_note = resolved.profile, resolved.note
     try:
         bare = load_profile(pkg.profile)["bare_target_comparator"]
     except ProfileError:  # pragma: no cover - shipped profiles always load
@@ -198,12 +201,13 @@ def _year(segments: list[Segment]) -> int | None:
     return None
 
 
-def _profile_for(blocks: list[Block]) -> str:
-    for b in blocks:
-        texts = [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows for c in row]
-        if any("湘西" in t or "州财绩" in t for t in texts):
-            return "xiangxi-2022"
-    return "national-2020"
+def _jurisdiction_of(blocks: list[Block]) -> Jurisdiction | None:
+    """The jurisdiction a document names in its opening: title, unit, bureau (the profiles' own
+    names and aliases for it, data not code)."""
+    texts: list[str] = []
+    for b in blocks[:80]:
+        texts += [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows[:12] for c in row]
+    return detect_jurisdiction(texts)
 
 
 _SENTENCE_MARK = re.compile(r"[，。；、]")  # a cell holding one of these is prose
