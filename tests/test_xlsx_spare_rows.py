@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 from decimal import Decimal
-
-from jixiao.core.engine import score_package
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from jixiao.core.engine import score_package
 from jixiao.io.canonical import PackageError, package_to_dict
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
