@@ -73,7 +73,7 @@ def _warn_inconsistent_inputs(pkg, profile, name: str) -> None:
     """The render recomputes every derived figure, but it cannot choose between two *entered*
     figures that disagree (人员经费 363.49 here, 363.48 there): say so, so the preparer fixes the data."""
     from ..audit.registry import run_checks
-    from .view import build_view
+    from ..core.view import build_view
 
     errors = [f for f in run_checks(build_view(pkg, profile).package, profile) if f.severity == "error"]
     if errors:

@@ -4,7 +4,7 @@ value as its cached result, else the engine's value), sheet protection on, print
 and fit-to-width.
 
 The hidden sheet `_jixiao` maps every value cell to its canonical path (see
-xlsx_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
+jixiao.io.workbook_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
 XlsxWriter writes the XML in one pass; openpyxl's writer was most of the render time.
 """
 
@@ -28,8 +28,8 @@ from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from ..core.rules import capped_total
 from ..core.trace import Method
-from . import xlsx_layout as K
-from .view import FUND_TYPE_LABELS, View
+from ..core.view import FUND_TYPE_LABELS, View
+from ..io import workbook_layout as K
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
 INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"

@@ -18,12 +18,12 @@ from dataclasses import fields as dc_fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..core import catalogue, keys
-from ..core.engine import ScoreReport, score_package
-from ..core.model import LineTable, Package, SelfEvalTable
-from ..core.numbers import round_half_up
-from ..core.profiles import Profile, load_profile
-from ..core.trace import Computed
+from . import catalogue, keys
+from .engine import ScoreReport, score_package
+from .model import LineTable, Package, SelfEvalTable
+from .numbers import round_half_up
+from .profiles import Profile, load_profile
+from .trace import Computed
 
 # kind → (附件 number, spending it covers), from the catalogue
 FUND_TYPE_LABELS = {f.table_kind: (f.id, f.fund_type) for f in catalogue.FORMS if f.fund_type}
