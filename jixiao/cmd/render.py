@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+from . import EXIT_OK, EXIT_UNREADABLE
+
+EXIT_FAILED = 1
 
 
 def register(subparsers) -> None:
@@ -37,8 +39,8 @@ def _progress(items, desc: str):
 
 def cmd_render(args: argparse.Namespace) -> int:
     from ..io.readers import read_any
-    from .api import render_package
-    from .pdf import PdfError, convert_batch
+    from ..render.api import render_package
+    from ..render.pdf import PdfError, convert_batch
 
     outdir = Path(args.output)
     if outdir.exists() and not outdir.is_dir():
