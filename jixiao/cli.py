@@ -11,31 +11,20 @@ import json
 import sys
 from pathlib import Path
 
+from .cmd import EXIT_OK, EXIT_UNREADABLE, UserError
 from .core.numbers import fmt_value
 from .core.profiles import ProfileError
+from .services import ServiceError
 from .texttable import table
-
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A problem to report in one clear message and exit 2."""
-
-
-def _load(path: str):
-    from .io.readers import read_any
-
-    return read_any(path)
-
 
 # --- score --------------------------------------------------------------------------------------
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .core.engine import score_package
+    from . import services
 
-    pkg = _load(args.file)
-    report = score_package(pkg, args.profile or None)
+    pkg = services.read(path=args.file)
+    report = services.score(package=pkg, profile_name=args.profile or None)
     if args.format == "json":
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -131,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UserError as exc:
+    except (UserError, ServiceError) as exc:
         print(f"jixiao: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except ProfileError as exc:

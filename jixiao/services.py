@@ -36,8 +36,10 @@ class ServiceError(ValueError):
 
 
 def _wrap(exc: ValueError, what: str) -> ServiceError:
-    problems = list(getattr(exc, "problems", []) or [])
-    return ServiceError(what if problems else f"{what}：{exc}", problems)
+    """The reader's own message (it names the file and lists every problem), with its problems kept apart."""
+    err = ServiceError(what, list(getattr(exc, "problems", []) or []))
+    err.args = (str(exc) or what,)
+    return err
 
 
 # --- read -----------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao.audit import report
-from jixiao.audit.cli import exit_code
 from jixiao.audit.findings import SEVERITIES
 from jixiao.audit.service import DocumentResult, audit_path
+from jixiao.cmd.audit import exit_code
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FUZZ = settings(max_examples=20, deadline=None, derandomize=True,

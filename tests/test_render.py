@@ -18,12 +18,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from jixiao.cli import main
+from jixiao.core.view import build_view
 from jixiao.io.canonical import PackageError, package_to_dict, read_package
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
 from jixiao.render import pdf as pdfmod
 from jixiao.render.api import render_package
-from jixiao.render.view import build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xiangxi-beijing-office-2022.yaml"
@@ -93,11 +93,14 @@ def test_docx_uses_engine_values_not_stated(rendered):
     assert "779.88" in cells
     # Within rounding (805.66 stated, 363.49 + 442.18 = 805.67): the printed figure stays (DESIGN §3).
     assert view.package.expenditure[1].basic == Decimal("805.66")
-    # §七 total: stated 93.22, the engine's item scores add up to 84.86.
-    assert "绩效评价得分为84.86分" in text
-    # 附件3 total and the cover's 综合得分 agree with the engine
-    assert view.package.stated_score == view.report.tables[0].total.value.quantize(Decimal("0.01"))
-    assert f"评分：{view.package.stated_score}" in text
+    # §七 total: stated 93.22, but the unit's own item scores (judged: they stand) add up to 89.00, 良;
+    # the sentence says which scoring system the figure belongs to.
+    assert "部门整体支出绩效评价指标体系得分为89.00分，绩效评价等级为“良”" in text
+    assert [str(i.stated_score) for i in view.package.narrative.framework] == [
+        str(i.stated_score) for i in read_any(EXAMPLE).narrative.framework]  # no judged item rewritten
+    # 附件3 total and the cover's 综合得分 agree with the engine, labelled with their system
+    assert view.package.stated_score == view.report.tables[0].total.value.quantize(Decimal("0.01")) == Decimal("93.22")
+    assert f"评分（自评表总分）：{view.package.stated_score}" in text
 
 
 def test_docx_without_fund_type_spending_has_statement_not_foreign_table(rendered):
@@ -204,7 +207,7 @@ def test_xlsx_to_render_equals_yaml_to_render(rendered, tmp_path):
 
 
 def _cell_of(wb_path: Path, path: str) -> tuple[str, str]:
-    from jixiao.render import xlsx_layout as K
+    from jixiao.io import workbook_layout as K
 
     wb = load_workbook(wb_path, read_only=True)
     rows = [r[0] for r in wb[K.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]

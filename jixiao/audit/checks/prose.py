@@ -25,7 +25,7 @@ from ...core.numbers import normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, show, table_form
-from .consistency import disproved_ids, group, same
+from ._places import disproved_ids, group, same
 from .quantities import BY_ID, CATALOGUE, Place, places_of, stated_places
 
 # --- walking the package's text ------------------------------------------------------------

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+from . import EXIT_OK, EXIT_UNREADABLE
+
+EXIT_FAILED = 1
 
 
 def register(subparsers) -> None:
@@ -37,8 +39,8 @@ def _progress(items, desc: str):
 
 def cmd_render(args: argparse.Namespace) -> int:
     from ..io.readers import read_any
-    from .api import render_package
-    from .pdf import PdfError, convert_batch
+    from ..render.api import render_package
+    from ..render.pdf import PdfError, convert_batch
 
     outdir = Path(args.output)
     if outdir.exists() and not outdir.is_dir():
@@ -73,7 +75,7 @@ def _warn_inconsistent_inputs(pkg, profile, name: str) -> None:
     """The render recomputes every derived figure, but it cannot choose between two *entered*
     figures that disagree (人员经费 363.49 here, 363.48 there): say so, so the preparer fixes the data."""
     from ..audit.registry import run_checks
-    from .view import build_view
+    from ..core.view import build_view
 
     errors = [f for f in run_checks(build_view(pkg, profile).package, profile) if f.severity == "error"]
     if errors:
