@@ -113,7 +113,10 @@ def _synthetic(bureau: Bureau, task: EvaluationTask, example: dict, rng: random.
         return
     doc = perturb(example, rng, name, unit.budget_code)
     if plan != "draft_errors":
-        doc, _ = W.apply_figures(doc)  # a careful preparer: every computed figure as the engine has it
+        # a careful preparer: each judged score taken from the engine's reading, and every
+        # computed figure as the engine has it
+        doc = adopt_readings(doc)
+        doc, _ = W.apply_figures(doc)
     pkg = Package.objects.create(task=task, unit=unit, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
     W._summarise(pkg, W.compute(doc))
     pkg.save()
@@ -125,6 +128,22 @@ def _synthetic(bureau: Bureau, task: EvaluationTask, example: dict, rng: random.
         Comment.objects.create(package=pkg, submission=pkg.submissions.first(), path="projects[0].indicators[0].actual",
                                text="实际完成值请附佐证材料并写明统计口径。", author=head)
         W.return_package(package_id=pkg.pk, user=head, note="请补充偏差原因。", comments=[])
+
+
+def adopt_readings(doc: dict) -> dict:
+    """The draft with every judged figure set to the engine's reading (参考): what a preparer who
+    accepts each suggestion would enter."""
+    from . import figures as FG
+
+    report = S.score(package=S.from_canonical(data=doc, name="演示"))
+    out = D.put(doc, "title", doc.get("title"))
+    for path, kind in W.figure_paths(doc):
+        c = FG.figure_for(path, report, doc)
+        if c is not None and FG.kind_of(c) == "judged" and not path.startswith("narrative"):
+            value = FG.stored_value(c, kind)
+            if value is not None:
+                D.put(out, path, value, inplace=True)
+    return out
 
 
 def perturb(example: dict, rng: random.Random, name: str, code: str) -> dict:

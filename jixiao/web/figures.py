@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..core import keys as K
 from ..core.engine import ScoreReport
 from ..core.trace import Computed
 from . import draft as D
@@ -20,58 +21,60 @@ def figure_for(path: str, report: ScoreReport | None, doc: dict | None = None) -
     """The engine's figure for the field at `path`, if the engine computes that field."""
     if report is None:
         return None
-    if ".lines[" in path and doc is not None and D.get(doc, path.rsplit(".", 1)[0] + ".partial") is True:
-        if not re.search(r"\.lines\[\d+\]\.\w+$", path) or report.find(path) is None:
-            return None
-    for key in _candidate_keys(path, doc):
+    for key in result_keys(path, doc):
         c = report.find(key)
         if c is not None:
             return c
     return None
 
 
-def _candidate_keys(path: str, doc: dict | None) -> list[str]:
-    keys = [path]
-    m = re.match(r"^(?P<t>.+)\.funds\[(?P<i>\d+)\]\.(?P<f>rate|score)$", path)
-    if m:
-        keys.append(f"{m['t']}.execution.{m['f']}")
-    m = re.match(r"^(?P<t>income|expenditure|sangong|fixed_assets)\[(?P<i>\d+)\]\.(?P<f>\w+)$", path)
-    if m and doc is not None and (D.get(doc, f"{m['t']}[{m['i']}].summary") is True):
-        keys.append(f"{m['t']}.summary.{m['f']}")
-    if ".lines[" in path and not (doc is not None and D.get(doc, path.rsplit(".", 1)[0] + ".partial") is True):
-        keys.append(f"{path}.sum")  # a parent row is the sum of its parts, unless they are only a selection (其中)
-    if path == "narrative.total":
-        keys.append("narrative.framework.total")
-    if path == "narrative.grade":
-        keys.append("narrative.framework.grade")
-    return keys
+_TABLE = r"(?P<t>overall|projects\[\d+\]|fund_types\[\d+\]\.tables\[\d+\])"
+_LINES = r"(?P<t>narrative\.tables\.(?P<nt>\w+)|basic_data\.costs)\.lines\[(?P<i>\d+)\]\.(?P<c>\w+)"
+
+
+def result_keys(path: str, doc: dict | None = None) -> list[str]:
+    """The engine's result keys (built by `core.keys`, never spelt here) that fill the canonical
+    field at `path`, most specific first."""
+    if m := re.fullmatch(_TABLE + r"\.indicators\[(?P<i>\d+)\]\.score", path):
+        return [K.indicator_score(m["t"], int(m["i"]))]
+    if m := re.fullmatch(_TABLE + r"\.funds\[\d+\]\.(?P<f>rate|score)", path):
+        return [K.execution_rate(m["t"]) if m["f"] == "rate" else K.execution_score(m["t"])]
+    if m := re.fullmatch(_TABLE + r"\.(?P<f>total|grade)", path):
+        return [K.total(m["t"]) if m["f"] == "total" else K.grade(m["t"])]
+    if m := re.fullmatch(r"(?P<t>income|expenditure|sangong|fixed_assets)\[(?P<i>\d+)\]\.(?P<f>\w+)", path):
+        if doc is not None and D.get(doc, f"{m['t']}[{m['i']}].summary") is True:
+            return [K.cover_summary(m["t"], m["f"])]
+        return [K.cover_row(m["t"], int(m["i"]), m["f"])]
+    if m := re.fullmatch(_LINES, path):
+        table = K.narrative_table(m["nt"]) if m["nt"] else K.BASIC_COSTS
+        i, col = int(m["i"]), m["c"]
+        partial = doc is not None and D.get(doc, path.rsplit(".", 1)[0] + ".partial") is True
+        # a parent row is the sum of its parts, unless they are only a selection (其中…)
+        return [K.line_cell(table, i, col)] + ([] if partial else [K.line_sum(table, i, col)])
+    if m := re.fullmatch(r"narrative\.framework\[(?P<i>\d+)\]\.(?P<f>score|rate)", path):
+        return [K.framework_score(int(m["i"])) if m["f"] == "score" else K.framework_rate(int(m["i"]))]
+    return {
+        "cover.score": [K.COVER_SCORE], "cover.grade": [K.COVER_GRADE],
+        "narrative.total": [K.FRAMEWORK_TOTAL], "narrative.grade": [K.FRAMEWORK_GRADE],
+        "basic_data.staffing.control_rate": [K.STAFF_CONTROL_RATE],
+        "basic_data.buildings.area_rate": [K.building_rate("area_rate")],
+        "basic_data.buildings.investment_rate": [K.building_rate("investment_rate")],
+    }.get(path, [])
 
 
 def kind_of(c: Computed, report: ScoreReport | None = None) -> str:
-    """computed / ruled / judged. The engine says so once issue 7 lands (`Computed.kind`); until then
-    the unit's own judgements are §七 (its item scores, and so its total and grade) and the scores of
-    qualitative indicators."""
-    k = getattr(c, "kind", None)
-    if k:
-        return str(k)
-    if c.key.startswith("narrative.framework"):
-        return "judged"
-    m = re.match(r"^(?P<t>.+)\.indicators\[(?P<i>\d+)\]\.score$", c.key)
-    if m and report is not None:
-        ind = _indicator(report, m["t"], int(m["i"]))
-        if ind is not None and ind.target.kind == "qualitative":
-            return "judged"
-    return "computed"
+    """computed / ruled / judged, as the engine says."""
+    return str(c.kind)
 
 
-def _indicator(report: ScoreReport, table_key: str, i: int):
-    for t in report.tables:
-        if t.key == table_key:
-            return t.table.indicators[i] if i < len(t.table.indicators) else None
-    if table_key == "cover":
-        inds = report.package.cover_indicators
-        return inds[i] if i < len(inds) else None
-    return None
+def allowed_range(c: Computed) -> str:
+    """The range the rule allows a judged figure, as printed: '0.00–10.00'."""
+    if c.allowed is None:
+        return ""
+    from ..core.numbers import fmt_value
+
+    lo, hi = c.allowed
+    return f"{fmt_value(lo, c.unit)}–{fmt_value(hi, c.unit)}"
 
 
 def stored_value(c: Computed, field_kind: str):
@@ -87,7 +90,7 @@ def stored_value(c: Computed, field_kind: str):
     return format(round_half_up(c.value, 2), "f")
 
 
-KIND_LABELS = {"computed": "计算", "ruled": "按规则", "judged": "评价人判断"}
+KIND_LABELS = {"computed": "计算", "ruled": "按规则", "judged": "评价人判定"}
 
 
 def dom_id(prefix: str, path: str) -> str:
@@ -187,24 +190,24 @@ def figure_refs(report: ScoreReport | None) -> list[FigureRef]:
     for table, label in (("expenditure", "支出合计"), ("income", "收入合计"), ("sangong", "三公经费合计"), ("fixed_assets", "固定资产合计")):
         rows = getattr(pkg, table)
         if any(r.is_summary for r in rows):
-            add(label, f"{table}.summary.total")
+            add(label, K.cover_summary(table, "total"))
         else:
             for i, r in enumerate(rows):
                 if not r.is_summary:
-                    add(label, f"{table}[{i}].total")
+                    add(label, K.cover_row(table, i, "total"))
                     break
-    add("基本支出", "expenditure.summary.basic")
-    add("项目支出", "expenditure.summary.project")
-    add("综合得分", "cover.score")
-    add("评价等次", "cover.grade")
-    add("整体预算执行率", "overall.execution.rate")
-    add("自评表总分", "overall.total")
-    add("自评表等次", "overall.grade")
-    add("§七综合得分", "narrative.framework.total")
+    add("基本支出", K.cover_summary("expenditure", "basic"))
+    add("项目支出", K.cover_summary("expenditure", "project"))
+    add("综合得分", K.COVER_SCORE)
+    add("评价等次", K.COVER_GRADE)
+    add("整体预算执行率", K.execution_rate(K.OVERALL))
+    add("自评表总分", K.total(K.OVERALL))
+    add("自评表等次", K.grade(K.OVERALL))
+    add("§七综合得分", K.FRAMEWORK_TOTAL)
     for i, p in enumerate(pkg.projects):
         name = p.name or f"项目{i + 1}"
-        add(f"{name}·执行率", f"projects[{i}].execution.rate")
-        add(f"{name}·总分", f"projects[{i}].total")
+        add(f"{name}·执行率", K.execution_rate(K.project(i)))
+        add(f"{name}·总分", K.total(K.project(i)))
     seen: set[str] = set()
     unique = []
     for r in out:

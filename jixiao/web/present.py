@@ -97,7 +97,10 @@ def _cell(c: LY.Cell, comp: Computation, editable: bool, rejected, comments) -> 
                 if fig.has_stated and fig.agrees is False:
                     v.stated = fig.shown_stated()
                 return v
-            v.reference = fig.shown()
+            v.reference = fig.shown() if fig.value is not None or fig.text else "无"
+            allowed = FG.allowed_range(fig)
+            if allowed:
+                v.reference += f"（允许 {allowed}）"
         # judged, or not computed by the engine: the unit's entry
         v.cell = LY.Cell("input", path=c.path, field=c.field, label=c.label, row=c.row, colspan=c.colspan, width=c.width)
     v.editable = editable

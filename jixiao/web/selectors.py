@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .. import services as S
+from ..core import keys as K
 from ..core.engine import ScoreReport
 from . import figures as FG
 from . import layout as LY
@@ -62,15 +63,15 @@ class Computation:
 
     @property
     def total(self):
-        return self.report.find("overall.total") if self.report else None
+        return self.report.find(K.total(K.OVERALL)) if self.report else None
 
     @property
     def grade(self):
-        return self.report.find("overall.grade") if self.report else None
+        return self.report.find(K.grade(K.OVERALL)) if self.report else None
 
     @property
     def rate(self):
-        return self.report.find("overall.execution.rate") if self.report else None
+        return self.report.find(K.execution_rate(K.OVERALL)) if self.report else None
 
 
 def compute(doc: dict) -> Computation:

@@ -10,20 +10,41 @@ def _fragment(html: str, element_id: str) -> str:
     return text_of(html, element_id)
 
 
-def test_an_actual_changes_its_score_and_the_total(world):
+def test_a_judged_score_keeps_the_units_value_beside_the_engines_reading(world):
+    """national-2020's score rules are not verified: an indicator's 得分 is judged — the unit's value
+    stands, the engine's reading is offered with the range the rule allows."""
     pkg, c = world["package"], client_for(world["preparer"])
     r = post_edit(c, pkg, "projects[0].indicators[0].actual", "400亩", form="project-0")
     assert r.status_code == 200
     html = r.content.decode()
-    # 400 ÷ 800 × 50 = 25; project total 25 + 30 + 10 + 执行率 10 = 75 → 较差 under national-2020's bands
-    assert _fragment(html, "fig-projects-0-indicators-0-score") == "25.00"
-    assert _fragment(html, "fig-projects-0-total") == "75.00"
-    assert 'hx-swap-oob="true"' in html and 'id="findings"' in html
+    assert _fragment(html, "fig-projects-0-indicators-0-score").startswith("参考 25.00")  # 400 ÷ 800 × 50
+    assert _fragment(html, "fig-projects-0-total") == "100.00"  # the sum of what stands: still the unit's 50
+    assert "findings" in html and 'hx-swap-oob="true"' in html
     pkg.refresh_from_db()
-    assert pkg.draft["projects"][0]["indicators"][0]["actual"] == "400亩"
-    assert pkg.draft["projects"][0]["indicators"][0]["score"] == "25.00"  # the ruled score is the engine's
+    assert pkg.draft["projects"][0]["indicators"][0]["score"] == "50"
     edit = FieldEdit.objects.get(package=pkg, path="projects[0].indicators[0].actual")
     assert (edit.old, edit.new, edit.user, edit.version) == ("800亩", "400亩", world["preparer"], pkg.version)
+    # the preparer judges the score: the total follows
+    r = post_edit(c, pkg, "projects[0].indicators[0].score", "25", form="project-0")
+    assert r.status_code == 200
+    assert _fragment(r.content.decode(), "fig-projects-0-total") == "75.00"
+
+
+def test_a_ruled_score_is_the_engines_and_cannot_be_typed(world):
+    """Under a profile whose rules are verified, the score is ruled: set by the engine on every save."""
+    from .conftest import FIXTURE
+
+    pkg, c = world["package"], client_for(world["preparer"])
+    pkg.draft = {**pkg.draft, "profile": str(FIXTURE.parents[1] / "profiles" / "test-verified-2023.yaml")}
+    pkg.save()
+    r = post_edit(c, pkg, "projects[0].indicators[0].actual", "400亩", form="project-0")
+    html = r.content.decode()
+    assert _fragment(html, "fig-projects-0-indicators-0-score") == "25.00"
+    assert _fragment(html, "fig-projects-0-total") == "75.00"
+    pkg.refresh_from_db()
+    assert pkg.draft["projects"][0]["indicators"][0]["score"] == "25.00"
+    r = post_edit(c, pkg, "projects[0].indicators[0].score", "50")
+    assert r.status_code == 422 and "系统按公式计算" in r.content.decode()
 
 
 def test_a_figure_that_is_not_a_number_is_refused_beside_the_field(world):
@@ -101,7 +122,7 @@ def test_narrative_cites_a_figure_with_its_current_value(world):
     r = post_edit(c, pkg, "narrative.achievements", "全年项目总分{{造林补助·总分}}，执行率{{整体预算执行率}}。", form="narrative")
     assert r.status_code == 200
     assert _fragment(r.content.decode(), "fig-narrative-achievements").endswith("全年项目总分100.00，执行率90.00%。")
-    post_edit(c, pkg, "projects[0].indicators[0].actual", "400亩")
+    post_edit(c, pkg, "projects[0].indicators[0].score", "25")
     page = c.get(f"/p/{pkg.pk}/f/narrative/").content.decode()
     assert "75.00" in _fragment(page, "fig-narrative-achievements")
     # a reference to a figure that does not exist is reported as an error finding
