@@ -47,6 +47,7 @@ class Table:
     row_paths: list[str] = field(default_factory=list)  # item path per row (for the row's actions)
     add_label: str = ""
     grid: str = ""  # css class
+    cols: tuple[int, ...] = ()  # column widths in percent (fixed layout), as the .docx grid
 
 
 @dataclass
@@ -179,7 +180,8 @@ _ASSETS = [("total", "固定资产合计"), ("in_use", "在用固定资产"), ("
 
 
 def _money_table(doc: dict, key: str, caption: str, cols: list[tuple[str, str]], head: list[list[Cell]]) -> Table:
-    t = Table(head=head, caption=caption, unit="万元", list_path=key, add_label="增加一个机构", grid="money")
+    rest = (80 // len(cols),) * len(cols)
+    t = Table(head=head, caption=caption, unit="万元", list_path=key, add_label="增加一个机构", grid="money", cols=(20, *rest))
     for i, r in enumerate(_items(doc, key)):
         inst = r.get("institution", "")
         row = [I(f"{key}[{i}].institution", "机构名称", row=inst, width="wide")]
@@ -197,7 +199,7 @@ def cover(doc: dict) -> Form:
         I("title", "报告标题", width="wide"),
         I(f"{u}.name", "部门（单位）名称"), I(f"{u}.supervisor", "主管部门"), I(f"{u}.budget_code", "预算编码"),
         I(f"{u}.evaluation_method", "评价方式"), I(f"{u}.evaluator_org", "评价机构"), I(f"{u}.report_date", "报告时间")])]))
-    basics = Table(grid="four", rows=[
+    basics = Table(grid="four", cols=(18, 32, 18, 32), rows=[
         [H("联系人"), I(f"{u}.contact", "联系人"), H("联系电话"), I(f"{u}.phone", "联系电话")],
         [H("人员编制"), I("staffing.authorized", "人员编制"), H("实有人数"), I("staffing.actual", "实有人数")],
         [H("职能职责概述"), I(f"{u}.functions", "职能职责概述", colspan=3)],
@@ -219,9 +221,10 @@ def cover(doc: dict) -> Form:
                      [[H("机构名称", rowspan=2), H("固定资产合计", rowspan=2), H("其中：", 3)], [H(lbl) for _, lbl in _ASSETS[1:]]]),
     ]
     form.blocks.append(Block("二、部门（单位）收支情况", items=money))
-    goals = Table(rows=[[H("整体支出绩效定性目标及实施计划完成情况", rowspan=2), H("预期目标"), H("实际完成")],
+    goals = Table(cols=(20, 40, 40), rows=[[H("整体支出绩效定性目标及实施计划完成情况", rowspan=2), H("预期目标"), H("实际完成")],
                         [I("cover.goal.expected", "定性目标·预期目标"), I("cover.goal.actual", "定性目标·实际完成")]])
     inds = Table(caption="整体支出绩效定量目标及实施计划完成情况", list_path="cover.indicators", add_label="增加一个定量目标",
+                 cols=(12, 14, 30, 18, 26),
                  head=[[H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值")]])
     for i, ind in enumerate(_items(doc, "cover.indicators")):
         p = f"cover.indicators[{i}]"
@@ -229,18 +232,18 @@ def cover(doc: dict) -> Form:
         inds.rows.append([I(f"{p}.level1", "一级指标", name), I(f"{p}.level2", "二级指标", name), I(f"{p}.name", "三级指标", name, width="wide"),
                           I(f"{p}.target", f"{name}·年度指标值", name), I(f"{p}.actual", f"{name}·实际完成值", name)])
         inds.row_paths.append(p)
-    result = Table(rows=[[H("绩效自评综合得分"), F("cover.score", "综合得分", row="综合得分"), H("评价等次"),
+    result = Table(cols=(20, 30, 20, 30), rows=[[H("绩效自评综合得分"), F("cover.score", "综合得分", row="综合得分"), H("评价等次"),
                           F("cover.grade", "评价等次", row="评价等次")],
                          [H("备注"), I("cover.grade_note", "等次备注", colspan=3)]])
     form.blocks.append(Block("三、部门（单位）整体支出绩效自评情况", items=[goals, inds, result]))
-    ev = Table(list_path="evaluators", add_label="增加一名评价人员",
+    ev = Table(list_path="evaluators", add_label="增加一名评价人员", cols=(18, 24, 44, 14),
                head=[[H("姓名"), H("职务/职称"), H("单位"), H("已签字")]])
     for i in range(len(_items(doc, "evaluators"))):
         p = f"evaluators[{i}]"
         ev.rows.append([I(f"{p}.name", "评价人员姓名"), I(f"{p}.title", "职务/职称"), I(f"{p}.org", "单位", width="wide"),
                         I(f"{p}.signed", "已签字")])
         ev.row_paths.append(p)
-    ops = Table(head=[[H("意见"), H("内容"), H("签署人"), H("日期")]])
+    ops = Table(cols=(16, 50, 16, 18), head=[[H("意见"), H("内容"), H("签署人"), H("日期")]])
     for i, o in enumerate(_items(doc, "opinions")):
         p = f"opinions[{i}]"
         role = o.get("role", "")
@@ -261,8 +264,10 @@ PROSE_FIELDS = (("narrative.achievements", "八、（一）主要经验做法"),
 def line_table(doc: dict, path: str, first_head: str) -> Table:
     t = D.get(doc, path) or {}
     columns = t.get("columns") or {}
+    n = max(1, len(columns))
     table = Table(caption=t.get("title", ""), unit=t.get("unit") or "万元", list_path=f"{path}.lines",
-                  add_label="增加一行", head=[[H(first_head)] + [H(v) for v in columns.values()]])
+                  add_label="增加一行", head=[[H(first_head)] + [H(v) for v in columns.values()]],
+                  cols=(30, *((70 // n,) * n)))
     for i, ln in enumerate(t.get("lines") or []):
         lp = f"{path}.lines[{i}]"
         label = ln.get("label", "")
@@ -287,6 +292,7 @@ def narrative(doc: dict) -> Form:
     form.blocks.append(Block("三至五、政府性基金、国有资本经营、社会保险基金预算支出情况",
                              items=[Note("这三节按附件5–7生成：有支出的填写附件中的自评表，没有的填写“无此项支出”的说明。")]))
     fw = Table(caption="部门整体支出绩效评价指标体系", list_path="narrative.framework", grid="framework",
+               cols=(8, 10, 22, 7, 33, 10, 10),
                head=[[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("文中公式"), H("比率"), H("得分")]])
     for i, item in enumerate(_items(doc, "narrative.framework")):
         p = f"narrative.framework[{i}]"
@@ -295,7 +301,7 @@ def narrative(doc: dict) -> Form:
                         I(f"{p}.formula", f"{name}·文中公式", name), F(f"{p}.rate", f"{name}·比率", name),
                         F(f"{p}.score", f"{name}·得分", name)])
         fw.row_paths.append(p)
-    total = Table(rows=[[H("综合得分"), F("narrative.total", "§七 综合得分", row="综合得分"), H("评价等级"),
+    total = Table(cols=(20, 30, 20, 30), rows=[[H("综合得分"), F("narrative.total", "§七 综合得分", row="综合得分"), H("评价等级"),
                          F("narrative.grade", "§七 评价等级", row="评价等级")]])
     form.blocks.append(Block("七、综合评价情况及评价结论", items=[fw, total]))
     for path, heading in PROSE_FIELDS:
@@ -322,7 +328,7 @@ def annex2(doc: dict) -> Form:
     year = doc.get("year", "")
     form = Form("annex2", "附件2 基础数据表", "部门整体支出绩效评价基础数据表", "附件2")
     st = "basic_data.staffing"
-    staffing = Table(grid="four", head=[[H("财政供养人员情况"), H(f"{year}年末编制数"), H(f"{year}年末实际在职人数"), H("控制率")]],
+    staffing = Table(grid="four", cols=(25, 25, 25, 25), head=[[H("财政供养人员情况"), H(f"{year}年末编制数"), H(f"{year}年末实际在职人数"), H("控制率")]],
                      rows=[[L(""), I(f"{st}.authorized", "年末编制数", row="财政供养人员情况"),
                             I(f"{st}.in_post", "年末实际在职人数", row="财政供养人员情况"),
                             F(f"{st}.control_rate", "财政供养人员控制率", row="财政供养人员情况")]])
@@ -330,13 +336,13 @@ def annex2(doc: dict) -> Form:
     if D.get(doc, "basic_data.costs") is not None:
         items.append(line_table(doc, "basic_data.costs", "经费控制情况"))
     b = "basic_data.buildings"
-    items.append(Table(caption=f"楼堂馆所控制情况（{year}年完工项目）",
+    items.append(Table(caption=f"楼堂馆所控制情况（{year}年完工项目）", cols=(16, 16, 17, 17, 17, 17),
                        head=[[H("批复规模（㎡）"), H("实际规模（㎡）"), H("规模控制率"), H("预算投资（万元）"), H("实际投资（万元）"),
                               H("投资概算控制率")]],
                        rows=[[I(f"{b}.approved_area", "批复规模"), I(f"{b}.actual_area", "实际规模"),
                               F(f"{b}.area_rate", "规模控制率", row="楼堂馆所"), I(f"{b}.budget_investment", "预算投资"),
                               I(f"{b}.actual_investment", "实际投资"), F(f"{b}.investment_rate", "投资概算控制率", row="楼堂馆所")]]))
-    items.append(Table(rows=[[H("厉行节约保障措施"), I("basic_data.thrift_measures", "厉行节约保障措施")]]))
+    items.append(Table(cols=(20, 80), rows=[[H("厉行节约保障措施"), I("basic_data.thrift_measures", "厉行节约保障措施")]]))
     items.append(Fields([I("basic_data.filler", "填表人"), I("basic_data.filing_date", "填报日期")]))
     form.blocks.append(Block(f"（{year}年度）", items=items))
     return form
@@ -360,7 +366,7 @@ def self_eval(doc: dict, path: str, kind: str) -> list[Block]:
                      I(f"{path}.implementer", "实施单位", colspan=2)])
     funds = Table(head=head + [[H("年度预算申请（万元）" if kind == "overall" else "项目资金（万元）", 2), H("年初预算数"),
                                 H("全年预算数"), H("全年执行数"), H("分值"), H("执行率"), H("得分")]],
-                  grid="selfeval-funds", caption="")
+                  grid="selfeval-funds", caption="", cols=(8, 14, 14, 14, 14, 10, 12, 14))
     for i, f in enumerate(t.get("funds") or []):
         fp = f"{path}.funds[{i}]"
         label = f.get("label") or f.get("key", "")
@@ -371,9 +377,10 @@ def self_eval(doc: dict, path: str, kind: str) -> list[Block]:
         else:
             row += [L("——"), L("——"), L("——")]
         funds.rows.append(row)
-    goal = Table(rows=[[H("年度总体目标", rowspan=2), H("预期目标"), H("实际完成情况")],
+    goal = Table(cols=(12, 44, 44), rows=[[H("年度总体目标", rowspan=2), H("预期目标"), H("实际完成情况")],
                        [I(f"{path}.goal.expected", "预期目标"), I(f"{path}.goal.actual", "实际完成情况")]])
     inds = Table(list_path=f"{path}.indicators", add_label="增加一个指标", grid="selfeval",
+                 cols=(8, 9, 19, 12, 13, 6, 12, 21),
                  head=[[H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值"), H("分值"), H("得分"),
                         H("偏差原因分析及改进措施")]])
     for i, ind in enumerate(t.get("indicators") or []):
@@ -384,9 +391,9 @@ def self_eval(doc: dict, path: str, kind: str) -> list[Block]:
                           I(f"{p}.actual", f"{n}·实际完成值", n), I(f"{p}.weight", f"{n}·分值", n),
                           F(f"{p}.score", f"{n}·得分", n), I(f"{p}.reason", f"{n}·偏差原因分析及改进措施", n)])
         inds.row_paths.append(p)
-    weights = Table(caption="一级指标分值", head=[[H(x) for x in LEVEL1]],
+    weights = Table(caption="一级指标分值", cols=(34, 33, 33), head=[[H(x) for x in LEVEL1]],
                     rows=[[I(f"{path}.level1_weights.{x}", f"{x}分值", row=x) for x in LEVEL1]])
-    total = Table(rows=[[H("总分"), H("分值"), I(f"{path}.total_weight", "总分分值", row="总分"), H("得分"),
+    total = Table(cols=(16, 10, 14, 10, 20, 10, 20), rows=[[H("总分"), H("分值"), I(f"{path}.total_weight", "总分分值", row="总分"), H("得分"),
                          F(f"{path}.total", "总分", row="总分"), H("等次"), Cell("figure", path=f"{path}.grade", field=D.TEXT, label="等次", row="等次", stored=False)]])
     sign = Fields([I(f"{path}.filler", "填表人"), I(f"{path}.filing_date", "填报日期")])
     title = name or ""

@@ -174,25 +174,34 @@ def _problem_at(doc: dict, path: str) -> str:
     return ""
 
 
-def apply_figures(doc: dict) -> tuple[dict, list[tuple[str, object, object]]]:
+def apply_figures(doc: dict, passes: int = 6) -> tuple[dict, list[tuple[str, object, object]]]:
     """The draft with every computed and ruled figure set to the engine's value, as the form prints
-    it; judged figures keep the unit's entry (issue 7's contract, the same as rendering)."""
-    try:
-        report = S.score(package=S.from_canonical(data=doc, name="草稿"))
-    except S.ServiceError:
-        return doc, []
+    it; judged figures keep the unit's entry (issue 7's contract, the same as rendering). A figure
+    can be the input of another (基本支出 of 支出合计), so this repeats until nothing changes."""
     out = json.loads(json.dumps(doc))
-    changes = []
-    for path, kind in figure_paths(doc):
-        c = FG.figure_for(path, report, doc)
-        if c is None or FG.kind_of(c, report) == "judged":
-            continue
-        value = FG.stored_value(c, kind)
-        old = D.get(out, path)
-        if value is not None and old != value and not _same_number(old, value):
-            D.put(out, path, value, inplace=True)
-            changes.append((path, old, value))
-    return out, changes
+    first: dict[str, object] = {}
+    last: dict[str, object] = {}
+    paths = figure_paths(out)
+    for _ in range(passes):
+        try:
+            report = S.score(package=S.from_canonical(data=out, name="草稿"))
+        except S.ServiceError:
+            break
+        changed = False
+        for path, kind in paths:
+            c = FG.figure_for(path, report, out)
+            if c is None or FG.kind_of(c) == "judged":
+                continue
+            value = FG.stored_value(c, kind)
+            old = D.get(out, path)
+            if value is not None and old != value and not _same_number(old, value):
+                first.setdefault(path, old)
+                last[path] = value
+                D.put(out, path, value, inplace=True)
+                changed = True
+        if not changed:
+            break
+    return out, [(p, first[p], v) for p, v in last.items() if first[p] != v]
 
 
 def _same_number(a, b) -> bool:

@@ -32,12 +32,13 @@
     }
   });
   // Keep every hidden version field in step with the draft after an edit.
+  document.addEventListener("htmx:afterSettle", function () {
+    var v = document.getElementById("ws-version");
+    if (v) document.querySelectorAll("input.ver").forEach(function (x) { x.value = v.value; });
+  });
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     var t = e.detail.target;
-    if (t && t.id === "ws-version") {
-      document.querySelectorAll("input.ver").forEach(function (v) { v.value = t.value; });
-    }
-    if (t && t.classList && (t.classList.contains("figcell") || t.id === "sum-total")) {
+    if (t && t.classList && t.classList.contains("figcell")) {
       t.classList.remove("highlight"); void t.offsetWidth; t.classList.add("highlight");
     }
   });
