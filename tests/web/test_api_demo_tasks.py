@@ -76,7 +76,8 @@ def test_the_demo_loads_once_with_every_state(monkeypatch):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
-def test_the_pdf_job_runs_in_the_worker_and_reports_progress(world):
+def test_the_pdf_job_runs_in_the_worker_and_reports_progress(transactional_db, world):
+    # transactional: the worker closes its database connection between tasks, as in production
     pkg, c = world["package"], client_for(world["preparer"])
     html = c.post(f"/p/{pkg.pk}/pdf").content.decode()
     job = RenderJob.objects.get(package=pkg)
