@@ -116,7 +116,7 @@ def _synthetic(bureau: Bureau, task: EvaluationTask, example: dict, rng: random.
         # a careful preparer: each judged score taken from the engine's reading, and every
         # computed figure as the engine has it
         doc = adopt_readings(doc)
-        doc, _ = W.apply_figures(doc)
+        doc, _, _ = W.apply_figures(doc)
     pkg = Package.objects.create(task=task, unit=unit, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
     W._summarise(pkg, W.compute(doc))
     pkg.save()

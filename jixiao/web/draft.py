@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..core.indicators import TargetError, parse_target
@@ -26,8 +27,16 @@ class PathError(ValueError):
     pass
 
 
-def split_path(path: str) -> list[str | int]:
-    """'projects[0].indicators[3].actual' → ['projects', 0, 'indicators', 3, 'actual']."""
+@lru_cache(maxsize=8192)
+def split_path(path: str) -> tuple[str | int, ...]:
+    """'projects[0].indicators[3].actual' → ('projects', 0, 'indicators', 3, 'actual').
+
+    Cached (bounded): a path names a place in the form, not a user's data, and forms ask for the
+    same few hundred paths on every request."""
+    return tuple(_split(path))
+
+
+def _split(path: str) -> list[str | int]:
     if not path or len(path) > 300:
         raise PathError("字段路径无效")
     out: list[str | int] = []
@@ -40,7 +49,7 @@ def split_path(path: str) -> list[str | int]:
     return out
 
 
-def join_path(parts: list[str | int]) -> str:
+def join_path(parts) -> str:
     s = ""
     for p in parts:
         s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else p)
@@ -120,6 +129,7 @@ _AMOUNTS = {"initial", "annual", "executed", "approved_area", "actual_area", "bu
             "scope_total"}
 
 
+@lru_cache(maxsize=8192)
 def field_kind(path: str) -> str:
     """What the field at `path` holds. Derived from the path alone, so a client cannot choose it."""
     parts = split_path(path)

@@ -153,6 +153,32 @@ def build(doc: dict, slug: str) -> Form | None:
     return None
 
 
+class Layouts:
+    """The forms of one draft, each built once: a request that renders a form, anchors findings,
+    labels fields and lists the figures builds them from the same layouts. Lives for one call."""
+
+    def __init__(self, doc: dict):
+        self.doc = doc
+        self._forms: dict[str, Form | None] = {}
+        self._index: list[tuple[str, str]] | None = None
+
+    def index(self) -> list[tuple[str, str]]:
+        if self._index is None:
+            self._index = form_index(self.doc)
+        return self._index
+
+    def build(self, slug: str) -> Form | None:
+        if slug not in self._forms:
+            self._forms[slug] = build(self.doc, slug)
+        return self._forms[slug]
+
+    def all(self):
+        for slug, title in self.index():
+            form = self.build(slug)
+            if form is not None:
+                yield slug, title, form
+
+
 def slug_for_path(doc: dict, path: str) -> str:
     """The form a field path belongs to."""
     head = path.split(".", 1)[0]

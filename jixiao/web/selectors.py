@@ -57,6 +57,7 @@ class Computation:
     error: str = ""
     problems: list[str] = field(default_factory=list)
     refs: list = field(default_factory=list)
+    layouts: LY.Layouts | None = None
 
     def figure(self, path: str):
         return FG.figure_for(path, self.report, self.doc)
@@ -74,15 +75,19 @@ class Computation:
         return self.report.find(K.execution_rate(K.OVERALL)) if self.report else None
 
 
-def compute(doc: dict) -> Computation:
-    """Score and audit a draft. A draft the core cannot read comes back with its problems listed."""
-    comp = Computation(doc=doc)
+def compute(doc: dict, *, parsed=None, layouts: LY.Layouts | None = None) -> Computation:
+    """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
+    `parsed` is (package, report) when the caller has already read and scored this very draft."""
+    comp = Computation(doc=doc, layouts=layouts or LY.Layouts(doc))
     if not doc:
         comp.error = "数据包为空：请导入或开始填写"
         return comp
     try:
-        pkg = S.from_canonical(data=doc, name="草稿")
-        comp.report = S.score(package=pkg)
+        if parsed is None:
+            pkg = S.from_canonical(data=doc, name="草稿")
+            comp.report = S.score(package=pkg)
+        else:
+            pkg, comp.report = parsed
         result = S.audit(package=pkg, name="草稿")
     except S.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
@@ -146,14 +151,16 @@ class FindingView:
     slug: str
     path: str  # the field it is about, when it can be told
     rule: str
+    anchor: str = ""  # the element id of that field (or of the form's top)
 
 
 def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView]]]:
     """(form title, slug, findings) in the order of the package's forms."""
     doc = comp.doc
-    index = LY.form_index(doc)
+    layouts = comp.layouts or LY.Layouts(doc)
+    index = layouts.index()
     titles = dict(index)
-    anchors = _anchor_index(doc)
+    anchors = _anchor_index(layouts)
     projects = {p.get("name", ""): i for i, p in enumerate(doc.get("projects") or [])}
     groups: dict[str, list[FindingView]] = {}
     for f in comp.findings:
@@ -165,19 +172,16 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
         slug = slug or "cover"
         path = getattr(f, "path", "") or anchors.get((slug, loc.row or "")) or anchors.get((slug, loc.table or "")) or ""
         groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
-                                                       slug, path, f.rule))
+                                                       slug, path, f.rule, FG.dom_id("f", path) if path else "top"))
     order = {"error": 0, "warning": 1, "info": 2}
     return [(titles.get(slug, slug), slug, sorted(groups[slug], key=lambda v: order.get(v.severity, 3)))
             for slug, _ in index if slug in groups]
 
 
-def _anchor_index(doc: dict) -> dict[tuple[str, str], str]:
+def _anchor_index(layouts: LY.Layouts) -> dict[tuple[str, str], str]:
     """(form slug, row label) → the first field of that row, for every form."""
     out: dict[tuple[str, str], str] = {}
-    for slug, _ in LY.form_index(doc):
-        form = LY.build(doc, slug)
-        if form is None:
-            continue
+    for slug, _title, form in layouts.all():
         for c in form.cells():
             if c.path and c.row:
                 out.setdefault((slug, c.row), c.path)
@@ -219,13 +223,10 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     return rows
 
 
-def field_labels(doc: dict) -> dict[str, str]:
+def field_labels(doc: dict, layouts: LY.Layouts | None = None) -> dict[str, str]:
     """Every field path of the package's forms → '附件4 公务接待拨款 › 接待人次·实际完成值'."""
     out: dict[str, str] = {}
-    for slug, title in LY.form_index(doc):
-        form = LY.build(doc, slug)
-        if form is None:
-            continue
+    for _slug, title, form in (layouts or LY.Layouts(doc)).all():
         for c in form.cells():
             if c.path:
                 out[c.path] = f"{title} › {c.label or c.row}"

@@ -89,26 +89,6 @@ def _check_editable(package: Package, user: User) -> None:
         raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能修改；如需修改请由单位负责人退回", 409)
 
 
-def _check_typed(doc: dict, path: str) -> None:
-    """Computed and ruled figures are the engine's: a preparer types inputs and judged figures only."""
-    if D.get(doc, path) is None and not _parent_exists(doc, path):
-        raise ActionError(f"字段不存在：{path}", 404)
-    if not _may_be_figure(path):
-        return
-    try:
-        report = S.score(package=S.from_canonical(data=doc, name="草稿"))
-    except S.ServiceError:
-        return
-    fig = FG.figure_for(path, report, doc)
-    if fig is not None and FG.kind_of(fig, report) != "judged":
-        raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
-
-
-def _may_be_figure(path: str) -> bool:
-    return any(path.endswith(s) for s in (".score", ".total", ".rate", ".grade", "control_rate", "area_rate", "investment_rate")) \
-        or ".lines[" in path or path.split("[", 1)[0] in ("income", "expenditure", "sangong", "fixed_assets")
-
-
 def _parent_exists(doc: dict, path: str) -> bool:
     parts = D.split_path(path)
     for n in range(len(parts) - 1, 0, -1):
@@ -134,11 +114,12 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
     with transaction.atomic():
         package = Package.objects.select_for_update().select_related("task", "unit").get(pk=package_id)
         _check_editable(package, user)
-        _check_typed(package.draft, path)
         entry = D.read_entry(kind, raw)
         if not entry.ok:
             return EditResult(package, path, False, error=entry.error, raw=raw)
         old = D.get(package.draft, path)
+        if old is None and not _parent_exists(package.draft, path):
+            raise ActionError(f"字段不存在：{path}", 404)
         if version != package.version:
             later = _stale(package, version, path)
             if later is not None and later.new != entry.value:
@@ -147,46 +128,51 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
                 return EditResult(package, path, False, raw=raw, theirs=D.shown_entry(kind, old),
                                   conflict=f"保存失败：您打开页面后，{who}已{what}（当前第{package.version}版，您看到的是第{version}版）。"
                                            f"您填写的“{raw}”没有保存，也没有丢失：请核对后再保存。")
-        if old == entry.value:
-            return EditResult(package, path, True, comp=compute(package.draft), raw=raw)
         try:
             new_doc = D.put(package.draft, path, entry.value)
         except D.PathError as exc:
             raise ActionError(str(exc)) from None
-        problem = _problem_at(new_doc, path)
-        if problem:
-            return EditResult(package, path, False, error=problem, raw=raw)
-        comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit")
+        try:  # the whole draft must still read: the core's reader names a bad field by its path
+            pkg = S.from_canonical(data=new_doc, name="草稿")
+        except S.ServiceError as exc:
+            return EditResult(package, path, False, error=_problem_of(exc, path), raw=raw)
+        report = S.score(package=pkg)
+        fig = FG.figure_for(path, report, new_doc)
+        if fig is not None and FG.kind_of(fig) != "judged":
+            raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
+        if old == entry.value:
+            return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
+        comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
 
 
-def _problem_at(doc: dict, path: str) -> str:
-    """The core reader's complaint about this field (or about the draft as a whole), if any."""
-    try:
-        S.from_canonical(data=doc, name="草稿")
-    except S.ServiceError as exc:
-        mine = [p for p in exc.problems if p.startswith(path + ":") or p.startswith(path + ".")]
-        if mine:
-            return mine[0].split(":", 1)[1].strip()
-        if exc.problems and not any(p.split(":", 1)[0] == path for p in exc.problems):
-            return ""  # problems elsewhere (an imported draft): this field is fine
-        return exc.message
-    return ""
+def _problem_of(exc: S.ServiceError, path: str) -> str:
+    mine = [p for p in exc.problems if p.startswith(path + ":") or p.startswith(path + ".")]
+    if mine:
+        return mine[0].split(":", 1)[1].strip()
+    return exc.message + ("：" + exc.problems[0] if exc.problems else "")
 
 
-def apply_figures(doc: dict, passes: int = 6) -> tuple[dict, list[tuple[str, object, object]]]:
+def apply_figures(doc: dict, passes: int = 6, *, parsed=None, layouts: LY.Layouts | None = None, owned: bool = False):
     """The draft with every computed and ruled figure set to the engine's value, as the form prints
     it; judged figures keep the unit's entry (issue 7's contract, the same as rendering). A figure
-    can be the input of another (基本支出 of 支出合计), so this repeats until nothing changes."""
-    out = json.loads(json.dumps(doc))
+    can be the input of another (基本支出 of 支出合计), so this repeats until nothing changes.
+
+    Returns (draft, changes, (package, report) of the returned draft, or None when unreadable).
+    `owned`: the caller's own copy, changed in place."""
+    out = doc if owned else json.loads(json.dumps(doc))
     first: dict[str, object] = {}
     last: dict[str, object] = {}
-    paths = figure_paths(out)
+    paths = figure_paths(out, layouts)
+    current = parsed
     for _ in range(passes):
-        try:
-            report = S.score(package=S.from_canonical(data=out, name="草稿"))
-        except S.ServiceError:
-            break
+        if current is None:
+            try:
+                pkg = S.from_canonical(data=out, name="草稿")
+            except S.ServiceError:
+                return out, [], None
+            current = (pkg, S.score(package=pkg))
+        report = current[1]
         changed = False
         for path, kind in paths:
             c = FG.figure_for(path, report, out)
@@ -201,7 +187,8 @@ def apply_figures(doc: dict, passes: int = 6) -> tuple[dict, list[tuple[str, obj
                 changed = True
         if not changed:
             break
-    return out, [(p, first[p], v) for p, v in last.items() if first[p] != v]
+        current = None
+    return out, [(p, first[p], v) for p, v in last.items() if first[p] != v], current
 
 
 def _same_number(a, b) -> bool:
@@ -211,20 +198,20 @@ def _same_number(a, b) -> bool:
         return False
 
 
-def figure_paths(doc: dict) -> list[tuple[str, str]]:
+def figure_paths(doc: dict, layouts: LY.Layouts | None = None) -> list[tuple[str, str]]:
     out = []
-    for slug, _ in LY.form_index(doc):
-        form = LY.build(doc, slug)
-        if form is not None:
-            out += [(c.path, c.field) for c in form.cells() if c.kind == "figure" and c.stored]
+    for _slug, _title, form in (layouts or LY.Layouts(doc)).all():
+        out += [(c.path, c.field) for c in form.cells() if c.kind == "figure" and c.stored]
     return out
 
 
-def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str) -> Computation:
+def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
+          parsed=None) -> Computation:
     """Store the new draft (its computed figures refreshed), bump the version, record the edits,
-    refresh the summary. Inside a transaction."""
-    doc, derived = apply_figures(doc)
-    comp = compute(doc)
+    refresh the summary. Inside a transaction. `parsed`: (package, report) of `doc`, if at hand."""
+    layouts = LY.Layouts(doc)
+    doc, derived, parsed = apply_figures(doc, parsed=parsed, layouts=layouts, owned=True)
+    comp = compute(doc, parsed=parsed, layouts=layouts)
     package.version += 1
     package.draft = doc
     package.updated_by = user

@@ -23,6 +23,7 @@ from . import figures as FG
 from . import layout as LY
 from . import selectors as Q
 from . import services as W
+from .cells import Ctx
 from .models import RenderJob, Role, Status
 from .present import figure_cells, present
 
@@ -76,20 +77,22 @@ def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None,
 
 def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
     doc = package.draft
-    form = LY.build(doc, slug)
+    comp = comp or Q.compute(doc)
+    form = comp.layouts.build(slug) if comp.layouts else LY.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
-    comp = comp or Q.compute(doc)
     editable = package.editable and request.user.role == Role.PREPARER if read_only is None else not read_only
     rejected = {p: tuple(v) for p, v in _rejected(request, package.pk).items()} if editable else {}
     comments = Q.comments_by_path(package)
     blocks = present(form, comp, editable=editable, rejected=rejected, comments=comments)
     return {
-        "package": package, "form": form, "forms": LY.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
+        "package": package, "form": form, "forms": comp.layouts.index() if comp.layouts else LY.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
         "editable": editable, "groups": Q.findings_by_form(comp), "rejected": rejected,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
         "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
         "prose_paths": FG.PROSE_PATHS,
+        "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
+        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD),
     }
 
 
@@ -186,7 +189,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
         fig = None
     if fig is None:
         return _message(request, "这里没有计算出的数字", 404)
-    labels = Q.field_labels(package.draft)
+    labels = Q.field_labels(package.draft, comp.layouts)
     inputs = FG.trace_inputs(fig, {p: lbl.split(" › ", 1)[-1] for p, lbl in labels.items()})
     links = [(i, reverse("web:form", kwargs={"pk": pk, "slug": LY.slug_for_path(package.draft, i.path)}) + "#" + FG.dom_id("f", i.path)
               if i.path else "") for i in inputs]
