@@ -18,10 +18,10 @@ unit's words. The few word lists below are small and principled:
 
 from __future__ import annotations
 
-import functools
 import re
 from itertools import combinations
 
+from ...core.memo import text_cache
 from ...core.model import Package, SelfEvalTable, Source
 from ...core.numbers import normalize
 from ..findings import Finding
@@ -40,7 +40,7 @@ LEVELS = ("省", "市", "州", "县", "区")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-@functools.lru_cache(maxsize=8192)  # pure; the copy checks squash the same cells again and again
+@text_cache(8192)  # pure; the copy checks squash the same cells again and again
 def squash(text: str) -> str:
     return _PUNCT.sub("", normalize(text or ""))
 
