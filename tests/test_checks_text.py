@@ -384,10 +384,8 @@ def test_example_no_duplicate_defects(example_findings):
 def seed_findings():
     if not SEED.exists():
         pytest.skip(f"the seed document is not here ({SEED}); it lives in ../shared/seeds/")
-    try:
-        from jixiao.io.textdump import read_textdump
-    except ImportError:
-        pytest.skip("jixiao.io.textdump is not available yet")
+    from jixiao.io.textdump import read_textdump
+
     return [f for f in run_checks(read_textdump(SEED)) if f.rule.startswith(FAMILIES)]
 
 
