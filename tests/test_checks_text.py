@@ -216,6 +216,18 @@ def test_foreign_fragments():
         ("info", "市级预算部门", 3), ("info", "我会", 2), ("warning", "执法", 1)]
 
 
+@pytest.mark.parametrize("text, named", [
+    ("我会整体支出的有效性分析。", True),  # 会 as a noun: an association names itself
+    ("我中心全体职工参加培训。", True),
+    ("我会继续加强预算管理。", False),  # 会 = "will"
+    ("我科学安排各项资金。", False),  # 科学 = "scientifically"
+    ("我所有的工作均按计划完成。", False),
+])
+def test_foreign_self_reference_is_a_noun_not_a_verb(text, named):
+    found = only(build(base(), prose(text)), "text.foreign_fragment")
+    assert bool(found) is named, [f.stated for f in found]
+
+
 def test_foreign_fragment_respects_the_units_own_functions():
     doc = base()
     doc["unit"]["functions"] += "负责农业综合行政执法。"
