@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from ...core import keys, rules
 from ...core.engine import TableResult
-from ...core.model import Indicator, SelfEvalTable
+from ...core.model import Indicator
 from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
 from ...core.trace import Computed, Method
 from ..findings import Finding
@@ -37,6 +37,7 @@ from ._common import (
     by_profile,
     decimals_printed,
     finding,
+    has_reason,
     location,
     profile_note,
     quoted,
@@ -588,7 +589,7 @@ def execution_reasons(ctx: AuditContext) -> list[Finding]:
     for t in ctx.report.tables:
         c = t.execution_rate
         rate = None if c is None else (c.value if c.value is not None else c.stated)
-        if rate is None or rate >= threshold or _has_reason(t.table):
+        if rate is None or rate >= threshold or has_reason(t.table):
             continue
         out.append(finding(
             "reason.execution_below_threshold", "warning",
@@ -596,10 +597,6 @@ def execution_reasons(ctx: AuditContext) -> list[Finding]:
             _fund_loc(t, c, "执行率"), stated=_pct(rate), expected=f"≥ {fmt_percent(threshold)}，或说明原因",
             formula=f"{_pct(rate)} < {fmt_percent(threshold)}"))
     return out
-
-
-def _has_reason(table: SelfEvalTable) -> bool:
-    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual
 
 
 @check("reason.deviation", "指标偏差较大未说明原因",
