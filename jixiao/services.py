@@ -159,21 +159,32 @@ class RenderResult:
     docx: Path
     xlsx: Path
     pdf: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should be told (in Chinese)
 
 
 @_scoped
 def render(*, package: Package, outdir: str | Path, profile_name: str | Profile | None = None, pdf: bool = False,
            charts: bool | None = None, timeout: int = 600) -> RenderResult:
-    """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`."""
-    from .render.api import render_package
+    """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`.
+
+    Computed and ruled figures are the engine's, judged ones the unit's (core/view.py). Where the
+    entered data contradict each other the render cannot choose: `notes` says so."""
+    from .audit.registry import run_checks
+    from .core.view import build_view
+    from .render.api import charts_enabled, render_view
     from .render.pdf import PdfError, convert_batch
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     prof = profile(name=profile_name, package=package)
-    r = render_package(package, out, prof, charts)
-    result = RenderResult(r.docx, r.xlsx, notes=list(r.notes))
+    view = build_view(package, prof)
+    r = render_view(view, out, charts=charts_enabled(prof, charts))
+    result = RenderResult(r.docx, r.xlsx, notes=list(view.notes))
+    errors = [f for f in run_checks(view.package, prof) if f.severity == "error"]
+    if errors:
+        first = errors[0].message if len(errors[0].message) <= 60 else errors[0].message[:59] + "…"
+        result.notes.append(f"生成的材料中仍有 {len(errors)} 处错误级问题来自填报数据本身（例如：{first}），"
+                            "程序无法判断以哪一处为准；请用 jixiao audit 查看并修正数据包后重新生成。")
     if pdf:
         try:
             result.pdf = convert_batch([r.docx], out, timeout=timeout)[0]
