@@ -14,6 +14,7 @@ from pathlib import Path
 from .cmd import EXIT_OK, EXIT_UNREADABLE, UserError
 from .core.numbers import fmt_value, round_half_up
 from .core.profiles import ProfileError
+from .core.trace import KIND_LABELS
 from .services import ServiceError
 from .texttable import table
 
@@ -63,7 +64,7 @@ def render_values(values) -> str:
         if c.judged:  # the unit's figure stands; the engine's is a reading offered as 参考
             allowed = f"，允许 {fmt_value(c.allowed[0], c.unit)}–{fmt_value(c.allowed[1], c.unit)}" if c.allowed else ""
             stated = c.shown_stated() if c.has_stated else "未填"
-            lines.append(f"  {mark} {c.label}：{stated}（评价人判定；参考 {c.shown()}{allowed}）")
+            lines.append(f"  {mark} {c.label}：{stated}（{KIND_LABELS[c.kind]}；参考 {c.shown()}{allowed}）")
         else:
             stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
             lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
