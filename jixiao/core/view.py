@@ -42,14 +42,6 @@ class View:
     def find(self, key: keys.Key) -> Computed | None:
         return self.report.find(key)
 
-    @property
-    def computed(self) -> dict:
-        """Results by key string, for the workbook writer until it asks through `keys` (being rewritten)."""
-        cache = getattr(self, "_index", None)
-        if cache is None:
-            cache = self._index = {str(c.key): c for c in self.report.all()}
-        return cache
-
     def value(self, key: keys.Key) -> Decimal | None:
         """The figure that stands for `key` (the unit's for a judged one)."""
         c = self.report.find(key)

@@ -398,11 +398,11 @@ class Book:
         self.titles: set[str] = set()
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple[str, str], object] = {}
-        self.computed: dict = {}
+        self.find = None  # the view's look-up of engine results (keys.Key → Computed)
 
-    def exact(self, key: str, value, kind: str) -> bool:
+    def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
-        c = self.computed.get(key) if self.computed else None
+        c = self.find(key) if self.find else None
         if c is None or c.value is None or value is None:
             return c is None
         places = 4 if kind == K.RATE else 2
@@ -472,7 +472,7 @@ def _format_props(kind: str, role: str) -> dict:
 
 def write_xlsx(view: View, path: Path) -> Path:
     book = Book(path)
-    book.computed = view.computed
+    book.find = view.find
     derived = _Derived(view)
     _cover(book, view, derived)
     _narrative(book, view, derived)
@@ -499,15 +499,15 @@ class _Derived:
     """Which figures the engine computes (their cells are locked)."""
 
     def __init__(self, view: View) -> None:
-        self.idx = view.computed
+        self.idx = view.find
 
     def has(self, key: str) -> bool:
-        c = self.idx.get(key)
+        c = self.idx(key)
         return c is not None and c.value is not None
 
     def recomputed(self, key: keys.Key) -> bool:
         """Computed or ruled and recomputed: a locked cell. Judged figures are the unit's to enter."""
-        c = self.idx.get(key)
+        c = self.idx(key)
         return c is not None and c.value is not None and c.method is Method.RECOMPUTED and not c.judged
 
 

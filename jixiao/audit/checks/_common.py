@@ -111,8 +111,7 @@ def table_form(kind: str, name: str) -> tuple[str, str]:
 
 
 def verified(prof: Profile, name: str) -> bool:
-    p = prof.parameters.get(name)
-    return bool(p and p.verified)
+    return prof.verified(name)
 
 
 def by_profile(prof: Profile, name: str) -> str:
@@ -176,3 +175,8 @@ def written_formula(text: str, inputs: dict[str, object]) -> str:
         return f"{text}（{listed}）" if listed else text
     return re.sub(r"\s+", " ", expr.translate(_OPERATORS).replace("÷", " ÷ ").replace("×", " × ")
                   .replace("+", " + ").replace("−", " − ")).strip()
+
+
+def has_reason(table) -> bool:
+    """Does a self-evaluation table give a reason anywhere (偏差原因 of an indicator, or its 完成情况)?"""
+    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual
