@@ -13,40 +13,36 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from ..core.indicators import TargetError, parse_target
 from ..core.numbers import MONEY_UNITS, convert_money, normalize, parse_date, parse_number
-
-_SEGMENT = re.compile(r"^(?P<name>[^\[\]]+)(?P<idx>(\[\d+\])*)$")
-_INDEX = re.compile(r"\[(\d+)\]")
 
 
 class PathError(ValueError):
     pass
 
 
-@lru_cache(maxsize=8192)
 def split_path(path: str) -> tuple[str | int, ...]:
     """'projects[0].indicators[3].actual' → ('projects', 0, 'indicators', 3, 'actual').
 
-    Cached (bounded): a path names a place in the form, not a user's data, and forms ask for the
-    same few hundred paths on every request."""
-    return tuple(_split(path))
-
-
-def _split(path: str) -> list[str | int]:
+    Plain string operations, no regular expression: the forms ask for a few thousand paths per request."""
     if not path or len(path) > 300:
         raise PathError("字段路径无效")
     out: list[str | int] = []
     for seg in path.split("."):
-        m = _SEGMENT.match(seg)
-        if not m:
+        name, bracket, rest = seg.partition("[")
+        if not name or "]" in name:
             raise PathError(f"字段路径无效：{path}")
-        out.append(m.group("name"))
-        out += [int(i) for i in _INDEX.findall(m.group("idx"))]
-    return out
+        out.append(name)
+        if bracket:
+            if not rest.endswith("]"):
+                raise PathError(f"字段路径无效：{path}")
+            for idx in rest[:-1].split("]["):
+                if not idx.isdigit() or not idx.isascii():
+                    raise PathError(f"字段路径无效：{path}")
+                out.append(int(idx))
+    return tuple(out)
 
 
 def join_path(parts) -> str:
@@ -129,7 +125,6 @@ _AMOUNTS = {"initial", "annual", "executed", "approved_area", "actual_area", "bu
             "scope_total"}
 
 
-@lru_cache(maxsize=8192)
 def field_kind(path: str) -> str:
     """What the field at `path` holds. Derived from the path alone, so a client cannot choose it."""
     parts = split_path(path)
