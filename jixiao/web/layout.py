@@ -457,9 +457,13 @@ def fund_type(doc: dict, kind: str, annex: str, label: str) -> Form:
     decl = decls[idx]
     form.blocks.append(Block("", items=[Fields([I(f"{path}.has_spending", f"本单位有{label}"),
                                                  I(f"{path}.statement", "无此项支出的说明（没有此项支出时填写）")])]))
+    tables = decl.get("tables") or []
+    if tables and not decl.get("has_spending"):
+        form.blocks.append(Block("", items=[Note("已声明无此项支出，但下面仍有自评表：请删除这些表，或勾选“有此项支出”。")]))
+    for j, _t in enumerate(tables):
+        form.blocks += self_eval(doc, f"{path}.tables[{j}]", kind)
+        form.actions.append(("remove", f"{path}.tables[{j}]", f"删除第{j + 1}张自评表"))
     if decl.get("has_spending"):
-        for j, _t in enumerate(decl.get("tables") or []):
-            form.blocks += self_eval(doc, f"{path}.tables[{j}]", kind)
         form.actions.append(("add", f"{path}.tables", "增加一张自评表"))
     return form
 

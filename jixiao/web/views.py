@@ -371,9 +371,13 @@ class _Shown:
 @require_GET
 def versions(request: HttpRequest, pk: int) -> HttpResponse:
     package = Q.package_for(request.user, pk)
-    return render(request, "web/versions.html", {"package": package, "versions": Q.versions(package),
-                                                 "edits": Q.recent_edits(package),
-                                                 "comments": package.comments.select_related("author", "submission")})
+    labels = Q.field_labels(package.draft)
+    comments = [(c, labels.get(c.path, c.path)) for c in package.comments.select_related("author", "submission")]
+    edits = [(e, labels.get(e.path, e.path)) for e in Q.recent_edits(package)]
+    chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
+             for v in Q.versions(package).order_by("number")]
+    return render(request, "web/versions.html", {"package": package, "versions": Q.versions(package), "edits": edits,
+                                                 "comments": comments, "chart": chart})
 
 
 @login_required

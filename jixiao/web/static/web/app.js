@@ -74,5 +74,20 @@
     if (el) { el.scrollIntoView({ block: "center" }); el.classList.add("highlight"); if (el.focus) el.focus({ preventScroll: true }); }
   }
   window.addEventListener("hashchange", mark);
+
+  // The versions page: 总分 by version (ECharts, vendored), from a json_script block.
+  window.addEventListener("load", function () {
+    var el = document.getElementById("version-chart"), data = document.getElementById("version-chart-data");
+    if (!el || !data || !window.echarts) return;
+    var rows = JSON.parse(data.textContent);
+    window.echarts.init(el).setOption({
+      animation: false,
+      grid: { left: 40, right: 16, top: 16, bottom: 28 },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.version; }) },
+      yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min - 5)); }, max: 100 },
+      tooltip: { trigger: "axis" },
+      series: [{ type: "line", name: "自评表总分", data: rows.map(function (r) { return r.total; }), label: { show: true } }]
+    });
+  });
   document.addEventListener("DOMContentLoaded", mark);
 })();
