@@ -61,13 +61,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     _ensure_var()
+    from django.conf import settings
     from django.core.management import call_command
 
     _migrate()
     print("jixiao 后台任务已启动（Ctrl-C 停止）", flush=True)
-    opts = {"batch": True} if args.once else {}
     try:
-        call_command("db_worker", interval=0.5, **opts)
+        if "django_rq" in settings.INSTALLED_APPS:  # JIXIAO_TASKS=rq: the Redis queue
+            call_command("rqworker", "default", burst=args.once, job_class="django_tasks_rq.backend.Job")
+        else:
+            call_command("db_worker", interval=0.5, **({"batch": True} if args.once else {}))
     except KeyboardInterrupt:
         pass
     return 0
