@@ -8,11 +8,15 @@ host="${JIXIAO_HOST:-127.0.0.1}"
 port="${JIXIAO_PORT:-8000}"
 
 $bin/jixiao demo || exit $?
+mkdir -p "$JIXIAO_VAR"
 $bin/jixiao worker > "$JIXIAO_VAR/worker.log" 2>&1 &
 worker=$!
+$bin/jixiao serve --host "$host" --port "$port" --no-migrate &
+server=$!
 stop() {
-  kill "$worker" 2>/dev/null
-  wait "$worker" 2>/dev/null
+  trap - EXIT INT TERM
+  kill "$server" "$worker" 2>/dev/null
+  wait "$server" "$worker" 2>/dev/null
   echo
   echo "已停止 Web 服务和后台任务。"
 }
@@ -20,5 +24,5 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 echo
 echo "后台任务已启动（日志：$JIXIAO_VAR/worker.log）。"
-echo "打开 http://$host:$port/ ，用上面的演示账号登录（填报人 tianbao，单位负责人 fuzeren）。"
-$bin/jixiao serve --host "$host" --port "$port" --no-migrate
+echo "打开 http://$host:$port/ ，用上面的演示账号登录（填报人 tianbao，单位负责人 fuzeren）；Ctrl-C 停止。"
+wait "$server"

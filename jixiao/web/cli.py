@@ -47,14 +47,25 @@ def _migrate() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
     _ensure_var()
-    from django.core.management import call_command
+    from django.conf import settings
+    from waitress import serve
 
+    from .wsgi import application
+
+    if args.host not in ("0.0.0.0", "::") and args.host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append(args.host)  # the address it listens on; others via JIXIAO_ALLOWED_HOSTS
     if not args.no_migrate:
         _migrate()
     print(f"jixiao Web 服务：http://{args.host}:{args.port}/  （Ctrl-C 停止）", flush=True)
-    # Django's threaded server is enough for one bureau's office on loopback or an intranet host;
-    # a deployment behind a reverse proxy runs jixiao.web.wsgi:application under a WSGI server.
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=True)
+    # Waitress: a production WSGI server in pure Python (also on Windows desktops); behind a
+    # reverse proxy with TLS in a deployment (issue 12). Static files are served by WhiteNoise.
+    try:
+        serve(application, host=args.host, port=args.port, threads=8, ident="jixiao", _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"错误：无法在 {args.host}:{args.port} 上启动服务：{exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0
 
 
