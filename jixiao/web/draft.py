@@ -8,7 +8,7 @@ the pages and the tests share it.
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -69,7 +69,7 @@ def get(doc: Any, path: str, default: Any = None) -> Any:
 def put(doc: dict, path: str, value: Any, inplace: bool = False) -> dict:
     """A copy of `doc` (or `doc` itself) with the field set (None removes it). Intermediate maps are
     created; a list index must already exist (rows are added by the structure operations, not by typing)."""
-    out = doc if inplace else copy.deepcopy(doc)
+    out = doc if inplace else json.loads(json.dumps(doc))  # the draft is JSON: this copies it faster than deepcopy
     parts = split_path(path)
     cur: Any = out
     for i, p in enumerate(parts[:-1]):

@@ -27,7 +27,7 @@ class Cell:
     kind: str  # label | input | figure | blank
     text: str = ""
     path: str = ""
-    field: str = ""  # draft field kind for inputs
+    fkind: str = ""  # what the field holds (draft.field_kind), worked out when first asked
     colspan: int = 1
     rowspan: int = 1
     head: bool = False
@@ -35,6 +35,12 @@ class Cell:
     row: str = ""  # the row label, for anchoring findings
     width: str = ""  # css class: narrow | wide
     stored: bool = True  # a figure the canonical package has a field for (a table's 等次 has none)
+
+    @property
+    def field(self) -> str:
+        if not self.fkind and self.path:
+            self.fkind = D.field_kind(self.path)
+        return self.fkind
 
 
 @dataclass
@@ -101,12 +107,12 @@ def L(text: str, colspan: int = 1) -> Cell:
 
 
 def I(path: str, label: str, row: str = "", colspan: int = 1, width: str = "") -> Cell:  # noqa: E743
-    return Cell("input", path=path, field=D.field_kind(path), label=label, row=row, colspan=colspan, width=width)
+    return Cell("input", path=path, label=label, row=row, colspan=colspan, width=width)
 
 
 def F(path: str, label: str, row: str = "", colspan: int = 1) -> Cell:
     """A cell the engine fills when it computes it (figures.figure_for decides), else an input."""
-    return Cell("figure", path=path, field=D.field_kind(path), label=label, row=row, colspan=colspan)
+    return Cell("figure", path=path, label=label, row=row, colspan=colspan)
 
 
 def _items(doc: dict, path: str) -> list:
@@ -420,7 +426,7 @@ def self_eval(doc: dict, path: str, kind: str) -> list[Block]:
     weights = Table(caption="一级指标分值", cols=(34, 33, 33), head=[[H(x) for x in LEVEL1]],
                     rows=[[I(f"{path}.level1_weights.{x}", f"{x}分值", row=x) for x in LEVEL1]])
     total = Table(cols=(16, 10, 14, 10, 20, 10, 20), rows=[[H("总分"), H("分值"), I(f"{path}.total_weight", "总分分值", row="总分"), H("得分"),
-                         F(f"{path}.total", "总分", row="总分"), H("等次"), Cell("figure", path=f"{path}.grade", field=D.TEXT, label="等次", row="等次", stored=False)]])
+                         F(f"{path}.total", "总分", row="总分"), H("等次"), Cell("figure", path=f"{path}.grade", fkind=D.TEXT, label="等次", row="等次", stored=False)]])
     sign = Fields([I(f"{path}.filler", "填表人"), I(f"{path}.filing_date", "填报日期")])
     title = name or ""
     return [Block(title or "资金", items=[funds, goal], anchor=path), Block("绩效指标", items=[weights, inds, total, sign])]

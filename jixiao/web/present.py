@@ -102,7 +102,7 @@ def _cell(c: LY.Cell, comp: Computation, editable: bool, rejected, comments) -> 
             if allowed:
                 v.reference += f"（允许 {allowed}）"
         # judged, or not computed by the engine: the unit's entry
-        v.cell = LY.Cell("input", path=c.path, field=c.field, label=c.label, row=c.row, colspan=c.colspan, width=c.width)
+        v.cell = LY.Cell("input", path=c.path, fkind=c.field, label=c.label, row=c.row, colspan=c.colspan, width=c.width)
     v.editable = editable
     if c.path in rejected:
         v.value, v.error = rejected[c.path]
