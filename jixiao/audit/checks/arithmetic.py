@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from ...core.engine import EXPENDITURE_LABELS, FIELD_LABELS, INCOME_LABELS
 from ...core.model import LineTable
-from ...core.numbers import ZERO
+from ...core.numbers import ZERO, stated_agrees
 from ...core.trace import Computed
 from ..findings import Finding
 from ..registry import AuditContext, check
@@ -30,7 +30,6 @@ from ._common import (
     mismatch,
     place,
     show,
-    stated_agrees,
     table_form,
     table_where,
     term,

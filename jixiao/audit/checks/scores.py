@@ -25,7 +25,7 @@ from decimal import Decimal
 from ...core import rules
 from ...core.engine import TableResult
 from ...core.model import Indicator, SelfEvalTable
-from ...core.numbers import ZERO, fmt_percent, fmt_score
+from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
 from ...core.trace import Computed
 from ..findings import Finding
 from ..registry import AuditContext, check
@@ -40,7 +40,6 @@ from ._common import (
     location,
     profile_note,
     quoted,
-    stated_agrees,
     table_form,
     table_where,
     verified,
