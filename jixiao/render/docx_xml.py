@@ -127,11 +127,14 @@ NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
 SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
 
 
+@functools.lru_cache(maxsize=8192)
 def text_twips(text: str, face: Face = NORMAL) -> int:
     """Width of one line of table text: a CJK character is a full em, a figure or Latin letter about
     half of one, and a quarter em where CJK and Latin meet (the space Word and LibreOffice put between
     them: "2022年12月")."""
     wide, narrow, gap = face.char, face.latin(), face.char // 4
+    if text.isascii():
+        return len(text) * narrow
     total, prev = 0, None
     for ch in text:
         cjk = ord(ch) > 0x2E7F

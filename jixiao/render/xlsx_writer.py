@@ -195,10 +195,7 @@ class Sheet:
         if not isinstance(text, str) or not text:
             return
         width = sum(self.widths[col - 1:col - 1 + span]) if col - 1 < len(self.widths) else 8.43
-        per_line = max(1.0, (width - 0.8) / 2.1)
-        need = sum(max(1, -(-int(sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in part) * 100) // int(per_line * 100)))
-                   for part in text.split("\n"))
-        need = -(-need // rows)
+        need = -(-_text_lines(text, int(max(1.0, (width - 0.8) / 2.1) * 100)) // rows)
         if need > self.lines.get(row, 1):
             self.lines[row] = need
 
@@ -376,6 +373,14 @@ class Sheet:
             ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_lines(text: str, per_line: int) -> int:
+    """Lines of 11 pt text in a cell holding per_line / 100 CJK characters a line (a figure or Latin
+    letter counts a little over half of one)."""
+    return sum(max(1, -(-int(sum(100 if ord(ch) > 0x2E7F else 55 for ch in part)) // per_line))
+               for part in text.split("\n"))
 
 
 def _plain(v: Decimal) -> str:
