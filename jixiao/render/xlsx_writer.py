@@ -281,6 +281,14 @@ class Sheet:
         if d is None or not (d[0] <= r <= d[2] and d[1] <= c <= d[3]):
             self._seen(r, c)
 
+    def caption(self, text: str) -> None:
+        """A table's caption across the sheet (黑体, no border)."""
+        fmt = self.book.style("caption", "")
+        cols = self.print_cols or self.ncols
+        self.merge(self.row, 1, self.row, cols, fmt)
+        self._write(self.row, 1, text, fmt)
+        self.row += 1
+
     def heading(self, text: str) -> None:
         fmt = self.book.style("title" if self.row == 1 else "section", "")
         self.merge(self.row, 1, self.row, self.ncols, fmt)
@@ -527,7 +535,9 @@ def _format_props(kind: str, role: str) -> dict:
         props["text_wrap"] = True
     if kind == "subtitle":
         props["font_size"] = 12
-    if kind not in ("title", "section", "subtitle"):
+    if kind == "caption":
+        props.update(font_name=HEAD_FONT[0], font_size=12)
+    if kind not in ("title", "section", "subtitle", "caption"):
         props.update(border=1, border_color="#000000")
     if role in (K.INPUT, K.SPARE, K.DERIVED):
         props.update(pattern=1, bg_color=DERIVED_FILL if role == K.DERIVED else INPUT_FILL)
@@ -602,9 +612,8 @@ COVER_TABLES = (
 def _cover(book: Book, view: View, d: _Derived) -> None:
     pkg = view.package
     s = _new(book, "封面", [14, 14, 14, 14, 14, 14, 14, 14])
-    s.heading(f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告")
+    s.heading(pkg.title or f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告")
     book.const("jixiao", 1)
-    s.heading("数据包")
     if pkg.profile:
         book.const("profile", pkg.profile)  # fixed by the task, not the unit's to choose
     s.field("评价年度", "year", K.YEAR, pkg.year)
@@ -612,29 +621,49 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
         j = pkg.jurisdiction
         book.const("jurisdiction", {"code": j.code, "level": j.level, "name": j.name})
     s.field("报告标题", "title", K.TEXT, pkg.title)
-    s.heading("一、部门（单位）基本概况")
     u = pkg.unit
-    for f, label, h in (("name", "部门（单位）名称", None), ("budget_code", "预算编码", None), ("evaluation_method", "评价方式", None),
-                        ("evaluator_org", "评价机构", None), ("report_date", "报告时间", None), ("contact", "联系人", None),
-                        ("phone", "联系电话", None), ("supervisor", "主管部门", None), ("functions", "职能职责概述", 60),
-                        ("main_tasks", "年度主要工作内容", 60), ("summary", "年度总体运行情况及取得的成绩", 60)):
-        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f), height=h)
+    for f, label in (("name", "部门（单位）名称（盖章）"), ("supervisor", "主管部门"), ("budget_code", "预算编码"),
+                     ("evaluation_method", "评价方式"), ("evaluator_org", "评价机构"), ("report_date", "报告时间")):
+        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
+    s.heading("一、部门（单位）基本概况")
     st = pkg.staffing
-    s.field("人员编制", "staffing.authorized", K.INT, st.authorized)
-    s.field("实有人数", "staffing.actual", K.INT, st.actual)
-    s.field("在职人数", "staffing.in_post", K.INT, st.in_post)
+    r = s.row
+    for row, pairs in ((r, (("联系人", "unit.contact", K.TEXT, u.contact), ("联系电话", "unit.phone", K.TEXT, u.phone))),
+                       (r + 1, (("人员编制", "staffing.authorized", K.INT, st.authorized),
+                                ("实有人数", "staffing.actual", K.INT, st.actual))),
+                       (r + 2, (("在职人数", "staffing.in_post", K.INT, st.in_post),))):
+        for k, (label, path, kind, value) in enumerate(pairs):
+            s.label(row, 1 + 4 * k, label, span=2)
+            s.value(row, 3 + 4 * k, path, kind, value, span=2)
+        if len(pairs) == 1:
+            s.label(row, 5, "", span=4, head=False)
+    s.row = r + 3
+    for f, label in (("functions", "职能职责概述"), ("main_tasks", "年度主要工作内容"),
+                     ("summary", "年度部门（单位）总体运行情况及取得的成绩")):
+        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
     s.heading("二、部门（单位）收支情况")
     income_total: dict[str, str] = {}
     for name, title, fields, total_label in COVER_TABLES:
         _cover_table(s, book, pkg, d, name, title, fields, total_label, income_total)
     s.heading("三、部门（单位）整体支出绩效自评情况")
-    s.field("定性目标·预期目标", "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, height=60)
-    s.field("定性目标·实际完成", "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, height=60)
+    r = s.row
+    s.label(r, 1, "整体支出绩效定性目标及实施计划完成情况", span=2, rows=2)
+    s.label(r, 3, "预期目标", span=3)
+    s.label(r, 6, "实际完成", span=3)
+    s.value(r + 1, 3, "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, span=3)
+    s.value(r + 1, 6, "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, span=3)
+    s.row = r + 2
+    s.caption("整体支出绩效定量目标及实施计划完成情况")
     _indicators(s, "cover.indicators", pkg.cover_indicators, None, d)
-    score_row = s.row
-    s.field("绩效自评综合得分", "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
-    s.field("评价等次", "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
-    book.later.append(lambda: _cover_score(book, view, s, score_row))
+    r = s.row
+    s.label(r, 1, "绩效自评综合得分及评价等次", span=2)
+    s.label(r, 3, "评分")
+    s.value(r, 4, "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
+    s.label(r, 5, "等级")
+    s.value(r, 6, "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
+    s.label(r, 7, "", span=2, head=False)
+    book.later.append(lambda: _cover_score(book, view, s, r))
+    s.row += 1
     s.field("等次说明", "cover.grade_note", K.TEXT, pkg.grade_note, K.DERIVED)
     s.heading("四、评价人员")
     s.label(s.row, 1, "姓名")
@@ -671,9 +700,9 @@ def _cover_score(book: Book, view: View, s: Sheet, row: int) -> None:
     if ref is None or not F.is_formula(score):
         return
     pkg = view.package
-    _rewrite(book, s, row, 3, "cover.score", K.SCORE, f"={ref}", pkg.stated_score, keys.COVER_SCORE)
+    _rewrite(book, s, row, 4, "cover.score", K.SCORE, f"={ref}", pkg.stated_score, keys.COVER_SCORE)
     if grade is not None and not grade.judged:
-        _rewrite(book, s, row + 1, 3, "cover.grade", K.TEXT, "=" + F.grade_formula(f"C{row}", view.profile["grades"]),
+        _rewrite(book, s, row, 6, "cover.grade", K.TEXT, "=" + F.grade_formula(f"D{row}", view.profile["grades"]),
                  pkg.stated_grade, keys.COVER_GRADE)
 
 
@@ -828,6 +857,7 @@ def _framework(book: Book, view: View, d: _Derived) -> None:
         return
     widths = [8, 10, 18, 6, 9, 8, 26] + [12, 10] * FRAMEWORK_INPUTS + [30]
     s = _new(book, "七、综合评价", widths)
+    s.print_cols = 6  # the table as the .docx prints it; the formula and inputs beside it are the working
     _form_title(s, "部门整体支出绩效评价得分情况", f"（{view.package.year}年度）")
     heads = ["一级指标", "二级指标", "三级指标", "分值", "比率", "得分", "计算公式"]
     for k in range(1, FRAMEWORK_INPUTS + 1):
@@ -919,10 +949,11 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
         book.const(f"{base}.total", t.total_label)
     if t.unit != "万元":
         book.const(f"{base}.unit", t.unit)
-    s.label(s.row, 1, "表名")
-    s.value(s.row, 2, f"{base}.title", K.TEXT, t.title, span=min(4, s.ncols - 1))
-    s.row += 1
     cols = list(t.columns)
+    # the caption is the table's title as entered; the unit beside it
+    s.value(s.row, 1, f"{base}.title", K.TEXT, t.title, span=len(cols) + 1)
+    s.label(s.row, len(cols) + 2, f"单位：{t.unit}", head=False)
+    s.row += 1
     s.label(s.row, 1, "项目")
     for c, col in enumerate(cols, start=2):
         s.label(s.row, c, t.columns[col])
@@ -985,39 +1016,69 @@ def _notice(book: Book, view: View) -> None:
 
 
 def _basic_data(book: Book, view: View, d: _Derived) -> None:
+    """附件2 as the .docx prints it: 财政供养人员情况, 经费控制情况, 楼堂馆所控制情况, 厉行节约保障措施."""
     pkg = view.package
     bd = pkg.basic_data
-    s = _new(book, "附件2", [26, 14, 14, 14, 14, 14, 14])
-    s.heading(f"部门整体支出绩效评价基础数据表（{pkg.year}年度）")
-    s.heading("财政供养人员情况")
+    s = _new(book, "附件2", [22, 15, 15, 15, 15, 16])
+    _form_title(s, f"{_level_prefix(pkg)}整体支出绩效评价基础数据表", f"（{pkg.year}年度）")
     st = bd.staffing
-    s.field("年末编制数", "basic_data.staffing.authorized", K.INT, st.authorized)
-    s.field("年末实际在职人数", "basic_data.staffing.in_post", K.INT, st.in_post)
+    r = s.row
+    for c, h in enumerate(("财政供养人员情况", f"{pkg.year}年末编制数", f"{pkg.year}年末实际在职人数", "控制率"), start=1):
+        s.label(r, c, h)
+    s.label(r + 1, 1, "", head=False)
+    a_ref = s.value(r + 1, 2, "basic_data.staffing.authorized", K.INT, st.authorized)
+    p_ref = s.value(r + 1, 3, "basic_data.staffing.in_post", K.INT, st.in_post)
+    rate_f = f'=IF(AND(ISNUMBER({a_ref}),N({a_ref})<>0,ISNUMBER({p_ref})),{p_ref}/{a_ref},"")'
+    s.value(r + 1, 4, "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
+            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT,
+            rate_f if d.recomputed(keys.STAFF_CONTROL_RATE) else None, key=keys.STAFF_CONTROL_RATE)
     if st.actual is not None:
-        s.field("实有人数", "basic_data.staffing.actual", K.INT, st.actual)
-    s.field("控制率", "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
-            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT)
+        s.label(r, 5, "实有人数")
+        s.value(r + 1, 5, "basic_data.staffing.actual", K.INT, st.actual)
+    s.row = r + 2
     if bd.costs is not None:
-        s.heading("经费控制情况（万元）")
         _line_table(book, s, bd.costs, keys.BASIC_COSTS, d)
-    s.heading("楼堂馆所控制情况")
     b = bd.buildings
-    for f, label, kind, value in (("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
-                                  ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
-                                  ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
-                                  ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
-                                  ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
-                                  ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)):
-        role = K.DERIVED if f.endswith("rate") and d.has(keys.building_rate(f)) else K.INPUT
-        if f.endswith("rate") and role == K.DERIVED:
-            s.field(label, f"basic_data.buildings.{f}", kind, value, role)
-        elif not f.endswith("rate") or value is not None:
-            s.field(label, f"basic_data.buildings.{f}", kind, value)
-        else:
-            s.field(label, f"basic_data.buildings.{f}", kind, value, K.DERIVED)
-    s.field("厉行节约保障措施", "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, height=60)
-    s.field("填表人", "basic_data.filler", K.TEXT, bd.filler)
-    s.field("填报日期", "basic_data.filing_date", K.DATE, bd.filing_date)
+    s.caption(f"楼堂馆所控制情况（{pkg.year}年完工项目）")
+    r = s.row
+    cells = {}
+    for c, (f, label, kind, value) in enumerate((
+            ("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
+            ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
+            ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
+            ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
+            ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
+            ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)), start=1):
+        s.label(r, c, label)
+        path = f"basic_data.buildings.{f}"
+        if not f.endswith("rate"):
+            cells[f] = s.value(r + 1, c, path, kind, value)
+            continue
+        key = keys.building_rate(f)
+        num, den = (cells["actual_area"], cells["approved_area"]) if f == "area_rate" else (
+            cells["actual_investment"], cells["budget_investment"])
+        formula = f'=IF(AND(ISNUMBER({den}),N({den})<>0,ISNUMBER({num})),{num}/{den},"")' if d.recomputed(key) else None
+        role = K.DERIVED if d.has(key) or value is None else K.INPUT
+        s.value(r + 1, c, path, kind, value, role, formula, key=key)
+    s.row = r + 2
+    s.label(s.row, 1, "厉行节约保障措施")
+    s.value(s.row, 2, "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, span=5)
+    s.row += 1
+    r = s.row
+    s.label(r, 1, "单位负责人签字：", head=False)
+    s.label(r, 2, "", head=False)
+    s.label(r, 3, "填表人：", head=False)
+    s.value(r, 4, "basic_data.filler", K.TEXT, bd.filler)
+    s.label(r, 5, "填报日期：", head=False)
+    s.value(r, 6, "basic_data.filing_date", K.DATE, bd.filing_date)
+    s.row = r + 1
+
+
+def _level_prefix(pkg) -> str:
+    """"州级预算部门" as 附件3's title names the unit's level; "部门" when it does not say."""
+    label = pkg.overall.form_label if pkg.overall is not None else ""
+    tail = "整体支出绩效自评表"
+    return label.removesuffix(tail) if label and label.endswith("部门" + tail) else "部门"
 
 
 # --- 附件3–7 ---
