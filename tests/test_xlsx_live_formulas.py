@@ -17,11 +17,11 @@ from conftest import EXAMPLE, FIXTURES
 from openpyxl import load_workbook
 
 from jixiao.core.engine import score_package
+from jixiao.io import workbook_layout as K
 from jixiao.io.canonical import read_package
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
 from jixiao.render import pdf as pdfmod
-from jixiao.render import xlsx_layout as K
 from jixiao.render.api import render_package
 
 VERIFIED = FIXTURES / "profiles" / "test-verified-2023.yaml"

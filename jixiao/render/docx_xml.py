@@ -14,6 +14,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..core.memo import text_cache
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = (
     f'xmlns:w="{W_NS}" '
@@ -127,7 +129,7 @@ NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
 SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(8192)  # holds cell text: emptied after each service call
 def text_twips(text: str, face: Face = NORMAL) -> int:
     """Width of one line of table text: a CJK character is a full em, a figure or Latin letter about
     half of one, and a quarter em where CJK and Latin meet (the space Word and LibreOffice put between

@@ -4,7 +4,7 @@ depends on it.
 
 Also here: how a 年度指标值 / 实际完成值 such as "≥300批次" or "2022年12月31日前" becomes a cell
 holding the number (or date) itself, shown with its words by a number format
-(`"≥"0"批次"`), so that a score formula can compare it; xlsx_layout.figure_text() turns the cell
+(`"≥"0"批次"`), so that a score formula can compare it; workbook_layout.figure_text() turns the cell
 back into the text on import.
 """
 

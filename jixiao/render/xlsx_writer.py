@@ -4,7 +4,7 @@ value as its cached result, else the engine's value), sheet protection on, print
 and fit-to-width.
 
 The hidden sheet `_jixiao` maps every value cell to its canonical path (see
-xlsx_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
+jixiao.io.workbook_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
 XlsxWriter writes the XML in one pass; openpyxl's writer was most of the render time.
 """
 
@@ -24,12 +24,13 @@ from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from ..core import catalogue, keys
+from ..core.memo import text_cache
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
+from ..core.view import FUND_TYPE_LABELS, View
+from ..io import workbook_layout as K
 from . import xlsx_formulas as F
-from . import xlsx_layout as K
-from .view import FUND_TYPE_LABELS, View
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
 INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"
@@ -383,7 +384,7 @@ class Sheet:
         ws.center_horizontally()
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(8192)  # holds cell text: emptied after each service call
 def _text_lines(text: str, per_line: int) -> int:
     """Lines of 11 pt text in a cell holding per_line / 100 CJK characters a line (a figure or Latin
     letter counts a little over half of one)."""
@@ -467,11 +468,11 @@ class Book:
         self.titles: set[str] = set()
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple, object] = {}
-        self.find = lambda key: None
+        self.find = lambda key: None  # the view's look-up of engine results (keys.Key → Computed)
         self.refs: dict[str, str] = {}  # engine key → the cell that shows it ('附件3'!$H$40), for other sheets
         self.later: list = []  # cells written once every sheet is laid out (they refer to other sheets)
 
-    def exact(self, key: str, value, kind: str) -> bool:
+    def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
         c = self.find(key)
         if c is None or c.value is None or value is None:
@@ -928,7 +929,7 @@ def _framework_row(s: Sheet, book: Book, view: View, d: _Derived, i: int, item, 
     c = d.find(skey)
     score_f = None
     if F.is_formula(c):
-        if c.formula.startswith("无评价对象"):
+        if "比率" not in c.inputs:  # scored without a rate: no object to evaluate, full marks by the rule
             score_f = f"=N(D{r})"
         elif rate_f is not None:
             score_f = F.framework_points_formula(spec.get("rule", {"shape": "judgement"}), f"E{r}", f"D{r}")
