@@ -47,7 +47,11 @@ def _f(v: Decimal | None) -> float:
 
 def _label(name: str, n: int = 10) -> str:
     """A project's full name, in lines of at most `n` characters (a chart never truncates a name)."""
-    return "\n".join(name[i:i + n] for i in range(0, len(name), n)) or "—"
+    if not name:
+        return "—"
+    lines = -(-len(name) // n)
+    step = -(-len(name) // lines)  # lines of even length: no last line of one character
+    return "\n".join(name[i:i + step] for i in range(0, len(name), step))
 
 
 def make_charts(view: View) -> list[tuple[str, bytes]]:

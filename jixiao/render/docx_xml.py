@@ -122,7 +122,7 @@ class Face:
     head: str
 
     def latin(self) -> int:
-        return self.char * 11 // 21  # a figure or Latin letter: about half an em (Times New Roman)
+        return self.char // 2  # a figure or Latin letter: half an em (Times New Roman)
 
 
 NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
@@ -131,9 +131,9 @@ SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-colu
 
 @text_cache(8192)  # holds cell text: emptied after each service call
 def text_twips(text: str, face: Face = NORMAL) -> int:
-    """Width of one line of table text: a CJK character is a full em, a figure or Latin letter about
-    half of one, and a quarter em where CJK and Latin meet (the space Word and LibreOffice put between
-    them: "2022年12月")."""
+    """Width of one line of table text: a CJK character is a full em, a figure or Latin letter half of
+    one ("2022年12月31日前" in 9 pt: 8 × 4.5 + 5 × 9 = 81 pt as measured in the PDF), and a quarter em
+    where the two meet — without it such a date wrapped in a cell of exactly its width."""
     wide, narrow, gap = face.char, face.latin(), face.char // 4
     if text.isascii():
         return len(text) * narrow
@@ -164,14 +164,14 @@ def is_short_figure(text: str) -> bool:
 
 def _min_twips(cell: Cell, face: Face) -> int:
     """The narrowest a column may be for this cell: a short figure whole, else its longest Latin run,
-    and at least two characters (a header: a third of its text, as headers may take three lines)."""
+    and at least two characters (a header: a quarter of its text, as headers may take four lines)."""
     text = cell.text.strip()
     if not text:
         return 0
     if is_short_figure(text):
         return text_twips(text, face)
     runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
-    floor = face.char * (max(2, -(-len(text) // 3)) if cell.bold else 2)
+    floor = face.char * (max(2, -(-len(text) // 4)) if cell.bold else 2)
     return max(runs, min(floor, text_twips(text, face)))
 
 
