@@ -230,3 +230,32 @@ def test_fund_type_annex_table(soffice, tmp_path):
     recalced = recalculated(soffice, tmp_path / "e.xlsx", tmp_path / "calc")
     seen, bad = compare(out.xlsx, recalced)
     assert seen >= 6 and not bad, bad
+
+
+def test_workbook_is_the_forms_with_no_machine_ids(tmp_path):
+    """Each self-evaluation sheet is the form: its title, the indicator header row repeated on every
+    printed page, print area over the form's nine columns, rows as tall as their text; no visible
+    cell holds a machine id, and the profile is not offered for choosing."""
+    out = render_package(read_any(EXAMPLE), tmp_path, charts=False)
+    wb = load_workbook(out.xlsx)
+    visible = [ws for ws in wb if ws.sheet_state == "visible"]
+    assert {"封面", "附件2", "附件3", "七、综合评价"} <= {ws.title for ws in visible}
+    ids = {"goal_reasonableness", "staff_control_rate", "general_budget", "appropriation", "total"}
+    for ws in visible:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and c.value in ids), (ws.title, c.coordinate, c.value)
+                assert not (isinstance(c.value, str) and c.value == "评分方案"), (ws.title, c.coordinate)
+    ws = wb["附件3"]
+    assert ws["A1"].value == "州级预算部门整体支出绩效自评表"
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "三级指标")
+    assert ws.print_title_rows.replace("$", "") == f"{header}:{header}"
+    assert ws.print_area.replace("$", "").split("!")[-1].startswith("A1:I")  # the form's nine columns
+    where = _paths(out.xlsx)
+    long_row = int(where["overall.indicators[2].actual"][1][1:])  # 服务在京领导和人士160余人次；州级以上…
+    assert ws.row_dimensions[long_row].height and ws.row_dimensions[long_row].height > 30
+    # §七: each input of an item in a labelled cell of its own
+    sheet, cell, kind, role = where["narrative.framework[2].inputs.在职人员数"]
+    fw = wb[sheet]
+    label = fw.cell(fw[cell].row, fw[cell].column - 1).value
+    assert label == "在职人员数" and kind == K.SIGNED and role == K.INPUT and fw[cell].value == 9
