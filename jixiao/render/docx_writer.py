@@ -678,7 +678,8 @@ def _framework_sentence(item, view: View, i: int) -> str:
         parts.append((f"{figures}，" if figures else "") + f"{item.name}为{P(item.stated_rate)}")
     elif figures:
         parts.append(figures)
-    if score is not None and score.formula:
+    if score is not None and score.formula and not score.judged:
+        # only a verified rule is the profile's to print; a judged score is the evaluators' own
         parts.append(f"评分规则：{_rule_words(score.formula)}")
     parts.append(f"该项指标得{S(item.stated_score)}分")
     return "；".join(parts) + "。"

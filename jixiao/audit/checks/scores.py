@@ -26,7 +26,7 @@ from ...core import keys, rules
 from ...core.engine import TableResult
 from ...core.model import Indicator
 from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
-from ...core.trace import Computed, Method
+from ...core.trace import Computed, Kind, Method
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import (
@@ -167,7 +167,9 @@ def execution_scores(ctx: AuditContext) -> list[Finding]:
         if _follows_from_stated_rate(ctx, t, c, weight):
             continue
         method = ctx.profile["execution_score"]["method"]
-        severity = "error" if method != "bands" else by_profile(ctx.profile, "execution_score")
+        # ruled: the rule's value is the value, a differing score is an error; judged (the rule is not
+        # verified): the unit's score stands and the rule's reading is a 参考 — a warning
+        severity = "error" if c.kind is Kind.RULED else "warning"
         ex, an = rate_c.inputs.get("全年执行数"), rate_c.inputs.get("全年预算数")
         rule = (f"min({_pct(rate_c.value)}, 100%) × {_num(weight)}" if method != "bands"
                 else f"执行率 {_pct(rate_c.value)} 按分档计分")
