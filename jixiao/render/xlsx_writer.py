@@ -1356,16 +1356,24 @@ def _filler_rows(s: Sheet, key: str, t: SelfEvalTable, pkg) -> None:
 
 
 def _fund_types(book: Book, view: View) -> None:
+    """附件5–7: for each, whether the unit has such spending and, if not, the statement the .docx
+    prints in place of the form ("本单位2022年无政府性基金预算支出。"); a table, where there is spending,
+    has its own sheet."""
     pkg = view.package
     if not pkg.fund_types:
         return
-    s = _new(book, "附件5-7", [20, 14, 50])
-    s.heading("附件5–7 政府性基金、国有资本经营、社会保险基金预算支出")
+    s = _new(book, "附件5-7", [8, 36, 12, 52])
+    _form_title(s, "政府性基金、国有资本经营、社会保险基金预算支出绩效自评", f"（{pkg.year}年度）")
+    for c, h in enumerate(("附件", "表名", "有无此项支出", "无此项支出的说明"), start=1):
+        s.label(s.row, c, h)
+    s.row += 1
+    prefix = _level_prefix(pkg)
     for i, decl in enumerate(pkg.fund_types):
-        label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))[1]
-        s.label(s.row, 1, label)
-        s.value(s.row, 2, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
-        s.value(s.row, 3, f"fund_types[{i}].statement", K.TEXT, decl.statement)
+        annex, label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))
+        s.label(s.row, 1, annex, head=False)
+        s.label(s.row, 2, f"{prefix}{label}绩效自评表", head=False)
+        s.value(s.row, 3, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
+        s.value(s.row, 4, f"fund_types[{i}].statement", K.TEXT, decl.statement)
         s.row += 1
 
 
