@@ -170,8 +170,12 @@ def _min_twips(cell: Cell, face: Face) -> int:
         return 0
     if is_short_figure(text):
         return text_twips(text, face)
+    parts = text.split("\n")
+    if len(parts) > 1 and all(len(p) <= 6 for p in parts):  # a label set in lines: "产出指标" / "（50分）"
+        return max(text_twips(p, face) for p in parts)
     runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
-    floor = face.char * (max(2, -(-len(text) // 4)) if cell.bold else 2)
+    # a short label ("满意度指标") in at most two lines; longer text may take more
+    floor = face.char * (max(2, -(-len(text) // 4)) if cell.bold else max(2, -(-len(text) // 2)) if len(text) <= 6 else 2)
     return max(runs, min(floor, text_twips(text, face)))
 
 
@@ -183,6 +187,8 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     ncols = sum(c.span for c in rows[0])
     lo = [0] * ncols
     hi = [0] * ncols
+    total_text = [0] * ncols  # Σ text widths of the column's cells, and how many: the room a column
+    counts = [0] * ncols  # wants follows its typical text, not its one longest cell
     spanned = []
     pad = CELL_MARGINS + SLACK
     for cells in rows:
@@ -194,6 +200,9 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
                 if cell.span == 1:
                     lo[col] = max(lo[col], need_lo)
                     hi[col] = max(hi[col], need_hi)
+                    if not cell.bold:
+                        total_text[col] += need_hi
+                        counts[col] += 1
                 else:
                     spanned.append((col, cell.span, need_lo + pad, need_hi + pad))
             col += cell.span
@@ -211,7 +220,9 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
     room = total - sum(lo)
-    want = [h - m for h, m in zip(hi, lo)]
+    typical = [t // n + pad if n else h for t, n, h in zip(total_text, counts, hi)]
+    want = [max(0, min(h, t) - m) for h, t, m in zip(hi, typical, lo)] if any(
+        t > m for t, m in zip(typical, lo)) else [h - m for h, m in zip(hi, lo)]
     share = sum(want)
     out = [int(m + room * w / share) for m, w in zip(lo, want)]
     out[-1] += total - sum(out)
