@@ -148,7 +148,8 @@ def text_twips(text: str, face: Face = NORMAL) -> int:
 
 
 # A short figure, percentage or date — "100.00%", "≥300批次", "2022年12月31日前", "1,066.75" — must not
-# wrap in its cell; nor may a word of up to three characters ("达成", "不适用").
+# wrap in its cell; nor may a word of up to three characters ("达成", "不适用"), and a cell's text of four
+# ("等次：优") is kept on one line too, unless it is set in lines ("绩效\n指标").
 _FIGURE = re.compile(r"^[≥≤＞＜><=＝约近超达计共不足低高于以上下内\s]*[\d.,，%％:：/\-～~年月日]+[\u4e00-\u9fff%％㎡]{0,4}$")
 _LATIN_RUN = re.compile(r"[0-9A-Za-z.,%％:/\-]+")
 SLACK = 40  # twips a line needs beyond its characters (LibreOffice and Word round glyph advances up)
@@ -168,7 +169,7 @@ def _min_twips(cell: Cell, face: Face) -> int:
     text = cell.text.strip()
     if not text:
         return 0
-    if is_short_figure(text):
+    if is_short_figure(text) or (len(text) <= 4 and "\n" not in text):
         return text_twips(text, face)
     parts = text.split("\n")
     if len(parts) > 1 and all(len(p) <= 6 for p in parts):  # a label set in lines: "产出指标" / "（50分）"
@@ -220,7 +221,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
     room = total - sum(lo)
-    typical = [t // n + pad if n else h for t, n, h in zip(total_text, counts, hi)]
+    typical = [t // n + pad if n else m for t, n, m in zip(total_text, counts, lo)]  # headers only: no more
     want = [max(0, min(h, t) - m) for h, t, m in zip(hi, typical, lo)] if any(
         t > m for t, m in zip(typical, lo)) else [h - m for h, m in zip(hi, lo)]
     share = sum(want)
@@ -250,7 +251,7 @@ def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: in
     total = sum(grid)
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="JxTableGrid"/><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
            f"<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
-           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+           f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/><w:right w:w="{CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
            '<w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>']
     out.extend(f'<w:gridCol w:w="{w}"/>' for w in grid)
     out.append("</w:tblGrid>")
@@ -287,7 +288,8 @@ def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: in
 
 TABLE_LINE_PT = NORMAL.line  # the table styles' line: 260 twips at least
 TABLE_CHAR_TWIPS = NORMAL.char  # a 10.5 pt character
-CELL_MARGINS = 114  # twips, left + right
+CELL_MARGIN = 40  # twips each side (0.7 mm): the nine-column forms need every character's width
+CELL_MARGINS = 2 * CELL_MARGIN
 MAX_UNSPLIT_PT = 200  # about a third of the 225 mm type area
 
 
