@@ -102,8 +102,8 @@ def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
         if c is None:
             bad.append((path, key, shown, None))
         elif c.text or kind == K.TEXT:
-            if str(shown or "") != c.standing_text:
-                bad.append((path, key, shown, c.standing_text))
+            if str(shown or "") != c.text:
+                bad.append((path, key, shown, c.text))
         elif not isinstance(shown, (int, float)) or abs(Decimal(repr(shown)) - c.standing) > Decimal("1e-6"):
             bad.append((path, key, shown, c.standing))
     # the 等次 beside each table's 总分 (a display formula, not a package value)
@@ -113,8 +113,8 @@ def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
         col, row = cell.rstrip("0123456789"), cell[len(cell.rstrip("0123456789")):]
         grade_cell = f"{chr(ord(col) + 1)}{row}"
         seen += 1
-        if wb[sheet][grade_cell].value != f"等次：{t.grade.standing_text}":
-            bad.append((f"{t.key}.grade", sheet, wb[sheet][grade_cell].value, t.grade.standing_text))
+        if wb[sheet][grade_cell].value != f"等次：{t.grade.text}":
+            bad.append((f"{t.key}.grade", sheet, wb[sheet][grade_cell].value, t.grade.text))
     wb.close()
     return seen, bad
 
@@ -150,7 +150,7 @@ def test_example_inputs_changed_offline_every_formula_follows(soffice, tmp_path)
     assert abs(Decimal(repr(wb[sheet][cell].value)) - engine.total.value) < Decimal("1e-6")
     assert engine.total.value == score_package(read_any(EXAMPLE)).table("overall").total.value - 6
     grade = wb[sheet][f"{chr(ord(cell[0]) + 1)}{cell[1:]}"].value
-    assert grade == f"等次：{engine.grade.standing_text}"
+    assert grade == f"等次：{engine.grade.text}"
 
 
 def _verified_example(tmp_path: Path) -> Path:
