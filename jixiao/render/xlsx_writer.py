@@ -475,6 +475,8 @@ class Book:
     def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
         c = self.find(key)
+        if c is not None and c.text:  # a grade: the same words
+            return value == c.text
         if c is None or c.value is None or value is None:
             return c is None
         places = 4 if kind == K.RATE else 2
@@ -708,9 +710,12 @@ def _cover_score(book: Book, view: View, s: Sheet, row: int) -> None:
 
 
 def _rewrite(book: Book, s: Sheet, row: int, col: int, path: str, kind: str, formula: str, cached, key) -> None:
-    """Make a derived cell written earlier a formula, and say so in the map."""
+    """Make a derived cell written earlier a formula, and say so in the map (with the engine key it
+    restates, if it restates one)."""
     cached = "" if cached is None else cached if isinstance(cached, str) else _cell_number(cached)
     s.ws._write_formula(row - 1, col - 1, formula, book.style(kind, K.DERIVED), cached)
+    if key is None:
+        return
     coord = f"{get_column_letter(col)}{row}"
     for k, e in enumerate(book.map):
         if e[0] == path and e[1] == s.title and e[2] == coord:
@@ -1009,11 +1014,20 @@ def _notice(book: Book, view: View) -> None:
     s = _new(book, "附件1", [14, 14, 30, 14])
     s.heading("附件1 自评工作通知要素")
     s.field("发文单位", "notice.issuer", K.TEXT, nt.issuer)
-    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total,
-            K.DERIVED if view.package.overall is not None and nt.scope_total is not None else K.INPUT)
+    derived = view.package.overall is not None and nt.scope_total is not None
+    row = s.row
+    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total, K.DERIVED if derived else K.INPUT)
+    if derived:  # the notice's scope restates 附件3's 全年执行数: a formula on that cell, once it exists
+        book.later.append(lambda: _scope_formula(book, s, row, nt.scope_total))
     s.field("报送截止日期", "notice.deadline", K.DATE, nt.deadline)
     s.field("发文日期", "notice.issued_on", K.DATE, nt.issued_on)
     s.field("偏差说明阈值", "notice.deviation_threshold", K.RATE, nt.deviation_threshold)
+
+
+def _scope_formula(book: Book, s: Sheet, row: int, value) -> None:
+    ref = book.refs.get("overall.executed")
+    if ref is not None:
+        _rewrite(book, s, row, 3, "notice.scope_total", K.AMOUNT, f"={ref}", value, None)
 
 
 def _basic_data(book: Book, view: View, d: _Derived) -> None:
@@ -1186,6 +1200,8 @@ def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: 
                 s.label(row, c, DASH, head=False)
             continue
         exec_row = row
+        if t.kind == "overall":
+            book.refs["overall.executed"] = f"'{s.title}'!$F${row}"
         group = "general_budget" if t.kind == "overall" else "appropriation"
         parts = [rows_of[k] for k in rows_of if k != "total" and (t.kind != "overall" or k not in ("basic", "project"))]
         for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
