@@ -164,9 +164,19 @@ def is_short_figure(text: str) -> bool:
 
 
 def _min_twips(cell: Cell, face: Face) -> int:
+    return _min_text_twips(cell.text, cell.bold, face) if cell.text else 0
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _longest_twips(text: str, face: Face) -> int:
+    return max(text_twips(line, face) for line in text.split("\n"))
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _min_text_twips(text: str, bold: bool, face: Face) -> int:
     """The narrowest a column may be for this cell: a short figure whole, else its longest Latin run,
     and at least two characters (a header: a quarter of its text, as headers may take four lines)."""
-    text = cell.text.strip()
+    text = text.strip()
     if not text:
         return 0
     if is_short_figure(text) or (len(text) <= 4 and "\n" not in text):
@@ -176,7 +186,7 @@ def _min_twips(cell: Cell, face: Face) -> int:
         return max(text_twips(p, face) for p in parts)
     runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
     # a short label ("满意度指标") in at most two lines; longer text may take more
-    floor = face.char * (max(2, -(-len(text) // 4)) if cell.bold else max(2, -(-len(text) // 2)) if len(text) <= 6 else 2)
+    floor = face.char * (max(2, -(-len(text) // 4)) if bold else max(2, -(-len(text) // 2)) if len(text) <= 6 else 2)
     return max(runs, min(floor, text_twips(text, face)))
 
 
@@ -197,7 +207,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
         for cell in cells:
             if cell.text:
                 need_lo = _min_twips(cell, face)
-                need_hi = min(max(text_twips(line, face) for line in cell.text.split("\n")), cap_chars * face.char)
+                need_hi = min(_longest_twips(cell.text, face), cap_chars * face.char)
                 if cell.span == 1:
                     lo[col] = max(lo[col], need_lo)
                     hi[col] = max(hi[col], need_hi)
