@@ -259,3 +259,33 @@ def test_workbook_is_the_forms_with_no_machine_ids(tmp_path):
     fw = wb[sheet]
     label = fw.cell(fw[cell].row, fw[cell].column - 1).value
     assert label == "在职人员数" and kind == K.SIGNED and role == K.INPUT and fw[cell].value == 9
+
+
+def test_framework_points_by_verified_rules(soffice, tmp_path):
+    """§七 with its point rules taken as verified (a copy of xiangxi-2022 saying so): the rate and the
+    points are formulas; more staff than posts (在职人员数 9 → 20 of 17) costs points by the rule, and
+    the table's 合计 and 评价等级 follow, as the engine computes them."""
+    from jixiao.core.profiles import PROFILE_DIR as PROFILES_DIR
+
+    doc = yaml.safe_load((PROFILES_DIR / "xiangxi-2022.yaml").read_text(encoding="utf-8"))
+    doc["id"] = "test-xiangxi-framework-verified"
+    doc["extends"] = str(PROFILES_DIR / "national-2020.yaml")
+    doc["parameters"]["framework"]["verified"] = True
+    prof = tmp_path / "test-xiangxi-framework-verified.yaml"
+    prof.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    pkg_doc = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    pkg_doc["profile"] = str(prof)
+    src = tmp_path / "framework.yaml"
+    src.write_text(yaml.safe_dump(pkg_doc, allow_unicode=True), encoding="utf-8")
+    out = render_package(read_any(src), tmp_path / "r", charts=False)
+    where = _paths(out.xlsx)
+    pkg = read_any(src)
+    i = next(k for k, item in enumerate(pkg.narrative.framework) if item.id == "staff_control_rate")
+    assert where[f"narrative.framework[{i}].score"][3] == K.DERIVED
+    edited(out.xlsx, tmp_path / "e.xlsx", {f"narrative.framework[{i}].inputs.在职人员数": 20})
+    recalced = recalculated(soffice, tmp_path / "e.xlsx", tmp_path / "calc")
+    seen, bad = compare(out.xlsx, recalced)
+    assert not bad, bad
+    wb = load_workbook(recalced, data_only=True)
+    sheet, cell, _, _ = where[f"narrative.framework[{i}].score"]
+    assert wb[sheet][cell].value < float(pkg.narrative.framework[i].weight)  # 117.6% > 100%: points off
