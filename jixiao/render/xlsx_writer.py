@@ -384,6 +384,11 @@ class Sheet:
         ws.center_horizontally()
 
 
+def _sheet_ref(title: str) -> str:
+    """A sheet's name in a formula: quoted, an apostrophe in it doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
 @text_cache(8192)  # holds cell text: emptied after each service call
 def _text_lines(text: str, per_line: int) -> int:
     """Lines of 11 pt text in a cell holding per_line / 100 CJK characters a line (a figure or Latin
@@ -892,7 +897,7 @@ def _framework(book: Book, view: View, d: _Derived) -> None:
     tkey = keys.FRAMEWORK_TOTAL
     s.value(r, 6, "narrative.total", K.SCORE, n.stated_total, K.DERIVED,
             f"=SUM(F{first}:F{last})" if F.is_formula(d.find(tkey)) else None, key=tkey)
-    book.refs[str(tkey)] = f"'{s.title}'!$F${r}"
+    book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$F${r}"
     s.row += 1
     s.label(s.row, 1, "评价等级", span=3)
     gkey = keys.FRAMEWORK_GRADE
@@ -1201,7 +1206,7 @@ def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: 
             continue
         exec_row = row
         if t.kind == "overall":
-            book.refs["overall.executed"] = f"'{s.title}'!$F${row}"
+            book.refs["overall.executed"] = f"{_sheet_ref(s.title)}!$F${row}"
         group = "general_budget" if t.kind == "overall" else "appropriation"
         parts = [rows_of[k] for k in rows_of if k != "total" and (t.kind != "overall" or k not in ("basic", "project"))]
         for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
@@ -1222,7 +1227,7 @@ def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: 
                     F.execution_score_formula(view.profile["execution_score"], f"H{row}", weight), key=skey)
         else:
             s.value(row, 9, f"{p}.score", K.SCORE, f.stated_score, allowed=F.allowed_range(c, f.weight))
-        book.refs[str(skey)] = f"'{s.title}'!$I${row}"
+        book.refs[str(skey)] = f"{_sheet_ref(s.title)}!$I${row}"
     s.row = r
     return exec_row
 
@@ -1351,7 +1356,7 @@ def _total_row(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, res
     tkey = keys.total(key)
     s.value(r, 8, f"{key}.total", K.SCORE, t.stated_total, K.DERIVED,
             "=" + total_f if F.is_formula(view.find(tkey)) else None, key=tkey)
-    book.refs[str(tkey)] = f"'{s.title}'!$H${r}"
+    book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$H${r}"
     grade = res.grade.text if res is not None and res.grade else ""
     s.formula(r, 9, f'="等次："&{F.grade_formula(f"H{r}", view.profile["grades"])}', f"等次：{grade}" if grade else "")
     s.row += 1
