@@ -95,6 +95,9 @@ def _build() -> None:
     rng = random.Random(20230620)
     for n in range(1, SYNTHETIC + 1):
         _synthetic(bureau, task, doc, rng, n, head if n == 0 else None)
+    from .bureau_demo import build as bureau_side
+
+    bureau_side(bureau, task)
 
 
 _PLAN = ["not_started", "draft", "draft_errors", "in_review", "submitted", "returned"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/<int:pk>/review/<str:slug>/", views.review, name="review_form"),
     path("p/<int:pk>/versions/", views.versions, name="versions"),
     path("p/<int:pk>/compare/", views.compare, name="compare"),
+    path("", include("jixiao.web.bureau_urls")),  # issue 11: the bureau's pages and the public ones
 ]
 
 # The project's root: the app's pages and the JSON API (its OpenAPI schema at /api/v1/openapi.json).

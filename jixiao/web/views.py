@@ -50,6 +50,8 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.bureau_id is not None:  # the bureau's own pages (issue 11)
+        return redirect("web:bureau_tasks")
     packages = Q.packages_for(request.user).order_by("-task__year", "unit__budget_code")
     return render(request, "web/home.html", {"packages": packages})
 

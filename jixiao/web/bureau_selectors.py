@@ -1,0 +1,372 @@
+"""Reads of the bureau's side: which tasks and packages a bureau user may open, the dashboard of a
+task (one row per unit, sorted and filtered in the database), its charts, the review of a version,
+the 抽评 sample and the figures of a 部门汇总.
+
+The dashboard reads only the summary copied onto each package and version when it was made
+(总分, 等次, 执行率, finding counts): listing 2,000 units never re-scores a package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .. import services as S
+from ..core.results_use import consequence
+from .models import (
+    BUREAU_ROLES,
+    EvaluationTask,
+    Package,
+    Role,
+    SpotCheck,
+    Status,
+    Submission,
+    User,
+)
+
+NOT_FOUND = "没有找到该任务或数据包，或您无权查看"
+SENT = (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)
+STATUS_ORDER = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED,
+                Status.PUBLISHED]
+
+# --- access ----------------------------------------------------------------------------------------
+
+
+def is_bureau(user: User) -> bool:
+    return user.is_authenticated and user.role in BUREAU_ROLES and user.bureau_id is not None
+
+
+def tasks_for(user: User) -> QuerySet[EvaluationTask]:
+    if not is_bureau(user):
+        return EvaluationTask.objects.none()
+    return EvaluationTask.objects.filter(bureau_id=user.bureau_id).order_by("-year", "title")
+
+
+def task_for(user: User, pk: int) -> EvaluationTask:
+    """A task of the user's own bureau; anything else (another bureau's, a unit user) is a 404."""
+    try:
+        return tasks_for(user).get(pk=pk)
+    except EvaluationTask.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
+
+
+def package_for(user: User, pk: int) -> Package:
+    if not is_bureau(user):
+        raise Http404(NOT_FOUND)
+    try:
+        return Package.objects.select_related("task", "unit", "unit__parent").get(pk=pk, task__bureau_id=user.bureau_id)
+    except Package.DoesNotExist:
+        raise Http404(NOT_FOUND) from None
+
+
+def may_decide(user: User) -> bool:
+    """Both bureau roles review (归口业务科室 and 绩效评价股 alike, per the task's workflow)."""
+    return is_bureau(user)
+
+
+def may_run_spot_check(user: User) -> bool:
+    """抽评, publication and batch work are the performance section's (绩效评价股)."""
+    return is_bureau(user) and user.role == Role.BUREAU_PERFORMANCE
+
+
+def latest_sent(package: Package) -> Submission | None:
+    """The latest version the unit head sent to the bureau (or the bureau's accepted version)."""
+    return package.submissions.filter(state=Submission.State.APPROVED).order_by("-number").first()
+
+
+# --- the dashboard -----------------------------------------------------------------------------------
+
+SORTS = {
+    "name": "unit__name", "code": "unit__budget_code", "status": "status", "total": "total_score",
+    "rate": "execution_rate", "errors": "errors", "warnings": "warnings", "updated": "updated_at",
+    "sent": "sent_at",
+}
+
+
+@dataclass
+class DashboardQuery:
+    sort: str = "code"
+    desc: bool = False
+    status: str = ""
+    grade: str = ""
+    q: str = ""
+    flag: str = ""  # outrun | errors
+
+    @classmethod
+    def from_get(cls, get) -> DashboardQuery:
+        sort = get.get("sort", "code")
+        desc = sort.startswith("-")
+        sort = sort.lstrip("-")
+        status = get.get("status", "")
+        flag = get.get("flag", "")
+        return cls(sort=sort if sort in SORTS else "code", desc=desc,
+                   status=status if status in Status.values else "", grade=get.get("grade", "")[:10],
+                   q=get.get("q", "").strip()[:100], flag=flag if flag in ("outrun", "errors") else "")
+
+    def sort_param(self, column: str) -> str:
+        """The sort a column header links to: the same column flips its direction."""
+        return f"-{column}" if column == self.sort and not self.desc else column
+
+    def params(self, **override) -> str:
+        from urllib.parse import urlencode
+
+        values = {"sort": ("-" if self.desc else "") + self.sort, "status": self.status, "grade": self.grade,
+                  "q": self.q, "flag": self.flag} | override
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+@dataclass
+class Row:
+    package: Package
+    sent_at: object
+    deadline: date
+    margin: Decimal
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.package.status).label
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        r = self.package.execution_rate
+        return None if r is None else r * 100
+
+    @property
+    def outruns(self) -> bool:
+        """The score outruns the spending: 总分 above 执行率 (capped at 100%) by more than the profile's margin."""
+        p = self.package
+        if p.total_score is None or p.execution_rate is None:
+            return False
+        return p.total_score - min(p.execution_rate, Decimal(1)) * 100 > self.margin
+
+    @property
+    def days(self) -> tuple[str, int]:
+        """('late', n) / ('left', n) / ('on_time', 0): against the deadline — when sent, by the sending date."""
+        if self.sent_at is not None:
+            d = (timezone.localtime(self.sent_at).date() - self.deadline).days
+            return ("late", d) if d > 0 else ("on_time", 0)
+        d = (self.deadline - timezone.localdate()).days
+        return ("late", -d) if d < 0 else ("left", d)
+
+    @property
+    def days_text(self) -> str:
+        kind, n = self.days
+        if kind == "late":
+            return f"逾期{n}天" + ("报送" if self.sent_at is not None else "")
+        if kind == "on_time":
+            return "按期报送"
+        return f"剩{n}天"
+
+
+def task_packages(task: EvaluationTask) -> QuerySet[Package]:
+    return (Package.objects.filter(task=task).select_related("unit", "unit__parent")
+            .annotate(sent_at=Min("submissions__created_at", filter=Q(submissions__state=Submission.State.APPROVED))))
+
+
+def margin_of(task: EvaluationTask) -> Decimal:
+    return Decimal(S.profile(name=task.profile)["score_outruns_execution_margin"])
+
+
+def dashboard(task: EvaluationTask, query: DashboardQuery) -> list[Row]:
+    qs = task_packages(task)
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.grade:
+        qs = qs.filter(grade=query.grade)
+    if query.q:
+        qs = qs.filter(Q(unit__name__icontains=query.q) | Q(unit__budget_code__startswith=query.q))
+    if query.flag == "errors":
+        qs = qs.filter(errors__gt=0)
+    col = F(SORTS[query.sort])
+    qs = qs.order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code")
+    margin = margin_of(task)
+    rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]
+    if query.flag == "outrun":  # a comparison of two columns with a profile's cap: kept in Python
+        rows = [r for r in rows if r.outruns]
+    return rows
+
+
+def units_without_package(task: EvaluationTask):
+    return task.units.exclude(packages__task=task).order_by("budget_code")
+
+
+@dataclass
+class Charts:
+    histogram: list[tuple[str, int]]
+    scatter: list[dict]
+    funnel: list[tuple[str, int]]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+BINS = [(Decimal(0), Decimal(60), "60分以下"), (Decimal(60), Decimal(70), "60–70"), (Decimal(70), Decimal(80), "70–80"),
+        (Decimal(80), Decimal(90), "80–90"), (Decimal(90), Decimal(101), "90分以上")]
+
+
+def charts(task: EvaluationTask) -> Charts:
+    """The task's charts over every unit (the table's filters do not change them)."""
+    margin = margin_of(task)
+    counts = dict(Package.objects.filter(task=task).values_list("status").annotate(n=Count("id")))
+    counts[Status.NOT_STARTED] = counts.get(Status.NOT_STARTED, 0) + units_without_package(task).count()
+    scored = Package.objects.filter(task=task, total_score__isnull=False).values_list("unit__name", "total_score", "execution_rate")
+    hist = [0] * len(BINS)
+    scatter = []
+    for name, total, rate in scored:
+        for i, (lo, hi, _) in enumerate(BINS):
+            if lo <= total < hi:
+                hist[i] += 1
+        if rate is not None:
+            outruns = total - min(rate, Decimal(1)) * 100 > margin
+            scatter.append({"name": name, "value": [float(round(rate * 100, 1)), float(total)], "outruns": outruns})
+    total_units = sum(counts.values())
+    started = total_units - counts.get(Status.NOT_STARTED, 0)
+    sent = sum(counts.get(s, 0) for s in SENT)
+    accepted = counts.get(Status.ACCEPTED, 0) + counts.get(Status.PUBLISHED, 0)
+    funnel = [("参评单位", total_units), ("已开始填报", started), ("已报送财政", sent), ("财政审核通过", accepted),
+              ("已公开", counts.get(Status.PUBLISHED, 0))]
+    return Charts([(label, n) for (_, _, label), n in zip(BINS, hist)], scatter, funnel,
+                  {Status(s).label: counts.get(s, 0) for s in STATUS_ORDER})
+
+
+# --- the review of a version --------------------------------------------------------------------------
+
+
+@dataclass
+class FigureRow:
+    label: str
+    stated: str
+    computed: str
+    kind: str
+    agrees: bool | None
+
+
+def stated_beside_computed(report) -> list[FigureRow]:
+    """Every figure the unit stated, beside the engine's: disagreements first. For a judged figure
+    the unit's value stands and the engine's is its reading (参考)."""
+    from .figures import KIND_LABELS, kind_of
+
+    rows = []
+    for c in report.all():
+        if not c.has_stated:
+            continue
+        computed = c.shown() if (c.value is not None or c.text) else "—"
+        rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind_of(c, report), ""), c.agrees))
+    rows.sort(key=lambda r: 0 if r.agrees is False else 1)
+    return rows
+
+
+# --- 抽评 ------------------------------------------------------------------------------------------
+
+
+def sample(task: EvaluationTask) -> QuerySet[SpotCheck]:
+    return (task.spot_checks.select_related("package", "package__unit", "submission")
+            .annotate(scored=Count("scores")).order_by("rank"))
+
+
+@dataclass
+class ScoreLine:
+    key: str
+    table: str
+    label: str
+    weight: Decimal | None
+    self_score: Decimal | None
+    allowed: tuple[Decimal, Decimal] | None
+    bureau: object = None  # SpotScore, when scored
+
+
+def score_lines(spot: SpotCheck) -> list[ScoreLine]:
+    """Every indicator of every self-evaluation table of the sampled version, with the unit's
+    self-score (the figure that stands) and the bureau's, where given."""
+    pkg = S.from_canonical(data=spot.submission.content, name=str(spot.package))
+    report = S.score(package=pkg)
+    given = {s.key: s for s in spot.scores.all()}
+    out = []
+    for t in report.tables:
+        for ind, c in zip(t.table.indicators, t.indicator_scores):
+            if not ind.applicable:
+                continue
+            lo_hi = c.allowed or ((Decimal(0), ind.weight) if ind.weight is not None else None)
+            out.append(ScoreLine(str(c.key), t.title, ind.name or c.label, ind.weight, c.standing, lo_hi, given.get(str(c.key))))
+    return out
+
+
+# --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
+
+
+def supervisors(task: EvaluationTask):
+    """The task's units that have subordinate units in the task (主管部门)."""
+    from .models import Unit
+
+    return (Unit.objects.filter(children__tasks=task).annotate(n=Count("children", distinct=True))
+            .order_by("-n", "budget_code"))
+
+
+@dataclass
+class Rollup:
+    supervisor: object
+    included: list[str]
+    left_out: list[tuple[str, str]]  # (unit, why)
+    result: object = None  # services.Aggregation
+    error: str = ""
+
+
+def rollup(task: EvaluationTask, supervisor) -> Rollup:
+    """部门汇总 of a 主管部门 and its subordinate units, over the versions they sent to the bureau."""
+    units = [supervisor, *supervisor.children.filter(tasks=task).order_by("budget_code")]
+    packages = {p.unit_id: p for p in Package.objects.filter(task=task, unit__in=units)}
+    read, included, left = [], [], []
+    for u in units:
+        p = packages.get(u.pk)
+        sub = latest_sent(p) if p is not None and p.status in SENT else None
+        if sub is None:
+            left.append((u.name, "尚未报送财政"))
+            continue
+        read.append(S.from_canonical(data=sub.content, name=u.name))
+        included.append(u.name)
+    out = Rollup(supervisor, included, left)
+    if not read:
+        out.error = "没有已报送的数据包可以汇总"
+        return out
+    try:
+        out.result = S.aggregate(packages=read, profile_name=task.profile)
+    except S.ServiceError as exc:
+        out.error = exc.message
+    return out
+
+
+@dataclass
+class UseRow:
+    package: Package
+    consequence: str
+
+
+def results_use(task: EvaluationTask) -> list[UseRow]:
+    """结果应用: the consequence of each accepted package's grade, by the task's profile."""
+    prof = S.profile(name=task.profile)
+    qs = (Package.objects.filter(task=task, status__in=(Status.ACCEPTED, Status.PUBLISHED))
+          .select_related("unit").order_by(F("total_score").desc(nulls_last=True), "unit__budget_code"))
+    return [UseRow(p, consequence(p.grade, prof) if p.grade else "未评定等次") for p in qs]
+
+
+# --- publication ---------------------------------------------------------------------------------------
+
+
+def published(year: int | None = None, q: str = ""):
+    from .models import Publication
+
+    qs = Publication.objects.select_related("package", "package__unit", "package__task", "submission")
+    if year is not None:
+        qs = qs.filter(package__task__year=year)
+    if q:
+        qs = qs.filter(Q(package__unit__name__icontains=q) | Q(package__unit__budget_code__startswith=q))
+    return qs.order_by("package__unit__budget_code")
+
+
+def published_years() -> list[tuple[int, int]]:
+    from .models import Publication
+
+    return list(Publication.objects.values_list("package__task__year").annotate(n=Count("id")).order_by("-package__task__year"))

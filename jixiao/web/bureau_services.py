@@ -1,0 +1,215 @@
+"""Writes of the bureau's side, each in one transaction: comment, return, accept (the 财政部门意见
+written into a new immutable version), draw the 抽评 sample, record a re-score, publish.
+
+A decision is made on a version: the caller names the version it read, and a decision on a version
+that is no longer the latest one sent is refused (the unit may have sent a newer one meanwhile).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import services as S
+from ..core.spot_check import draw_sample
+from . import draft as D
+from . import services as W
+from .bureau_selectors import SENT, latest_sent, may_decide, may_run_spot_check, score_lines
+from .models import (
+    BureauDecision,
+    Comment,
+    EvaluationTask,
+    FieldEdit,
+    Package,
+    Publication,
+    SpotCheck,
+    SpotScore,
+    Status,
+    Submission,
+    User,
+)
+from .services import ActionError
+
+BUREAU_OPINION_ROLE = "财政部门归口业务科室"  # the 意见 block of the package the bureau signs
+
+
+def _under_review(package: Package, version: int) -> Submission:
+    if package.status != Status.SUBMITTED:
+        raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不在财政审核中", 409)
+    sub = latest_sent(package)
+    if sub is None:
+        raise ActionError("没有报送财政的版本", 409)
+    if sub.number != version:
+        raise ActionError(f"单位已报送第{sub.number}版（您看到的是第{version}版），请刷新后审核最新版本", 409)
+    return sub
+
+
+def _check(user: User) -> None:
+    if not may_decide(user):
+        raise ActionError("只有财政部门的审核人员可以审核", 403)
+
+
+def add_comment(*, package_id: int, user: User, version: int, path: str, text: str) -> Comment:
+    """A comment on one field (or the whole package) of the version under review; the unit sees it
+    beside that field when the package comes back."""
+    _check(user)
+    if not text.strip():
+        raise ActionError("意见不能为空")
+    if path:
+        try:
+            D.split_path(path)
+        except D.PathError as exc:
+            raise ActionError(str(exc)) from None
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package_id)
+        sub = _under_review(package, version)
+        return Comment.objects.create(package=package, submission=sub, path=path, text=f"【财政】{text.strip()}", author=user)
+
+
+def return_package(*, package_id: int, user: User, version: int, reason: str) -> BureauDecision:
+    """Back to the unit with the reason: its preparer edits the draft and sends it again."""
+    _check(user)
+    if not reason.strip():
+        raise ActionError("退回时请写明原因")
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package_id)
+        sub = _under_review(package, version)
+        Comment.objects.create(package=package, submission=sub, path="", text=f"【财政退回】{reason.strip()}", author=user)
+        decision = BureauDecision.objects.create(package=package, submission=sub, action=BureauDecision.Action.RETURN,
+                                                 text=reason.strip(), user=user)
+        package.status = Status.RETURNED
+        package.save(update_fields=["status", "updated_at"])
+        return decision
+
+
+def accept(*, package_id: int, user: User, version: int, opinion: str, signer: str = "",
+           signed_on: date | None = None) -> BureauDecision:
+    """Accept the version and write the 财政部门意见 (text, signer, date) into the package: a new
+    immutable version, hashed, which is the one published."""
+    _check(user)
+    if not opinion.strip():
+        raise ActionError("请填写财政部门意见")
+    signer = signer.strip() or user.name
+    signed_on = signed_on or timezone.localdate()
+    with transaction.atomic():
+        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        sub = _under_review(package, version)
+        entry = {"role": BUREAU_OPINION_ROLE, "text": opinion.strip(), "signer": signer, "date": signed_on.isoformat()}
+        doc = D.put(sub.content, "opinions", _with_opinion(sub.content, entry))
+        result = W._snapshot(package, user, doc, "财政审核通过", Submission.State.APPROVED)
+        result.decided_by, result.decided_at, result.decision_note = user, timezone.now(), "财政审核通过"
+        result.save(update_fields=["decided_by", "decided_at", "decision_note"])
+        old = next((o for o in package.draft.get("opinions") or [] if o.get("role") == BUREAU_OPINION_ROLE), None)
+        package.draft = D.put(package.draft, "opinions", _with_opinion(package.draft, entry))
+        package.version += 1
+        package.status = Status.ACCEPTED
+        package.save()
+        FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user, version=package.version,
+                                 kind="opinion")
+        return BureauDecision.objects.create(package=package, submission=sub, action=BureauDecision.Action.ACCEPT,
+                                             text=opinion.strip(), signer=signer, signed_on=signed_on, user=user, result=result)
+
+
+def _with_opinion(doc: dict, entry: dict) -> list[dict]:
+    opinions = [o for o in doc.get("opinions") or [] if o.get("role") != entry["role"]]
+    return opinions + [entry]
+
+
+# --- 抽评 ------------------------------------------------------------------------------------------
+
+
+def draw(*, task_id: int, user: User) -> list[SpotCheck]:
+    """Draw the task's 抽评 sample from its accepted packages, risk-ranked and sized by the profile.
+    A sample already re-scored is kept (its scores stand); otherwise a new draw replaces it."""
+    if not may_run_spot_check(user):
+        raise ActionError("只有绩效评价股可以抽取抽评样本", 403)
+    task = EvaluationTask.objects.get(pk=task_id)
+    if SpotScore.objects.filter(spot_check__task=task).exists():
+        raise ActionError("抽评已开始评分，不能重新抽取", 409)
+    prof = S.profile(name=task.profile)
+    packages = list(Package.objects.filter(task=task, status__in=(Status.ACCEPTED, Status.PUBLISHED)).select_related("unit"))
+    if not packages:
+        raise ActionError("本任务还没有财政审核通过的数据包，无法抽评", 409)
+    candidates, versions = [], {}
+    for p in packages:
+        sub = latest_sent(p)
+        versions[str(p.pk)] = sub
+        first_sent = p.submissions.filter(state=Submission.State.APPROVED).order_by("number").first()
+        late = max(0, (timezone.localtime(first_sent.created_at).date() - task.deadline).days) if first_sent else 0
+        returns = p.submissions.filter(state=Submission.State.RETURNED).count() + p.bureau_decisions.filter(
+            action=BureauDecision.Action.RETURN).count()
+        try:
+            pkg = S.from_canonical(data=sub.content, name=p.unit.name)
+            candidates.append(S.spot_check_candidate(package=pkg, key=str(p.pk), days_late=late, returns=returns,
+                                                     profile_name=prof))
+        except S.ServiceError as exc:
+            raise ActionError(f"{p.unit.name}的数据包无法读取：{exc.message}", 422) from None
+    drawn = draw_sample(candidates, prof)
+    by_pk = {str(p.pk): p for p in packages}
+    with transaction.atomic():
+        SpotCheck.objects.filter(task=task).delete()
+        return [SpotCheck.objects.create(task=task, package=by_pk[d.candidate.key], submission=versions[d.candidate.key],
+                                         rank=i + 1, risk=d.risk, reasons=[r.text for r in d.reasons], drawn_by=user)
+                for i, d in enumerate(drawn)]
+
+
+def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) -> int:
+    """Record the bureau's score of each indicator given (key → (score, note)); an empty score is
+    skipped. Each score must lie in the range the rule allows (or 0 … the indicator's 分值).
+    All or nothing: one bad entry stores none. Returns how many were stored."""
+    if not may_run_spot_check(user):
+        raise ActionError("只有绩效评价股可以抽评评分", 403)
+    spot = SpotCheck.objects.select_related("submission", "package").get(pk=spot_id)
+    lines = {ln.key: ln for ln in score_lines(spot)}
+    unknown = set(entries) - set(lines)
+    if unknown:
+        raise ActionError("没有这个指标：" + "、".join(sorted(unknown)))
+    ready, problems = [], []
+    for key, (raw, note) in entries.items():
+        raw = raw.strip()
+        if not raw:
+            continue
+        line = lines[key]
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            problems.append(f"“{line.label}”的抽评得分“{raw}”不是数字")
+            continue
+        if not value.is_finite() or (line.allowed and not line.allowed[0] <= value <= line.allowed[1]):
+            lo, hi = line.allowed or (0, "")
+            problems.append(f"“{line.label}”的抽评得分应在 {lo}–{hi} 分之间")
+            continue
+        ready.append((line, value.quantize(Decimal("0.01")), note.strip()[:300]))
+    if problems:
+        raise ActionError("；".join(problems), 422)
+    with transaction.atomic():
+        for line, value, note in ready:
+            SpotScore.objects.update_or_create(spot_check=spot, key=line.key, defaults={
+                "label": f"{line.table} › {line.label}"[:300], "self_score": line.self_score, "bureau_score": value,
+                "note": note, "user": user})
+    return len(ready)
+
+
+# --- publication ---------------------------------------------------------------------------------------
+
+
+def publish(*, package_id: int, user: User) -> Publication:
+    """Make the accepted version public: its page per unit and year, the PDF, the open data."""
+    if not may_run_spot_check(user):
+        raise ActionError("只有绩效评价股可以公开", 403)
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package_id)
+        if package.status != Status.ACCEPTED:
+            raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，只有财政审核通过的数据包可以公开", 409)
+        sub = latest_sent(package)
+        pub = Publication.objects.create(package=package, submission=sub, published_by=user)
+        package.status = Status.PUBLISHED
+        package.save(update_fields=["status", "updated_at"])
+    return pub
+
+
+def sent_statuses() -> tuple[str, ...]:
+    return tuple(SENT)

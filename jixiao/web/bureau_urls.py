@@ -1,0 +1,23 @@
+"""The bureau's pages (login, bureau roles) and the public pages (no login). Included from urls.py."""
+
+from django.urls import path
+
+from . import bureau_views as v
+
+urlpatterns = [
+    path("b/", v.tasks, name="bureau_tasks"),
+    path("b/t/<int:task>/", v.dashboard, name="bureau_dashboard"),
+    path("b/t/<int:task>/dashboard.xlsx", v.dashboard_xlsx, name="bureau_dashboard_xlsx"),
+    path("b/t/<int:task>/spot/", v.spot, name="bureau_spot"),
+    path("b/t/<int:task>/spot.xlsx", v.spot_xlsx, name="bureau_spot_xlsx"),
+    path("b/t/<int:task>/spot/<int:spot_id>/", v.spot_score, name="bureau_spot_score"),
+    path("b/t/<int:task>/rollup/", v.rollup, name="bureau_rollup"),
+    path("b/t/<int:task>/use/", v.results_use, name="bureau_results_use"),
+    path("b/p/<int:pk>/", v.package, name="bureau_package"),
+    path("b/p/<int:pk>/decide", v.decide, name="bureau_decide"),
+    path("public/", v.public_index, name="public_index"),
+    path("public/<int:year>/", v.public_index, name="public_year"),
+    path("public/<int:year>/opendata.zip", v.public_open_data, name="public_open_data"),
+    path("public/<int:year>/<str:code>/", v.public_unit, name="public_unit"),
+    path("public/<int:year>/<str:code>/report.pdf", v.public_pdf, name="public_pdf"),
+]

@@ -1,0 +1,345 @@
+"""The bureau's pages: tasks, the dashboard of a task, the review of a package, 抽评, 部门汇总,
+结果应用, publication; and the public pages (no login). Thin: reads through `bureau_selectors`,
+writes through `bureau_services`."""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services as S
+from . import bureau_export as X
+from . import bureau_selectors as B
+from . import bureau_services as BW
+from . import selectors as Q
+from .models import Status
+from .services import ActionError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
+
+
+def _bureau_only(request: HttpRequest) -> None:
+    if not B.is_bureau(request.user):
+        raise Http404(B.NOT_FOUND)
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", "-1"))
+    except ValueError:
+        return -1
+
+
+# --- tasks and the dashboard ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    _bureau_only(request)
+    return render(request, "web/bureau/tasks.html", {"tasks": B.tasks_for(request.user)})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    query = B.DashboardQuery.from_get(request.GET)
+    ctx = {"task": t, "query": query, "rows": B.dashboard(t, query), "statuses": B.STATUS_ORDER,
+           "status_labels": dict(Status.choices), "missing": B.units_without_package(t),
+           "may_spot": B.may_run_spot_check(request.user)}
+    if request.htmx and request.htmx.target == "dash-table":
+        return render(request, "web/bureau/_dashboard_table.html", ctx)
+    c = B.charts(t)
+    ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
+    return render(request, "web/bureau/dashboard.html", ctx)
+
+
+@login_required
+@require_GET
+def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    rows = B.dashboard(t, B.DashboardQuery.from_get(request.GET))
+    header = ["预算编码", "单位名称", "主管部门", "状态", "截止日期", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改"]
+    data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
+             r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,
+             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M")] for r in rows]
+    return _xlsx(X.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
+
+
+# --- the review of a package --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def package(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's package as the bureau reads it: the latest version sent (read-only), its findings,
+    the unit's stated figures beside the engine's, the comments and decisions so far."""
+    p = B.package_for(request.user, pk)
+    sub = B.latest_sent(p)
+    doc = sub.content if sub is not None else p.draft
+    comp = Q.compute(doc)
+    labels = Q.field_labels(doc, comp.layouts) if doc else {}
+    ctx = {"package": p, "sub": sub, "comp": comp, "groups": Q.findings_by_form(comp) if doc else [],
+           "figures": B.stated_beside_computed(comp.report) if comp.report else [],
+           "labels": sorted(labels.items(), key=lambda kv: kv[1]),
+           "comments": [(c, labels.get(c.path, c.path)) for c in p.comments.select_related("author", "submission")],
+           "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
+           "versions": Q.versions(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
+           "may_publish": B.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
+           "today": date.today().isoformat(), "opinions": (doc or {}).get("opinions") or []}
+    return render(request, "web/bureau/package.html", ctx)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    p = B.package_for(request.user, pk)
+    action, version = request.POST.get("action", ""), _version(request)
+    try:
+        if action == "comment":
+            BW.add_comment(package_id=p.pk, user=request.user, version=version, path=request.POST.get("path", ""),
+                           text=request.POST.get("text", ""))
+            messages.success(request, "已记录意见")
+        elif action == "return":
+            BW.return_package(package_id=p.pk, user=request.user, version=version, reason=request.POST.get("reason", ""))
+            messages.success(request, f"已退回{p.unit.name}修改")
+        elif action == "accept":
+            signed = _date(request.POST.get("signed_on", ""))
+            d = BW.accept(package_id=p.pk, user=request.user, version=version, opinion=request.POST.get("opinion", ""),
+                          signer=request.POST.get("signer", ""), signed_on=signed)
+            messages.success(request, f"已审核通过，财政部门意见写入第{d.result.number}版")
+        elif action == "publish":
+            BW.publish(package_id=p.pk, user=request.user)
+            messages.success(request, "已公开")
+        else:
+            raise ActionError("未知的操作")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return render(request, "web/message.html", {"text": exc.message}, status=exc.status) if exc.status == 403 \
+            else redirect("web:bureau_package", pk=pk)
+    return redirect("web:bureau_package", pk=pk)
+
+
+def _date(raw: str) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ActionError("签署日期应写成 2024-06-30 的形式") from None
+
+
+# --- 抽评 ------------------------------------------------------------------------------------------
+
+
+@login_required
+def spot(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    if request.method == "POST":
+        try:
+            drawn = BW.draw(task_id=t.pk, user=request.user)
+            messages.success(request, f"已抽取{len(drawn)}个数据包")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            if exc.status == 403:
+                return render(request, "web/message.html", {"text": exc.message}, status=403)
+        return redirect("web:bureau_spot", task=t.pk)
+    sample = list(B.sample(t))
+    eligible = t.packages.filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
+    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
+                                                     "may_spot": B.may_run_spot_check(request.user)})
+
+
+def _spot_of(request, task: int, spot_id: int):
+    t = B.task_for(request.user, task)
+    try:
+        return t, t.spot_checks.select_related("package", "package__unit", "submission").get(pk=spot_id)
+    except t.spot_checks.model.DoesNotExist:
+        raise Http404(B.NOT_FOUND) from None
+
+
+@login_required
+def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
+    t, s = _spot_of(request, task, spot_id)
+    status = 200
+    if request.method == "POST":
+        keys = request.POST.getlist("key")
+        entries = {k: (request.POST.get(f"score:{k}", ""), request.POST.get(f"note:{k}", "")) for k in keys}
+        try:
+            n = BW.rescore(spot_id=s.pk, user=request.user, entries=entries)
+            messages.success(request, f"已保存{n}项抽评得分")
+            return redirect("web:bureau_spot_score", task=t.pk, spot_id=s.pk)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+    lines = B.score_lines(s)
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "lines": lines,
+                                                           "may_spot": B.may_run_spot_check(request.user)}, status=status)
+
+
+@login_required
+@require_GET
+def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    header = ["序号", "预算编码", "单位名称", "抽取理由", "指标", "自评得分", "抽评得分", "差异", "说明", "评分人"]
+    data = []
+    for s in B.sample(t):
+        scores = list(s.scores.select_related("user").order_by("id"))
+        reasons = "；".join(s.reasons)
+        if not scores:
+            data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, "（尚未评分）", None, None, None, "", ""])
+        for sc in scores:
+            data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, sc.label, sc.self_score,
+                         sc.bureau_score, sc.difference, sc.note, sc.user.name])
+    return _xlsx(X.workbook("抽评", header, data), f"{t.year}年抽评表.xlsx")
+
+
+# --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rollup(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    sups = list(B.supervisors(t))
+    chosen = next((u for u in sups if str(u.pk) == request.GET.get("unit", "")), sups[0] if sups else None)
+    r = B.rollup(t, chosen) if chosen is not None else None
+    if r is not None and request.GET.get("format") == "xlsx":
+        if r.result is None:
+            raise Http404(r.error)
+        header = ["项目", "汇总值", "单位", "公式", "各单位数值", "依据"]
+        data = [[c.label, c.value if c.value is not None else c.text, c.unit, c.formula,
+                 "；".join(f"{k}：{v}" for k, v in c.inputs.items()), c.rule] for c in r.result.values]
+        return _xlsx(X.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
+    return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r})
+
+
+@login_required
+@require_GET
+def results_use(request: HttpRequest, task: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    rows = B.results_use(t)
+    if request.GET.get("format") == "xlsx":
+        header = ["预算编码", "单位名称", "总分", "等次", "结果应用"]
+        data = [[r.package.unit.budget_code, r.package.unit.name, r.package.total_score, r.package.grade, r.consequence]
+                for r in rows]
+        return _xlsx(X.workbook("结果应用", header, data), f"{t.year}年结果应用.xlsx")
+    return render(request, "web/bureau/results_use.html", {"task": t, "rows": rows,
+                                                            "profile": S.profile(name=t.profile)})
+
+
+# --- public pages (no login) --------------------------------------------------------------------
+
+_DIGITS = re.compile(r"(?<![\d.])\d[\d-]{5,}\d(?![\d.])")
+
+
+def mask_phones(text: str) -> str:
+    """Phone numbers (runs of 7 or more digits, a dash allowed) shown as 138****78: only the first
+    three and last two characters kept."""
+    def mask(m: re.Match) -> str:
+        s = m.group(0)
+        return s[:3] + "****" + s[-2:] if sum(ch.isdigit() for ch in s) >= 7 else s
+
+    return _DIGITS.sub(mask, text or "")
+
+
+@require_GET
+def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    years = B.published_years()
+    if year is None and years:
+        year = years[0][0]
+    q = request.GET.get("q", "").strip()[:100]
+    items = list(B.published(year, q)) if year is not None else []
+    return render(request, "web/bureau/public_index.html", {"years": years, "year": year, "q": q, "items": items})
+
+
+def _publication(year: int, code: str):
+    from .models import Publication
+
+    try:
+        return Publication.objects.select_related("package", "package__unit", "package__task", "submission").get(
+            package__task__year=year, package__unit__budget_code=code)
+    except (Publication.DoesNotExist, Publication.MultipleObjectsReturned):
+        raise Http404("没有公开该单位该年度的自评结果") from None
+
+
+@require_GET
+def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    pub = _publication(year, code)
+    content = pub.submission.content
+    unit = content.get("unit") or {}
+    report = S.score(package=S.from_canonical(data=content, name=pub.package.unit.name))
+    tables = [(t.title, t.total, t.grade, t.execution_rate) for t in report.tables]
+    return render(request, "web/bureau/public_unit.html", {
+        "pub": pub, "title": content.get("title", ""), "unit_name": unit.get("name", pub.package.unit.name),
+        "contact": unit.get("contact", ""), "phone": mask_phones(str(unit.get("phone", "") or "")),
+        "tables": tables, "opinions": [(o.get("role", ""), mask_phones(o.get("text", "")), o.get("signer", ""), o.get("date", ""))
+                                       for o in content.get("opinions") or []]})
+
+
+@require_GET
+def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The published version as PDF, rendered once (LibreOffice) and kept beside the publication."""
+    from django.conf import settings
+    from django.http import FileResponse
+
+    pub = _publication(year, code)
+    target = Path(settings.MEDIA_ROOT) / "public" / f"{pub.pk}-{pub.submission.content_hash[:16]}.pdf"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            pkg = S.from_canonical(data=pub.submission.content, name=pub.package.unit.name)
+            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                result = S.render(package=pkg, outdir=tmp, charts=False)
+                pdf = S.render_pdfs(docx_paths=[result.docx], outdir=tmp)[0]
+                Path(pdf).replace(target)
+        except S.ServiceError as exc:
+            return render(request, "web/message.html", {"text": f"PDF 暂不能生成：{exc.message}"}, status=503)
+    return FileResponse(open(target, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
+
+
+@require_GET
+def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's open data: a Fiscal Data Package (datapackage.json + CSVs) with the performance
+    fields, zipped."""
+    pubs = list(B.published(year))
+    if not pubs:
+        raise Http404("该年度没有公开的自评结果")
+    items = [(S.from_canonical(data=p.submission.content, name=p.package.unit.name), p.submission.content_hash) for p in pubs]
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            out = S.open_data(published=items, outdir=Path(tmp) / "data", title=f"{year}年度预算绩效自评结果公开数据")
+        except S.ServiceError as exc:
+            return render(request, "web/message.html", {"text": exc.message}, status=422)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(Path(out).rglob("*")):
+                if f.is_file():
+                    z.write(f, f.relative_to(out))
+    resp = HttpResponse(buf.getvalue(), content_type="application/zip")
+    resp["Content-Disposition"] = f'attachment; filename="opendata-{year}.zip"'
+    return resp
+
+
+def public_url(pub) -> str:
+    return reverse("web:public_unit", kwargs={"year": pub.package.task.year, "code": pub.package.unit.budget_code})
