@@ -1,0 +1,346 @@
+"""The bureau's side: the dashboard of a task, the review of a sent package, 抽评, 部门汇总, 结果应用
+and publication — through the pages, as the bureau's users use them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from jixiao.web import services as W
+from jixiao.web.bureau_views import mask_phones
+from jixiao.web.models import BureauDecision, Comment, Package, Role, SpotScore, Status, User
+
+from .conftest import PASSWORD, client_for
+
+
+def send(pkg: Package, preparer: User, head: User) -> Package:
+    """The unit sends its draft to the bureau: the preparer submits, the head approves."""
+    pkg.refresh_from_db()
+    W._summarise(pkg, W.compute(pkg.draft))  # as every edit of the draft does
+    pkg.save()
+    W.submit(package_id=pkg.pk, user=preparer, version=pkg.version)
+    W.approve(package_id=pkg.pk, user=head, opinion="情况属实，同意报送。")
+    pkg.refresh_from_db()
+    return pkg
+
+
+@pytest.fixture
+def sent(world):
+    """Both units' packages sent to the bureau; a 归口业务科室 user beside the 绩效评价股 one."""
+    from jixiao.web import draft as D
+
+    water = world["other_package"]
+    water.draft = D.put(D.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
+    water.save()
+    send(world["package"], world["preparer"], world["head"])
+    send(world["other_package"], world["other"], world["other_head"])
+    world["desk"] = User.objects.create(username="gk", display_name="归口科", role=Role.BUREAU_DESK,
+                                        bureau=world["task"].bureau, password="x")
+    return world
+
+
+def latest(pkg: Package) -> int:
+    return pkg.submissions.filter(state="approved").order_by("-number").first().number
+
+
+def decide(client, pkg: Package, **data):
+    return client.post(f"/b/p/{pkg.pk}/decide", {"version": latest(pkg), **data})
+
+
+def accept(world, pkg: Package, opinion: str = "同意。"):
+    r = decide(client_for(world["bureau"]), pkg, action="accept", opinion=opinion, signer="王审核", signed_on="2024-07-01")
+    assert r.status_code == 302
+    pkg.refresh_from_db()
+    return pkg
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+def test_dashboard_lists_every_unit_with_its_status_and_figures(sent):
+    html = client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
+    assert "某县林业局" in html and "某县水利局" in html
+    assert html.count("已报送") >= 2
+    pkg = sent["package"]
+    assert str(pkg.total_score) in html and pkg.grade in html
+    assert 'id="dash-charts-data"' in html
+
+
+def test_dashboard_sorts_filters_and_searches_on_the_server(sent):
+    task, c = sent["task"], client_for(sent["bureau"])
+    Package.objects.filter(pk=sent["package"].pk).update(total_score=Decimal("70.00"))
+    Package.objects.filter(pk=sent["other_package"].pk).update(total_score=Decimal("90.00"))
+    html = c.get(f"/b/t/{task.pk}/?sort=-total").content.decode()
+    assert html.index("某县水利局") < html.index("某县林业局")
+    html = c.get(f"/b/t/{task.pk}/?sort=total").content.decode()
+    assert html.index("某县林业局") < html.index("某县水利局")
+    Package.objects.filter(pk=sent["other_package"].pk).update(status=Status.RETURNED)
+    table = c.get(f"/b/t/{task.pk}/?status=returned", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dash-table").content.decode()
+    assert "某县水利局" in table and "某县林业局" not in table and "<html" not in table
+    table = c.get(f"/b/t/{task.pk}/?q=林业", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dash-table").content.decode()
+    assert "某县林业局" in table and "某县水利局" not in table
+
+
+def test_scores_that_outrun_spending_are_marked_and_can_be_filtered(sent):
+    task = sent["task"]
+    Package.objects.filter(pk=sent["package"].pk).update(total_score=Decimal("95.00"), execution_rate=Decimal("0.5"))
+    Package.objects.filter(pk=sent["other_package"].pk).update(total_score=Decimal("90.00"), execution_rate=Decimal("0.98"))
+    table = client_for(sent["bureau"]).get(f"/b/t/{task.pk}/?flag=outrun", HTTP_HX_REQUEST="true",
+                                           HTTP_HX_TARGET="dash-table").content.decode()
+    assert "某县林业局" in table and "某县水利局" not in table and "高于执行率" in table
+
+
+def test_days_to_the_deadline_or_days_late(sent):
+    task = sent["task"]
+    task.deadline = date.today() + timedelta(days=10)
+    task.save()
+    Package.objects.filter(pk=sent["other_package"].pk).update(status=Status.DRAFT)
+    sent["other_package"].submissions.update(state="pending")
+    html = client_for(sent["bureau"]).get(f"/b/t/{task.pk}/").content.decode()
+    assert "按期报送" in html and ("剩10天" in html or "剩9天" in html)
+    task.deadline = date.today() - timedelta(days=3)
+    task.save()
+    html = client_for(sent["bureau"]).get(f"/b/t/{task.pk}/").content.decode()
+    assert "逾期3天" in html
+
+
+def test_dashboard_export_is_an_xlsx_without_formulas_from_user_text(sent):
+    unit = sent["package"].unit
+    unit.name = '=HYPERLINK("http://example.com","点我")'
+    unit.save()
+    r = client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/dashboard.xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("预算编码", "单位名称", "主管部门", "状态")
+    names = [row[1] for row in rows[1:]]
+    assert "'" + unit.name in names and "某县水利局" in names
+    assert all(ws.cell(i, 2).data_type == "s" for i in range(2, ws.max_row + 1))
+
+
+# --- review --------------------------------------------------------------------------------------
+
+
+def test_review_page_shows_findings_and_stated_beside_computed(sent):
+    html = client_for(sent["desk"]).get(f"/b/p/{sent['package'].pk}/").content.decode()
+    assert "审核发现" in html and "单位填报数与系统计算数" in html and 'id="b-figures"' in html
+    assert f"第{latest(sent['package'])}版" in html and "只读" in html
+
+
+def test_return_with_a_reason_and_a_field_comment_reaches_the_preparer(sent):
+    pkg, c = sent["package"], client_for(sent["desk"])
+    n = latest(pkg)
+    assert decide(c, pkg, action="comment", path="unit.contact", text="请写明联系人职务").status_code == 302
+    assert decide(c, pkg, action="return", reason="偏差原因分析不充分").status_code == 302
+    pkg.refresh_from_db()
+    assert pkg.status == Status.RETURNED and pkg.editable
+    d = BureauDecision.objects.get(package=pkg)
+    assert d.action == "return" and d.submission.number == n and d.text == "偏差原因分析不充分"
+    from jixiao.web.selectors import comments_by_path
+
+    seen = comments_by_path(pkg)
+    assert any("联系人职务" in cm.text for cm in seen["unit.contact"])
+    assert any("偏差原因分析不充分" in cm.text for cm in seen[""])
+    # the preparer can fix and send it again
+    send(pkg, sent["preparer"], sent["head"])
+    assert pkg.status == Status.SUBMITTED and latest(pkg) > n
+
+
+def test_a_return_needs_a_reason_and_a_decision_on_an_old_version_is_refused(sent):
+    pkg, c = sent["package"], client_for(sent["bureau"])
+    decide(c, pkg, action="return", reason="  ")
+    pkg.refresh_from_db()
+    assert pkg.status == Status.SUBMITTED and not BureauDecision.objects.exists()
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"version": latest(pkg) - 1, "action": "accept", "opinion": "同意"}, follow=True)
+    assert "请刷新后审核最新版本" in r.content.decode()
+    pkg.refresh_from_db()
+    assert pkg.status == Status.SUBMITTED and not BureauDecision.objects.exists()
+
+
+def test_accept_writes_the_bureau_opinion_into_a_new_hashed_version(sent):
+    pkg = sent["package"]
+    n = latest(pkg)
+    accept(sent, pkg, "经审核，自评结果客观，同意。")
+    assert pkg.status == Status.ACCEPTED
+    d = BureauDecision.objects.get(package=pkg)
+    assert d.action == "accept" and d.submission.number == n and d.result.number == n + 1
+    opinion = next(o for o in d.result.content["opinions"] if o["role"] == "财政部门归口业务科室")
+    assert opinion == {"role": "财政部门归口业务科室", "text": "经审核，自评结果客观，同意。", "signer": "王审核", "date": "2024-07-01"}
+    assert d.result.content_hash == W.content_hash(d.result.content)[1] != d.submission.content_hash
+    assert any(o["role"] == "部门（单位）" for o in d.result.content["opinions"])  # the unit's opinion kept
+    # decided: no second decision
+    r = client_for(sent["bureau"]).post(f"/b/p/{pkg.pk}/decide", {"version": latest(pkg), "action": "return",
+                                                                   "reason": "再退回"}, follow=True)
+    assert "不在财政审核中" in r.content.decode()
+
+
+def test_accept_needs_an_opinion(sent):
+    pkg = sent["package"]
+    decide(client_for(sent["bureau"]), pkg, action="accept", opinion="")
+    pkg.refresh_from_db()
+    assert pkg.status == Status.SUBMITTED
+
+
+# --- 抽评 ------------------------------------------------------------------------------------------
+
+
+def test_the_sample_is_drawn_from_accepted_packages_with_reasons(sent):
+    task = sent["task"]
+    c = client_for(sent["bureau"])
+    r = c.post(f"/b/t/{task.pk}/spot/", follow=True)
+    assert "还没有财政审核通过的数据包" in r.content.decode()
+    accept(sent, sent["package"])
+    accept(sent, sent["other_package"])
+    c.post(f"/b/t/{task.pk}/spot/")
+    sample = list(task.spot_checks.order_by("rank"))
+    # national-2020: 20%, at least 3 — never more than there are
+    assert len(sample) == 2 and [s.rank for s in sample] == [1, 2]
+    assert sample[0].risk >= sample[1].risk
+    assert all(s.submission.number == latest(s.package) for s in sample)
+    html = c.get(f"/b/t/{task.pk}/spot/").content.decode()
+    for s in sample:
+        for reason in s.reasons:
+            assert reason in html
+
+
+def test_only_the_performance_section_draws_and_rescores(sent):
+    task = sent["task"]
+    accept(sent, sent["package"])
+    r = client_for(sent["desk"]).post(f"/b/t/{task.pk}/spot/")
+    assert r.status_code == 403 and not task.spot_checks.exists()
+    client_for(sent["bureau"]).post(f"/b/t/{task.pk}/spot/")
+    s = task.spot_checks.get()
+    from jixiao.web.bureau_selectors import score_lines
+
+    line = score_lines(s)[0]
+    r = client_for(sent["desk"]).post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": line.key, f"score:{line.key}": "1"})
+    assert r.status_code == 403 and not SpotScore.objects.exists()
+
+
+def test_rescoring_records_the_difference_and_exports_it(sent):
+    task, c = sent["task"], client_for(sent["bureau"])
+    accept(sent, sent["package"])
+    c.post(f"/b/t/{task.pk}/spot/")
+    s = task.spot_checks.get()
+    from jixiao.web.bureau_selectors import score_lines
+
+    lines = [ln for ln in score_lines(s) if ln.self_score is not None and ln.weight]
+    first, second = lines[0], lines[1]
+    lower = max(Decimal(0), first.self_score - 1)
+    r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [first.key, second.key], f"score:{first.key}": str(lower),
+                                                f"note:{first.key}": "佐证不足", f"score:{second.key}": ""})
+    assert r.status_code == 302
+    sc = SpotScore.objects.get()
+    assert sc.key == first.key and sc.bureau_score == lower and sc.self_score == first.self_score
+    assert sc.difference == lower - first.self_score
+    page = c.get(f"/b/t/{task.pk}/spot/{s.pk}/").content.decode()
+    assert "佐证不足" in page
+    ws = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/spot.xlsx").content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][4:8] == ("指标", "自评得分", "抽评得分", "差异")
+    assert rows[1][2] == "某县林业局" and rows[1][6] == float(lower) and rows[1][7] == float(lower - first.self_score)
+
+
+def test_a_score_outside_the_allowed_range_stores_nothing(sent):
+    task, c = sent["task"], client_for(sent["bureau"])
+    accept(sent, sent["package"])
+    c.post(f"/b/t/{task.pk}/spot/")
+    s = task.spot_checks.get()
+    from jixiao.web.bureau_selectors import score_lines
+
+    a, b = [ln for ln in score_lines(s) if ln.allowed][:2]
+    r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [a.key, b.key], f"score:{a.key}": "0",
+                                                f"score:{b.key}": str(b.allowed[1] + 1)})
+    assert r.status_code == 422 and "之间" in r.content.decode()
+    r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [a.key], f"score:{a.key}": "很好"})
+    assert r.status_code == 422 and "不是数字" in r.content.decode()
+    assert not SpotScore.objects.exists()
+
+
+# --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
+
+
+def test_rollup_of_a_supervisor_and_its_subordinate_units(sent):
+    forestry, water = sent["package"].unit, sent["other_package"].unit
+    water.parent = forestry
+    water.save()
+    c = client_for(sent["bureau"])
+    html = c.get(f"/b/t/{sent['task'].pk}/rollup/").content.decode()
+    assert "纳入汇总：某县林业局、某县水利局" in html and "按资金加权" in html
+    ws = load_workbook(io.BytesIO(c.get(f"/b/t/{sent['task'].pk}/rollup/?unit={forestry.pk}&format=xlsx").content)).active
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    from jixiao import services as S
+
+    parts = [S.from_canonical(data=p.submissions.order_by("-number").first().content) for p in (sent["package"], sent["other_package"])]
+    annual = sum(p.overall.fund("total").annual for p in parts)
+    row = next(r for label, r in rows.items() if "全年预算数" in label)
+    assert Decimal(str(row[1])) == annual and "某县水利局" in row[4]
+
+
+def test_results_use_lists_the_profiles_consequence_of_each_grade(sent):
+    accept(sent, sent["package"])
+    html = client_for(sent["desk"]).get(f"/b/t/{sent['task'].pk}/use/").content.decode()
+    pkg = sent["package"]
+    consequences = {"优": "优先保障", "良": "予以支持", "中": "督促整改", "差": "压减或取消"}
+    assert pkg.grade and consequences[pkg.grade] in html and "某县水利局" not in html
+
+
+# --- publication -----------------------------------------------------------------------------------
+
+
+def test_publish_makes_a_public_page_open_data_and_masks_phones(sent):
+    from django.test import Client
+
+    pkg = accept(sent, sent["package"])
+    assert decide(client_for(sent["desk"]), pkg, action="publish").status_code == 403
+    assert client_for(sent["bureau"]).post(f"/b/p/{pkg.pk}/decide", {"action": "publish"}).status_code == 302
+    pkg.refresh_from_db()
+    assert pkg.status == Status.PUBLISHED
+    anon = Client()
+    index = anon.get("/public/2023/").content.decode()
+    assert "某县林业局" in index and "某县水利局" not in index
+    assert "某县林业局" not in anon.get("/public/2023/?q=水利").content.decode()
+    page = anon.get("/public/2023/301001/").content.decode()
+    assert pkg.publication.submission.content_hash in page
+    assert "07430000000" not in page and "074****00" in page
+    assert anon.get("/public/2023/301002/").status_code == 404  # accepted nowhere, published nowhere
+    z = zipfile.ZipFile(io.BytesIO(anon.get("/public/2023/opendata.zip").content))
+    assert "datapackage.json" in z.namelist() and any(n.endswith(".csv") for n in z.namelist())
+    assert "某县林业局" in "".join(z.read(n).decode("utf-8-sig") for n in z.namelist() if n.endswith(".csv"))
+
+
+def test_only_accepted_packages_are_published(sent):
+    r = client_for(sent["bureau"]).post(f"/b/p/{sent['package'].pk}/decide", {"action": "publish"}, follow=True)
+    assert "只有财政审核通过的数据包可以公开" in r.content.decode()
+    assert not Package.objects.filter(status=Status.PUBLISHED).exists()
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("13812345678", "138****78"),
+    ("电话 0743-8221234，传真", "电话 074****34，传真"),
+    ("资金 1234.56 万元，共 12 人", "资金 1234.56 万元，共 12 人"),
+])
+def test_phone_numbers_are_masked(text, shown):
+    assert mask_phones(text) == shown
+
+
+def test_comment_text_is_kept_as_given(sent):
+    pkg = sent["package"]
+    decide(client_for(sent["bureau"]), pkg, action="comment", path="", text="<b>请核对</b>")
+    assert Comment.objects.get(package=pkg, text__contains="请核对").text == "【财政】<b>请核对</b>"
+    html = client_for(sent["bureau"]).get(f"/b/p/{pkg.pk}/").content.decode()
+    assert "&lt;b&gt;请核对&lt;/b&gt;" in html
+
+
+def test_bureau_users_land_on_their_tasks(sent):
+    from django.test import Client
+
+    c = Client()
+    assert c.login(username="czj", password=PASSWORD)
+    r = c.get("/", follow=True)
+    assert "2023年度自评" in r.content.decode()
