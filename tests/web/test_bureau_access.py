@@ -1,0 +1,110 @@
+"""Every bureau page refuses a unit's users, another bureau's users and anonymous visitors; the
+public pages need no login. One row per URL of `bureau_urls`; a URL added without a row fails
+`test_every_bureau_url_has_a_row`."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from jixiao.web.models import Bureau, BureauDecision, Package, Role, SpotScore, Status, User
+
+from .conftest import client_for
+from .test_bureau import accept, latest, sent  # noqa: F401 - the fixture, used by name
+
+# name → (method, path template, data). {task}, {pk} (a package sent to the bureau), {spot} (a 抽评 sample entry).
+PAGES = {
+    "bureau_tasks": ("get", "/b/", None),
+    "bureau_dashboard": ("get", "/b/t/{task}/", None),
+    "bureau_dashboard_xlsx": ("get", "/b/t/{task}/dashboard.xlsx", None),
+    "bureau_spot": ("post", "/b/t/{task}/spot/", {}),
+    "bureau_spot_xlsx": ("get", "/b/t/{task}/spot.xlsx", None),
+    "bureau_spot_score": ("post", "/b/t/{task}/spot/{spot}/", {"key": "{key}", "score:{key}": "0"}),
+    "bureau_rollup": ("get", "/b/t/{task}/rollup/", None),
+    "bureau_results_use": ("get", "/b/t/{task}/use/", None),
+    "bureau_package": ("get", "/b/p/{pk}/", None),
+    "bureau_decide": ("post", "/b/p/{pk}/decide", {"action": "return", "reason": "外人", "version": "{version}"}),
+}
+PUBLIC = {"public_index", "public_year", "public_open_data", "public_unit", "public_pdf"}
+
+
+def test_every_bureau_url_has_a_row():
+    from jixiao.web import bureau_urls
+
+    names = {p.name for p in bureau_urls.urlpatterns}
+    assert names - set(PAGES) - PUBLIC == set(), "a bureau URL without a row in the access table"
+
+
+@pytest.fixture
+def scene(sent):  # noqa: F811
+    """A sent package under review, an accepted one drawn into the 抽评 sample, and outsiders."""
+    accept(sent, sent["other_package"])
+    client_for(sent["bureau"]).post(f"/b/t/{sent['task'].pk}/spot/")
+    spot = sent["task"].spot_checks.get()
+    from jixiao.web.bureau_selectors import score_lines
+
+    far = Bureau.objects.create(name="别县财政局", region_code="439999")
+    sent["far"] = User.objects.create(username="far", role=Role.BUREAU_PERFORMANCE, bureau=far, password="x")
+    sent["spot"], sent["key"] = spot, score_lines(spot)[0].key
+    return sent
+
+
+def _call(client, name: str, scene):
+    method, template, data = PAGES[name]
+    pkg = scene["package"]
+    fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg)}
+    url = template.format(**fill)
+    body = {k.format(**fill): v.format(**fill) for k, v in (data or {}).items()}
+    return getattr(client, method)(url, body)
+
+
+def _unchanged(scene) -> None:
+    pkg = scene["package"]
+    pkg.refresh_from_db()
+    assert pkg.status == Status.SUBMITTED
+    assert not BureauDecision.objects.filter(package=pkg).exists()
+    assert not SpotScore.objects.exists()
+    assert scene["task"].spot_checks.count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("who", ["preparer", "head", "other_head", "far"])
+def test_bureau_pages_refuse_units_and_other_bureaus(scene, name, who):
+    r = _call(client_for(scene[who]), name, scene)
+    if name == "bureau_tasks" and who == "far":  # its own (empty) list of tasks: ours not in it
+        assert r.status_code == 200 and scene["task"].title not in r.content.decode()
+    else:
+        assert r.status_code == 404
+        assert "无权查看" in r.content.decode()
+    _unchanged(scene)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
+    r = _call(Client(), name, scene)
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
+    _unchanged(scene)
+
+
+@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score"])
+def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
+    r = _call(client_for(scene["desk"]), name, scene)
+    assert r.status_code == 403
+    _unchanged(scene)
+
+
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide"}))
+@pytest.mark.parametrize("who", ["bureau", "desk"])
+def test_both_bureau_roles_read_every_page(scene, name, who):
+    assert _call(client_for(scene[who]), name, scene).status_code == 200
+
+
+def test_public_pages_need_no_login_and_show_only_published_packages(scene):
+    anon = Client()
+    assert anon.get("/public/").status_code == 200
+    assert anon.get("/public/2023/").status_code == 200
+    # accepted but not published: nothing public about it
+    assert anon.get("/public/2023/301002/").status_code == 404
+    assert anon.get("/public/2023/301002/report.pdf").status_code == 404
+    assert anon.get("/public/2023/opendata.zip").status_code == 404
+    assert Package.objects.filter(status=Status.PUBLISHED).count() == 0
