@@ -1,0 +1,162 @@
+"""The bureau's story in a real browser (Playwright driving /usr/bin/chromium), on the demo data.
+
+The 绩效评价股 opens the task and sees the dashboard with its charts; sorts and searches the table
+without a reload; opens a sent package and returns it with a comment on a field; accepts another
+with the 财政部门意见; draws the 抽评 sample and re-scores one indicator; publishes an accepted
+package; then an anonymous visitor opens the public page and downloads the open data. A screenshot
+of each step goes to out/screens-bureau/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
+SCREENS = Path(__file__).resolve().parents[2] / "out" / "screens-bureau"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
+]
+
+
+@pytest.fixture
+def browser_page(live_server):
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    shutil.rmtree(SCREENS, ignore_errors=True)
+    SCREENS.mkdir(parents=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page, live_server.url
+        browser.close()
+
+
+def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo import load_demo
+    from jixiao.web.models import BureauDecision, Package, SpotScore, Status
+
+    load_demo()
+    page, base = browser_page
+    n = [0]
+
+    def shot(name: str, full: bool = False) -> None:
+        n[0] += 1
+        page.screenshot(path=str(SCREENS / f"{n[0]:02d}-{name}.png"), full_page=full)
+
+    page.goto(base + "/login/")
+    page.fill("#id_username", "jixiaogu")
+    page.fill("#id_password", "jixiao-demo")
+    page.click("button:has-text('登录')")
+    page.wait_for_url(base + "/b/")
+    page.click("a:has-text('打开')")
+
+    # 1. the dashboard: every unit, the charts drawn
+    expect(page.locator("table.dash tbody tr")).to_have_count(Package.objects.count())
+    expect(page.locator("#chart-hist canvas")).to_have_count(1)
+    expect(page.locator("#chart-scatter canvas")).to_have_count(1)
+    expect(page.locator("#chart-funnel canvas")).to_have_count(1)
+    shot("dashboard")
+
+    # 2. sort by 总分 (highest first) and search, without a reload
+    page.evaluate("window.__noReload = 'still here'")
+    page.click("table.dash th a:has-text('总分')")
+    expect(page.locator("table.dash th a:has-text('总分')")).to_contain_text("▲")
+    page.click("table.dash th a:has-text('总分')")
+    expect(page.locator("table.dash th a:has-text('总分')")).to_contain_text("▼")
+    best = Package.objects.filter(total_score__isnull=False).order_by("-total_score").first()
+    expect(page.locator("table.dash tbody tr").first).to_contain_text(best.unit.name)
+    page.fill("#f-q", "统计")
+    expect(page.locator("table.dash tbody tr")).to_have_count(1)
+    assert page.evaluate("window.__noReload") == "still here"
+    shot("dashboard-sorted-searched")
+    page.fill("#f-q", "")
+    page.select_option("#f-status", "submitted")
+    expect(page.locator("table.dash tbody tr")).to_have_count(Package.objects.filter(status=Status.SUBMITTED).count())
+
+    # 3. open a sent package, comment on a field, return it with a reason
+    first, second = Package.objects.filter(status=Status.SUBMITTED).order_by("unit__budget_code")[:2]
+    page.click(f"table.dash a:has-text('{first.unit.name}')")
+    expect(page.locator("h1")).to_contain_text(first.unit.name)
+    expect(page.locator("#b-figures")).to_be_visible()
+    shot("review-package")
+    page.select_option("#c-path", "unit.contact")
+    page.fill("#c-text", "请补充联系人职务")
+    page.click("button:has-text('记录意见')")
+    expect(page.locator(".flash")).to_contain_text("已记录意见")
+    page.fill("#r-reason", "偏差原因分析不充分，请补充。")
+    page.click("button:has-text('退回')")
+    expect(page.locator(".flash")).to_contain_text("已退回")
+    shot("returned")
+    assert Package.objects.get(pk=first.pk).status == Status.RETURNED
+
+    # 4. accept another with the 财政部门意见
+    page.goto(f"{base}/b/p/{second.pk}/")
+    page.fill("#a-opinion", "经审核，该单位自评结果基本客观，同意。")
+    page.click("button:has-text('审核通过')")
+    expect(page.locator(".flash")).to_contain_text("财政部门意见写入")
+    expect(page.locator(".decisions")).to_contain_text("审核通过")
+    shot("accepted")
+    assert BureauDecision.objects.filter(package=second, action="accept").exists()
+
+    # 5. 抽评: draw the sample (reasons shown), re-score one indicator
+    page.click("nav.bureau-nav a:has-text('抽评')")
+    page.once("dialog", lambda d: d.accept())
+    page.click("button:has-text('抽取样本')")
+    expect(page.locator(".flash")).to_contain_text("已抽取")
+    expect(page.locator("#spot-sample .reasons li").first).to_be_visible()
+    shot("spot-sample")
+    page.locator("#spot-sample a:has-text('评分')").first.click()
+    page.fill("#s-1", "0")
+    page.fill("#n-1", "佐证材料不足")
+    page.click("button:has-text('保存抽评得分')")
+    expect(page.locator(".flash")).to_contain_text("已保存1项")
+    shot("spot-rescored")
+    assert SpotScore.objects.count() == 1
+    with page.expect_download() as dl:
+        page.goto(page.url)  # back on the sample
+        page.click("nav.bureau-nav a:has-text('抽评')")
+        page.click("a:has-text('导出抽评表')")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+
+    # 6. 部门汇总 and 结果应用
+    page.click("nav.bureau-nav a:has-text('部门汇总')")
+    expect(page.locator("#rollup")).to_contain_text("汇总 年度资金总额")
+    shot("rollup")
+    page.click("nav.bureau-nav a:has-text('结果应用')")
+    expect(page.locator("#results-use tbody tr").first).to_be_visible()
+    shot("results-use")
+
+    # 7. publish the accepted package
+    page.goto(f"{base}/b/p/{second.pk}/")
+    page.click("button:has-text('公开')")
+    expect(page.locator(".flash")).to_contain_text("已公开")
+    page.click("button:has-text('退出')")
+    page.wait_for_url("**/login/")
+
+    # 8. an anonymous visitor: the public index, the unit's page, the open data
+    page.goto(f"{base}/public/")
+    expect(page.locator("#public-list")).to_contain_text(second.unit.name)
+    shot("public-index")
+    page.click(f"#public-list a:has-text('{second.unit.name}')")
+    sub = Package.objects.get(pk=second.pk).publication.submission
+    expect(page.locator("#pub-hash")).to_have_text(sub.content_hash)
+    shot("public-unit")
+    page.go_back()
+    with page.expect_download() as dl:
+        page.click("a:has-text('下载开放数据')")
+    path = tmp_path / "open.zip"
+    dl.value.save_as(path)
+    assert "datapackage.json" in zipfile.ZipFile(path).namelist()
