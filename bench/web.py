@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
             assert r.status_code == 200, slug
         print(f"RESULT page_{slug.replace('-', '_')}_p50_ms={statistics.median(ts):.1f} ms")
 
+    import web_bureau  # the bureau's dashboard of a task with many units (issue 11)
+
+    web_bureau.run(300 if args.quick else 2000, 3 if args.quick else 10)
     if not args.no_profile:
         _profile(edit, min(100, n))
     return 0

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Value
+from django.db.models.functions import Least
 from django.http import Http404
 from django.utils import timezone
 
@@ -153,6 +154,17 @@ class Row:
         d = (self.deadline - timezone.localdate()).days
         return ("late", -d) if d < 0 else ("left", d)
 
+    def cells(self) -> dict:
+        """Everything a table row prints, worked out once (a page has a hundred rows)."""
+        p, u = self.package, self.package.unit
+        kind, _ = self.days
+        rate = p.execution_rate
+        return {"pk": p.pk, "code": u.budget_code, "name": u.name, "supervisor": u.supervisor, "status": p.status,
+                "status_label": self.status_label, "days": self.days_text, "late": kind == "late",
+                "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
+                "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
+                "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M")}
+
     @property
     def days_text(self) -> str:
         kind, n = self.days
@@ -164,7 +176,7 @@ class Row:
 
 
 def task_packages(task: EvaluationTask) -> QuerySet[Package]:
-    return (Package.objects.filter(task=task).select_related("unit", "unit__parent")
+    return (Package.objects.filter(task=task).select_related("unit", "unit__parent").defer("draft")
             .annotate(sent_at=Min("submissions__created_at", filter=Q(submissions__state=Submission.State.APPROVED))))
 
 
@@ -172,7 +184,20 @@ def margin_of(task: EvaluationTask) -> Decimal:
     return Decimal(S.profile(name=task.profile)["score_outruns_execution_margin"])
 
 
-def dashboard(task: EvaluationTask, query: DashboardQuery) -> list[Row]:
+PAGE_SIZE = 100
+
+
+@dataclass
+class DashboardPage:
+    rows: list[Row]
+    count: int  # rows matching the filters, over all pages
+    page: int
+    pages: int
+
+
+def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, size: int | None = PAGE_SIZE) -> DashboardPage:
+    """The units of the task, filtered, sorted and paged in the database (one query for the page,
+    one for the count). `size=None`: every row (the export)."""
     qs = task_packages(task)
     if query.status:
         qs = qs.filter(status=query.status)
@@ -182,13 +207,21 @@ def dashboard(task: EvaluationTask, query: DashboardQuery) -> list[Row]:
         qs = qs.filter(Q(unit__name__icontains=query.q) | Q(unit__budget_code__startswith=query.q))
     if query.flag == "errors":
         qs = qs.filter(errors__gt=0)
+    margin = margin_of(task)
+    if query.flag == "outrun":
+        gap = ExpressionWrapper(F("total_score") - Least(F("execution_rate"), Value(Decimal(1))) * Value(Decimal(100)),
+                                output_field=DecimalField(max_digits=12, decimal_places=6))
+        qs = qs.annotate(gap=gap).filter(gap__gt=margin)
     col = F(SORTS[query.sort])
     qs = qs.order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code")
-    margin = margin_of(task)
-    rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]
-    if query.flag == "outrun":  # a comparison of two columns with a profile's cap: kept in Python
-        rows = [r for r in rows if r.outruns]
-    return rows
+    if size is None:
+        rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]
+        return DashboardPage(rows, len(rows), 1, 1)
+    count = qs.count()
+    pages = max(1, -(-count // size))
+    page = min(max(1, page), pages)
+    rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs[(page - 1) * size: page * size]]
+    return DashboardPage(rows, count, page, pages)
 
 
 def units_without_package(task: EvaluationTask):

@@ -64,7 +64,12 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, task: int) -> HttpResponse:
     t = B.task_for(request.user, task)
     query = B.DashboardQuery.from_get(request.GET)
-    ctx = {"task": t, "query": query, "rows": B.dashboard(t, query), "statuses": B.STATUS_ORDER,
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    result = B.dashboard(t, query, page=page)
+    ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows], "statuses": B.STATUS_ORDER,
            "status_labels": dict(Status.choices), "missing": B.units_without_package(t),
            "may_spot": B.may_run_spot_check(request.user)}
     if request.htmx and request.htmx.target == "dash-table":
@@ -78,7 +83,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
 @require_GET
 def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     t = B.task_for(request.user, task)
-    rows = B.dashboard(t, B.DashboardQuery.from_get(request.GET))
+    rows = B.dashboard(t, B.DashboardQuery.from_get(request.GET), size=None).rows
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
              r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,

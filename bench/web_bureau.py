@@ -1,0 +1,124 @@
+"""Benchmark: the bureau's dashboard of a task with many units (synthetic), in process.
+
+Called by bench/web.py (after the edit figures); alone:
+
+    .venv/bin/python bench/web_bureau.py --units 2000      # PostgreSQL (DATABASE_URL or the local test server)
+    .venv/bin/python bench/web_bureau.py --quick           # SQLite, 300 units
+
+Each unit has a package whose draft is the example (its projects make the table rows heavy, as real
+ones are) and the summary the dashboard reads; half of them have a version sent to the bureau. The
+dashboard is requested as a whole page and as the htmx table in sorted, filtered and searched
+variants; p50 / p95 over all of them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "xiangxi-beijing-office-2022.yaml"
+VARIANTS = ["", "?sort=-total", "?sort=rate&status=submitted", "?q=单位1", "?flag=outrun&sort=-errors", "?grade=良&sort=-updated"]
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def build(units: int, projects_per_package: int = 10):
+    """A bureau with `units` units in one task, each with a package; returns (user, task)."""
+    import random
+
+    from jixiao import services as S
+    from jixiao.web import draft as D
+    from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Submission, Unit, User
+
+    doc = D.jsonable(S.to_canonical(package=S.read(path=EXAMPLE)))
+    projects = doc.get("projects") or []
+    doc["projects"] = (projects * (projects_per_package // max(1, len(projects)) + 1))[:projects_per_package]
+    bureau = Bureau.objects.create(name="看板基准财政局", region_code="888888")
+    task = EvaluationTask.objects.create(bureau=bureau, year=2022, title="看板基准", profile="xiangxi-2022",
+                                         deadline=date(2023, 6, 30))
+    supervisor = Unit.objects.create(bureau=bureau, name="主管部门", budget_code="800000")
+    rows = Unit.objects.bulk_create([Unit(bureau=bureau, name=f"单位{i:04d}", budget_code=f"8{i:05d}", parent=supervisor)
+                                     for i in range(1, units + 1)])
+    task.units.add(supervisor, *rows)
+    user = User.objects.create(username="bench-bureau", role=Role.BUREAU_PERFORMANCE, bureau=bureau)
+    rng = random.Random(7)
+    statuses = [Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.PUBLISHED]
+    pkgs = Package.objects.bulk_create([
+        Package(task=task, unit=u, draft=doc, version=1, status=statuses[i % len(statuses)],
+                total_score=Decimal(rng.randint(6000, 10000)) / 100, grade=rng.choice(["优", "良", "中", "差"]),
+                execution_rate=Decimal(rng.randint(200, 1000)) / 1000, errors=rng.randint(0, 5), warnings=rng.randint(0, 9))
+        for i, u in enumerate(rows)], batch_size=200)
+    Submission.objects.bulk_create([
+        Submission(package=p, number=1, content={}, content_hash="0" * 64, hash_algorithm="SM3", created_by=user,
+                   profile="xiangxi-2022", state=Submission.State.APPROVED)
+        for p in pkgs if p.status in (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)], batch_size=500)
+    return user, task
+
+
+def run(units: int, rounds: int) -> None:
+    from django.test import Client
+
+    t0 = time.perf_counter()
+    user, task = build(units)
+    print(f"看板基准：{units} 个单位，每个数据包 10 个项目（共 {units * 10} 个项目）；建数 {time.perf_counter() - t0:.1f} s",
+          file=sys.stderr)
+    client = Client()
+    client.force_login(user)
+    url = f"/b/t/{task.pk}/"
+    client.get(url)  # warm-up
+    page, table = [], []
+    for _ in range(rounds):
+        for v in VARIANTS:
+            t = time.perf_counter()
+            r = client.get(url + v)
+            page.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, v
+            t = time.perf_counter()
+            r = client.get(url + v, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dash-table")
+            table.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, v
+    both = page + table
+    print(f"RESULT dashboard_units={units}")
+    print(f"RESULT dashboard_p50_ms={statistics.median(both):.1f} ms")
+    print(f"RESULT dashboard_p95_ms={_pct(both, 0.95):.1f} ms")
+    print(f"RESULT dashboard_page_p95_ms={_pct(page, 0.95):.1f} ms")
+    print(f"RESULT dashboard_table_p95_ms={_pct(table, 0.95):.1f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import os
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="SQLite, 300 units")
+    ap.add_argument("--units", type=int)
+    ap.add_argument("--db")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from web import _database
+
+    os.environ["DATABASE_URL"] = _database(args)
+    os.environ.setdefault("JIXIAO_VAR", tempfile.mkdtemp(prefix="jixiao-bench-var-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0, interactive=False)
+    run(args.units or (300 if args.quick else 2000), 3 if args.quick else 10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
