@@ -348,3 +348,35 @@ def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
 
 def public_url(pub) -> str:
     return reverse("web:public_unit", kwargs={"year": pub.package.task.year, "code": pub.package.unit.budget_code})
+
+
+# --- batch work -------------------------------------------------------------------------------------
+
+
+@login_required
+def batch(request: HttpRequest, task: int) -> HttpResponse:
+    """The batch audit of every version sent: started here, run by the worker, progress polled."""
+    from .bureau_tasks import batch_audit
+    from .models import BatchJob
+
+    t = B.task_for(request.user, task)
+    if request.method == "POST":
+        if not B.may_run_spot_check(request.user):
+            return render(request, "web/message.html", {"text": "只有绩效评价股可以发起批量审核"}, status=403)
+        job = BatchJob.objects.create(task=t, requested_by=request.user)
+        batch_audit.enqueue(job.pk)
+        messages.success(request, "已提交批量审核，后台处理中")
+        return redirect("web:bureau_batch", task=t.pk)
+    return render(request, "web/bureau/batch.html", {"task": t, "job": t.batch_jobs.first(),
+                                                      "may_spot": B.may_run_spot_check(request.user)})
+
+
+@login_required
+@require_GET
+def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
+    t = B.task_for(request.user, task)
+    try:
+        j = t.batch_jobs.get(pk=job)
+    except t.batch_jobs.model.DoesNotExist:
+        raise Http404(B.NOT_FOUND) from None
+    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j})

@@ -368,3 +368,34 @@ class Publication(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "信息公开"
+
+
+class BatchJob(models.Model):
+    """A background job over every package of a task (the batch audit), with the progress the page
+    shows and, when done, one result line per package."""
+
+    class Kind(models.TextChoices):
+        AUDIT = "audit", "批量审核"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="batch_jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AUDIT)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list)  # [{unit, code, version, errors, warnings, error}]
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def progress(self) -> int:
+        return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)

@@ -344,3 +344,29 @@ def test_bureau_users_land_on_their_tasks(sent):
     assert c.login(username="czj", password=PASSWORD)
     r = c.get("/", follow=True)
     assert "2023年度自评" in r.content.decode()
+
+
+# --- batch work --------------------------------------------------------------------------------------
+
+
+def test_the_batch_audit_runs_in_the_worker_and_lists_each_sent_version(transactional_db, sent):
+    from django.core.management import call_command
+
+    from jixiao.web.models import BatchJob
+
+    task = sent["task"]
+    Package.objects.filter(pk=sent["other_package"].pk).update(status=Status.DRAFT)
+    assert client_for(sent["desk"]).post(f"/b/t/{task.pk}/batch/").status_code == 403
+    c = client_for(sent["bureau"])
+    c.post(f"/b/t/{task.pk}/batch/")
+    job = BatchJob.objects.get(task=task)
+    html = c.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
+    assert job.state == "queued" and "<progress" in html and "hx-trigger" in html
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    job.refresh_from_db()
+    assert job.state == "done" and job.total == job.done == 2 and job.progress == 100
+    by_code = {r["code"]: r for r in job.results}
+    sub = sent["package"].submissions.filter(state="approved").order_by("-number").first()
+    assert by_code["301001"]["version"] == sub.number and by_code["301001"]["errors"] == sub.errors
+    html = c.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
+    assert "已完成" in html and "某县水利局" in html and "hx-trigger" not in html

@@ -22,6 +22,8 @@ PAGES = {
     "bureau_spot_score": ("post", "/b/t/{task}/spot/{spot}/", {"key": "{key}", "score:{key}": "0"}),
     "bureau_rollup": ("get", "/b/t/{task}/rollup/", None),
     "bureau_results_use": ("get", "/b/t/{task}/use/", None),
+    "bureau_batch": ("post", "/b/t/{task}/batch/", {}),
+    "bureau_batch_status": ("get", "/b/t/{task}/batch/{job}", None),
     "bureau_package": ("get", "/b/p/{pk}/", None),
     "bureau_decide": ("post", "/b/p/{pk}/decide", {"action": "return", "reason": "外人", "version": "{version}"}),
 }
@@ -46,13 +48,17 @@ def scene(sent):  # noqa: F811
     far = Bureau.objects.create(name="别县财政局", region_code="439999")
     sent["far"] = User.objects.create(username="far", role=Role.BUREAU_PERFORMANCE, bureau=far, password="x")
     sent["spot"], sent["key"] = spot, score_lines(spot)[0].key
+    from jixiao.web.models import BatchJob
+
+    sent["job"] = BatchJob.objects.create(task=sent["task"], requested_by=sent["bureau"])
     return sent
 
 
 def _call(client, name: str, scene):
     method, template, data = PAGES[name]
     pkg = scene["package"]
-    fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg)}
+    fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg),
+            "job": scene["job"].pk}
     url = template.format(**fill)
     body = {k.format(**fill): v.format(**fill) for k, v in (data or {}).items()}
     return getattr(client, method)(url, body)
@@ -65,6 +71,7 @@ def _unchanged(scene) -> None:
     assert not BureauDecision.objects.filter(package=pkg).exists()
     assert not SpotScore.objects.exists()
     assert scene["task"].spot_checks.count() == 1
+    assert scene["task"].batch_jobs.count() == 1
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -86,14 +93,14 @@ def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score"])
+@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch"])
 def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
     r = _call(client_for(scene["desk"]), name, scene)
     assert r.status_code == 403
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide"}))
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])
 def test_both_bureau_roles_read_every_page(scene, name, who):
     assert _call(client_for(scene[who]), name, scene).status_code == 200

@@ -2,7 +2,8 @@
 
 The 绩效评价股 opens the task and sees the dashboard with its charts; sorts and searches the table
 without a reload; opens a sent package and returns it with a comment on a field; accepts another
-with the 财政部门意见; draws the 抽评 sample and re-scores one indicator; publishes an accepted
+with the 财政部门意见; draws the 抽评 sample and re-scores one indicator; runs the batch audit and
+watches its progress; publishes an accepted
 package; then an anonymous visitor opens the public page and downloads the open data. A screenshot
 of each step goes to out/screens-bureau/.
 """
@@ -139,14 +140,25 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     expect(page.locator("#results-use tbody tr").first).to_be_visible()
     shot("results-use")
 
-    # 7. publish the accepted package
+    # 7. the batch audit: started in the page, run by the worker, its progress polled by the page
+    page.click("nav.bureau-nav a:has-text('批量审核')")
+    page.click("button:has-text('开始批量审核')")
+    expect(page.locator("#batch-job")).to_contain_text("排队中")
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    expect(page.locator("#batch-job")).to_contain_text("已完成", timeout=20000)
+    expect(page.locator("#batch-results tbody tr").first).to_be_visible()
+    shot("batch-audit-done")
+
+    # 8. publish the accepted package
     page.goto(f"{base}/b/p/{second.pk}/")
     page.click("button:has-text('公开')")
     expect(page.locator(".flash")).to_contain_text("已公开")
     page.click("button:has-text('退出')")
     page.wait_for_url("**/login/")
 
-    # 8. an anonymous visitor: the public index, the unit's page, the open data
+    # 9. an anonymous visitor: the public index, the unit's page, the open data
     page.goto(f"{base}/public/")
     expect(page.locator("#public-list")).to_contain_text(second.unit.name)
     shot("public-index")
