@@ -403,3 +403,22 @@ def published_years() -> list[tuple[int, int]]:
     from .models import Publication
 
     return list(Publication.objects.values_list("package__task__year").annotate(n=Count("id")).order_by("-package__task__year"))
+
+
+# --- 整改 --------------------------------------------------------------------------------------------
+
+
+def open_rectifications(task: EvaluationTask):
+    from .models import Rectification
+
+    return (Rectification.objects.filter(package__task=task, closed_at__isnull=True)
+            .select_related("package__unit").order_by("due", "id"))
+
+
+def rectifications_for_unit(user: User):
+    """A unit user's notices (every package of their unit)."""
+    from .models import UNIT_ROLES, Rectification
+
+    if not user.is_authenticated or user.role not in UNIT_ROLES or user.unit_id is None:
+        return Rectification.objects.none()
+    return Rectification.objects.filter(package__unit_id=user.unit_id).select_related("package__task", "created_by")

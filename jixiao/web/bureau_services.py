@@ -213,3 +213,54 @@ def publish(*, package_id: int, user: User) -> Publication:
 
 def sent_statuses() -> tuple[str, ...]:
     return tuple(SENT)
+
+
+# --- 整改 --------------------------------------------------------------------------------------------
+
+
+def send_rectification(*, package_id: int, user: User, text: str, due: date | None):
+    from .models import Rectification
+
+    _check(user)
+    if not text.strip():
+        raise ActionError("请写明整改要求")
+    if due is None:
+        raise ActionError("请填写整改期限")
+    if due < timezone.localdate():
+        raise ActionError("整改期限不能早于今天")
+    package = Package.objects.get(pk=package_id)
+    if package.status not in SENT and package.status != Status.RETURNED:
+        raise ActionError("单位尚未报送，不能发整改通知", 409)
+    return Rectification.objects.create(package=package, text=text.strip(), due=due, created_by=user)
+
+
+def answer_rectification(*, notice_id: int, user: User, answer: str):
+    """The unit (its preparer or head) states what it corrected."""
+    from .models import UNIT_ROLES, Rectification
+
+    with transaction.atomic():
+        n = Rectification.objects.select_for_update().select_related("package").get(pk=notice_id)
+        if user.role not in UNIT_ROLES or user.unit_id != n.package.unit_id:
+            raise ActionError("只有该单位的人员可以答复", 403)
+        if n.closed_at:
+            raise ActionError("该整改通知已销号", 409)
+        if not answer.strip():
+            raise ActionError("请填写整改情况")
+        n.answer, n.answered_by, n.answered_at = answer.strip(), user, timezone.now()
+        n.save(update_fields=["answer", "answered_by", "answered_at"])
+        return n
+
+
+def close_rectification(*, notice_id: int, user: User):
+    from .models import Rectification
+
+    _check(user)
+    with transaction.atomic():
+        n = Rectification.objects.select_for_update().get(pk=notice_id)
+        if not n.answered_at:
+            raise ActionError("单位尚未答复，不能销号", 409)
+        if n.closed_at:
+            raise ActionError("该整改通知已销号", 409)
+        n.closed_by, n.closed_at = user, timezone.now()
+        n.save(update_fields=["closed_by", "closed_at"])
+        return n

@@ -17,6 +17,7 @@ urlpatterns = [
     path("b/t/<int:task>/batch/<int:job>", v.batch_status, name="bureau_batch_status"),
     path("b/p/<int:pk>/", v.package, name="bureau_package"),
     path("b/p/<int:pk>/decide", v.decide, name="bureau_decide"),
+    path("r/", v.rectifications, name="rectifications"),
     path("public/", v.public_index, name="public_index"),
     path("public/<int:year>/", v.public_index, name="public_year"),
     path("public/<int:year>/opendata.zip", v.public_open_data, name="public_open_data"),

@@ -75,6 +75,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "dash-table":
         return render(request, "web/bureau/_dashboard_table.html", ctx)
     c = B.charts(t)
+    ctx["open_rectifications"] = B.open_rectifications(t)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
     return render(request, "web/bureau/dashboard.html", ctx)
 
@@ -111,7 +112,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
            "versions": Q.versions(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "may_publish": B.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
-           "today": date.today().isoformat(), "opinions": (doc or {}).get("opinions") or []}
+           "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
+           "opinions": (doc or {}).get("opinions") or []}
     return render(request, "web/bureau/package.html", ctx)
 
 
@@ -136,6 +138,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "publish":
             BW.publish(package_id=p.pk, user=request.user)
             messages.success(request, "已公开")
+        elif action == "rectify":
+            BW.send_rectification(package_id=p.pk, user=request.user, text=request.POST.get("text", ""),
+                                  due=_date(request.POST.get("due", "")))
+            messages.success(request, "已发出整改通知")
+        elif action == "close":
+            notice = p.rectifications.filter(pk=request.POST.get("notice") or 0).first()
+            if notice is None:
+                raise ActionError("没有该整改通知")
+            BW.close_rectification(notice_id=notice.pk, user=request.user)
+            messages.success(request, "已销号")
         else:
             raise ActionError("未知的操作")
     except ActionError as exc:
@@ -380,3 +392,25 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
     except t.batch_jobs.model.DoesNotExist:
         raise Http404(B.NOT_FOUND) from None
     return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j})
+
+
+# --- 整改: the unit's side ---------------------------------------------------------------------------
+
+
+@login_required
+def rectifications(request: HttpRequest) -> HttpResponse:
+    """A unit's 整改 notices, each answered here."""
+    if request.user.unit_id is None:  # a unit's page: the bureau sees notices on its packages' pages
+        raise Http404(B.NOT_FOUND)
+    notices = B.rectifications_for_unit(request.user)
+    if request.method == "POST":
+        n = notices.filter(pk=request.POST.get("notice") or 0).first()
+        if n is None:
+            raise Http404(B.NOT_FOUND)
+        try:
+            BW.answer_rectification(notice_id=n.pk, user=request.user, answer=request.POST.get("answer", ""))
+            messages.success(request, "已答复整改情况")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        return redirect("web:rectifications")
+    return render(request, "web/bureau/rectifications.html", {"notices": notices})

@@ -399,3 +399,29 @@ class BatchJob(models.Model):
     @property
     def progress(self) -> int:
         return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
+
+
+class Rectification(models.Model):
+    """A 整改 notice: the bureau asks a unit to correct something (a finding, a 抽评 difference) by
+    a due date; the unit answers; the bureau closes it. Open ones are tracked on the dashboard."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="rectifications")
+    text = models.TextField("整改要求")
+    due = models.DateField("整改期限")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField("整改情况", blank=True)
+    answered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改通知"
+        ordering = ["due", "id"]
+
+    @property
+    def state(self) -> str:
+        if self.closed_at:
+            return "已销号"
+        return "单位已答复" if self.answered_at else "待整改"

@@ -370,3 +370,44 @@ def test_the_batch_audit_runs_in_the_worker_and_lists_each_sent_version(transact
     assert by_code["301001"]["version"] == sub.number and by_code["301001"]["errors"] == sub.errors
     html = c.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
     assert "已完成" in html and "某县水利局" in html and "hx-trigger" not in html
+
+
+# --- 整改 --------------------------------------------------------------------------------------------
+
+
+def test_a_rectification_notice_is_answered_by_the_unit_and_closed_by_the_bureau(sent):
+    from jixiao.web.models import Rectification
+
+    pkg, c = sent["package"], client_for(sent["desk"])
+    past = (date.today() - timedelta(days=1)).isoformat()
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充满意度调查样本", "due": past}, follow=True)
+    assert "不能早于今天" in r.content.decode() and not Rectification.objects.exists()
+    due = (date.today() + timedelta(days=30)).isoformat()
+    c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充满意度调查样本", "due": due})
+    n = Rectification.objects.get()
+    dash = client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
+    assert "补充满意度调查样本" in dash and "待整改" in dash
+    # closing before the unit answers is refused
+    c.post(f"/b/p/{pkg.pk}/decide", {"action": "close", "notice": n.pk})
+    n.refresh_from_db()
+    assert n.closed_at is None
+    # another unit does not see it, and cannot answer it
+    assert "补充满意度调查样本" not in client_for(sent["other"]).get("/r/").content.decode()
+    assert client_for(sent["other"]).post("/r/", {"notice": n.pk, "answer": "外人"}).status_code == 404
+    head = client_for(sent["head"])
+    assert "补充满意度调查样本" in head.get("/r/").content.decode()
+    head.post("/r/", {"notice": n.pk, "answer": "已补充至120份问卷"})
+    n.refresh_from_db()
+    assert n.answer == "已补充至120份问卷" and n.answered_by == sent["head"]
+    assert "单位已答复" in client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
+    c.post(f"/b/p/{pkg.pk}/decide", {"action": "close", "notice": n.pk})
+    n.refresh_from_db()
+    assert n.closed_at is not None and n.closed_by == sent["desk"]
+    assert "没有未完成的整改" in client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
+
+
+def test_the_rectification_page_is_the_units_own(sent):
+    from django.test import Client
+
+    assert client_for(sent["bureau"]).get("/r/").status_code == 404
+    assert Client().get("/r/").status_code == 302
