@@ -13,13 +13,14 @@ SUPERVISOR = "湘西州人民政府（模拟）"
 
 
 def build(bureau: Bureau, task: EvaluationTask) -> None:
-    supervisor = Unit.objects.create(bureau=bureau, name=SUPERVISOR, budget_code="900000", is_synthetic=True)
+    supervisor = Unit.objects.create(bureau=bureau, name=SUPERVISOR, budget_code="900000")
     task.units.add(supervisor)
     Package.objects.create(task=task, unit=supervisor, status=Status.NOT_STARTED)
     Unit.objects.filter(bureau=bureau, supervisor_name=SUPERVISOR).update(parent=supervisor, supervisor_name="")
     performance = User.objects.get(bureau=bureau, role=Role.BUREAU_PERFORMANCE)
-    # The packages the unit heads have in review are sent on to the bureau too.
-    for p in Package.objects.filter(task=task, status=Status.IN_REVIEW).select_related("unit").order_by("unit__budget_code"):
+    # Most packages the unit heads have in review are sent on to the bureau too (two stay in review).
+    in_review = Package.objects.filter(task=task, status=Status.IN_REVIEW).select_related("unit").order_by("unit__budget_code")
+    for p in list(in_review)[:-2]:
         head = User.objects.get(unit=p.unit, role=Role.UNIT_HEAD)
         W.approve(package_id=p.pk, user=head, opinion="经审核，自评情况属实，同意报送。")
     sent = list(Package.objects.filter(task=task, status=Status.SUBMITTED).order_by("unit__budget_code"))

@@ -411,3 +411,31 @@ def test_the_rectification_page_is_the_units_own(sent):
 
     assert client_for(sent["bureau"]).get("/r/").status_code == 404
     assert Client().get("/r/").status_code == 302
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None and __import__("shutil").which("libreoffice") is None,
+                    reason="LibreOffice is not installed")
+def test_the_public_pdf_is_the_published_version(sent):
+    from django.test import Client
+
+    pkg = accept(sent, sent["package"])
+    client_for(sent["bureau"]).post(f"/b/p/{pkg.pk}/decide", {"action": "publish"})
+    r = Client().get("/public/2023/301001/report.pdf")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+
+
+def test_the_demo_gives_the_bureau_something_on_every_page(db):
+    from jixiao.web.demo import load_demo
+    from jixiao.web.models import EvaluationTask, Publication, Unit
+
+    load_demo()
+    statuses = set(Package.objects.values_list("status", flat=True))
+    assert {Status.IN_REVIEW, Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED, Status.RETURNED} <= statuses
+    assert Publication.objects.count() == 2
+    assert BureauDecision.objects.filter(action="accept").count() >= 3  # enough for a 抽评 sample of three
+    supervisor = Unit.objects.get(budget_code="900000")
+    assert supervisor.children.count() == 30
+    task = EvaluationTask.objects.get()
+    c = client_for(User.objects.get(username="jixiaogu"))
+    assert "纳入汇总" in c.get(f"/b/t/{task.pk}/rollup/").content.decode()
+    assert "优先保障" in c.get(f"/b/t/{task.pk}/use/").content.decode()
