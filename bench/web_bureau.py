@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from web import _database
 
-    os.environ["DATABASE_URL"] = _database(args)
+    os.environ["DATABASE_URL"] = args.db or _database(args)  # --db: used as given (a database of its own)
     os.environ.setdefault("JIXIAO_VAR", tempfile.mkdtemp(prefix="jixiao-bench-var-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
     import django
