@@ -86,6 +86,8 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     page.fill("#f-q", "")
     page.select_option("#f-status", "submitted")
     expect(page.locator("table.dash tbody tr")).to_have_count(Package.objects.filter(status=Status.SUBMITTED).count())
+    expect(page.locator("table.dash th a:has-text('总分')")).to_contain_text("▼")  # the sort survives the filter
+    assert "sort=-total" in page.url and "status=submitted" in page.url
 
     # 3. open a sent package, comment on a field, return it with a reason
     first, second = Package.objects.filter(status=Status.SUBMITTED).order_by("unit__budget_code")[:2]
