@@ -264,3 +264,105 @@ def close_rectification(*, notice_id: int, user: User):
         n.closed_by, n.closed_at = user, timezone.now()
         n.save(update_fields=["closed_by", "closed_at"])
         return n
+
+
+# --- tasks ---------------------------------------------------------------------------------------------
+
+
+UNIT_COLUMNS = ("预算编码", "单位名称", "主管部门")
+
+
+def read_unit_list(filename: str, data: bytes) -> list[tuple[str, str, str]]:
+    """(预算编码, 单位名称, 主管部门) rows of a .csv (UTF-8, with or without BOM, or GB18030) or .xlsx
+    whose first row names the columns. Problems are named by row; nothing is half-read."""
+    import csv
+    import io
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, said in words
+            raise ActionError("无法读取该 .xlsx 文件") from None
+        rows = [["" if v is None else str(v).strip() for v in r] for r in ws.iter_rows(values_only=True)]
+    elif suffix == "csv":
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ActionError("无法识别 .csv 文件的编码（请用 UTF-8 或 GB18030）")
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    else:
+        raise ActionError("请上传 .csv 或 .xlsx 文件")
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        raise ActionError("文件是空的")
+    head = rows[0]
+    missing = [c for c in UNIT_COLUMNS[:2] if c not in head]
+    if missing:
+        raise ActionError(f"第1行应为列名，缺少：{'、'.join(missing)}")
+    idx = [head.index(c) if c in head else None for c in UNIT_COLUMNS]
+    out, problems = [], []
+    for n, r in enumerate(rows[1:], start=2):
+        cell = [(r[i] if i is not None and i < len(r) else "") for i in idx]
+        if not cell[0] or not cell[1]:
+            problems.append(f"第{n}行缺少预算编码或单位名称")
+            continue
+        out.append((cell[0], cell[1], cell[2]))
+    codes = [c for c, _, _ in out]
+    dup = sorted({c for c in codes if codes.count(c) > 1})
+    if dup:
+        problems.append(f"预算编码重复：{'、'.join(dup)}")
+    if problems:
+        raise ActionError("；".join(problems), 422)
+    return out
+
+
+def create_task(*, user: User, title: str, year: int, profile: str, deadline: date | None, unit_ids: list[int],
+                listed: list[tuple[str, str, str]] = ()) -> EvaluationTask:
+    """A year's task of the user's bureau with its units — picked from the tree, or listed in a file
+    (a unit not yet known is created; its 主管部门 is linked when the bureau has it by name)."""
+    from .models import Unit
+
+    if not may_run_spot_check(user):
+        raise ActionError("只有绩效评价股可以创建自评任务", 403)
+    problems = []
+    if not title.strip():
+        problems.append("请填写任务名称")
+    if not 2000 <= year <= 2100:
+        problems.append("评价年度应为四位年份")
+    try:
+        S.profile(name=profile)
+    except S.ServiceError:
+        problems.append(f"没有评分方案“{profile}”")
+    if deadline is None:
+        problems.append("请填写报送截止日期")
+    if problems:
+        raise ActionError("；".join(problems))
+    with transaction.atomic():
+        if EvaluationTask.objects.filter(bureau_id=user.bureau_id, year=year, title=title.strip()).exists():
+            raise ActionError("同一年度已有同名任务", 409)
+        task = EvaluationTask.objects.create(bureau_id=user.bureau_id, year=year, title=title.strip(), profile=profile,
+                                             deadline=deadline)
+        units = list(Unit.objects.filter(bureau_id=user.bureau_id, pk__in=unit_ids))
+        by_name = {u.name: u for u in Unit.objects.filter(bureau_id=user.bureau_id)}
+        for code, name, supervisor in listed:
+            u, _ = Unit.objects.get_or_create(bureau_id=user.bureau_id, budget_code=code, defaults={"name": name})
+            parent = by_name.get(supervisor) if supervisor else None
+            if parent is not None and parent.pk != u.pk and u.parent_id is None:
+                u.parent = parent
+                u.save(update_fields=["parent"])
+            elif supervisor and parent is None and not u.supervisor_name and u.parent_id is None:
+                u.supervisor_name = supervisor
+                u.save(update_fields=["supervisor_name"])
+            units.append(u)
+        if not units:
+            raise ActionError("请选择参评单位，或上传单位名单")
+        task.units.add(*units)
+        Package.objects.bulk_create([Package(task=task, unit=u) for u in {u.pk: u for u in units}.values()])
+        return task

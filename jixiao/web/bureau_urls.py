@@ -6,6 +6,7 @@ from . import bureau_views as v
 
 urlpatterns = [
     path("b/", v.tasks, name="bureau_tasks"),
+    path("b/new", v.new_task, name="bureau_new_task"),
     path("b/t/<int:task>/", v.dashboard, name="bureau_dashboard"),
     path("b/t/<int:task>/dashboard.xlsx", v.dashboard_xlsx, name="bureau_dashboard_xlsx"),
     path("b/t/<int:task>/spot/", v.spot, name="bureau_spot"),

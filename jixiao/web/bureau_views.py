@@ -414,3 +414,35 @@ def rectifications(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("web:rectifications")
     return render(request, "web/bureau/rectifications.html", {"notices": notices})
+
+
+# --- a new task --------------------------------------------------------------------------------------
+
+
+@login_required
+def new_task(request: HttpRequest) -> HttpResponse:
+    from ..core.profiles import available_profiles
+    from .models import Unit
+
+    _bureau_only(request)
+    ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
+           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": ""}
+    if request.method == "POST":
+        try:
+            listed = []
+            upload = request.FILES.get("file")
+            if upload is not None:
+                listed = BW.read_unit_list(upload.name, upload.read())
+            year = int(request.POST.get("year", "0") or 0)
+            t = BW.create_task(user=request.user, title=request.POST.get("title", ""), year=year,
+                               profile=request.POST.get("profile", ""), deadline=_date(request.POST.get("deadline", "")),
+                               unit_ids=[int(x) for x in request.POST.getlist("units") if x.isdigit()], listed=listed)
+        except ValueError:
+            ctx["error"] = "评价年度应为四位年份"
+            return render(request, "web/bureau/new_task.html", ctx, status=400)
+        except ActionError as exc:
+            ctx["error"] = exc.message
+            return render(request, "web/bureau/new_task.html", ctx, status=exc.status)
+        messages.success(request, f"已创建任务“{t.title}”，{t.units.count()}个参评单位")
+        return redirect("web:bureau_dashboard", task=t.pk)
+    return render(request, "web/bureau/new_task.html", ctx)

@@ -439,3 +439,52 @@ def test_the_demo_gives_the_bureau_something_on_every_page(db):
     c = client_for(User.objects.get(username="jixiaogu"))
     assert "纳入汇总" in c.get(f"/b/t/{task.pk}/rollup/").content.decode()
     assert "优先保障" in c.get(f"/b/t/{task.pk}/use/").content.decode()
+
+
+# --- a new task ----------------------------------------------------------------------------------------
+
+
+def _unit_list(text: str, name: str = "units.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8-sig"))
+
+
+def test_a_task_is_opened_with_units_from_a_list_and_from_the_tree(world):
+    from jixiao.web.models import EvaluationTask, Unit
+
+    forestry = world["package"].unit
+    c = client_for(world["bureau"])
+    csv_text = "预算编码,单位名称,主管部门\n301003,某县林业局林场,某县林业局\n301001,某县林业局,\n"
+    r = c.post("/b/new", {"title": "2024年度自评", "year": "2024", "profile": "national-2020", "deadline": "2025-06-30",
+                          "units": [world["other_package"].unit.pk], "file": _unit_list(csv_text)})
+    assert r.status_code == 302
+    task = EvaluationTask.objects.get(year=2024)
+    assert sorted(task.units.values_list("budget_code", flat=True)) == ["301001", "301002", "301003"]
+    assert Unit.objects.get(budget_code="301003").parent == forestry
+    assert task.packages.count() == 3 and set(task.packages.values_list("status", flat=True)) == {"not_started"}
+    assert "某县林业局林场" in c.get(r["Location"]).content.decode()
+
+
+def test_a_bad_unit_list_creates_nothing(world):
+    from jixiao.web.models import EvaluationTask, Unit
+
+    c = client_for(world["bureau"])
+    units = Unit.objects.count()
+    r = c.post("/b/new", {"title": "2024年度自评", "year": "2024", "profile": "national-2020", "deadline": "2025-06-30",
+                          "file": _unit_list("编码,名称\n1,甲\n")})
+    assert r.status_code == 400 and "缺少：预算编码、单位名称" in r.content.decode()
+    r = c.post("/b/new", {"title": "2024年度自评", "year": "2024", "profile": "national-2020", "deadline": "2025-06-30",
+                          "file": _unit_list("预算编码,单位名称\n401,甲\n401,乙\n,丙\n")})
+    assert r.status_code == 422 and "第4行缺少预算编码" in r.content.decode() and "预算编码重复：401" in r.content.decode()
+    r = c.post("/b/new", {"title": "", "year": "2024", "profile": "无此方案", "deadline": ""})
+    assert r.status_code == 400 and "请填写任务名称" in r.content.decode() and "没有评分方案" in r.content.decode()
+    assert EvaluationTask.objects.count() == 1 and Unit.objects.count() == units
+
+
+def test_only_the_performance_section_opens_tasks(world):
+    desk = User.objects.create(username="gk2", role=Role.BUREAU_DESK, bureau=world["task"].bureau)
+    r = client_for(desk).post("/b/new", {"title": "x", "year": "2024", "profile": "national-2020", "deadline": "2025-06-30",
+                                         "units": [world["package"].unit.pk]})
+    assert r.status_code == 403
+    assert client_for(world["preparer"]).get("/b/new").status_code == 404

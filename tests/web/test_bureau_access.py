@@ -15,6 +15,8 @@ from .test_bureau import accept, latest, sent  # noqa: F401 - the fixture, used 
 # name → (method, path template, data). {task}, {pk} (a package sent to the bureau), {spot} (a 抽评 sample entry).
 PAGES = {
     "bureau_tasks": ("get", "/b/", None),
+    "bureau_new_task": ("post", "/b/new", {"title": "外人的任务", "year": "2024", "profile": "national-2020",
+                                           "deadline": "2025-06-30"}),
     "bureau_dashboard": ("get", "/b/t/{task}/", None),
     "bureau_dashboard_xlsx": ("get", "/b/t/{task}/dashboard.xlsx", None),
     "bureau_spot": ("post", "/b/t/{task}/spot/", {}),
@@ -81,6 +83,8 @@ def test_bureau_pages_refuse_units_and_other_bureaus(scene, name, who):
     r = _call(client_for(scene[who]), name, scene)
     if name == "bureau_tasks" and who == "far":  # its own (empty) list of tasks: ours not in it
         assert r.status_code == 200 and scene["task"].title not in r.content.decode()
+    elif name == "bureau_new_task" and who == "far":  # its own bureau's form: nothing of ours changes
+        assert r.status_code == 400
     else:
         assert r.status_code == 404
         assert "无权查看" in r.content.decode()
@@ -94,14 +98,14 @@ def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch"])
+@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch", "bureau_new_task"])
 def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
     r = _call(client_for(scene["desk"]), name, scene)
     assert r.status_code == 403
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch"}))
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])
 def test_both_bureau_roles_read_every_page(scene, name, who):
     assert _call(client_for(scene[who]), name, scene).status_code == 200
