@@ -22,9 +22,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages for PDF output and CJK fonts; installed only where missing.
-$(DEB_STAMP): | $(BIN)/python
+# Debian packages for PDF output and CJK fonts (Noto CJK SC for 黑体 and 小标宋, Fandol for 仿宋
+# and 楷体, see the script); installed only where missing.
+$(DEB_STAMP): scripts/install-debian-packages.sh scripts/install-fandol-fonts.sh | $(BIN)/python
 	@bash scripts/install-debian-packages.sh $(DEB_PKGS)
+	@bash scripts/install-fandol-fonts.sh
 	touch $(DEB_STAMP)
 
 # The web application with the demo data on 127.0.0.1:8000 (worker included); Ctrl-C stops both.

@@ -85,8 +85,8 @@ def segment(blocks: list[Block]) -> list[Segment]:
     out = [Segment("", "", None)]
     for b in blocks:
         form = classify_title(b.text) if isinstance(b, Paragraph) else None
-        if form:
-            out.append(Segment(form, b.clean, b.line))
+        if form:  # a 公文 title broken over lines (GB/T 9704 7.3.3) is one title
+            out.append(Segment(form, b.clean.replace("\n", ""), b.line))
             continue
         out[-1].blocks.append(b)
     return [s for s in out if s.form or s.blocks]
