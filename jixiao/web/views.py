@@ -137,7 +137,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         _remember(request, package.pk, path, raw, result.error)
     ctx = _context(request, package, slug, comp=result.comp)
     ctx.update({"result": result, "err_id": FG.dom_id("err", path), "field_id": FG.dom_id("f", path),
-                "swapped": figure_cells(ctx["blocks"])})
+                "swapped": figure_cells(ctx["blocks"]),
+                # the conflict's "keep mine": the same entry again, on the version the response brings
+                "retry_vals": json.dumps({"path": path, "value": raw, "form": slug}, ensure_ascii=False)})
     status = 200 if result.ok else (409 if result.conflict else 422)
     return render(request, "web/edit_response.html", ctx, status=status)
 
