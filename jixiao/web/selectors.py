@@ -228,6 +228,11 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     return rows
 
 
+def changes(a: dict, b: dict) -> list[tuple[str, object, object]]:
+    """(path, old, new) for every field that differs between two canonical dicts."""
+    return [(p, va, vb) for p, (va, vb) in _walk_diff(a, b, "").items()]
+
+
 def field_labels(doc: dict, layouts: LY.Layouts | None = None) -> dict[str, str]:
     """Every field path of the package's forms → '附件4 公务接待拨款 › 接待人次·实际完成值'."""
     out: dict[str, str] = {}

@@ -26,7 +26,8 @@ def test_a_filled_workbook_replaces_the_draft(world, tmp_path):
     pkg.refresh_from_db()
     assert pkg.draft["unit"]["contact"] == "王五" and pkg.version == 2
     assert pkg.draft["profile"] == "national-2020"  # the task's profile
-    assert pkg.edits.filter(kind="import").exists()
+    contact = pkg.edits.get(kind="import", path="unit.contact")
+    assert (contact.old, contact.new, contact.user) == ("张三", "王五", world["preparer"])
 
 
 def test_an_unreadable_workbook_lists_its_problems_and_changes_nothing(world):
