@@ -28,3 +28,9 @@ def test_demo_refuses_production_settings(tmp_path):
            "JIXIAO_ENV": "production"}
     r = subprocess.run([sys.executable, "-m", "jixiao.cli", "demo"], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "生产环境不能载入演示数据" in r.stderr
+
+
+def test_the_migrations_match_the_models(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "web", check=True, dry_run=True, verbosity=0)  # exits non-zero on a missing migration
