@@ -102,8 +102,8 @@ def test_unknown_profile_exits_2_with_a_message(capsys):
 
 
 def test_unsupported_type_is_reported_not_raised(tmp_path, capsys):
-    f = tmp_path / "notes.pdf"
-    f.write_bytes(b"%PDF-1.4")
+    f = tmp_path / "notes.pages"  # Apple Pages: not a format bureaus receive
+    f.write_bytes(b"PK\x03\x04")
     rc, data = audit_json(capsys, str(f))
     assert rc == 2 and "不支持的文件类型" in data["documents"][0]["error"]
 

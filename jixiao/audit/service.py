@@ -31,7 +31,8 @@ FORM_TITLES = {
     "附件7": "社会保险基金预算支出绩效自评表",
 }
 
-AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx")
+AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx", ".pdf", ".html", ".htm", ".doc", ".wps",
+                      ".xls", ".et")
 
 # Rule ids emitted here rather than by a registered check (listed in docs/checks.md).
 SERVICE_RULES = {

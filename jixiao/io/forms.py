@@ -416,7 +416,9 @@ def _opinion(cell: Cell) -> Opinion | None:
         c = compact(line)
         if "签字" in c:
             # Only a name written right after the colon counts: the blank form prints the next label after a gap.
-            m = re.search(r"[（(]签字[)）][:：][ \u3000]?([^\s（(：:]+)", line)
+            # The name must end the line or be followed by a space: "（签字）：部门（单位）（盖章）："
+            # is the next label, not a signature.
+            m = re.search(r"[（(]签字[)）][:：][ \u3000]?([^\s（(：:]+)(?=[\s\u3000]|$)", line)
             signer = signer or (m.group(1) if m and "盖章" not in m.group(1) else "")
             continue
         if "盖章" in c or re.fullmatch(r"年月日", c) or not c:
