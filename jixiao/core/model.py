@@ -162,6 +162,8 @@ class LineTable:
     # ("balance", open, income, spent) means col = open + income − spent.
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     total_label: str = ""  # the row that must equal the sum of the top-level rows
+    # When the printed cues left a row's parent open, the reading chosen and why (the audit quotes it).
+    reading: str = ""
     src: dict[str, Source] = field(default_factory=_src)
 
     def line(self, label: str) -> Line | None:
@@ -417,6 +419,7 @@ class Package:
     projects: list[SelfEvalTable] = field(default_factory=list)  # 附件4
     fund_types: list[FundTypeDeclaration] = field(default_factory=list)  # 附件5–7
     forms_found: list[str] = field(default_factory=list)  # set by readers of real documents
+    families: list[str] = field(default_factory=list)  # template families (jixiao/families) the reader recognised
     texts: list[TextBlock] = field(default_factory=list)  # prose paragraphs, set by document readers
     source_path: str = ""
     src: dict[str, Source] = field(default_factory=_src)

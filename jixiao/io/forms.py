@@ -12,6 +12,7 @@ qualitative, and nothing in a document's content raises.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,9 +37,10 @@ from ..core.model import (
     Target,
     TextBlock,
 )
-from ..core.numbers import NumberError, parse_amount, parse_date, parse_number
+from ..core.numbers import NumberError, agrees, parse_amount, parse_date, parse_number
 from ..core.profiles import ProfileError, load_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
+from .families import TableSpec, is_top, line_tops, table_spec
 from .framework_text import parse_framework
 
 # --- forms and their titles ------------------------------------------------------------------
@@ -606,7 +608,9 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
     lt = LineTable(key=key, title=title, columns={k: lbl for k, (_, lbl) in cols.items()})
     start = table.rows.index(header) + 1
     note_col = next((i for i, c in enumerate(header) if c.compact == "备注"), None)
-    builder = _Hierarchy(lt, hierarchy, tops)
+    labels = [row[0].text for row in table.rows[start:] if row and row[0].compact]
+    ranked = len({r for r in map(numbering_rank, labels) if r}) >= 2
+    builder = _Hierarchy(lt, hierarchy, tops, ranked)
     for row in table.rows[start:]:
         if is_blank_row(row):
             continue
@@ -628,40 +632,52 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
         if note_col is not None and note_col < len(row):
             line.note = row[note_col].clean
         builder.add(line, raw_label)
+    _choose_reading(lt, builder.alternatives)
     return lt
 
 
 class _Hierarchy:
     """Parent/child structure of a line table, from the printed cues.
 
-    Cues, in order: a total row (合计 / 总支出) is top-level; a label in `tops` (the
-    fixed rows of a standard form) is top-level; a row introduced by "其中" opens a
-    partial group under the row before it; a row indented deeper than its parent,
-    or following "其中" rows, stays in the group; a numbered row ("1、") is a child
-    of the current top row when the form has fixed tops, else top-level.
-    Strategy 'indent' (basic-expenditure style) uses indentation alone; 'groups'
-    (project-expenditure style) makes rows under a "…支出" row its children.
+    Cues, in order: a total row (合计 / 总支出) is top-level; a label the family names as a top
+    row (families' `line_tops`) is top-level; a row introduced by "其中" opens a partial group
+    under the row before it, and the rows after it without a cue of their own stay in that
+    group ("其中：公车购置" then "公车运行维护"); a row indented deeper than its parent stays
+    under it; numbering ranks rows when a table prints more than one kind (一、 over （一） over
+    1. over （1） over ①); a numbered row ("1、") is a child of the current top row when the form
+    has fixed tops, else top-level. Strategy 'indent' (basic-expenditure style) uses indentation
+    alone; 'groups' (project-expenditure style) makes rows under a "…支出" row its children.
+
+    Where the cues leave a row's parent open, the other readings are kept in `alternatives`
+    (the default first) for `_choose_reading`.
     """
 
-    def __init__(self, lt: LineTable, strategy: str, tops: tuple[str, ...]) -> None:
-        self.lt, self.strategy, self.tops = lt, strategy, tops
+    def __init__(self, lt: LineTable, strategy: str, tops: tuple[str, ...], ranked: bool = False) -> None:
+        self.lt, self.strategy, self.tops, self.ranked = lt, strategy, tops, ranked
         self.top: Line | None = None
         self.sub: Line | None = None  # the last numbered child: deeper rows may belong to it
         self.sub_indent_base = -1
         self.in_group = False
+        self.group_parent: Line | None = None  # the row a 其中 group hangs under
+        self.ranks: list[tuple[int, Line]] = []  # numbered rows above, by rank
+        self.alternatives: list[tuple[Line, list[str]]] = []
 
     def add(self, line: Line, raw: str) -> None:
         indent = len(raw) - len(raw.lstrip(" \u3000"))
         label = line.label
+        rank = numbering_rank(raw)
         numbered = bool(re.match(r"^\s*(?:\d+|[一二三四五六七八九十]+)[、.．]", raw))
-        qizhong = bool(re.match(r"^[\s\u3000]*其中", raw))
+        qizhong = bool(re.match(r"^[\s\u3000]*(?:其中|含)[:：]?", raw)) and not label.startswith("含")
         self.lt.lines.append(line)
         if label in _TOTAL_LABELS or compact(label) in _TOTAL_LABELS:
             self.lt.total_label = label
             self._set_top(None)
             return
-        if self.tops and any(label.startswith(t) for t in self.tops):
+        if self.tops and is_top(label, self.tops):
             self._set_top(line)
+            return
+        if self.ranked and rank and not qizhong:
+            self._by_rank(line, rank)
             return
         if self.strategy == "indent":
             if indent > 0 and self.top is not None:
@@ -677,6 +693,14 @@ class _Hierarchy:
             return
         self._nested(line, indent, numbered, qizhong)
 
+    def _by_rank(self, line: Line, rank: int) -> None:
+        while self.ranks and self.ranks[-1][0] >= rank:
+            self.ranks.pop()
+        if self.ranks:
+            line.parent = self.ranks[-1][1].label
+        self.ranks.append((rank, line))
+        self.top = self.ranks[0][1]
+
     def _nested(self, line: Line, indent: int, numbered: bool, qizhong: bool) -> None:
         if qizhong:
             parent = self.sub if self.sub is not None else self.top
@@ -685,7 +709,7 @@ class _Hierarchy:
                 return
             parent.partial = True
             line.parent = parent.label
-            self.in_group = True
+            self.in_group, self.group_parent = True, parent
             return
         if self.sub is not None and indent > self.sub_indent_base and not numbered:
             line.parent = self.sub.label
@@ -696,6 +720,13 @@ class _Hierarchy:
                 self.sub, self.sub_indent_base = line, indent
             else:
                 self._set_top(line)
+            self.in_group, self.group_parent = False, None
+            return
+        if self.in_group and self.group_parent is not None and self.group_parent is not self.top:
+            # A row without a cue after a 其中 row under a numbered child: another part of that
+            # child (the default), or a further child of the top row, or a top row itself.
+            line.parent = self.group_parent.label
+            self._alternative(line, [self.group_parent.label, self.top.label if self.top else "", ""])
             return
         if self.top is not None and (self.tops or self.in_group):
             line.parent = self.top.label
@@ -703,8 +734,88 @@ class _Hierarchy:
             return
         self._set_top(line)
 
+    def _alternative(self, line: Line, parents: list[str]) -> None:
+        self.alternatives.append((line, list(dict.fromkeys(parents))))
+
     def _set_top(self, line: Line | None) -> None:
-        self.top, self.sub, self.in_group = line, None, False
+        self.top, self.sub, self.in_group, self.group_parent = line, None, False, None
+
+
+_RANKS = ((re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1), (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+          (re.compile(r"^\d+[、.．](?!\d)"), 3), (re.compile(r"^[（(]\d+[）)]"), 4), (re.compile(r"^[①-⑳]"), 5))
+
+
+def numbering_rank(raw: str) -> int:
+    """The level a row's numbering gives it: 一、 → 1, （一） → 2, 1. / 1、 → 3, （1） → 4, ① → 5; 0 if none."""
+    t = compact(raw)
+    for pattern, rank in _RANKS:
+        if pattern.match(t):
+            return rank
+    return 0
+
+
+def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -> None:
+    """Where the cues left parents open, prefer the reading under which the table's own sums hold.
+
+    The default reading stands when its sums hold, or when no other reading makes all of them
+    hold: a sum that fails under every reading is reported (the note says the other readings
+    were tried), never hidden by picking the reading that fails least.
+    """
+    if not alternatives:
+        return
+    options = [cands for _, cands in alternatives]
+    combos = list(itertools.islice(itertools.product(*options), 256))
+    default = combos[0]
+
+    def apply(combo) -> None:
+        for (line, _), parent in zip(alternatives, combo):
+            line.parent = parent
+
+    apply(default)
+    if _sums_hold(lt):
+        return
+    checked = _parents(lt)
+    for combo in combos[1:]:
+        apply(combo)
+        # A reading may not make a sum disappear: every row that has parts under the default
+        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows).
+        if checked <= _parents(lt) and _sums_hold(lt):
+            moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
+                     for (line, _), p, d in zip(alternatives, combo, default) if p != d]
+            lt.reading = (f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}"
+                          "（按“其中”分组的读法各项之和不符）")
+            return
+    apply(default)
+    lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+
+
+def _parents(lt: LineTable) -> set[str]:
+    return {ln.parent for ln in lt.lines if ln.parent}
+
+
+def _sums_hold(lt: LineTable) -> bool:
+    """Every parent's children add up (其中 groups: do not exceed it), and the total row the top rows."""
+    columns = [c for c in lt.columns if c not in lt.derived]
+    groups = [(p, [c for c in lt.lines if c.parent == p.label], p.partial) for p in lt.lines]
+    if lt.total_label:
+        total = lt.line(lt.total_label)
+        if total is not None:
+            groups.append((total, [ln for ln in lt.lines if not ln.parent and ln is not total], False))
+    for parent, children, partial in groups:
+        if not children:
+            continue
+        for col in columns:
+            values = [c.values.get(col) for c in children if c.values.get(col) is not None]
+            stated = parent.values.get(col)
+            if not values or stated is None:
+                continue
+            got = sum(values, Decimal(0))
+            if partial:
+                if got > stated + Decimal("0.01") * len(values):
+                    return False
+            elif not agrees(stated, got, parts=len(values)):
+                return False
+    return True
 
 
 _BASIC_COLS = {"budget": ("年初预算数", "预算数"), "actual": ("决算数",), "diff": ("增加", "增减")}
@@ -775,7 +886,6 @@ def parse_notice(ctx: _Ctx, seg: Segment) -> None:
 
 # --- 附件2 basic data -------------------------------------------------------------------------------
 
-_COST_TOPS = ("三公经费", "项目支出", "公用经费", "政府采购", "部门基本支出预算调整", "基本支出预算调整")
 
 
 def parse_basic_data(ctx: _Ctx, seg: Segment) -> None:
@@ -800,12 +910,13 @@ def parse_basic_data(ctx: _Ctx, seg: Segment) -> None:
             bd.costs = _costs_table(b, ctx.pkg.year)
 
 
-def _filler(p: Paragraph, holder, form: str) -> None:
+def _filler(p: Paragraph, holder, form: str, labels: tuple[str, ...] = ("填表人",)) -> None:
     t = p.clean
-    m = re.search(r"填表人[:：]\s*(\S*)", t)
-    if m and "联系电话" not in m.group(1):
-        holder.filler = m.group(1)
-        holder.src["filler"] = src(form, p, "落款", "", "填表人")
+    for label in labels or ("填表人",):
+        m = re.search(label + r"[:：]\s*(\S*)", t)
+        if m and "联系电话" not in m.group(1) and not getattr(holder, "filler", ""):
+            holder.filler = m.group(1)
+            holder.src["filler"] = src(form, p, "落款", "", label)
     m = re.search(r"填报日期[:：]\s*(.*)$", t)
     if m:
         when = parse_date(m.group(1))
@@ -859,35 +970,31 @@ def _costs_table(table: Table, year: int) -> LineTable:
     else:
         spec["budget"], spec["actual"] = ("预算数",), ("决算数",)
     lt = _line_table(table, "basic_data_costs", "经费控制情况", spec, ("决算数", "预算数"), "附件2", "nested",
-                     stop_words=("楼堂馆所", "厉行节约"), tops=_COST_TOPS)
+                     stop_words=("楼堂馆所", "厉行节约"), tops=line_tops("basic_data_costs"))
     order = ["prior_actual", "budget", "actual"]
     lt.columns = {k: lt.columns[k] for k in order if k in lt.columns}
     return lt
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------------
-
-_FUND_KEYS = (("年度资金总额", "total"), ("当年财政拨款", "appropriation"), ("上年结转", "carryover"),
-              ("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("专户", "special_account"),
-              ("基本支出", "basic"), ("项目支出", "project"), ("其他资金", "other"))
-_FUND_COLS = {"initial": ("年初预算数", "年初"), "annual": ("全年预算数",), "executed": ("执行数",), "weight": ("分值",),
-              "rate": ("执行率",), "score": ("得分",)}
-_INDICATOR_COLS = {"level1": ("一级指标",), "level2": ("二级指标",), "name": ("三级指标",), "target": ("指标值",),
-                   "actual": ("完成值",), "weight": ("分值",), "score": ("得分",), "reason": ("偏差", "原因")}
+# The labels and columns of each template family are data (jixiao/families/*.yaml, io/families.py).
 
 
 def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
     form = seg.form
+    spec, family_id = table_spec(kind, seg.title)
     t = SelfEvalTable(kind=kind, form_label=seg.title)
     t.src["form_label"] = Source(form, line=seg.line, text=seg.title)
+    if family_id and family_id not in ctx.pkg.families:
+        ctx.pkg.families.append(family_id)
     if not any(isinstance(b, Table) for b in seg.blocks):
         return  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
     for b in seg.blocks:
         if isinstance(b, Paragraph):
-            _filler(b, t, form)
+            _filler(b, t, form, spec.signer_labels)
         else:
-            _self_eval_table(ctx, t, b, form)
+            _self_eval_table(ctx, t, b, form, spec)
     _qualify_form(ctx, seg, t)
     if kind == "overall":
         ctx.pkg.overall = t
@@ -914,51 +1021,77 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
             block.form = form
 
 
-def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str) -> None:
+def _is_fund_header(joined: str, spec: TableSpec) -> bool:
+    return any(all(w in joined for w in group) for group in spec.fund_header)
+
+
+def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec: TableSpec) -> None:
     rows = table.rows
     i = 0
     while i < len(rows):
         row = rows[i]
         texts = [c.compact for c in row]
         joined = "|".join(texts)
-        if "全年预算数" in joined and "执行数" in joined:
-            i = _fund_block(ctx, t, rows, i, form)
+        if _is_fund_header(joined, spec):
+            i = _fund_block(ctx, t, rows, i, form, spec)
             continue
-        if "预期目标" in texts and i + 1 < len(rows):
+        if any(w in texts for w in spec.goal_header) and i + 1 < len(rows):
             _goal(t, rows[i + 1], form)
             i += 2
             continue
         if "三级指标" in texts:
-            i = _indicator_block(ctx, t, rows, i, form)
+            i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
-        if texts and texts[0] == "总分" or (len(texts) > 1 and not texts[0] and texts[1] == "总分"):
+        if _is_total_row(texts, spec):
             _total_row(t, row, form)
         else:
-            _name_rows(t, row, form)
+            _name_rows(t, row, form, spec)
+            _signer_cells(t, row, form, spec)
         i += 1
 
 
-def _name_rows(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
+    words = spec.total_words or ("总分",)
+    return bool(texts) and (texts[0] in words or (len(texts) > 1 and not texts[0] and texts[1] in words))
+
+
+def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
+    names = spec.name_labels
     for j, cell in enumerate(row[:-1]):
         label = cell.compact
+        bare = before_bracket(cell.text)  # "实施单位（盖章）" is the 实施单位 label
         value = row[j + 1]
-        if label.endswith("支出名称") or label.endswith("项目名称") or label.endswith("部门名称"):
+        if not label or value.compact == label:
+            continue
+        if any(label.endswith(w) for w in names.get("name", ())) or label.endswith("部门名称"):
             if not label.endswith("部门名称"):
                 t.row_label = label
                 t.src["row_label"] = src(form, cell, "", "", "名称")
                 t.name = value.clean.replace("\n", "")
                 t.src["name"] = src(form, value, "", "", label)
-        elif label == "主管部门":
+        elif bare in names.get("supervisor", ("主管部门",)):
             t.supervisor = value.clean
             t.src["supervisor"] = src(form, value, "", "", label)
-        elif label == "实施单位":
+        elif bare in names.get("implementer", ("实施单位",)):
             t.implementer = value.clean
             t.src["implementer"] = src(form, value, "", "", label)
 
 
-def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+def _signer_cells(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
+    """Who signs the form, written in a table cell with its label ("项目负责人：查小兵")."""
+    for cell in row:
+        m = _SIGNER_IN_CELL.match(cell.clean)
+        if m and compact(m.group(1)) in spec.signer_labels and not t.filler:
+            t.filler = compact(m.group(2))
+            t.src["filler"] = src(form, cell, "落款", "", compact(m.group(1)))
+
+
+_SIGNER_IN_CELL = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(\S*)\s*$")
+
+
+def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
     header = rows[i]
-    cols = _columns(header, _FUND_COLS)
+    cols = _columns(header, spec.fund_columns)
     first_value = min((idx for idx, _ in cols.values()), default=1)
     j = i + 1
     while j < len(rows):
@@ -969,11 +1102,11 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             if is_blank_row(row):
                 continue
             break
+        if any(w in c.compact for c in row for w in spec.stop_words):
+            break  # the goal or the indicator block begins
         label = label_of(label_cells[-1].text)
-        key = next((k for word, k in _FUND_KEYS if word in label), None)
+        key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
         if key is None:
-            if any(w in label for w in ("预期目标", "年度总体目标", "绩效指标", "三级指标")):
-                break
             j += 1  # a sub-heading such as 按收入性质分：
             continue
         if key == "other" and t.kind == "overall":
@@ -990,9 +1123,25 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
                 setattr(fr, {"weight": "weight", "score": "stated_score"}.get(ckey, ckey), amount(cell.text))
             if cell.compact:
                 fr.src[ckey] = src(form, cell, "资金", label, clabel)
-        t.funds.append(fr)
+        _add_fund_row(t, fr)
         j += 1
     return j
+
+
+def _add_fund_row(t: SelfEvalTable, fr: FundRow) -> None:
+    """A second row of the same part (四川's 财政专户管理资金, 单位资金 and 其他资金 are all "other")
+    joins the first: the part's amounts are their sum, its label names both."""
+    same = t.fund(fr.key)
+    if same is None or fr.key == "total":
+        t.funds.append(fr)
+        return
+    for col in ("initial", "annual", "executed"):
+        a, b = getattr(same, col), getattr(fr, col)
+        if b is not None:
+            setattr(same, col, b if a is None else a + b)
+            same.src.setdefault(col, fr.src.get(col))
+    same.label = f"{same.label}＋{fr.label}"
+    same.stated_rate = same.stated_score = None  # a rate or score of one of the parts is not the part's
 
 
 def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
@@ -1003,15 +1152,15 @@ def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
     t.goal.src["actual"] = src(form, row[-1], "年度总体目标", "", "实际完成情况")
 
 
-def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
     header = rows[i]
-    cols = _columns(header, _INDICATOR_COLS)
+    cols = _columns(header, spec.indicator_columns)
     level1 = level2 = ""
     j = i + 1
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
-        if "总分" in texts[:2]:
+        if _is_total_row(texts, spec) or "总分" in texts[:2]:
             return j
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
@@ -1026,14 +1175,31 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         if name is None or not name.compact or set(name.compact) <= {"…", "."}:
             continue
         empty = Cell("", None)
-        t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, cell.get("target") or empty,
-                                           cell.get("actual") or empty, cell.get("weight"), cell.get("score"),
-                                           cell.get("reason")))
+        target, actual = _target_cells(cell, empty)
+        t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, target, actual,
+                                           cell.get("weight"), cell.get("score"), cell.get("reason")))
     return j
 
 
+def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell]:
+    """The target and the actual as one text each. A form that prints the comparator, the value and
+    the unit in three columns (四川: "≤ | 30 | 万元") gives "≤30万元"; a bare actual takes that unit."""
+    target = cell.get("target") or empty
+    actual = cell.get("actual") or empty
+    comparator, unit = cell.get("comparator"), cell.get("unit")
+    if comparator is None and unit is None:
+        return target, actual
+    unit_text = unit.compact if unit is not None and unit.compact not in ("/", "-") else ""
+    op = comparator.compact if comparator is not None else ""
+    op = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}.get(op, op)
+    joined = Cell(f"{op}{target.compact}{unit_text}" if target.compact else "", target.line)
+    bare = re.fullmatch(r"[-+]?\d+(?:\.\d+)?", actual.compact or "")
+    done = Cell(actual.compact + unit_text if bare else actual.text, actual.line)
+    return joined, done
+
+
 def _total_row(t: SelfEvalTable, row: list[Cell], form: str) -> None:
-    values = [(c, amount(c.text)) for c in row if c.compact and c.compact != "总分"]
+    values = [(c, amount(c.text)) for c in row if c.compact and c.compact not in ("总分", "合计")]
     values = [(c, v) for c, v in values if v is not None]
     if values:
         t.stated_total_weight = values[0][1]
