@@ -7,6 +7,10 @@ document's findings (JSON) plus a digest of the package the reader produced.
 
     .venv/bin/python bench/audit_snapshot.py save /tmp/before.json [--docs 20]
     .venv/bin/python bench/audit_snapshot.py compare /tmp/before.json
+    .venv/bin/python bench/audit_snapshot.py covers /tmp/before.json   # every finding still reported?
+
+`covers` is for changes that may add findings or change a severity but must lose none: each
+finding saved (rule, location, stated, expected) must still be reported; severity changes are listed.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def snapshot(n: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("save", "compare"))
+    ap.add_argument("mode", choices=("save", "compare", "covers"))
     ap.add_argument("file")
     ap.add_argument("--docs", type=int, default=20)
     args = ap.parse_args()
@@ -74,6 +78,8 @@ def main() -> None:
         return
     before = json.loads(Path(args.file).read_text(encoding="utf-8"))
     now = json.loads(json.dumps(snap, ensure_ascii=False, default=str))
+    if args.mode == "covers":
+        sys.exit(covers(before, now))
     bad = [k for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)]
     for k in bad:
         b, a = before.get(k, {}), now.get(k, {})
@@ -82,6 +88,33 @@ def main() -> None:
     total = sum(len(v.get("result", {}).get("findings", [])) for v in now.values())
     print(f"{len(now)} documents, {total} findings: {'IDENTICAL' if not bad else f'{len(bad)} differ'}")
     sys.exit(1 if bad else 0)
+
+
+def _identity(f: dict) -> tuple:
+    return (f["rule"], json.dumps(f["location"], sort_keys=True, ensure_ascii=False), f.get("stated"), f.get("expected"))
+
+
+def covers(before: dict, now: dict) -> int:
+    lost, changed, kept = [], [], 0
+    for doc, b in before.items():
+        found = {_identity(f): f["severity"] for f in now.get(doc, {}).get("result", {}).get("findings", [])}
+        for f in b.get("result", {}).get("findings", []):
+            sev = found.get(_identity(f))
+            if sev is None:
+                lost.append((doc, f))
+            else:
+                kept += 1
+                if sev != f["severity"]:
+                    changed.append((doc, f, sev))
+    for doc, f in lost:
+        print(f"LOST {doc}: {f['rule']} {f['severity']} {f['message'][:80]}")
+    by_rule: dict[tuple, int] = {}
+    for _doc, f, sev in changed:
+        by_rule[(f["rule"], f["severity"], sev)] = by_rule.get((f["rule"], f["severity"], sev), 0) + 1
+    for (rule, old, new), n in sorted(by_rule.items()):
+        print(f"SEVERITY {rule}: {old} → {new} ×{n}")
+    print(f"{kept} findings still reported, {len(lost)} lost, {len(changed)} with another severity")
+    return 1 if lost else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from decimal import Decimal as D
 import pytest
 from conftest import EXAMPLE, FIXTURES
 
+from jixiao.core import keys
 from jixiao.core.engine import score_package
+from jixiao.core.trace import Kind, Method
 from jixiao.io.canonical import read_package
 
 
@@ -24,13 +26,25 @@ def test_project_scores_by_rule_with_trace():
     assert t.execution_score.value == D(8)
     assert t.execution_score.formula == "min(执行率, 100%) × 分值"
     assert "national-2020" in t.execution_score.rule
-    scores = [c.value for c in t.indicator_scores]
+    scores = [c.value for c in t.indicator_scores]  # the engine's readings
     assert scores == [D(18), D("9.375"), D(15), D(24), D(10)]
     assert t.indicator_scores[1].formula.startswith("反向定量")
     assert t.indicator_scores[3].note.startswith("定性指标")  # judged by the evaluator, kept as stated
-    assert t.total.value == D("84.375")
-    assert t.total.agrees is True  # stated 84.38 at two decimals
+    # national-2020's rules are not verified: every score is judged and the unit's stands
+    assert {c.kind for c in t.indicator_scores} == {Kind.JUDGED} and t.execution_score.kind is Kind.JUDGED
+    assert [c.standing for c in t.indicator_scores] == [D(18), D("9.38"), D(15), D(24), D(10)]
+    assert t.indicator_scores[3].allowed == (D(0), D(30))
+    assert t.total.kind is Kind.COMPUTED
+    assert t.total.value == D("84.38")  # 18 + 9.38 + 15 + 24 + 10 + 8: what stands
     assert t.grade.text == "良"
+
+
+def test_verified_rules_are_ruled_and_their_values_stand():
+    pkg = read_package(FIXTURES / "core" / "项目_执行率与定量指标.yaml")
+    t = _table(score_package(pkg, str(FIXTURES / "profiles" / "test-verified-2023.yaml")), "projects[0]")
+    assert [c.kind for c in t.indicator_scores] == [Kind.RULED, Kind.RULED, Kind.RULED, Kind.JUDGED, Kind.RULED]
+    assert t.indicator_scores[1].standing == D("9.375")  # the rule's, not the stated 9.38
+    assert t.total.value == D("84.375") and t.total.agrees is True  # stated 84.38 at two decimals
 
 
 def test_non_applicable_indicators_are_rescaled():
@@ -56,12 +70,13 @@ def seed_report():
 
 # Values derived by hand from the seed document with a calculator (see docs/seed-defects.md).
 SEED_PROJECTS = {
-    # name: (execution rate %, execution score, total, stated score, stated total)
-    "公务接待拨款": ("1.64", "0.16", "90.16", "0", "90"),  # 3.16 ÷ 193.03
-    "房屋购建经费": ("100.00", "10.00", "100.00", "10", "98"),  # two met indicators scored 9 → 10 each
-    "运营维护及职能工作经费": ("27.82", "2.78", "92.78", "2.78", "92.87"),  # 32.34 ÷ 116.24
-    "湘西大厦维修改造经费": ("5.30", "0.53", "90.53", "0.05", "90.05"),  # 48.40 ÷ 912.63
-    "驻外招商引资经费": ("100.00", "10.00", "100.00", "10", "99"),
+    # name: (execution rate %, execution score by the rule, total of what stands, stated score, stated total)
+    # xiangxi-2022's score rules are unverified, so the unit's scores stand and the totals add them up.
+    "公务接待拨款": ("1.64", "0.16", "90.00", "0", "90"),  # 3.16 ÷ 193.03; 0.16 by the rule, 0 stated
+    "房屋购建经费": ("100.00", "10.00", "98.00", "10", "98"),  # two met indicators scored 9 (10 by the rule)
+    "运营维护及职能工作经费": ("27.82", "2.78", "92.78", "2.78", "92.87"),  # 32.34 ÷ 116.24; 92.87 mis-added
+    "湘西大厦维修改造经费": ("5.30", "0.53", "90.05", "0.05", "90.05"),  # 48.40 ÷ 912.63
+    "驻外招商引资经费": ("100.00", "10.00", "99.00", "10", "99"),
 }
 
 
@@ -116,19 +131,22 @@ def test_seed_framework(seed_report):
     completion = f("narrative.framework[4].rate")
     assert _q(completion.value * 100) == D("32.20")  # by the profile's formula, inputs from the tables
     building = f("narrative.framework[6].score")
-    assert building.value == D(5) and building.stated == D(4)  # nothing to evaluate → full marks
+    assert building.value == D(5) and building.stated == D(4)  # nothing to evaluate → full marks (参考)
+    assert building.kind is Kind.JUDGED and building.standing == D(4)  # the rule is unverified: 4 stands
     assert f("narrative.framework.weight_total").value == D(100)
     stated_items = f("narrative.framework.total")
     assert stated_items.stated == D("93.22")
-    assert stated_items.value != D("93.22")
+    assert stated_items.value == D(89)  # the unit's item scores add up to 89, not the 93.22 it states
 
 
 def test_every_computed_value_explains_itself(seed_report):
     for c in seed_report.all():
         assert c.formula, c.key
         assert c.key and c.label
+        assert c.kind in Kind and c.method in Method
         d = c.as_dict()
-        assert set(d) >= {"value", "formula", "inputs", "stated", "agrees", "rule"}
+        for field in ("value", "formula", "inputs", "stated", "agrees", "rule", "kind", "method", "standing"):
+            assert field in d, (c.key, field)
 
 
 def test_execution_bands_and_caps_from_a_profile_file():
@@ -165,7 +183,7 @@ def test_qualitative_tier_chosen_by_preparer_scores_top_of_band():
 
 def test_framework_point_rules_from_the_profile():
     report = score_package(read_package(FIXTURES / "core" / "整体_综合评价各项规则.yaml"))
-    scores = {c.label: c.value for c in report.sections["绩效评价报告·综合评价（§七）"] if c.key.endswith(".score")}
+    scores = {c.label: c.value for c in report.sections["绩效评价报告·综合评价（§七）"] if c.key.builder == "framework_score"}
     assert scores == {
         "在职人员控制率": D("1.5"),  # 105% → 3 − 5 × 0.3
         "三公经费变动率": D(0),  # +10% → 4 − 10 × 0.4
@@ -175,5 +193,6 @@ def test_framework_point_rules_from_the_profile():
         "政府采购执行率": D("4.5"),  # 75% × 6
         "管理制度健全性": D(7),  # a judgement: the stated score
     }
-    total = report.find("narrative.framework.total")
-    assert total.value == D(24) and total.stated == D(30) and total.agrees is False
+    total = report.find(keys.FRAMEWORK_TOTAL)
+    # the point rules are unverified (judged): the stated scores stand and add up to 32
+    assert total.value == D(32) and total.stated == D(30) and total.agrees is False

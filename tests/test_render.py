@@ -93,11 +93,14 @@ def test_docx_uses_engine_values_not_stated(rendered):
     assert "779.88" in cells
     # Within rounding (805.66 stated, 363.49 + 442.18 = 805.67): the printed figure stays (DESIGN §3).
     assert view.package.expenditure[1].basic == Decimal("805.66")
-    # §七 total: stated 93.22, the engine's item scores add up to 84.86.
-    assert "绩效评价得分为84.86分" in text
-    # 附件3 total and the cover's 综合得分 agree with the engine
-    assert view.package.stated_score == view.report.tables[0].total.value.quantize(Decimal("0.01"))
-    assert f"评分：{view.package.stated_score}" in text
+    # §七 total: stated 93.22, but the unit's own item scores (judged: they stand) add up to 89.00, 良;
+    # the sentence says which scoring system the figure belongs to.
+    assert "部门整体支出绩效评价指标体系得分为89.00分，绩效评价等级为“良”" in text
+    assert [str(i.stated_score) for i in view.package.narrative.framework] == [
+        str(i.stated_score) for i in read_any(EXAMPLE).narrative.framework]  # no judged item rewritten
+    # 附件3 total and the cover's 综合得分 agree with the engine, labelled with their system
+    assert view.package.stated_score == view.report.tables[0].total.value.quantize(Decimal("0.01")) == Decimal("93.22")
+    assert f"评分（自评表总分）：{view.package.stated_score}" in text
 
 
 def test_docx_without_fund_type_spending_has_statement_not_foreign_table(rendered):

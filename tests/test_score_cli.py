@@ -16,7 +16,10 @@ def test_score_json_puts_stated_beside_computed(capsys):
     score = next(v for v in reception["values"] if v["key"] == "projects[0].execution.score")
     assert score["stated"] == "0" and score["display"] == "0.16" and score["agrees"] is False
     assert score["formula"] == "min(执行率, 100%) × 分值"
-    assert reception["total"]["stated"] == "90" and reception["total"]["display"] == "90.16"
+    # the rule is not verified (judged): 0.16 is the engine's reading, the unit's 0 stands and counts
+    assert score["kind"] == "judged" and score["standing"] == "0" and score["allowed"] == ["0", "10"]
+    assert reception["total"]["stated"] == "90" and reception["total"]["display"] == "90.00"
+    assert reception["total"]["kind"] == "computed" and reception["total"]["agrees"] is True
     # every score and total the package states appears with a computed value
     for t in data["tables"]:
         for v in t["values"]:

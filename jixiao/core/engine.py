@@ -4,6 +4,11 @@ entry, and the stated value beside it where the package states one.
 
 The engine never decides whether a difference is an error: that is the audit's
 job. It only computes, and says why it could not where it could not.
+
+Each figure carries its kind (computed / ruled / judged, see `trace`): a score is *ruled* only
+when the profile parameter behind its rule is verified against its source; otherwise it is
+*judged* — the unit's stated score stands and the engine's value is its reading (参考). Totals
+add up what stands.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import rules
+from . import catalogue, keys, rules
 from .formula import evaluate_formula
 from .model import (
     FrameworkItem,
@@ -22,15 +27,17 @@ from .model import (
 )
 from .numbers import ZERO
 from .profiles import Profile, load_profile
-from .trace import Computed
+from .trace import Computed, Kind, Method
 
-KIND_LABELS = {
-    "overall": "附件3 部门整体支出绩效自评表",
-    "project": "附件4 项目支出绩效自评表",
-    "gov_fund": "附件5 政府性基金预算支出绩效自评表",
-    "state_capital": "附件6 国有资本经营预算支出绩效自评表",
-    "social_insurance": "附件7 社会保险基金预算支出绩效自评表",
-}
+
+def rule_kind(prof: Profile, parameter: str) -> Kind:
+    """Ruled when the parameter behind a score's rule is verified against its source, else judged."""
+    p = prof.parameters.get(parameter)
+    return Kind.RULED if p is not None and p.verified else Kind.JUDGED
+
+
+def _standing(c: Computed | None) -> Decimal | None:
+    return c.standing if c is not None else None
 
 
 @dataclass
@@ -62,7 +69,11 @@ class ScoreReport:
             out += t.values
         return out
 
-    def find(self, key: str) -> Computed | None:
+    def table(self, key: str) -> TableResult | None:
+        """A self-evaluation table's results by its table key (keys.OVERALL, keys.project(i) …)."""
+        return next((t for t in self.tables if t.key == key), None)
+
+    def find(self, key: keys.Key) -> Computed | None:
         """By key; the index is built on the first look-up, once the report is complete."""
         if self._index is None:
             self._index = {}
@@ -94,22 +105,25 @@ def score_package(pkg: Package, profile: Profile | str | None = None) -> ScoreRe
     report = ScoreReport(pkg, prof)
     report.sections["收支情况"] = cover_table_values(pkg)
     for key, table in pkg.narrative.tables.items():
-        report.sections[f"绩效评价报告·{table.title or key}"] = line_table_values(table, f"narrative.tables.{key}")
+        report.sections[f"绩效评价报告·{table.title or key}"] = line_table_values(table, keys.narrative_table(key))
     if pkg.basic_data.costs is not None:
-        report.sections["附件2 基础数据表"] = line_table_values(pkg.basic_data.costs, "basic_data.costs") + basic_data_values(pkg)
+        report.sections["附件2 基础数据表"] = line_table_values(pkg.basic_data.costs, keys.BASIC_COSTS) + basic_data_values(pkg)
     else:
         report.sections["附件2 基础数据表"] = basic_data_values(pkg)
     if pkg.overall is not None:
-        overall = score_table(pkg.overall, "overall", prof)
+        overall = score_table(pkg.overall, keys.OVERALL, prof)
         report.tables.append(overall)
-        report.sections["自评报告·综合得分"] = cover_score_values(pkg, overall)
     for i, project in enumerate(pkg.projects):
-        report.tables.append(score_table(project, f"projects[{i}]", prof))
+        report.tables.append(score_table(project, keys.project(i), prof))
     for i, decl in enumerate(pkg.fund_types):
         for j, table in enumerate(decl.tables):
             if table.funds or table.indicators:  # an empty form carries nothing to score
-                report.tables.append(score_table(table, f"fund_types[{i}].tables[{j}]", prof))
-    report.sections["绩效评价报告·综合评价（§七）"] = framework_values(pkg, prof)
+                report.tables.append(score_table(table, keys.fund_type_table(i, j), prof))
+    framework = framework_values(pkg, prof)
+    report.sections["绩效评价报告·综合评价（§七）"] = framework
+    cover = cover_score_values(pkg, report.table(keys.OVERALL), framework, prof)
+    if cover:
+        report.sections["自评报告·综合得分"] = cover
     return report
 
 
@@ -117,7 +131,7 @@ def score_package(pkg: Package, profile: Profile | str | None = None) -> ScoreRe
 
 
 def score_table(table: SelfEvalTable, key: str, prof: Profile) -> TableResult:
-    title = KIND_LABELS.get(table.kind, table.kind) + (f"·{table.name}" if table.name else "")
+    title = catalogue.table_title(table.kind) + (f"·{table.name}" if table.name else "")
     res = TableResult(key, title, table)
     res.values += fund_identities(table, key)
     _execution(res, prof)
@@ -125,15 +139,15 @@ def score_table(table: SelfEvalTable, key: str, prof: Profile) -> TableResult:
     applicable_weight = ZERO
     scores: list[Decimal] = []
     for i, ind in enumerate(table.indicators):
-        c = score_indicator(ind, f"{key}.indicators[{i}]", prof)
+        c = score_indicator(ind, keys.indicator_score(key, i), prof)
         res.indicator_scores.append(c)
         res.values.append(c)
         if not ind.applicable:
             continue
         if ind.weight is not None:
             applicable_weight += ind.weight
-        if c.value is not None:
-            scores.append(c.value)
+        if c.standing is not None:
+            scores.append(c.standing)
     res.values += level1_values(table, key, prof)
     _total(res, prof, scores, applicable_weight, na_method)
     return res
@@ -159,7 +173,7 @@ def fund_identities(table: SelfEvalTable, key: str) -> list[Computed]:
                 continue
             value = sum((v for v in values if v is not None), ZERO)
             out.append(Computed(
-                key=f"{key}.funds.{group[0]}_sum.{col}", label=f"{total.label}（{col_label}）= {names}",
+                key=keys.fund_sum(key, group[0], col), label=f"{total.label}（{col_label}）= {names}",
                 value=value, unit="万元", formula=f"{names}",
                 inputs={p.label: (getattr(p, col) if getattr(p, col) is not None else ZERO) for p in parts},
                 stated=getattr(total, col), stated_src=total.src.get(col), parts=len(parts),
@@ -174,27 +188,23 @@ def _execution(res: TableResult, prof: Profile) -> None:
         return
     rate = rules.execution_rate(total.executed, total.annual)
     res.execution_rate = Computed(
-        key=f"{key}.execution.rate", label=f"{res.title} 预算执行率", value=rate, unit="ratio",
+        key=keys.execution_rate(key), label=f"{res.title} 预算执行率", value=rate, unit="ratio",
         formula="全年执行数 ÷ 全年预算数", inputs={"全年执行数": total.executed, "全年预算数": total.annual},
         rule=prof.ref("execution_score"), stated=total.stated_rate, stated_src=total.src.get("rate"),
         note="" if rate is not None else "全年预算数缺失或为0，无法计算执行率",
     )
     weight = total.weight if total.weight is not None else prof["execution_weight"]
     method = prof["execution_score"]
+    banded = method["method"] == "bands"
+    formula = "按执行率分档计分：" + "；".join(_band_text(b) for b in method["bands"]) if banded else "min(执行率, 100%) × 分值"
     score = None
     if rate is not None:
-        if method["method"] == "bands":
-            score = rules.banded(rate, method["bands"], weight)
-            formula = "按执行率分档计分"
-        else:
-            score = rules.execution_score_proportional(rate, weight)
-            formula = "min(执行率, 100%) × 分值"
-    else:
-        formula = "min(执行率, 100%) × 分值"
+        score = rules.banded(rate, method["bands"], weight) if banded else rules.execution_score_proportional(rate, weight)
     res.execution_score = Computed(
-        key=f"{key}.execution.score", label=f"{res.title} 预算执行率得分", value=score, unit="分",
+        key=keys.execution_score(key), label=f"{res.title} 预算执行率得分", value=score, unit="分",
         formula=formula, inputs={"执行率": rate, "分值": weight}, rule=prof.ref("execution_score"),
         stated=total.stated_score, stated_src=total.src.get("score"),
+        kind=rule_kind(prof, "execution_score"), allowed=(ZERO, weight) if weight is not None else None,
     )
     res.values += [res.execution_rate, res.execution_score]
 
@@ -203,38 +213,46 @@ _FORWARD = "正向定量：达到指标值得满分，否则 实际值 ÷ 指标
 _REVERSE = "反向定量：达到指标值得满分，否则 指标值 ÷ 实际值 × 分值"
 
 
-def score_indicator(ind: Indicator, key: str, prof: Profile) -> Computed:
-    """One indicator's points by its rule; falls back to the stated score, saying why."""
+def score_indicator(ind: Indicator, key: keys.Key, prof: Profile) -> Computed:
+    """One indicator's points by its rule. Quantitative and date indicators are ruled when the
+    profile's `quantitative_score` is verified, judged otherwise; qualitative ones are always judged
+    (the evaluator places the score inside a tier) and carry the tier's range."""
     label = f"{ind.level2}·{ind.name}"
-    base = dict(key=f"{key}.score", label=label, unit="分", stated=ind.stated_score, stated_src=ind.src.get("score"))
+    base = dict(key=key, label=label, unit="分", stated=ind.stated_score, stated_src=ind.src.get("score"))
     weight = ind.weight
     if not ind.applicable:
-        return Computed(value=None, formula="不适用，不计分", note="指标标为不适用", **base)
+        return Computed(value=None, formula="不适用，不计分", note="指标标为不适用", method=Method.NOT_APPLICABLE, **base)
     if weight is None:
         return Computed(value=None, formula="分值缺失", note="分值缺失，无法计分", **base)
+    full = (ZERO, weight)
     t, a = ind.target, ind.actual
+    quantitative_kind = rule_kind(prof, "quantitative_score")
     if t.kind == "quantitative" and a.value is not None and t.value is not None:
         value = rules.quantitative_score(t.comparator, t.value, a.value, weight)
         formula = _FORWARD if t.comparator in (">=", ">", "=") else _REVERSE
-        return Computed(value=value, formula=formula,
-                        inputs={"指标值": t.raw, "实际值": a.value, "分值": weight},
-                        rule=prof.ref("bare_target_comparator"), **base)
+        return Computed(value=value, formula=formula, inputs={"指标值": t.raw, "实际值": a.value, "分值": weight},
+                        rule=prof.ref("quantitative_score"), kind=quantitative_kind, allowed=full, **base)
     if t.kind == "date" and a.when is not None and t.when is not None:
         value = rules.date_score(t.when, t.comparator, a.when, weight)
         return Computed(value=value, formula="时限：按期完成得满分，逾期不得分",
-                        inputs={"期限": t.when, "完成": a.when, "分值": weight}, **base)
+                        inputs={"期限": t.when, "完成": a.when, "分值": weight},
+                        rule=prof.ref("quantitative_score"), kind=quantitative_kind, allowed=full, **base)
+    tiers = prof["qualitative_tiers"]
     if t.kind == "qualitative" and ind.tier:
-        rng = rules.tier_range(ind.tier, weight, prof["qualitative_tiers"])
+        rng = rules.tier_range(ind.tier, weight, tiers)
         if rng is not None and ind.stated_score is None:
             return Computed(value=rng[1], formula=f"定性：{ind.tier}档取上限", inputs={"档次": ind.tier, "分值": weight},
-                            rule=prof.ref("qualitative_tiers"), **base)
+                            rule=prof.ref("qualitative_tiers"), kind=Kind.JUDGED, allowed=rng, **base)
     # Not recomputable: qualitative judgement, or a quantitative actual we cannot read.
     why = _why_not(ind)
     value = ind.stated_score if ind.stated_score is not None and ZERO <= ind.stated_score <= weight else None
-    tier = rules.tier_of(value, weight, prof["qualitative_tiers"]) if value is not None else ""
+    tier = rules.tier_of(value, weight, tiers) if value is not None else ""
+    allowed = (rules.tier_range(ind.tier, weight, tiers) if ind.tier else None) or full
     return Computed(value=value, formula="采用填报得分（不可重算）" if value is not None else "无法计分",
                     inputs={"分值": weight, **({"所在档次": tier} if tier else {})},
-                    rule=prof.ref("qualitative_tiers") if t.kind == "qualitative" else "", note=why, **base)
+                    rule=prof.ref("qualitative_tiers") if t.kind == "qualitative" else "", note=why,
+                    kind=Kind.JUDGED, method=Method.AS_STATED if value is not None else Method.INPUT_MISSING,
+                    allowed=allowed, **base)
 
 
 def _why_not(ind: Indicator) -> str:
@@ -260,7 +278,7 @@ def level1_values(table: SelfEvalTable, key: str, prof: Profile) -> list[Compute
         stated = table.level1_weights.get(level1)
         expected = profile_weights.get(level1)
         out.append(Computed(
-            key=f"{key}.level1.{level1}.weight", label=f"{level1} 分值合计", value=total, unit="分",
+            key=keys.level1_weight(key, level1), label=f"{level1} 分值合计", value=total, unit="分",
             formula=f"Σ {level1}下各三级指标分值",
             inputs={"方案规定分值": expected} if expected is not None else {},
             rule=prof.ref("level1_weights"), stated=stated, stated_src=table.src.get(f"level1.{level1}"),
@@ -270,7 +288,7 @@ def level1_values(table: SelfEvalTable, key: str, prof: Profile) -> list[Compute
 
 def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_weight: Decimal, na_method: str) -> None:
     table, key = res.table, res.key
-    exec_score = res.execution_score.value if res.execution_score and res.execution_score.value is not None else ZERO
+    exec_score = _standing(res.execution_score) or ZERO
     indicator_sum = sum(scores, ZERO)
     has_na = any(not i.applicable for i in table.indicators)
     formula = "Σ 三级指标得分 + 预算执行率得分"
@@ -292,40 +310,54 @@ def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_we
             formula += f"；执行率低于{cap['below'] * 100}%时总分不超过{cap['max_total']}"
             rule = prof.ref("execution_caps")
             total = capped
-    not_recomputed = [c for c in res.indicator_scores if c.formula.startswith("采用填报得分")]
-    missing = [c for c in res.indicator_scores if c.value is None and c.formula != "不适用，不计分"]
-    note = ""
-    if not_recomputed:
-        note = f"{len(not_recomputed)}项指标采用填报得分"
+    judged = [c for c in res.indicator_scores if c.judged and c.standing is not None]
+    missing = [c for c in res.indicator_scores if c.standing is None and c.method is not Method.NOT_APPLICABLE]
+    notes = []
+    if judged:
+        notes.append(f"{len(judged)}项指标得分由评价人判定，采用填报得分")
     if missing:
-        note += ("；" if note else "") + f"{len(missing)}项指标无法计分，未计入"
-    res.total = Computed(key=f"{key}.total", label=f"{res.title} 总分", value=total, unit="分", formula=formula,
-                         inputs=inputs, rule=rule, stated=table.stated_total, stated_src=table.src.get("total"),
-                         note=note)
-    g = rules.grade(total, prof["grades"])
-    res.grade = Computed(key=f"{key}.grade", label=f"{res.title} 等次", value=None, unit="", text=g,
-                         formula="按等次分数线", inputs={"总分": total}, rule=prof.ref("grades"))
+        notes.append(f"{len(missing)}项指标未评分，未计入")
+    res.total = Computed(key=keys.total(key), label=f"{res.title} 总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）",
+                         value=total, unit="分", formula=formula, inputs=inputs, rule=rule, stated=table.stated_total,
+                         stated_src=table.src.get("total"), note="；".join(notes))
+    res.grade = _grade(keys.grade(key), f"{res.title} 等次", total, prof, stated_text="")
     res.values += [res.total, res.grade]
 
 
-def cover_score_values(pkg: Package, overall: TableResult) -> list[Computed]:
-    """The cover form's 综合得分 and 等次 restate 附件3's total and grade."""
+def _grade(key: keys.Key, label: str, total: Decimal, prof: Profile, stated_text: str, stated_src=None) -> Computed:
+    """The grade of a total by the profile's bands: ruled when the bands are verified."""
+    return Computed(key=key, label=label, value=None, unit="", text=rules.grade(total, prof["grades"]),
+                    formula="按等次分数线", inputs={"总分": total}, rule=prof.ref("grades"),
+                    stated_text=stated_text, stated_src=stated_src, kind=rule_kind(prof, "grades"))
+
+
+def cover_score_values(pkg: Package, overall: TableResult | None, framework: list[Computed], prof: Profile) -> list[Computed]:
+    """The cover form's 综合得分 and 等次 restate the score of the system the profile names
+    (`cover_score`): 附件3's total (自评表总分) or §七's (指标体系得分)."""
+    system = prof["cover_score"]
+    if system == catalogue.SYSTEM_FRAMEWORK:
+        total = next((c for c in framework if c.key == keys.FRAMEWORK_TOTAL), None)
+        source = "§七 综合得分"
+    else:
+        total = overall.total if overall is not None else None
+        source = "附件3 总分"
+    if total is None or total.value is None:
+        return []
+    label = catalogue.SYSTEM_LABELS[system]
     out = []
-    if overall.total is not None and pkg.stated_score is not None:
-        out.append(Computed(key="cover.score", label="自评报告 绩效自评综合得分", value=overall.total.value, unit="分",
-                            formula="= 附件3 总分", inputs={"附件3总分": overall.total.value},
+    if pkg.stated_score is not None:
+        out.append(Computed(key=keys.COVER_SCORE, label=f"自评报告 绩效自评综合得分（{label}）", value=total.value, unit="分",
+                            formula=f"= {source}", inputs={source: total.value}, rule=prof.ref("cover_score"),
                             stated=pkg.stated_score, stated_src=pkg.src.get("score")))
-    if overall.grade is not None and pkg.stated_grade:
-        out.append(Computed(key="cover.grade", label="自评报告 评价等次", value=None, unit="", text=overall.grade.text,
-                            formula="按等次分数线", inputs={"总分": overall.total.value if overall.total else None},
-                            rule=overall.grade.rule, stated_text=pkg.stated_grade, stated_src=pkg.src.get("grade")))
+    if pkg.stated_grade:
+        out.append(_grade(keys.COVER_GRADE, "自评报告 评价等次", total.value, prof, pkg.stated_grade, pkg.src.get("grade")))
     return out
 
 
 # --- cover tables, line tables, basic data -------------------------------------------------------
 
 
-def _sum_check(key: str, label: str, row, parts: tuple[str, ...], part_labels: dict[str, str], total_field: str = "total") -> Computed | None:
+def _sum_check(key: keys.Key, label: str, row, parts: tuple[str, ...], part_labels: dict[str, str], total_field: str = "total") -> Computed | None:
     values = {f: getattr(row, f) for f in parts}
     if all(v is None for v in values.values()):
         return None
@@ -350,23 +382,23 @@ FIELD_LABELS = {**INCOME_LABELS, **EXPENDITURE_LABELS, **SANGONG_LABELS, **ASSET
 def cover_table_values(pkg: Package) -> list[Computed]:
     out: list[Computed | None] = []
     for i, r in enumerate(pkg.income):
-        out.append(_sum_check(f"income[{i}].total", f"{r.institution} 收入合计", r, r.PARTS, INCOME_LABELS))
+        out.append(_sum_check(keys.cover_row("income", i, "total"), f"{r.institution} 收入合计", r, r.PARTS, INCOME_LABELS))
     for i, r in enumerate(pkg.expenditure):
-        out.append(_sum_check(f"expenditure[{i}].basic", f"{r.institution} 基本支出", r, ("personnel", "public"),
+        out.append(_sum_check(keys.cover_row("expenditure", i, "basic"), f"{r.institution} 基本支出", r, ("personnel", "public"),
                               EXPENDITURE_LABELS, "basic"))
-        out.append(_sum_check(f"expenditure[{i}].total", f"{r.institution} 支出合计", r, ("basic", "project"),
+        out.append(_sum_check(keys.cover_row("expenditure", i, "total"), f"{r.institution} 支出合计", r, ("basic", "project"),
                               EXPENDITURE_LABELS))
         income = _matching_row(pkg.income, r.institution)
         if income is not None and income.total is not None and r.balance_cumulative is not None:
             spent = (r.basic or ZERO) + (r.project or ZERO)
-            out.append(Computed(key=f"expenditure[{i}].balance_cumulative", label=f"{r.institution} 累计结余",
+            out.append(Computed(key=keys.cover_row("expenditure", i, "balance_cumulative"), label=f"{r.institution} 累计结余",
                                 value=income.total - spent, unit="万元", formula="收入合计 − (基本支出 + 项目支出)",
                                 inputs={"收入合计": income.total, "基本支出": r.basic, "项目支出": r.project},
                                 stated=r.balance_cumulative, stated_src=r.src.get("balance_cumulative"), parts=3))
     for i, r in enumerate(pkg.sangong):
-        out.append(_sum_check(f"sangong[{i}].total", f"{r.institution} 三公经费合计", r, r.PARTS, SANGONG_LABELS))
+        out.append(_sum_check(keys.cover_row("sangong", i, "total"), f"{r.institution} 三公经费合计", r, r.PARTS, SANGONG_LABELS))
     for i, r in enumerate(pkg.fixed_assets):
-        out.append(_sum_check(f"fixed_assets[{i}].total", f"{r.institution} 固定资产合计", r, r.PARTS, ASSET_LABELS))
+        out.append(_sum_check(keys.cover_row("fixed_assets", i, "total"), f"{r.institution} 固定资产合计", r, r.PARTS, ASSET_LABELS))
     for name, rows in (("income", pkg.income), ("expenditure", pkg.expenditure), ("sangong", pkg.sangong),
                        ("fixed_assets", pkg.fixed_assets)):
         out += _summary_rows(name, rows)
@@ -394,7 +426,7 @@ def _summary_rows(name: str, rows) -> list[Computed]:
         values = [getattr(m, f) for m in members]
         if all(v is None for v in values):
             continue
-        out.append(Computed(key=f"{name}.summary.{f}", label=f"{s.institution} {FIELD_LABELS.get(f, f)}", value=sum((v or ZERO for v in values), ZERO),
+        out.append(Computed(key=keys.cover_summary(name, f), label=f"{s.institution} {FIELD_LABELS.get(f, f)}", value=sum((v or ZERO for v in values), ZERO),
                             unit="万元", formula="Σ 各机构", inputs={m.institution: getattr(m, f) for m in members},
                             stated=getattr(s, f), stated_src=s.src.get(f), parts=len(members)))
     return out
@@ -452,7 +484,7 @@ def _derived_cell(table: LineTable, ln, i: int, col: str, spec: tuple[str, ...],
         formula = " + ".join(names)
     else:  # pragma: no cover - guarded by the schema
         raise ValueError(op)
-    return Computed(key=f"{key}.lines[{i}].{col}", label=f"{table.title}·{ln.label}·{table.columns.get(col, col)}",
+    return Computed(key=keys.line_cell(key, i, col), label=f"{table.title}·{ln.label}·{table.columns.get(col, col)}",
                     value=value, unit=table.unit, formula=formula, inputs=dict(zip(names, vals, strict=True)),
                     stated=stated, stated_src=ln.src.get(col), parts=len(args))
 
@@ -463,7 +495,7 @@ def _sum_of(key: str, i: int, parent, children, col: str, table: LineTable, part
         return None
     value = sum((v for v in values if v is not None), ZERO)
     label = f"{table.title}·{parent.label}·{table.columns.get(col, col)}"
-    return Computed(key=f"{key}.lines[{i}].{col}.sum", label=label, value=value, unit=table.unit,
+    return Computed(key=keys.line_sum(key, i, col), label=label, value=value, unit=table.unit,
                     formula=("Σ 其中项（不应超过上级数）" if partial else "Σ 下级各行"),
                     inputs={c.label: c.values.get(col) for c in children},
                     stated=None if partial else parent.values.get(col),
@@ -477,7 +509,7 @@ def basic_data_values(pkg: Package) -> list[Computed]:
     rate = rules.ratio(Decimal(st.in_post) if st.in_post is not None else None,
                        Decimal(st.authorized) if st.authorized is not None else None)
     if rate is not None or st.stated_control_rate is not None:
-        out.append(Computed(key="basic_data.staffing.control_rate", label="财政供养人员控制率", value=rate, unit="ratio",
+        out.append(Computed(key=keys.STAFF_CONTROL_RATE, label="财政供养人员控制率", value=rate, unit="ratio",
                             formula="年末实际在职人数 ÷ 年末编制数",
                             inputs={"在职人数": st.in_post, "编制数": st.authorized},
                             stated=st.stated_control_rate, stated_src=st.src.get("control_rate")))
@@ -489,7 +521,7 @@ def basic_data_values(pkg: Package) -> list[Computed]:
         stated = getattr(b, field_rate)
         if stated is None and num is None:
             continue
-        out.append(Computed(key=f"basic_data.buildings.{field_rate[7:]}", label=f"楼堂馆所{label}",
+        out.append(Computed(key=keys.building_rate(field_rate[7:]), label=f"楼堂馆所{label}",
                             value=rules.ratio(num, den), unit="ratio", formula="实际 ÷ 批复",
                             inputs={"实际": num, "批复": den}, stated=stated, stated_src=b.src.get(field_rate[7:]),
                             note="" if den else "无楼堂馆所项目（批复为0），比率不适用"))
@@ -505,78 +537,46 @@ def framework_values(pkg: Package, prof: Profile) -> list[Computed]:
     derived = package_inputs(pkg) if pkg.narrative.framework else {}  # once: every item may draw on it
     for i, item in enumerate(pkg.narrative.framework):
         spec = prof.framework_item(item.id)
-        key = f"narrative.framework[{i}]"
         if spec is None:
-            out.append(Computed(key=f"{key}.score", label=item.name, value=item.stated_score, unit="分",
+            out.append(Computed(key=keys.framework_score(i), label=item.name, value=item.stated_score, unit="分",
                                 formula="方案中无此指标，采用填报得分", stated=item.stated_score,
-                                note=f"评分方案 {prof.id} 中没有指标 {item.id}"))
+                                note=f"评分方案 {prof.id} 中没有指标 {item.id}", kind=Kind.JUDGED,
+                                method=Method.AS_STATED if item.stated_score is not None else Method.INPUT_MISSING))
             total += item.stated_score or ZERO
             continue
-        rate_c = _framework_rate(derived, item, spec, key, prof)
-        doc_c = _document_formula_rate(item, key)
+        rate_c = _framework_rate(derived, item, spec, i, prof)
+        doc_c = _document_formula_rate(item, i)
         if doc_c is not None:
             out.append(doc_c)
         if rate_c is not None:
             out.append(rate_c)
-        score_c = _framework_score(item, spec, rate_c, key, prof, pkg)
+        score_c = _framework_score(item, spec, rate_c, i, prof, pkg)
         out.append(score_c)
-        total += score_c.value if score_c.value is not None else (item.stated_score or ZERO)
+        total += score_c.standing or ZERO
     if pkg.narrative.framework:
+        system = catalogue.SYSTEM_LABELS[catalogue.SYSTEM_FRAMEWORK]
         weights = sum((i.weight or ZERO for i in pkg.narrative.framework), ZERO)
-        out.append(Computed(key="narrative.framework.weight_total", label="§七 各项分值合计", value=weights, unit="分",
+        out.append(Computed(key=keys.FRAMEWORK_WEIGHT_TOTAL, label="§七 各项分值合计", value=weights, unit="分",
                             formula="Σ 各项分值", stated=Decimal(100), note="满分应为100分"))
-        out.append(Computed(key="narrative.framework.total", label="§七 综合得分", value=total, unit="分",
-                            formula="Σ 各项得分", inputs={"项数": len(pkg.narrative.framework)},
+        out.append(Computed(key=keys.FRAMEWORK_TOTAL, label=f"§七 综合得分（{system}）", value=total, unit="分",
+                            formula="Σ 各项得分（评价人判定的项采用填报得分）", inputs={"项数": len(pkg.narrative.framework)},
                             rule=prof.ref("framework"), stated=pkg.narrative.stated_total,
                             stated_src=pkg.narrative.src.get("total")))
-        out.append(Computed(key="narrative.framework.grade", label="§七 评价等级", value=None, unit="",
-                            text=rules.grade(total, prof["grades"]), formula="按等次分数线",
-                            inputs={"得分": total}, rule=prof.ref("grades"), stated_text=pkg.narrative.stated_grade,
-                            stated_src=pkg.narrative.src.get("grade")))
+        out.append(_grade(keys.FRAMEWORK_GRADE, "§七 评价等级", total, prof, pkg.narrative.stated_grade,
+                          pkg.narrative.src.get("grade")))
     return out
 
 
-def _document_formula_rate(item: FrameworkItem, key: str) -> Computed | None:
+def _document_formula_rate(item: FrameworkItem, i: int) -> Computed | None:
     """The rate by the formula the document itself writes, from the inputs it gives."""
     if not item.stated_formula or not item.inputs:
         return None
     value = evaluate_formula(item.stated_formula, item.inputs)
     if value is None:
         return None
-    return Computed(key=f"{key}.rate_by_document", label=f"{item.name}（按文中公式）", value=value, unit="ratio",
+    return Computed(key=keys.framework_rate_by_document(i), label=f"{item.name}（按文中公式）", value=value, unit="ratio",
                     formula=item.stated_formula, inputs=dict(item.inputs), stated=item.stated_rate,
                     stated_src=item.src.get("rate"))
-
-
-# Canonical input names of each formula, with where to find them when the item does not say.
-FORMULA_INPUTS: dict[str, tuple[str, ...]] = {
-    "staff_control_rate": ("在职人员数", "编制数"),
-    "sangong_change_rate": ("本年三公经费", "上年三公经费"),
-    "budget_completion_rate": ("上年结转", "年初预算", "本年追加", "年末结余"),
-    "budget_control_rate": ("本年追加", "年初预算"),
-    "public_funds_control_rate": ("公用经费实际", "公用经费预算"),
-    "sangong_control_rate": ("三公经费实际", "三公经费预算"),
-    "procurement_execution_rate": ("政府采购实际", "政府采购预算"),
-    "building_area_control_rate": ("实际面积", "批准面积"),
-    "building_investment_control_rate": ("实际投资", "批准概算"),
-    "fixed_asset_utilization": ("在用固定资产", "固定资产总额"),
-    "satisfaction_rate": ("满意数", "有效问卷数"),
-    "completion_rate": ("完成数", "计划数"),
-}
-FORMULA_TEXT = {
-    "staff_control_rate": "在职人员数 ÷ 编制数",
-    "sangong_change_rate": "(本年三公经费 − 上年三公经费) ÷ 上年三公经费",
-    "budget_completion_rate": "(上年结转 + 年初预算 + 本年追加 − 年末结余) ÷ (上年结转 + 年初预算 + 本年追加)",
-    "budget_control_rate": "本年追加 ÷ 年初预算",
-    "public_funds_control_rate": "公用经费实际 ÷ 公用经费预算",
-    "sangong_control_rate": "三公经费实际 ÷ 三公经费预算",
-    "procurement_execution_rate": "政府采购实际 ÷ 政府采购预算",
-    "building_area_control_rate": "实际面积 ÷ 批准面积",
-    "building_investment_control_rate": "实际投资 ÷ 批准概算",
-    "fixed_asset_utilization": "在用固定资产 ÷ 固定资产总额",
-    "satisfaction_rate": "满意数 ÷ 有效问卷数",
-    "completion_rate": "完成数 ÷ 计划数",
-}
 
 
 def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
@@ -589,7 +589,10 @@ def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
 
     st = pkg.basic_data.staffing
     put("在职人员数", st.in_post, "附件2 年末实际在职人数")
-    put("编制数", st.authorized if st.authorized is not None else pkg.staffing.authorized, "附件2 年末编制数")
+    if st.authorized is not None:
+        put("编制数", st.authorized, "附件2 年末编制数")
+    else:
+        put("编制数", pkg.staffing.authorized, "自评报告 人员编制")
     costs = pkg.basic_data.costs
     if costs is not None:
         for label, actual_name, budget_name, prior_name in (
@@ -631,13 +634,12 @@ def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
 
 
 def _resolve_inputs(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem,
-                    formula: str) -> tuple[dict[str, Decimal], dict[str, str], list[str]]:
+                    formula: catalogue.Formula) -> tuple[dict[str, Decimal], dict[str, str], list[str]]:
     """The formula's inputs: as the item's text gives them, else from the package's tables (`derived`)."""
-    names = FORMULA_INPUTS.get(formula, ())
     values: dict[str, Decimal] = {}
     origins: dict[str, str] = {}
     missing = []
-    for name in names:
+    for name in formula.inputs:
         hit = _lookup(item.inputs, name)
         if hit is not None:
             values[name], origins[name] = hit, "文中所列"
@@ -657,42 +659,34 @@ def _lookup(inputs: dict[str, Decimal], name: str) -> Decimal | None:
     return None
 
 
-def _framework_rate(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem, spec: dict, key: str,
+def _framework_rate(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem, spec: dict, i: int,
                     prof: Profile) -> Computed | None:
-    formula = spec["formula"]
-    if formula == "none":
+    if spec["formula"] == "none":
         return None
+    formula = catalogue.FORMULAS[spec["formula"]]
     values, origins, missing = _resolve_inputs(derived, item, formula)
-    value = None
-    if not missing:
-        value = _apply_formula(formula, values)
+    value = None if missing else catalogue.apply_formula(formula.id, values)
     inputs = {f"{k}（{origins[k]}）": v for k, v in values.items()}
-    return Computed(key=f"{key}.rate", label=f"{item.name}（按评分方案公式）", value=value, unit="ratio",
-                    formula=FORMULA_TEXT[formula], inputs=inputs, rule=prof.ref("framework"),
+    return Computed(key=keys.framework_rate(i), label=f"{item.name}（按评分方案公式）", value=value, unit="ratio",
+                    formula=formula.text, inputs=inputs, rule=prof.ref("framework"),
                     stated=item.stated_rate, stated_src=item.src.get("rate"),
                     note=("缺少输入：" + "、".join(missing)) if missing else "")
 
 
-def _apply_formula(formula: str, v: dict[str, Decimal]) -> Decimal | None:
-    if formula == "sangong_change_rate":
-        return rules.change_rate(v["本年三公经费"], v["上年三公经费"])
-    if formula == "budget_completion_rate":
-        return rules.budget_completion_rate(v["上年结转"], v["年初预算"], v["本年追加"], v["年末结余"])
-    a, b = FORMULA_INPUTS[formula]
-    return rules.ratio(v[a], v[b])
-
-
-def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, key: str, prof: Profile,
+def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, i: int, prof: Profile,
                      pkg: Package) -> Computed:
+    """An item's points. Ruled when the profile's framework rules are verified; judged otherwise,
+    and always for items scored by judgement or a checklist (evidence the engine does not see)."""
     weight = item.weight if item.weight is not None else spec.get("weight")
     rule = spec.get("rule", {"shape": "judgement"})
-    base = dict(key=f"{key}.score", label=item.name, unit="分", stated=item.stated_score,
-                stated_src=item.src.get("score"), rule=prof.ref("framework"))
+    shape = rule["shape"]
+    kind = Kind.JUDGED if shape in ("judgement", "checklist") else rule_kind(prof, "framework")
+    base = dict(key=keys.framework_score(i), label=item.name, unit="分", stated=item.stated_score,
+                stated_src=item.src.get("score"), rule=prof.ref("framework"), kind=kind)
     if weight is None:
         return Computed(value=None, formula="分值缺失", note="分值缺失，无法计分", **base)
-    shape = rule["shape"]
-    no_object = rule.get("no_object") == "full_marks" and _no_object(item, pkg)
-    if no_object:
+    base["allowed"] = (ZERO, weight)
+    if rule.get("no_object") == "full_marks" and _no_object(item, pkg):
         return Computed(value=weight, formula="无评价对象的按满分计算", inputs={"分值": weight}, **base)
     rate = rate_c.value if rate_c is not None else None
     if rate is None and item.stated_rate is not None and shape != "judgement":
@@ -700,11 +694,13 @@ def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, k
         source = "文中所列比率"
     else:
         source = "按方案公式计算的比率"
-    if shape == "judgement" or rate is None:
+    if shape in ("judgement", "checklist") or rate is None:
         value = item.stated_score if item.stated_score is not None and ZERO <= item.stated_score <= weight else None
-        why = "评价人按评分标准判定" if shape == "judgement" else "缺少计算比率所需的数据"
+        why = {"judgement": "评价人按评分标准判定", "checklist": f"清单{rule.get('items')}项，逐项判定"}.get(
+            shape, "缺少计算比率所需的数据")
         return Computed(value=value, formula=f"采用填报得分（{why}）" if value is not None else "无法计分",
-                        inputs={"分值": weight}, **base)
+                        inputs={"分值": weight}, method=Method.AS_STATED if value is not None else Method.INPUT_MISSING,
+                        **base)
     if shape == "threshold_deduct":
         value = rules.threshold_deduct(rate, rule["threshold"], rule["per_point"], weight, rule.get("over", True))
         formula = f"不超过{_pct(rule['threshold'])}得满分，每超1个百分点扣{rule['per_point']}分"
@@ -715,12 +711,9 @@ def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, k
     elif shape == "bands":
         value = rules.banded(rate, rule["bands"], weight)
         formula = "分档计分：" + "；".join(_band_text(b) for b in rule["bands"])
-    elif shape == "proportional_capped":
+    else:  # proportional_capped
         value = rules.proportional_capped(rate, rule["target"], weight)
         formula = f"比率 ÷ {_pct(rule['target'])} × 分值，满分为止"
-    else:  # checklist: the items passed are a judgement; bound-check only
-        value = item.stated_score if item.stated_score is not None and ZERO <= item.stated_score <= weight else None
-        formula = f"清单{rule.get('items')}项，逐项计分（采用填报得分）"
     return Computed(value=value, formula=formula, inputs={"比率": rate, "比率来源": source, "分值": weight}, **base)
 
 

@@ -393,12 +393,23 @@ class TextBlock:
 
 
 @dataclass(slots=True)
+class Jurisdiction:
+    """The bureau's jurisdiction: 行政区划代码 (GB/T 2260, six digits), level and name."""
+
+    code: str
+    level: str = ""  # 全国 | 省 | 市 | 州 | 县 …
+    name: str = ""
+
+
+@dataclass(slots=True)
 class Package:
     """One unit's package for one year."""
 
     year: int
     unit: Unit = field(default_factory=Unit)
     profile: str = "national-2020"
+    jurisdiction: Jurisdiction | None = None
+    profile_note: str = ""  # why this profile: set when the resolver fell back on another one
     title: str = ""
     staffing: Staffing = field(default_factory=Staffing)
     income: list[IncomeRow] = field(default_factory=list)

@@ -116,6 +116,17 @@ def agrees(stated: Decimal, computed: Decimal, parts: int = 0, part_unit: Decima
     return abs(stated - computed) <= tolerance
 
 
+def unit_places(unit: str) -> int | None:
+    """The precision a kind of figure is carried at: 2 decimals for money and points, else as printed."""
+    return 2 if unit == "分" or unit in MONEY_UNITS else None
+
+
+def stated_agrees(stated: Decimal, computed: Decimal, unit: str, parts: int = 0) -> bool:
+    """The one comparison of a stated figure with a recomputed one of `unit` (DESIGN §3): at the
+    printed precision, never looser than the unit's own, plus 0.01 per rounded part summed."""
+    return agrees(stated, computed, parts, places=unit_places(unit))
+
+
 # --- parsing ----------------------------------------------------------------------
 
 _TRANSLATE = str.maketrans({

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from .model import Jurisdiction
 from .numbers import HUNDRED, parse_number
 
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
@@ -188,6 +189,8 @@ PARAMETERS: dict[str, Callable[[Any], Any]] = {
     "execution_weight": _number,
     "level1_weights": _mapping(_number),
     "execution_score": _record({"method": (_choice("proportional_capped", "bands"), True), "bands": (_list(_BAND), False)}),
+    "quantitative_score": _record({"method": (_choice("proportional"), True)}),
+    "cover_score": _choice("self_eval_table", "framework"),
     "qualitative_tiers": _list(_TIER),
     "grades": _list(_GRADE),
     "deviation_threshold": _percent,
@@ -230,6 +233,17 @@ class Profile:
     sources: dict[str, dict]
     digest: str  # sha256 of the files it was built from, for reproducibility
     chain: list[str] = field(default_factory=list)
+    jurisdiction: Jurisdiction | None = None
+    aliases: tuple[str, ...] = ()  # names of the jurisdiction as documents write them
+
+    def covers(self, year: int) -> bool:
+        """Is `year` inside the profile's validity (valid_from … valid_to, open ends)?"""
+        return ((self.valid_from is None or self.valid_from.year <= year)
+                and (self.valid_to is None or year <= self.valid_to.year))
+
+    def verified(self, name: str) -> bool:
+        p = self.parameters.get(name)
+        return p is not None and p.verified
     _refs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> Any:
@@ -348,12 +362,89 @@ def _build(path: Path, seen: tuple[Path, ...]) -> Profile:
     digest = hashlib.sha256(raw_text.encode() + (parent.digest.encode() if parent else b"")).hexdigest()
     merged_sources = dict(parent.sources) if parent else {}
     merged_sources.update(sources)
+    jurisdiction, aliases = _jurisdiction(path.name, doc.get("jurisdiction"), problems, parent)
+    if problems:
+        raise ProfileError(problems)
     return Profile(
         id=pid, title=str(doc.get("title", pid)), version=version,
         valid_from=doc.get("valid_from"), valid_to=doc.get("valid_to"),
         parameters=params, sources=merged_sources, digest=digest,
         chain=(parent.chain if parent else []) + [f"{pid}@v{version}"],
+        jurisdiction=jurisdiction, aliases=aliases,
     )
+
+
+def _jurisdiction(fname: str, raw: Any, problems: list[str],
+                  parent: Profile | None) -> tuple[Jurisdiction | None, tuple[str, ...]]:
+    """`jurisdiction: {code: "433100", level: 州, name: …, aliases: [湘西州, …]}`; inherited when absent."""
+    if raw is None and parent is not None:
+        return parent.jurisdiction, parent.aliases
+    if raw is None:
+        problems.append(f"{fname}: jurisdiction: 须注明适用地区（code 行政区划代码、level、name）")
+        return None, ()
+    if not isinstance(raw, dict) or not isinstance(raw.get("code"), str) or not raw["code"].isdigit() or len(raw["code"]) != 6:
+        problems.append(f"{fname}: jurisdiction: 应为 {{code: 六位行政区划代码（字符串）, level, name, aliases}}")
+        return None, ()
+    aliases = raw.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        problems.append(f"{fname}: jurisdiction.aliases: 应为名称列表")
+        aliases = []
+    j = Jurisdiction(raw["code"], str(raw.get("level", "")), str(raw.get("name", "")))
+    return j, tuple(dict.fromkeys([j.name, *aliases]) if j.name else aliases)
+
+
+# --- choosing a profile: jurisdiction and year ------------------------------------------------
+
+NATIONAL_CODE = "000000"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    profile: str
+    note: str = ""  # set when no profile of the package's own jurisdiction covers its year
+
+
+def resolve_profile(jurisdiction: Jurisdiction | None, year: int) -> Resolution:
+    """The profile of `jurisdiction` whose validity covers `year` (the newest version among several);
+    else the national one that covers it, with a note saying so."""
+    profiles = [load_profile(name) for name in available_profiles()]
+    if jurisdiction is not None and jurisdiction.code != NATIONAL_CODE:
+        own = [p for p in profiles if p.jurisdiction and p.jurisdiction.code == jurisdiction.code]
+        fitting = [p for p in own if p.covers(year)]
+        if fitting:
+            return Resolution(max(fitting, key=lambda p: (p.valid_from or date.min, p.version)).id)
+        where = jurisdiction.name or jurisdiction.code
+        if own:
+            spans = "、".join(f"{p.id}（{_span(p)}）" for p in own)
+            note = f"{where}的评分方案 {spans} 不适用于{year}年度"
+        else:
+            note = f"未找到{where}的评分方案"
+    else:
+        note = ""
+    national = [p for p in profiles if p.jurisdiction and p.jurisdiction.code == NATIONAL_CODE]
+    fitting = [p for p in national if p.covers(year)] or national
+    chosen = max(fitting, key=lambda p: (p.valid_from or date.min, p.version)).id if fitting else "national-2020"
+    return Resolution(chosen, f"{note}，按全国通行做法（{chosen}）评分" if note else "")
+
+
+def _span(p: Profile) -> str:
+    lo = str(p.valid_from.year) if p.valid_from else "…"
+    hi = str(p.valid_to.year) if p.valid_to else "…"
+    return f"{lo}–{hi}年度" if lo != hi else f"{lo}年度"
+
+
+def detect_jurisdiction(texts: list[str]) -> Jurisdiction | None:
+    """The jurisdiction whose name or alias a document's opening texts (title, unit, bureau) write;
+    the longest name wins (湘西土家族苗族自治州 over 湘西州)."""
+    best: tuple[int, Jurisdiction] | None = None
+    for name in available_profiles():
+        p = load_profile(name)
+        if p.jurisdiction is None or p.jurisdiction.code == NATIONAL_CODE:
+            continue
+        for alias in p.aliases:
+            if any(alias in t for t in texts) and (best is None or len(alias) > best[0]):
+                best = (len(alias), p.jurisdiction)
+    return best[1] if best else None
 
 
 def _cross_checks(fname: str, params: dict[str, Parameter]) -> list[str]:

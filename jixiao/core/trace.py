@@ -1,13 +1,44 @@
 """A computed value with its explanation: formula, inputs, the profile entry used,
-and — where a document stated the same quantity — the stated value beside it."""
+and — where a document stated the same quantity — the stated value beside it.
+
+Every figure says which of three kinds it is (DESIGN §4), and so who has the last word:
+
+- computed — arithmetic (sums, balances, 增减, rates, 执行率): the engine's value is the value;
+- ruled — a score by a rule of the profile verified against its source: the rule's value;
+- judged — a score that needs the evaluator's judgement (qualitative tiers; rules not verified or
+  needing evidence): the unit's stated value stands, and the engine's `value` is its reading,
+  offered as 参考 together with the range the rule allows (`allowed`).
+
+`standing` is the figure that counts (in totals, in what is rendered); `value` is always the
+engine's own reading, which the audit compares with the stated one.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from .model import Source
-from .numbers import MONEY_UNITS, agrees, fmt_value
+from .numbers import fmt_value, stated_agrees
+
+
+class Kind(StrEnum):
+    COMPUTED = "computed"
+    RULED = "ruled"
+    JUDGED = "judged"
+
+
+class Method(StrEnum):
+    """How the engine arrived at `value`."""
+
+    RECOMPUTED = "recomputed"  # from the inputs, by the formula or rule
+    AS_STATED = "as_stated"  # nothing to recompute from: the stated figure is taken as it is
+    NOT_APPLICABLE = "not_applicable"  # the item is not scored (不适用)
+    INPUT_MISSING = "input_missing"  # an input is missing: no value
+
+
+KIND_LABELS = {Kind.COMPUTED: "计算", Kind.RULED: "按规则", Kind.JUDGED: "评价人判定"}
 
 
 @dataclass(slots=True)
@@ -25,6 +56,33 @@ class Computed:
     parts: int = 0  # rounded parts summed (tolerance for stated comparison)
     text: str = ""  # non-numeric results (a grade)
     stated_text: str = ""
+    kind: Kind = Kind.COMPUTED
+    method: Method = Method.RECOMPUTED
+    allowed: tuple[Decimal, Decimal] | None = None  # judged: the range the rule allows
+
+    def __post_init__(self) -> None:
+        if self.method is Method.RECOMPUTED and self.value is None and not self.text:
+            self.method = Method.INPUT_MISSING
+
+    @property
+    def judged(self) -> bool:
+        return self.kind is Kind.JUDGED
+
+    @property
+    def standing(self) -> Decimal | None:
+        """The figure that counts: the unit's for a judged one, the engine's otherwise."""
+        return self.stated if self.kind is Kind.JUDGED else self.value
+
+    @property
+    def standing_text(self) -> str:
+        return self.stated_text if self.kind is Kind.JUDGED else self.text
+
+    def within_allowed(self) -> bool | None:
+        """Judged: is the stated value inside the range the rule allows? None when nothing to compare."""
+        if self.allowed is None or self.stated is None:
+            return None
+        lo, hi = self.allowed
+        return lo <= self.stated <= hi
 
     @property
     def has_stated(self) -> bool:
@@ -39,8 +97,7 @@ class Computed:
             return self.stated_text.strip() == self.text.strip()
         if self.stated is None or self.value is None:
             return None
-        places = 2 if self.unit == "分" or self.unit in MONEY_UNITS else None
-        return agrees(self.stated, self.value, self.parts, places=places)
+        return stated_agrees(self.stated, self.value, self.unit, self.parts)
 
     def shown(self) -> str:
         return self.text if self.text else fmt_value(self.value, self.unit)
@@ -65,6 +122,10 @@ class Computed:
             "formula": self.formula,
             "inputs": {k: _show(v) for k, v in self.inputs.items()},
             "rule": self.rule,
+            "kind": str(self.kind),
+            "method": str(self.method),
+            "allowed": None if self.allowed is None else [str(self.allowed[0]), str(self.allowed[1])],
+            "standing": None if self.standing is None else str(self.standing),
             "stated": (self.stated_text or (None if self.stated is None else str(self.stated))),
             "stated_display": self.shown_stated() or None,
             "agrees": self.agrees,

@@ -28,6 +28,7 @@ from ..core.model import (
     Goal,
     IncomeRow,
     Indicator,
+    Jurisdiction,
     Line,
     LineTable,
     Narrative,
@@ -41,7 +42,7 @@ from ..core.model import (
     Unit,
 )
 from ..core.numbers import parse_date, parse_number
-from ..core.profiles import ProfileError, load_profile, load_yaml
+from ..core.profiles import ProfileError, load_profile, load_yaml, resolve_profile
 
 FORMAT_VERSION = 1
 MAX_BYTES = 20 * 1024 * 1024  # a package file is a few hundred KB; refuse what cannot be one
@@ -202,7 +203,7 @@ def parse_package(text: str, name: str = "<数据包>", json_input: bool = False
     return pkg
 
 
-_TOP = {"jixiao", "profile", "year", "title", "unit", "staffing", "income", "expenditure", "sangong", "fixed_assets",
+_TOP = {"jixiao", "profile", "jurisdiction", "year", "title", "unit", "staffing", "income", "expenditure", "sangong", "fixed_assets",
         "cover", "evaluators", "opinions", "narrative", "notice", "basic_data", "overall", "projects", "fund_types"}
 
 
@@ -215,7 +216,12 @@ def _package(ctx: _Ctx, doc: dict) -> Package:
     if year is None:
         ctx.fail("year", "必填：评价年度")
         year = 0
-    profile = ctx.text(doc, "profile", "") or "national-2020"
+    jurisdiction = _jurisdiction(ctx, doc.get("jurisdiction"))
+    profile = ctx.text(doc, "profile", "")
+    note = ""
+    if not profile:  # the package names where and when it is from; the resolver picks the profile
+        resolved = resolve_profile(jurisdiction, year)
+        profile, note = resolved.profile, resolved.note
     if profile.endswith((".yaml", ".yml")) and ctx.base_dir is not None and not Path(profile).is_absolute():
         beside = ctx.base_dir / profile
         if beside.exists():
@@ -225,7 +231,8 @@ def _package(ctx: _Ctx, doc: dict) -> Package:
         ctx.bare_comparator = prof["bare_target_comparator"]
     except ProfileError as exc:
         ctx.fail("profile", exc.problems[0] if exc.problems else str(exc))
-    pkg = Package(year=year, profile=profile, title=ctx.text(doc, "title", ""))
+    pkg = Package(year=year, profile=profile, title=ctx.text(doc, "title", ""), jurisdiction=jurisdiction,
+                  profile_note=note)
     pkg.unit = _unit(ctx, ctx.mapping(doc.get("unit"), "unit"), "unit")
     pkg.staffing = _staffing(ctx, ctx.mapping(doc.get("staffing"), "staffing"), "staffing")
     pkg.income = _rows(ctx, doc, "income", IncomeRow)
@@ -275,6 +282,19 @@ def _package(ctx: _Ctx, doc: dict) -> Package:
 
 _UNIT_FIELDS = {"name", "budget_code", "evaluation_method", "evaluator_org", "report_date", "contact", "phone",
                 "functions", "main_tasks", "summary", "supervisor"}
+
+
+def _jurisdiction(ctx: _Ctx, raw) -> Jurisdiction | None:
+    """`jurisdiction: {code: "433100", level: 州, name: 湘西土家族苗族自治州}`."""
+    if raw is None:
+        return None
+    d = ctx.mapping(raw, "jurisdiction")
+    ctx.known(d, {"code", "level", "name"}, "jurisdiction")
+    code = str(d.get("code", "")).strip()
+    if not (code.isdigit() and len(code) == 6):
+        ctx.fail("jurisdiction.code", f"应为六位行政区划代码，实为 {d.get('code')!r}")
+        return None
+    return Jurisdiction(code, ctx.text(d, "level", "jurisdiction"), ctx.text(d, "name", "jurisdiction"))
 
 
 def _unit(ctx: _Ctx, d: dict, path: str) -> Unit:

@@ -44,6 +44,9 @@ def _pct(ratio: Decimal | None) -> str | None:
 
 def package_dict(pkg: Package) -> dict:
     out: dict = {"jixiao": FORMAT_VERSION, "profile": pkg.profile, "year": pkg.year, "title": pkg.title}
+    if pkg.jurisdiction is not None:
+        j = pkg.jurisdiction
+        out["jurisdiction"] = _clean({"code": j.code, "level": j.level, "name": j.name})
     u = pkg.unit
     out["unit"] = _clean({f: getattr(u, f) for f in ("name", "budget_code", "evaluation_method", "evaluator_org",
                                                       "report_date", "contact", "phone", "supervisor", "functions",

@@ -27,6 +27,7 @@ from ..core.model import (
     FundTypeDeclaration,
     IncomeRow,
     Indicator,
+    Jurisdiction,
     Line,
     LineTable,
     Opinion,
@@ -38,7 +39,7 @@ from ..core.model import (
     TextBlock,
 )
 from ..core.numbers import NumberError, agrees, parse_amount, parse_date, parse_number
-from ..core.profiles import ProfileError, load_profile
+from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, resolve_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
 from .families import TableSpec, is_top, line_tops, table_spec
 from .framework_text import parse_framework
@@ -167,7 +168,9 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
     segments = segment(blocks)
     year = _year(segments)
     pkg = Package(year=year or 0, source_path=source_path)
-    pkg.profile = _profile_for(blocks)
+    pkg.jurisdiction = _jurisdiction_of(blocks)
+    resolved = resolve_profile(pkg.jurisdiction, pkg.year)
+    pkg.profile, pkg.profile_note = resolved.profile, resolved.note
     try:
         bare = load_profile(pkg.profile)["bare_target_comparator"]
     except ProfileError:  # pragma: no cover - shipped profiles always load
@@ -200,12 +203,13 @@ def _year(segments: list[Segment]) -> int | None:
     return None
 
 
-def _profile_for(blocks: list[Block]) -> str:
-    for b in blocks:
-        texts = [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows for c in row]
-        if any("湘西" in t or "州财绩" in t for t in texts):
-            return "xiangxi-2022"
-    return "national-2020"
+def _jurisdiction_of(blocks: list[Block]) -> Jurisdiction | None:
+    """The jurisdiction a document names in its opening: title, unit, bureau (the profiles' own
+    names and aliases for it, data not code)."""
+    texts: list[str] = []
+    for b in blocks[:80]:
+        texts += [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows[:12] for c in row]
+    return detect_jurisdiction(texts)
 
 
 _SENTENCE_MARK = re.compile(r"[，。；、]")  # a cell holding one of these is prose
@@ -328,7 +332,7 @@ def _cover_mode(row: list[Cell]) -> str:
         return "goal"
     if "绩效目标" in texts and "完成情况" in texts:
         return "quant"
-    if "评分" in joined and re.search(r"评分[:：]\s*\d", joined):
+    if "评分" in joined and re.search(r"评分(?:[（(][^）)]*[）)])?[:：]\s*\d", joined):
         return "score"
     if "姓名" in texts:
         return "evaluators"
@@ -380,7 +384,7 @@ def _cover_row_special(ctx: _Ctx, row: list[Cell], mode: str) -> None:
     for cell in row:
         text = cell.clean
         if mode == "score":
-            m = re.search(r"评分[:：]\s*(\d+(?:\.\d+)?)", text)
+            m = re.search(r"评分(?:[（(][^）)]*[）)])?[:：]\s*(\d+(?:\.\d+)?)", text)
             if m:
                 pkg.stated_score = Decimal(m.group(1))
                 pkg.src["score"] = src(COVER, cell, "综合得分", "", "评分")
@@ -1052,7 +1056,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
 
 def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
     words = spec.total_words or ("总分",)
-    return bool(texts) and (texts[0] in words or (len(texts) > 1 and not texts[0] and texts[1] in words))
+    return bool(texts) and (_is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)))
 
 
 def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
@@ -1160,7 +1164,7 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
-        if _is_total_row(texts, spec) or "总分" in texts[:2]:
+        if _is_total_row(texts, spec):
             return j
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
@@ -1198,8 +1202,13 @@ def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell
     return joined, done
 
 
+def _is_total(text: str, words: tuple[str, ...] = ("总分",)) -> bool:
+    """The 总分 row's label, bare or naming its scoring system: 总分（自评表总分）; 四川 prints 合计."""
+    return text in words or bool(re.fullmatch(r"(?:" + "|".join(map(re.escape, words)) + r")[（(][^）)]*[）)]", text))
+
+
 def _total_row(t: SelfEvalTable, row: list[Cell], form: str) -> None:
-    values = [(c, amount(c.text)) for c in row if c.compact and c.compact not in ("总分", "合计")]
+    values = [(c, amount(c.text)) for c in row if c.compact and not _is_total(c.compact, ("总分", "合计"))]
     values = [(c, v) for c, v in values if v is not None]
     if values:
         t.stated_total_weight = values[0][1]

@@ -22,7 +22,7 @@ import functools
 import re
 from decimal import Decimal
 
-from ..core.engine import FORMULA_INPUTS
+from ..core.catalogue import FORMULAS
 from ..core.model import FrameworkItem, Package, Source
 from ..core.profiles import ProfileError, load_profile
 from .blocks import Paragraph, compact
@@ -105,7 +105,7 @@ def _close(pkg: Package, prof, paras: list[Paragraph], level1: str, level2: str,
         item.stated_score = Decimal(s.group(1))
         item.src["score"] = Source(form, "七、综合评价", name, "得分", p.line, s.group(0))
     _rate_and_formula(item, text, head, form)
-    item.inputs = infer_inputs(item.stated_formula, text, pkg.year, FORMULA_INPUTS.get(spec["formula"], ()) if spec else ())
+    item.inputs = infer_inputs(item.stated_formula, text, pkg.year, FORMULAS[spec["formula"]].inputs if spec and spec["formula"] in FORMULAS else ())
     q = _QUESTIONNAIRE_RE.search(text)
     if q and "有效问卷数" not in item.inputs:
         item.inputs["有效问卷数"] = Decimal(q.group(1))

@@ -15,6 +15,7 @@ from pathlib import Path
 from docx.oxml import parse_xml
 from lxml import etree
 
+from ..core import catalogue, keys
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from . import docx_xml as X
@@ -194,7 +195,7 @@ def cover(b: Body, view: View) -> None:
     _sangong(b, pkg)
     _assets(b, pkg)
     b.h1("三、部门（单位）整体支出绩效自评情况")
-    _cover_goals(b, pkg)
+    _cover_goals(b, pkg, view.profile["cover_score"])
     b.h1("四、评价人员")
     _evaluators(b, pkg)
 
@@ -256,7 +257,7 @@ def _groups(values: list[str]) -> list[str]:
     return out
 
 
-def _cover_goals(b: Body, pkg: Package) -> None:
+def _cover_goals(b: Body, pkg: Package, cover_system: str) -> None:
     g = pkg.cover_goal
     b.table([
         [H("整体支出绩效定性目标及实施计划完成情况", merge="restart"), H("预期目标"), H("实际完成")],
@@ -273,8 +274,9 @@ def _cover_goals(b: Body, pkg: Package) -> None:
                          L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
         b.caption("整体支出绩效定量目标及实施计划完成情况")
         b.table(rows, widths([1.3, 1.3, 2.8, 1.6, 3.0]), 2)
+    system = catalogue.SYSTEM_LABELS[cover_system]
     b.table([[H("绩效自评综合得分及评价等次"),
-              C(f"评分：{S(pkg.stated_score)}        等级：{pkg.stated_grade or '—'}", align="left")]],
+              C(f"评分（{system}）：{S(pkg.stated_score)}        等级：{pkg.stated_grade or '—'}", align="left")]],
             widths([3, 7]))
     b.add(para(pkg.grade_note, "JxNote"))
 
@@ -435,14 +437,14 @@ def _fund_type_sentence(pkg: Package, kind: str) -> str:
 def _overall_performance(b: Body, view: View, pics) -> None:
     pkg = view.package
     ov = pkg.overall
-    res = next((t for t in view.report.tables if t.key == "overall"), None)
+    res = view.report.table(keys.OVERALL)
     if ov is not None and ov.fund("total") is not None and res is not None:
         tot, basic, project = ov.fund("total"), ov.fund("basic"), ov.fund("project")
         text = f"{pkg.year}年本单位全年预算数{A(tot.annual)}万元，全年执行数{A(tot.executed)}万元"
         if basic is not None and project is not None:
             text += f"（其中基本支出{A(basic.executed)}万元，项目支出{A(project.executed)}万元）"
         rate = res.execution_rate.value if res.execution_rate else None
-        text += f"，预算执行率{P(rate)}，执行率得分{S(res.execution_score.value if res.execution_score else None)}分。"
+        text += f"，预算执行率{P(rate)}，执行率得分{S(res.execution_score.standing if res.execution_score else None)}分。"
         b.p(text)
         threshold = view.profile["execution_reason_threshold"]
         if rate is not None and rate < threshold:
@@ -474,7 +476,7 @@ def _project_summary(b: Body, view: View) -> None:
         tot = r.table.fund("total")
         rows.append([L(r.table.name), N(A(tot.annual if tot else None)), N(A(tot.executed if tot else None)),
                      N(P(r.execution_rate.value if r.execution_rate else None)),
-                     N(S(r.execution_score.value if r.execution_score else None)),
+                     N(S(r.execution_score.standing if r.execution_score else None)),
                      N(S(r.total.value if r.total else None)), C(r.grade.text if r.grade else "")])
     b.table(rows, widths([3.0, 1.4, 1.4, 1.2, 1.2, 1.2, 0.9]), 1)
 
@@ -523,7 +525,6 @@ def _framework(b: Body, view: View) -> None:
     if not n.framework:
         b.p("未填报部门整体支出绩效评价指标。")
         return
-    idx = view.computed
     numbers = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
     level1_seen: list[str] = []
     level2_seen: list[tuple[str, str]] = []
@@ -539,7 +540,7 @@ def _framework(b: Body, view: View) -> None:
             counter = 0
         mark = numbers[counter] if counter < len(numbers) else f"({counter + 1})"
         counter += 1
-        b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, idx, f"narrative.framework[{i}]"))
+        b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, view, i))
     b.h2(f"{len(level1_seen) + 1}、绩效评价得分情况")
     b.caption("部门整体支出绩效评价得分情况")
     rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]
@@ -548,11 +549,11 @@ def _framework(b: Body, view: View) -> None:
     for f, a, c in zip(n.framework, m1, m2):
         rows.append([C(f.level1 if a == "restart" else "", merge=a), C(f.level2 if c == "restart" else "", merge=c),
                      L(f.name), N(W(f.weight)), N(P(f.stated_rate) if f.stated_rate is not None else "—"), N(S(f.stated_score))])
-    weight_total = idx.get("narrative.framework.weight_total")
+    weight_total = view.find(keys.FRAMEWORK_WEIGHT_TOTAL)
     rows.append([H("合计", 3), N(W(weight_total.value if weight_total else None)), N(""), N(S(n.stated_total))])
     b.table(rows, widths([1.2, 1.4, 3.6, 1.0, 1.4, 1.0]), 1)
-    b.p(f"根据部门整体支出绩效评价指标体系，经对各项指标逐项评分，本部门{pkg.year}年度部门整体支出绩效评价得分为"
-        f"{S(n.stated_total)}分，绩效评价等级为“{n.stated_grade}”。")
+    b.p(f"根据部门整体支出绩效评价指标体系，经对各项指标逐项评分，本部门{pkg.year}年度"
+        f"{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_FRAMEWORK]}为{S(n.stated_total)}分，绩效评价等级为“{n.stated_grade}”。")
 
 
 # Units of the profile formulas' inputs as §七 prints them ("编制数17人"); amounts are 万元.
@@ -560,11 +561,11 @@ _INPUT_UNITS = {"在职人员数": "人", "编制数": "人", "满意数": "份"
                 "完成数": "项", "计划数": "项"}
 
 
-def _framework_sentence(item, idx: dict, key: str) -> str:
+def _framework_sentence(item, view: View, i: int) -> str:
     """The item's figures with their units, its formula and rate, the scoring rule and the score — the
     score last, as the seed closes each item ("根据评分标准，该项指标得分8分")."""
-    rate = idx.get(f"{key}.rate")
-    score = idx.get(f"{key}.score")
+    rate = view.find(keys.framework_rate(i))
+    score = view.find(keys.framework_score(i))
     figures = "，".join(f"{k}{_plain(v)}{_INPUT_UNITS.get(k, '万元')}" for k, v in item.inputs.items())
     parts = []
     if rate is not None and rate.value is not None:
@@ -661,13 +662,13 @@ SE_GRID = widths([0.55, 1.05, 1.05, 2.0, 1.25, 1.25, 0.65, 0.95, 1.25])
 
 def annex_tables(b: Body, view: View) -> None:
     pkg = view.package
-    results = {t.key: t for t in view.report.tables}
+    table = view.report.table
     if pkg.overall is not None:
         b.add(para("附件3", "JxAnnex", page_break=True))
-        self_eval(b, pkg, pkg.overall, results.get("overall"), "部门整体支出绩效自评表")
+        self_eval(b, pkg, pkg.overall, table(keys.OVERALL), "部门整体支出绩效自评表")
     for i, proj in enumerate(pkg.projects):
         b.add(para("附件4", "JxAnnex", page_break=True))
-        self_eval(b, pkg, proj, results.get(f"projects[{i}]"), "项目支出绩效自评表")
+        self_eval(b, pkg, proj, table(keys.project(i)), "项目支出绩效自评表")
     for i, decl in enumerate(pkg.fund_types):
         annex, label = FUND_TYPE_LABELS.get(decl.kind, ("附件", decl.kind))
         if not decl.has_spending or not decl.tables:
@@ -677,7 +678,7 @@ def annex_tables(b: Body, view: View) -> None:
             continue
         for j, t in enumerate(decl.tables):
             b.add(para(annex, "JxAnnex", page_break=True))
-            self_eval(b, pkg, t, results.get(f"fund_types[{i}].tables[{j}]"), f"{label}绩效自评表")
+            self_eval(b, pkg, t, table(keys.fund_type_table(i, j)), f"{label}绩效自评表")
 
 
 def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) -> None:
@@ -694,7 +695,8 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     b.add(X.hairline())
     rows = _indicator_rows(t)
     grade = res.grade.text if res is not None and res.grade else ""
-    rows.append([H("总分", 6), N(W(t.stated_total_weight)), N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
+    rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
+                 N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
     b.table(rows, SE_GRID, 1)
     b.add(para(_filler_line(pkg, t.filler, t.filing_date), "JxNote"))
 

@@ -1,10 +1,11 @@
 """The computed view of a package: the same package with every derived figure set
 to the engine's value, so that a rendered document cannot contradict itself.
 
-Inputs (the figures a preparer enters, and their own prose) are kept as they are.
-Derived figures (sums, balances, differences, rates, scores, totals, grades) are
-replaced by what `score_package` computes, rounded to the precision the forms
-print (amounts and scores 0.01, rates 0.01%). Because a derived figure can feed
+Inputs (the figures a preparer enters, and their own prose) are kept as they are, and so
+are judged figures — scores that need the evaluator's judgement: the unit's entry stands.
+Computed and ruled figures (sums, balances, differences, rates, rule scores, totals, grades)
+are replaced by what `score_package` computes, rounded to the precision the forms print
+(amounts and scores 0.01, rates 0.01%). Because a derived figure can feed
 another one (基本支出 feeds 支出合计), the engine is re-run until nothing changes.
 """
 
@@ -12,22 +13,20 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, is_dataclass
+from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dc_fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..core.engine import FORMULA_TEXT, ScoreReport, score_package
+from ..core import catalogue, keys
+from ..core.engine import ScoreReport, score_package
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import Profile, load_profile
 from ..core.trace import Computed
 
-FUND_TYPE_LABELS = {
-    "gov_fund": ("附件5", "政府性基金预算支出"),
-    "state_capital": ("附件6", "国有资本经营预算支出"),
-    "social_insurance": ("附件7", "社会保险基金预算支出"),
-}
+# kind → (附件 number, spending it covers), from the catalogue
+FUND_TYPE_LABELS = {f.table_kind: (f.id, f.fund_type) for f in catalogue.FORMS if f.fund_type}
 MAX_PASSES = 6
 
 
@@ -38,18 +37,23 @@ class View:
     package: Package
     report: ScoreReport
     profile: Profile
+    notes: list[str] = field(default_factory=list)  # what the writers' caller should tell the user
 
-    def value(self, key: str) -> Decimal | None:
-        c = self.computed.get(key)
-        return c.value if c is not None else None
+    def find(self, key: keys.Key) -> Computed | None:
+        return self.report.find(key)
 
     @property
     def computed(self) -> dict:
+        """Results by key string, for the workbook writer until it asks through `keys` (being rewritten)."""
         cache = getattr(self, "_index", None)
         if cache is None:
-            cache = {c.key: c for c in self.report.all()}
-            self._index = cache
+            cache = self._index = {str(c.key): c for c in self.report.all()}
         return cache
+
+    def value(self, key: keys.Key) -> Decimal | None:
+        """The figure that stands for `key` (the unit's for a judged one)."""
+        c = self.report.find(key)
+        return c.standing if c is not None else None
 
 
 def amount(v: Decimal | None) -> Decimal | None:
@@ -66,13 +70,16 @@ def build_view(pkg: Package, profile: Profile | str | None = None) -> View:
     out = clone(pkg)
     _structural(out)
     report = score_package(out, prof)
+    notes = []
     for _ in range(MAX_PASSES):
         if not _apply(out, report):
             break
         report = score_package(out, prof)
+    else:  # a figure that keeps moving: the package's own entries contradict each other
+        notes.append(f"经{MAX_PASSES}轮计算，部分派生数字仍未稳定（填报数据前后矛盾），生成的文件可能仍有不一致之处，请先用 jixiao audit 核对")
     if _framework_inputs(out, report):
         report = score_package(out, prof)
-    return View(out, report, prof)
+    return View(out, report, prof, notes)
 
 
 # --- a deep copy of the model ----------------------------------------------------------------
@@ -144,6 +151,8 @@ class _Changes:
         self.changed = False
 
     def set(self, obj, attr: str, value, c: Computed | None = None) -> None:
+        if c is not None and c.judged:  # the unit's judgement stands
+            return
         if _keep(getattr(obj, attr), value, c):
             return
         if repr(getattr(obj, attr)) != repr(value):
@@ -151,6 +160,8 @@ class _Changes:
             self.changed = True
 
     def put(self, mapping: dict, key: str, value, c: Computed | None = None) -> None:
+        if c is not None and c.judged:
+            return
         if _keep(mapping.get(key), value, c):
             return
         if repr(mapping.get(key)) != repr(value):
@@ -166,24 +177,29 @@ def _keep(old, new, c: Computed | None) -> bool:
     return c.agrees
 
 
+def self_eval_tables(pkg: Package) -> list[tuple[str, SelfEvalTable]]:
+    """(table key, table) for 附件3, every 附件4 and every 附件5–7 table, in document order."""
+    tables: list[tuple[str, SelfEvalTable]] = []
+    if pkg.overall is not None:
+        tables.append((keys.OVERALL, pkg.overall))
+    tables += [(keys.project(i), t) for i, t in enumerate(pkg.projects)]
+    for i, decl in enumerate(pkg.fund_types):
+        tables += [(keys.fund_type_table(i, j), t) for j, t in enumerate(decl.tables)]
+    return tables
+
+
 def _apply(pkg: Package, report: ScoreReport) -> bool:
-    idx = {c.key: c for c in report.all()}
+    idx = report.find
     ch = _Changes()
     _cover_rows(pkg, idx, ch)
     for key, table in pkg.narrative.tables.items():
-        _line_table(table, f"narrative.tables.{key}", idx, ch)
+        _line_table(table, keys.narrative_table(key), idx, ch)
     if pkg.basic_data.costs is not None:
-        _line_table(pkg.basic_data.costs, "basic_data.costs", idx, ch)
+        _line_table(pkg.basic_data.costs, keys.BASIC_COSTS, idx, ch)
     _basic_data(pkg, idx, ch)
-    tables: list[tuple[str, SelfEvalTable]] = []
-    if pkg.overall is not None:
-        tables.append(("overall", pkg.overall))
-    tables += [(f"projects[{i}]", t) for i, t in enumerate(pkg.projects)]
-    for i, decl in enumerate(pkg.fund_types):
-        tables += [(f"fund_types[{i}].tables[{j}]", t) for j, t in enumerate(decl.tables)]
-    for key, table in tables:
+    for key, table in self_eval_tables(pkg):
         _self_eval(table, key, idx, ch)
-    _cover_score(pkg, report, idx, ch)
+    _cover_score(pkg, report, ch)
     _framework(pkg, idx, ch)
     return ch.changed
 
@@ -194,7 +210,7 @@ def _cover_rows(pkg: Package, idx: dict, ch: _Changes) -> None:
         rows = getattr(pkg, name)
         for i, row in enumerate(rows):
             for f in fields:
-                c = idx.get(f"{name}[{i}].{f}")
+                c = idx(keys.cover_row(name, i, f))
                 if c is not None and c.value is not None and not row.is_summary:
                     ch.set(row, f, amount(c.value), c)
         summaries = [r for r in rows if r.is_summary]
@@ -203,27 +219,27 @@ def _cover_rows(pkg: Package, idx: dict, ch: _Changes) -> None:
             for f in s.__dataclass_fields__:
                 if f in ("institution", "is_summary", "src"):
                     continue
-                c = idx.get(f"{name}.summary.{f}")
+                c = idx(keys.cover_summary(name, f))
                 ch.set(s, f, amount(c.value) if c is not None else None, c)
 
 
 def _line_table(table: LineTable, key: str, idx: dict, ch: _Changes) -> None:
     for i, ln in enumerate(table.lines):
         for col in table.columns:
-            c = idx.get(f"{key}.lines[{i}].{col}")  # a derived column
+            c = idx(keys.line_cell(key, i, col))  # a derived column
             if c is None and not ln.partial:
-                c = idx.get(f"{key}.lines[{i}].{col}.sum")  # parent or total row
+                c = idx(keys.line_sum(key, i, col))  # parent or total row
             if c is not None and c.value is not None:
                 ch.put(ln.values, col, amount(c.value), c)
 
 
 def _basic_data(pkg: Package, idx: dict, ch: _Changes) -> None:
     st = pkg.basic_data.staffing
-    c = idx.get("basic_data.staffing.control_rate")
+    c = idx(keys.STAFF_CONTROL_RATE)
     ch.set(st, "stated_control_rate", ratio(c.value) if c is not None else None, c)
     b = pkg.basic_data.buildings
     for attr, key in (("stated_area_rate", "area_rate"), ("stated_investment_rate", "investment_rate")):
-        c = idx.get(f"basic_data.buildings.{key}")
+        c = idx(keys.building_rate(key))
         ch.set(b, attr, ratio(c.value) if c is not None else None, c)
 
 
@@ -232,13 +248,13 @@ def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
     if total is not None:
         first = "general_budget" if table.kind == "overall" else "appropriation"
         for col in ("initial", "annual", "executed"):
-            c = idx.get(f"{key}.funds.{first}_sum.{col}")
+            c = idx(keys.fund_sum(key, first, col))
             if c is None and table.kind == "overall":
-                c = idx.get(f"{key}.funds.basic_sum.{col}")
+                c = idx(keys.fund_sum(key, "basic", col))
             if c is not None:
                 ch.set(total, col, amount(c.value), c)
-        rate = idx.get(f"{key}.execution.rate")
-        score = idx.get(f"{key}.execution.score")
+        rate = idx(keys.execution_rate(key))
+        score = idx(keys.execution_score(key))
         ch.set(total, "stated_rate", ratio(rate.value) if rate is not None else None, rate)
         ch.set(total, "stated_score", amount(score.value) if score is not None else None, score)
     for row in table.funds:
@@ -247,19 +263,19 @@ def _self_eval(table: SelfEvalTable, key: str, idx: dict, ch: _Changes) -> None:
             ch.set(row, "stated_rate", None)
             ch.set(row, "stated_score", None)
     for i, ind in enumerate(table.indicators):
-        c = idx.get(f"{key}.indicators[{i}].score")
+        c = idx(keys.indicator_score(key, i))
         if c is not None and c.value is not None:
             ch.set(ind, "stated_score", amount(c.value), c)
     weights = {}
     for level1 in dict.fromkeys(i.level1 for i in table.indicators):
-        c = idx.get(f"{key}.level1.{level1}.weight")
+        c = idx(keys.level1_weight(key, level1))
         if c is not None:
             weights[level1] = amount(c.value)
     if table.level1_weights != weights:
         table.level1_weights = weights
         ch.changed = True
     ch.set(table, "stated_total_weight", total_weight(table))
-    c = idx.get(f"{key}.total")
+    c = idx(keys.total(key))
     ch.set(table, "stated_total", amount(c.value) if c is not None else None, c)
 
 
@@ -272,12 +288,17 @@ def total_weight(table: SelfEvalTable) -> Decimal | None:
     return sum(weights, Decimal(0)) if weights else None
 
 
-def _cover_score(pkg: Package, report: ScoreReport, idx: dict, ch: _Changes) -> None:
-    overall = next((t for t in report.tables if t.key == "overall"), None)
-    if overall is None or overall.total is None:
+def _cover_score(pkg: Package, report: ScoreReport, ch: _Changes) -> None:
+    """The cover's 综合得分 restates the total of the system the profile names (`cover_score`)."""
+    overall = report.table(keys.OVERALL)
+    if report.profile["cover_score"] == catalogue.SYSTEM_FRAMEWORK:
+        total, grade = report.find(keys.FRAMEWORK_TOTAL), report.find(keys.FRAMEWORK_GRADE)
+    else:
+        total, grade = (overall.total, overall.grade) if overall is not None else (None, None)
+    if total is None or total.value is None:
         return
-    ch.set(pkg, "stated_score", pkg.overall.stated_total if pkg.overall is not None else amount(overall.total.value))
-    ch.set(pkg, "stated_grade", overall.grade.text if overall.grade else "")
+    ch.set(pkg, "stated_score", amount(total.value))
+    ch.set(pkg, "stated_grade", grade.text if grade else "")
     ch.set(pkg, "grade_note", grade_note(report.profile))
     executed = pkg.overall.fund("total").executed if pkg.overall and pkg.overall.fund("total") else None
     if executed is not None:
@@ -302,38 +323,30 @@ def _num(v: Decimal) -> str:
     return format(Decimal(v).normalize(), "f")
 
 
-def _framework(pkg: Package, idx: dict, ch: _Changes) -> None:
+def _framework(pkg: Package, idx, ch: _Changes) -> None:
     n = pkg.narrative
     for i, item in enumerate(n.framework):
-        key = f"narrative.framework[{i}]"
-        rate = idx.get(f"{key}.rate")
+        rate = idx(keys.framework_rate(i))
         if rate is not None and rate.value is not None:
             ch.set(item, "stated_rate", ratio(rate.value), rate)
-        score = idx.get(f"{key}.score")
+        score = idx(keys.framework_score(i))
         if score is not None and score.value is not None:
             ch.set(item, "stated_score", amount(score.value), score)
-    total = idx.get("narrative.framework.total")
+    total = idx(keys.FRAMEWORK_TOTAL)
     if total is not None:
         ch.set(n, "stated_total", amount(total.value), total)
-        grade = idx.get("narrative.framework.grade")
-        ch.set(n, "stated_grade", grade.text if grade is not None else "")
+        grade = idx(keys.FRAMEWORK_GRADE)
+        ch.set(n, "stated_grade", grade.text if grade is not None else "", grade)
 
 
 def _framework_inputs(pkg: Package, report: ScoreReport) -> bool:
     """Once the figures are final: each rated item states the profile's formula and the inputs it used."""
-    idx = {c.key: c for c in report.all()}
     ch = _Changes()
     for i, item in enumerate(pkg.narrative.framework):
-        rate = idx.get(f"narrative.framework[{i}].rate")
-        if rate is not None and rate.value is not None:
+        rate = report.find(keys.framework_rate(i))
+        spec = report.profile.framework_item(item.id)
+        if rate is not None and rate.value is not None and spec is not None and spec["formula"] in catalogue.FORMULAS:
             inputs = {re.sub(r"（[^（]*）$", "", k): v for k, v in rate.inputs.items() if isinstance(v, Decimal)}
             ch.set(item, "inputs", inputs)
-            ch.set(item, "stated_formula", FORMULA_TEXT.get(_formula_id(rate.formula), rate.formula))
+            ch.set(item, "stated_formula", catalogue.FORMULAS[spec["formula"]].text)
     return ch.changed
-
-
-def _formula_id(text: str) -> str:
-    for k, v in FORMULA_TEXT.items():
-        if v == text:
-            return k
-    return ""

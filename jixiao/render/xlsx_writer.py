@@ -22,10 +22,12 @@ import xlsxwriter.worksheet as _xw_sheet
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
+from ..core import keys
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from ..core.rules import capped_total
+from ..core.trace import Method
 from . import xlsx_layout as K
 from .view import FUND_TYPE_LABELS, View
 
@@ -479,13 +481,13 @@ def write_xlsx(view: View, path: Path) -> Path:
     pkg = view.package
     results = {t.key: t for t in view.report.tables}
     if pkg.overall is not None:
-        _self_eval(book, view, "附件3", "overall", pkg.overall, derived, results.get("overall"))
+        _self_eval(book, view, "附件3", keys.OVERALL, pkg.overall, derived, results.get(keys.OVERALL))
     for i, t in enumerate(pkg.projects):
-        _self_eval(book, view, f"附件4-{t.name}", f"projects[{i}]", t, derived, results.get(f"projects[{i}]"))
+        _self_eval(book, view, f"附件4-{t.name}", keys.project(i), t, derived, results.get(keys.project(i)))
     for i, decl in enumerate(pkg.fund_types):
         book.const(f"fund_types[{i}].kind", decl.kind)
         for j, t in enumerate(decl.tables):
-            key = f"fund_types[{i}].tables[{j}]"
+            key = keys.fund_type_table(i, j)
             annex = FUND_TYPE_LABELS.get(decl.kind, ("附件", ""))[0]
             _self_eval(book, view, f"{annex}-{t.name or j + 1}", key, t, derived, results.get(key))
     _fund_types(book, view)
@@ -503,9 +505,10 @@ class _Derived:
         c = self.idx.get(key)
         return c is not None and c.value is not None
 
-    def recomputed(self, key: str) -> bool:
+    def recomputed(self, key: keys.Key) -> bool:
+        """Computed or ruled and recomputed: a locked cell. Judged figures are the unit's to enter."""
         c = self.idx.get(key)
-        return c is not None and c.value is not None and not c.formula.startswith("采用填报得分")
+        return c is not None and c.value is not None and c.method is Method.RECOMPUTED and not c.judged
 
 
 def _new(book: Book, base: str, columns: list[float]) -> Sheet:
@@ -534,6 +537,9 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
     s.heading("数据包")
     s.field("评分方案", "profile", K.PROFILE, pkg.profile)
     s.field("评价年度", "year", K.YEAR, pkg.year)
+    if pkg.jurisdiction is not None:  # fixed by the task, like the profile: carried, not offered for editing
+        j = pkg.jurisdiction
+        book.const("jurisdiction", {"code": j.code, "level": j.level, "name": j.name})
     s.field("报告标题", "title", K.TEXT, pkg.title)
     s.heading("一、部门（单位）基本概况")
     u = pkg.unit
@@ -603,7 +609,7 @@ def _cover_table(s: Sheet, book: Book, pkg, d: _Derived, name: str, title: str, 
         cols = {"total": 2, **{f: c for c, (f, _) in enumerate(fields, start=3)}}
         for f, col in cols.items():
             kind = K.SIGNED if f.startswith("balance") else K.AMOUNT
-            key = f"{name}.summary.{f}" if r.is_summary else f"{name}[{i}].{f}"
+            key = keys.cover_summary(name, f) if r.is_summary else keys.cover_row(name, i, f)
             value = getattr(r, f)
             if d.has(key) and f != "balance_cumulative":  # the engine checks a stated 累计结余; it stays an input
                 s.value(row, col, f"{p}.{f}", kind, value, K.DERIVED,
@@ -658,7 +664,7 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived, spare: 
         s.value(r, 4, f"{p}.target", K.TEXT, ind.target.raw)
         s.value(r, 5, f"{p}.actual", K.TEXT, ind.actual.raw)
         s.value(r, 6, f"{p}.weight", K.WEIGHT, ind.weight)
-        role = K.DERIVED if res is not None and d.recomputed(f"{res}.indicators[{i}].score") else K.INPUT
+        role = K.DERIVED if res is not None and d.recomputed(keys.indicator_score(res, i)) else K.INPUT
         s.value(r, 7, f"{p}.score", K.SCORE, ind.stated_score, role)
         s.value(r, 8, f"{p}.reason", K.TEXT, ind.reason)
         s.value(r, 9, f"{p}.tier", K.TIER, ind.tier)
@@ -704,7 +710,7 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
     s.heading(f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告")
     s.field("报告标题", "narrative.title", K.TEXT, n.title)
     for key, t in n.tables.items():
-        _line_table(book, s, t, f"narrative.tables.{key}", d)
+        _line_table(book, s, t, keys.narrative_table(key), d)
     s.heading("七、综合评价（逐项评分）")
     heads = ["编号", "一级指标", "二级指标", "指标名称", "分值", "计算输入（名称=数值；…）", "公式", "比率", "得分", "说明"]
     for i in range(s.ncols + 1, len(heads) + 1):
@@ -716,7 +722,7 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
     for i, item in enumerate(n.framework):
         p = f"narrative.framework[{i}]"
         r = s.row
-        rated = d.has(f"{p}.rate")
+        rated = d.has(keys.framework_rate(i))
         s.value(r, 1, f"{p}.id", K.TEXT, item.id)
         s.value(r, 2, f"{p}.level1", K.TEXT, item.level1)
         s.value(r, 3, f"{p}.level2", K.TEXT, item.level2)
@@ -725,7 +731,7 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
         s.value(r, 6, f"{p}.inputs", K.INPUTS, item.inputs)
         s.value(r, 7, f"{p}.formula", K.TEXT, item.stated_formula, K.DERIVED if rated else K.INPUT)
         s.value(r, 8, f"{p}.rate", K.RATE, item.stated_rate, K.DERIVED if rated else K.INPUT)
-        s.value(r, 9, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED if d.recomputed(f"{p}.score") else K.INPUT)
+        s.value(r, 9, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED if d.recomputed(keys.framework_score(i)) else K.INPUT)
         s.value(r, 10, f"{p}.evidence", K.TEXT, item.evidence)
         s.row += 1
     s.field("综合得分", "narrative.total", K.SCORE, n.stated_total, K.DERIVED)
@@ -765,12 +771,12 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
             book.const(f"{p}.partial", True)
         s.value(r, 1, f"{p}.label", K.TEXT, ln.label)
         for c, col in enumerate(cols, start=2):
-            key = f"{base}.lines[{i}].{col}"
-            derived = d.has(key) or (not ln.partial and d.has(f"{key}.sum"))
+            cell, total = keys.line_cell(base, i, col), keys.line_sum(base, i, col)
+            derived = d.has(cell) or (not ln.partial and d.has(total))
             kind = K.SIGNED if col in t.derived else K.AMOUNT
             formula = _line_formula(t, ln, col, r, row_of, col_of) if derived else None
             s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), K.DERIVED if derived else K.INPUT, formula,
-                    key=key if d.has(key) else f"{key}.sum")
+                    key=cell if d.has(cell) else total)
         s.value(r, len(cols) + 2, f"{p}.note", K.TEXT, ln.note)
     s.row = first + len(t.lines)
 
@@ -821,10 +827,10 @@ def _basic_data(book: Book, view: View, d: _Derived) -> None:
     if st.actual is not None:
         s.field("实有人数", "basic_data.staffing.actual", K.INT, st.actual)
     s.field("控制率", "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
-            K.DERIVED if d.has("basic_data.staffing.control_rate") else K.INPUT)
+            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT)
     if bd.costs is not None:
         s.heading("经费控制情况（万元）")
-        _line_table(book, s, bd.costs, "basic_data.costs", d)
+        _line_table(book, s, bd.costs, keys.BASIC_COSTS, d)
     s.heading("楼堂馆所控制情况")
     b = bd.buildings
     for f, label, kind, value in (("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
@@ -833,7 +839,7 @@ def _basic_data(book: Book, view: View, d: _Derived) -> None:
                                   ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
                                   ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
                                   ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)):
-        role = K.DERIVED if f.endswith("rate") and d.has(f"basic_data.buildings.{f}") else K.INPUT
+        role = K.DERIVED if f.endswith("rate") and d.has(keys.building_rate(f)) else K.INPUT
         if f.endswith("rate") and role == K.DERIVED:
             s.field(label, f"basic_data.buildings.{f}", kind, value, role)
         elif not f.endswith("rate") or value is not None:
@@ -881,21 +887,23 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
         for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
             if f.key == "total":
                 group = "general_budget" if t.kind == "overall" else "appropriation"
-                derived = d.has(f"{key}.funds.{group}_sum.{col}") or (t.kind == "overall" and d.has(f"{key}.funds.basic_sum.{col}"))
+                derived = d.has(keys.fund_sum(key, group, col)) or (t.kind == "overall" and d.has(keys.fund_sum(key, "basic", col)))
                 parts = [pr for k, pr in part_rows if k not in ("basic", "project")] if t.kind == "overall" else [pr for _, pr in part_rows]
                 formula = "=" + "+".join(f"{get_column_letter(c)}{pr}" for pr in parts) if parts else None
                 s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if derived else K.INPUT, formula,
-                        key=f"{key}.funds.{group}_sum.{col}")
+                        key=keys.fund_sum(key, group, col))
             else:
                 s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
         if f.key == "total":
             exec_row = r
             s.value(r, 7, f"{p}.weight", K.WEIGHT, f.weight)
             rate_f = f'=IF(E{r}>0,F{r}/E{r},"")'
-            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f, key=f"{key}.execution.rate")
+            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f, key=keys.execution_rate(key))
+            ruled = d.recomputed(keys.execution_score(key))
             proportional = view.profile["execution_score"]["method"] != "bands"
-            score_f = f'=IF(H{r}="","",MIN(H{r},1)*G{r})' if proportional else None
-            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED, score_f, key=f"{key}.execution.score")
+            score_f = f'=IF(H{r}="","",MIN(H{r},1)*G{r})' if proportional and ruled else None
+            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED if ruled else K.INPUT, score_f,
+                    key=keys.execution_score(key) if ruled else "")
     s.row = first + len(t.funds)
     s.field("年度总体目标·预期目标", f"{key}.goal.expected", K.TEXT, t.goal.expected, height=50)
     s.field("年度总体目标·实际完成情况", f"{key}.goal.actual", K.TEXT, t.goal.actual, height=50)

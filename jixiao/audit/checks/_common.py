@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ...core.model import Source
-from ...core.numbers import MONEY_UNITS, agrees, fmt_amount, fmt_percent, fmt_score, fmt_value, normalize
+from ...core.numbers import MONEY_UNITS, fmt_amount, fmt_percent, fmt_score, fmt_value, normalize
 from ...core.profiles import Profile
 from ...core.trace import Computed
 from ..findings import Finding
@@ -65,10 +65,6 @@ def mismatch(lhs: str, computed: Decimal | None, stated: Decimal | None, unit: s
     return f"{lhs} = {show(computed, unit)} ≠ {show(stated, unit)}"
 
 
-def stated_agrees(stated: Decimal, computed: Decimal, unit: str, parts: int = 0) -> bool:
-    """The comparison the engine's `Computed.agrees` makes, for figures computed here."""
-    places = 2 if unit == "分" or unit in MONEY_UNITS else None
-    return agrees(stated, computed, parts, places=places)
 
 
 def decimals_printed(value: Decimal) -> int:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...core import keys
 from ...core.engine import EXPENDITURE_LABELS, FIELD_LABELS, INCOME_LABELS
 from ...core.model import LineTable
-from ...core.numbers import ZERO
+from ...core.numbers import ZERO, stated_agrees
 from ...core.trace import Computed
 from ..findings import Finding
 from ..registry import AuditContext, check
@@ -30,7 +31,6 @@ from ._common import (
     mismatch,
     place,
     show,
-    stated_agrees,
     table_form,
     table_where,
     term,
@@ -45,16 +45,17 @@ COVER_TABLES = {
 }
 
 
-def _index(ctx: AuditContext) -> dict[str, Computed]:
-    return {c.key: c for c in ctx.report.all()}
+def _index(ctx: AuditContext):
+    """The engine's results by key (`keys` builders only)."""
+    return ctx.report.find
 
 
 def _line_tables(ctx: AuditContext) -> list[tuple[str, str, LineTable]]:
     """(engine key, form, table) of every line table in the package."""
     pkg = ctx.package
-    out = [(f"narrative.tables.{k}", FORM_NARRATIVE, t) for k, t in pkg.narrative.tables.items()]
+    out = [(keys.narrative_table(k), FORM_NARRATIVE, t) for k, t in pkg.narrative.tables.items()]
     if pkg.basic_data.costs is not None:
-        out.append(("basic_data.costs", FORM_BASIC_DATA, pkg.basic_data.costs))
+        out.append((keys.BASIC_COSTS, FORM_BASIC_DATA, pkg.basic_data.costs))
     return out
 
 
@@ -95,7 +96,7 @@ def _cover_sums(ctx: AuditContext) -> list[Finding]:
     for name, rows, fields in specs:
         for i, row in enumerate(rows):
             for f in fields:
-                c = idx.get(f"{name}[{i}].{f}")
+                c = idx(keys.cover_row(name, i, f))
                 if not _disagrees(c):
                     continue
                 label = EXPENDITURE_LABELS.get(f, "") if f != "total" else _total_label(name)
@@ -114,13 +115,13 @@ def _line_sums(ctx: AuditContext) -> list[Finding]:
     for key, form, table in _line_tables(ctx):
         for i, ln in enumerate(table.lines):
             for col, header in table.columns.items():
-                c = idx.get(f"{key}.lines[{i}].{col}.sum")
+                c = idx(keys.line_sum(key, i, col))
                 if ln.partial or not _disagrees(c):
                     continue
                 loc = location(c, form, table.title, ln.label, header)
                 out.append(_sum_finding(c, loc, f"{_table_name(table.title)}“{ln.label}”{header}"))
             for col, spec in table.derived.items():
-                c = idx.get(f"{key}.lines[{i}].{col}")
+                c = idx(keys.line_cell(key, i, col))
                 if spec[0] == "sum" and _disagrees(c):
                     header = table.columns.get(col, col)
                     loc = location(c, form, table.title, ln.label, header)
@@ -153,7 +154,7 @@ def _derived(ctx: AuditContext, op: str) -> list[Finding]:
             header = table.columns.get(col, col)
             names = [table.columns.get(a, a) for a in spec[1:]]
             for i, ln in enumerate(table.lines):
-                c = idx.get(f"{key}.lines[{i}].{col}")
+                c = idx(keys.line_cell(key, i, col))
                 if not _disagrees(c):
                     continue
                 loc = location(c, form, table.title, ln.label, header)
@@ -174,7 +175,7 @@ def _cover_balances(ctx: AuditContext) -> list[Finding]:
     idx = _index(ctx)
     out = []
     for i, row in enumerate(ctx.package.expenditure):
-        c = idx.get(f"expenditure[{i}].balance_cumulative")
+        c = idx(keys.cover_row("expenditure", i, "balance_cumulative"))
         if not _disagrees(c):
             continue
         inc, basic, project = (c.inputs.get(k) for k in ("收入合计", "基本支出", "项目支出"))
@@ -237,7 +238,7 @@ def summary_rows(ctx: AuditContext) -> list[Finding]:
         if summary is None:
             continue
         for f in summary.__dataclass_fields__:
-            c = idx.get(f"{name}.summary.{f}")
+            c = idx(keys.cover_summary(name, f))
             if not _disagrees(c):
                 continue
             label = INCOME_LABELS.get(f) if name == "income" and f != "total" else FIELD_LABELS.get(f, f)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...core.model import Line, Package, SelfEvalTable, Source
-from ...core.numbers import ZERO, agrees, normalize
+from ...core.numbers import ZERO, normalize, stated_agrees
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_NARRATIVE, show, table_form
@@ -31,8 +31,7 @@ def disproved_ids(ctx: AuditContext) -> set[int]:
 
 def same(a: Decimal, b: Decimal, unit: str, parts: int = 0) -> bool:
     """Two stated figures agree when either is within the other's printed precision."""
-    places = 2 if unit in ("万元", "分") else None
-    return agrees(a, b, parts, places=places) or agrees(b, a, parts, places=places)
+    return stated_agrees(a, b, unit, parts) or stated_agrees(b, a, unit, parts)
 
 
 def group(places: list[Place], unit: str) -> list[list[Place]]:

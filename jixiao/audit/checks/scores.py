@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...core import rules
+from ...core import keys, rules
 from ...core.engine import TableResult
 from ...core.model import Indicator, SelfEvalTable
-from ...core.numbers import ZERO, fmt_percent, fmt_score
-from ...core.trace import Computed
+from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
+from ...core.trace import Computed, Method
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import (
@@ -40,7 +40,6 @@ from ._common import (
     location,
     profile_note,
     quoted,
-    stated_agrees,
     table_form,
     table_where,
     verified,
@@ -105,7 +104,7 @@ def execution_rates(ctx: AuditContext) -> list[Finding]:
 def document_formula_rates(ctx: AuditContext) -> list[Finding]:
     out = []
     for i, item in enumerate(ctx.package.narrative.framework):
-        c = ctx.report.find(f"narrative.framework[{i}].rate_by_document")
+        c = ctx.report.find(keys.framework_rate_by_document(i))
         if c is None or c.agrees is not False:
             continue
         expr = written_formula(c.formula, c.inputs)
@@ -133,10 +132,10 @@ def document_formula_rates(ctx: AuditContext) -> list[Finding]:
 def profile_formula_rates(ctx: AuditContext) -> list[Finding]:
     out = []
     for i, item in enumerate(ctx.package.narrative.framework):
-        c = ctx.report.find(f"narrative.framework[{i}].rate")
+        c = ctx.report.find(keys.framework_rate(i))
         if c is None or c.agrees is not False:
             continue
-        doc = ctx.report.find(f"narrative.framework[{i}].rate_by_document")
+        doc = ctx.report.find(keys.framework_rate_by_document(i))
         if doc is not None and doc.value is not None and doc.agrees is False and \
                 abs(doc.value - c.value) <= Decimal("0.00005"):
             continue  # the same figure, already reported against the document's own formula
@@ -235,7 +234,8 @@ def indicator_scores(ctx: AuditContext) -> list[Finding]:
 
 
 def _recomputed(c: Computed) -> bool:
-    return c.value is not None and c.formula.startswith(("正向", "反向", "时限"))
+    """Recomputed by the quantitative or date rule (a qualitative reading never differs from a stated score)."""
+    return c.value is not None and c.method is Method.RECOMPUTED
 
 
 def _in_range(ind: Indicator) -> bool:
@@ -461,12 +461,12 @@ def grades(ctx: AuditContext) -> list[Finding]:
     cover_total = pkg.stated_score if pkg.stated_score is not None else (
         overall.total.value if overall is not None and overall.total is not None else None)
     if pkg.stated_grade and cover_total is not None:
-        c = ctx.report.find("cover.grade")
+        c = ctx.report.find(keys.COVER_GRADE)
         out += _grade(ctx, pkg.stated_grade, cover_total, location(c, FORM_COVER, "三、整体支出绩效自评情况",
                                                                     "评价等次", "等次"), "自评报告")
     n = pkg.narrative
     if n.stated_grade and n.stated_total is not None:
-        c = ctx.report.find("narrative.framework.grade")
+        c = ctx.report.find(keys.FRAMEWORK_GRADE)
         out += _grade(ctx, n.stated_grade, n.stated_total,
                       location(c, FORM_NARRATIVE, SECTION_FRAMEWORK, "评价等级", "等级"), "绩效评价报告§七")
     return out
@@ -506,7 +506,7 @@ def _same_group(a: str, b: str) -> bool:
 def framework_items(ctx: AuditContext) -> list[Finding]:
     out = []
     for i, item in enumerate(ctx.package.narrative.framework):
-        c = ctx.report.find(f"narrative.framework[{i}].score")
+        c = ctx.report.find(keys.framework_score(i))
         loc = location(c, FORM_NARRATIVE, SECTION_FRAMEWORK, item.name, "得分")
         s, w = item.stated_score, item.weight
         if s is not None and w is not None and not ZERO <= s <= w:
@@ -533,7 +533,7 @@ def framework_total(ctx: AuditContext) -> list[Finding]:
     if not n.framework:
         return []
     out = []
-    loc = location(ctx.report.find("narrative.framework.total"), FORM_NARRATIVE, SECTION_FRAMEWORK, "综合得分", "得分")
+    loc = location(ctx.report.find(keys.FRAMEWORK_TOTAL), FORM_NARRATIVE, SECTION_FRAMEWORK, "综合得分", "得分")
     scores = [item.stated_score for item in n.framework]
     stated_sum = sum((s for s in scores if s is not None), ZERO)
     if n.stated_total is not None and not stated_agrees(n.stated_total, stated_sum, "分",
@@ -550,7 +550,7 @@ def framework_total(ctx: AuditContext) -> list[Finding]:
 
 
 def _framework_weights(ctx: AuditContext, loc) -> list[Finding]:
-    c = ctx.report.find("narrative.framework.weight_total")
+    c = ctx.report.find(keys.FRAMEWORK_WEIGHT_TOTAL)
     if c is None or c.agrees is not False:
         return []
     weights = [item.weight for item in ctx.package.narrative.framework if item.weight is not None]
@@ -560,14 +560,21 @@ def _framework_weights(ctx: AuditContext, loc) -> list[Finding]:
 
 
 def _framework_profile_total(ctx: AuditContext, stated_sum: Decimal, loc) -> list[Finding]:
-    c = ctx.report.find("narrative.framework.total")
-    if c is None or c.value is None or stated_agrees(stated_sum, c.value, "分", len(ctx.package.narrative.framework)):
+    """The total the profile's point rules would give (参考: the items' readings, where the unit's
+    judged scores stand in the package's own total)."""
+    items = ctx.package.narrative.framework
+    readings = [ctx.report.find(keys.framework_score(i)) for i in range(len(items))]
+    if not any(c is not None and c.value is not None for c in readings):
         return []
-    grade = rules.grade(c.value, ctx.profile["grades"])
+    reference = sum((c.value if c is not None and c.value is not None else (item.stated_score or ZERO)
+                     for c, item in zip(readings, items, strict=True)), ZERO)
+    if stated_agrees(stated_sum, reference, "分", len(items)):
+        return []
+    grade = rules.grade(reference, ctx.profile["grades"])
     return [finding("score.framework_total", "info",
-                    f"按评分方案逐项重算，§七综合得分为{_pts(c.value)}分（{grade}）{profile_note(ctx.profile, 'framework')}",
-                    loc, stated=_pts(ctx.package.narrative.stated_total), expected=_pts(c.value),
-                    formula=f"Σ 按方案重算的各项得分 = {_pts(c.value)}；各项所填得分之和 = {_pts(stated_sum)}")]
+                    f"按评分方案逐项重算，§七综合得分为{_pts(reference)}分（{grade}）{profile_note(ctx.profile, 'framework')}",
+                    loc, stated=_pts(ctx.package.narrative.stated_total), expected=_pts(reference),
+                    formula=f"Σ 按方案重算的各项得分 = {_pts(reference)}；各项所填得分之和 = {_pts(stated_sum)}")]
 
 
 # --- required reasons -----------------------------------------------------------------------
