@@ -41,7 +41,7 @@ from ..core.model import (
 from ..core.numbers import NumberError, agrees, parse_amount, parse_date, parse_number
 from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, resolve_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
-from .families import TableSpec, is_top, line_tops, table_spec
+from .families import TableSpec, cover_labels, is_top, line_tops, table_spec
 from .framework_text import parse_framework
 
 # --- forms and their titles ------------------------------------------------------------------
@@ -68,6 +68,10 @@ def classify_title(text: str) -> str | None:
     if t.endswith("通知") and ("自评" in t or "绩效" in t):
         return "附件1"
     if t.endswith("自评报告"):
+        # A project's or a fund's own report ("…项目支出绩效单位自评报告", "…救灾资金绩效自评报告")
+        # is prose about that spending, not the cover form of a department's package.
+        if "整体" not in t and ("项目" in t or "资金" in t):
+            return NARRATIVE
         return COVER
     if t.endswith("评价报告"):
         return NARRATIVE
@@ -88,10 +92,28 @@ def segment(blocks: list[Block]) -> list[Segment]:
     for b in blocks:
         form = classify_title(b.text) if isinstance(b, Paragraph) else None
         if form:
-            out.append(Segment(form, b.clean, b.line))
+            title, line = b.clean, b.line
+            before = out[-1].blocks[-1] if out[-1].blocks else None
+            if _title_head(before, b, form):
+                out[-1].blocks.pop()  # the title's first line, printed as a paragraph of its own
+                title, line = before.clean + b.clean, before.line
+            out.append(Segment(form, title, line))
             continue
         out[-1].blocks.append(b)
     return [s for s in out if s.form or s.blocks]
+
+
+def _title_head(before: Block | None, title: Paragraph, form: str) -> bool:
+    """A title broken over two lines ("岳阳县2016年度部门(单位)整体支出" / "绩效评价自评报告"): the
+    line above is short, no sentence, no 附件 label, and the two together still open the same form."""
+    if not isinstance(before, Paragraph) or not before.compact or len(before.compact) > 40:
+        return False
+    t = before.compact
+    if re.search(r"[，。；：:、]$|[，。；]", t) or re.match(r"^附件\s*[0-9一二三四五六七八九十]", t) or is_heading(t):
+        return False
+    if classify_title(before.text) is not None or len(title.compact) > 20:
+        return False
+    return classify_title(before.text + title.text) == form and bool(re.search(r"年度|部门|单位|整体|项目", t))
 
 
 # --- small lenient parsers ------------------------------------------------------------------------
@@ -185,21 +207,34 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
             parser(ctx, seg)
     _finish_fund_types(ctx)
     pkg.forms_found.sort(key=FORM_ORDER.index)
+    if not pkg.title:
+        # No cover form: the document's own title is its first form's (a project table, a report).
+        first = next((sg for sg in segments if sg.form), None)
+        if first is not None:
+            pkg.title = first.title
+            pkg.src["title"] = Source(first.form, line=first.line, text=first.title)
     return pkg
 
 
+_YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
+_YEAR_IN_BODY = re.compile(r"(2\s?0\s?\d\s?\d)\s*年度")
+
+
 def _year(segments: list[Segment]) -> int | None:
-    """The evaluation year from a title ('…2022年度…'), the cover's first."""
+    """The evaluation year from a title ('…2022年度…', '20 16 年度'), the cover's first; else the
+    first '…年度' the document's opening paragraphs or cells name."""
     ordered = sorted(segments, key=lambda s: 0 if s.form == COVER else 1)
     for seg in ordered:
-        m = re.search(r"(20\d{2})\s*年", seg.title)
+        m = _YEAR_IN_TITLE.search(seg.title)
         if m:
-            return int(m.group(1))
+            return int(re.sub(r"\s", "", m.group(1)))
     for seg in ordered:
-        for b in seg.blocks[:6]:
-            m = isinstance(b, Paragraph) and re.search(r"(20\d{2})\s*年度", b.text)
-            if m:
-                return int(m.group(1))
+        for b in seg.blocks[:40]:
+            texts = [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows[:6] for c in row]
+            for text in texts:
+                m = _YEAR_IN_BODY.search(text)
+                if m:
+                    return int(re.sub(r"\s", "", m.group(1)))
     return None
 
 
@@ -276,12 +311,24 @@ def parse_cover(ctx: _Ctx, seg: Segment) -> None:
             pkg.grade_note = _grade_note(b.text)
 
 
+def _cover_fields() -> tuple[tuple[str, str], ...]:
+    """The cover's paragraph labels, with the synonyms the families list (报告日期, 报告期 …)."""
+    extra = tuple((w, "report_date") for w in cover_labels("report_date"))
+    return _COVER_PARAGRAPH_FIELDS + extra
+
+
+_LABEL_SPACE_VALUE = re.compile(r"^(\S{2,14}?)[ \u3000]+(\S.*)$")
+
+
 def _cover_paragraph(pkg: Package, p: Paragraph) -> None:
     m = re.match(r"^(.*?)[：:](.*)$", p.clean)
-    if not m:
-        return
+    if m is None:
+        # A label without its colon ("部门(单位)名称 岳阳县…"): the label, a space, the value.
+        m = _LABEL_SPACE_VALUE.match(p.clean)
+        if m is None or not any(word in compact(m.group(1)) for word, _ in _cover_fields()):
+            return
     label, value = compact(m.group(1)), m.group(2).strip()
-    for word, attr in _COVER_PARAGRAPH_FIELDS:
+    for word, attr in _cover_fields():
         if word in label and not getattr(pkg.unit, attr):
             setattr(pkg.unit, attr, compact(value) if attr in ("report_date", "budget_code") else value)
             pkg.unit.src[attr] = src(COVER, p, "封面", label)
@@ -448,7 +495,7 @@ def _cover_labels(ctx: _Ctx, row: list[Cell]) -> None:
     pkg = ctx.pkg
     for i, cell in enumerate(row[:-1]):
         label = cell.compact
-        for word, target in _COVER_LABELS:
+        for word, target in _COVER_LABELS + tuple((w, "unit.phone") for w in cover_labels("phone")):
             if not label.startswith(word) and not (word == "总体运行情况" and word in label):
                 continue
             value_cell = row[i + 1]
@@ -999,6 +1046,8 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
             _filler(b, t, form, spec.signer_labels)
         else:
             _self_eval_table(ctx, t, b, form, spec)
+    if not t.filler and spec.signer_labels and "filler" not in t.src:
+        t.src["filler"] = Source(form, "落款", "", spec.signer_labels[0])  # the label the form signs under
     _qualify_form(ctx, seg, t)
     if kind == "overall":
         ctx.pkg.overall = t
