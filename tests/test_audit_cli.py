@@ -295,6 +295,7 @@ def test_missing_forms_are_one_info_finding_of_the_family_rule(checks):
     checks()
     pkg = read_any(EXAMPLE)
     pkg.forms_found = ["自评报告", "绩效评价报告", "附件1", "附件2", "附件3", "附件4"]
+    pkg.families = ["hunan-package"]  # as the reader names the template it recognised
     result = audit_package(pkg, "x.txt")
     (missing,) = [f for f in result.findings if f.rule == "forms.missing"]
     assert missing.severity == "info" and missing.location.form == "附件5"
@@ -306,7 +307,15 @@ def test_a_single_project_table_is_a_complete_project_task(checks):
     """A package that is one project's self-evaluation needs nothing else: no 'missing' for the seed's forms."""
     checks()
     pkg = read_any(EXAMPLE)
-    pkg.forms_found = ["附件4"]
+    pkg.forms_found, pkg.families = ["附件4"], ["hunan-package"]
+    assert [f for f in audit_package(pkg, "x.txt").findings if f.rule == "forms.missing"] == []
+
+
+def test_no_completeness_rule_for_a_template_no_family_describes(checks):
+    """Which forms a 广东 bureau asks for is not known: no 'missing' guesses from the 湖南 package."""
+    checks()
+    pkg = read_any(EXAMPLE)
+    pkg.forms_found, pkg.families = ["绩效评价报告"], []
     assert [f for f in audit_package(pkg, "x.txt").findings if f.rule == "forms.missing"] == []
 
 

@@ -143,15 +143,15 @@ def package_task(pkg: Package) -> str:
 
 
 def required_forms(pkg: Package) -> tuple[str, str, tuple[str, ...]] | None:
-    """(family title, task, forms required): the first family the reader recognised that sets a
-    rule for the task, else the first family that does."""
-    from ..io.families import families, family
+    """(family title, task, forms required): the first family the reader recognised in the document
+    that sets a rule for the task. A document of a template no family describes (a 广东 report, a
+    fund's own report) gets no completeness rule: which forms its bureau asks for is not known."""
+    from ..io.families import family
 
     task = package_task(pkg)
     if not task:
         return None
-    recognised = [family(f) for f in pkg.families]
-    for fam in [*recognised, *families()]:
+    for fam in (family(f) for f in pkg.families):
         if task in fam.required_forms:
             return fam.title, task, fam.required_forms[task]
     return None

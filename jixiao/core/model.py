@@ -326,6 +326,27 @@ class FrameworkItem:
 
 
 @dataclass(slots=True)
+class ScoreItem:
+    """One row of a scored indicator sheet (部门整体支出绩效评价指标表 / 得分表): its labels from level 1
+    down, the points each level prints ("部门决策(25分)"), and the score given."""
+
+    path: tuple[str, ...]
+    weights: tuple[Amount, ...]
+    score: Amount = None
+    src: dict[str, Source] = field(default_factory=_src)
+
+
+@dataclass(slots=True)
+class ScoreSheet:
+    """The overall-spending framework printed as a table, with points per level and the scores given."""
+
+    title: str
+    items: list[ScoreItem] = field(default_factory=list)
+    stated_total: Amount = None
+    src: dict[str, Source] = field(default_factory=_src)
+
+
+@dataclass(slots=True)
 class ProseFigure:
     """A figure stated in prose, tied to its subject: '整体支出1,066.75万元'."""
 
@@ -431,6 +452,7 @@ class Package:
     fund_types: list[FundTypeDeclaration] = field(default_factory=list)  # 附件5–7
     forms_found: list[str] = field(default_factory=list)  # set by readers of real documents
     families: list[str] = field(default_factory=list)  # template families (jixiao/families) the reader recognised
+    score_sheets: list[ScoreSheet] = field(default_factory=list)  # framework tables with points and scores
     texts: list[TextBlock] = field(default_factory=list)  # prose paragraphs, set by document readers
     source_path: str = ""
     src: dict[str, Source] = field(default_factory=_src)

@@ -64,6 +64,16 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class SheetSpec:
+    """A scored indicator sheet: its titles, the columns of its levels, of points and of scores."""
+
+    titles: tuple[str, ...] = ()
+    level_columns: tuple[str, ...] = ()
+    weight_columns: tuple[str, ...] = ()
+    score_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Family:
     id: str
     title: str
@@ -73,6 +83,7 @@ class Family:
     required_forms: dict[str, tuple[str, ...]]  # task (overall / project) → forms a package must hold
     line_tops: dict[str, tuple[str, ...]]  # line table key → labels (or "*suffix") that are top rows
     cover_labels: dict[str, tuple[str, ...]]  # cover field → label synonyms
+    score_sheets: tuple[SheetSpec, ...] = ()
     path: str = ""
 
 
@@ -125,7 +136,23 @@ def load_family(path: Path) -> Family:
                   sources=tuple(sources), tables=tables,
                   required_forms=_map(raw.get("required_forms"), f"{where}.required_forms"),
                   line_tops=_map(raw.get("line_tops"), f"{where}.line_tops"),
-                  cover_labels=_map(raw.get("cover_labels"), f"{where}.cover_labels"), path=str(path))
+                  cover_labels=_map(raw.get("cover_labels"), f"{where}.cover_labels"),
+                  score_sheets=tuple(_sheet(x, f"{where}.score_sheets[{i}]")
+                                     for i, x in enumerate(raw.get("score_sheets") or [])), path=str(path))
+
+
+def _sheet(raw: dict, where: str) -> SheetSpec:
+    if not isinstance(raw, dict):
+        raise FamilyError(f"{where}: 应为映射")
+    unknown = set(raw) - {"titles", "level_columns", "weight_columns", "score_columns"}
+    if unknown:
+        raise FamilyError(f"{where}: 未知的键 {sorted(unknown)}")
+    return SheetSpec(**{k: _words(raw.get(k), f"{where}.{k}") for k in ("titles", "level_columns", "weight_columns",
+                                                                     "score_columns")})
+
+
+def sheet_specs() -> tuple[tuple[SheetSpec, str], ...]:
+    return tuple((s, fam.id) for fam in families() for s in fam.score_sheets)
 
 
 @functools.lru_cache(maxsize=1)

@@ -41,8 +41,9 @@ from ..core.model import (
 from ..core.numbers import NumberError, agrees, parse_amount, parse_date, parse_number
 from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, resolve_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
-from .families import TableSpec, cover_labels, is_top, line_tops, table_spec
+from .families import TableSpec, cover_labels, families, is_top, line_tops, table_spec
 from .framework_text import parse_framework
+from .score_sheet import find_sheet
 
 # --- forms and their titles ------------------------------------------------------------------
 
@@ -58,6 +59,8 @@ def classify_title(text: str) -> str | None:
     t = compact(text)
     if not t or len(t) > 80 or re.search(r"[，。；]", t):
         return None
+    if re.match(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])", t):
+        return None  # an item of a table of contents or of a list ("十四、2023年度部门整体支出绩效自评表")
     for word, form in (("政府性基金预算支出绩效自评表", "附件5"), ("国有资本经营预算支出绩效自评表", "附件6"),
                        ("社会保险基金预算支出绩效自评表", "附件7"), ("项目支出绩效自评表", "附件4"),
                        ("整体支出绩效自评表", "附件3")):
@@ -86,6 +89,13 @@ class Segment:
     blocks: list[Block] = field(default_factory=list)
 
 
+def _prose_report(seg: Segment) -> bool:
+    """A "…整体支出绩效自评报告" title over numbered prose and no table is the report itself (as
+    广东 publishes it), not the 湖南 cover form."""
+    return seg.form == COVER and not any(isinstance(b, Table) for b in seg.blocks) \
+        and any(isinstance(b, Paragraph) and is_heading(b.text) for b in seg.blocks)
+
+
 def segment(blocks: list[Block]) -> list[Segment]:
     """Cut the stream at every form title; blocks before the first title form an untitled segment."""
     out = [Segment("", "", None)]
@@ -97,9 +107,13 @@ def segment(blocks: list[Block]) -> list[Segment]:
             if _title_head(before, b, form):
                 out[-1].blocks.pop()  # the title's first line, printed as a paragraph of its own
                 title, line = before.clean + b.clean, before.line
+            title = re.sub(r"(?<=\d) +(?=[\d年])", "", title)  # "20 16 年度" → "2016年度"
             out.append(Segment(form, title, line))
             continue
         out[-1].blocks.append(b)
+    for seg in out:
+        if _prose_report(seg):
+            seg.form = NARRATIVE
     return [s for s in out if s.form or s.blocks]
 
 
@@ -205,6 +219,8 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
         parser = _PARSERS.get(seg.form)
         if parser is not None:
             parser(ctx, seg)
+        if seg.form not in _SELF_EVAL_FORMS:
+            _score_sheets(ctx, seg)
     _finish_fund_types(ctx)
     pkg.forms_found.sort(key=FORM_ORDER.index)
     if not pkg.title:
@@ -218,6 +234,24 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
 
 _YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
 _YEAR_IN_BODY = re.compile(r"(2\s?0\s?\d\s?\d)\s*年度")
+
+
+_SELF_EVAL_FORMS = ("附件3", "附件4", "附件5", "附件6", "附件7")
+
+
+def _score_sheets(ctx: _Ctx, seg: Segment) -> None:
+    """Framework tables with points and scores (部门整体支出绩效评价指标表), in any part of the document."""
+    title = seg.title
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            if b.compact and len(b.compact) <= 40:
+                title = b.clean
+            continue
+        found = find_sheet(b, title, seg.form)
+        if found is not None and found[0].items:
+            ctx.pkg.score_sheets.append(found[0])
+            if found[1] not in ctx.pkg.families:
+                ctx.pkg.families.append(found[1])
 
 
 def _year(segments: list[Segment]) -> int | None:
@@ -235,6 +269,11 @@ def _year(segments: list[Segment]) -> int | None:
                 m = _YEAR_IN_BODY.search(text)
                 if m:
                     return int(re.sub(r"\s", "", m.group(1)))
+    for seg in segments[:1]:  # the document's own first line: "2017年部门整体支出绩效评价得分表"
+        first = next((b for b in seg.blocks if isinstance(b, Paragraph) and b.compact), None)
+        m = first is not None and len(first.compact) <= 60 and _YEAR_IN_TITLE.search(first.text)
+        if m:
+            return int(re.sub(r"\s", "", m.group(1)))
     return None
 
 
@@ -309,6 +348,12 @@ def parse_cover(ctx: _Ctx, seg: Segment) -> None:
     for b in seg.blocks:  # the grade note may sit below the table
         if isinstance(b, Paragraph) and b.compact.startswith("备注") and not pkg.grade_note:
             pkg.grade_note = _grade_note(b.text)
+    if pkg.unit.contact or pkg.staffing.authorized is not None or pkg.income or pkg.expenditure:
+        # The cover form's own labels were found: the package is of the family that prints them.
+        for fam in families():
+            if fam.cover_labels and fam.id not in pkg.families:
+                pkg.families.append(fam.id)
+                break
 
 
 def _cover_fields() -> tuple[tuple[str, str], ...]:

@@ -5,7 +5,7 @@ Add a module here and import it below. Each module owns a family of rule ids.
 
 import importlib
 
-_MODULES = ("arithmetic", "scores", "consistency", "prose", "hygiene", "plausibility")
+_MODULES = ("arithmetic", "scores", "consistency", "prose", "hygiene", "plausibility", "sheets")
 
 for _name in _MODULES:
     try:

@@ -361,7 +361,7 @@ def _filler_findings(pkg: Package) -> list[Finding]:
     u = pkg.unit
     empty = [label for label, v in (("联系人", u.contact), ("联系电话", u.phone), ("报告时间", u.report_date)) if not v]
     # Only a package that has the cover form can leave its fields empty (a project table alone has none).
-    if empty and (not pkg.forms_found or "自评报告" in pkg.forms_found):
+    if empty and ("自评报告" in pkg.forms_found or (not pkg.forms_found and not pkg.texts)):
         out.append(Finding(rule="text.required_empty", severity="info", message=f"封面未填{'、'.join(empty)}。",
                            location=Source(FORM_COVER, "一、基本概况", empty[0]), stated="空", expected="填写完整"))
     return out
