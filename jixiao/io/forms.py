@@ -165,7 +165,7 @@ def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = ""
 def label_of(text: str) -> str:
     """A row label without numbering, '其中：' or a trailing colon: '1、工资福利支出' → '工资福利支出'."""
     t = compact(text)
-    t = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]", "", t)
+    t = re.sub(r"^(?:(?:\d+|[一二三四五六七八九十]+)[、.．](?!\d)|[（(](?:\d+|[一二三四五六七八九十]+)[）)]|[①-⑳])", "", t)
     t = re.sub(r"^其中[:：]?", "", t)
     return t.rstrip(":：")
 
@@ -536,14 +536,24 @@ def _cover_evaluator(ctx: _Ctx, row: list[Cell]) -> None:
 
 
 def _cover_labels(ctx: _Ctx, row: list[Cell]) -> None:
-    """Label / value pairs of 一、基本概况: a cell holding a known label, its value in the next cell."""
+    """Label / value pairs of 一、基本概况: a cell holding a known label, its value in the next cell —
+    or in the same cell after a colon ("联系人：张三")."""
     pkg = ctx.pkg
-    for i, cell in enumerate(row[:-1]):
+    for i, cell in enumerate(row):
         label = cell.compact
+        inline = re.match(r"^([^:：]{2,20})[:：](.+)$", label)
+        if inline is None and i == len(row) - 1:
+            break
         for word, target in _COVER_LABELS + tuple((w, "unit.phone") for w in cover_labels("phone")):
             if not label.startswith(word) and not (word == "总体运行情况" and word in label):
                 continue
-            value_cell = row[i + 1]
+            if inline is not None and inline.group(1).startswith(word):
+                value_cell = Cell(re.split(r"[:：]", cell.clean, maxsplit=1)[1].strip(), cell.line)
+                label = inline.group(1)
+            elif i + 1 < len(row):
+                value_cell = row[i + 1]
+            else:
+                break
             obj_name, attr = target.split(".")
             obj = pkg.unit if obj_name == "unit" else pkg.staffing
             value = integer(value_cell.text) if obj_name == "staffing" else value_cell.clean

@@ -129,8 +129,10 @@ def _page_items(number: int, page) -> list[_Item]:
     lines = _lines(page.filter(outside))
     lines = [ln for ln in lines if not (is_page_number(ln.text) and _in_margin(ln, page))]
     if lines:
-        left = min(ln.x0 for ln in lines)
-        right = max(ln.x1 for ln in lines)
+        # The text block's edges: the lines' and the tables' (a page of a few short lines above a
+        # table must not make every line "full").
+        left = min([ln.x0 for ln in lines] + [b[0] for b in boxes])
+        right = max([ln.x1 for ln in lines] + [b[2] for b in boxes])
         for group in _paragraphs(lines, left, right):
             text = group[0].text
             for ln in group[1:]:
@@ -254,11 +256,15 @@ def _indent_labels(grid: list[list[tuple[object, str]]], texts: dict, left: floa
 def _cell_text(page, box) -> tuple[str, float, float]:
     """The cell's text, wrapped lines joined; with its first line's offset from the cell's left edge and size."""
     x0, top, x1, bottom = box
-    try:
-        region = page.within_bbox((x0, top, x1, bottom), strict=False)
-    except ValueError:  # a box partly off the page
-        return "", 0.0, 0.0
-    lines = _lines(region)
+
+    def inside(obj) -> bool:
+        # By the character's centre: a glyph's box may reach above the ruling line it sits under.
+        if obj.get("object_type") != "char":
+            return False
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return x0 <= x <= x1 and top <= y <= bottom
+
+    lines = _lines(page.filter(inside))
     if not lines:
         return "", 0.0, 0.0
     out = [lines[0].text]
@@ -330,6 +336,11 @@ def _append_rows(table: Table, rows: list) -> None:
     cells a page break left empty (a merged cell cut in two) take the text above them, as the
     .docx reader repeats a merged cell in every row it spans."""
     rows = _without_repeated_header(table.rows, rows)
+    if rows and table.rows and _row_goes_on(table.rows[-1], rows[0]):
+        for cell, more in zip(table.rows[-1], rows[0]):
+            if more.compact and more.compact != cell.compact:
+                cell.text = _join(cell.text, more.text)
+        rows = rows[1:]
     above = table.rows[-1] if table.rows else []
     open_columns = True
     for row in rows:
@@ -342,6 +353,26 @@ def _append_rows(table: Table, rows: list) -> None:
             row[i].text = above[i].text
         above = row
     table.rows += rows
+
+
+_FINISHED = re.compile(r"[。；;！!？?）)”\"]$")
+
+
+def _row_goes_on(last: list, first: list) -> bool:
+    """A row the page break cut in two: the new page's first row only goes on with cells of the last
+    row that stopped mid-sentence (long text without its final stop), and is empty or the same
+    (a merged cell) elsewhere."""
+    if len(last) != len(first):
+        return False
+    going_on = False
+    for a, b in zip(last, first):
+        if not b.compact or b.compact == a.compact:
+            continue
+        unfinished = len(a.compact) >= 10 and not _FINISHED.search(a.compact)
+        if not unfinished or re.fullmatch(r"[-+\d.,%％]+", b.compact):
+            return False
+        going_on = True
+    return going_on
 
 
 def _without_repeated_header(head: list, rows: list) -> list:

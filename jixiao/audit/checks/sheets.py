@@ -115,6 +115,9 @@ _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 _COUNT_THEN_LIST = re.compile(
     r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)(?P<noun>[\u4e00-\u9fff]{1,10}?)"
     r"[，,]?(?:分别是|分别为|包括|即|为|[:：])(?P<list>[^。；;：:\n]+)")
+_NOUN_COUNT_LIST = re.compile(
+    r"(?P<noun>[\u4e00-\u9fff]{2,10}?)(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)"
+    r"[，,]?(?:分别是|分别为|包括|即|[:：])(?P<list>[^。；;：:\n]+)")
 _LIST_THEN_COUNT = re.compile(
     r"(?:设|有|包括|含|下设|共设)(?P<list>[^，。；;：:\n等]{4,}?)(?:共)?(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})"
     r"(?P<unit>个|家|项|所|名|类|条|支)(?P<noun>[\u4e00-\u9fff]{1,8})")
@@ -157,7 +160,7 @@ def count_list(ctx: AuditContext) -> list[Finding]:
     out = []
     for block in ctx.package.texts:
         text = block.text
-        for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
+        for pattern in (_COUNT_THEN_LIST, _NOUN_COUNT_LIST, _LIST_THEN_COUNT):
             for m in pattern.finditer(text):
                 listed = m.group("list")
                 if "等" in listed or "、" not in listed:
@@ -166,10 +169,11 @@ def count_list(ctx: AuditContext) -> list[Finding]:
                 n = _count(m.group("n"))
                 if n is None or len(items) < 2 or n == len(items):
                     continue
-                what = f"{m.group('unit')}{m.group('noun')}"
+                said = (m.group(0)[: m.start("list") - m.start()] if m.start("list") > m.start("n")
+                        else m.group(0)[m.end("list") - m.start():]).strip("，,:：")
                 out.append(Finding(
                     rule="prose.count_list", severity="warning",
-                    message=f"文中称{m.group('n')}{what}，但列举了{len(items)}项，请核对个数或名单。",
+                    message=f"文中称“{said}”，但列举了{len(items)}项，请核对个数或名单。",
                     location=Source(block.form, block.section, "", "", block.line, m.group(0)[:80]),
                     stated=f"{n}{m.group('unit')}", expected=f"{len(items)}{m.group('unit')}",
                     formula=f"列举：{'、'.join(items)}（{len(items)}项）≠ {n}", evidence=m.group(0)[:120]))
