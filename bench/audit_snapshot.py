@@ -31,12 +31,12 @@ from jixiao.audit.service import audit_package  # noqa: E402
 from jixiao.io.readers import read_any  # noqa: E402
 
 
-def corpus(directory: Path, n: int) -> list[Path]:
-    paths = [EXAMPLE, *sorted((ROOT / "tests" / "fixtures").rglob("*.yaml"))]
+def corpus(directory: Path, n: int, example: Path = EXAMPLE) -> list[Path]:
+    paths = [example, *sorted((ROOT / "tests" / "fixtures").rglob("*.yaml"))]
     if SEED.exists():
         paths.insert(0, SEED)
     rng = random.Random(7)
-    for src in ([SEED] if SEED.exists() else []) + [EXAMPLE]:
+    for src in ([SEED] if SEED.exists() else []) + [example]:
         text = src.read_text(encoding="utf-8")
         for i in range(n):
             p = directory / f"{src.stem}-{i:03d}{src.suffix}"
@@ -45,11 +45,15 @@ def corpus(directory: Path, n: int) -> list[Path]:
     return paths
 
 
-def snapshot(n: int) -> dict:
+def snapshot(n: int, example: Path = EXAMPLE) -> dict:
     out = {}
     with tempfile.TemporaryDirectory(prefix="jixiao-snap-") as d:
-        for p in corpus(Path(d), n):
-            key = p.name if p.parent == Path(d) else str(p.relative_to(ROOT.parent))
+        for p in corpus(Path(d), n, example):
+            if p == example:  # an older copy of the example stands for the example itself
+                p_key = EXAMPLE
+            else:
+                p_key = p
+            key = p.name if p.parent == Path(d) else str(p_key.relative_to(ROOT.parent))
             try:
                 pkg = read_any(p)
             except Exception as exc:  # noqa: BLE001 - recorded, compared like any output
@@ -66,11 +70,13 @@ def main() -> None:
     ap.add_argument("mode", choices=("save", "compare", "covers"))
     ap.add_argument("file")
     ap.add_argument("--docs", type=int, default=20)
+    ap.add_argument("--example", type=Path, default=EXAMPLE,
+                    help="the example package to perturb (give an older revision's copy to compare across a change of it)")
     args = ap.parse_args()
     import jixiao
 
     print(f"code: {Path(jixiao.__file__).parent}")
-    snap = snapshot(args.docs)
+    snap = snapshot(args.docs, args.example)
     if args.mode == "save":
         Path(args.file).write_text(json.dumps(snap, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         total = sum(len(v.get("result", {}).get("findings", [])) for v in snap.values())
@@ -97,15 +103,17 @@ def _identity(f: dict) -> tuple:
 def covers(before: dict, now: dict) -> int:
     lost, changed, kept = [], [], 0
     for doc, b in before.items():
-        found = {_identity(f): f["severity"] for f in now.get(doc, {}).get("result", {}).get("findings", [])}
+        found: dict[tuple, set[str]] = {}
+        for f in now.get(doc, {}).get("result", {}).get("findings", []):
+            found.setdefault(_identity(f), set()).add(f["severity"])
         for f in b.get("result", {}).get("findings", []):
-            sev = found.get(_identity(f))
-            if sev is None:
+            sevs = found.get(_identity(f))
+            if not sevs:
                 lost.append((doc, f))
             else:
                 kept += 1
-                if sev != f["severity"]:
-                    changed.append((doc, f, sev))
+                if f["severity"] not in sevs:
+                    changed.append((doc, f, "/".join(sorted(sevs))))
     for doc, f in lost:
         print(f"LOST {doc}: {f['rule']} {f['severity']} {f['message'][:80]}")
     by_rule: dict[tuple, int] = {}

@@ -11,31 +11,20 @@ import json
 import sys
 from pathlib import Path
 
-from .core.numbers import fmt_value
+from .cmd import EXIT_OK, EXIT_UNREADABLE, UserError
+from .core.numbers import fmt_value, round_half_up
 from .core.profiles import ProfileError
+from .services import ServiceError
 from .texttable import table
-
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-
-
-class UserError(Exception):
-    """A problem to report in one clear message and exit 2."""
-
-
-def _load(path: str):
-    from .io.readers import read_any
-
-    return read_any(path)
-
 
 # --- score --------------------------------------------------------------------------------------
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .core.engine import score_package
+    from . import services
 
-    pkg = _load(args.file)
-    report = score_package(pkg, args.profile or None)
+    pkg = services.read(path=args.file)
+    report = services.score(package=pkg, profile_name=args.profile or None)
     if args.format == "json":
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -46,7 +35,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def render_score_text(report) -> str:
     lines = [f"{report.package.unit.name}  {report.package.year}年度  评分方案：{report.profile.id}"
-             f"（{' → '.join(report.profile.chain)}，{report.profile.digest[:12]}）", ""]
+             f"（{' → '.join(report.profile.chain)}，{report.profile.digest[:12]}）"]
+    if report.package.profile_note:
+        lines.append(f"注意：{report.package.profile_note}")
+    lines.append("")
 
     def block(title: str, values) -> None:
         if not values:
@@ -54,8 +46,13 @@ def render_score_text(report) -> str:
         lines.append(f"■ {title}")
         for c in values:
             mark = {True: "✓", False: "✗", None: " "}[c.agrees]
-            stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
-            lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
+            if c.judged:  # the unit's figure stands; the engine's is a reading offered as 参考
+                allowed = f"，允许 {fmt_value(c.allowed[0], c.unit)}–{fmt_value(c.allowed[1], c.unit)}" if c.allowed else ""
+                stated = c.shown_stated() if c.has_stated else "未填"
+                lines.append(f"  {mark} {c.label}：{stated}（评价人判定；参考 {c.shown()}{allowed}）")
+            else:
+                stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
+                lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
             lines.append(f"      = {c.formula}" + (f"；{_inputs(c)}" if c.inputs else ""))
             if c.rule:
                 lines.append(f"      依据：{c.rule}")
@@ -90,16 +87,22 @@ def _overview(report) -> list[str]:
 
 
 def _inputs(c) -> str:
-    parts = []
-    for k, v in c.inputs.items():
-        if v is None:
-            shown = "空"
-        elif k == "比率" or k == "执行率":
-            shown = fmt_value(v, "ratio")
-        else:
-            shown = format(v, "f") if hasattr(v, "as_tuple") else str(v)
-        parts.append(f"{k}={shown}")
-    return "，".join(parts)
+    return "，".join(f"{k}={_input_text(k, v, c)}" for k, v in c.inputs.items())
+
+
+def _input_text(name: str, v, c) -> str:
+    """An input as a reviewer reads it: rates as percentages (实际值 1.00 against a % target is 100%),
+    other figures rounded for display (half-up) — never a raw 28-digit Decimal."""
+    if v is None:
+        return "空"
+    if not hasattr(v, "as_tuple"):
+        return str(v)
+    target = str(c.inputs.get("指标值", ""))
+    if name in ("比率", "执行率") or (name == "实际值" and target.rstrip().endswith("%")):
+        return fmt_value(v, "ratio")
+    if v.as_tuple().exponent < -4:
+        v = round_half_up(v, 4)
+    return format(v, "f")
 
 
 # --- parser -------------------------------------------------------------------------------------
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UserError as exc:
+    except (UserError, ServiceError) as exc:
         print(f"jixiao: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except ProfileError as exc:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 
 MODULES = (
-    "jixiao.audit.cli",  # jixiao audit
-    "jixiao.render.cli",  # jixiao render, jixiao import
+    "jixiao.cmd.audit",  # jixiao audit
+    "jixiao.cmd.render",  # jixiao render, jixiao import
     "jixiao.web.cli",  # jixiao serve
 )
 

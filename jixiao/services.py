@@ -13,14 +13,16 @@ surface does is parse its input, call one of these, and present the result.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .core.engine import ScoreReport
+from .core.memo import call_scope
 from .core.model import Package
 from .core.profiles import Profile, ProfileError, load_profile
 
@@ -36,13 +38,28 @@ class ServiceError(ValueError):
 
 
 def _wrap(exc: ValueError, what: str) -> ServiceError:
-    problems = list(getattr(exc, "problems", []) or [])
-    return ServiceError(what if problems else f"{what}：{exc}", problems)
+    """The reader's own message (it names the file and lists every problem), with its problems kept apart."""
+    err = ServiceError(what, list(getattr(exc, "problems", []) or []))
+    err.args = (str(exc) or what,)
+    return err
+
+
+def _scoped(fn: Callable) -> Callable:
+    """Run a service call with the text caches emptied when it ends: nothing of one user's document
+    stays in the process after the call that read it (see core/memo.py)."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        with call_scope():
+            return fn(*args, **kwargs)
+
+    return call
 
 
 # --- read -----------------------------------------------------------------------------------
 
 
+@_scoped
 def read(*, path: str | Path) -> Package:
     """Read any supported file (.yaml/.json canonical, .txt dump, .docx, .xlsx workbook)."""
     from .io.readers import read_any
@@ -55,6 +72,7 @@ def read(*, path: str | Path) -> Package:
         raise _wrap(exc, f"无法读取 {Path(path).name}") from None
 
 
+@_scoped
 def read_upload(*, data: bytes, filename: str, workdir: str | Path | None = None) -> Package:
     """Read an uploaded file's bytes. The bytes are written to a private temporary file (the
     readers work on paths and apply their own size and zip guards there), removed afterwards."""
@@ -69,6 +87,7 @@ def read_upload(*, data: bytes, filename: str, workdir: str | Path | None = None
     return pkg
 
 
+@_scoped
 def from_canonical(*, data: dict | str, name: str = "<数据包>") -> Package:
     """A package from its canonical form: a dict (as stored by the web app) or YAML/JSON text."""
     from .io.canonical import parse_package
@@ -106,6 +125,7 @@ def profile(*, name: str | Profile | None, package: Package | None = None) -> Pr
         raise ServiceError(str(exc)) from None
 
 
+@_scoped
 def score(*, package: Package, profile_name: str | Profile | None = None) -> ScoreReport:
     from .core.engine import score_package
 
@@ -113,6 +133,7 @@ def score(*, package: Package, profile_name: str | Profile | None = None) -> Sco
     return score_package(package, prof)
 
 
+@_scoped
 def audit(*, package: Package, name: str = "", profile_name: str | None = None):
     """Audit a package already read. Returns `audit.service.DocumentResult`; a package the engine
     cannot finish on comes back with `error` set, never as an exception."""
@@ -121,6 +142,7 @@ def audit(*, package: Package, name: str = "", profile_name: str | None = None):
     return audit_package(package, name or package.source_path or package.unit.name, profile_name)
 
 
+@_scoped
 def audit_files(*, paths: Sequence[str], profile_name: str | None = None, jobs: int | None = None,
                 progress: bool | None = None) -> list:
     """Audit files (folders expanded), on all cores; unreadable files become results with `error`."""
@@ -137,20 +159,32 @@ class RenderResult:
     docx: Path
     xlsx: Path
     pdf: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should be told (in Chinese)
 
 
+@_scoped
 def render(*, package: Package, outdir: str | Path, profile_name: str | Profile | None = None, pdf: bool = False,
            charts: bool | None = None, timeout: int = 600) -> RenderResult:
-    """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`."""
-    from .render.api import render_package
+    """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`.
+
+    Computed and ruled figures are the engine's, judged ones the unit's (core/view.py). Where the
+    entered data contradict each other the render cannot choose: `notes` says so."""
+    from .audit.registry import run_checks
+    from .core.view import build_view
+    from .render.api import charts_enabled, render_view
     from .render.pdf import PdfError, convert_batch
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     prof = profile(name=profile_name, package=package)
-    r = render_package(package, out, prof, charts)
-    result = RenderResult(r.docx, r.xlsx, notes=list(r.notes))
+    view = build_view(package, prof)
+    r = render_view(view, out, charts=charts_enabled(prof, charts))
+    result = RenderResult(r.docx, r.xlsx, notes=list(view.notes))
+    errors = [f for f in run_checks(view.package, prof) if f.severity == "error"]
+    if errors:
+        first = errors[0].message if len(errors[0].message) <= 60 else errors[0].message[:59] + "…"
+        result.notes.append(f"生成的材料中仍有 {len(errors)} 处错误级问题来自填报数据本身（例如：{first}），"
+                            "程序无法判断以哪一处为准；请用 jixiao audit 查看并修正数据包后重新生成。")
     if pdf:
         try:
             result.pdf = convert_batch([r.docx], out, timeout=timeout)[0]
@@ -159,6 +193,7 @@ def render(*, package: Package, outdir: str | Path, profile_name: str | Profile 
     return result
 
 
+@_scoped
 def render_pdfs(*, docx_paths: Sequence[Path], outdir: str | Path, timeout: int = 600) -> list[Path]:
     """Convert many .docx to PDF with one LibreOffice process (a batch is far faster than one by one)."""
     from .render.pdf import PdfError, convert_batch
@@ -169,6 +204,7 @@ def render_pdfs(*, docx_paths: Sequence[Path], outdir: str | Path, timeout: int 
         raise ServiceError(f"PDF 生成失败：{exc}") from None
 
 
+@_scoped
 def import_(*, path: str | Path, out: str | Path) -> Package:
     """Read any supported file and write it as canonical YAML/JSON (atomically)."""
     from .io.canonical import write_package

@@ -257,10 +257,13 @@ def test_execution_score_not_following_from_rate():
     project["total"] = Decimal("90.9")  # the total follows the wrong score
     findings = _audit(doc)
     f = _only(findings, "score.execution")
-    assert f.severity == "error"
+    assert f.severity == "warning"  # the profile's rule is not verified: the unit's score stands, 9.00 is 参考
     assert f.formula == "90 ÷ 100 = 90.00%；min(90.00%, 100%) × 10 = 9.00 ≠ 0.90"
     assert "总分相应应为99.00分" in f.message  # 90.9 − 0.9 + 9
     assert not [x for x in findings if x.rule == "score.total"]  # not reported twice
+    # under a verified rule the score is ruled: the rule's 9.00 is the value and 0.90 an error
+    verified = _only(_audit(doc, str(FIXTURES / "profiles" / "test-verified-2023.yaml")), "score.execution")
+    assert verified.severity == "error" and verified.expected == "9.00"
 
 
 def test_execution_score_zero_printed_as_integer_is_still_wrong():
@@ -572,9 +575,10 @@ def test_seed_19_project_line_in_basic_data(seed_findings):
 
 
 def test_seed_20_22_execution_scores(seed_findings):
-    f = _one(seed_findings, "score.execution", "error", form="公务接待拨款")
+    # xiangxi-2022's execution rule is unverified: the findings are warnings (the unit's score stands)
+    f = _one(seed_findings, "score.execution", "warning", form="公务接待拨款")
     assert f.formula == "3.16 ÷ 193.03 = 1.64%；min(1.64%, 100%) × 10 = 0.16 ≠ 0.00"
-    f = _one(seed_findings, "score.execution", "error", form="湘西大厦维修改造经费")
+    f = _one(seed_findings, "score.execution", "warning", form="湘西大厦维修改造经费")
     assert f.expected == "0.53" and "总分相应应为90.53分" in f.message
     # their totals follow the wrong scores: not reported a second time
     assert not _find(seed_findings, "score.total", form="公务接待拨款")

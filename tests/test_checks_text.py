@@ -216,6 +216,18 @@ def test_foreign_fragments():
         ("info", "市级预算部门", 3), ("info", "我会", 2), ("warning", "执法", 1)]
 
 
+@pytest.mark.parametrize("text, named", [
+    ("我会整体支出的有效性分析。", True),  # 会 as a noun: an association names itself
+    ("我中心全体职工参加培训。", True),
+    ("我会继续加强预算管理。", False),  # 会 = "will"
+    ("我科学安排各项资金。", False),  # 科学 = "scientifically"
+    ("我所有的工作均按计划完成。", False),
+])
+def test_foreign_self_reference_is_a_noun_not_a_verb(text, named):
+    found = only(build(base(), prose(text)), "text.foreign_fragment")
+    assert bool(found) is named, [f.stated for f in found]
+
+
 def test_foreign_fragment_respects_the_units_own_functions():
     doc = base()
     doc["unit"]["functions"] += "负责农业综合行政执法。"
@@ -288,8 +300,25 @@ def test_satisfaction_sample_and_fraction():
     [small] = only(pkg, "plaus.satisfaction_sample")
     [frac] = only(pkg, "plaus.satisfaction_fraction")
     assert (small.severity, small.stated) == ("warning", "20份")
-    assert (frac.severity, frac.expected) == ("error", "95.00%或100.00%")
-    assert "19.2" in frac.formula
+    # 有效问卷 is said, but not that 96% is a share of people (it may be a mean score): a warning
+    assert (frac.severity, frac.expected) == ("warning", "95.00%或100.00%")
+    assert "19.2" in frac.formula and "平均评分" in frac.message
+
+
+def test_satisfaction_fraction_is_an_error_when_the_share_and_the_valid_count_are_both_stated():
+    doc = base()
+    doc["narrative"]["framework"][0]["inputs"] = {"满意数": 19, "有效问卷数": 20}
+    doc["narrative"]["framework"][0]["rate"] = "96%"
+    [frac] = only(build(doc), "plaus.satisfaction_fraction")
+    assert frac.severity == "error" and "核实" not in frac.message
+
+
+def test_distributed_questionnaires_are_not_valid_responses():
+    texts = prose("本次绩效自评，我们发放问卷调查20份，满意率为96%。")
+    doc = base()
+    doc["narrative"]["framework"] = []
+    [frac] = only(build(doc, texts), "plaus.satisfaction_fraction")
+    assert frac.severity == "warning" and "发放问卷数" in frac.message
 
 
 def test_satisfaction_fraction_accepts_an_achievable_rate():
@@ -337,7 +366,7 @@ def _has(findings, rule, severity, **where):
     (6, "prose.figure", "error", {"form": "绩效评价报告"}),
     (8, "xref.same_quantity", "error", {"row": "商品和服务支出"}),
     (9, "xref.same_quantity", "error", {"row": "公务接待费"}),
-    (16, "plaus.satisfaction_fraction", "error", {"form": "绩效评价报告"}),
+    (16, "plaus.satisfaction_fraction", "warning", {"form": "绩效评价报告"}),
     (16, "plaus.satisfaction_sample", "warning", {"form": "绩效评价报告"}),
     (26, "text.copied_goal", "warning", {"form": "附件4·驻外招商引资经费"}),
     (26, "text.copied_indicator", "warning", {"form": "附件4·驻外招商引资经费"}),
@@ -384,10 +413,8 @@ def test_example_no_duplicate_defects(example_findings):
 def seed_findings():
     if not SEED.exists():
         pytest.skip(f"the seed document is not here ({SEED}); it lives in ../shared/seeds/")
-    try:
-        from jixiao.io.textdump import read_textdump
-    except ImportError:
-        pytest.skip("jixiao.io.textdump is not available yet")
+    from jixiao.io.textdump import read_textdump
+
     return [f for f in run_checks(read_textdump(SEED)) if f.rule.startswith(FAMILIES)]
 
 
@@ -397,7 +424,7 @@ def seed_findings():
     (6, "prose.figure", "error", 584, "1,805.66"),
     (12, "date.year", "warning", 696, "2021年"),
     (13, "date.year", "warning", 690, "2021年"),
-    (16, "plaus.satisfaction_fraction", "error", 743, "96.00%"),
+    (16, "plaus.satisfaction_fraction", "warning", 743, "96.00%"),
     (27, "date.garbled", "warning", 1352, "2022你那12月"),
     (29, "text.foreign_fragment", "warning", 584, "执法"),
     (38, "text.foreign_fragment", "info", 683, "我会"),

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao.audit import report
-from jixiao.audit.cli import exit_code
 from jixiao.audit.findings import SEVERITIES
 from jixiao.audit.service import DocumentResult, audit_path
+from jixiao.cmd.audit import exit_code
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FUZZ = settings(max_examples=20, deadline=None, derandomize=True,
@@ -34,16 +34,6 @@ SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx")
 JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
 
 
-def _has_reader(module: str) -> bool:
-    try:
-        __import__(module)
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-needs_text_reader = pytest.mark.skipif(not _has_reader("jixiao.io.textdump"), reason="the .txt reader is not there yet")
-needs_docx_reader = pytest.mark.skipif(not _has_reader("jixiao.io.docx_reader"), reason="the .docx reader is not there yet")
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +72,6 @@ def assert_sane(result: DocumentResult) -> None:
 # --- the seed, damaged ----------------------------------------------------------------------------
 
 
-@needs_text_reader
 @FUZZ
 @given(cut=st.floats(0, 1))
 def test_truncated_seed(seed_lines, cut):
@@ -90,7 +79,6 @@ def test_truncated_seed(seed_lines, cut):
     assert_sane(audit_bytes(text[: int(len(text) * cut)].encode("utf-8"), ".txt"))
 
 
-@needs_text_reader
 @FUZZ
 @given(rnd=RNG)
 def test_shuffled_seed_lines(seed_lines, rnd):
@@ -102,7 +90,6 @@ def test_shuffled_seed_lines(seed_lines, rnd):
     assert_sane(audit_bytes("".join(lines).encode("utf-8"), ".txt"))
 
 
-@needs_text_reader
 @FUZZ
 @given(rnd=RNG)
 def test_duplicated_and_dropped_seed_lines(seed_lines, rnd):
@@ -117,7 +104,6 @@ def test_duplicated_and_dropped_seed_lines(seed_lines, rnd):
     assert_sane(audit_bytes("".join(lines).encode("utf-8"), ".txt"))
 
 
-@needs_text_reader
 @FUZZ
 @given(data=st.data())
 def test_seed_with_garbage_inserted(seed_lines, data):
@@ -128,7 +114,6 @@ def test_seed_with_garbage_inserted(seed_lines, data):
     assert_sane(audit_bytes(bytes(raw), ".txt"))
 
 
-@needs_text_reader
 def test_seed_is_audited_with_findings(seed_lines):
     result = audit_bytes("".join(seed_lines).encode("utf-8"), ".txt")
     assert_sane(result)
@@ -175,8 +160,6 @@ def test_yaml_with_numbers_replaced(data):
 @FUZZ
 @given(blob=st.binary(max_size=4096), suffix=st.sampled_from(SUFFIXES))
 def test_garbage_bytes(blob, suffix):
-    if suffix == ".txt" and not _has_reader("jixiao.io.textdump"):
-        suffix = ".yaml"
     result = audit_bytes(blob, suffix)
     assert_sane(result)
 
@@ -231,7 +214,6 @@ def test_zip_bomb_is_refused(tmp_path):
     assert_sane(result)
 
 
-@needs_docx_reader
 def test_a_zip_that_is_not_a_word_document(tmp_path):
     p = tmp_path / "other.docx"
     with zipfile.ZipFile(p, "w") as zf:

@@ -18,12 +18,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from jixiao.cli import main
+from jixiao.core.view import build_view
 from jixiao.io.canonical import PackageError, package_to_dict, read_package
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
 from jixiao.render import pdf as pdfmod
 from jixiao.render.api import render_package
-from jixiao.render.view import build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "xiangxi-beijing-office-2022.yaml"
@@ -207,7 +207,7 @@ def test_xlsx_to_render_equals_yaml_to_render(rendered, tmp_path):
 
 
 def _cell_of(wb_path: Path, path: str) -> tuple[str, str]:
-    from jixiao.render import xlsx_layout as K
+    from jixiao.io import workbook_layout as K
 
     wb = load_workbook(wb_path, read_only=True)
     rows = [r[0] for r in wb[K.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]

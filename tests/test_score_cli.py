@@ -39,3 +39,26 @@ def test_score_text_is_a_readable_table(capsys):
 def test_score_with_another_profile(capsys):
     assert main(["score", str(EXAMPLE), "--profile", "national-2020", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["profile"]["id"] == "national-2020"
+
+
+def test_profile_option_traces_that_profiles_rules(capsys):
+    """--profile X scores and explains with X, whatever profile the package's jurisdiction resolves to."""
+    assert main(["score", str(EXAMPLE), "--format", "json", "--profile", "national-2020"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["profile"]["id"] == "national-2020"
+    rules = {v["rule"].split(" ")[0] for t in data["tables"] for v in t["values"] if v["rule"]}
+    rules |= {v["rule"].split(" ")[0] for values in data["sections"].values() for v in values if v["rule"]}
+    assert rules == {"national-2020"}
+    overall = next(t for t in data["tables"] if t["key"] == "overall")
+    assert overall["grade"]["display"] == "优"  # national bands: 93.22 → 优
+
+
+def test_a_year_outside_every_local_profile_falls_back_with_a_note(tmp_path, capsys):
+    text = EXAMPLE.read_text(encoding="utf-8").replace("\nyear: 2022\n", "\nyear: 2023\n", 1)
+    assert "year: 2023" in text
+    path = tmp_path / "2023.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["score", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "评分方案：national-2020" in out
+    assert "的评分方案xiangxi-2022（2022年度）不适用于2023年度，按全国通行做法（national-2020）评分" in out

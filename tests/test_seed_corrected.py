@@ -22,13 +22,11 @@ def test_every_edit_applies(seed_path):
 
 
 def test_corrected_seed_has_no_error(corrected_path):
-    pytest.importorskip("jixiao.io.textdump", reason="the text-dump reader is not there yet")
     findings = run_checks(read_any(corrected_path))
     errors = [f"{f.rule} {f.location.describe()}: {f.message} ({f.formula})" for f in findings if f.severity == "error"]
     assert errors == []
 
 
 def test_original_seed_has_errors(seed_path):
-    pytest.importorskip("jixiao.io.textdump", reason="the text-dump reader is not there yet")
     findings = run_checks(read_any(seed_path))
     assert sum(1 for f in findings if f.severity == "error") >= 20

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from jixiao.core.engine import score_package
+from jixiao.io import workbook_layout as K
 from jixiao.io.canonical import PackageError, package_to_dict
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
-from jixiao.render import xlsx_layout as K
 from jixiao.render.api import render_package
 
 ROOT = Path(__file__).resolve().parent.parent

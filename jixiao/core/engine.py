@@ -347,7 +347,7 @@ def cover_score_values(pkg: Package, overall: TableResult | None, framework: lis
     out = []
     if pkg.stated_score is not None:
         out.append(Computed(key=keys.COVER_SCORE, label=f"自评报告 绩效自评综合得分（{label}）", value=total.value, unit="分",
-                            formula=f"= {source}", inputs={source: total.value}, rule=prof.ref("cover_score"),
+                            formula=source, inputs={source: total.value}, rule=prof.ref("cover_score"),
                             stated=pkg.stated_score, stated_src=pkg.src.get("score")))
     if pkg.stated_grade:
         out.append(_grade(keys.COVER_GRADE, "自评报告 评价等次", total.value, prof, pkg.stated_grade, pkg.src.get("grade")))
@@ -412,6 +412,11 @@ def _matching_row(rows, institution: str):
     return None
 
 
+# The cover's tables, as a reviewer names them, and what their 合计 column is.
+COVER_TABLES = {"income": ("年度收入情况", "收入合计"), "expenditure": ("年度支出及结余情况", "支出合计"),
+                "sangong": ("“三公”经费", "三公经费合计"), "fixed_assets": ("固定资产", "固定资产合计")}
+
+
 def _summary_rows(name: str, rows) -> list[Computed]:
     """The 汇总 row equals the sum of the institution rows, field by field."""
     summaries = [r for r in rows if r.is_summary]
@@ -426,7 +431,9 @@ def _summary_rows(name: str, rows) -> list[Computed]:
         values = [getattr(m, f) for m in members]
         if all(v is None for v in values):
             continue
-        out.append(Computed(key=keys.cover_summary(name, f), label=f"{s.institution} {FIELD_LABELS.get(f, f)}", value=sum((v or ZERO for v in values), ZERO),
+        table, total_label = COVER_TABLES[name]
+        field_label = total_label if f == "total" else FIELD_LABELS.get(f, f)
+        out.append(Computed(key=keys.cover_summary(name, f), label=f"{table}表·{s.institution}·{field_label}", value=sum((v or ZERO for v in values), ZERO),
                             unit="万元", formula="Σ 各机构", inputs={m.institution: getattr(m, f) for m in members},
                             stated=getattr(s, f), stated_src=s.src.get(f), parts=len(members)))
     return out

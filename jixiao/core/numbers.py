@@ -8,12 +8,13 @@ same notion of printed precision.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .memo import text_cache
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -148,7 +149,7 @@ for _cp in range(0xFF01, 0xFF5F):
 _FOLD_RE = re.compile("[" + "".join(re.escape(c) for c in _FOLD) + "]")
 
 
-@functools.lru_cache(maxsize=16384)  # checks normalise the same paragraphs again and again
+@text_cache(16384)  # checks normalise the same paragraphs again and again
 def normalize(text: str) -> str:
     """Full-width digits and symbols to their ASCII forms; comparators kept as ≥/≤."""
     for ch in set(_FOLD_RE.findall(text)):

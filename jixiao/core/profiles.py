@@ -416,7 +416,7 @@ def resolve_profile(jurisdiction: Jurisdiction | None, year: int) -> Resolution:
         where = jurisdiction.name or jurisdiction.code
         if own:
             spans = "、".join(f"{p.id}（{_span(p)}）" for p in own)
-            note = f"{where}的评分方案 {spans} 不适用于{year}年度"
+            note = f"{where}的评分方案{spans}不适用于{year}年度"
         else:
             note = f"未找到{where}的评分方案"
     else:

@@ -6,9 +6,10 @@ needs nothing more than a function that yields these blocks.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
+
+from ..core.memo import text_cache
 
 # Whitespace as real documents print it: ASCII, full-width (U+3000), no-break.
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
@@ -49,13 +50,13 @@ Block = Paragraph | Table
 
 # The recogniser asks for the same cell's compact / clean text many times over (labels,
 # header rows, every column lookup), and labels repeat across documents: both are cached.
-@functools.lru_cache(maxsize=65536)
+@text_cache(65536)
 def compact(text: str) -> str:
     """All whitespace removed: '项目支\\n出名称' → '项目支出名称', '姓  名' → '姓名'. For matching labels."""
     return _SPACE_RE.sub("", text or "")
 
 
-@functools.lru_cache(maxsize=65536)
+@text_cache(65536)
 def clean(text: str) -> str:
     """Each line stripped (full-width spaces too), empty lines dropped, lines joined by '\\n'."""
     lines = [ln.strip(" \t\u3000\u00a0") for ln in (text or "").splitlines()]

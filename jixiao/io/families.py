@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from ..core.memo import text_cache
+
 FAMILY_DIR = Path(__file__).resolve().parent.parent / "families"
 
 _WORD_LISTS = ("titles", "goal_header", "total_words", "signer_labels", "stop_words")
@@ -168,7 +170,7 @@ def family(family_id: str) -> Family:
     raise FamilyError(f"找不到模板族 {family_id}")
 
 
-@functools.lru_cache(maxsize=256)
+@text_cache(256)  # keyed by a document's title: emptied after each service call
 def table_spec(kind: str, title: str) -> tuple[TableSpec, str]:
     """The spec that reads a self-evaluation table of `kind` titled `title`, and its family id:
     the family whose title words the title holds (the longest match), else all families' words together."""

@@ -11,13 +11,13 @@ qualitative, and nothing in a document's content raises.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.indicators import TargetError, parse_actual, parse_target
+from ..core.memo import text_cache
 from ..core.model import (
     Actual,
     Evaluator,
@@ -53,7 +53,7 @@ FUND_KIND_WORDS = {"gov_fund": "政府性基金", "state_capital": "国有资本
 FORM_ORDER = [COVER, NARRATIVE, "附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7"]
 
 
-@functools.lru_cache(maxsize=8192)  # pure; asked of every paragraph
+@text_cache(8192)  # pure; asked of every paragraph
 def classify_title(text: str) -> str | None:
     """The form a title paragraph opens, or None. Titles are short and carry no sentence punctuation."""
     t = compact(text)
@@ -161,7 +161,7 @@ def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = ""
     return Source(form, table, row, column, cell.line, cell.clean)
 
 
-@functools.lru_cache(maxsize=8192)  # pure; row labels repeat
+@text_cache(8192)  # pure; row labels repeat
 def label_of(text: str) -> str:
     """A row label without numbering, '其中：' or a trailing colon: '1、工资福利支出' → '工资福利支出'."""
     t = compact(text)
@@ -170,7 +170,7 @@ def label_of(text: str) -> str:
     return t.rstrip(":：")
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(8192)
 def before_bracket(text: str) -> str:
     return re.split(r"[（(]", compact(text), maxsplit=1)[0]
 
@@ -313,7 +313,7 @@ class _Ctx:
                         self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
 
 
-@functools.lru_cache(maxsize=8192)  # pure; asked of every paragraph, some twice
+@text_cache(8192)  # pure; asked of every paragraph, some twice
 def is_heading(text: str) -> bool:
     t = compact(text)
     return bool(re.match(r"^[一二三四五六七八九十]+、", t)) and len(t) <= 40

@@ -18,11 +18,11 @@ character, at least 3) is added under that name. Nothing here is ever fatal.
 
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
 
 from ..core.catalogue import FORMULAS
+from ..core.memo import text_cache
 from ..core.model import FrameworkItem, Package, Source
 from ..core.profiles import ProfileError, load_profile
 from .blocks import Paragraph, compact
@@ -152,7 +152,7 @@ def _figures(text: str) -> list[tuple[str, Decimal, int]]:
     return out
 
 
-@functools.lru_cache(maxsize=8192)  # pure; formula terms and figure labels repeat across documents
+@text_cache(8192)  # pure; formula terms and figure labels repeat across documents
 def lcs(a: str, b: str) -> int:
     """Length of the longest common substring."""
     best = 0

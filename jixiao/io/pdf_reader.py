@@ -83,8 +83,18 @@ def pdf_blocks(p: Path) -> list[Block]:
     items: list[_Item] = []
     try:
         with pdfplumber.open(str(p)) as pdf:
-            for number, page in enumerate(pdf.pages):
-                items += _page_items(number, page)
+            pages = [_page_parts(number, page) for number, page in enumerate(pdf.pages)]
+            # The text block's edges over the whole document: a page of a few short lines (a last
+            # page, a page of headings) must not make its own longest line look "full".
+            edges = [(min(xs), max(ys)) for lines, tables in pages
+                     for xs, ys in [([ln.x0 for ln in lines] + [t[1][0] for t in tables],
+                                     [ln.x1 for ln in lines] + [t[1][2] for t in tables])] if xs]
+            left = min((e[0] for e in edges), default=0.0)
+            right = max((e[1] for e in edges), default=0.0)
+            sizes = sorted(ln.size for lines, _ in pages for ln in lines)
+            body = sizes[len(sizes) // 2] if sizes else 0.0  # the body text's size: most lines have it
+            for number, (lines, tables) in enumerate(pages):
+                items += _page_items(number, lines, tables, _Edges(left, right, body))
     except PackageError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file; all mean "unreadable"
@@ -115,9 +125,10 @@ class _Item:
     full_last: bool = False  # the last line ran to the right edge: the paragraph may go on
 
 
-def _page_items(number: int, page) -> list[_Item]:
-    tables = page.find_tables()
-    boxes = [t.bbox for t in tables]
+def _page_parts(number: int, page) -> tuple[list[_Line], list[tuple[Table, tuple, tuple]]]:
+    """The page's lines outside its tables, and its tables (block, bounding box, column lines)."""
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
 
     def outside(obj) -> bool:
         if obj.get("object_type") != "char":
@@ -125,24 +136,34 @@ def _page_items(number: int, page) -> list[_Item]:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
-    items: list[_Item] = []
     lines = _lines(page.filter(outside))
     lines = [ln for ln in lines if not (is_page_number(ln.text) and _in_margin(ln, page))]
-    if lines:
-        # The text block's edges: the lines' and the tables' (a page of a few short lines above a
-        # table must not make every line "full").
-        left = min([ln.x0 for ln in lines] + [b[0] for b in boxes])
-        right = max([ln.x1 for ln in lines] + [b[2] for b in boxes])
-        for group in _paragraphs(lines, left, right):
-            text = group[0].text
-            for ln in group[1:]:
-                text = _join(text, ln.text)
-            items.append(_Item(number, group[0].top, Paragraph(text), first=group[0], last=group[-1],
-                               full_last=_full(group[-1], right)))
-    for t in tables:
+    tables = []
+    for t in found:
         table, columns = _table(page, t)
         if table.rows:
-            items.append(_Item(number, t.bbox[1], table, columns))
+            tables.append((table, t.bbox, columns))
+    return lines, tables
+
+
+@dataclass
+class _Edges:
+    left: float
+    right: float
+    body: float  # the body text's size
+
+
+def _page_items(number: int, lines: list[_Line], tables: list, edges: _Edges) -> list[_Item]:
+    items: list[_Item] = []
+    right = edges.right
+    for group in _paragraphs(lines, edges):
+        text = group[0].text
+        for ln in group[1:]:
+            text = _join(text, ln.text)
+        items.append(_Item(number, group[0].top, Paragraph(text), first=group[0], last=group[-1],
+                           full_last=_full(group[-1], right)))
+    for table, box, columns in tables:
+        items.append(_Item(number, box[1], table, columns))
     items.sort(key=lambda it: it.top)
     return items
 
@@ -163,13 +184,13 @@ def _lines(page) -> list[_Line]:
     return out
 
 
-def _paragraphs(lines: list[_Line], left: float, right: float) -> list[list[_Line]]:
+def _paragraphs(lines: list[_Line], edges: _Edges) -> list[list[_Line]]:
     """Lines grouped into paragraphs: a line continues the previous one when that one ran to the
     right edge (it was wrapped), the new line starts at the left edge (or is centred under a
     centred title) and has the same size."""
     out: list[list[_Line]] = []
     for ln in lines:
-        if out and _continues(out[-1][-1], ln, left, right):
+        if out and _continues(out[-1][-1], ln, edges):
             out[-1].append(ln)
         else:
             out.append([ln])
@@ -180,17 +201,27 @@ def _full(line: _Line, right: float) -> bool:
     return line.x1 >= right - 1.5 * line.size
 
 
-def _continues(previous: _Line, line: _Line, left: float, right: float) -> bool:
+def _continues(previous: _Line, line: _Line, edges: _Edges) -> bool:
+    left, right = edges.left, edges.right
     same_size = abs(previous.size - line.size) < 0.6
     close = 0 < line.top - previous.top < 3 * max(line.size, previous.size)
-    if not (same_size and close):
+    if not (same_size and close) or _opens_item(line.text):
         return False
     middle = (left + right) / 2
     centred = all(abs((ln.x0 + ln.x1) / 2 - middle) < ln.size for ln in (previous, line))
-    if centred and previous.x1 - previous.x0 >= (right - left) - 4 * previous.size:
+    title = previous.size > 1.15 * edges.body  # set larger than the body: a title, not a paragraph
+    if title and centred and previous.x1 - previous.x0 >= (right - left) - 4 * previous.size:
         return True  # a long centred title wrapped onto a second centred line
     at_left = line.x0 <= left + 0.6 * line.size or line.x0 <= previous.x0 + 0.6 * line.size
     return _full(previous, right) and at_left
+
+
+_ITEM_START = re.compile(r"^\s*(?:[①-⑳]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|附件\s*\d)")
+
+
+def _opens_item(text: str) -> bool:
+    """A line that begins a list item or heading ("②…", "十、…", "（三）…", "附件1") is a paragraph of its own."""
+    return bool(_ITEM_START.match(text))
 
 
 def _join(a: str, b: str) -> str:
@@ -319,7 +350,8 @@ def _paragraph_goes_on(previous: _Item, it: _Item) -> bool:
     a, b = previous.last, it.first
     # A new paragraph starts two characters in (GB/T 9704); a continued one starts where the
     # previous page's last line started.
-    return a is not None and b is not None and abs(a.size - b.size) < 0.6 and b.x0 <= a.x0 + 0.6 * b.size
+    return a is not None and b is not None and abs(a.size - b.size) < 0.6 and b.x0 <= a.x0 + 0.6 * b.size \
+        and not _opens_item(b.text)
 
 
 def _same_columns(a: tuple, b: tuple) -> bool:

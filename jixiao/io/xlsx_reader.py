@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.model import Package
 from ..core.numbers import NumberError, normalize, parse_amount, parse_date, parse_number
-from ..render import xlsx_layout as K
+from . import workbook_layout as K
 from .canonical import PackageError, parse_package
 from .guards import check_zip
 
@@ -45,7 +45,7 @@ def read_xlsx(path: str | Path) -> Package:
         pkg = None
     if problems:
         raise PackageError(str(path), problems)
-    from ..render.view import build_view
+    from ..core.view import build_view
 
     view = build_view(pkg)
     view.package.source_path = str(path)

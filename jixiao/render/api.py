@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.model import Package
 from ..core.profiles import Profile, load_profile
-from .view import View, build_view
+from ..core.view import View, build_view
 
 
 @dataclass

@@ -10,7 +10,7 @@ import functools
 import io
 from decimal import Decimal
 
-from .view import View
+from ..core.view import View
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 

@@ -1,6 +1,6 @@
 """The package as one .docx: 自评报告 cover form, 绩效评价报告, 附件1–7.
 
-Every figure comes from the view (jixiao.render.view): inputs as entered, every
+Every figure comes from the view (jixiao.core.view): inputs as entered, every
 derived figure as the engine computed it. The preparer's prose is carried as
 written; the connecting sentences are generated from the figures.
 """
@@ -18,10 +18,10 @@ from lxml import etree
 from ..core import catalogue, keys
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
+from ..core.view import FUND_TYPE_LABELS, View
 from . import docx_xml as X
 from .docx_setup import new_document, splice_body, write_frame_package
 from .docx_xml import C, H, L, N, V, para, table, widths
-from .view import FUND_TYPE_LABELS, View
 
 A = fmt_amount
 
@@ -574,7 +574,8 @@ def _framework_sentence(item, view: View, i: int) -> str:
         parts.append((f"{figures}，" if figures else "") + f"{item.name}为{P(item.stated_rate)}")
     elif figures:
         parts.append(figures)
-    if score is not None and score.formula:
+    if score is not None and score.formula and not score.judged:
+        # only a verified rule is the profile's to print; a judged score is the evaluators' own
         parts.append(f"评分规则：{_rule_words(score.formula)}")
     parts.append(f"该项指标得{S(item.stated_score)}分")
     return "；".join(parts) + "。"
@@ -621,7 +622,7 @@ def annex1(b: Body, view: View) -> None:
 
 
 def _grades_sentence(prof) -> str:
-    from .view import grade_note
+    from ..core.view import grade_note
 
     return "评价等次：" + grade_note(prof).removeprefix("备注：")
 

@@ -4,7 +4,7 @@ value as its cached result, else the engine's value), sheet protection on, print
 and fit-to-width.
 
 The hidden sheet `_jixiao` maps every value cell to its canonical path (see
-xlsx_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
+jixiao.io.workbook_layout), so jixiao.io.xlsx_reader (openpyxl) can read a filled workbook back.
 XlsxWriter writes the XML in one pass; openpyxl's writer was most of the render time.
 """
 
@@ -28,8 +28,8 @@ from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from ..core.rules import capped_total
 from ..core.trace import Method
-from . import xlsx_layout as K
-from .view import FUND_TYPE_LABELS, View
+from ..core.view import FUND_TYPE_LABELS, View
+from ..io import workbook_layout as K
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
 INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"
@@ -398,11 +398,11 @@ class Book:
         self.titles: set[str] = set()
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple[str, str], object] = {}
-        self.computed: dict = {}
+        self.find = None  # the view's look-up of engine results (keys.Key → Computed)
 
-    def exact(self, key: str, value, kind: str) -> bool:
+    def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
-        c = self.computed.get(key) if self.computed else None
+        c = self.find(key) if self.find else None
         if c is None or c.value is None or value is None:
             return c is None
         places = 4 if kind == K.RATE else 2
@@ -472,7 +472,7 @@ def _format_props(kind: str, role: str) -> dict:
 
 def write_xlsx(view: View, path: Path) -> Path:
     book = Book(path)
-    book.computed = view.computed
+    book.find = view.find
     derived = _Derived(view)
     _cover(book, view, derived)
     _narrative(book, view, derived)
@@ -499,15 +499,15 @@ class _Derived:
     """Which figures the engine computes (their cells are locked)."""
 
     def __init__(self, view: View) -> None:
-        self.idx = view.computed
+        self.idx = view.find
 
     def has(self, key: str) -> bool:
-        c = self.idx.get(key)
+        c = self.idx(key)
         return c is not None and c.value is not None
 
     def recomputed(self, key: keys.Key) -> bool:
         """Computed or ruled and recomputed: a locked cell. Judged figures are the unit's to enter."""
-        c = self.idx.get(key)
+        c = self.idx(key)
         return c is not None and c.value is not None and c.method is Method.RECOMPUTED and not c.judged
 
 

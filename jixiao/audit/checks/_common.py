@@ -176,3 +176,8 @@ def written_formula(text: str, inputs: dict[str, object]) -> str:
         return f"{text}（{listed}）" if listed else text
     return re.sub(r"\s+", " ", expr.translate(_OPERATORS).replace("÷", " ÷ ").replace("×", " × ")
                   .replace("+", " + ").replace("−", " − ")).strip()
+
+
+def has_reason(table) -> bool:
+    """Does a self-evaluation table give a reason anywhere (偏差原因 of an indicator, or its 完成情况)?"""
+    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual

@@ -18,10 +18,10 @@ unit's words. The few word lists below are small and principled:
 
 from __future__ import annotations
 
-import functools
 import re
 from itertools import combinations
 
+from ...core.memo import text_cache
 from ...core.model import Package, SelfEvalTable, Source
 from ...core.numbers import normalize
 from ..findings import Finding
@@ -40,7 +40,7 @@ LEVELS = ("省", "市", "州", "县", "区")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-@functools.lru_cache(maxsize=8192)  # pure; the copy checks squash the same cells again and again
+@text_cache(8192)  # pure; the copy checks squash the same cells again and again
 def squash(text: str) -> str:
     return _PUNCT.sub("", normalize(text or ""))
 
@@ -168,7 +168,15 @@ def own_level(pkg: Package) -> str:
 
 
 _LEVEL_RE = re.compile(r"([省市州县区])(?:级预算部门|级部门|级预算单位|直部门|直单位|直预算部门|本级)")
-_SELF_RE = re.compile(r"我(中心|会|局|委|厅|院|校|站|处|科|所)(?!同|在|属|以|有|议|计|员|谓|得|托|办|长)")
+# "我局 / 我中心" naming the writer. 会, 科, 所 and 处 are also a verb or the start of a common word
+# (我会继续 "I will go on", 我科学安排 "we plan scientifically", 我所有, 我处理), so for them the noun
+# reading needs what only a noun takes after it: a particle, a conjunction, a collective, a noun the
+# reports put after the writer's name (我会整体支出, 我会2022年预算), punctuation.
+_NOUN_AFTER = (r"(?=的|与|和|及|全体|干部|职工|领导|党组|班子|内设|下设|在职|现有|共有"
+               r"|整体|支出|预算|部门|单位|资金|经费|项目|机关|人员|职能|财务|资产|年度|全年|本年|\d{4}年|[，。；、：,.;:]|$)")
+_SELF_RE = re.compile(
+    r"我(?:(中心|局|委|厅|院|校|站)(?!同|在|属|以|有|议|计|员|谓|得|托|办|长|面|势|部|园)"
+    r"|(会|科|所|处)" + _NOUN_AFTER + ")")
 
 
 def _mission_findings(pkg: Package, texts: list[Text]) -> list[Finding]:
@@ -226,7 +234,7 @@ def _self_findings(pkg: Package, texts: list[Text]) -> list[Finding]:
     for t in texts:
         norm = normalize(t.text)
         for m in _SELF_RE.finditer(norm):
-            noun = m.group(1)
+            noun = m.group(1) or m.group(2)
             if noun in name or m.group(0) in seen:
                 continue
             seen.add(m.group(0))

@@ -7,20 +7,17 @@ respondents can give, actuals that equal their targets everywhere.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ...core.model import Package, SelfEvalTable, Source
 from ...core.numbers import HUNDRED, ZERO, fmt_percent, half_unit, normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
-from ._common import FORM_NARRATIVE, SECTION_FRAMEWORK, table_form
+from ._common import FORM_NARRATIVE, SECTION_FRAMEWORK, has_reason, table_form
 from .prose import Text, _quote, prose_blocks, prose_blocks_of
 
 LOW_EXECUTION = Decimal("0.5")  # "far below budget": less than half spent (DESIGN §5 item 8)
-
-
-def _has_reason(table: SelfEvalTable) -> bool:
-    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual
 
 
 def _rate(row) -> Decimal | None:
@@ -37,7 +34,7 @@ def low_execution(ctx: AuditContext) -> list[Finding]:
     totals_covered = ctx.profile["execution_reason_threshold"] > LOW_EXECUTION
     for res in ctx.report.tables:
         table = res.table
-        if _has_reason(table):
+        if has_reason(table):
             continue
         form, title = table_form(table.kind, table.name)
         for row in table.funds:
@@ -102,24 +99,41 @@ def _points(ratio: Decimal) -> str:
 
 _RESPONSES = re.compile(r"(?:问卷|调查表|调查问卷)[^。;]{0,12}?(\d+)\s*份|(\d+)\s*份[^。;]{0,6}?(?:问卷|调查表)")
 _SATISFACTION = re.compile(r"满意(?:度|率)[^。;\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
+_VALID = re.compile(r"有效|收回|回收")  # the count is of responses, not of questionnaires handed out (发放)
+_SHARE = re.compile(r"满意率|满意(?:的)?(?:人数|份数|比例)|占比|的受访|表示满意")  # a share of people, not a mean score
 
 
-def surveys_of(ctx: AuditContext) -> list[tuple[int, Decimal | None, Source, str]]:
+@dataclass(frozen=True)
+class Survey:
+    """A satisfaction figure and the questionnaires behind it, as the package states them."""
+
+    responses: int
+    rate: Decimal | None
+    where: Source
+    evidence: str
+    valid: bool  # the count is of valid responses (有效问卷), not of questionnaires distributed
+    share: bool  # the rate is a share of respondents (满意数 ÷ 有效问卷数), not a mean score
+
+
+def surveys_of(ctx: AuditContext) -> list[Survey]:
     """`satisfaction_surveys` of the audited package, once per audit. Callers must not change the list."""
     return ctx.cached("plausibility.surveys", lambda: satisfaction_surveys(ctx.package, prose_blocks_of(ctx)))
 
 
-def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list[tuple[int, Decimal | None, Source, str]]:
-    """(responses, stated rate or None, where, evidence) from §七's satisfaction item and the prose.
+def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list[Survey]:
+    """Surveys from §七's satisfaction item (its inputs) and from the prose.
 
     `blocks`: `prose_blocks(pkg)` when the caller has it already."""
-    out: list[tuple[int, Decimal | None, Source, str]] = []
+    out: list[Survey] = []
     for item in pkg.narrative.framework:
-        n = next((v for k, v in item.inputs.items() if re.search(r"问卷|样本|调查", k)), None)
+        key, n = next(((k, v) for k, v in item.inputs.items() if re.search(r"问卷|样本|调查", k)), (None, None))
         if n is not None and n == n.to_integral_value():
             src = item.src.get("rate") or Source(FORM_NARRATIVE, SECTION_FRAMEWORK, item.name, "满意度")
-            out.append((int(n), item.stated_rate, src, item.evidence or f"有效问卷{n}份，满意度{fmt_percent(item.stated_rate)}"
-                        if item.stated_rate is not None else item.evidence))
+            evidence = (item.evidence or f"{key}{n}份，满意度{fmt_percent(item.stated_rate)}"
+                        if item.stated_rate is not None else item.evidence)
+            # an item rated by 满意数 ÷ 有效问卷数 states a share of valid responses
+            share = any("满意数" in k for k in item.inputs) or bool(_SHARE.search(item.evidence or ""))
+            out.append(Survey(int(n), item.stated_rate, src, evidence, bool(_VALID.search(key)), share))
     if not pkg.texts:
         blocks = []
     elif blocks is None:
@@ -134,9 +148,12 @@ def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list
         n = int(m.group(1) or m.group(2))
         s = _SATISFACTION.search(norm, m.end()) or _SATISFACTION.search(norm)
         rate = Decimal(s.group(1)).scaleb(-2) if s else None
-        if any(o[0] == n and (o[1] == rate or rate is None) for o in out):
+        if any(o.responses == n and (o.rate == rate or rate is None) for o in out):
             continue
-        out.append((n, rate, block.location, _quote(norm[max(0, m.start() - 10): (s.end() if s else m.end()) + 5], 120)))
+        count_text = norm[max(0, m.start() - 8): m.end() + 4]
+        rate_text = norm[max(0, s.start() - 12): s.end()] if s else ""
+        out.append(Survey(n, rate, block.location, _quote(norm[max(0, m.start() - 10): (s.end() if s else m.end()) + 5], 120),
+                          bool(_VALID.search(count_text)) and "发放" not in count_text, bool(_SHARE.search(rate_text))))
     return out
 
 
@@ -145,14 +162,15 @@ def satisfaction_surveys(pkg: Package, blocks: list[Text] | None = None) -> list
 def satisfaction_sample(ctx: AuditContext) -> list[Finding]:
     minimum = Decimal(ctx.profile["satisfaction_min_responses"])
     out = []
-    for n, rate, src, evidence in surveys_of(ctx):
-        if n >= minimum:
+    for sv in surveys_of(ctx):
+        if sv.responses >= minimum:
             continue
         out.append(Finding(
             rule="plaus.satisfaction_sample", severity="warning",
-            message=f"满意度{('为' + fmt_percent(rate)) if rate is not None else ''}仅依据{n}份问卷，少于{minimum.normalize():f}份，代表性不足。",
-            location=src, stated=f"{n}份", expected=f"≥ {minimum.normalize():f}份",
-            formula=f"{n} < {minimum.normalize():f}", evidence=evidence))
+            message=f"满意度{('为' + fmt_percent(sv.rate)) if sv.rate is not None else ''}仅依据{sv.responses}份问卷，"
+                    f"少于{minimum.normalize():f}份，代表性不足。",
+            location=sv.where, stated=f"{sv.responses}份", expected=f"≥ {minimum.normalize():f}份",
+            formula=f"{sv.responses} < {minimum.normalize():f}", evidence=sv.evidence))
     return out
 
 
@@ -163,19 +181,26 @@ def achievable(n: int, rate: Decimal) -> bool:
 
 
 @check("plaus.satisfaction_fraction", "满意度与问卷数不相容",
-       "满意度 = 满意份数 ÷ 有效问卷数，须能由整数份问卷得出：20份问卷得不出96%（20 × 96% = 19.2份），报告为错误。")
+       "满意度 = 满意份数 ÷ 有效问卷数，须能由整数份问卷得出：20份有效问卷得不出96%的满意率（20 × 96% = 19.2份）。"
+       "文中写明有效问卷数且满意度是满意人数的比例时报告为错误；问卷数为发放数、或满意度可能是平均评分时为警告。")
 def satisfaction_fraction(ctx: AuditContext) -> list[Finding]:
     out = []
-    for n, rate, src, evidence in surveys_of(ctx):
+    for sv in surveys_of(ctx):
+        n, rate = sv.responses, sv.rate
         if rate is None or n <= 0 or achievable(n, rate):
             continue
         near = sorted({Decimal(k) / n for k in range(n + 1)}, key=lambda r: abs(r - rate))[:2]
+        certain = sv.valid and sv.share
+        caveat = "" if certain else (
+            "（文中" + "、".join(w for w, ok in (("所列为发放问卷数而非有效问卷数", not sv.valid),
+                                                 ("未说明满意度为满意人数占比，若为平均评分则不受此限", not sv.share)) if ok)
+            + "，请核实）")
         out.append(Finding(
-            rule="plaus.satisfaction_fraction", severity="error",
+            rule="plaus.satisfaction_fraction", severity="error" if certain else "warning",
             message=(f"{n}份问卷得不出满意度{fmt_percent(rate)}：{n} × {fmt_percent(rate)} = "
-                     f"{(n * rate).normalize():f}份，不是整数；可能的值为{'或'.join(fmt_percent(r) for r in sorted(near))}。"),
-            location=src, stated=fmt_percent(rate), expected="或".join(fmt_percent(r) for r in sorted(near)),
-            formula=f"{n} × {fmt_percent(rate)} = {(n * rate).normalize():f}（应为整数份）", evidence=evidence))
+                     f"{(n * rate).normalize():f}份，不是整数；可能的值为{'或'.join(fmt_percent(r) for r in sorted(near))}{caveat}。"),
+            location=sv.where, stated=fmt_percent(rate), expected="或".join(fmt_percent(r) for r in sorted(near)),
+            formula=f"{n} × {fmt_percent(rate)} = {(n * rate).normalize():f}（应为整数份）", evidence=sv.evidence))
     return out
 
 

@@ -13,19 +13,19 @@ the table cells the cross-document check reads.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ...core.memo import text_cache
 from ...core.model import Package, Source, TextBlock
 from ...core.numbers import normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, show, table_form
-from .consistency import disproved_ids, group, same
+from ._places import disproved_ids, group, same
 from .quantities import BY_ID, CATALOGUE, Place, places_of, stated_places
 
 # --- walking the package's text ------------------------------------------------------------
@@ -154,13 +154,13 @@ _MONEY = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*万元")
 _STRIP = re.compile("[“”\"'‘’《》 ]")  # quotes and spaces dropped before reading figures (a regex: str.translate is slow on CJK)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def plain(text: str) -> str:
     """normalize(text) without quotes, title marks and spaces; shared by the figure and year checks."""
     return _STRIP.sub("", normalize(text))
 
 
-@functools.lru_cache(maxsize=8192)  # pure; clauses repeat within and across documents
+@text_cache(8192)  # pure; clauses repeat within and across documents
 def measure_of(text: str, year: int) -> str:
     """'年初预算数为' → initial; '实际支出数' → actual; '' → '' (inherit)."""
     text = _NOISE.sub("", text)
@@ -191,7 +191,7 @@ class ProseNumber:
     parts: list[int] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def _visible(text: str) -> str:
     """The text with closed (…) groups removed."""
     prev = None

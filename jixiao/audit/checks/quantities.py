@@ -16,12 +16,12 @@ rows and 全年 in others) is left out rather than compared loosely.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ...core.memo import text_cache
 from ...core.model import LineTable, Package, SelfEvalTable, Source
 from ..registry import AuditContext
 from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, table_form
@@ -55,7 +55,7 @@ _NUMBERING = re.compile(r"^[\s　]*(?:其中[:：]?|[（(]?[一二三四五六�
 _QUOTES = str.maketrans("", "", "“”\"'‘’ 　")
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(8192)
 def clean_label(label: str) -> str:
     """'  3、商品和服务支出' → '商品和服务支出'; '“三公”经费' → '三公经费'."""
     return _NUMBERING.sub("", label or "").translate(_QUOTES).rstrip("：:")

@@ -26,7 +26,7 @@ from ...core import keys, rules
 from ...core.engine import TableResult
 from ...core.model import Indicator, SelfEvalTable
 from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
-from ...core.trace import Computed, Method
+from ...core.trace import Computed, Kind, Method
 from ..findings import Finding
 from ..registry import AuditContext, check
 from ._common import (
@@ -37,6 +37,7 @@ from ._common import (
     by_profile,
     decimals_printed,
     finding,
+    has_reason,
     location,
     profile_note,
     quoted,
@@ -166,7 +167,9 @@ def execution_scores(ctx: AuditContext) -> list[Finding]:
         if _follows_from_stated_rate(ctx, t, c, weight):
             continue
         method = ctx.profile["execution_score"]["method"]
-        severity = "error" if method != "bands" else by_profile(ctx.profile, "execution_score")
+        # ruled: the rule's value is the value, a differing score is an error; judged (the rule is not
+        # verified): the unit's score stands and the rule's reading is a 参考 — a warning
+        severity = "error" if c.kind is Kind.RULED else "warning"
         ex, an = rate_c.inputs.get("全年执行数"), rate_c.inputs.get("全年预算数")
         rule = (f"min({_pct(rate_c.value)}, 100%) × {_num(weight)}" if method != "bands"
                 else f"执行率 {_pct(rate_c.value)} 按分档计分")
@@ -588,7 +591,7 @@ def execution_reasons(ctx: AuditContext) -> list[Finding]:
     for t in ctx.report.tables:
         c = t.execution_rate
         rate = None if c is None else (c.value if c.value is not None else c.stated)
-        if rate is None or rate >= threshold or _has_reason(t.table) or _total_contradicts_parts(t.table):
+        if rate is None or rate >= threshold or has_reason(t.table) or _total_contradicts_parts(t.table):
             continue
         out.append(finding(
             "reason.execution_below_threshold", "warning",
@@ -605,10 +608,6 @@ def _total_contradicts_parts(table: SelfEvalTable) -> bool:
     if total is None or (total.annual or 0) != 0:
         return False
     return any((f.annual or 0) > 0 for f in table.funds if f.key != "total")
-
-
-def _has_reason(table: SelfEvalTable) -> bool:
-    return any(i.reason.strip() for i in table.indicators) or "原因" in table.goal.actual
 
 
 @check("reason.deviation", "指标偏差较大未说明原因",

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, UserError
-from .service import AUDITABLE_SUFFIXES, DocumentResult, audit_many, expand_inputs
+from ..audit.service import AUDITABLE_SUFFIXES, DocumentResult, audit_many, expand_inputs
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, UserError
 
 FORMATS = ("text", "json", "xlsx", "html")
 NEEDS_OUTPUT = ("xlsx", "html")
@@ -50,7 +50,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def emit(results: list[DocumentResult], fmt: str, output: str | None) -> None:
-    from . import report
+    from ..audit import report
 
     if fmt == "xlsx":
         report.write_xlsx(results, output)
@@ -66,7 +66,7 @@ def emit(results: list[DocumentResult], fmt: str, output: str | None) -> None:
 
 
 def _note_written(results: list[DocumentResult], out: Path) -> None:
-    from .report import counts_text
+    from ..audit.report import counts_text
 
     total = {k: sum(r.summary[k] for r in results) for k in ("errors", "warnings", "infos")}
     bad = sum(1 for r in results if r.error)

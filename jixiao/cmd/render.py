@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+from . import EXIT_OK, EXIT_UNREADABLE
+
+EXIT_FAILED = 1
 
 
 def register(subparsers) -> None:
@@ -36,62 +38,44 @@ def _progress(items, desc: str):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ..io.readers import read_any
-    from .api import render_package
-    from .pdf import PdfError, convert_batch
+    from .. import services
 
     outdir = Path(args.output)
     if outdir.exists() and not outdir.is_dir():
         print(f"jixiao: 输出位置 {outdir} 不是目录", file=sys.stderr)
         return EXIT_UNREADABLE
-    rendered, failures = [], 0
+    rendered: list[tuple[str, services.RenderResult]] = []
+    failures = 0
     for f in _progress(list(args.files), "生成"):
         try:
-            pkg = read_any(f)
-            rendered.append(render_package(pkg, outdir, args.profile, args.charts, source=f))
-            _warn_inconsistent_inputs(pkg, args.profile, f)
-        except ValueError as exc:  # PackageError, ProfileError: readable messages
+            pkg = services.read(path=f)
+            r = services.render(package=pkg, outdir=outdir, profile_name=args.profile or None, charts=args.charts)
+        except services.ServiceError as exc:
             print(f"jixiao: {exc}", file=sys.stderr)
             failures += 1
+            continue
+        rendered.append((f, r))
+        for note in r.notes:
+            print(f"jixiao: 注意：{f} {note}", file=sys.stderr)
     if args.pdf and rendered:
-        try:
-            pdfs = convert_batch([r.docx for r in rendered], outdir, timeout=args.timeout)
-        except PdfError as exc:
+        try:  # one LibreOffice process for the whole batch
+            pdfs = services.render_pdfs(docx_paths=[r.docx for _, r in rendered], outdir=outdir, timeout=args.timeout)
+        except services.ServiceError as exc:
             print(f"jixiao: {exc}", file=sys.stderr)
             return EXIT_FAILED
-        for r, pdf in zip(rendered, pdfs):
+        for (_, r), pdf in zip(rendered, pdfs):
             r.pdf = pdf
-    for r in rendered:
+    for f, r in rendered:
         outs = [r.docx.name, r.xlsx.name] + ([r.pdf.name] if r.pdf else [])
-        print(f"{r.source} → {outdir}/：{'，'.join(outs)}")
+        print(f"{f} → {outdir}/：{'，'.join(outs)}")
     if failures:
         return EXIT_UNREADABLE
     return EXIT_OK
 
 
-def _warn_inconsistent_inputs(pkg, profile, name: str) -> None:
-    """The render recomputes every derived figure, but it cannot choose between two *entered*
-    figures that disagree (人员经费 363.49 here, 363.48 there): say so, so the preparer fixes the data."""
-    from ..audit.registry import run_checks
-    from .view import build_view
-
-    errors = [f for f in run_checks(build_view(pkg, profile).package, profile) if f.severity == "error"]
-    if errors:
-        first = errors[0].message if len(errors[0].message) <= 60 else errors[0].message[:59] + "…"
-        print(f"jixiao: 注意：{name} 生成的材料中仍有 {len(errors)} 处错误级问题来自填报数据本身"
-              f"（例如：{first}），程序无法判断以哪一处为准；请用 jixiao audit 查看并修正数据包后重新生成。",
-              file=sys.stderr)
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..io.canonical import write_package
-    from ..io.readers import read_any
+    from .. import services
 
-    out = Path(args.output)
-    if out.suffix.lower() not in (".yaml", ".yml", ".json"):
-        print(f"jixiao: 输出文件应为 .yaml 或 .json：{out}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    pkg = read_any(args.file)
-    write_package(pkg, out)
-    print(f"{args.file} → {out}")
+    services.import_(path=args.file, out=args.output)
+    print(f"{args.file} → {args.output}")
     return EXIT_OK

@@ -18,12 +18,12 @@ from dataclasses import fields as dc_fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..core import catalogue, keys
-from ..core.engine import ScoreReport, score_package
-from ..core.model import LineTable, Package, SelfEvalTable
-from ..core.numbers import round_half_up
-from ..core.profiles import Profile, load_profile
-from ..core.trace import Computed
+from . import catalogue, keys
+from .engine import ScoreReport, score_package
+from .model import LineTable, Package, SelfEvalTable
+from .numbers import round_half_up
+from .profiles import Profile, load_profile
+from .trace import Computed
 
 # kind → (附件 number, spending it covers), from the catalogue
 FUND_TYPE_LABELS = {f.table_kind: (f.id, f.fund_type) for f in catalogue.FORMS if f.fund_type}
@@ -41,14 +41,6 @@ class View:
 
     def find(self, key: keys.Key) -> Computed | None:
         return self.report.find(key)
-
-    @property
-    def computed(self) -> dict:
-        """Results by key string, for the workbook writer until it asks through `keys` (being rewritten)."""
-        cache = getattr(self, "_index", None)
-        if cache is None:
-            cache = self._index = {str(c.key): c for c in self.report.all()}
-        return cache
 
     def value(self, key: keys.Key) -> Decimal | None:
         """The figure that stands for `key` (the unit's for a judged one)."""

@@ -1,0 +1,212 @@
+"""The contract between the engine and what reads it (docs/architecture.md):
+
+- the import rules between layers, read from the source with `ast`;
+- results are found only through `jixiao.core.keys`, and every builder a consumer asks for is one
+  the engine fills for the example or a fixture (a rename or a typo fails here, not silently);
+- no consumer decides by the wording of a formula.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, FIXTURES
+
+from jixiao.core import keys
+from jixiao.core.engine import ScoreReport
+from jixiao.core.keys import Key
+
+PKG = Path(__file__).resolve().parent.parent / "jixiao"
+
+# layer → the layers it may import (besides itself and the stdlib/third parties)
+ALLOWED = {
+    "core": set(),
+    "io": {"core"},
+    "audit": {"core", "io", "util"},
+    "render": {"core", "io", "util"},
+    "services": {"core", "io", "audit", "render"},
+    "surface": {"core", "io", "audit", "render", "services", "util", "surface"},
+    "util": set(),
+}
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    if parts[:1] != ["jixiao"] or len(parts) == 1:
+        return "surface"  # jixiao/__init__
+    head = parts[1]
+    if head in ("core", "io", "audit", "render", "services"):
+        return head
+    if head == "texttable":
+        return "util"
+    return "surface"  # cli, cmd, commands, web
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> list[tuple[str, int]]:
+    """Every jixiao module the file imports (module level and inside functions), with its line."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names if a.name.startswith("jixiao")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.startswith("jixiao"):
+                if node.module is None or target.count(".") < 2:  # `from .. import keys`: the names are modules
+                    out += [(f"{target}.{a.name}", node.lineno) for a in node.names]
+                else:
+                    out.append((target, node.lineno))
+    return out
+
+
+SOURCES = sorted(p for p in PKG.rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_imports_follow_the_layers():
+    broken = []
+    for path in SOURCES:
+        here = layer_of(module_name(path))
+        for target, line in imports_of(path):
+            there = layer_of(target)
+            if there != here and there not in ALLOWED[here]:
+                broken.append(f"{path.relative_to(PKG.parent)}:{line} ({here}) imports {target} ({there})")
+    assert not broken, "\n".join(broken)
+
+
+def test_io_never_imports_render_and_audit_never_a_surface():
+    # the two rules named in the architecture, spelled out (they follow from ALLOWED as well)
+    for path in SOURCES:
+        name = module_name(path)
+        for target, line in imports_of(path):
+            if name.startswith("jixiao.io"):
+                assert not target.startswith(("jixiao.render", "jixiao.audit")), f"{name}:{line} → {target}"
+            if name.startswith(("jixiao.io", "jixiao.render", "jixiao.audit", "jixiao.core")):
+                assert layer_of(target) != "surface", f"{name}:{line} → {target}"
+
+
+def test_no_cycles_between_check_modules():
+    checks = {module_name(p): p for p in (PKG / "audit" / "checks").glob("*.py")}
+    graph = {m: {t for t, _ in imports_of(p) if t in checks and t != m} for m, p in checks.items()}
+    seen: dict[str, int] = {}
+
+    def visit(m: str, stack: list[str]) -> None:
+        seen[m] = 1
+        for n in graph[m]:
+            assert seen.get(n) != 1, "import cycle: " + " → ".join([*stack, m, n])
+            if n not in seen:
+                visit(n, [*stack, m])
+        seen[m] = 2
+
+    for m in graph:
+        if m not in seen:
+            visit(m, [])
+
+
+# --- typed results ----------------------------------------------------------------------------
+
+CONSUMERS = [p for p in SOURCES if not module_name(p).startswith(("jixiao.core.engine", "jixiao.core.keys"))]
+
+
+def _string_arg(call: ast.Call) -> bool:
+    return bool(call.args) and isinstance(call.args[0], ast.Constant | ast.JoinedStr) and (
+        not isinstance(call.args[0], ast.Constant) or isinstance(call.args[0].value, str))
+
+
+def test_no_consumer_builds_a_key_or_reads_formula_text():
+    bad = []
+    for path in CONSUMERS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                # report.find("…") / view.find(f"…") / view.value("…") / report.table("…")
+                if node.func.attr in ("find", "value", "table") and _string_arg(node) and _on_report(node.func.value):
+                    bad.append(f"{path.relative_to(PKG.parent)}:{node.lineno} {ast.unparse(node)[:80]}")
+                # c.formula.startswith(…) / c.formula == …: decide by Computed.method and .kind instead
+                if node.func.attr in ("startswith", "endswith") and _is_formula(node.func.value):
+                    bad.append(f"{path.relative_to(PKG.parent)}:{node.lineno} {ast.unparse(node)[:80]}")
+            if isinstance(node, ast.Compare) and _is_formula(node.left) and isinstance(node.comparators[0], ast.Constant):
+                bad.append(f"{path.relative_to(PKG.parent)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert not bad, "\n".join(bad)
+
+
+def _on_report(node: ast.AST) -> bool:
+    text = ast.unparse(node)
+    return text.endswith(("report", "view", "ctx.report", "self.report")) or text in ("idx", "find")
+
+
+def _is_formula(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "formula" and ast.unparse(node.value) not in ("f", "finding")
+
+
+def _packages() -> list[Path]:
+    return [EXAMPLE, *sorted((FIXTURES / "core").glob("*.yaml")), *sorted((FIXTURES / "checks").rglob("*.yaml"))]
+
+
+@pytest.fixture(scope="module")
+def lookups(tmp_path_factory):
+    """Every key the audit and the writers ask of a report, and every key the engine produced."""
+    from jixiao.audit.registry import run_checks
+    from jixiao.core.view import build_view
+    from jixiao.io.readers import read_any
+    from jixiao.render.api import render_view
+
+    asked: list[object] = []
+    produced: set[str] = set()
+    original = ScoreReport.find
+
+    def spy(self, key):
+        asked.append(key)
+        return original(self, key)
+
+    ScoreReport.find = spy
+    try:
+        for path in _packages():
+            if "profiles" in path.parts:
+                continue
+            try:
+                pkg = read_any(path)
+            except ValueError:
+                continue  # fixtures of unreadable input
+            findings = run_checks(pkg)
+            assert isinstance(findings, list)
+            view = build_view(pkg)
+            produced |= {c.key.builder for c in view.report.all()}
+            render_view(view, tmp_path_factory.mktemp("r"))
+    finally:
+        ScoreReport.find = original
+    return asked, produced
+
+
+def test_results_are_asked_for_by_key_builders_only(lookups):
+    asked, _ = lookups
+    plain = sorted({k for k in asked if not isinstance(k, Key)})
+    assert not plain, f"keys written by hand: {plain[:5]}"
+
+
+def test_every_builder_a_consumer_asks_for_is_filled_by_the_engine(lookups):
+    asked, produced = lookups
+    wanted = {k.builder for k in asked if isinstance(k, Key)}
+    assert wanted, "the spy saw no look-up"
+    assert wanted <= produced, f"asked for results the engine never produces: {sorted(wanted - produced)}"
+
+
+def test_every_engine_key_comes_from_a_builder(lookups):
+    _, produced = lookups
+    builders = {name for name in dir(keys) if not name.startswith("_")}
+    constants = {getattr(keys, n).builder for n in builders if isinstance(getattr(keys, n), Key)}
+    assert produced <= builders | constants
