@@ -1308,7 +1308,11 @@ def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell
 
 def _is_total(text: str, words: tuple[str, ...] = ("总分",)) -> bool:
     """The 总分 row's label, bare or naming its scoring system: 总分（自评表总分）; 四川 prints 合计."""
-    return text in words or bool(re.fullmatch(r"(?:" + "|".join(map(re.escape, words)) + r")[（(][^）)]*[）)]", text))
+    if text in words:
+        return True
+    if not text.startswith(words):
+        return False  # most cells: no regex needed
+    return any(re.fullmatch(re.escape(w) + r"[（(][^）)]*[）)]", text) for w in words)
 
 
 def _total_row(t: SelfEvalTable, row: list[Cell], form: str) -> None:

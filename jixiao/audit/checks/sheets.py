@@ -112,15 +112,29 @@ def _loc(sheet: ScoreSheet, item: ScoreItem, row: str, column: str) -> Source:
 # --- counts against the lists they count -----------------------------------------------------------
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_COUNT_THEN_LIST = re.compile(
-    r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)(?P<noun>[\u4e00-\u9fff]{1,10}?)"
-    r"[，,]?(?:分别是|分别为|包括|即|为|[:：])(?P<list>[^。；;：:\n]+)")
-_NOUN_COUNT_LIST = re.compile(
-    r"(?P<noun>[\u4e00-\u9fff]{2,10}?)(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)"
-    r"[，,]?(?:分别是|分别为|包括|即|[:：])(?P<list>[^。；;：:\n]+)")
-_LIST_THEN_COUNT = re.compile(
-    r"(?:设|有|包括|含|下设|共设)(?P<list>[^，。；;：:\n等]{4,}?)(?:共)?(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})"
-    r"(?P<unit>个|家|项|所|名|类|条|支)(?P<noun>[\u4e00-\u9fff]{1,8})")
+# A count: "10个", "三家". Each one found is then looked at on both sides, anchored, so that the
+# check stays linear in the text (free-running lazy patterns backtrack on every paragraph).
+_ANY_COUNT = re.compile(r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)")
+_LIST_AFTER = re.compile(r"(?P<noun>[\u4e00-\u9fff]{0,10}?)[，,]?(?:分别是|分别为|包括|即|为|[:：])(?P<list>[^。；;：:\n]+)")
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}")
+_LIST_BEFORE = re.compile(r"(?:设|有|包括|含|下设|共设)(?P<list>[^，。；;：:\n等]{4,})$")
+
+
+def _counted_lists(text: str):
+    """(count match, the listed text, what was said) for each count written beside a list."""
+    for m in _ANY_COUNT.finditer(text):
+        after = _LIST_AFTER.match(text, m.end())
+        if after is not None:
+            start = max(0, m.start() - 12)
+            said = text[start:m.end()] + after.group("noun")
+            yield m, after.group("list"), said.lstrip("，,。；;：: ")
+            continue
+        window = text[max(0, m.start() - 200):m.start()]
+        window = re.split(r"[，。；;：:\n]", window)[-1]
+        before = _LIST_BEFORE.search(re.sub(r"共$", "", window))
+        if before is not None:
+            noun = _NOUN_AFTER.match(text, m.end())
+            yield m, before.group("list"), f"{before.group('list')}{m.group(0)}{noun.group(0) if noun else ''}"
 
 
 def _count(text: str) -> int | None:
@@ -160,21 +174,19 @@ def count_list(ctx: AuditContext) -> list[Finding]:
     out = []
     for block in ctx.package.texts:
         text = block.text
-        for pattern in (_COUNT_THEN_LIST, _NOUN_COUNT_LIST, _LIST_THEN_COUNT):
-            for m in pattern.finditer(text):
-                listed = m.group("list")
-                if "等" in listed or "、" not in listed:
-                    continue  # "…等28个展区": the list is not the whole
-                items = _items(re.sub(r"[（(][^）)]*$", "", listed))
-                n = _count(m.group("n"))
-                if n is None or len(items) < 2 or n == len(items):
-                    continue
-                said = (m.group(0)[: m.start("list") - m.start()] if m.start("list") > m.start("n")
-                        else m.group(0)[m.end("list") - m.start():]).strip("，,:：")
-                out.append(Finding(
-                    rule="prose.count_list", severity="warning",
-                    message=f"文中称“{said}”，但列举了{len(items)}项，请核对个数或名单。",
-                    location=Source(block.form, block.section, "", "", block.line, m.group(0)[:80]),
-                    stated=f"{n}{m.group('unit')}", expected=f"{len(items)}{m.group('unit')}",
-                    formula=f"列举：{'、'.join(items)}（{len(items)}项）≠ {n}", evidence=m.group(0)[:120]))
+        if "、" not in text or _ANY_COUNT.search(text) is None:
+            continue  # no list, or no count: most paragraphs
+        for m, listed, said in _counted_lists(text):
+            if "等" in listed or "、" not in listed:
+                continue  # "…等28个展区": the list is not the whole
+            items = _items(re.sub(r"[（(][^）)]*$", "", listed))
+            n = _count(m.group("n"))
+            if n is None or len(items) < 2 or n == len(items):
+                continue
+            out.append(Finding(
+                rule="prose.count_list", severity="warning",
+                message=f"文中称“{said}”，但列举了{len(items)}项，请核对个数或名单。",
+                location=Source(block.form, block.section, "", "", block.line, said[:80]),
+                stated=f"{n}{m.group('unit')}", expected=f"{len(items)}{m.group('unit')}",
+                formula=f"列举：{'、'.join(items)}（{len(items)}项）≠ {n}", evidence=said[:120]))
     return out
