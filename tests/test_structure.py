@@ -184,3 +184,27 @@ def test_a_hand_laid_workbook_reads_like_the_same_form_as_html(tmp_path):
         [(i.name, i.target.raw, i.weight) for i in expected.indicators]
     assert (table.name, table.supervisor, table.implementer, table.stated_total_weight) == \
         (expected.name, expected.supervisor, expected.implementer, expected.stated_total_weight)
+
+
+def test_no_problems_claimed_beside_low_execution(tmp_path):
+    """A report in prose only: 执行率36.5% and, under 存在的问题, "暂无问题。" — the claim is queried."""
+    path = tmp_path / "report.txt"
+    path.write_text("某局2022年度项目支出绩效自评报告\n一、项目资金情况\n全年预算500万元，执行182.5万元，预算执行率为36.5%。\n"
+                    "二、存在的问题\n暂无问题。\n", encoding="utf-8")
+    (f,) = [f for f in run_checks(read_any(path)) if f.rule == "prose.claim_contradicted"]
+    assert f.severity == "warning" and "36.50%" in f.message and "暂无问题" in f.message
+
+
+def test_no_problems_claimed_in_a_form_beside_low_execution(tmp_path):
+    rows = [["项目名称", "X项目"],
+            ["预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"],
+            ["预算执行情况(10分)", "总额", "100", "100", "40", "40.00%", "10", "4"],
+            ["预算执行情况(10分)", "其中:财政资金", "100", "100", "40", "40.00%", "/", "/"],
+            ["存在问题", "暂无"]]
+    pkg = read_any(_dump(tmp_path, "部门预算项目支出绩效自评表(2023年度)", rows))
+    (f,) = [f for f in run_checks(pkg) if f.rule == "prose.claim_contradicted"]
+    assert "40.00%" in f.message
+    ok = read_any(_dump(tmp_path, "部门预算项目支出绩效自评表(2023年度)",
+                        [*rows[:2], [rows[2][0], "总额", "100", "100", "95", "95.00%", "10", "9.5"],
+                         [rows[3][0], "其中:财政资金", "100", "100", "95", "95.00%", "/", "/"], rows[4]]))
+    assert [f for f in run_checks(ok) if f.rule == "prose.claim_contradicted"] == []

@@ -307,10 +307,14 @@ class _Ctx:
                     section = b.clean
                 self.pkg.texts.append(TextBlock(seg.form, section, b.clean, b.line))
             else:
-                for c in (c for row in b.rows for c in row):
-                    t = c.clean
-                    if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
-                        self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
+                for row in b.rows:
+                    for j, c in enumerate(row):
+                        t = c.clean
+                        if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
+                            self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
+                        elif t and j and "问题" in row[j - 1].compact and len(row[j - 1].compact) <= 8:
+                            # A short answer under its label ("存在问题 | 暂无"): a claim the checks weigh.
+                            self.pkg.texts.append(TextBlock(seg.form, row[j - 1].clean, t, c.line))
 
 
 @text_cache(8192)  # pure; asked of every paragraph, some twice
