@@ -14,6 +14,7 @@ from pathlib import Path
 from .cmd import EXIT_OK, EXIT_UNREADABLE, UserError
 from .core.numbers import fmt_value, round_half_up
 from .core.profiles import ProfileError
+from .core.trace import KIND_LABELS
 from .services import ServiceError
 from .texttable import table
 
@@ -41,24 +42,9 @@ def render_score_text(report) -> str:
     lines.append("")
 
     def block(title: str, values) -> None:
-        if not values:
-            return
-        lines.append(f"■ {title}")
-        for c in values:
-            mark = {True: "✓", False: "✗", None: " "}[c.agrees]
-            if c.judged:  # the unit's figure stands; the engine's is a reading offered as 参考
-                allowed = f"，允许 {fmt_value(c.allowed[0], c.unit)}–{fmt_value(c.allowed[1], c.unit)}" if c.allowed else ""
-                stated = c.shown_stated() if c.has_stated else "未填"
-                lines.append(f"  {mark} {c.label}：{stated}（评价人判定；参考 {c.shown()}{allowed}）")
-            else:
-                stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
-                lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
-            lines.append(f"      = {c.formula}" + (f"；{_inputs(c)}" if c.inputs else ""))
-            if c.rule:
-                lines.append(f"      依据：{c.rule}")
-            if c.note:
-                lines.append(f"      说明：{c.note}")
-        lines.append("")
+        if values:
+            lines.append(f"■ {title}")
+            lines.append(render_values(values))
 
     lines += _overview(report)
     for name, values in report.sections.items():
@@ -67,6 +53,26 @@ def render_score_text(report) -> str:
         block(t.title, t.values)
     disagreements = sum(1 for c in report.all() if c.agrees is False)
     lines.append(f"共计算 {len(report.all())} 项，其中 {disagreements} 项与填报值不一致（✗）。")
+    return "\n".join(lines) + "\n"
+
+
+def render_values(values) -> str:
+    """Each figure with its mark (✓ agrees with the stated one, ✗ does not), formula, inputs and clause."""
+    lines = []
+    for c in values:
+        mark = {True: "✓", False: "✗", None: " "}[c.agrees]
+        if c.judged:  # the unit's figure stands; the engine's is a reading offered as 参考
+            allowed = f"，允许 {fmt_value(c.allowed[0], c.unit)}–{fmt_value(c.allowed[1], c.unit)}" if c.allowed else ""
+            stated = c.shown_stated() if c.has_stated else "未填"
+            lines.append(f"  {mark} {c.label}：{stated}（{KIND_LABELS[c.kind]}；参考 {c.shown()}{allowed}）")
+        else:
+            stated = f"  填报 {c.shown_stated()}" if c.has_stated else ""
+            lines.append(f"  {mark} {c.label}：{c.shown()}{stated}")
+        lines.append(f"      = {c.formula}" + (f"；{_inputs(c)}" if c.inputs else ""))
+        if c.rule:
+            lines.append(f"      依据：{c.rule}")
+        if c.note:
+            lines.append(f"      说明：{c.note}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ import importlib
 MODULES = (
     "jixiao.cmd.audit",  # jixiao audit
     "jixiao.cmd.render",  # jixiao render, jixiao import
+    "jixiao.cmd.aggregate",  # jixiao aggregate
     "jixiao.web.cli",  # jixiao serve
 )
 

@@ -215,3 +215,75 @@ def import_(*, path: str | Path, out: str | Path) -> Package:
     pkg = read(path=path)
     write_package(pkg, target)
     return pkg
+
+
+# --- the bureau's side: 部门汇总, 抽评, 信息公开 ----------------------------------------------
+
+
+@dataclass
+class Aggregation:
+    """部门汇总 of several tables: every figure a `Computed` with its trace."""
+
+    profile: Profile
+    names: list[str]
+    values: list  # list[Computed]
+
+
+@_scoped
+def aggregate(*, packages: Sequence[Package], profile_name: str | Profile | None = None,
+              projects: bool = False) -> Aggregation:
+    """Roll up the units' 附件3 (or, with `projects`, every 附件4 of the packages) by the profile's
+    rules: amounts add up, rates and qualitative scores are weighted by fund amount."""
+    from .core.aggregate import aggregate as roll_up
+
+    if not packages:
+        raise ServiceError("没有可汇总的数据包")
+    used = sorted({p.profile for p in packages})
+    if profile_name is None and len(used) > 1:
+        raise ServiceError(f"所给数据包分属不同的评分方案（{'、'.join(used)}），请指定按哪一个方案汇总")
+    prof = profile(name=profile_name, package=packages[0])
+    tables, names = [], []
+    for pkg in packages:
+        chosen = pkg.projects if projects else ([pkg.overall] if pkg.overall is not None else [])
+        for t in chosen:
+            tables.append(t)
+            names.append(f"{pkg.unit.name}·{t.name}" if projects else pkg.unit.name)
+    if not tables:
+        what = "附件4 项目支出绩效自评表" if projects else "附件3 部门整体支出绩效自评表"
+        raise ServiceError(f"所给数据包中没有{what}，无法汇总")
+    return Aggregation(prof, names, roll_up(tables, prof, names))
+
+
+@_scoped
+def spot_check_candidate(*, package: Package, key: str, days_late: int = 0, returns: int = 0,
+                         profile_name: str | Profile | None = None):
+    """What the 抽评 sample is drawn on for one accepted package (core/spot_check.Candidate)."""
+    from .audit.registry import run_checks
+    from .core import keys as K
+    from .core.spot_check import Candidate
+
+    prof = profile(name=profile_name, package=package)
+    report = score(package=package, profile_name=prof)
+    overall = report.table(K.OVERALL)
+    findings = run_checks(package, prof)
+    fund = package.overall.fund("total") if package.overall is not None else None
+    rules_seen = {f.rule for f in findings}
+    return Candidate(
+        key=key, name=package.unit.name,
+        total=overall.total.value if overall is not None and overall.total is not None else None,
+        execution_rate=overall.execution_rate.value if overall is not None and overall.execution_rate else None,
+        errors=sum(1 for f in findings if f.severity == "error"),
+        few_questionnaires="plaus.satisfaction_sample" in rules_seen,
+        actuals_equal_targets="plaus.actuals_equal_targets" in rules_seen,
+        days_late=days_late, returns=returns, funds=(fund.annual if fund is not None and fund.annual else Decimal(0)))
+
+
+@_scoped
+def open_data(*, published: Sequence[tuple[Package, str]], outdir: str | Path,
+              title: str = "预算绩效自评结果公开数据") -> Path:
+    """Write the open-data package (Fiscal Data Package + performance fields) of published packages;
+    each given with its SM3 content hash."""
+    from .io.opendata import Published, write_open_data
+
+    items = [Published(score(package=p), content_hash) for p, content_hash in published]
+    return write_open_data(items, outdir, title)

@@ -32,8 +32,7 @@ from .trace import Computed, Kind, Method
 
 def rule_kind(prof: Profile, parameter: str) -> Kind:
     """Ruled when the parameter behind a score's rule is verified against its source, else judged."""
-    p = prof.parameters.get(parameter)
-    return Kind.RULED if p is not None and p.verified else Kind.JUDGED
+    return Kind.RULED if prof.verified(parameter) else Kind.JUDGED
 
 
 def _standing(c: Computed | None) -> Decimal | None:

@@ -135,3 +135,19 @@ def framework_score(i: int) -> Key:
 FRAMEWORK_WEIGHT_TOTAL = _k("framework_weight_total", "narrative.framework.weight_total")
 FRAMEWORK_TOTAL = _k("framework_total", "narrative.framework.total")
 FRAMEWORK_GRADE = _k("framework_grade", "narrative.framework.grade")
+
+
+# --- 部门汇总 (core/aggregate.py) ------------------------------------------------------------
+
+
+def aggregate_fund(column: str) -> Key:
+    return _k("aggregate_fund", f"aggregate.funds.{column}")
+
+
+AGGREGATE_EXECUTION_RATE = _k("aggregate_execution_rate", "aggregate.execution.rate")
+AGGREGATE_TOTAL = _k("aggregate_total", "aggregate.total")
+
+
+def aggregate_indicator(i: int, what: str) -> Key:
+    """what: actual (a quantitative indicator's value) | score (a qualitative one's)."""
+    return _k("aggregate_indicator", f"aggregate.indicators[{i}].{what}")

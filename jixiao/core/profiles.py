@@ -204,6 +204,10 @@ PARAMETERS: dict[str, Callable[[Any], Any]] = {
     "satisfaction_min_responses": _number,
     "framework": _list(_FRAMEWORK_ITEM, 0),
     "render_charts": _bool,  # optional: charts in the rendered report (jixiao.render); on when absent
+    # the bureau's side: 抽评 sample, 结果应用, 运行监控
+    "spot_check": _record({"share": (_percent, True), "minimum": (_number, True), "weights": (_mapping(_number), True)}),
+    "grade_consequences": _mapping(_text),
+    "monitoring_thresholds": _list(_record({"month": (_number, True), "min": (_percent, True)})),
 }
 OPTIONAL = ("render_charts",)
 REQUIRED = tuple(p for p in PARAMETERS if p not in OPTIONAL)  # after inheritance every other parameter must be set
@@ -461,6 +465,10 @@ def _cross_checks(fname: str, params: dict[str, Parameter]) -> list[str]:
         mins = [g["min"] for g in params["grades"].value]
         if mins != sorted(mins, reverse=True):
             problems.append(f"{fname}: parameters.grades: 等次应按分数线从高到低排列")
+    if "grades" in params and "grade_consequences" in params:
+        missing = [g["name"] for g in params["grades"].value if g["name"] not in params["grade_consequences"].value]
+        if missing:
+            problems.append(f"{fname}: parameters.grade_consequences: 未规定等次 {'、'.join(missing)} 的结果应用")
     if "level1_weights" in params and "execution_weight" in params:
         total = sum(params["level1_weights"].value.values()) + params["execution_weight"].value
         if total != 100:

@@ -73,16 +73,6 @@ class Computed:
         """The figure that counts: the unit's for a judged one, the engine's otherwise."""
         return self.stated if self.kind is Kind.JUDGED else self.value
 
-    @property
-    def standing_text(self) -> str:
-        return self.stated_text if self.kind is Kind.JUDGED else self.text
-
-    def within_allowed(self) -> bool | None:
-        """Judged: is the stated value inside the range the rule allows? None when nothing to compare."""
-        if self.allowed is None or self.stated is None:
-            return None
-        lo, hi = self.allowed
-        return lo <= self.stated <= hi
 
     @property
     def has_stated(self) -> bool:

@@ -111,8 +111,7 @@ def table_form(kind: str, name: str) -> tuple[str, str]:
 
 
 def verified(prof: Profile, name: str) -> bool:
-    p = prof.parameters.get(name)
-    return bool(p and p.verified)
+    return prof.verified(name)
 
 
 def by_profile(prof: Profile, name: str) -> str:
