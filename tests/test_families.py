@@ -97,3 +97,14 @@ def test_overall_indicator_sheet_with_points_in_their_own_columns():
     (sheet,) = read_any(CORPUS / "unknown-51dongshi-zbb.txt").score_sheets
     assert [(i.path[-1], i.weights, i.score) for i in sheet.items] == [
         ("在职人员控制率", (D(13), D(13), D(5)), D(5)), ("“三公经费”变动率", (D(13), D(13), D(8)), D(8))]
+
+
+def test_yunnan_project_form_told_from_the_national_one_by_its_labels():
+    """Same title as the national form; its 指标性质 / 度量单位 columns say it is 云南's variant."""
+    pkg = read_any(CORPUS / "yunnan-lijiang-gucheng-zrzy-2020.txt")
+    assert pkg.families == ["yunnan-project"]
+    (table,) = pkg.projects
+    assert [(i.target.raw, i.actual.raw, i.stated_score) for i in table.indicators][:2] == \
+        [("﹦72890元", "72890元", D("9.00")), ("﹦100%", "100%", D("19"))]
+    national = read_any(CORPUS / "anhui-chizhou-tangxi-2022.txt")
+    assert national.families == ["national-project-2020"]

@@ -170,24 +170,34 @@ def family(family_id: str) -> Family:
     raise FamilyError(f"找不到模板族 {family_id}")
 
 
-@text_cache(256)  # keyed by a document's title: emptied after each service call
-def table_spec(kind: str, title: str) -> tuple[TableSpec, str]:
+@text_cache(256)  # keyed by a document's title and header labels: emptied after each service call
+def table_spec(kind: str, title: str, labels: frozenset[str] = frozenset()) -> tuple[TableSpec, str]:
     """The spec that reads a self-evaluation table of `kind` titled `title`, and its family id:
-    the family whose title words the title holds (the longest match), else all families' words together."""
+    the family whose title words the title holds (the longest match); between families whose titles
+    match equally (the national form and a province's variant of it), the one whose own labels the
+    table's header cells (`labels`) show most; else all families' words together."""
     from .blocks import compact
 
     t = compact(title)
-    best: tuple[int, TableSpec, str] | None = None
-    for fam in families():
+    ranked: list[tuple[int, int, int, TableSpec, str]] = []
+    for order, fam in enumerate(families()):
         for spec in fam.tables:
             if spec.kind != kind:
                 continue
-            for word in spec.titles:
-                if word in t and (best is None or len(word) > best[0]):
-                    best = (len(word), spec, fam.id)
-    if best is not None:
-        return _with_fallbacks(best[1], kind), best[2]
+            match = max((len(w) for w in spec.titles if w in t), default=0)
+            if match:
+                ranked.append((match, _label_hits(spec, labels), -order, spec, fam.id))
+    if ranked:
+        best = max(ranked, key=lambda r: r[:3])
+        return _with_fallbacks(best[3], kind), best[4]
     return _union(kind), ""
+
+
+def _label_hits(spec: TableSpec, labels: frozenset[str]) -> int:
+    """How many of a spec's column and row words are printed, as a whole cell, in the table's headers."""
+    words = {w for ws in (*spec.fund_columns.values(), *spec.indicator_columns.values()) for w in ws}
+    words |= {w for _, ws in spec.fund_rows for w in ws}
+    return sum(1 for w in words if w in labels)
 
 
 @functools.lru_cache(maxsize=16)

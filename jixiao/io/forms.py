@@ -1093,7 +1093,7 @@ def _costs_table(table: Table, year: int) -> LineTable:
 def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
     form = seg.form
-    spec, family_id = table_spec(kind, seg.title)
+    spec, family_id = table_spec(kind, seg.title, _header_labels(seg))
     t = SelfEvalTable(kind=kind, form_label=seg.title)
     t.src["form_label"] = Source(form, line=seg.line, text=seg.title)
     if family_id and family_id not in ctx.pkg.families:
@@ -1114,6 +1114,13 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+
+
+def _header_labels(seg: Segment) -> frozenset[str]:
+    """The short label cells of a form's tables (column heads, row labels): what tells two variants
+    of one title apart."""
+    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows for c in row
+                     if 0 < len(c.compact) <= 12)
 
 
 def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
