@@ -209,3 +209,27 @@ def test_an_html_page_without_content_is_refused(tmp_path):
     page = tmp_path / "empty.html"
     page.write_text("<html><body><div class='nav'><a href='/'>首页</a></div></body></html>", encoding="utf-8")
     _refused(page, "没有可读取的正文")
+
+
+def test_an_articles_own_header_is_kept(tmp_path):
+    """<div class="article-header"> holds the report's title: not the site's header (few links)."""
+    page = tmp_path / "page.html"
+    page.write_text(_SITE.replace('<div class="article"><h1>某县民政局2021年度部门整体支出绩效自评报告</h1>',
+                                  '<div class="article"><div class="article-header"><h1>某县民政局2021年度部门整体支出绩效自评报告'
+                                  '</h1><span>发布时间：2022-06-01</span></div>'), encoding="utf-8")
+    pkg = read_html(page)
+    assert pkg.forms_found == ["自评报告"] and pkg.unit.name == "某县民政局"
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".et"])
+def test_an_old_or_kingsoft_workbook_reads_like_its_xlsx(tmp_path, suffix):
+    """A hand-laid workbook saved as .xls by LibreOffice (and the same file named .et, as WPS 表格
+    saves it) is converted back and read by its labels like the .xlsx."""
+    from test_structure import assert_same_sichuan_form, sichuan_workbook
+
+    xlsx = sichuan_workbook(tmp_path / "form.xlsx")
+    xls = _soffice(xlsx, "xls", tmp_path)
+    target = xls.with_suffix(suffix)
+    if target != xls:
+        shutil.copyfile(xls, target)
+    assert_same_sichuan_form(read_any(target))

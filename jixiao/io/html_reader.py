@@ -21,8 +21,8 @@ from .blocks import Block, Paragraph, Table, grid_rows, is_page_number
 from .canonical import PackageError
 from .guards import check_size
 
-_DROP = {"script", "style", "noscript", "nav", "header", "footer", "form", "select", "button", "iframe", "svg",
-         "template", "head", "object", "embed"}
+_DROP = {"script", "style", "noscript", "nav", "form", "select", "button", "iframe", "svg", "template", "head",
+         "object", "embed"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "section", "article", "blockquote",
           "pre", "center", "address", "caption", "tr", "ul", "ol", "dl", "main", "aside", "figure", "td", "th"}
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -71,10 +71,16 @@ def html_blocks(data: bytes | str, name: str = "") -> list[Block]:
 
 
 def _is_furniture(el) -> bool:
+    """A site's header, footer, menu or breadcrumb: named so (or a <header>/<footer>) and made mostly of
+    links. An article's own header (its title and date) has few links and stays."""
     if el.tag in ("html", "body"):
         return False
     words = f"{el.get('class', '')} {el.get('id', '')}"
-    return bool(words.strip()) and bool(_FURNITURE.search(words)) and not _holds_report(el)
+    named = el.tag in ("header", "footer") or (bool(words.strip()) and bool(_FURNITURE.search(words)))
+    if not named or _holds_report(el):
+        return False
+    text = _text_len(el)
+    return text == 0 or _link_len(el) >= 0.3 * text or el.tag == "footer" or "footer" in words.lower()
 
 
 def _holds_report(el) -> bool:
