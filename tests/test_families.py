@@ -108,3 +108,16 @@ def test_yunnan_project_form_told_from_the_national_one_by_its_labels():
         [("﹦72890元", "72890元", D("9.00")), ("﹦100%", "100%", D("19"))]
     national = read_any(CORPUS / "anhui-chizhou-tangxi-2022.txt")
     assert national.families == ["national-project-2020"]
+
+
+def test_yueyang_2016_project_form_with_sources_and_amounts_in_one_cell():
+    """计划安排 / 实际到位 / 实际支出 side by side; "省财政 170" label and amount in one cell; 支出明细."""
+    pkg = read_any(CORPUS / "hunan-yueyang-nanhu-youfu-2016.html")
+    assert pkg.families == ["yueyang-project-2016"]
+    (table,) = pkg.projects
+    total, appropriation, other = table.funds
+    assert (total.initial, total.annual, total.executed) == (D(170), D(170), D("179.6"))
+    assert (appropriation.annual, other.annual, other.executed) == (D(170), D("9.6"), D("9.6"))
+    assert (table.name, table.implementer, table.filler) == ("优抚", "南湖新区民政局", "鲁明霞")
+    (detail,) = pkg.narrative.tables.values()
+    assert detail.total_label == "支出合计" and [ln.values["spent"] for ln in detail.lines][-1] == D("179.6")

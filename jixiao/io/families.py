@@ -40,8 +40,8 @@ from ..core.memo import text_cache
 
 FAMILY_DIR = Path(__file__).resolve().parent.parent / "families"
 
-_WORD_LISTS = ("titles", "goal_header", "total_words", "signer_labels", "stop_words")
-_COLUMN_MAPS = ("fund_columns", "indicator_columns", "name_labels")
+_WORD_LISTS = ("titles", "goal_header", "total_words", "signer_labels", "stop_words", "detail_header")
+_COLUMN_MAPS = ("fund_columns", "indicator_columns", "name_labels", "detail_columns")
 
 
 class FamilyError(ValueError):
@@ -63,6 +63,12 @@ class TableSpec:
     total_words: tuple[str, ...] = ()
     signer_labels: tuple[str, ...] = ()
     stop_words: tuple[str, ...] = ()  # words in a row that end the fund block
+    # "rows": one fund row per part, one column per amount (the national form). "source_cells": the
+    # amounts side by side in the header row (计划安排资金 170 | 实际到位资金 170 | …) and each source's
+    # label and amount in one cell below ("省财政 170"), as 岳阳's 2016 project form prints them.
+    fund_layout: str = "rows"
+    detail_header: tuple[str, ...] = ()  # a spending-detail table (支出明细: 支出内容 | 实际支出数 …)
+    detail_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ def _map(value, where: str) -> dict[str, tuple[str, ...]]:
 def _table(raw: dict, where: str) -> TableSpec:
     if not isinstance(raw, dict) or "kind" not in raw:
         raise FamilyError(f"{where}: 每个表格须有 kind")
-    unknown = set(raw) - {"kind", "fund_header", "fund_rows", *_WORD_LISTS, *_COLUMN_MAPS}
+    unknown = set(raw) - {"kind", "fund_header", "fund_rows", "fund_layout", *_WORD_LISTS, *_COLUMN_MAPS}
     if unknown:
         raise FamilyError(f"{where}: 未知的键 {sorted(unknown)}")
     rows = []
@@ -119,7 +125,10 @@ def _table(raw: dict, where: str) -> TableSpec:
     header = tuple(_words(g, f"{where}.fund_header[{i}]") for i, g in enumerate(raw.get("fund_header") or []))
     kw = {k: _words(raw.get(k), f"{where}.{k}") for k in _WORD_LISTS}
     maps = {k: _map(raw.get(k), f"{where}.{k}") for k in _COLUMN_MAPS}
-    return TableSpec(kind=str(raw["kind"]), fund_header=header, fund_rows=tuple(rows), **kw, **maps)
+    layout = str(raw.get("fund_layout", "rows"))
+    if layout not in ("rows", "source_cells"):
+        raise FamilyError(f"{where}.fund_layout: 应为 rows 或 source_cells")
+    return TableSpec(kind=str(raw["kind"]), fund_header=header, fund_rows=tuple(rows), fund_layout=layout, **kw, **maps)
 
 
 def load_family(path: Path) -> Family:
@@ -209,8 +218,11 @@ def _union(kind: str) -> TableSpec:
 
 def _with_fallbacks(spec: TableSpec, kind: str) -> TableSpec:
     """A family's own words first, then every other family's: a unit that borrowed one label
-    from another template ("本年财政拨款" in a 当年 form) is still read."""
-    return _merge(kind, [spec, _union(kind)])
+    from another template ("本年财政拨款" in a 当年 form) is still read. The layout is the family's own."""
+    from dataclasses import replace
+
+    return replace(_merge(kind, [spec, _union(kind)]), fund_layout=spec.fund_layout,
+                   detail_header=spec.detail_header, detail_columns=spec.detail_columns)
 
 
 def _merge(kind: str, specs: list[TableSpec]) -> TableSpec:

@@ -66,6 +66,9 @@ def classify_title(text: str) -> str | None:
                        ("整体支出绩效自评表", "附件3")):
         if word in t:
             return form
+    family_form = _family_title(t)
+    if family_form:
+        return family_form
     if t.endswith("基础数据表"):
         return "附件2"
     if t.endswith("通知") and ("自评" in t or "绩效" in t):
@@ -78,6 +81,19 @@ def classify_title(text: str) -> str | None:
         return COVER
     if t.endswith("评价报告"):
         return NARRATIVE
+    return None
+
+
+_KIND_FORMS = {"overall": "附件3", "project": "附件4", "gov_fund": "附件5", "state_capital": "附件6",
+               "social_insurance": "附件7"}
+
+
+def _family_title(t: str) -> str | None:
+    """The form a family's own title words open (岳阳's "…财政支出项目绩效评价自评报告" is a project form)."""
+    for fam in families():
+        for spec in fam.tables:
+            if any(w in t for w in spec.titles):
+                return _KIND_FORMS.get(spec.kind)
     return None
 
 
@@ -1103,6 +1119,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     for b in seg.blocks:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
+            _name_paragraph(t, b, form, spec)
         else:
             _self_eval_table(ctx, t, b, form, spec)
     if not t.filler and spec.signer_labels and "filler" not in t.src:
@@ -1114,6 +1131,23 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+
+
+def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
+    """A name written on the form's cover page ("项目名称        优 抚", "主管部门：…")."""
+    m = re.match(r"^(\S{2,8}?)[:：\s\u3000]+(\S.*)$", p.clean)
+    if m is None:
+        return
+    label, value = compact(m.group(1)), m.group(2).strip()
+    if label in spec.name_labels.get("name", ()) and not t.name:
+        t.name = compact(value)
+        t.src["name"] = src(form, p, "", "", label)
+    elif label in spec.name_labels.get("supervisor", ()) and not t.supervisor:
+        t.supervisor = value
+        t.src["supervisor"] = src(form, p, "", "", label)
+    elif label in spec.name_labels.get("implementer", ()) and not t.implementer:
+        t.implementer = value
+        t.src["implementer"] = src(form, p, "", "", label)
 
 
 def _header_labels(seg: Segment) -> frozenset[str]:
@@ -1152,7 +1186,11 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
         texts = [c.compact for c in row]
         joined = "|".join(texts)
         if _is_fund_header(joined, spec):
-            i = _fund_block(ctx, t, rows, i, form, spec)
+            block = _source_block if spec.fund_layout == "source_cells" else _fund_block
+            i = block(ctx, t, rows, i, form, spec)
+            continue
+        if spec.detail_header and all(w in texts for w in spec.detail_header):
+            i = _detail_table(ctx, t, rows, i, form, spec)
             continue
         if any(w in texts for w in spec.goal_header) and i + 1 < len(rows):
             _goal(t, rows[i + 1], form)
@@ -1194,6 +1232,9 @@ def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) ->
         elif bare in names.get("implementer", ("实施单位",)):
             t.implementer = value.clean
             t.src["implementer"] = src(form, value, "", "", label)
+        elif bare in spec.signer_labels and not t.filler and value.compact:
+            t.filler = value.clean
+            t.src["filler"] = src(form, value, "落款", "", bare)
 
 
 def _signer_cells(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
@@ -1245,6 +1286,64 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
         _add_fund_row(t, fr)
         j += 1
     return j
+
+
+_LABELLED_AMOUNT = re.compile(r"^(?P<label>.*?)\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)?\s*$", re.S)
+
+
+def _source_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
+    """Amounts side by side in the header row, each source's label and amount in one cell below:
+
+        计划安排资金(万元) | 170 | 实际到位资金(万元) | 170 | 实际支出(万元) | 179.6 | 结余(万元) | 0
+        其中:中央财政      | 其中:中央财政 | …
+        省财政 170         | 省财政 170    | 省财政 170 | 省财政
+
+    The header's label cells name the columns (fund_columns), the cell after each its total."""
+    header = rows[i]
+    total = FundRow(key="total", label="资金总额")
+    columns: list[str] = []  # the fund column of each printed column, left to right
+    for j, cell in enumerate(header[:-1]):
+        key = next((k for k, words in spec.fund_columns.items() if any(w in cell.compact for w in words)), None)
+        if key is None:
+            continue
+        columns.append(key)
+        value = header[j + 1]
+        setattr(total, key, amount(value.text))
+        if value.compact:
+            total.src[key] = src(form, value, "资金", total.label, cell.compact)
+    t.funds.append(total)
+    j = i + 1
+    while j < len(rows) and len(rows[j]) >= len(columns) and columns:
+        row = rows[j]
+        parsed = [_LABELLED_AMOUNT.match(c.clean.replace("\n", " ")) for c in row[:len(columns)]]
+        labels = {label_of(m.group("label")) for m in parsed if m is not None}
+        if len(labels) != 1 or not next(iter(labels)):
+            break  # not a row of one source across the columns
+        label = labels.pop()
+        key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
+        if key is None or key == "total":
+            break
+        fr = FundRow(key=key, label=label)
+        fr.src["label"] = src(form, row[0], "资金", label, "")
+        for col, cell, m in zip(columns, row, parsed):
+            setattr(fr, col, amount(m.group("value") or ""))
+            if m.group("value"):
+                fr.src[col] = src(form, cell, "资金", label, col)
+        _add_fund_row(t, fr)
+        j += 1
+    return j
+
+
+def _detail_table(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
+    """A spending-detail table (支出内容 | 实际支出数 …, closed by 支出合计): a line table whose total row
+    must equal its rows; kept with the package's other line tables."""
+    end = next((k for k in range(i + 1, len(rows)) if label_of(rows[k][0].text) in _TOTAL_LABELS), len(rows) - 1)
+    part = Table(rows=rows[i:end + 1], line=rows[i][0].line)
+    title = f"{t.name or '项目'}支出明细"
+    lt = _line_table(part, "project_detail", title, dict(spec.detail_columns), tuple(spec.detail_header), form,
+                     "nested")
+    ctx.pkg.narrative.tables[f"project_detail_{len(ctx.pkg.narrative.tables)}"] = lt
+    return end + 1
 
 
 def _add_fund_row(t: SelfEvalTable, fr: FundRow) -> None:
