@@ -117,12 +117,12 @@ def segment(blocks: list[Block]) -> list[Segment]:
     out = [Segment("", "", None)]
     for b in blocks:
         form = classify_title(b.text) if isinstance(b, Paragraph) else None
-        if form:
-            title, line = b.clean, b.line
+        if form:  # a 公文 title broken over lines (GB/T 9704 7.3.3) is one title
+            title, line = b.clean.replace("\n", ""), b.line
             before = out[-1].blocks[-1] if out[-1].blocks else None
             if _title_head(before, b, form):
                 out[-1].blocks.pop()  # the title's first line, printed as a paragraph of its own
-                title, line = before.clean + b.clean, before.line
+                title, line = before.clean.replace("\n", "") + title, before.line
             title = re.sub(r"(?<=\d) +(?=[\d年])", "", title)  # "20 16 年度" → "2016年度"
             out.append(Segment(form, title, line))
             continue

@@ -179,8 +179,8 @@ class _Walker:
                 self.flush()
                 if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "address", "caption") \
                         and child.find(".//table") is None:
-                    for line in _inline_text(child).split("\n"):
-                        self._paragraph(line)
+                    # One paragraph, its <br>s line breaks inside it (as a .docx paragraph with breaks).
+                    self._paragraph(_inline_text(child))
                 else:
                     self.walk(child)
                     self.flush()
@@ -199,7 +199,7 @@ class _Walker:
             self.inline = []
 
     def _paragraph(self, text: str) -> None:
-        text = text.strip(" \u00a0")
+        text = "\n".join(ln.strip(" \u00a0") for ln in text.split("\n") if ln.strip(" \u00a0"))
         if text and not is_page_number(text):
             self.blocks.append(Paragraph(text, len(self.blocks) + 1))
 

@@ -210,8 +210,8 @@ def _continues(previous: _Line, line: _Line, edges: _Edges) -> bool:
     middle = (left + right) / 2
     centred = all(abs((ln.x0 + ln.x1) / 2 - middle) < ln.size for ln in (previous, line))
     title = previous.size > 1.15 * edges.body  # set larger than the body: a title, not a paragraph
-    if title and centred and previous.x1 - previous.x0 >= (right - left) - 4 * previous.size:
-        return True  # a long centred title wrapped onto a second centred line
+    if title and centred:
+        return True  # a centred title over two lines, wrapped or broken on purpose (GB/T 9704 7.3.3)
     at_left = line.x0 <= left + 0.6 * line.size or line.x0 <= previous.x0 + 0.6 * line.size
     return _full(previous, right) and at_left
 

@@ -21,6 +21,10 @@ MAP_HEADER = ("路径", "工作表", "单元格", "类型", "角色", "常量")
 # cell kinds
 TEXT, AMOUNT, SIGNED, RATE, INT, YEAR, DATE, TIER, BOOL, WEIGHT, SCORE, INPUTS, PROFILE = (
     "text", "amount", "signed", "rate", "int", "year", "date", "tier", "bool", "weight", "score", "inputs", "profile")
+# FIGURE: a 年度指标值 / 实际完成值 cell holding the number or date of a text such as "≥300批次", shown
+# with its words by a number format; the map entry's last field holds how to write the text back
+# (figure_text). A cell a preparer overwrites with text is read as that text.
+FIGURE = "figure"
 INPUT, DERIVED, CONST = "input", "derived", "const"
 # A spare indicator row's cell: an input mapped to `<table>.spare_indicators[j].<field>`. The reader
 # skips spare rows left empty and appends each filled one to the table's indicators, in order.
@@ -99,3 +103,27 @@ def decode_map(chunks: list[str]) -> list[tuple[str, str, str, str, str, str]]:
             raise ValueError(f"bad map entry {e!r}")
         out.append(tuple(e))
     return out
+
+
+def figure_text(spec: dict, value) -> str:
+    """A FIGURE cell's text: spec {pre, suf, places, comma, pct} or {date, pre, suf} (from
+    xlsx_formulas.Figure / DateFigure) and the cell's number or date."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    pre, suf = spec.get("pre", ""), spec.get("suf", "")
+    if spec.get("date"):
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            raise ValueError(f"不是日期 {value!r}")
+        return f"{pre}{value.year}年{value.month}月{value.day}日{suf}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(f"不是数字 {value!r}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    pct = spec.get("pct", "")
+    if pct:
+        number = number.scaleb(2)
+    places = int(spec.get("places", 0))
+    shown = f"{number:,.{places}f}" if spec.get("comma") else f"{number:.{places}f}"
+    return f"{pre}{shown}{pct}{suf}"

@@ -117,7 +117,7 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
             continue
         raw = cells.get((sheet, cell))
         try:
-            value = convert(kind, raw)
+            value = convert(kind, raw) if kind != K.FIGURE else _figure(const, raw)
         except ValueError as exc:
             problems.append(f"{address}: {exc}")
             continue
@@ -129,6 +129,17 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
     _fill_lists(doc)
     _add_spare(doc, spare, where, problems)
     return doc, problems, where
+
+
+def _figure(spec: str, raw):
+    """A 年度指标值 / 实际完成值 cell holding a number or date shown with its words: the text again
+    ("≥300批次"); a text typed over it is taken as it is."""
+    if raw is None or isinstance(raw, str):
+        return convert(K.TEXT, raw)
+    try:
+        return K.figure_text(json.loads(spec), raw)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"不是有效的指标值 {raw!r}（{exc}）") from None
 
 
 def _spare_cell(spare: dict, problems: list[str], path: str, address: str, kind: str, raw) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..core.view import View
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
+CJK_FAMILIES = ("FandolHei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,8 +45,13 @@ def _f(v: Decimal | None) -> float:
     return float(v) if v is not None else 0.0
 
 
-def _short(name: str, n: int = 8) -> str:
-    return name if len(name) <= n else name[: n - 1] + "…"
+def _label(name: str, n: int = 10) -> str:
+    """A project's full name, in lines of at most `n` characters (a chart never truncates a name)."""
+    if not name:
+        return "—"
+    lines = -(-len(name) // n)
+    step = -(-len(name) // lines)  # lines of even length: no last line of one character
+    return "\n".join(name[i:i + step] for i in range(0, len(name), step))
 
 
 def make_charts(view: View) -> list[tuple[str, bytes]]:
@@ -64,36 +69,46 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _height(n: int) -> float:
+    return 1.0 + 0.55 * n
+
+
 def _rate_and_score(projects) -> bytes:
+    """Two panels, one quantity each: execution rate (%) and self-evaluation score (分)."""
     plt = _pyplot()
-    names = [_short(t.table.name) for t in projects]
+    names = [_label(t.table.name) for t in projects]
     rates = [_f(t.execution_rate.value) * 100 if t.execution_rate else 0.0 for t in projects]
     scores = [_f(t.total.value) if t.total else 0.0 for t in projects]
-    fig, ax = plt.subplots(figsize=(6.0, 3.0))
-    xs = range(len(names))
-    bars = ax.bar([x - 0.2 for x in xs], rates, width=0.4, label="预算执行率（%）", color="#4472C4")
-    ax.bar([x + 0.2 for x in xs], scores, width=0.4, label="自评得分（分）", color="#ED7D31")
-    for bar, r in zip(bars, rates):
-        ax.annotate(f"{r:.2f}%", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(list(xs), names, fontsize=8)
-    ax.set_ylim(0, 130)
-    ax.legend(fontsize=8, loc="upper center", ncol=2, frameon=False)
+    fig, (left, right) = plt.subplots(1, 2, sharey=True, figsize=(6.2, _height(len(names))))
+    ys = list(range(len(names)))
+    left.barh(ys, rates, height=0.6, color="#4472C4")
+    right.barh(ys, scores, height=0.6, color="#ED7D31")
+    for ax, values, unit, top in ((left, rates, "%", max(100.0, *rates)), (right, scores, "分", 100.0)):
+        for y, v in zip(ys, values):
+            ax.annotate(f"{v:.2f}{unit}", (v, y), xytext=(2, 0), textcoords="offset points", va="center", fontsize=7)
+        ax.set_xlim(0, top * 1.22)
+        ax.tick_params(axis="x", labelsize=7)
+    left.set_xlabel("预算执行率（%）", fontsize=8)
+    right.set_xlabel("自评得分（分）", fontsize=8)
+    left.set_yticks(ys, names, fontsize=8)
+    left.invert_yaxis()
     fig.tight_layout()
     return _png(fig)
 
 
 def _budget_vs_spending(projects) -> bytes:
     plt = _pyplot()
-    names = [_short(t.table.name) for t in projects]
+    names = [_label(t.table.name) for t in projects]
     annual = [_f(t.table.fund("total").annual) if t.table.fund("total") else 0.0 for t in projects]
     executed = [_f(t.table.fund("total").executed) if t.table.fund("total") else 0.0 for t in projects]
-    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    fig, ax = plt.subplots(figsize=(6.2, _height(len(names))))
     ys = range(len(names))
-    ax.barh([y + 0.2 for y in ys], annual, height=0.4, label="全年预算数", color="#A5A5A5")
-    ax.barh([y - 0.2 for y in ys], executed, height=0.4, label="全年执行数", color="#4472C4")
+    ax.barh([y - 0.2 for y in ys], annual, height=0.4, label="全年预算数", color="#A5A5A5")
+    ax.barh([y + 0.2 for y in ys], executed, height=0.4, label="全年执行数", color="#4472C4")
     ax.set_yticks(list(ys), names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("万元", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return _png(fig)

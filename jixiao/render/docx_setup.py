@@ -22,6 +22,7 @@ from .docx_xml import NSDECL, TEXT_WIDTH
 BODY_PT = 16  # 三号
 TITLE_PT = 22  # 二号
 TABLE_PT = 10.5  # 五号
+TABLE_SMALL_PT = 9  # 小五: the nine-column indicator tables
 PAGE_NO_PT = 14  # 四号
 LINE_PITCH = 579  # twips: 28.95 pt, 22 lines in the 225 mm type area
 CHARS_PER_LINE = 28
@@ -42,7 +43,9 @@ def _pstyle(sid: str, name: str, ppr: str, rpr: str) -> str:
             f'<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>')
 
 
-_EXACT = f'<w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
+# No widow/orphan control on the grid: every body page holds its 22 lines (GB/T 9704 5.2.2), a
+# paragraph's last line may open a page.
+_EXACT = f'<w:widowControl w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
 _INDENT2 = '<w:ind w:firstLineChars="200" w:firstLine="640"/>'
 _NO_GRID = '<w:snapToGrid w:val="0"/>'
 
@@ -68,6 +71,10 @@ STYLES = [
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.BODY) + _size(TABLE_PT)),
     _pstyle("JxTableHead", "jx 表头", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="atLeast"/>'
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.HEITI) + _size(TABLE_PT)),
+    _pstyle("JxTableS", "jx 表格小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="220" w:lineRule="atLeast"/>'
+            '<w:ind w:firstLine="0"/>', _rfonts(fonts.BODY) + _size(TABLE_SMALL_PT)),
+    _pstyle("JxTableHeadS", "jx 表头小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="220" w:lineRule="atLeast"/>'
+            '<w:ind w:firstLine="0"/>', _rfonts(fonts.HEITI) + _size(TABLE_SMALL_PT)),
     _pstyle("JxSign", "jx 落款", _EXACT + '<w:ind w:firstLine="0" w:right="640"/><w:jc w:val="right"/>',
             _rfonts(fonts.BODY) + _size(BODY_PT)),
     _pstyle("JxFigure", "jx 图", _NO_GRID + '<w:spacing w:before="120" w:after="0"/><w:ind w:firstLine="0"/><w:jc w:val="center"/>',
@@ -134,7 +141,9 @@ def _section(doc) -> None:
     s.page_width, s.page_height = Mm(210), Mm(297)
     s.top_margin, s.bottom_margin = Mm(37), Mm(35)
     s.left_margin, s.right_margin = Mm(28), Mm(26)
-    s.header_distance, s.footer_distance = Mm(15), Mm(25)
+    # The page number's 一字线 sit 7 mm below the type area (GB/T 9704 7.5): a 14 pt line ending 23 mm
+    # above the page's edge. (At 25 mm it reached into the type area and LibreOffice gave the body 21 lines.)
+    s.header_distance, s.footer_distance = Mm(15), Mm(23)
     sect = s._sectPr
     for grid in sect.findall("{*}docGrid"):
         sect.remove(grid)
@@ -144,7 +153,8 @@ def _section(doc) -> None:
 def _page_number_paragraph(align: str) -> str:
     indent = 'w:right="280"' if align == "right" else 'w:left="280"'
     rpr = f"<w:rPr>{_rfonts(fonts.SONGTI, fonts.SONGTI)}{_size(PAGE_NO_PT)}</w:rPr>"
-    return (f'<w:p {NSDECL}><w:pPr><w:snapToGrid w:val="0"/><w:ind {indent} w:firstLine="0"/><w:jc w:val="{align}"/>'
+    return (f'<w:p {NSDECL}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="280" '
+            f'w:lineRule="exact"/><w:ind {indent} w:firstLine="0"/><w:jc w:val="{align}"/>'
             f'</w:pPr><w:r>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r><w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r><w:r>{rpr}<w:t>1</w:t></w:r>'
@@ -152,9 +162,19 @@ def _page_number_paragraph(align: str) -> str:
 
 
 def _page_numbers(doc) -> None:
-    """Odd pages right, even pages left, one character in from the edge (GB/T 9704 7.5)."""
+    """Odd pages right, even pages left, one character in from the edge (GB/T 9704 7.5); none on the
+    cover (the first page has a footer of its own, empty)."""
     doc.settings.odd_and_even_pages_header_footer = True
     s = doc.sections[0]
+    s.different_first_page_header_footer = True
+    first = s.first_page_footer
+    first.is_linked_to_previous = False
+    el = first._element
+    for p in list(el):
+        el.remove(p)
+    # an empty line as tall as a page number's: LibreOffice sizes every page's footer by the tallest
+    el.append(parse_xml(f'<w:p {NSDECL}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" '
+                        f'w:line="280" w:lineRule="exact"/></w:pPr></w:p>'))
     for footer, align in ((s.footer, "right"), (s.even_page_footer, "left")):
         footer.is_linked_to_previous = False
         el = footer._element

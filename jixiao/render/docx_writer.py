@@ -75,19 +75,77 @@ class Body:
     def h3(self, text: str) -> None:
         self.parts.append(para(text, "JxH3"))
 
-    def title(self, text: str, page_break: bool = False) -> None:
-        self.parts.append(para(text, "JxTitle", page_break=page_break))
+    def title(self, text: str, page_break: bool = False, whole: str = "") -> None:
+        self.parts.append(para(break_title(text, whole=whole), "JxTitle", page_break=page_break))
 
     def caption(self, text: str, unit: str = "") -> None:
         self.parts.append(para(text, "JxCaption"))
         if unit:
             self.parts.append(para(f"单位：{unit}", "JxUnit"))
 
-    def table(self, rows, grid, header_rows: int = 0) -> None:
-        self.parts.append(table(rows, grid, header_rows))
+    def table(self, rows, grid=None, header_rows: int = 0, keep=(), total: bool = False, face: X.Face = X.NORMAL) -> None:
+        """A table (grid None: widths fitted to the content). It starts on the current page only if its
+        header and first two rows fit there; with `total` its last row (合计, 总分) keeps the row above with it."""
+        kept = set(keep)
+        if len(rows) > header_rows + 1:
+            kept.add(header_rows)
+        if total and len(rows) >= header_rows + 2:
+            kept.add(len(rows) - 2)
+        self.parts.append(table(rows, grid, header_rows, frozenset(kept), face))
 
     def xml(self) -> str:
         return "".join(self.parts)
+
+
+# Where a title may break (GB/T 9704 7.3.3: 回行时要做到词意完整): after one of these words, never
+# inside a figure. A 22 pt title line holds 20 characters of the 156 mm type area.
+_TITLE_WORDS = ("自治州", "自治县", "人民政府", "联络处", "办事处", "委员会", "办公室", "中心", "局", "厅", "省", "市",
+                "年度", "部门", "整体支出", "预算支出", "绩效", "评价", "自评", "报告", "关于", "开展", "工作的", "国有资本经营",
+                "政府性基金", "社会保险基金", "项目支出")
+TITLE_CHARS = 20
+
+
+def _title_width(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+
+
+def break_title(text: str, per_line: int = TITLE_CHARS, whole: str = "") -> str:
+    """A title too long for one line, broken between words into lines of even length ("\n" between),
+    if it can be, not inside `whole` (the unit's name)."""
+    at = text.find(whole) if whole else -1
+    inside = range(at + 1, at + len(whole)) if at >= 0 else range(0)
+    if _title_width(text) <= per_line:
+        return text
+    cuts = sorted({i + len(w) for w in _TITLE_WORDS for i in _find_all(text, w)
+                   if 0 < i + len(w) < len(text) and not (text[i + len(w) - 1].isdigit() and text[i + len(w)].isdigit())})
+    best: tuple | None = None
+    # at most three lines: choose the cuts whose longest line is shortest
+    options = [(c,) for c in cuts] + [(a, b) for a in cuts for b in cuts if a < b]
+    for opt in options:
+        bounds = (0, *opt, len(text))
+        lines = [text[x:y] for x, y in zip(bounds, bounds[1:])]
+        longest = max(_title_width(ln) for ln in lines)
+        if longest > per_line:
+            continue
+        score = (len(lines), sum(c in inside for c in opt), longest)
+        if best is None or score < best[0]:
+            best = (score, lines)
+    return "\n".join(best[1]) if best else text
+
+
+def _find_all(text: str, word: str):
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def level_prefix(pkg: Package) -> str:
+    """Whose forms these are, as the bureau's form titles name them: "州级预算部门" from 附件3's
+    "州级预算部门整体支出绩效自评表"; plain "部门" when the package does not say."""
+    label = pkg.overall.form_label if pkg.overall is not None else ""
+    tail = "整体支出绩效自评表"
+    return label.removesuffix(tail) if label and label.endswith("部门" + tail) else "部门"
 
 
 def report_title(pkg: Package) -> str:
@@ -171,7 +229,7 @@ def cover(b: Body, view: View) -> None:
     u = pkg.unit
     for _ in range(3):
         b.add(para("", "JxBody"))
-    b.title(report_title(pkg))
+    b.title(report_title(pkg), whole=pkg.unit.name)
     for _ in range(2):
         b.add(para("", "JxBody"))
     fields = [("部门（单位）名称（盖章）", u.name), ("主管部门", u.supervisor), ("预算编码", u.budget_code),
@@ -220,7 +278,7 @@ def _income(b: Body, pkg: Package) -> None:
     fields = ["total", "carryover", "general_budget", "fund_budget", "special_account", "other"]
     head = [[H("机构名称", merge="restart"), H("收入合计", merge="restart"), H("其中：", 5)],
             [V(), V(), H("上年结转"), H("公共财政拨款"), H("政府基金拨款"), H("纳入专户管理的非税收入拨款"), H("其他收入")]]
-    b.table(head + _money_rows(pkg.income, fields), widths([3.2, 1.4, 1.4, 1.4, 1.4, 1.7, 1.2]), 2)
+    b.table(head + _money_rows(pkg.income, fields), None, 2)
 
 
 def _expenditure(b: Body, pkg: Package) -> None:
@@ -230,7 +288,7 @@ def _expenditure(b: Body, pkg: Package) -> None:
             [V(), V(), H("基本支出", merge="restart"), H("其中：", 2), H("项目支出", merge="restart"),
              H("当年结余", merge="restart"), H("累计结余", merge="restart")],
             [V(), V(), V(), H("人员支出"), H("公用支出"), V(), V(), V()]]
-    b.table(head + _money_rows(pkg.expenditure, fields), widths([2.8, 1.3, 1.3, 1.2, 1.2, 1.2, 1.2, 1.3]), 3)
+    b.table(head + _money_rows(pkg.expenditure, fields), None, 3)
 
 
 def _sangong(b: Body, pkg: Package) -> None:
@@ -238,7 +296,7 @@ def _sangong(b: Body, pkg: Package) -> None:
     fields = ["total", "reception", "vehicle_operation", "vehicle_purchase", "overseas"]
     head = [[H("机构名称", merge="restart"), H("三公经费合计", merge="restart"), H("其中：", 4)],
             [V(), V(), H("公务接待费"), H("公务用车运行维护费"), H("公务用车购置费"), H("因公出国（境）费用")]]
-    b.table(head + _money_rows(pkg.sangong, fields), widths([3.2, 1.5, 1.5, 1.6, 1.5, 1.5]), 2)
+    b.table(head + _money_rows(pkg.sangong, fields), None, 2)
 
 
 def _assets(b: Body, pkg: Package) -> None:
@@ -246,15 +304,63 @@ def _assets(b: Body, pkg: Package) -> None:
     fields = ["total", "in_use", "rented", "other"]
     head = [[H("机构名称", merge="restart"), H("固定资产合计", merge="restart"), H("其中：", 3)],
             [V(), V(), H("在用固定资产"), H("出租固定资产"), H("其他")]]
-    b.table(head + _money_rows(pkg.fixed_assets, fields), widths([3.4, 1.6, 1.6, 1.6, 1.4]), 2)
+    b.table(head + _money_rows(pkg.fixed_assets, fields), None, 2)
 
 
-def _groups(values: list[str]) -> list[str]:
-    """'restart' where a value starts a run of equal values, 'continue' inside it."""
-    out = []
-    for i, v in enumerate(values):
-        out.append("continue" if i and v == values[i - 1] else "restart")
-    return out
+KEEP_PT = 120  # a group of rows up to this tall (a fifth of the type area) is kept on one page
+
+
+def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
+    """(start, end) of each run of equal keys in keys[lo:hi]."""
+    hi = len(keys) if hi is None else hi
+    start = lo
+    for i in range(lo + 1, hi + 1):
+        if i == hi or keys[i] != keys[start]:
+            yield start, i
+            start = i
+
+
+def hierarchy(level1: list[str], level2: list[str], heights: list[int]) -> tuple[list[str], list[str], set[int]]:
+    """Vertical merges for a form's 一级 and 二级 label columns, and the rows to keep with the next.
+    A merged label prints once, in the part of its cell on the first page, so a group that could
+    run over a page break must carry its label on both sides of it: a 一级 group short enough is
+    merged whole and kept on one page; a longer one is merged per 二级 group (its label printed
+    once per group), and each 二级 group short enough is kept on one page, a longer one labelled on
+    every row."""
+    n = len(level1)
+    m1, m2 = ["restart"] * n, ["restart"] * n
+    keep: set[int] = set()
+    key2 = [f"{a}/{b}" for a, b in zip(level1, level2)]
+    for a, b in _runs(level1):
+        whole = sum(heights[a:b]) <= KEEP_PT
+        if whole:
+            keep.update(range(a, b - 1))
+            m1[a + 1:b] = ["continue"] * (b - a - 1)
+        for c, d in _runs(key2, a, b):
+            if sum(heights[c:d]) <= KEEP_PT:
+                keep.update(range(c, d - 1))
+                m2[c + 1:d] = ["continue"] * (d - c - 1)
+                if not whole:
+                    m1[c + 1:d] = ["continue"] * (d - c - 1)
+    return m1, m2, keep
+
+
+def _hier_rows(rows: list[list], label_cols: tuple[int, int], grid: list[int], level1: list[str], level2: list[str],
+               first: int, face: X.Face = X.NORMAL) -> set[int]:
+    """Apply hierarchy() to rows[first:], whose cells at label_cols hold the 一级 and 二级 labels (as
+    written, every row labelled); returns the rows to keep with the next, as table row indices."""
+    body = rows[first:]
+    # a row's height without its labels: a merged label's lines are spread over the group's rows
+    heights = [X.row_height_pt([X.Cell("", c.span) if k in label_cols else c for k, c in enumerate(r)], grid, face) + 6
+               for r in body]
+    m1, m2, keep = hierarchy(level1, level2, heights)
+    for r, a, c in zip(body, m1, m2):
+        for col, merge in ((label_cols[0], a), (label_cols[1], c)):
+            cell = r[col]
+            cell.merge = merge
+            if merge == "continue":
+                cell.text = ""
+    return {first + k for k in keep}
 
 
 def _cover_goals(b: Body, pkg: Package, cover_system: str) -> None:
@@ -267,13 +373,12 @@ def _cover_goals(b: Body, pkg: Package, cover_system: str) -> None:
     if inds:
         rows = [[H("评价内容", 2), H("绩效指标"), H("绩效目标"), H("完成情况")],
                 [H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值")]]
-        m1 = _groups([i.level1 for i in inds])
-        m2 = _groups([f"{i.level1}/{i.level2}" for i in inds])
-        for ind, a, c in zip(inds, m1, m2):
-            rows.append([C(ind.level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
-                         L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
+        for ind in inds:
+            rows.append([C(ind.level1), C(ind.level2), L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
+        grid = X.fit_grid(rows)
+        keep = _hier_rows(rows, (0, 1), grid, [i.level1 for i in inds], [i.level2 for i in inds], 2)
         b.caption("整体支出绩效定量目标及实施计划完成情况")
-        b.table(rows, widths([1.3, 1.3, 2.8, 1.6, 3.0]), 2)
+        b.table(rows, grid, 2, keep)
     system = catalogue.SYSTEM_LABELS[cover_system]
     b.table([[H("绩效自评综合得分及评价等次"),
               C(f"评分（{system}）：{S(pkg.stated_score)}        等级：{pkg.stated_grade or '—'}", align="left")]],
@@ -285,7 +390,7 @@ def _evaluators(b: Body, pkg: Package) -> None:
     rows = [[H("姓  名"), H("职务/职称"), H("单  位"), H("签  字")]]
     for e in pkg.evaluators:
         rows.append([C(e.name), C(e.title), C(e.org), C("已签字" if e.signed else "")])
-    b.table(rows, widths([1.6, 2.2, 4.0, 2.2]), 1)
+    b.table(rows, None, 1)
     signer_lines = {
         "评价组组长": ("评价组组长签署意见：", "评价组组长（签字）：{s}"),
         "部门（单位）": ("部门（单位）意见：", "部门（单位）负责人（签字）：{s}        部门（单位）（盖章）："),
@@ -308,7 +413,7 @@ def _evaluators(b: Body, pkg: Package) -> None:
 def narrative(b: Body, view: View, pics: list[tuple[str, str]]) -> None:
     pkg = view.package
     n = pkg.narrative
-    b.title(f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告", page_break=True)
+    b.title(n.title or f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告", page_break=True, whole=pkg.unit.name)
     b.h1("一、基本情况")
     b.h2("（一）部门（单位）基本情况")
     b.p(pkg.unit.functions)
@@ -403,7 +508,6 @@ def line_table(b: Body, t: LineTable, first: str, number_tops: bool = False) -> 
     `number_tops` the top-level lines other than the total are numbered too (the cost-control table)."""
     b.caption(t.title, t.unit)
     cols = list(t.columns)
-    grid = widths([3.2] + [1.4] * len(cols))
     rows = [[H(first)] + [H(t.columns[c]) for c in cols]]
     depth: dict[str, int] = {}
     parents = {ln.parent for ln in t.lines if ln.parent}
@@ -422,7 +526,7 @@ def line_table(b: Body, t: LineTable, first: str, number_tops: bool = False) -> 
         qizhong = "其中：" if ln.parent and group[0] is ln and t.line(ln.parent).partial else ""
         label = "\u3000" * depth[ln.label] + qizhong + number + ln.label
         rows.append([L(label)] + [N(A(ln.values.get(c)) if ln.values.get(c) is not None else "") for c in cols])
-    b.table(rows, grid, 1)
+    b.table(rows, None, 1, total=bool(t.lines) and t.lines[-1].label == t.total_label)
 
 
 def _fund_type_sentence(pkg: Package, kind: str) -> str:
@@ -478,7 +582,7 @@ def _project_summary(b: Body, view: View) -> None:
                      N(P(r.execution_rate.value if r.execution_rate else None)),
                      N(S(r.execution_score.standing if r.execution_score else None)),
                      N(S(r.total.value if r.total else None)), C(r.grade.text if r.grade else "")])
-    b.table(rows, widths([3.0, 1.4, 1.4, 1.2, 1.2, 1.2, 0.9]), 1)
+    b.table(rows, None, 1)
 
 
 def _sangong_sentence(pkg: Package) -> str:
@@ -544,14 +648,14 @@ def _framework(b: Body, view: View) -> None:
     b.h2(f"{len(level1_seen) + 1}、绩效评价得分情况")
     b.caption("部门整体支出绩效评价得分情况")
     rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]
-    m1 = _groups([f.level1 for f in n.framework])
-    m2 = _groups([f"{f.level1}/{f.level2}" for f in n.framework])
-    for f, a, c in zip(n.framework, m1, m2):
-        rows.append([C(f.level1 if a == "restart" else "", merge=a), C(f.level2 if c == "restart" else "", merge=c),
-                     L(f.name), N(W(f.weight)), N(P(f.stated_rate) if f.stated_rate is not None else "—"), N(S(f.stated_score))])
+    for f in n.framework:
+        rows.append([C(f.level1), C(f.level2), L(f.name), N(W(f.weight)),
+                     N(P(f.stated_rate) if f.stated_rate is not None else "—"), N(S(f.stated_score))])
     weight_total = view.find(keys.FRAMEWORK_WEIGHT_TOTAL)
     rows.append([H("合计", 3), N(W(weight_total.value if weight_total else None)), N(""), N(S(n.stated_total))])
-    b.table(rows, widths([1.2, 1.4, 3.6, 1.0, 1.4, 1.0]), 1)
+    grid = X.fit_grid(rows)
+    keep = _hier_rows(rows[:-1], (0, 1), grid, [f.level1 for f in n.framework], [f.level2 for f in n.framework], 1)
+    b.table(rows, grid, 1, keep, total=True)
     b.p(f"根据部门整体支出绩效评价指标体系，经对各项指标逐项评分，本部门{pkg.year}年度"
         f"{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_FRAMEWORK]}为{S(n.stated_total)}分，绩效评价等级为“{n.stated_grade}”。")
 
@@ -603,7 +707,7 @@ def annex1(b: Body, view: View) -> None:
     prof = view.profile
     b.add(para("附件1", "JxAnnex", page_break=True))
     issuer = nt.issuer or pkg.unit.name
-    b.title(f"{issuer}关于开展{pkg.year}年度部门整体支出绩效自评工作的通知")
+    b.title(f"{issuer}关于开展{pkg.year}年度部门整体支出绩效自评工作的通知", whole=issuer)
     b.h1("一、自评范围")
     scope = f"{pkg.year}年度本部门整体支出{A(nt.scope_total)}万元" if nt.scope_total is not None else f"{pkg.year}年度本部门整体支出"
     b.p(scope + "，以及本部门各项目支出，均纳入自评范围。")
@@ -634,31 +738,31 @@ def annex2(b: Body, view: View) -> None:
     pkg = view.package
     bd = pkg.basic_data
     b.add(para("附件2", "JxAnnex", page_break=True))
-    b.title("部门整体支出绩效评价基础数据表")
+    b.title(f"{level_prefix(pkg)}整体支出绩效评价基础数据表")
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
     st = bd.staffing
     b.table([[H("财政供养人员情况"), H(f"{pkg.year}年末编制数"), H(f"{pkg.year}年末实际在职人数"), H("控制率")],
              [C(""), C(I(st.authorized)), C(I(st.in_post)), C(P(st.stated_control_rate))]],
-            widths([2.5, 2.5, 2.5, 2.5]))
+            None)
     if bd.costs is not None:
         line_table(b, bd.costs, "经费控制情况")
     bl = bd.buildings
     b.caption(f"楼堂馆所控制情况（{pkg.year}年完工项目）")
     b.table([[H("批复规模（㎡）"), H("实际规模（㎡）"), H("规模控制率"), H("预算投资（万元）"), H("实际投资（万元）"), H("投资概算控制率")],
              [N(W(bl.approved_area)), N(W(bl.actual_area)), N(P(bl.stated_area_rate)), N(A(bl.budget_investment)),
-              N(A(bl.actual_investment)), N(P(bl.stated_investment_rate))]], widths([1] * 6), 1)
+              N(A(bl.actual_investment)), N(P(bl.stated_investment_rate))]], None, 1)
     b.table([[H("厉行节约保障措施"), L(bd.thrift_measures)]], widths([2.5, 7.5]))
-    b.add(para(_filler_line(pkg, bd.filler, bd.filing_date), "JxNote"))
+    _filler_lines(b, pkg, bd.filler, bd.filing_date)
 
 
-def _filler_line(pkg: Package, filler: str, when) -> str:
-    return f"单位负责人签字：          填表人：{filler}    联系电话：{pkg.unit.phone}    填报日期：{D(when)}"
+def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
+    """The form's signature line, as two lines that fit the width (one would wrap inside the date)."""
+    b.add(para(f"单位负责人签字：\u3000\u3000\u3000\u3000\u3000填表人：{filler}", "JxNote", keep_next=True))
+    b.add(para(f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}", "JxNote"))
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------
 
-# grid: 绩效指标 | 一级 | 二级 | 三级 | 指标值 | 实际值 | 分值 | 得分 | 偏差原因
-SE_GRID = widths([0.55, 1.05, 1.05, 2.0, 1.25, 1.25, 0.65, 0.95, 1.25])
 
 
 def annex_tables(b: Body, view: View) -> None:
@@ -674,7 +778,7 @@ def annex_tables(b: Body, view: View) -> None:
         annex, label = FUND_TYPE_LABELS.get(decl.kind, ("附件", decl.kind))
         if not decl.has_spending or not decl.tables:
             b.add(para(annex, "JxAnnex", page_break=True))
-            b.title(f"{label}绩效自评表")
+            b.title(f"{level_prefix(pkg)}{label}绩效自评表")
             b.p(decl.statement or f"本单位{pkg.year}年无{label}。")
             continue
         for j, t in enumerate(decl.tables):
@@ -689,7 +793,7 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     rows += _fund_rows(t)
     rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
              [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
-    b.table(rows, SE_GRID)
+    b.table(rows)
     # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
     # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
     # tables apart (Word joins adjacent tables into one) and with each other on the page.
@@ -698,8 +802,12 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     grade = res.grade.text if res is not None and res.grade else ""
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
-    b.table(rows, SE_GRID, 1)
-    b.add(para(_filler_line(pkg, t.filler, t.filing_date), "JxNote"))
+    face = X.SMALL
+    grid = X.fit_grid(rows, face=face)
+    keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
+    keep.add(len(rows) - 1)  # 总分 with the signature line under it
+    b.table(rows, grid, 1, keep, total=True, face=face)
+    _filler_lines(b, pkg, t.filler, t.filing_date)
 
 
 def _head_rows(pkg: Package, t: SelfEvalTable) -> list:
@@ -743,13 +851,11 @@ def _indicator_rows(t: SelfEvalTable) -> list:
             H("实际完成值"), H("分值"), H("得分"), H("偏差原因分析及改进措施")]
     rows = [head]
     inds = t.indicators
-    m1 = _groups([i.level1 for i in inds])
-    m2 = _groups([f"{i.level1}/{i.level2}" for i in inds])
-    for k, (ind, a, c) in enumerate(zip(inds, m1, m2)):
+    for k, ind in enumerate(inds):
         w = t.level1_weights.get(ind.level1)
         level1 = f"{ind.level1}\n（{W(w)}分）" if w is not None else ind.level1
         score = S(ind.stated_score) if ind.applicable else "不适用"
         first = C("", merge="restart", shade=True) if k == 0 else V()
-        rows.append([first, C(level1 if a == "restart" else "", merge=a), C(ind.level2 if c == "restart" else "", merge=c),
-                     L(ind.name), C(ind.target.raw), C(ind.actual.raw), N(W(ind.weight)), N(score), L(ind.reason)])
+        rows.append([first, C(level1), C(ind.level2), L(ind.name), C(ind.target.raw), C(ind.actual.raw),
+                     N(W(ind.weight)), N(score), L(ind.reason)])
     return rows

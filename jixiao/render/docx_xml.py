@@ -11,7 +11,10 @@ in NSDECL, and the frame's <w:body> declares those the document root does not.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+
+from ..core.memo import text_cache
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = (
@@ -110,6 +113,133 @@ def V(span: int = 1) -> Cell:
     return Cell("", span, "continue")
 
 
+@dataclass(frozen=True, slots=True)
+class Face:
+    """A table's text size: a CJK character's width (twips), a line's height (pt), the paragraph styles."""
+    char: int
+    line: int
+    body: str
+    head: str
+
+    def latin(self) -> int:
+        return self.char // 2  # a figure or Latin letter: half an em (Times New Roman)
+
+
+NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
+SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def text_twips(text: str, face: Face = NORMAL) -> int:
+    """Width of one line of table text: a CJK character is a full em, a figure or Latin letter half of
+    one ("2022年12月31日前" in 9 pt: 8 × 4.5 + 5 × 9 = 81 pt as measured in the PDF), and a quarter em
+    where the two meet — without it such a date wrapped in a cell of exactly its width."""
+    wide, narrow, gap = face.char, face.latin(), face.char // 4
+    if text.isascii():
+        return len(text) * narrow
+    total, prev = 0, None
+    for ch in text:
+        cjk = ord(ch) > 0x2E7F
+        total += wide if cjk else narrow
+        if prev is not None and cjk != prev and not ch.isspace():
+            total += gap
+        prev = cjk
+    return total
+
+
+# A short figure, percentage or date — "100.00%", "≥300批次", "2022年12月31日前", "1,066.75" — must not
+# wrap in its cell; nor may a word of up to three characters ("达成", "不适用"), and a cell's text of four
+# ("等次：优") is kept on one line too, unless it is set in lines ("绩效\n指标").
+_FIGURE = re.compile(r"^[≥≤＞＜><=＝约近超达计共不足低高于以上下内\s]*[\d.,，%％:：/\-～~年月日]+[\u4e00-\u9fff%％㎡]{0,4}$")
+_LATIN_RUN = re.compile(r"[0-9A-Za-z.,%％:/\-]+")
+SLACK = 40  # twips a line needs beyond its characters (LibreOffice and Word round glyph advances up)
+
+
+def is_short_figure(text: str) -> bool:
+    """A cell text that must stay on one line: a figure or date of a few characters, or a short word."""
+    t = text.strip()
+    if not t or "\n" in t:
+        return False
+    return (len(t) <= 16 and any(ch.isdigit() for ch in t) and _FIGURE.match(t) is not None) or len(t) <= 3
+
+
+def _min_twips(cell: Cell, face: Face) -> int:
+    return _min_text_twips(cell.text, cell.bold, face) if cell.text else 0
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _longest_twips(text: str, face: Face) -> int:
+    return max(text_twips(line, face) for line in text.split("\n"))
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _min_text_twips(text: str, bold: bool, face: Face) -> int:
+    """The narrowest a column may be for this cell: a short figure whole, else its longest Latin run,
+    and at least two characters (a header: a quarter of its text, as headers may take four lines)."""
+    text = text.strip()
+    if not text:
+        return 0
+    if is_short_figure(text) or (len(text) <= 4 and "\n" not in text):
+        return text_twips(text, face)
+    parts = text.split("\n")
+    if len(parts) > 1 and all(len(p) <= 6 for p in parts):  # a label set in lines: "产出指标" / "（50分）"
+        return max(text_twips(p, face) for p in parts)
+    runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
+    # a short label ("满意度指标") in at most two lines; longer text may take more
+    floor = face.char * (max(2, -(-len(text) // 4)) if bold else max(2, -(-len(text) // 2)) if len(text) <= 6 else 2)
+    return max(runs, min(floor, text_twips(text, face)))
+
+
+def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL) -> list[int]:
+    """Column widths from the content, as a browser lays out an automatic table: every column gets
+    the room its unbreakable content needs (a short figure or date whole), and the rest of the width
+    goes to the columns in proportion to how much more their longest line would take (capped at
+    `cap_chars` characters, so one long paragraph does not take the whole table)."""
+    ncols = sum(c.span for c in rows[0])
+    lo = [0] * ncols
+    hi = [0] * ncols
+    total_text = [0] * ncols  # Σ text widths of the column's cells, and how many: the room a column
+    counts = [0] * ncols  # wants follows its typical text, not its one longest cell
+    spanned = []
+    pad = CELL_MARGINS + SLACK
+    for cells in rows:
+        col = 0
+        for cell in cells:
+            if cell.text:
+                need_lo = _min_twips(cell, face)
+                need_hi = min(_longest_twips(cell.text, face), cap_chars * face.char)
+                if cell.span == 1:
+                    lo[col] = max(lo[col], need_lo)
+                    hi[col] = max(hi[col], need_hi)
+                    if not cell.bold:
+                        total_text[col] += need_hi
+                        counts[col] += 1
+                else:
+                    spanned.append((col, cell.span, need_lo + pad, need_hi + pad))
+            col += cell.span
+    lo = [max(w, face.char * 2) + pad for w in lo]
+    hi = [max(h + pad, m) for h, m in zip(hi, lo)]
+    for col, span, need_lo, need_hi in spanned:  # a merged cell's need spread over its columns
+        for need, have in ((need_lo, lo), (need_hi, hi)):
+            short = need - sum(have[col:col + span])
+            if short > 0:
+                for k in range(col, col + span):
+                    have[k] += -(-short // span)
+    hi = [max(h, m) for h, m in zip(hi, lo)]
+    if sum(lo) >= total:
+        return widths([float(w) for w in lo], total)
+    if sum(hi) <= total:
+        return widths([float(w) for w in hi], total)
+    room = total - sum(lo)
+    typical = [t // n + pad if n else m for t, n, m in zip(total_text, counts, lo)]  # headers only: no more
+    want = [max(0, min(h, t) - m) for h, t, m in zip(hi, typical, lo)] if any(
+        t > m for t, m in zip(typical, lo)) else [h - m for h, m in zip(hi, lo)]
+    share = sum(want)
+    out = [int(m + room * w / share) for m, w in zip(lo, want)]
+    out[-1] += total - sum(out)
+    return out
+
+
 def widths(weights: list[float], total: int = TEXT_WIDTH) -> list[int]:
     s = sum(weights)
     out = [int(total * w / s) for w in weights]
@@ -121,12 +251,17 @@ _BORDERS = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="0000
                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
 
 
-def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
-    """A bordered table on `grid` (twips); rows hold Cells whose spans add up to len(grid)."""
+def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: int = 0,
+          keep: frozenset[int] | set[int] = frozenset(), face: Face = NORMAL) -> str:
+    """A bordered table on `grid` (twips; None: fitted to the content); rows hold Cells whose spans add
+    up to len(grid). Rows in `keep` stay on the page of the row after them (their paragraphs keep with
+    the next), and so do the header rows."""
+    if grid is None:
+        grid = fit_grid(rows, face=face)
     total = sum(grid)
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="JxTableGrid"/><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
            f"<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
-           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+           f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/><w:right w:w="{CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
            '<w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>']
     out.extend(f'<w:gridCol w:w="{w}"/>' for w in grid)
     out.append("</w:tblGrid>")
@@ -141,17 +276,17 @@ def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
             col += span
             text = cell.text
             if text:
-                lines = _lines(text, width)
+                lines = _lines(text, width, face)
                 if lines > tallest:
                     tallest = lines
-            tcs.append(_cell(cell, width))
+            tcs.append(_cell(cell, width, i in keep or i < header_rows, face))
         if col != ncols:
             raise ValueError(f"row {i} spans {col} grid columns, the table has {ncols}")
         # Header rows repeat on every page; a row is kept whole unless it is so tall (long prose) that
         # holding it back would leave most of a page empty — or, taller than a page, could not be placed at all.
         if i < header_rows:
             out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
-        elif tallest * TABLE_LINE_PT <= MAX_UNSPLIT_PT:
+        elif tallest * face.line <= MAX_UNSPLIT_PT:
             out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         else:
             out.append("<w:tr><w:trPr></w:trPr>")
@@ -161,35 +296,35 @@ def table(rows: list[list[Cell]], grid: list[int], header_rows: int = 0) -> str:
     return "".join(out)
 
 
-TABLE_LINE_PT = 13  # the table styles' line: 260 twips at least
-TABLE_CHAR_TWIPS = 210  # a 10.5 pt character
-CELL_MARGINS = 114  # twips, left + right
+TABLE_LINE_PT = NORMAL.line  # the table styles' line: 260 twips at least
+TABLE_CHAR_TWIPS = NORMAL.char  # a 10.5 pt character
+CELL_MARGIN = 40  # twips each side (0.7 mm): the nine-column forms need every character's width
+CELL_MARGINS = 2 * CELL_MARGIN
 MAX_UNSPLIT_PT = 200  # about a third of the 225 mm type area
 
 
-def row_height_pt(cells: list[Cell], grid: list[int]) -> int:
-    """A row's height estimated from its text: lines of 10.5 pt characters wrapped in each cell's width."""
+def row_height_pt(cells: list[Cell], grid: list[int], face: Face = NORMAL) -> int:
+    """A row's height estimated from its text: lines of characters wrapped in each cell's width."""
     tallest, col = 1, 0
     for cell in cells:
         width = sum(grid[col:col + cell.span])
         col += cell.span
-        tallest = max(tallest, _lines(cell.text, width))
-    return tallest * TABLE_LINE_PT
+        tallest = max(tallest, _lines(cell.text, width, face))
+    return tallest * face.line
 
 
-def _lines(text: str, width: int) -> int:
+def _lines(text: str, width: int, face: Face = NORMAL) -> int:
     """Lines `text` takes in a cell `width` twips wide."""
-    per_line = max(1, (width - CELL_MARGINS) // TABLE_CHAR_TWIPS)
-    if "\n" not in text:
-        return max(1, -(-len(text) // per_line))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    room = max(face.char, width - CELL_MARGINS - SLACK)
+    return sum(max(1, -(-text_twips(part, face) // room)) for part in text.split("\n"))
 
 
 _JC = {"left": "both", "center": "center", "right": "right"}
 
 
 @functools.lru_cache(maxsize=1024)
-def _cell_open(width: int, span: int, merge: str, shade: bool, bold: bool, align: str) -> tuple[str, str]:
+def _cell_open(width: int, span: int, merge: str, shade: bool, bold: bool, align: str,
+               keep: bool = False, face: Face = NORMAL) -> tuple[str, str]:
     """A cell's start tag and properties, and its paragraphs' start with properties: the same few
     dozen combinations recur in every table."""
     tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
@@ -202,13 +337,13 @@ def _cell_open(width: int, span: int, merge: str, shade: bool, bold: bool, align
     if shade:
         tcpr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
     tcpr.append('<w:vAlign w:val="center"/>')
-    style = "JxTableHead" if bold else "JxTable"
+    style = face.head if bold else face.body
     return (f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>",
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{_JC[align]}"/></w:pPr>')
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep else ""}<w:jc w:val="{_JC[align]}"/></w:pPr>')
 
 
-def _cell(cell: Cell, width: int) -> str:
-    start, p = _cell_open(width, cell.span, cell.merge, cell.shade, cell.bold, cell.align)
+def _cell(cell: Cell, width: int, keep: bool = False, face: Face = NORMAL) -> str:
+    start, p = _cell_open(width, cell.span, cell.merge, cell.shade, cell.bold, cell.align, keep, face)
     text = cell.text
     if not text:
         return f"{start}{p}</w:p></w:tc>"

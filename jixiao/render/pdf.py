@@ -81,6 +81,11 @@ def _tighten_body_styles(xml: str) -> str:
     return xml
 
 
+# Characters the Fandol faces lack, which LibreOffice would take from Noto CJK, whose collections embed
+# under their Japanese name: in the PDF copy they become the same sign in a form the faces have.
+_GLYPH_STAND_INS = str.maketrans({"㎡": "m²", "−": "－", "≧": "≥", "≦": "≤"})
+
+
 def font_substituted_copy(src: Path, dst: Path) -> Path:
     """A copy of `src` whose document, styles and footers name installed fonts."""
     table = fonts.substitution_table()
@@ -90,7 +95,7 @@ def font_substituted_copy(src: Path, dst: Path) -> Path:
             if item.filename.startswith("word/") and item.filename.endswith(".xml"):
                 text = substitute_fonts_xml(data.decode("utf-8"), table)
                 if item.filename == "word/document.xml":
-                    text = text.replace('w:type="linesAndChars"', 'w:type="lines"')
+                    text = text.replace('w:type="linesAndChars"', 'w:type="lines"').translate(_GLYPH_STAND_INS)
                 elif item.filename == "word/styles.xml":
                     text = _tighten_body_styles(text)
                 data = text.encode("utf-8")

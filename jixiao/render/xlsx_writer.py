@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from math import isfinite
@@ -22,14 +23,14 @@ import xlsxwriter.worksheet as _xw_sheet
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
-from ..core import keys
+from ..core import catalogue, keys
+from ..core.memo import text_cache
 from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
-from ..core.rules import capped_total
-from ..core.trace import Method
 from ..core.view import FUND_TYPE_LABELS, View
 from ..io import workbook_layout as K
+from . import xlsx_formulas as F
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
 INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"
@@ -165,9 +166,14 @@ class Sheet:
         self.dv_cells: dict[str, list[tuple[int, int]]] = {}
         self.dv_lists: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # choice lists beyond the kinds'
         self.title_rows: tuple[int, int] | None = None
+        self.widths: list[float] = list(columns)
         for i, w in enumerate(columns):
             self.ws.set_column(i, i, w)
         self.ncols = len(columns)
+        self.print_cols: int | None = None  # columns printed (the form's), when helper columns follow
+        self.lines: dict[int, int] = {}  # row → lines of text its tallest cell needs
+        self.fixed: set[int] = set()  # rows whose height is set by hand
+        self.dv_ranges: dict[tuple[Decimal, Decimal], list[tuple[int, int]]] = {}
         self._table = self.ws.table
         self._strings = self.ws.str_table
         self._merged: set[tuple[int, int]] = set()
@@ -175,10 +181,24 @@ class Sheet:
         self._dims: list[int] | None = None  # 0-based: first row, first column, last row, last column written
 
     def width(self, col: int, w: float) -> None:
+        while len(self.widths) < col:
+            self.widths.append(8.43)
+        self.widths[col - 1] = w
         self.ws.set_column(col - 1, col - 1, w)
 
     def height(self, row: int, h: float) -> None:
+        self.fixed.add(row)
         self.ws.set_row(row - 1, h)
+
+    def fit(self, row: int, col: int, text, span: int = 1, rows: int = 1) -> None:
+        """Note the lines `text` needs in its cell (span columns wide, over `rows` rows), so that the
+        row is made tall enough to print it whole (a CJK character is about 2.1 width units at 11 pt)."""
+        if not isinstance(text, str) or not text:
+            return
+        width = sum(self.widths[col - 1:col - 1 + span]) if col - 1 < len(self.widths) else 8.43
+        need = -(-_text_lines(text, int(max(1.0, (width - 0.8) / 2.1) * 100)) // rows)
+        if need > self.lines.get(row, 1):
+            self.lines[row] = need
 
     # --- plain cells ---
     def label(self, row: int, col: int, text: str, span: int = 1, head: bool = True, rows: int = 1) -> None:
@@ -186,6 +206,14 @@ class Sheet:
         if span > 1 or rows > 1:
             self.merge(row, col, row + rows - 1, col + span - 1, fmt)
         self._write(row, col, text, fmt)
+        self.fit(row, col, text, span, rows)
+
+    def formula(self, row: int, col: int, formula: str, cached, kind: str = "text", span: int = 1) -> None:
+        """A display formula that is no package value (等次 beside 总分): locked, not in the map."""
+        fmt = self.book.style(kind, K.DERIVED)
+        if span > 1:
+            self.merge(row, col, row, col + span - 1, fmt)
+        self.ws._write_formula(row - 1, col - 1, formula, fmt, cached)
 
     def merge(self, r1: int, c1: int, r2: int, c2: int, fmt) -> None:
         """Merge a range; every cell of it gets `fmt` (borders print around the whole range).
@@ -254,6 +282,14 @@ class Sheet:
         if d is None or not (d[0] <= r <= d[2] and d[1] <= c <= d[3]):
             self._seen(r, c)
 
+    def caption(self, text: str) -> None:
+        """A table's caption across the sheet (黑体, no border)."""
+        fmt = self.book.style("caption", "")
+        cols = self.print_cols or self.ncols
+        self.merge(self.row, 1, self.row, cols, fmt)
+        self._write(self.row, 1, text, fmt)
+        self.row += 1
+
     def heading(self, text: str) -> None:
         fmt = self.book.style("title" if self.row == 1 else "section", "")
         self.merge(self.row, 1, self.row, self.ncols, fmt)
@@ -263,13 +299,21 @@ class Sheet:
 
     # --- value cells ---
     def value(self, row: int, col: int, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
-              span: int = 1, key: str = "", choices: tuple[str, ...] | None = None) -> str:
+              span: int = 1, key: str = "", choices: tuple[str, ...] | None = None, rows: int = 1,
+              num_format: str | None = None, spec: dict | None = None,
+              allowed: tuple[Decimal, Decimal] | None = None, also: tuple[str, ...] = ()) -> str:
+        """A package value's cell, recorded in the map under `path` (and the paths in `also`, which
+        share the cell: a merged 一级指标 label holds each of its rows' level1). A derived cell records
+        the engine's key it restates; a FIGURE cell how to write its text back (`spec`)."""
         if formula and key and not self.book.exact(key, value, kind):
             formula = None  # the printed figure was kept (within rounding): a formula would change it
-        fmt = self.book._styles.get((kind, role)) or self.book.style(kind, role)
-        if span > 1:
-            self.merge(row, col, row, col + span - 1, fmt)
+        fmt = self.book.style(kind, role, num_format) if num_format else (
+            self.book._styles.get((kind, role)) or self.book.style(kind, role))
+        if span > 1 or rows > 1:
+            self.merge(row, col, row + rows - 1, col + span - 1, fmt)
         shown = None if value is None or value == "" else value if kind not in _CONVERTED else _excel_value(kind, value)
+        if kind == K.TEXT or (kind == K.FIGURE and isinstance(shown, str)):
+            self.fit(row, col, shown, span, rows)
         if formula and role == K.DERIVED:
             # the engine's figure as the cached result: the file shows numbers without recalculation
             cached = "" if shown is None else shown if isinstance(shown, str) else _cell_number(shown)
@@ -280,10 +324,15 @@ class Sheet:
             self._write(row, col, shown, fmt)
         if choices:
             self.dv_lists.setdefault(choices, []).append((row, col))
+        elif allowed is not None and role in (K.INPUT, K.SPARE):
+            self.dv_ranges.setdefault(allowed, []).append((row, col))
         elif role in (K.INPUT, K.SPARE):
             self.dv_cells.setdefault(kind, []).append((row, col))
         coord = f"{get_column_letter(col)}{row}"
-        self.book.map.append((path, self.title, coord, kind, role, ""))
+        extra = json.dumps(spec, ensure_ascii=False) if spec else (
+            json.dumps({"key": str(key)}, ensure_ascii=False) if key and formula and role == K.DERIVED else "")
+        for p in (path, *also):
+            self.book.map.append((p, self.title, coord, kind, role, extra))
         return coord
 
     def field(self, label: str, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
@@ -306,6 +355,15 @@ class Sheet:
             if opts is not None:
                 r, c = cells[0]
                 ws.data_validation(r - 1, c - 1, r - 1, c - 1, {**opts, "multi_range": _ranges(cells)})
+        for (lo, hi), cells in self.dv_ranges.items():
+            r, c = cells[0]
+            ws.data_validation(r - 1, c - 1, r - 1, c - 1, {
+                "validate": "decimal", "criteria": "between", "minimum": float(lo), "maximum": float(hi),
+                "ignore_blank": True, "error_title": "输入无效",
+                "error_message": f"按评分规则，得分应在{_plain(lo)}到{_plain(hi)}之间", "multi_range": _ranges(cells)})
+        for row, need in self.lines.items():
+            if need > 1 and row not in self.fixed:
+                ws.set_row(row - 1, need * 14.5 + 3)
         for choices, cells in self.dv_lists.items():
             r, c = cells[0]
             # a warning, not a stop: a name outside the usual ones can still be kept
@@ -314,16 +372,33 @@ class Sheet:
                 "error_title": "请核对", "error_message": "不在常用名称中，确认要使用此名称吗？",
                 "multi_range": _ranges(cells)})
         ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True})
-        ws.print_area(0, 0, max(self.row - 2, 0), self.ncols - 1)
+        ws.print_area(0, 0, max(self.row - 2, 0), (self.print_cols or self.ncols) - 1)
         if self.title_rows:
             ws.repeat_rows(self.title_rows[0] - 1, self.title_rows[1] - 1)
         ws.set_paper(PAPER_A4)
-        if self.ncols > 7:
+        if (self.print_cols or self.ncols) > 7:
             ws.set_landscape()
         else:
             ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
+
+
+def _sheet_ref(title: str) -> str:
+    """A sheet's name in a formula: quoted, an apostrophe in it doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _text_lines(text: str, per_line: int) -> int:
+    """Lines of 11 pt text in a cell holding per_line / 100 CJK characters a line (a figure or Latin
+    letter counts a little over half of one)."""
+    return sum(max(1, -(-int(sum(100 if ord(ch) > 0x2E7F else 55 for ch in part)) // per_line))
+               for part in text.split("\n"))
+
+
+def _plain(v: Decimal) -> str:
+    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
 
 
 def _ranges(cells: list[tuple[int, int]]) -> str:
@@ -397,23 +472,30 @@ class Book:
         self.map: list[tuple[str, str, str, str, str, str]] = []
         self.titles: set[str] = set()
         self.sheets: list[Sheet] = []
-        self._styles: dict[tuple[str, str], object] = {}
-        self.find = None  # the view's look-up of engine results (keys.Key → Computed)
+        self._styles: dict[tuple, object] = {}
+        self.find = lambda key: None  # the view's look-up of engine results (keys.Key → Computed)
+        self.refs: dict[str, str] = {}  # engine key → the cell that shows it ('附件3'!$H$40), for other sheets
+        self.later: list = []  # cells written once every sheet is laid out (they refer to other sheets)
 
     def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
-        c = self.find(key) if self.find else None
+        c = self.find(key)
+        if c is not None and c.text:  # a grade: the same words
+            return value == c.text
         if c is None or c.value is None or value is None:
             return c is None
         places = 4 if kind == K.RATE else 2
         return round_half_up(c.value, places) == round_half_up(value, places)
 
-    def style(self, kind: str, role: str):
-        """The workbook's Format for a kind of cell, made once per workbook."""
-        key = (kind, role)
+    def style(self, kind: str, role: str, num_format: str | None = None):
+        """The workbook's Format for a kind of cell (with a number format of its own), made once."""
+        key = (kind, role) if num_format is None else (kind, role, num_format)
         fmt = self._styles.get(key)
         if fmt is None:
-            fmt = self._styles[key] = self.wb.add_format(_format_props(kind, role))
+            props = _format_props(kind, role)
+            if num_format is not None:
+                props = {**props, "num_format": num_format}
+            fmt = self._styles[key] = self.wb.add_format(props)
         return fmt
 
     def sheet(self, base: str, columns: list[float]) -> Sheet:
@@ -425,6 +507,8 @@ class Book:
         self.map.append((path, "", "", "", K.CONST, json.dumps(value, ensure_ascii=False, default=str)))
 
     def save(self) -> None:
+        for write in self.later:
+            write()
         for s in self.sheets:
             s.finish()
         ms = self.wb.add_worksheet(K.MAP_SHEET)
@@ -457,7 +541,11 @@ def _format_props(kind: str, role: str) -> dict:
     else:
         props["align"] = "center"
         props["text_wrap"] = True
-    if kind not in ("title", "section"):
+    if kind == "subtitle":
+        props["font_size"] = 12
+    if kind == "caption":
+        props.update(font_name=HEAD_FONT[0], font_size=12)
+    if kind not in ("title", "section", "subtitle", "caption"):
         props.update(border=1, border_color="#000000")
     if role in (K.INPUT, K.SPARE, K.DERIVED):
         props.update(pattern=1, bg_color=DERIVED_FILL if role == K.DERIVED else INPUT_FILL)
@@ -476,6 +564,7 @@ def write_xlsx(view: View, path: Path) -> Path:
     derived = _Derived(view)
     _cover(book, view, derived)
     _narrative(book, view, derived)
+    _framework(book, view, derived)
     _notice(book, view)
     _basic_data(book, view, derived)
     pkg = view.package
@@ -499,16 +588,15 @@ class _Derived:
     """Which figures the engine computes (their cells are locked)."""
 
     def __init__(self, view: View) -> None:
-        self.idx = view.find
+        self.find = view.find
 
-    def has(self, key: str) -> bool:
-        c = self.idx(key)
+    def has(self, key: keys.Key) -> bool:
+        c = self.find(key)
         return c is not None and c.value is not None
 
     def recomputed(self, key: keys.Key) -> bool:
-        """Computed or ruled and recomputed: a locked cell. Judged figures are the unit's to enter."""
-        c = self.idx(key)
-        return c is not None and c.value is not None and c.method is Method.RECOMPUTED and not c.judged
+        """Computed or ruled and recomputed: a live formula. Judged figures are the unit's to enter."""
+        return F.is_formula(self.find(key))
 
 
 def _new(book: Book, base: str, columns: list[float]) -> Sheet:
@@ -532,36 +620,58 @@ COVER_TABLES = (
 def _cover(book: Book, view: View, d: _Derived) -> None:
     pkg = view.package
     s = _new(book, "封面", [14, 14, 14, 14, 14, 14, 14, 14])
-    s.heading(f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告")
+    s.heading(pkg.title or f"{pkg.unit.name}{pkg.year}年度部门整体支出绩效自评报告")
     book.const("jixiao", 1)
-    s.heading("数据包")
-    s.field("评分方案", "profile", K.PROFILE, pkg.profile)
+    if pkg.profile:
+        book.const("profile", pkg.profile)  # fixed by the task, not the unit's to choose
     s.field("评价年度", "year", K.YEAR, pkg.year)
     if pkg.jurisdiction is not None:  # fixed by the task, like the profile: carried, not offered for editing
         j = pkg.jurisdiction
         book.const("jurisdiction", {"code": j.code, "level": j.level, "name": j.name})
     s.field("报告标题", "title", K.TEXT, pkg.title)
-    s.heading("一、部门（单位）基本概况")
     u = pkg.unit
-    for f, label, h in (("name", "部门（单位）名称", None), ("budget_code", "预算编码", None), ("evaluation_method", "评价方式", None),
-                        ("evaluator_org", "评价机构", None), ("report_date", "报告时间", None), ("contact", "联系人", None),
-                        ("phone", "联系电话", None), ("supervisor", "主管部门", None), ("functions", "职能职责概述", 60),
-                        ("main_tasks", "年度主要工作内容", 60), ("summary", "年度总体运行情况及取得的成绩", 60)):
-        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f), height=h)
+    for f, label in (("name", "部门（单位）名称（盖章）"), ("supervisor", "主管部门"), ("budget_code", "预算编码"),
+                     ("evaluation_method", "评价方式"), ("evaluator_org", "评价机构"), ("report_date", "报告时间")):
+        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
+    s.heading("一、部门（单位）基本概况")
     st = pkg.staffing
-    s.field("人员编制", "staffing.authorized", K.INT, st.authorized)
-    s.field("实有人数", "staffing.actual", K.INT, st.actual)
-    s.field("在职人数", "staffing.in_post", K.INT, st.in_post)
+    r = s.row
+    for row, pairs in ((r, (("联系人", "unit.contact", K.TEXT, u.contact), ("联系电话", "unit.phone", K.TEXT, u.phone))),
+                       (r + 1, (("人员编制", "staffing.authorized", K.INT, st.authorized),
+                                ("实有人数", "staffing.actual", K.INT, st.actual))),
+                       (r + 2, (("在职人数", "staffing.in_post", K.INT, st.in_post),))):
+        for k, (label, path, kind, value) in enumerate(pairs):
+            s.label(row, 1 + 4 * k, label, span=2)
+            s.value(row, 3 + 4 * k, path, kind, value, span=2)
+        if len(pairs) == 1:
+            s.label(row, 5, "", span=4, head=False)
+    s.row = r + 3
+    for f, label in (("functions", "职能职责概述"), ("main_tasks", "年度主要工作内容"),
+                     ("summary", "年度部门（单位）总体运行情况及取得的成绩")):
+        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
     s.heading("二、部门（单位）收支情况")
     income_total: dict[str, str] = {}
     for name, title, fields, total_label in COVER_TABLES:
         _cover_table(s, book, pkg, d, name, title, fields, total_label, income_total)
     s.heading("三、部门（单位）整体支出绩效自评情况")
-    s.field("定性目标·预期目标", "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, height=60)
-    s.field("定性目标·实际完成", "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, height=60)
+    r = s.row
+    s.label(r, 1, "整体支出绩效定性目标及实施计划完成情况", span=2, rows=2)
+    s.label(r, 3, "预期目标", span=3)
+    s.label(r, 6, "实际完成", span=3)
+    s.value(r + 1, 3, "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, span=3)
+    s.value(r + 1, 6, "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, span=3)
+    s.row = r + 2
+    s.caption("整体支出绩效定量目标及实施计划完成情况")
     _indicators(s, "cover.indicators", pkg.cover_indicators, None, d)
-    s.field("绩效自评综合得分", "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
-    s.field("评价等次", "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
+    r = s.row
+    s.label(r, 1, "绩效自评综合得分及评价等次", span=2)
+    s.label(r, 3, "评分")
+    s.value(r, 4, "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
+    s.label(r, 5, "等级")
+    s.value(r, 6, "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
+    s.label(r, 7, "", span=2, head=False)
+    book.later.append(lambda: _cover_score(book, view, s, r))
+    s.row += 1
     s.field("等次说明", "cover.grade_note", K.TEXT, pkg.grade_note, K.DERIVED)
     s.heading("四、评价人员")
     s.label(s.row, 1, "姓名")
@@ -586,6 +696,35 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
         s.value(s.row, 8, f"{p}.date", K.DATE, o.signed_on)
         s.row += 1
         s.field("意见", f"{p}.text", K.TEXT, o.text, height=40)
+
+
+def _cover_score(book: Book, view: View, s: Sheet, row: int) -> None:
+    """The cover's 综合得分 restates the total of the system the profile names (附件3's or §七's) and
+    its 等次 follows by the grade bands: formulas on those sheets' cells, written once they exist."""
+    system = view.profile["cover_score"]
+    source = keys.FRAMEWORK_TOTAL if system == catalogue.SYSTEM_FRAMEWORK else keys.total(keys.OVERALL)
+    ref = book.refs.get(str(source))
+    score, grade = view.find(keys.COVER_SCORE), view.find(keys.COVER_GRADE)
+    if ref is None or not F.is_formula(score):
+        return
+    pkg = view.package
+    _rewrite(book, s, row, 4, "cover.score", K.SCORE, f"={ref}", pkg.stated_score, keys.COVER_SCORE)
+    if grade is not None and not grade.judged:
+        _rewrite(book, s, row, 6, "cover.grade", K.TEXT, "=" + F.grade_formula(f"D{row}", view.profile["grades"]),
+                 pkg.stated_grade, keys.COVER_GRADE)
+
+
+def _rewrite(book: Book, s: Sheet, row: int, col: int, path: str, kind: str, formula: str, cached, key) -> None:
+    """Make a derived cell written earlier a formula, and say so in the map (with the engine key it
+    restates, if it restates one)."""
+    cached = "" if cached is None else cached if isinstance(cached, str) else _cell_number(cached)
+    s.ws._write_formula(row - 1, col - 1, formula, book.style(kind, K.DERIVED), cached)
+    if key is None:
+        return
+    coord = f"{get_column_letter(col)}{row}"
+    for k, e in enumerate(book.map):
+        if e[0] == path and e[1] == s.title and e[2] == coord:
+            book.map[k] = (*e[:5], json.dumps({"key": str(key)}, ensure_ascii=False))
 
 
 def _cover_table(s: Sheet, book: Book, pkg, d: _Derived, name: str, title: str, fields, total_label: str,
@@ -711,35 +850,106 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
     s.field("报告标题", "narrative.title", K.TEXT, n.title)
     for key, t in n.tables.items():
         _line_table(book, s, t, keys.narrative_table(key), d)
-    s.heading("七、综合评价（逐项评分）")
-    heads = ["编号", "一级指标", "二级指标", "指标名称", "分值", "计算输入（名称=数值；…）", "公式", "比率", "得分", "说明"]
-    for i in range(s.ncols + 1, len(heads) + 1):
-        s.width(i, 14)
-    s.ncols = max(s.ncols, len(heads))
-    for c, h in enumerate(heads, start=1):
-        s.label(s.row, c, h)
-    s.row += 1
-    for i, item in enumerate(n.framework):
-        p = f"narrative.framework[{i}]"
-        r = s.row
-        rated = d.has(keys.framework_rate(i))
-        s.value(r, 1, f"{p}.id", K.TEXT, item.id)
-        s.value(r, 2, f"{p}.level1", K.TEXT, item.level1)
-        s.value(r, 3, f"{p}.level2", K.TEXT, item.level2)
-        s.value(r, 4, f"{p}.name", K.TEXT, item.name)
-        s.value(r, 5, f"{p}.weight", K.WEIGHT, item.weight)
-        s.value(r, 6, f"{p}.inputs", K.INPUTS, item.inputs)
-        s.value(r, 7, f"{p}.formula", K.TEXT, item.stated_formula, K.DERIVED if rated else K.INPUT)
-        s.value(r, 8, f"{p}.rate", K.RATE, item.stated_rate, K.DERIVED if rated else K.INPUT)
-        s.value(r, 9, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED if d.recomputed(keys.framework_score(i)) else K.INPUT)
-        s.value(r, 10, f"{p}.evidence", K.TEXT, item.evidence)
-        s.row += 1
-    s.field("综合得分", "narrative.total", K.SCORE, n.stated_total, K.DERIVED)
-    s.field("评价等级", "narrative.grade", K.TEXT, n.stated_grade, K.DERIVED)
     s.heading("八至十、文字部分")
     for f, label in (("achievements", "主要经验做法"), ("problems", "存在的问题及原因分析"), ("suggestions", "有关建议"),
                      ("publication", "自评结果应用和公开情况")):
         s.field(label, f"narrative.{f}", K.TEXT, getattr(n, f), height=60)
+
+
+FRAMEWORK_INPUTS = 4  # input pairs (名称 | 数值) per §七 item: the longest formula, 预算完成率, has four
+
+
+def _framework(book: Book, view: View, d: _Derived) -> None:
+    """§七's score table as the .docx prints it (一级 | 二级 | 三级 | 分值 | 比率 | 得分), then each item's
+    formula and its inputs in labelled cells of their own, and the evidence. 比率 is a formula over
+    the inputs; 得分 a formula where the profile's point rule is verified, else the unit's entry."""
+    n = view.package.narrative
+    if not n.framework:
+        return
+    widths = [8, 10, 18, 6, 9, 8, 26] + [12, 10] * FRAMEWORK_INPUTS + [30]
+    s = _new(book, "七、综合评价", widths)
+    s.print_cols = 6  # the table as the .docx prints it; the formula and inputs beside it are the working
+    _form_title(s, "部门整体支出绩效评价得分情况", f"（{view.package.year}年度）")
+    heads = ["一级指标", "二级指标", "三级指标", "分值", "比率", "得分", "计算公式"]
+    for k in range(1, FRAMEWORK_INPUTS + 1):
+        heads += [f"输入{k}名称", f"输入{k}数值"]
+    heads.append("评分依据及说明")
+    for c, h in enumerate(heads, start=1):
+        s.label(s.row, c, h)
+    s.title_rows = (s.row, s.row)
+    s.row += 1
+    first = s.row
+    items = n.framework
+    for a, b in _runs([f.level1 for f in items]):
+        paths = tuple(f"narrative.framework[{k}].level1" for k in range(a, b))
+        s.value(first + a, 1, paths[0], K.TEXT, items[a].level1, rows=b - a, also=paths[1:])
+    for a, b in _runs([f"{f.level1}/{f.level2}" for f in items]):
+        paths = tuple(f"narrative.framework[{k}].level2" for k in range(a, b))
+        s.value(first + a, 2, paths[0], K.TEXT, items[a].level2, rows=b - a, also=paths[1:])
+    for i, item in enumerate(items):
+        _framework_row(s, book, view, d, i, item, first + i)
+    s.row = first + len(items)
+    last = s.row - 1
+    r = s.row
+    s.label(r, 1, "合计", span=3)
+    s.formula(r, 4, f"=SUM(D{first}:D{last})", "", kind=K.WEIGHT)
+    s.label(r, 5, "", head=False)
+    tkey = keys.FRAMEWORK_TOTAL
+    s.value(r, 6, "narrative.total", K.SCORE, n.stated_total, K.DERIVED,
+            f"=SUM(F{first}:F{last})" if F.is_formula(d.find(tkey)) else None, key=tkey)
+    book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$F${r}"
+    s.row += 1
+    s.label(s.row, 1, "评价等级", span=3)
+    gkey = keys.FRAMEWORK_GRADE
+    g = d.find(gkey)
+    grade_f = "=" + F.grade_formula(f"F{r}", view.profile["grades"]) if g is not None and not g.judged else None
+    s.value(s.row, 4, "narrative.grade", K.TEXT, n.stated_grade, K.DERIVED if grade_f else K.INPUT, grade_f,
+            span=3, key=gkey if grade_f else "")
+    s.row += 1
+
+
+def _framework_row(s: Sheet, book: Book, view: View, d: _Derived, i: int, item, r: int) -> None:
+    p = f"narrative.framework[{i}]"
+    book.const(f"{p}.id", item.id)
+    s.value(r, 3, f"{p}.name", K.TEXT, item.name)
+    s.value(r, 4, f"{p}.weight", K.WEIGHT, item.weight)
+    spec = view.profile.framework_item(item.id)
+    formula_id = spec["formula"] if spec is not None else "none"
+    formula = catalogue.FORMULAS.get(formula_id)
+    names = list(formula.inputs) if formula is not None else []
+    names += [k for k in item.inputs if k not in names]
+    refs: dict[str, str] = {}
+    for k, name in enumerate(names[:FRAMEWORK_INPUTS]):
+        col = 8 + 2 * k
+        s.label(r, col, name, head=False)
+        if re.search(r"[.\[\]]", name):
+            continue  # a name the map's paths cannot hold; the item's text keeps it
+        refs[name] = s.value(r, col + 1, f"{p}.inputs.{name}", K.SIGNED, item.inputs.get(name))
+    for k in range(len(names), FRAMEWORK_INPUTS):
+        s.label(r, 8 + 2 * k, "", head=False)
+        s.label(r, 9 + 2 * k, "", head=False)
+    rkey = keys.framework_rate(i)
+    rate_f = None
+    if formula is not None and d.recomputed(rkey) and all(nm in refs for nm in formula.inputs):
+        rate_f = F.framework_rate_formula(formula_id, [refs[nm] for nm in formula.inputs])
+    rated = d.has(rkey)
+    s.value(r, 5, f"{p}.rate", K.RATE, item.stated_rate, K.DERIVED if rated else K.INPUT, rate_f, key=rkey)
+    s.value(r, 7, f"{p}.formula", K.TEXT, item.stated_formula, K.DERIVED if rated else K.INPUT)
+    skey = keys.framework_score(i)
+    c = d.find(skey)
+    score_f = None
+    if F.is_formula(c):
+        if "比率" not in c.inputs:  # scored without a rate: no object to evaluate, full marks by the rule
+            score_f = f"=N(D{r})"
+        elif rate_f is not None:
+            score_f = F.framework_points_formula(spec.get("rule", {"shape": "judgement"}), f"E{r}", f"D{r}")
+    if score_f is not None:
+        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED, score_f, key=skey)
+    elif c is not None and not c.judged:
+        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED)
+    else:
+        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, allowed=F.allowed_range(c, item.weight))
+    s.value(r, 8 + 2 * FRAMEWORK_INPUTS, f"{p}.evidence", K.TEXT, item.evidence)
 
 
 def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> None:
@@ -750,10 +960,11 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
         book.const(f"{base}.total", t.total_label)
     if t.unit != "万元":
         book.const(f"{base}.unit", t.unit)
-    s.label(s.row, 1, "表名")
-    s.value(s.row, 2, f"{base}.title", K.TEXT, t.title, span=min(4, s.ncols - 1))
-    s.row += 1
     cols = list(t.columns)
+    # the caption is the table's title as entered; the unit beside it
+    s.value(s.row, 1, f"{base}.title", K.TEXT, t.title, span=len(cols) + 1)
+    s.label(s.row, len(cols) + 2, f"单位：{t.unit}", head=False)
+    s.row += 1
     s.label(s.row, 1, "项目")
     for c, col in enumerate(cols, start=2):
         s.label(s.row, c, t.columns[col])
@@ -808,158 +1019,382 @@ def _notice(book: Book, view: View) -> None:
     s = _new(book, "附件1", [14, 14, 30, 14])
     s.heading("附件1 自评工作通知要素")
     s.field("发文单位", "notice.issuer", K.TEXT, nt.issuer)
-    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total,
-            K.DERIVED if view.package.overall is not None and nt.scope_total is not None else K.INPUT)
+    derived = view.package.overall is not None and nt.scope_total is not None
+    row = s.row
+    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total, K.DERIVED if derived else K.INPUT)
+    if derived:  # the notice's scope restates 附件3's 全年执行数: a formula on that cell, once it exists
+        book.later.append(lambda: _scope_formula(book, s, row, nt.scope_total))
     s.field("报送截止日期", "notice.deadline", K.DATE, nt.deadline)
     s.field("发文日期", "notice.issued_on", K.DATE, nt.issued_on)
     s.field("偏差说明阈值", "notice.deviation_threshold", K.RATE, nt.deviation_threshold)
 
 
+def _scope_formula(book: Book, s: Sheet, row: int, value) -> None:
+    ref = book.refs.get("overall.executed")
+    if ref is not None:
+        _rewrite(book, s, row, 3, "notice.scope_total", K.AMOUNT, f"={ref}", value, None)
+
+
 def _basic_data(book: Book, view: View, d: _Derived) -> None:
+    """附件2 as the .docx prints it: 财政供养人员情况, 经费控制情况, 楼堂馆所控制情况, 厉行节约保障措施."""
     pkg = view.package
     bd = pkg.basic_data
-    s = _new(book, "附件2", [26, 14, 14, 14, 14, 14, 14])
-    s.heading(f"部门整体支出绩效评价基础数据表（{pkg.year}年度）")
-    s.heading("财政供养人员情况")
+    s = _new(book, "附件2", [22, 15, 15, 15, 15, 16])
+    _form_title(s, f"{_level_prefix(pkg)}整体支出绩效评价基础数据表", f"（{pkg.year}年度）")
     st = bd.staffing
-    s.field("年末编制数", "basic_data.staffing.authorized", K.INT, st.authorized)
-    s.field("年末实际在职人数", "basic_data.staffing.in_post", K.INT, st.in_post)
+    r = s.row
+    for c, h in enumerate(("财政供养人员情况", f"{pkg.year}年末编制数", f"{pkg.year}年末实际在职人数", "控制率"), start=1):
+        s.label(r, c, h)
+    s.label(r + 1, 1, "", head=False)
+    a_ref = s.value(r + 1, 2, "basic_data.staffing.authorized", K.INT, st.authorized)
+    p_ref = s.value(r + 1, 3, "basic_data.staffing.in_post", K.INT, st.in_post)
+    rate_f = f'=IF(AND(ISNUMBER({a_ref}),N({a_ref})<>0,ISNUMBER({p_ref})),{p_ref}/{a_ref},"")'
+    s.value(r + 1, 4, "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
+            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT,
+            rate_f if d.recomputed(keys.STAFF_CONTROL_RATE) else None, key=keys.STAFF_CONTROL_RATE)
     if st.actual is not None:
-        s.field("实有人数", "basic_data.staffing.actual", K.INT, st.actual)
-    s.field("控制率", "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
-            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT)
+        s.label(r, 5, "实有人数")
+        s.value(r + 1, 5, "basic_data.staffing.actual", K.INT, st.actual)
+    s.row = r + 2
     if bd.costs is not None:
-        s.heading("经费控制情况（万元）")
         _line_table(book, s, bd.costs, keys.BASIC_COSTS, d)
-    s.heading("楼堂馆所控制情况")
     b = bd.buildings
-    for f, label, kind, value in (("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
-                                  ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
-                                  ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
-                                  ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
-                                  ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
-                                  ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)):
-        role = K.DERIVED if f.endswith("rate") and d.has(keys.building_rate(f)) else K.INPUT
-        if f.endswith("rate") and role == K.DERIVED:
-            s.field(label, f"basic_data.buildings.{f}", kind, value, role)
-        elif not f.endswith("rate") or value is not None:
-            s.field(label, f"basic_data.buildings.{f}", kind, value)
-        else:
-            s.field(label, f"basic_data.buildings.{f}", kind, value, K.DERIVED)
-    s.field("厉行节约保障措施", "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, height=60)
-    s.field("填表人", "basic_data.filler", K.TEXT, bd.filler)
-    s.field("填报日期", "basic_data.filing_date", K.DATE, bd.filing_date)
+    s.caption(f"楼堂馆所控制情况（{pkg.year}年完工项目）")
+    r = s.row
+    cells = {}
+    for c, (f, label, kind, value) in enumerate((
+            ("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
+            ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
+            ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
+            ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
+            ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
+            ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)), start=1):
+        s.label(r, c, label)
+        path = f"basic_data.buildings.{f}"
+        if not f.endswith("rate"):
+            cells[f] = s.value(r + 1, c, path, kind, value)
+            continue
+        key = keys.building_rate(f)
+        num, den = (cells["actual_area"], cells["approved_area"]) if f == "area_rate" else (
+            cells["actual_investment"], cells["budget_investment"])
+        formula = f'=IF(AND(ISNUMBER({den}),N({den})<>0,ISNUMBER({num})),{num}/{den},"")' if d.recomputed(key) else None
+        role = K.DERIVED if d.has(key) or value is None else K.INPUT
+        s.value(r + 1, c, path, kind, value, role, formula, key=key)
+    s.row = r + 2
+    s.label(s.row, 1, "厉行节约保障措施")
+    s.value(s.row, 2, "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, span=5)
+    s.row += 1
+    r = s.row
+    s.label(r, 1, "单位负责人签字：", head=False)
+    s.label(r, 2, "", head=False)
+    s.label(r, 3, "填表人：", head=False)
+    s.value(r, 4, "basic_data.filler", K.TEXT, bd.filler)
+    s.label(r, 5, "填报日期：", head=False)
+    s.value(r, 6, "basic_data.filing_date", K.DATE, bd.filing_date)
+    s.row = r + 1
+
+
+def _level_prefix(pkg) -> str:
+    """"州级预算部门" as 附件3's title names the unit's level; "部门" when it does not say."""
+    label = pkg.overall.form_label if pkg.overall is not None else ""
+    tail = "整体支出绩效自评表"
+    return label.removesuffix(tail) if label and label.endswith("部门" + tail) else "部门"
 
 
 # --- 附件3–7 ---
+# The form as the .docx lays it out: columns A–I are the form (绩效指标 | 一级 | 二级 | 三级 | 年度指标值 |
+# 实际完成值 | 分值 | 得分 | 偏差原因), printed; J–K hold what the form shows otherwise (是否适用, 定性档次).
+SE_COLUMNS = [5, 9, 9, 20, 17, 19, 6, 9, 16, 7, 9]
+SE_FORM_COLS = 9
+_GROUP_LABELS = {"general_budget": "按收入性质分：", "basic": "按支出性质分："}
+DASH = "——"
 
 
 def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTable, d: _Derived, res) -> None:
-    s = _new(book, base_title, [12, 12, 22, 14, 14, 9, 9, 16, 10, 8])
-    title = t.form_label or ("部门整体支出绩效自评表" if t.kind == "overall" else "项目支出绩效自评表")
-    s.heading(f"{title}（{view.package.year}年度）")
-    if t.kind != "overall":
-        s.field("名称", f"{key}.name", K.TEXT, t.name)
-        s.field("主管部门", f"{key}.supervisor", K.TEXT, t.supervisor)
-        s.field("实施单位", f"{key}.implementer", K.TEXT, t.implementer)
-    s.field("表名", f"{key}.form_label", K.TEXT, t.form_label)
+    s = _new(book, base_title, SE_COLUMNS)
+    s.ncols, s.print_cols = len(SE_COLUMNS), SE_FORM_COLS
+    pkg = view.package
+    default = "部门整体支出绩效自评表" if t.kind == "overall" else "项目支出绩效自评表"
+    if t.form_label:
+        book.const(f"{key}.form_label", t.form_label)
     if t.row_label:
-        s.field("名称栏标签", f"{key}.row_label", K.TEXT, t.row_label)
-    heads = ["资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
-    s.label(s.row, 1, heads[0], span=3)
-    for c in range(4, 10):
-        s.label(s.row, c, heads[c - 1])
+        book.const(f"{key}.row_label", t.row_label)
+    _form_title(s, t.form_label or default, f"（{pkg.year}年度）")
+    if t.kind == "overall":
+        s.label(s.row, 1, "部门（单位）名称", span=3)
+        s.label(s.row, 4, pkg.unit.name, span=6, head=False)
+        s.row += 1
+    else:
+        label = t.row_label or ("项目支出名称" if t.kind == "project" else f"{FUND_TYPE_LABELS[t.kind][1]}名称")
+        s.label(s.row, 1, label, span=3)
+        s.value(s.row, 4, f"{key}.name", K.TEXT, t.name, span=6)
+        s.row += 1
+        s.label(s.row, 1, "主管部门", span=3)
+        s.value(s.row, 4, f"{key}.supervisor", K.TEXT, t.supervisor, span=2)
+        s.label(s.row, 6, "实施单位")
+        s.value(s.row, 7, f"{key}.implementer", K.TEXT, t.implementer, span=3)
+        s.row += 1
+    exec_row = _fund_rows(s, book, view, key, t, d)
+    r = s.row
+    s.label(r, 1, "年度总体目标", span=2, rows=2)
+    s.label(r, 3, "预期目标", span=3)
+    s.label(r, 6, "实际完成情况", span=4)
+    s.value(r + 1, 3, f"{key}.goal.expected", K.TEXT, t.goal.expected, span=3)
+    s.value(r + 1, 6, f"{key}.goal.actual", K.TEXT, t.goal.actual, span=4)
+    s.row = r + 2
+    lo, hi, applicable_col = _indicator_form(s, f"{key}.indicators", t.indicators, key, d,
+                                             tuple(view.profile["level1_weights"]))
+    _total_row(s, book, view, key, t, res, exec_row, lo, hi, applicable_col)
+    _filler_rows(s, key, t, pkg)
+
+
+def _form_title(s: Sheet, title: str, subtitle: str) -> None:
+    """The form's title and year line across the printed columns."""
+    cols = s.print_cols or s.ncols
+    fmt = s.book.style("title", "")
+    s.merge(s.row, 1, s.row, cols, fmt)
+    s._write(s.row, 1, title, fmt)
+    s.height(s.row, 30)
+    s.row += 1
+    sub = s.book.style("subtitle", "")
+    s.merge(s.row, 1, s.row, cols, sub)
+    s._write(s.row, 1, subtitle, sub)
+    s.row += 1
+
+
+def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: _Derived) -> int | None:
+    """年度预算申请 / 项目资金: the fund rows, 年度资金总额 = Σ its parts, 执行率 = 执行数 ÷ 预算数 and its
+    score (a formula when the profile's rule is verified, else the unit's entry). Returns the total's row."""
+    head = s.row
+    s.label(head, 2, "", span=2)
+    for c, h in ((4, "年初预算数"), (5, "全年预算数"), (6, "全年执行数"), (7, "分值"), (8, "执行率"), (9, "得分")):
+        s.label(head, c, h)
+    r = head + 1
+    rows_of: dict[str, int] = {}
+    layout: list[tuple[int, int | None, str]] = []  # (row, fund index or None for a group label, label)
+    for i, f in enumerate(t.funds):
+        if f.key in _GROUP_LABELS and t.kind == "overall":
+            layout.append((r, None, _GROUP_LABELS[f.key]))
+            r += 1
+        name = f.label
+        if f.key == "appropriation":
+            name = "其中：" + f.label.removeprefix("其中：")
+        elif t.kind == "overall" and f.key != "total":
+            name = "\u3000" + name
+        layout.append((r, i, name))
+        rows_of[f.key] = r
+        r += 1
+    s.label(head, 1, "年度预算申请（万元）" if t.kind == "overall" else "项目资金（万元）", rows=r - head)
+    exec_row = None
+    for row, i, name in layout:
+        s.label(row, 2, name, span=2, head=False)
+        if i is None:
+            for c in (4, 5, 6):
+                s._write(row, c, None, book.style("text", ""))
+            for c in (7, 8, 9):
+                s.label(row, c, DASH, head=False)
+            continue
+        f = t.funds[i]
+        p = f"{key}.funds[{i}]"
+        book.const(f"{p}.key", f.key)
+        book.const(f"{p}.label", f.label)
+        if f.key != "total":
+            for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
+                s.value(row, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
+            for c in (7, 8, 9):
+                s.label(row, c, DASH, head=False)
+            continue
+        exec_row = row
+        if t.kind == "overall":
+            book.refs["overall.executed"] = f"{_sheet_ref(s.title)}!$F${row}"
+        group = "general_budget" if t.kind == "overall" else "appropriation"
+        parts = [rows_of[k] for k in rows_of if k != "total" and (t.kind != "overall" or k not in ("basic", "project"))]
+        for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
+            fkey = keys.fund_sum(key, group, col)
+            letter = get_column_letter(c)
+            formula = "=" + "+".join(f"N({letter}{pr})" for pr in parts) if parts and d.recomputed(fkey) else None
+            s.value(row, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if formula else K.INPUT, formula,
+                    key=fkey)
+        s.value(row, 7, f"{p}.weight", K.WEIGHT, f.weight)
+        rkey = keys.execution_rate(key)
+        rate_f = f'=IF(AND(ISNUMBER(E{row}),N(E{row})<>0,ISNUMBER(F{row})),F{row}/E{row},"")'
+        s.value(row, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f if d.recomputed(rkey) else None, key=rkey)
+        skey = keys.execution_score(key)
+        c = view.find(skey)
+        if F.is_formula(c):
+            weight = f'IF(G{row}="",{_plain(view.profile["execution_weight"])},G{row})'
+            s.value(row, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED,
+                    F.execution_score_formula(view.profile["execution_score"], f"H{row}", weight), key=skey)
+        else:
+            s.value(row, 9, f"{p}.score", K.SCORE, f.stated_score, allowed=F.allowed_range(c, f.weight))
+        book.refs[str(skey)] = f"{_sheet_ref(s.title)}!$I${row}"
+    s.row = r
+    return exec_row
+
+
+def _runs(values: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal values."""
+    out, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            out.append((start, i))
+            start = i
+    return out
+
+
+def _indicator_form(s: Sheet, base: str, inds, res: str, d: _Derived,
+                    level1_names: tuple[str, ...]) -> tuple[int, int, int]:
+    """The indicator rows as the form has them (一级 and 二级 labels merged over their rows), then the
+    spare rows; returns the first and last row (spare rows included) and the 是否适用 column."""
+    heads = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "偏差原因分析及改进措施", "是否适用", "定性档次"]
+    for c, h in enumerate(heads, start=1):
+        s.label(s.row, c, h)
     s.title_rows = (s.row, s.row)
     s.row += 1
     first = s.row
-    part_rows = []
-    exec_row = None
-    for i, f in enumerate(t.funds):
-        p = f"{key}.funds[{i}]"
+    n = len(inds)
+    total_rows = n + K.SPARE_ROWS
+    s.label(first, 1, "", rows=total_rows)
+    for a, b in _runs([i.level1 for i in inds]):
+        paths = tuple(f"{base}[{k}].level1" for k in range(a, b))
+        s.value(first + a, 2, paths[0], K.TEXT, inds[a].level1, rows=b - a, also=paths[1:])
+    for a, b in _runs([f"{i.level1}/{i.level2}" for i in inds]):
+        paths = tuple(f"{base}[{k}].level2" for k in range(a, b))
+        s.value(first + a, 3, paths[0], K.TEXT, inds[a].level2, rows=b - a, also=paths[1:])
+    for i, ind in enumerate(inds):
+        p = f"{base}[{i}]"
         r = first + i
-        book.const(f"{p}.key", f.key)
-        s.value(r, 1, f"{p}.label", K.TEXT, f.label, span=3)
-        if f.key != "total":
-            part_rows.append((f.key, r))
-    for i, f in enumerate(t.funds):
-        p = f"{key}.funds[{i}]"
-        r = first + i
-        for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
-            if f.key == "total":
-                group = "general_budget" if t.kind == "overall" else "appropriation"
-                derived = d.has(keys.fund_sum(key, group, col)) or (t.kind == "overall" and d.has(keys.fund_sum(key, "basic", col)))
-                parts = [pr for k, pr in part_rows if k not in ("basic", "project")] if t.kind == "overall" else [pr for _, pr in part_rows]
-                formula = "=" + "+".join(f"{get_column_letter(c)}{pr}" for pr in parts) if parts else None
-                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if derived else K.INPUT, formula,
-                        key=keys.fund_sum(key, group, col))
-            else:
-                s.value(r, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
-        if f.key == "total":
-            exec_row = r
-            s.value(r, 7, f"{p}.weight", K.WEIGHT, f.weight)
-            rate_f = f'=IF(E{r}>0,F{r}/E{r},"")'
-            s.value(r, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f, key=keys.execution_rate(key))
-            ruled = d.recomputed(keys.execution_score(key))
-            proportional = view.profile["execution_score"]["method"] != "bands"
-            score_f = f'=IF(H{r}="","",MIN(H{r},1)*G{r})' if proportional and ruled else None
-            s.value(r, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED if ruled else K.INPUT, score_f,
-                    key=keys.execution_score(key) if ruled else "")
-    s.row = first + len(t.funds)
-    s.field("年度总体目标·预期目标", f"{key}.goal.expected", K.TEXT, t.goal.expected, height=50)
-    s.field("年度总体目标·实际完成情况", f"{key}.goal.actual", K.TEXT, t.goal.actual, height=50)
-    lo, hi = _indicators(s, f"{key}.indicators", t.indicators, key, d, K.SPARE_ROWS,
-                         tuple(view.profile["level1_weights"]))
-    weight_f, total_f = _total_formulas(view, t, exec_row, lo, hi)
-    s.field("总分·分值", f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED, weight_f)
-    s.field("总分·得分", f"{key}.total", K.SCORE, t.stated_total, K.DERIVED, total_f)
-    grade = res.grade.text if res is not None and res.grade else ""
-    s.label(s.row, 1, "等次", span=2)
-    s.label(s.row, 3, grade, span=s.ncols - 2, head=False)
-    s.row += 1
-    s.field("填表人", f"{key}.filler", K.TEXT, t.filler)
-    s.field("填报日期", f"{key}.filing_date", K.DATE, t.filing_date)
+        s.value(r, 4, f"{p}.name", K.TEXT, ind.name)
+        skey = keys.indicator_score(res, i)
+        c = d.find(skey)
+        formula = None
+        if F.is_formula(c):
+            formula = _figure_cells(s, r, p, ind)
+        if formula is None:
+            s.value(r, 5, f"{p}.target", K.TEXT, ind.target.raw)
+            s.value(r, 6, f"{p}.actual", K.TEXT, ind.actual.raw)
+        s.value(r, 7, f"{p}.weight", K.WEIGHT, ind.weight)
+        if formula is not None:
+            s.value(r, 8, f"{p}.score", K.SCORE, ind.stated_score, K.DERIVED, formula, key=skey)
+        else:
+            s.value(r, 8, f"{p}.score", K.SCORE, ind.stated_score, allowed=F.allowed_range(c, ind.weight))
+        s.value(r, 9, f"{p}.reason", K.TEXT, ind.reason)
+        s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
+        s.value(r, 11, f"{p}.tier", K.TIER, ind.tier)
+    s.row = first + n
+    _spare_rows(s, base, inds, K.SPARE_ROWS, level1_names)
+    return first, s.row - 1, 10
 
 
-def _total_formulas(view: View, t: SelfEvalTable, exec_row: int | None, lo: int, hi: int) -> tuple[str | None, str | None]:
-    """总分 分值 = 执行率分值 + Σ 分值 and 总分 得分 = 执行率得分 + Σ 得分 (under the profile's caps by
-    execution rate), over the indicator and spare rows, so a filled workbook shows its total before
-    import. The 得分 formula is written only where it gives the engine's total for the rows as printed:
-    not with 不适用 indicators (rescaled or counted at full marks by the engine)."""
-    if hi < lo:
-        return None, None
-    weight_f = f"=SUM(F{lo}:F{hi})" + (f"+N(G{exec_row})" if exec_row else "")
-    if any(not i.applicable for i in t.indicators) or t.stated_total is None:
-        return weight_f, None
-    total_f = f"SUM(G{lo}:G{hi})" + (f"+N(I{exec_row})" if exec_row else "")
-    shown = sum((i.stated_score for i in t.indicators if i.stated_score is not None), Decimal(0))
-    execution = t.fund("total")
-    if execution is not None and execution.stated_score is not None:
-        shown += execution.stated_score
+def _figure_cells(s: Sheet, r: int, p: str, ind) -> str | None:
+    """年度指标值 and 实际完成值 as the figures they hold (the words kept by the number format), and the
+    得分 formula over them; None when either text cannot be held so (then both stay text)."""
+    t, a = ind.target, ind.actual
+    if t.kind == "date":
+        ft, fa = F.split_date(t.raw), F.split_date(a.raw)
+        if ft is None or fa is None:
+            return None
+        s.value(r, 5, f"{p}.target", K.FIGURE, t.when, num_format=F.date_format(ft), spec=ft.spec())
+        s.value(r, 6, f"{p}.actual", K.FIGURE, a.when, num_format=F.date_format(fa), spec=fa.spec())
+    else:
+        ft, fa = F.split_figure(t.raw), F.split_figure(a.raw)
+        if ft is None or fa is None or ft.value != t.value or fa.value != a.value:
+            return None
+        s.value(r, 5, f"{p}.target", K.FIGURE, ft.value, num_format=F.figure_format(ft), spec=ft.spec())
+        s.value(r, 6, f"{p}.actual", K.FIGURE, fa.value, num_format=F.figure_format(fa), spec=fa.spec())
+    return F.indicator_formula(ind, f"E{r}", f"F{r}", f"G{r}", f"J{r}")
+
+
+def _spare_rows(s: Sheet, base: str, inds, spare: int, level1_names: tuple[str, ...]) -> None:
+    """Empty indicator rows a preparer may fill (a spare indicator applies). Their 得分 is an input;
+    the engine scores the row on import where it can."""
+    level1 = tuple(dict.fromkeys((*level1_names, *(i.level1 for i in inds if i.level1))))
+    level2 = tuple(dict.fromkeys((*K.LEVEL2_NAMES, *(i.level2 for i in inds if i.level2))))
+    p0 = base.rsplit(".", 1)[0] + "." + K.SPARE_LIST
+    for j in range(spare):
+        p = f"{p0}[{j}]"
+        r = s.row
+        s.value(r, 2, f"{p}.level1", K.TEXT, None, K.SPARE, choices=level1 or None)
+        s.value(r, 3, f"{p}.level2", K.TEXT, None, K.SPARE, choices=level2)
+        s.value(r, 4, f"{p}.name", K.TEXT, None, K.SPARE)
+        s.value(r, 5, f"{p}.target", K.TEXT, None, K.SPARE)
+        s.value(r, 6, f"{p}.actual", K.TEXT, None, K.SPARE)
+        s.value(r, 7, f"{p}.weight", K.WEIGHT, None, K.SPARE)
+        s.value(r, 8, f"{p}.score", K.SCORE, None, K.SPARE)
+        s.value(r, 9, f"{p}.reason", K.TEXT, None, K.SPARE)
+        s._write(r, 10, None, s.book.style(K.TEXT, ""))
+        s.value(r, 11, f"{p}.tier", K.TIER, None, K.SPARE)
+        s.row += 1
+
+
+def _total_row(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, res, exec_row: int | None,
+               lo: int, hi: int, applicable_col: int) -> None:
+    """总分 分值 = Σ 分值 + 执行率分值; 总分 得分 as the engine adds it (core.engine._total): the scores
+    that stand of the applicable indicators, rescaled or with 不适用 ones at full marks as the profile
+    says, plus the 执行率 score, under the profile's caps; 等次 by the grade bands."""
+    r = s.row
+    J = get_column_letter(applicable_col)
+    system = catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]
+    s.label(r, 1, f"总分（{system}）", span=6)
+    weight_f = f"=SUM(G{lo}:G{hi})" + (f"+N(G{exec_row})" if exec_row else "")
+    s.value(r, 7, f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED, weight_f)
+    scores, weights, flags = f"H{lo}:H{hi}", f"G{lo}:G{hi}", f"{J}{lo}:{J}{hi}"
+    applicable = f'SUMIF({flags},"<>否",{scores})'
+    na_method = view.profile["not_applicable"]["overall" if t.kind == "overall" else "project"]
+    if na_method == "rescale":
+        aw = f'SUMIF({flags},"<>否",{weights})'
+        sum_f = f'IF(AND(COUNTIF({flags},"否")>0,{aw}<>0),{applicable}*SUM({weights})/{aw},{applicable})'
+    elif na_method == "full_marks":
+        sum_f = f'{applicable}+SUMIF({flags},"否",{weights})'
+    else:
+        sum_f = applicable
+    total_f = sum_f + (f"+N(I{exec_row})" if exec_row else "")
     caps = view.profile["execution_caps"]
     if caps["enabled"] and caps["caps"] and exec_row:
-        rate = execution.stated_rate if execution is not None else None
-        capped, _ = capped_total(shown, rate, caps["caps"])
-        shown = capped
-        limit = "1E+307"
-        for cap in sorted(caps["caps"], key=lambda c: c["below"], reverse=True):
-            limit = f'IF(AND(ISNUMBER(H{exec_row}),H{exec_row}<{format(cap["below"], "f")}),{format(cap["max_total"], "f")},{limit})'
-        total_f = f"MIN({total_f},{limit})"
-    if round_half_up(shown, 2) != round_half_up(t.stated_total, 2):
-        return weight_f, None  # the engine's total is not this sum (a score it could not use): keep the value
-    return weight_f, "=" + total_f
+        total_f = F.caps_formula(total_f, f"H{exec_row}", caps["caps"])
+    tkey = keys.total(key)
+    s.value(r, 8, f"{key}.total", K.SCORE, t.stated_total, K.DERIVED,
+            "=" + total_f if F.is_formula(view.find(tkey)) else None, key=tkey)
+    book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$H${r}"
+    grade = res.grade.text if res is not None and res.grade else ""
+    s.formula(r, 9, f'="等次："&{F.grade_formula(f"H{r}", view.profile["grades"])}', f"等次：{grade}" if grade else "")
+    s.row += 1
+
+
+def _filler_rows(s: Sheet, key: str, t: SelfEvalTable, pkg) -> None:
+    r = s.row
+    s.label(r, 1, "单位负责人签字：", span=3, head=False)
+    s.label(r, 4, "", head=False)
+    s.label(r, 5, "填表人：", head=False)
+    s.value(r, 6, f"{key}.filler", K.TEXT, t.filler)
+    s.label(r, 7, "联系电话：", span=2, head=False)
+    s.label(r, 9, pkg.unit.phone, head=False)
+    r += 1
+    s.label(r, 1, "填报日期：", span=3, head=False)
+    s.value(r, 4, f"{key}.filing_date", K.DATE, t.filing_date)
+    s.row = r + 1
 
 
 def _fund_types(book: Book, view: View) -> None:
+    """附件5–7: for each, whether the unit has such spending and, if not, the statement the .docx
+    prints in place of the form ("本单位2022年无政府性基金预算支出。"); a table, where there is spending,
+    has its own sheet."""
     pkg = view.package
     if not pkg.fund_types:
         return
-    s = _new(book, "附件5-7", [20, 14, 50])
-    s.heading("附件5–7 政府性基金、国有资本经营、社会保险基金预算支出")
+    s = _new(book, "附件5-7", [8, 36, 12, 52])
+    _form_title(s, "政府性基金、国有资本经营、社会保险基金预算支出绩效自评", f"（{pkg.year}年度）")
+    for c, h in enumerate(("附件", "表名", "有无此项支出", "无此项支出的说明"), start=1):
+        s.label(s.row, c, h)
+    s.row += 1
+    prefix = _level_prefix(pkg)
     for i, decl in enumerate(pkg.fund_types):
-        label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))[1]
-        s.label(s.row, 1, label)
-        s.value(s.row, 2, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
-        s.value(s.row, 3, f"fund_types[{i}].statement", K.TEXT, decl.statement)
+        annex, label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))
+        s.label(s.row, 1, annex, head=False)
+        s.label(s.row, 2, f"{prefix}{label}绩效自评表", head=False)
+        s.value(s.row, 3, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
+        s.value(s.row, 4, f"fund_types[{i}].statement", K.TEXT, decl.statement)
         s.row += 1
 
 

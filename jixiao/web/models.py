@@ -1,0 +1,289 @@
+"""The web application's data: who works where, which task asks for which package, the draft,
+its immutable versions, every field-level edit and the comments anchored to fields.
+
+The draft is the core's canonical package (the dict `jixiao.services.to_canonical` returns, the
+same data `jixiao import` writes). Everything the dashboards need from a version (总分, 等次,
+执行率, finding counts, profile digest) is copied onto the version when it is made, so lists never
+re-score packages.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Bureau(models.Model):
+    """A finance bureau (财政局) that runs self-evaluation tasks for the units under it."""
+
+    name = models.CharField("名称", max_length=100)
+    region_code = models.CharField("行政区划代码", max_length=12, unique=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "财政局"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A budget unit (预算单位). Units form a tree: a 主管部门 and its subordinate units."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="units", verbose_name="财政局")
+    name = models.CharField("单位名称", max_length=200)
+    budget_code = models.CharField("预算编码", max_length=32)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="主管部门")
+    supervisor_name = models.CharField("主管部门（名称）", max_length=200, blank=True,
+                                       help_text="主管部门不在本系统时，按文件所载名称记录")
+    is_synthetic = models.BooleanField("模拟单位", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预算单位"
+        constraints = [models.UniqueConstraint(fields=["bureau", "budget_code"], name="unit_code_unique_in_bureau")]
+        ordering = ["budget_code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def supervisor(self) -> str:
+        return self.parent.name if self.parent else self.supervisor_name
+
+
+class Role(models.TextChoices):
+    PREPARER = "preparer", "填报人"
+    UNIT_HEAD = "unit_head", "单位负责人"
+    # Bureau roles: placeholders for part 2 (issue 11); they see nothing of part 1's unit pages.
+    BUREAU_DESK = "bureau_desk", "归口业务科室"
+    BUREAU_PERFORMANCE = "bureau_performance", "绩效评价股"
+
+
+UNIT_ROLES = (Role.PREPARER, Role.UNIT_HEAD)
+BUREAU_ROLES = (Role.BUREAU_DESK, Role.BUREAU_PERFORMANCE)
+
+
+class User(AbstractUser):
+    """A person with one role in one unit or one bureau."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    role = models.CharField("角色", max_length=32, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+                             verbose_name="所在单位")
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+                               verbose_name="所在财政局")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def clean(self) -> None:
+        if self.role in UNIT_ROLES and (self.unit_id is None or self.bureau_id is not None):
+            raise ValidationError("单位角色的用户必须属于一个预算单位，且不属于财政局")
+        if self.role in BUREAU_ROLES and (self.bureau_id is None or self.unit_id is not None):
+            raise ValidationError("财政局角色的用户必须属于一个财政局，且不属于预算单位")
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_preparer(self) -> bool:
+        return self.role == Role.PREPARER
+
+    @property
+    def is_unit_head(self) -> bool:
+        return self.role == Role.UNIT_HEAD
+
+
+class EvaluationTask(models.Model):
+    """A year's self-evaluation task of a bureau: the profile is fixed by the task, not by a package."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="tasks", verbose_name="财政局")
+    year = models.PositiveIntegerField("评价年度")
+    title = models.CharField("任务名称", max_length=200)
+    profile = models.CharField("评分方案", max_length=100)
+    deadline = models.DateField("报送截止日期")
+    units = models.ManyToManyField(Unit, related_name="tasks", verbose_name="参评单位")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自评任务"
+        constraints = [models.UniqueConstraint(fields=["bureau", "year", "title"], name="task_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "未开始"
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "单位审核中"
+    SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "退回"
+    # Part 2 (issue 11):
+    ACCEPTED = "accepted", "财政审核通过"
+    PUBLISHED = "published", "已公开"
+
+
+EDITABLE_STATUSES = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+
+
+class Package(models.Model):
+    """One unit's package for one task: the draft (canonical dict) and where it stands."""
+
+    task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="packages", verbose_name="自评任务")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="packages", verbose_name="预算单位")
+    draft = models.JSONField("草稿（规范格式）", default=dict)
+    # Optimistic concurrency: every accepted write bumps the counter; a write made on an older
+    # counter is refused with a message, never applied over someone else's change.
+    version = models.PositiveIntegerField("草稿版本号", default=0)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The draft's figures as last recomputed, for lists (part 2's dashboard reads these).
+    total_score = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等次", max_length=10, blank=True)
+    execution_rate = models.DecimalField("执行率", max_digits=9, decimal_places=6, null=True, blank=True)
+    errors = models.PositiveIntegerField("错误数", default=0)
+    warnings = models.PositiveIntegerField("警告数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据包"
+        constraints = [models.UniqueConstraint(fields=["task", "unit"], name="one_package_per_unit_and_task")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} · {self.task.year}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class ImmutableError(RuntimeError):
+    pass
+
+
+class Submission(models.Model):
+    """An immutable version of a package: the canonical content, its hash, who and when, the summary."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待单位审核"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "已报送财政"
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="submissions", verbose_name="数据包")
+    number = models.PositiveIntegerField("版本号")
+    content = models.JSONField("内容（规范格式）")
+    content_hash = models.CharField("内容摘要", max_length=64)
+    hash_algorithm = models.CharField("摘要算法", max_length=10)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="提交人")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    total_score = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等次", max_length=10, blank=True)
+    execution_rate = models.DecimalField("执行率", max_digits=9, decimal_places=6, null=True, blank=True)
+    errors = models.PositiveIntegerField("错误数", default=0)
+    warnings = models.PositiveIntegerField("警告数", default=0)
+    profile = models.CharField("评分方案", max_length=100)
+    profile_digest = models.CharField("评分方案摘要", max_length=64, blank=True)
+    # The decision on this version: the only fields that change after it is made.
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True)
+
+    DECISION_FIELDS = ("state", "decided_by", "decided_at", "decision_note")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报送版本"
+        constraints = [models.UniqueConstraint(fields=["package", "number"], name="version_number_unique")]
+        ordering = ["package", "number"]
+
+    def __str__(self) -> str:
+        return f"第{self.number}版"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            fields = kwargs.get("update_fields")
+            if not fields or set(fields) - set(self.DECISION_FIELDS):
+                raise ImmutableError("已提交的版本不可修改（只能记录对它的审核决定）")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("已提交的版本不可删除")
+
+
+class FieldEdit(models.Model):
+    """One change to one field of a draft: the path in the canonical package, old and new value."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="edits")
+    path = models.CharField("字段", max_length=300)
+    old = models.JSONField("原值", null=True)
+    new = models.JSONField("新值", null=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField("修改后版本号")
+    kind = models.CharField(max_length=20, default="edit")  # edit | import | structure | opinion
+
+    class Meta:
+        ordering = ["package", "version", "id"]
+        indexes = [models.Index(fields=["package", "path"])]
+
+
+class Comment(models.Model):
+    """A reviewer's comment anchored to a field path of the package (or to the whole package)."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="comments")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
+    path = models.CharField("字段", max_length=300, blank=True)
+    text = models.TextField("意见")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField("已处理", default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class RenderJob(models.Model):
+    """A background PDF (and .docx) rendering of a package, with the progress the page shows."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="render_jobs")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    file = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
+    version = models.PositiveIntegerField(default=0)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> str:
+        import secrets
+
+        token = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, digest=cls.digest_of(token), name=name)
+        return token

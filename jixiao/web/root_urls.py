@@ -1,0 +1,3 @@
+from .urls import root
+
+urlpatterns = list(root)

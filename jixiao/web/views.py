@@ -1,0 +1,414 @@
+"""Pages and htmx fragments. Thin: access and reads through `selectors`, writes through `services`."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services as S
+from . import draft as D
+from . import figures as FG
+from . import layout as LY
+from . import selectors as Q
+from . import services as W
+from .cells import Ctx
+from .models import RenderJob, Role, Status
+from .present import figure_cells, present
+
+# --- login ---------------------------------------------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。请注意区分大小写。",
+        "inactive": "此账号已停用。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    packages = Q.packages_for(request.user).order_by("-task__year", "unit__budget_code")
+    return render(request, "web/home.html", {"packages": packages})
+
+
+# --- the workspace -----------------------------------------------------------------------------
+
+
+def _rejected(request: HttpRequest, package_id: int) -> dict:
+    return request.session.get(f"rejected:{package_id}", {})
+
+
+def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None, error: str = "") -> None:
+    """Entries the server refused are kept in the session and shown again with their message, so
+    nothing the preparer typed is lost; an accepted entry clears its record."""
+    key = f"rejected:{package_id}"
+    rej = dict(request.session.get(key, {}))
+    if raw is None:
+        if path not in rej:
+            return
+        rej.pop(path, None)
+    else:
+        rej[path] = [raw, error]
+    request.session[key] = rej
+
+
+def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
+    doc = package.draft
+    comp = comp or Q.compute(doc)
+    form = comp.layouts.build(slug) if comp.layouts else LY.build(doc, slug)
+    if form is None:
+        raise Http404("没有这张表")
+    editable = package.editable and request.user.role == Role.PREPARER if read_only is None else not read_only
+    rejected = {p: tuple(v) for p, v in _rejected(request, package.pk).items()} if editable else {}
+    comments = Q.comments_by_path(package)
+    blocks = present(form, comp, editable=editable, rejected=rejected, comments=comments)
+    return {
+        "package": package, "form": form, "forms": comp.layouts.index() if comp.layouts else LY.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
+        "editable": editable, "groups": Q.findings_by_form(comp), "rejected": rejected,
+        "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
+        "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
+        "prose_paths": FG.PROSE_PATHS,
+        "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
+        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD),
+    }
+
+
+def _labels_for(form: LY.Form, rejected: dict) -> list[tuple[str, str, str]]:
+    labels = {c.path: c.label for c in form.cells() if c.path}
+    return [(FG.dom_id("f", p), labels.get(p, p), err) for p, (_, err) in rejected.items() if p in labels]
+
+
+@login_required
+def package_home(request: HttpRequest, pk: int) -> HttpResponse:
+    Q.package_for(request.user, pk)
+    return redirect("web:form", pk=pk, slug="cover")
+
+
+@login_required
+@require_GET
+def form_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    return render(request, "web/workspace.html", _context(request, package, slug))
+
+
+@login_required
+@require_POST
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One field posted: store it if it reads, recompute, answer with every dependent fragment (oob)."""
+    package = Q.package_for(request.user, pk)
+    path = request.POST.get("path", "")
+    raw = request.POST.get("value", "")
+    slug = request.POST.get("form", "") or LY.slug_for_path(package.draft, path)
+    try:
+        version = int(request.POST.get("version", "-1"))
+    except ValueError:
+        version = -1
+    try:
+        result = W.apply_edit(package_id=package.pk, user=request.user, path=path, raw=raw, version=version)
+    except W.ActionError as exc:
+        return _message(request, exc.message, exc.status)
+    package = result.package
+    if result.ok:
+        _remember(request, package.pk, path, None)
+    elif result.error:
+        _remember(request, package.pk, path, raw, result.error)
+    ctx = _context(request, package, slug, comp=result.comp)
+    ctx.update({"result": result, "err_id": FG.dom_id("err", path), "field_id": FG.dom_id("f", path),
+                "swapped": figure_cells(ctx["blocks"])})
+    status = 200 if result.ok else (409 if result.conflict else 422)
+    return render(request, "web/edit_response.html", ctx, status=status)
+
+
+def _message(request, text: str, status: int) -> HttpResponse:
+    if request.htmx:
+        return render(request, "web/message_oob.html", {"text": text}, status=status)
+    return render(request, "web/message.html", {"text": text}, status=status)
+
+
+@login_required
+@require_POST
+def structure(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    op, path = request.POST.get("op", ""), request.POST.get("path", "")
+    slug = request.POST.get("form", "cover")
+    try:
+        version = int(request.POST.get("version", "-1"))
+        W.change_structure(package_id=package.pk, user=request.user, op=op, path=path, version=version)
+    except W.ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:form", pk=pk, slug=slug)
+    except ValueError:
+        messages.error(request, "请求无效")
+        return redirect("web:form", pk=pk, slug=slug)
+    package.refresh_from_db()
+    if op == "add" and path == "projects":
+        slug = f"project-{len(package.draft.get('projects') or []) - 1}"
+    elif path.startswith("projects[") and op in ("remove",):
+        slug = "annex3"
+    elif path.startswith("projects[") and op in ("up", "down") and path.count(".") == 0:
+        i = int(D.split_path(path)[1]) + (-1 if op == "up" else 1)
+        slug = f"project-{max(0, min(i, len(package.draft.get('projects') or []) - 1))}"
+    elif op == "declare":
+        slug = path
+    messages.success(request, "已保存表格调整")
+    return redirect("web:form", pk=pk, slug=slug)
+
+
+@login_required
+@require_GET
+def trace(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    path = request.GET.get("path", "")
+    comp = Q.compute(package.draft)
+    try:
+        fig = comp.figure(path)
+    except D.PathError:
+        fig = None
+    if fig is None:
+        return _message(request, "这里没有计算出的数字", 404)
+    labels = Q.field_labels(package.draft, comp.layouts)
+    inputs = FG.trace_inputs(fig, {p: lbl.split(" › ", 1)[-1] for p, lbl in labels.items()})
+    links = [(i, reverse("web:form", kwargs={"pk": pk, "slug": LY.slug_for_path(package.draft, i.path)}) + "#" + FG.dom_id("f", i.path)
+              if i.path else "") for i in inputs]
+    return render(request, "web/trace.html", {"fig": fig, "kind": FG.kind_of(fig, comp.report), "links": links,
+                                              "kind_labels": FG.KIND_LABELS, "package": package, "path": path,
+                                              "label": labels.get(path, fig.label)})
+
+
+# --- import / export ---------------------------------------------------------------------------
+
+
+@login_required
+def import_view(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    ctx = {"package": package, "problems": [], "error": ""}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["error"] = "请选择要导入的文件"
+            return render(request, "web/import.html", ctx, status=400)
+        if upload.size > settings.JIXIAO_MAX_UPLOAD_BYTES:
+            ctx["error"] = f"文件过大（{upload.size // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB"
+            return render(request, "web/import.html", ctx, status=413)
+        try:
+            version = int(request.POST.get("version", "-1"))
+            result = W.import_draft(package_id=package.pk, user=request.user, filename=upload.name, data=upload.read(),
+                                    version=version)
+        except W.ActionError as exc:
+            ctx["error"] = exc.message
+            return render(request, "web/import.html", ctx, status=exc.status)
+        except ValueError:
+            ctx["error"] = "请求无效"
+            return render(request, "web/import.html", ctx, status=400)
+        if not result.ok:
+            ctx["error"], ctx["problems"] = result.message, result.problems
+            return render(request, "web/import.html", ctx, status=422)
+        request.session.pop(f"rejected:{package.pk}", None)
+        messages.success(request, result.message)
+        return redirect("web:form", pk=pk, slug="cover")
+    return render(request, "web/import.html", ctx)
+
+
+def _export_doc(package) -> dict:
+    comp = Q.compute(package.draft)
+    return FG.resolve_document(package.draft, comp.report)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    doc = _export_doc(package)
+    base = f"{package.unit.budget_code}-{package.task.year}"
+    if fmt == "json":
+        resp = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{base}.json"'
+        return resp
+    if fmt not in ("docx", "xlsx"):
+        raise Http404("不支持的格式")
+    try:
+        pkg = S.from_canonical(data=doc, name=base)
+        tmp = tempfile.mkdtemp(dir=_files_dir("tmp"))
+        result = S.render(package=pkg, outdir=tmp, charts=False)
+    except S.ServiceError as exc:
+        return _message(request, f"导出失败：{exc.message}", 422)
+    path = result.docx if fmt == "docx" else result.xlsx
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{base}.{fmt}",
+                        content_type=mimetypes.types_map.get(f".{fmt}", "application/octet-stream"))
+
+
+def _files_dir(sub: str) -> Path:
+    p = Path(settings.MEDIA_ROOT) / sub
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+@login_required
+@require_POST
+def pdf_start(request: HttpRequest, pk: int) -> HttpResponse:
+    from .tasks import render_pdf
+
+    package = Q.package_for(request.user, pk)
+    job = RenderJob.objects.create(package=package, requested_by=request.user, version=package.version)
+    render_pdf.enqueue(job.pk)
+    return render(request, "web/pdf_job.html", {"job": job, "package": package})
+
+
+@login_required
+@require_GET
+def pdf_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    try:
+        j = package.render_jobs.get(pk=job)
+    except RenderJob.DoesNotExist:
+        raise Http404("没有该任务") from None
+    return render(request, "web/pdf_job.html", {"job": j, "package": package})
+
+
+@login_required
+@require_GET
+def pdf_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    try:
+        j = package.render_jobs.get(pk=job, state=RenderJob.State.DONE)
+    except RenderJob.DoesNotExist:
+        raise Http404("PDF 尚未生成") from None
+    path = Path(settings.MEDIA_ROOT) / j.file
+    if not path.is_file():
+        raise Http404("PDF 文件不存在")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{package.unit.budget_code}-{package.task.year}.pdf",
+                        content_type="application/pdf")
+
+
+# --- submit and review ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    try:
+        sub = W.submit(package_id=package.pk, user=request.user, version=int(request.POST.get("version", "-1")))
+    except W.ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:form", pk=pk, slug=request.POST.get("form", "cover"))
+    except ValueError:
+        messages.error(request, "请求无效")
+        return redirect("web:form", pk=pk, slug="cover")
+    messages.success(request, f"已提交第{sub.number}版，等待单位负责人审核")
+    return redirect("web:versions", pk=pk)
+
+
+@login_required
+def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
+    """The unit head reads the pending version: the same pages, read-only, with the findings; comments
+    on fields; approves with the unit's opinion or returns."""
+    package = Q.package_for(request.user, pk)
+    if request.method == "POST":
+        Q.require_role(request.user, Role.UNIT_HEAD)
+        action = request.POST.get("action")
+        try:
+            if action == "comment":
+                W.add_comment(package_id=package.pk, user=request.user, path=request.POST.get("path", ""),
+                              text=request.POST.get("text", ""))
+                messages.success(request, "已记录意见")
+                return redirect(reverse("web:review_form", kwargs={"pk": pk, "slug": slug}) + "#" + FG.dom_id("f", request.POST.get("path", "")))
+            if action == "return":
+                W.return_package(package_id=package.pk, user=request.user, note=request.POST.get("note", ""), comments=[])
+                messages.success(request, "已退回填报人修改")
+            elif action == "approve":
+                sub = W.approve(package_id=package.pk, user=request.user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, f"已审核通过，第{sub.number}版报送财政")
+            else:
+                raise W.ActionError("未知的操作")
+        except W.ActionError as exc:
+            messages.error(request, exc.message)
+            return redirect("web:review_form", pk=pk, slug=slug)
+        return redirect("web:versions", pk=pk)
+    pending = package.submissions.filter(state="pending").order_by("-number").first()
+    doc = pending.content if pending else package.draft
+    view_pkg = _Shown(package, doc)
+    ctx = _context(request, view_pkg, slug, read_only=True)
+    ctx.update({"review": True, "pending": pending, "package": package})
+    return render(request, "web/workspace.html", ctx)
+
+
+class _Shown:
+    """A package shown with another content (a version under review) without touching the draft."""
+
+    def __init__(self, package, doc: dict):
+        self._p = package
+        self.draft = doc
+
+    def __getattr__(self, name):
+        return getattr(self._p, name)
+
+
+@login_required
+@require_GET
+def versions(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    labels = Q.field_labels(package.draft)
+    comments = [(c, labels.get(c.path, c.path)) for c in package.comments.select_related("author", "submission")]
+    edits = [(e, labels.get(e.path, e.path)) for e in Q.recent_edits(package)]
+    chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
+             for v in Q.versions(package).order_by("number")]
+    return render(request, "web/versions.html", {"package": package, "versions": Q.versions(package), "edits": edits,
+                                                 "comments": comments, "chart": chart})
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    package = Q.package_for(request.user, pk)
+    subs = {s.number: s for s in package.submissions.all()}
+
+    def content(n: str):
+        if n in ("", "draft", "0"):
+            return package.draft, "当前草稿"
+        try:
+            s = subs[int(n)]
+        except (ValueError, KeyError):
+            raise Http404("没有该版本") from None
+        return s.content, f"第{s.number}版"
+
+    a, la = content(request.GET.get("a", ""))
+    b, lb = content(request.GET.get("b", "draft"))
+    rows = Q.diff(a, b)
+    return render(request, "web/compare.html", {"package": package, "rows": rows, "la": la, "lb": lb,
+                                                "versions": Q.versions(package), "a": request.GET.get("a", ""),
+                                                "b": request.GET.get("b", "draft")})
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "web/message.html", {"text": "页面已过期或请求来源无效，请刷新页面后重试。"}, status=403)
+
+
+STATUS_LABELS = dict(Status.choices)

@@ -1,0 +1,168 @@
+"""The example's PDF measured as a 公文 (GB/T 9704-2012): the faces embedded, 22 lines of 28.95 pt per
+body page on the line grid, no page number on the cover, titles broken between words, and no short
+figure or date wrapped inside a table cell."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from conftest import EXAMPLE
+
+from jixiao.io.readers import read_any
+from jixiao.render import fonts
+from jixiao.render import pdf as pdfmod
+from jixiao.render.api import render_package
+from jixiao.render.docx_setup import LINE_PITCH
+from jixiao.render.docx_writer import break_title
+from jixiao.render.docx_xml import is_short_figure
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+PT_PER_MM = 72 / 25.4
+TOP_MM, BOTTOM_MM = 37, 35
+PITCH = LINE_PITCH / 20  # 28.95 pt
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory):
+    if pdfmod.find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: no PDF")
+    out = tmp_path_factory.mktemp("pdf-layout")
+    rendered = render_package(read_any(EXAMPLE), out, charts=True)
+    path = pdfmod.convert_batch([rendered.docx], out)[0]
+    with pdfplumber.open(path) as pdf:
+        yield [(page.chars, page) for page in pdf.pages]
+
+
+def _family(fontname: str) -> str:
+    return fontname.split("+", 1)[-1]
+
+
+def _cjk(ch: dict) -> bool:
+    return "\u4e00" <= ch["text"] <= "\u9fff"
+
+
+def test_no_japanese_face_and_each_style_in_its_substitute(doc):
+    used = Counter(_family(ch["fontname"]) for chars, _ in doc for ch in chars)
+    assert not [f for f in used if re.search(r"jp|JP|Japan", f)], used
+    table = fonts.substitution_table()
+    # every CJK character in one of the official faces' stand-ins, none from a fallback face
+    wanted = {table[name].family.replace(" ", "") for name in (fonts.BODY, fonts.HEITI, fonts.KAITI, fonts.TITLE)}
+    cjk_faces = Counter(_family(ch["fontname"]).split("-")[0] for chars, _ in doc for ch in chars if _cjk(ch))
+    assert set(cjk_faces) <= wanted, cjk_faces
+
+    def face_of(text: str) -> str:
+        for chars, _ in doc:
+            line = "".join(c["text"] for c in chars)
+            at = line.find(text)
+            if at >= 0:
+                return _family(chars[at]["fontname"]).split("-")[0]
+        raise AssertionError(f"{text} not in the PDF")
+
+    assert face_of("一、基本情况") == table[fonts.HEITI].family.replace(" ", "")  # 一级标题 黑体
+    assert face_of("（一）部门（单位）基本情况") == table[fonts.KAITI].family.replace(" ", "")  # 二级标题 楷体
+    assert face_of("州政府派出机构") == table[fonts.BODY].family.replace(" ", "")  # 正文 仿宋
+    assert face_of("部门整体支出绩效自评表") == table[fonts.TITLE].family.replace(" ", "")  # 标题 小标宋
+
+
+def _body_lines(chars: list[dict]) -> list[float]:
+    """Tops of the lines set in 16 pt (三号) type — body text and headings — on a page."""
+    tops = sorted({round(ch["top"], 1) for ch in chars if abs(ch["size"] - 16) < 0.6 and _cjk(ch)})
+    lines: list[float] = []
+    for t in tops:
+        if not lines or t - lines[-1] > 3:
+            lines.append(t)
+    return lines
+
+
+def test_body_pages_have_22_lines_of_28_95_pt_on_the_grid(doc):
+    counts, first_slots, prose_pages = [], [], 0
+    for number, (chars, page) in enumerate(doc, start=1):
+        lines = _body_lines(chars)
+        if len(lines) < 2:
+            continue
+        counts.append(len(lines))
+        bottom = page.height - BOTTOM_MM * PT_PER_MM
+        assert lines[-1] + 16 <= bottom + 1, (number, lines[-1])
+        if page.find_tables() or page.images:
+            continue  # text after a table or a figure starts where the table ends
+        prose_pages += 1
+        # on a page of prose every 16 pt line sits on the grid of the first one, a pitch apart
+        base = lines[0]
+        off_grid = [t for t in lines if abs((t - base) / PITCH - round((t - base) / PITCH)) * PITCH > 1.2]
+        assert not off_grid, (number, off_grid)
+        if len(lines) >= 15:  # a page of running prose (not the cover's few fields under its title)
+            first_slots.append(base)
+    assert prose_pages >= 3 and first_slots
+    assert max(counts) == 22, counts  # a full page of prose: 22 lines, no more
+    # a prose page's first line is in the type area's first line slot (37 mm from the top)
+    top = TOP_MM * PT_PER_MM
+    assert all(top <= base < top + PITCH for base in first_slots), first_slots
+
+
+def test_prose_lines_hold_28_characters(doc):
+    """28 characters to the 156 mm line: the advance from one CJK character to the next on a 16 pt
+    line is a 28th of the type area's width."""
+    advances = Counter()
+    for chars, _ in doc:
+        for a, b in zip(chars, chars[1:]):
+            if _cjk(a) and _cjk(b) and abs(a["size"] - 16) < 0.6 and abs(a["top"] - b["top"]) < 1 and b["x0"] > a["x0"]:
+                advances[round(b["x0"] - a["x0"], 1)] += 1
+    step = advances.most_common(1)[0][0]
+    width = (210 - 28 - 26) * PT_PER_MM
+    assert abs(step - width / 28) < 0.15, advances.most_common(5)
+    near = sum(n for step, n in advances.items() if abs(step - width / 28) < 0.15)
+    assert near > 0.6 * sum(advances.values()) and near > 500  # the rest: justified lines, spread wider
+
+
+def test_cover_has_no_page_number(doc):
+    def footer(page_chars, page) -> str:
+        return "".join(c["text"] for c in page_chars if c["top"] > page.height - BOTTOM_MM * PT_PER_MM).replace(" ", "")
+
+    assert footer(*doc[0]) == ""
+    assert footer(*doc[1]) == "—2—"
+
+
+def test_no_short_figure_or_date_wraps_in_a_table_cell(doc):
+    seen = wrapped_prose = 0
+    wrapped = []
+    for number, (_, page) in enumerate(doc, start=1):
+        for table in page.find_tables():
+            for row in table.extract():
+                for cell in row:
+                    if not cell:
+                        continue
+                    flat = cell.replace("\n", "")
+                    if is_short_figure(flat):
+                        seen += 1
+                        if "\n" in cell:
+                            wrapped.append((number, cell))
+                    elif "\n" in cell:
+                        wrapped_prose += 1
+    # the check sees the tables: hundreds of figures, and long texts wrapped as they should be
+    assert seen > 300 and wrapped_prose > 20, (seen, wrapped_prose)
+    assert not wrapped, wrapped
+
+
+@pytest.mark.parametrize("title", [
+    "湘西自治州人民政府驻北京联络处2022年度部门整体支出绩效自评报告",
+    "2022年湘西自治州人民政府驻北京联络处部门整体支出绩效评价报告",
+    "湘西自治州人民政府驻北京联络处关于开展2022年度部门整体支出绩效自评工作的通知",
+])
+def test_titles_break_between_words_not_inside_the_unit_name(title):
+    unit = "湘西自治州人民政府驻北京联络处"
+    lines = break_title(title, whole=unit).split("\n")
+    assert "".join(lines) == title and len(lines) == 2
+    assert any(unit in line for line in lines)  # the unit's name on one line
+    assert all(len(re.sub(r"\d", "", ln)) + len(re.findall(r"\d", ln)) / 2 <= 20 for ln in lines)
+    assert not lines[0][-1].isdigit() or not lines[1][0].isdigit()
+
+
+def test_title_lines_in_the_pdf(doc):
+    chars, _ = doc[0]
+    title = [c for c in chars if c["size"] > 20]
+    tops = sorted({round(c["top"]) for c in title})
+    text = ["".join(c["text"] for c in title if round(c["top"]) == t) for t in tops]
+    assert text == ["湘西自治州人民政府驻北京联络处", "2022年度部门整体支出绩效自评报告"]
