@@ -1153,8 +1153,8 @@ def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) 
 def _header_labels(seg: Segment) -> frozenset[str]:
     """The short label cells of a form's tables (column heads, row labels): what tells two variants
     of one title apart."""
-    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows for c in row
-                     if 0 < len(c.compact) <= 12)
+    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row
+                     if 0 < len(c.compact) <= 12 and not any(ch.isdigit() for ch in c.compact))
 
 
 def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:

@@ -117,7 +117,8 @@ _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 _ANY_COUNT = re.compile(r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<unit>个|家|项|所|名|类|条|支)")
 _LIST_AFTER = re.compile(r"(?P<noun>[\u4e00-\u9fff]{0,10}?)[，,]?(?:分别是|分别为|包括|即|为|[:：])(?P<list>[^。；;：:\n]+)")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}")
-_LIST_BEFORE = re.compile(r"(?:设|有|包括|含|下设|共设)(?P<list>[^，。；;：:\n等]{4,})$")
+_CLAUSE_END = re.compile(r"[，。；;：:\n]")
+_LIST_OPENERS = ("下设", "共设", "包括", "设", "有", "含")
 
 
 def _counted_lists(text: str):
@@ -130,11 +131,14 @@ def _counted_lists(text: str):
             yield m, after.group("list"), said.lstrip("，,。；;：: ")
             continue
         window = text[max(0, m.start() - 200):m.start()]
-        window = re.split(r"[，。；;：:\n]", window)[-1]
-        before = _LIST_BEFORE.search(re.sub(r"共$", "", window))
-        if before is not None:
+        if "、" not in window:
+            continue
+        window = _CLAUSE_END.split(window)[-1].removesuffix("共")
+        at, word = max(((window.rfind(w), w) for w in _LIST_OPENERS), key=lambda x: x[0])
+        listed = window[at + len(word):] if at >= 0 else ""
+        if len(listed) >= 4 and "等" not in listed:
             noun = _NOUN_AFTER.match(text, m.end())
-            yield m, before.group("list"), f"{before.group('list')}{m.group(0)}{noun.group(0) if noun else ''}"
+            yield m, listed, f"{listed}{m.group(0)}{noun.group(0) if noun else ''}"
 
 
 def _count(text: str) -> int | None:
