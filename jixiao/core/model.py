@@ -220,6 +220,7 @@ class FundRow:
     weight: Amount = None  # 分值
     stated_rate: Amount = None  # 执行率 as printed (ratio)
     stated_score: Amount = None  # 得分 as printed
+    balance: Amount = None  # 结余 as printed, where the form has that column (岳阳's 2016 project form)
     src: dict[str, Source] = field(default_factory=_src)
 
 

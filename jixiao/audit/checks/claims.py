@@ -66,3 +66,28 @@ def claim_contradicted(ctx: AuditContext) -> list[Finding]:
             location=Source(form, section, "", "", line, text.strip()), stated=text.strip(),
             expected="分析执行偏低的原因与改进措施", formula=f"{fmt_percent(rate)} < {fmt_percent(threshold)}"))
     return out
+
+
+@check("funds.balance", "结余与到位、支出不衔接",
+       "项目资金表列有“结余”的（如岳阳2016年项目表：计划安排 / 实际到位 / 实际支出 / 结余），结余 = 实际到位资金 − 实际支出；"
+       "支出超过到位资金而结余填0的，报告不符。按填报精度比较。")
+def fund_balance(ctx: AuditContext) -> list[Finding]:
+    from ...core.numbers import stated_agrees
+
+    out = []
+    for t in [*([ctx.package.overall] if ctx.package.overall else []), *ctx.package.projects]:
+        total = t.fund("total")
+        if total is None or total.balance is None or total.annual is None or total.executed is None:
+            continue
+        expected = total.annual - total.executed
+        if stated_agrees(total.balance, expected, "万元", parts=2):
+            continue
+        where = total.src.get("balance") or Source("附件4")
+        out.append(Finding(
+            rule="funds.balance", severity="error",
+            message=f"附件4“{t.name}”结余{total.balance}万元，与实际到位{total.annual}万元减实际支出{total.executed}万元"
+                    f"（{expected}万元）不符。",
+            location=Source(where.form, "资金", total.label, "结余", where.line, where.text),
+            stated=f"{total.balance}", expected=f"{expected}",
+            formula=f"{total.annual} − {total.executed} = {expected} ≠ {total.balance}"))
+    return out
