@@ -208,6 +208,9 @@ def publish(*, package_id: int, user: User) -> Publication:
         pub = Publication.objects.create(package=package, submission=sub, published_by=user)
         package.status = Status.PUBLISHED
         package.save(update_fields=["status", "updated_at"])
+        from .bureau_tasks import render_publication
+
+        transaction.on_commit(lambda: render_publication.enqueue(pub.pk))
     return pub
 
 

@@ -316,23 +316,15 @@ def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @require_GET
 def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The published version as PDF, rendered once (LibreOffice) and kept beside the publication."""
+    """The published version as PDF, rendered by the worker when it was published."""
     from django.conf import settings
     from django.http import FileResponse
 
     pub = _publication(year, code)
-    target = Path(settings.MEDIA_ROOT) / "public" / f"{pub.pk}-{pub.submission.content_hash[:16]}.pdf"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            pkg = S.from_canonical(data=pub.submission.content, name=pub.package.unit.name)
-            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-                result = S.render(package=pkg, outdir=tmp, charts=False)
-                pdf = S.render_pdfs(docx_paths=[result.docx], outdir=tmp)[0]
-                Path(pdf).replace(target)
-        except S.ServiceError as exc:
-            return render(request, "web/message.html", {"text": f"PDF 暂不能生成：{exc.message}"}, status=503)
-    return FileResponse(open(target, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
+    path = Path(settings.MEDIA_ROOT) / pub.pdf if pub.pdf else None
+    if path is None or not path.is_file():
+        raise Http404("PDF 正在生成，请稍后再试")
+    return FileResponse(open(path, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
 
 
 @require_GET

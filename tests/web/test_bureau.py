@@ -415,12 +415,18 @@ def test_the_rectification_page_is_the_units_own(sent):
 
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None and __import__("shutil").which("libreoffice") is None,
                     reason="LibreOffice is not installed")
-def test_the_public_pdf_is_the_published_version(sent):
+def test_the_public_pdf_is_rendered_by_the_worker_when_published(transactional_db, sent):
+    from django.core.management import call_command
     from django.test import Client
 
     pkg = accept(sent, sent["package"])
     client_for(sent["bureau"]).post(f"/b/p/{pkg.pk}/decide", {"action": "publish"})
-    r = Client().get("/public/2023/301001/report.pdf")
+    anon = Client()
+    assert "正在生成" in anon.get("/public/2023/301001/").content.decode()
+    assert anon.get("/public/2023/301001/report.pdf").status_code == 404  # a visitor never starts a renderer
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    assert "下载自评报告 PDF" in anon.get("/public/2023/301001/").content.decode()
+    r = anon.get("/public/2023/301001/report.pdf")
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
 
 
