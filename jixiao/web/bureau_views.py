@@ -102,8 +102,9 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     the unit's stated figures beside the engine's, the comments and decisions so far."""
     p = B.package_for(request.user, pk)
     sub = B.latest_sent(p)
-    doc = sub.content if sub is not None else p.draft
-    comp = Q.compute(doc)
+    # A draft is the unit's working copy: the bureau reads only what the unit head sent.
+    doc = sub.content if sub is not None else {}
+    comp = Q.compute(doc) if doc else Q.Computation(doc={})
     labels = Q.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": Q.findings_by_form(comp) if doc else [],
            "figures": B.stated_beside_computed(comp.report) if comp.report else [],

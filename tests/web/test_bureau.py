@@ -494,3 +494,11 @@ def test_only_the_performance_section_opens_tasks(world):
                                          "units": [world["package"].unit.pk]})
     assert r.status_code == 403
     assert client_for(world["preparer"]).get("/b/new").status_code == 404
+
+
+def test_the_bureau_does_not_read_a_units_draft(world):
+    pkg = world["package"]
+    pkg.draft = {**pkg.draft, "title": "尚在起草的标题"}
+    pkg.save()
+    html = client_for(world["bureau"]).get(f"/b/p/{pkg.pk}/").content.decode()
+    assert "尚未报送财政" in html and "尚在起草的标题" not in html and "审核发现" in html
