@@ -10,8 +10,13 @@ import sys
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # e.g. production settings without JIXIAO_SECRET_KEY: a message, exit 2
+        print(f"错误：{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _ensure_var() -> None:

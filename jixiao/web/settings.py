@@ -130,3 +130,8 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
 CSRF_FAILURE_VIEW = "jixiao.web.views.csrf_failure"
+
+# Issue 12: identity, sessions, headers and JIXIAO_ENV=production (jixiao/web/security/settings.py).
+from .security.settings import apply as _apply_security  # noqa: E402
+
+_apply_security(globals())

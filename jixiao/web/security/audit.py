@@ -43,6 +43,10 @@ ACTIONS = {
     "comment": "审核意见",
     "render": "生成文档",
     "admin": "管理操作",
+    "otp": "动态口令验证",
+    "otp_setup": "启用动态口令",
+    "otp_failed": "动态口令错误",
+    "export_log": "导出审计日志",
 }
 
 

@@ -39,3 +39,32 @@ class AuditContextMiddleware:
             return response
         finally:
             context.end(token)
+
+
+class SecondFactorMiddleware:
+    """Bureau and administrator accounts must confirm a TOTP code after the password (when
+    JIXIAO_OTP_REQUIRED; always in production). Until then every page leads to /security/otp/."""
+
+    OPEN = ("/security/otp/", "/logout/", "/static/", "/health", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.JIXIAO_OTP_REQUIRED and not request.path.startswith(self.OPEN):
+            from .roles import needs_second_factor
+
+            user = getattr(request, "user", None)
+            if user is not None and needs_second_factor(user) and not user.is_verified():
+                if request.path.startswith("/api/"):
+                    import json
+
+                    from django.http import HttpResponse
+
+                    return HttpResponse(json.dumps({"detail": "此账号须先在网页上完成动态口令验证"}, ensure_ascii=False),
+                                        status=403, content_type="application/json; charset=utf-8")
+                from django.shortcuts import redirect
+                from django.utils.http import urlencode
+
+                return redirect("/security/otp/?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)
