@@ -52,7 +52,7 @@ def _common(ns: dict, env, production: bool) -> None:
     ]
     ns["AUTH_PASSWORD_VALIDATORS"] = [
         {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+        {"NAME": "jixiao.web.security.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
         {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
         {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
         {"NAME": "jixiao.web.security.passwords.ComplexityValidator"},
