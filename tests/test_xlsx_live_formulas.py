@@ -289,3 +289,43 @@ def test_framework_points_by_verified_rules(soffice, tmp_path):
     wb = load_workbook(recalced, data_only=True)
     sheet, cell, _, _ = where[f"narrative.framework[{i}].score"]
     assert wb[sheet][cell].value < float(pkg.narrative.framework[i].weight)  # 117.6% > 100%: points off
+
+
+def test_judged_scores_are_inputs_validated_to_the_range_their_rule_allows(tmp_path):
+    out = render_package(read_any(EXAMPLE), tmp_path, charts=False)
+    where = _paths(out.xlsx)
+    report = score_package(read_any(EXAMPLE))
+    wb = load_workbook(out.xlsx)
+    checked = 0
+    for t in report.tables:
+        for i, c in enumerate(t.indicator_scores):
+            if not c.judged or c.allowed is None:
+                continue
+            sheet, cell, _, role = where[f"{t.key}.indicators[{i}].score"]
+            ws = wb[sheet]
+            assert role == K.INPUT and not ws[cell].protection.locked
+            dv = next(dv for dv in ws.data_validations.dataValidation if cell in dv.sqref)
+            assert dv.type == "decimal" and dv.operator in (None, "between")  # "between" is the default
+            assert (Decimal(dv.formula1), Decimal(dv.formula2)) == tuple(Decimal(str(float(v))) for v in c.allowed)
+            checked += 1
+    assert checked > 20
+
+
+def test_workbook_prints_each_form_one_page_wide_on_a4(soffice, tmp_path):
+    """Printed by LibreOffice, every page is A4 and 附件3 prints its nine columns on each page."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    out = render_package(read_any(EXAMPLE), tmp_path / "r", charts=False)
+    with tempfile.TemporaryDirectory(prefix="jixiao-print-") as tmp:
+        profile = Path(tmp) / "profile"
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(tmp_path), str(out.xlsx)],
+                       capture_output=True, timeout=300, check=True, env={**os.environ, "HOME": tmp})
+    pdf_path = tmp_path / (out.xlsx.stem + ".pdf")
+    with pdfplumber.open(pdf_path) as pdf:
+        sizes = {tuple(sorted((round(p.width), round(p.height)))) for p in pdf.pages}
+        texts = [(p.extract_text() or "").replace(" ", "").replace("\n", "") for p in pdf.pages]
+    assert sizes == {(595, 842)}
+    form_pages = [t for t in texts if "三级指标" in t and "年度指标值" in t]
+    assert len(form_pages) >= 6
+    # the first and the last of the form's columns on every page of it (headers wrap, so their first words)
+    assert all("偏差原因" in t and "绩效" in t and "得分" in t for t in form_pages)
