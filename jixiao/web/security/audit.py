@@ -60,7 +60,14 @@ def _json(value) -> str:
 
 
 def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _now() -> datetime:
+    # Milliseconds: what every database keeps and Django's JSON serialiser writes (backups), so the
+    # sealed time is the stored time everywhere.
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def seal_of(e: AuditEntry, prev: str, key: bytes | None = None) -> str:
@@ -101,7 +108,7 @@ def record(action: str, *, actor=None, target: str = "", path: str = "", old=Non
         fields["actor"] = actor_name[:150]
     with transaction.atomic():
         head = _head_for_update()
-        e = AuditEntry(seq=head.seq + 1, at=timezone.now(), ip=(ctx.ip if ctx else "")[:64], action=action,
+        e = AuditEntry(seq=head.seq + 1, at=_now(), ip=(ctx.ip if ctx else "")[:64], action=action,
                        target=target[:200], path=path[:300], old=_json(old), new=_json(new), result=result,
                        detail=detail, prev=head.seal, **fields)
         e.seal = seal_of(e, head.seal)

@@ -28,6 +28,7 @@ def register(subparsers) -> None:
     f.add_argument("file", type=Path, help="要校验的文件")
     f.add_argument("--hash", dest="digest", help="公布的 SM3 摘要（64 位十六进制）；不给出时在数据库中查找")
     f.set_defaults(func=cmd_verify)
+    register_backup(subparsers)
 
 
 def _django() -> None:
@@ -137,3 +138,44 @@ def _digests(data: bytes) -> list[tuple[str, str]]:
     if isinstance(doc, dict) and isinstance(doc.get("content"), dict):
         out.append((integrity.sm3(integrity.canonical_json(doc["content"])), "版本内容"))
     return out
+
+
+def register_backup(subparsers) -> None:
+    b = subparsers.add_parser("backup", help="备份数据库和上传、生成的文件到一个文件（含 SM3 清单）")
+    b.add_argument("file", type=Path, help="备份文件（.zip）")
+    b.set_defaults(func=cmd_backup)
+    r = subparsers.add_parser("restore", help="把备份恢复到新建的空数据库，并校验内容摘要和审计日志")
+    r.add_argument("file", type=Path, help="备份文件（.zip）")
+    r.set_defaults(func=cmd_restore)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    _django()
+    from .backup import backup
+
+    try:
+        m = backup(args.file)
+    except OSError as exc:
+        print(f"错误：无法写入备份“{args.file}”：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    head = m["audit_head"] or {"seq": 0}
+    print(f"已备份到 {args.file}：{m['data']['objects']} 条数据、{len(m['files'])} 个文件，审计日志至第 {head['seq']} 条。")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _django()
+    from ..cli import _ensure_var, _migrate
+    from .backup import BackupError, restore
+
+    _ensure_var()
+    _migrate()
+    try:
+        rep = restore(args.file)
+    except BackupError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"已恢复 {rep.objects} 条数据、{rep.files} 个文件。")
+    print(f"内容摘要：校验 {rep.hashes_checked} 个，{'全部相符' if not rep.hashes_bad else '不符：' + '、'.join(rep.hashes_bad)}。")
+    print(f"审计日志：{rep.log_entries} 条，{'哈希链完整' if not rep.log_problems else rep.log_problems[0]}。")
+    return EXIT_OK if rep.ok else EXIT_BROKEN
