@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections  # noqa: F401 - connection: read by the skipif condition
 
 from jixiao.web.security import audit
 
