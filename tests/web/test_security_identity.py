@@ -201,3 +201,19 @@ def test_only_the_audit_administrator_reads_the_log(world):
 def test_administrators_need_a_second_factor(world, otp_on):
     c = client_for(_admin("aud", roles.AUDIT_ADMIN))
     assert c.get("/security/log/").status_code == 302
+
+
+def test_the_security_administrator_lifts_a_lockout_and_it_is_logged(world):
+    sec = _admin("sec", roles.SECURITY_ADMIN)
+    c = Client()
+    _fail(c, 5)
+    assert c.post("/login/", {"username": "lin_tb", "password": PASSWORD}).status_code == 429
+    page = client_for(sec).get("/security/accounts/").content.decode()
+    assert "lin_tb" in page and "解除锁定" in page
+    r = client_for(sec).post("/security/accounts/", {"op": "unlock", "username": "lin_tb"})
+    assert r.status_code == 302
+    assert c.post("/login/", {"username": "lin_tb", "password": PASSWORD}).status_code == 302
+    e = AuditEntry.objects.filter(action="admin").get()
+    assert (e.actor, e.target, e.new, e.result) == ("sec", "username:lin_tb", '"unlocked"', "ok")
+    for who in (_admin("aud", roles.AUDIT_ADMIN), _admin("sys", roles.SYSTEM_ADMIN), world["bureau"]):
+        assert client_for(who).post("/security/accounts/", {"op": "unlock", "username": "lin_tb"}).status_code == 404

@@ -78,6 +78,8 @@ def _common(ns: dict, env, production: bool) -> None:
     # (the demo and the test suite run without it, so their bureau accounts log in with a password).
     ns["JIXIAO_OTP_REQUIRED"] = production or env.get("JIXIAO_OTP_REQUIRED", "0") == "1"
     ns["OTP_TOTP_ISSUER"] = "jixiao 绩效自评"
+    # The audit chain's seal key; derived from SECRET_KEY when not given (see docs/security.md).
+    ns["JIXIAO_AUDIT_KEY"] = env.get("JIXIAO_AUDIT_KEY", "")
 
     # Headers (等保 8.1.4.x 入侵防范, 数据完整性): no inline script, no framing, same-origin referrers.
     ns["SECURE_CONTENT_TYPE_NOSNIFF"] = True

@@ -8,4 +8,5 @@ urlpatterns = [
     path("otp/", views.otp, name="otp"),
     path("log/", views.log, name="log"),
     path("log/export/<str:fmt>", views.log_export, name="log_export"),
+    path("accounts/", views.accounts, name="accounts"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from . import audit
 from .models import AuditEntry, Result
-from .roles import is_audit_admin
+from .roles import SECURITY_ADMIN, admin_groups_of, is_audit_admin
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
@@ -35,7 +35,8 @@ def _qr_svg(uri: str) -> str:
     img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buf = io.BytesIO()
     img.save(buf)
-    return buf.getvalue().decode("utf-8")
+    svg = buf.getvalue().decode("utf-8")
+    return svg[svg.index("<svg"):]  # without the XML declaration, inside an HTML page
 
 
 @login_required
@@ -115,3 +116,43 @@ def log_export(request: HttpRequest, fmt: str) -> HttpResponse:
     resp = HttpResponse(data.encode("utf-8"), content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson")
     resp["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate().isoformat()}.{"csv" if fmt == "csv" else "jsonl"}"'
     return resp
+
+
+# --- the security administrator: lockouts and second factors -------------------------------------------
+
+
+def _security_admin_only(request: HttpRequest) -> None:
+    if SECURITY_ADMIN not in admin_groups_of(request.user):
+        from .context import note_refusal
+
+        note_refusal("账号安全管理")
+        raise Http404("没有找到该页面，或您无权查看")
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """Locked accounts (lift the lock) and second factors (reset a lost one). Every action is logged."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.contrib import messages
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _security_admin_only(request)
+    if request.method == "POST":
+        op, username = request.POST.get("op", ""), request.POST.get("username", "").strip()
+        if op == "unlock":
+            n, _ = AccessAttempt.objects.filter(username=username).delete()
+            audit.record("admin", target=f"username:{username}", path="lockout", old="locked", new="unlocked",
+                         detail="安全管理员解除锁定", result=Result.OK if n else Result.FAILED)
+            messages.success(request, f"已解除 {username} 的锁定" if n else f"{username} 没有被锁定")
+        elif op == "reset_otp":
+            n, _ = TOTPDevice.objects.filter(user__username=username).delete()
+            audit.record("admin", target=f"username:{username}", path="otp", old="enrolled", new="reset",
+                         detail="安全管理员重置动态口令（下次登录重新设置）", result=Result.OK if n else Result.FAILED)
+            messages.success(request, f"已重置 {username} 的动态口令" if n else f"{username} 尚未设置动态口令")
+        else:
+            return render(request, "web/message.html", {"text": "未知的操作"}, status=400)
+        return redirect("security:accounts")
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
+    return render(request, "security/accounts.html", {"locked": locked, "devices": devices})
