@@ -65,6 +65,12 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除")
 
+    @property
+    def action_label(self) -> str:
+        from .audit import ACTIONS
+
+        return ACTIONS.get(self.action, self.action)
+
 
 class ChainHead(models.Model):
     """One row: the newest entry's number and seal (the anchor of the chain)."""

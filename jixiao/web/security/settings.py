@@ -58,7 +58,7 @@ def _common(ns: dict, env, production: bool) -> None:
         {"NAME": "jixiao.web.security.passwords.ComplexityValidator"},
         {"NAME": "jixiao.web.security.passwords.ChineseCommonPasswordValidator"},
     ]
-    ns["AUTHENTICATION_BACKENDS"] = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+    ns["AUTHENTICATION_BACKENDS"] = ["jixiao.web.security.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
     ns["AXES_FAILURE_LIMIT"] = 5
     ns["AXES_COOLOFF_TIME"] = timedelta(minutes=15)
     ns["AXES_LOCKOUT_PARAMETERS"] = ["username"]  # the account, whichever address the attempts come from
