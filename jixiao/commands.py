@@ -1,7 +1,7 @@
 """Sub-commands beyond `score`, each living beside the code it drives.
 
-Every module listed here defines `register(subparsers)`. A module that is not
-there yet is skipped, so the CLI core never depends on optional parts.
+Every module listed here defines `register(subparsers)` (and imports what it drives lazily,
+so that `jixiao score` does not load Django). A module that fails to import is an error.
 """
 
 from __future__ import annotations
@@ -19,10 +19,4 @@ MODULES = (
 
 def register_all(subparsers) -> None:
     for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name in (name, name.rsplit(".", 1)[0]):
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)

@@ -33,8 +33,9 @@ class TokenAuth(HttpBearer):
         return t.user
 
 
+# No interactive docs page: ninja's loads Swagger UI from a CDN, which an intranet cannot reach.
 api = NinjaAPI(title="jixiao 绩效自评 API", version="1", urls_namespace="api-v1", auth=[TokenAuth(), SessionAuth()],
-               docs_url="/docs")
+               docs_url=None)
 
 
 @api.exception_handler(Http404)

@@ -172,7 +172,8 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
             name = next((n for n in projects if n and (n in (loc.table or "") or n in (loc.row or ""))), None)
             slug = f"project-{projects[name]}" if name is not None else "project-0"
         slug = slug or "cover"
-        path = getattr(f, "path", "") or anchors.get((slug, loc.row or "")) or anchors.get((slug, loc.table or "")) or ""
+        path = (getattr(f, "path", "") or anchors.get((slug, loc.row or "", loc.column or "")) or anchors.get((slug, loc.row or ""))
+                or anchors.get((slug, loc.table or "")) or "")
         groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
                                                        slug, path, f.rule, FG.dom_id("f", path) if path else "top"))
     order = {"error": 0, "warning": 1, "info": 2}
@@ -180,13 +181,17 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
             for slug, _ in index if slug in groups]
 
 
-def _anchor_index(layouts: LY.Layouts) -> dict[tuple[str, str], str]:
-    """(form slug, row label) → the first field of that row, for every form."""
-    out: dict[tuple[str, str], str] = {}
+def _anchor_index(layouts: LY.Layouts) -> dict[tuple, str]:
+    """(form slug, row label[, column]) → the field of that row (and column), for every form.
+
+    The audit names a place by form, table, row and column (a `Source`); until findings carry the
+    canonical path, this is how a finding finds its field."""
+    out: dict[tuple, str] = {}
     for slug, _title, form in layouts.all():
         for c in form.cells():
             if c.path and c.row:
                 out.setdefault((slug, c.row), c.path)
+                out.setdefault((slug, c.row, (c.label or "").rsplit("·", 1)[-1]), c.path)
     return out
 
 
@@ -223,6 +228,11 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     for path, (va, vb) in _walk_diff(a, b, "").items():
         rows.append(DiffRow(path, labels.get(path) or _fallback_label(path), _shown(va), _shown(vb)))
     return rows
+
+
+def changes(a: dict, b: dict) -> list[tuple[str, object, object]]:
+    """(path, old, new) for every field that differs between two canonical dicts."""
+    return [(p, va, vb) for p, (va, vb) in _walk_diff(a, b, "").items()]
 
 
 def field_labels(doc: dict, layouts: LY.Layouts | None = None) -> dict[str, str]:

@@ -35,7 +35,7 @@ from .models import (
     User,
 )
 from .security.audit import record, record_field_edits
-from .selectors import Computation, compute
+from .selectors import Computation, changes, compute
 
 
 class ActionError(Exception):
@@ -332,7 +332,9 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         if version != package.version:
             raise ActionError(f"导入失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后再导入。", 409)
         doc["profile"] = package.task.profile  # the task fixes the profile, whatever the file says
-        _save(package, user, doc, [("", None, f"导入 {filename}")], "import")
+        # every field the import changed, as edits of their own (the file's name on the first)
+        edits = [("", None, f"导入 {filename}")] + changes(package.draft, doc)
+        _save(package, user, doc, edits, "import")
     return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）")
 
 

@@ -137,7 +137,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         _remember(request, package.pk, path, raw, result.error)
     ctx = _context(request, package, slug, comp=result.comp)
     ctx.update({"result": result, "err_id": FG.dom_id("err", path), "field_id": FG.dom_id("f", path),
-                "swapped": figure_cells(ctx["blocks"])})
+                "swapped": figure_cells(ctx["blocks"]),
+                # the conflict's "keep mine": the same entry again, on the version the response brings
+                "retry_vals": json.dumps({"path": path, "value": raw, "form": slug}, ensure_ascii=False)})
     status = 200 if result.ok else (409 if result.conflict else 422)
     return render(request, "web/edit_response.html", ctx, status=status)
 
@@ -249,15 +251,17 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return resp
     if fmt not in ("docx", "xlsx"):
         raise Http404("不支持的格式")
-    try:
-        pkg = S.from_canonical(data=doc, name=base)
-        tmp = tempfile.mkdtemp(dir=_files_dir("tmp"))
-        result = S.render(package=pkg, outdir=tmp, charts=False)
-    except S.ServiceError as exc:
-        return _message(request, f"导出失败：{exc.message}", 422)
-    path = result.docx if fmt == "docx" else result.xlsx
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{base}.{fmt}",
-                        content_type=mimetypes.types_map.get(f".{fmt}", "application/octet-stream"))
+    # Rendered into a temporary folder that is gone when the response leaves: no copy of a unit's
+    # package stays on disk (the files are a few hundred KB).
+    with tempfile.TemporaryDirectory(dir=_files_dir("tmp")) as tmp:
+        try:
+            result = S.render(package=S.from_canonical(data=doc, name=base), outdir=tmp, charts=False)
+        except S.ServiceError as exc:
+            return _message(request, f"导出失败：{exc.message}", 422)
+        data = (result.docx if fmt == "docx" else result.xlsx).read_bytes()
+    resp = HttpResponse(data, content_type=mimetypes.types_map.get(f".{fmt}", "application/octet-stream"))
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{base}.{fmt}"
+    return resp
 
 
 def _files_dir(sub: str) -> Path:

@@ -22,6 +22,12 @@ def canonical(path: Path = FIXTURE) -> dict:
     return D.jsonable(S.to_canonical(package=S.read(path=path)))
 
 
+@pytest.fixture(autouse=True)
+def _files(settings, tmp_path):
+    """Uploads and generated files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
 @pytest.fixture
 def world(db):
     """Two units of one bureau, each with a preparer and a head, and one package each."""

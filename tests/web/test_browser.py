@@ -102,6 +102,11 @@ def test_the_unit_prepares_submits_and_gets_approved(db, browser_page, tmp_path)
     assert page.evaluate("window.__noReload") == "still here"
     s.shot("score-judged-total-and-grade")
 
+    # Enter moves to the cell below, as in a spreadsheet (Tab keeps the browser's order)
+    page.focus("#f-projects-0-indicators-1-actual")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "f-projects-0-indicators-2-actual"
+
     # 3. a score's trace: formula, inputs linking to their fields, the profile clause
     total.locator("button").click()
     dialog = page.locator("dialog#trace")

@@ -69,6 +69,11 @@ def test_a_stale_form_posted_twice_is_refused_and_loses_nothing(world):
     assert "保存失败" in msg and "86%" in msg and "80%" in msg
     pkg.refresh_from_db()
     assert pkg.draft["projects"][0]["indicators"][1]["actual"] == "86%"
+    # the preparer may keep their own entry: it is posted again on the version the response brought
+    assert "仍以我填写的“80%”为准" in r.content.decode()
+    assert post_edit(c, pkg, "projects[0].indicators[1].actual", "80%").status_code == 200
+    pkg.refresh_from_db()
+    assert pkg.draft["projects"][0]["indicators"][1]["actual"] == "80%"
 
 
 def test_an_edit_on_an_older_version_to_another_field_is_merged(world):

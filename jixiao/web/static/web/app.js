@@ -67,6 +67,14 @@
     if (f && !window.confirm(f.dataset.confirm)) { e.preventDefault(); }
   });
 
+  // A server error or a lost connection: say so where the saves are reported; the typed text stays in the field.
+  function say(text) {
+    var m = document.getElementById("ws-message");
+    if (m) { m.textContent = text; m.className = "ws-message error"; }
+  }
+  document.addEventListener("htmx:responseError", function () { say("保存失败：服务器出错。您填写的内容仍在输入框中，请稍后再试。"); });
+  document.addEventListener("htmx:sendError", function () { say("保存失败：无法连接服务器。您填写的内容仍在输入框中，请检查网络后再试。"); });
+
   // Following a finding's link scrolls to the field and marks it.
   function mark() {
     if (!location.hash) return;
