@@ -255,6 +255,10 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
             doc, changed = _restructure(doc, op, path)
         except (D.PathError, IndexError, KeyError, TypeError) as exc:
             raise ActionError(f"无法{op}：{exc}") from None
+        try:  # the draft must still read (a made-up path would add a field the package does not have)
+            S.from_canonical(data=doc, name="草稿")
+        except S.ServiceError as exc:
+            raise ActionError(f"无法调整表格：{exc.problems[0] if exc.problems else exc.message}", 422) from None
         _save(package, user, doc, [(changed, None, op)], "structure")
         return package
 
@@ -326,6 +330,10 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         doc = D.jsonable(S.to_canonical(package=pkg))
     except S.ServiceError as exc:
         return ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
+    try:  # what is stored must read back as a draft (a text with no package in it reads as an empty one)
+        S.from_canonical(data=doc, name=filename)
+    except S.ServiceError as exc:
+        return ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
     with transaction.atomic():
         package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
         _check_editable(package, user)

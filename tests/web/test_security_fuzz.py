@@ -70,3 +70,49 @@ def test_the_structure_endpoint_never_fails_with_a_server_error(world, op, path,
                                            HTTP_HX_REQUEST="true")
     assert r.status_code in ALLOWED | {302}, (r.status_code, op, path)
     _readable(pkg)
+
+
+def test_an_amount_beyond_any_budget_is_refused_not_overflowed():
+    from jixiao.web import draft as D
+
+    for text in ("9" * 40, "0." + "0" * 20 + "1"):
+        e = D.read_entry(D.AMOUNT, text)
+        assert not e.ok and "超出合理范围" in e.error
+    assert D.read_entry(D.AMOUNT, "123456789.12").ok  # large but real
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+UPLOADS = st.one_of(
+    st.binary(max_size=2000),
+    st.text(max_size=500).map(lambda t: t.encode("utf-8")),
+    st.sampled_from([b"", b"PK\x03\x04", b"\xef\xbb\xbf{}", b"[]", b"unit: [", b"!!python/object:os.system ls",
+                     _zip({"[Content_Types].xml": b"<x/>"}),
+                     _zip({"word/document.xml": b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>'}),
+                     _zip({"xl/workbook.xml": b"\x00" * 1000})]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=UPLOADS, suffix=st.sampled_from(["xlsx", "docx", "txt", "yaml", "json", "exe", "XLSX"]))
+def test_an_upload_of_anything_is_refused_with_a_message(world, data, suffix):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pkg = world["package"]
+    pkg.refresh_from_db()
+    before = pkg.version
+    f = SimpleUploadedFile(f"上传.{suffix}", data)
+    r = client_for(world["preparer"]).post(f"/p/{pkg.pk}/import", {"file": f, "version": pkg.version})
+    assert r.status_code in ALLOWED | {302}, (r.status_code, suffix, data[:60])
+    if r.status_code != 302:
+        pkg.refresh_from_db()
+        assert pkg.version == before  # nothing half-written
+    _readable(pkg)
