@@ -7,7 +7,11 @@ Without the seed (or without a .txt reader) the example YAML is perturbed instea
 Documents are written to a temporary directory and audited from disk, as the CLI
 does: first one after another in this process, then as a batch on all cores.
 
-    .venv/bin/python bench/audit.py [--docs 1000] [--jobs 0] [--profile-hot] [--baseline REV]
+    .venv/bin/python bench/audit.py [--docs 1000] [--jobs 0] [--profile-hot] [--baseline REV] [--format-docs 5]
+
+Published reports arrive as PDF and HTML pages too: the example is rendered to .docx and PDF
+(LibreOffice) and exported to HTML once, and each is audited --format-docs times from disk; their
+per-core rates are printed beside the text dump's (skipped without LibreOffice).
 
 With --baseline REV (a git revision, e.g. the commit before an optimisation) the
 jixiao package of that revision is loaded into this same process beside the
@@ -117,6 +121,40 @@ def profile_hot(paths: list[str], top: int = 25) -> None:
     print(out.getvalue())
 
 
+# --- published formats: PDF and HTML -------------------------------------------------------------
+
+
+def format_files(directory: Path) -> dict[str, Path]:
+    """The example as PDF (jixiao render --pdf) and as LibreOffice's HTML export of its .docx."""
+    import subprocess
+
+    from jixiao import services
+    from jixiao.io.convert import find_soffice
+
+    soffice = find_soffice()
+    if soffice is None:
+        return {}
+    out = directory / "formats"
+    result = services.render(package=services.read(path=EXAMPLE), outdir=out, pdf=True)
+    profile = out / "profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "html",
+                    "--outdir", str(out), str(result.docx)], check=True, capture_output=True, timeout=300)
+    return {"pdf": result.pdf, "html": result.docx.with_suffix(".html"), "docx": result.docx}
+
+
+def format_rates(files: dict[str, Path], n: int) -> dict[str, float]:
+    """Documents per CPU-second for each format, audited n times from disk."""
+    rates = {}
+    for kind, path in files.items():
+        audit_path(path)  # warm up: the reader's own imports
+        cpu = time.process_time()
+        for _ in range(n):
+            r = audit_path(path)
+            assert not r.error, r.error
+        rates[kind] = n / (time.process_time() - cpu)
+    return rates
+
+
 # --- a second jixiao in this process, for --baseline -------------------------------------------
 
 
@@ -156,6 +194,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=0, help="batch workers (0: all cores)")
     ap.add_argument("--profile-hot", action="store_true", help="print a cProfile of 50 single-process audits")
     ap.add_argument("--baseline", metavar="REV", help="also audit every document with the jixiao of this git revision")
+    ap.add_argument("--format-docs", type=int, default=5, help="audits of the example as PDF / HTML / .docx (0: skip)")
     args = ap.parse_args()
     jobs = args.jobs or _cpu_count()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as d:
@@ -172,6 +211,9 @@ def main() -> None:
             others = write_corpus(fresh, args.docs, seed=2023)
             base = baseline_tree(args.baseline, Path(d) / "baseline", paths[0])
             now, then, differ = run_against(others, base)
+        files = format_files(Path(d)) if args.format_docs else {}
+        rates = format_rates(files, args.format_docs) if files else {}
+        size = {k: files[k].stat().st_size // 1024 for k in files}
     assert batch_errors == errors, "batch and single-process audits disagree"
     med = statistics.median(per_doc)
     p90 = statistics.quantiles(per_doc, n=10)[-1]
@@ -184,6 +226,14 @@ def main() -> None:
     print(f"RESULT docs_per_s_batch={batch_rate:.1f} 1/s")
     print(f"RESULT batch_speedup={batch_rate / wall_rate:.2f} x")
     print(f"RESULT audit_median_ms={med * 1000:.2f} ms")
+    if rates:
+        print(f"示例材料（33 页）按发布格式审核各 {args.format_docs} 次：" +
+              "，".join(f"{k.upper()} {size[k]} KB {rates[k]:.2f} 份/秒" for k in rates))
+        for kind in ("pdf", "html", "docx"):
+            if kind in rates:
+                print(f"RESULT {kind}_docs_per_s_per_core={rates[kind]:.2f} 1/s")
+    elif args.format_docs:
+        print("（未找到 LibreOffice，跳过 PDF / HTML 格式的测速）")
     if args.baseline:
         m_now, m_then = statistics.median(now), statistics.median(then)
         print(f"对照（同一进程交替运行，基线 {args.baseline}）：每份 CPU 中位数 当前 {m_now * 1000:.1f} ms，"

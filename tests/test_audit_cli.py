@@ -102,8 +102,8 @@ def test_unknown_profile_exits_2_with_a_message(capsys):
 
 
 def test_unsupported_type_is_reported_not_raised(tmp_path, capsys):
-    f = tmp_path / "notes.pdf"
-    f.write_bytes(b"%PDF-1.4")
+    f = tmp_path / "notes.pages"  # Apple Pages: not a format bureaus receive
+    f.write_bytes(b"PK\x03\x04")
     rc, data = audit_json(capsys, str(f))
     assert rc == 2 and "不支持的文件类型" in data["documents"][0]["error"]
 
@@ -291,15 +291,32 @@ def test_a_worker_that_dies_costs_only_its_own_document(monkeypatch, tmp_path):
     assert [r.error for r in results] == ["", "", CRASHED, "", "", ""]
 
 
-def test_missing_forms_are_info_findings(checks):
+def test_missing_forms_are_one_info_finding_of_the_family_rule(checks):
     checks()
     pkg = read_any(EXAMPLE)
     pkg.forms_found = ["自评报告", "绩效评价报告", "附件1", "附件2", "附件3", "附件4"]
+    pkg.families = ["hunan-package"]  # as the reader names the template it recognised
     result = audit_package(pkg, "x.txt")
-    missing = [f for f in result.findings if f.rule == "forms.missing"]
-    assert [f.location.form for f in missing] == ["附件5", "附件6", "附件7"]
-    assert all(f.severity == "info" for f in missing)
-    assert "政府性基金" in missing[0].message
+    (missing,) = [f for f in result.findings if f.rule == "forms.missing"]
+    assert missing.severity == "info" and missing.location.form == "附件5"
+    assert "应含9种表格" in missing.message and "含其中6种" in missing.message
+    assert all(w in missing.message for w in ("附件5", "附件6", "附件7", "政府性基金", "湖南"))
+
+
+def test_a_single_project_table_is_a_complete_project_task(checks):
+    """A package that is one project's self-evaluation needs nothing else: no 'missing' for the seed's forms."""
+    checks()
+    pkg = read_any(EXAMPLE)
+    pkg.forms_found, pkg.families = ["附件4"], ["hunan-package"]
+    assert [f for f in audit_package(pkg, "x.txt").findings if f.rule == "forms.missing"] == []
+
+
+def test_no_completeness_rule_for_a_template_no_family_describes(checks):
+    """Which forms a 广东 bureau asks for is not known: no 'missing' guesses from the 湖南 package."""
+    checks()
+    pkg = read_any(EXAMPLE)
+    pkg.forms_found, pkg.families = ["绩效评价报告"], []
+    assert [f for f in audit_package(pkg, "x.txt").findings if f.rule == "forms.missing"] == []
 
 
 def test_canonical_files_do_not_report_missing_forms(checks):
@@ -334,6 +351,6 @@ def test_a_seed_cut_before_its_annexes_lists_them_as_missing(seed_path, tmp_path
     part.write_text("".join(lines[:cut]), encoding="utf-8")
     rc, data = audit_json(capsys, str(part))
     assert rc in (0, 1)
-    missing = [f for f in data["documents"][0]["findings"] if f["rule"] == "forms.missing"]
-    assert [f["location"]["form"] for f in missing] == [f"附件{i}" for i in range(1, 8)]
-    assert all(f["severity"] == "info" for f in missing)
+    (missing,) = [f for f in data["documents"][0]["findings"] if f["rule"] == "forms.missing"]
+    assert missing["location"]["form"] == "附件1" and missing["severity"] == "info"
+    assert all(f"附件{i}（" in missing["message"] for i in range(1, 8))

@@ -31,11 +31,14 @@ FORM_TITLES = {
     "附件7": "社会保险基金预算支出绩效自评表",
 }
 
-AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx")
+AUDITABLE_SUFFIXES = (".txt", ".docx", ".yaml", ".yml", ".json", ".xlsx", ".pdf", ".html", ".htm", ".doc", ".wps",
+                      ".xls", ".et")
 
 # Rule ids emitted here rather than by a registered check (listed in docs/checks.md).
 SERVICE_RULES = {
-    "forms.missing": ("缺少表格", "文件中未找到某一应有的表格（自评报告、绩效评价报告、附件1–7），以提示列出。"),
+    "forms.missing": ("缺少表格", "材料的完整性按其模板族与任务判断（jixiao/families 的 required_forms：部门整体支出自评材料应含"
+                               "自评报告、绩效评价报告、附件1–7；单个项目的自评只需其项目支出绩效自评表），"
+                               "缺少的表格合并为一条提示列出。"),
 }
 
 
@@ -102,16 +105,56 @@ def audit_package(pkg: Package, name: str, profile: str | None = None) -> Docume
 
 
 def missing_forms(pkg: Package) -> list[Finding]:
-    """Info findings for forms a document reader did not find. Canonical files list none: skip them."""
+    """Completeness as one rule: the forms the package's task requires under its template family
+    (jixiao/families: `required_forms`), reported once, listing what was not found. A package
+    that is one project's table is a project task and needs only that; canonical files list no
+    forms found and are skipped."""
     if not pkg.forms_found:
         return []
+    rule = required_forms(pkg)
+    if rule is None:
+        return []
+    family_title, task, required = rule
     found = set(pkg.forms_found)
-    return [
-        Finding(rule="forms.missing", severity="info",
-                message=f"文件中未找到{form}（{FORM_TITLES[form]}）",
-                location=Source(form=form), expected=form)
-        for form in EXPECTED_FORMS if form not in found
-    ]
+    missing = [f for f in required if f not in found]
+    if not missing:
+        return []
+    names = "、".join(f"{f}（{FORM_TITLES.get(f, f)}）" for f in missing)
+    task_name = TASKS.get(task, task)
+    return [Finding(rule="forms.missing", severity="info",
+                    message=f"按{family_title}的要求，{task_name}材料应含{len(required)}种表格，"
+                            f"本文件含其中{len(required) - len(missing)}种，未找到：{names}",
+                    location=Source(form=missing[0]), expected="、".join(required), stated="、".join(pkg.forms_found),
+                    evidence=f"模板族 {family_title}；任务：{task_name}")]
+
+
+TASKS = {"overall": "部门整体支出绩效自评", "project": "项目支出绩效自评"}
+
+
+def package_task(pkg: Package) -> str:
+    """What the document is for: a department's whole-spending self-evaluation when it holds any
+    form of that package, else a project's when it holds project (or fund-type) tables only."""
+    found = set(pkg.forms_found)
+    if found & {"自评报告", "附件1", "附件2", "附件3"} or ("绩效评价报告" in found and "整体" in pkg.title):
+        return "overall"
+    if found & {"附件4", "附件5", "附件6", "附件7", "绩效评价报告"}:
+        return "project"
+    return ""
+
+
+def required_forms(pkg: Package) -> tuple[str, str, tuple[str, ...]] | None:
+    """(family title, task, forms required): the first family the reader recognised in the document
+    that sets a rule for the task. A document of a template no family describes (a 广东 report, a
+    fund's own report) gets no completeness rule: which forms its bureau asks for is not known."""
+    from ..io.families import family
+
+    task = package_task(pkg)
+    if not task:
+        return None
+    for fam in (family(f) for f in pkg.families):
+        if task in fam.required_forms:
+            return fam.title, task, fam.required_forms[task]
+    return None
 
 
 def _read(path: Path) -> Package:

@@ -162,6 +162,8 @@ class LineTable:
     # ("balance", open, income, spent) means col = open + income − spent.
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     total_label: str = ""  # the row that must equal the sum of the top-level rows
+    # When the printed cues left a row's parent open, the reading chosen and why (the audit quotes it).
+    reading: str = ""
     src: dict[str, Source] = field(default_factory=_src)
 
     def line(self, label: str) -> Line | None:
@@ -218,6 +220,7 @@ class FundRow:
     weight: Amount = None  # 分值
     stated_rate: Amount = None  # 执行率 as printed (ratio)
     stated_score: Amount = None  # 得分 as printed
+    balance: Amount = None  # 结余 as printed, where the form has that column (岳阳's 2016 project form)
     src: dict[str, Source] = field(default_factory=_src)
 
 
@@ -320,6 +323,27 @@ class FrameworkItem:
     stated_formula: str = ""  # the formula as the document writes it
     stated_score: Amount = None
     evidence: str = ""  # a short quote (our own wording in examples)
+    src: dict[str, Source] = field(default_factory=_src)
+
+
+@dataclass(slots=True)
+class ScoreItem:
+    """One row of a scored indicator sheet (部门整体支出绩效评价指标表 / 得分表): its labels from level 1
+    down, the points each level prints ("部门决策(25分)"), and the score given."""
+
+    path: tuple[str, ...]
+    weights: tuple[Amount, ...]
+    score: Amount = None
+    src: dict[str, Source] = field(default_factory=_src)
+
+
+@dataclass(slots=True)
+class ScoreSheet:
+    """The overall-spending framework printed as a table, with points per level and the scores given."""
+
+    title: str
+    items: list[ScoreItem] = field(default_factory=list)
+    stated_total: Amount = None
     src: dict[str, Source] = field(default_factory=_src)
 
 
@@ -428,6 +452,8 @@ class Package:
     projects: list[SelfEvalTable] = field(default_factory=list)  # 附件4
     fund_types: list[FundTypeDeclaration] = field(default_factory=list)  # 附件5–7
     forms_found: list[str] = field(default_factory=list)  # set by readers of real documents
+    families: list[str] = field(default_factory=list)  # template families (jixiao/families) the reader recognised
+    score_sheets: list[ScoreSheet] = field(default_factory=list)  # framework tables with points and scores
     texts: list[TextBlock] = field(default_factory=list)  # prose paragraphs, set by document readers
     source_path: str = ""
     src: dict[str, Source] = field(default_factory=_src)

@@ -90,3 +90,35 @@ def merge_fragment_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
             continue
         i += 1
     return out
+
+
+_NO_CELL = object()
+
+
+def grid_rows(grid: list[list[tuple[object, str]]], line: int | None = None) -> list[list[Cell]]:
+    """Rows of a table laid out on a grid, the way the .docx reader returns them.
+
+    `grid[r][c]` is (owner, text): the merged cell covering that grid position (any
+    hashable id) and its text. A cell spanning several columns appears once in its
+    row; a cell spanning several rows is repeated in each (python-docx does the
+    same), so that every reader gives forms.py the same rows for the same table.
+    """
+    out: list[list[Cell]] = []
+    for row in grid:
+        cells: list[Cell] = []
+        previous: object = _NO_CELL
+        for owner, text in row:
+            if owner == previous:
+                continue
+            previous = owner
+            cells.append(Cell(text, line))
+        out.append(cells)
+    return out
+
+
+_PAGE_NUMBER_RE = re.compile(r"^[-—－–~\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*(?:共\s*)?\d{1,4}\s*页?)?[-—－–~\s]*$")
+
+
+def is_page_number(text: str) -> bool:
+    """'— 3 —', '-12-', '第 3 页', '3/20': a page number as a footer prints it, not content."""
+    return bool(_PAGE_NUMBER_RE.match(text or "")) and any(ch.isdigit() for ch in text)

@@ -11,6 +11,7 @@ qualitative, and nothing in a document's content raises.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,10 +38,12 @@ from ..core.model import (
     Target,
     TextBlock,
 )
-from ..core.numbers import NumberError, parse_amount, parse_date, parse_number
+from ..core.numbers import NumberError, agrees, parse_amount, parse_date, parse_number
 from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, resolve_profile
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
+from .families import TableSpec, cover_labels, families, is_top, line_tops, table_spec
 from .framework_text import parse_framework
+from .score_sheet import find_sheet
 
 # --- forms and their titles ------------------------------------------------------------------
 
@@ -56,19 +59,41 @@ def classify_title(text: str) -> str | None:
     t = compact(text)
     if not t or len(t) > 80 or re.search(r"[，。；]", t):
         return None
+    if re.match(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])", t):
+        return None  # an item of a table of contents or of a list ("十四、2023年度部门整体支出绩效自评表")
     for word, form in (("政府性基金预算支出绩效自评表", "附件5"), ("国有资本经营预算支出绩效自评表", "附件6"),
                        ("社会保险基金预算支出绩效自评表", "附件7"), ("项目支出绩效自评表", "附件4"),
                        ("整体支出绩效自评表", "附件3")):
         if word in t:
             return form
+    family_form = _family_title(t)
+    if family_form:
+        return family_form
     if t.endswith("基础数据表"):
         return "附件2"
     if t.endswith("通知") and ("自评" in t or "绩效" in t):
         return "附件1"
     if t.endswith("自评报告"):
+        # A project's or a fund's own report ("…项目支出绩效单位自评报告", "…救灾资金绩效自评报告")
+        # is prose about that spending, not the cover form of a department's package.
+        if "整体" not in t and ("项目" in t or "资金" in t):
+            return NARRATIVE
         return COVER
     if t.endswith("评价报告"):
         return NARRATIVE
+    return None
+
+
+_KIND_FORMS = {"overall": "附件3", "project": "附件4", "gov_fund": "附件5", "state_capital": "附件6",
+               "social_insurance": "附件7"}
+
+
+def _family_title(t: str) -> str | None:
+    """The form a family's own title words open (岳阳's "…财政支出项目绩效评价自评报告" is a project form)."""
+    for fam in families():
+        for spec in fam.tables:
+            if any(w in t for w in spec.titles):
+                return _KIND_FORMS.get(spec.kind)
     return None
 
 
@@ -80,16 +105,45 @@ class Segment:
     blocks: list[Block] = field(default_factory=list)
 
 
+def _prose_report(seg: Segment) -> bool:
+    """A "…整体支出绩效自评报告" title over numbered prose and no table is the report itself (as
+    广东 publishes it), not the 湖南 cover form."""
+    return seg.form == COVER and not any(isinstance(b, Table) for b in seg.blocks) \
+        and any(isinstance(b, Paragraph) and is_heading(b.text) for b in seg.blocks)
+
+
 def segment(blocks: list[Block]) -> list[Segment]:
     """Cut the stream at every form title; blocks before the first title form an untitled segment."""
     out = [Segment("", "", None)]
     for b in blocks:
         form = classify_title(b.text) if isinstance(b, Paragraph) else None
         if form:  # a 公文 title broken over lines (GB/T 9704 7.3.3) is one title
-            out.append(Segment(form, b.clean.replace("\n", ""), b.line))
+            title, line = b.clean.replace("\n", ""), b.line
+            before = out[-1].blocks[-1] if out[-1].blocks else None
+            if _title_head(before, b, form):
+                out[-1].blocks.pop()  # the title's first line, printed as a paragraph of its own
+                title, line = before.clean.replace("\n", "") + title, before.line
+            title = re.sub(r"(?<=\d) +(?=[\d年])", "", title)  # "20 16 年度" → "2016年度"
+            out.append(Segment(form, title, line))
             continue
         out[-1].blocks.append(b)
+    for seg in out:
+        if _prose_report(seg):
+            seg.form = NARRATIVE
     return [s for s in out if s.form or s.blocks]
+
+
+def _title_head(before: Block | None, title: Paragraph, form: str) -> bool:
+    """A title broken over two lines ("岳阳县2016年度部门(单位)整体支出" / "绩效评价自评报告"): the
+    line above is short, no sentence, no 附件 label, and the two together still open the same form."""
+    if not isinstance(before, Paragraph) or not before.compact or len(before.compact) > 40:
+        return False
+    t = before.compact
+    if re.search(r"[，。；：:、]$|[，。；]", t) or re.match(r"^附件\s*[0-9一二三四五六七八九十]", t) or is_heading(t):
+        return False
+    if classify_title(before.text) is not None or len(title.compact) > 20:
+        return False
+    return classify_title(before.text + title.text) == form and bool(re.search(r"年度|部门|单位|整体|项目", t))
 
 
 # --- small lenient parsers ------------------------------------------------------------------------
@@ -127,7 +181,7 @@ def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = ""
 def label_of(text: str) -> str:
     """A row label without numbering, '其中：' or a trailing colon: '1、工资福利支出' → '工资福利支出'."""
     t = compact(text)
-    t = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]", "", t)
+    t = re.sub(r"^(?:(?:\d+|[一二三四五六七八九十]+)[、.．](?!\d)|[（(](?:\d+|[一二三四五六七八九十]+)[）)]|[①-⑳])", "", t)
     t = re.sub(r"^其中[:：]?", "", t)
     return t.rstrip(":：")
 
@@ -181,23 +235,61 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
         parser = _PARSERS.get(seg.form)
         if parser is not None:
             parser(ctx, seg)
+        if seg.form not in _SELF_EVAL_FORMS:
+            _score_sheets(ctx, seg)
     _finish_fund_types(ctx)
     pkg.forms_found.sort(key=FORM_ORDER.index)
+    if not pkg.title:
+        # No cover form: the document's own title is its first form's (a project table, a report).
+        first = next((sg for sg in segments if sg.form), None)
+        if first is not None:
+            pkg.title = first.title
+            pkg.src["title"] = Source(first.form, line=first.line, text=first.title)
     return pkg
 
 
+_YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
+_YEAR_IN_BODY = re.compile(r"(2\s?0\s?\d\s?\d)\s*年度")
+
+
+_SELF_EVAL_FORMS = ("附件3", "附件4", "附件5", "附件6", "附件7")
+
+
+def _score_sheets(ctx: _Ctx, seg: Segment) -> None:
+    """Framework tables with points and scores (部门整体支出绩效评价指标表), in any part of the document."""
+    title = seg.title
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            if b.compact and len(b.compact) <= 40:
+                title = b.clean
+            continue
+        found = find_sheet(b, title, seg.form)
+        if found is not None and found[0].items:
+            ctx.pkg.score_sheets.append(found[0])
+            if found[1] not in ctx.pkg.families:
+                ctx.pkg.families.append(found[1])
+
+
 def _year(segments: list[Segment]) -> int | None:
-    """The evaluation year from a title ('…2022年度…'), the cover's first."""
+    """The evaluation year from a title ('…2022年度…', '20 16 年度'), the cover's first; else the
+    first '…年度' the document's opening paragraphs or cells name."""
     ordered = sorted(segments, key=lambda s: 0 if s.form == COVER else 1)
     for seg in ordered:
-        m = re.search(r"(20\d{2})\s*年", seg.title)
+        m = _YEAR_IN_TITLE.search(seg.title)
         if m:
-            return int(m.group(1))
+            return int(re.sub(r"\s", "", m.group(1)))
     for seg in ordered:
-        for b in seg.blocks[:6]:
-            m = isinstance(b, Paragraph) and re.search(r"(20\d{2})\s*年度", b.text)
-            if m:
-                return int(m.group(1))
+        for b in seg.blocks[:40]:
+            texts = [b.text] if isinstance(b, Paragraph) else [c.text for row in b.rows[:6] for c in row]
+            for text in texts:
+                m = _YEAR_IN_BODY.search(text)
+                if m:
+                    return int(re.sub(r"\s", "", m.group(1)))
+    for seg in segments[:1]:  # the document's own first line: "2017年部门整体支出绩效评价得分表"
+        first = next((b for b in seg.blocks if isinstance(b, Paragraph) and b.compact), None)
+        m = first is not None and len(first.compact) <= 60 and _YEAR_IN_TITLE.search(first.text)
+        if m:
+            return int(re.sub(r"\s", "", m.group(1)))
     return None
 
 
@@ -231,10 +323,14 @@ class _Ctx:
                     section = b.clean
                 self.pkg.texts.append(TextBlock(seg.form, section, b.clean, b.line))
             else:
-                for c in (c for row in b.rows for c in row):
-                    t = c.clean
-                    if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
-                        self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
+                for row in b.rows:
+                    for j, c in enumerate(row):
+                        t = c.clean
+                        if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
+                            self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
+                        elif t and j and "问题" in row[j - 1].compact and len(row[j - 1].compact) <= 8:
+                            # A short answer under its label ("存在问题 | 暂无"): a claim the checks weigh.
+                            self.pkg.texts.append(TextBlock(seg.form, row[j - 1].clean, t, c.line))
 
 
 @text_cache(8192)  # pure; asked of every paragraph, some twice
@@ -272,14 +368,32 @@ def parse_cover(ctx: _Ctx, seg: Segment) -> None:
     for b in seg.blocks:  # the grade note may sit below the table
         if isinstance(b, Paragraph) and b.compact.startswith("备注") and not pkg.grade_note:
             pkg.grade_note = _grade_note(b.text)
+    if pkg.unit.contact or pkg.staffing.authorized is not None or pkg.income or pkg.expenditure:
+        # The cover form's own labels were found: the package is of the family that prints them.
+        for fam in families():
+            if fam.cover_labels and fam.id not in pkg.families:
+                pkg.families.append(fam.id)
+                break
+
+
+def _cover_fields() -> tuple[tuple[str, str], ...]:
+    """The cover's paragraph labels, with the synonyms the families list (报告日期, 报告期 …)."""
+    extra = tuple((w, "report_date") for w in cover_labels("report_date"))
+    return _COVER_PARAGRAPH_FIELDS + extra
+
+
+_LABEL_SPACE_VALUE = re.compile(r"^(\S{2,14}?)[ \u3000]+(\S.*)$")
 
 
 def _cover_paragraph(pkg: Package, p: Paragraph) -> None:
     m = re.match(r"^(.*?)[：:](.*)$", p.clean)
-    if not m:
-        return
+    if m is None:
+        # A label without its colon ("部门(单位)名称 岳阳县…"): the label, a space, the value.
+        m = _LABEL_SPACE_VALUE.match(p.clean)
+        if m is None or not any(word in compact(m.group(1)) for word, _ in _cover_fields()):
+            return
     label, value = compact(m.group(1)), m.group(2).strip()
-    for word, attr in _COVER_PARAGRAPH_FIELDS:
+    for word, attr in _cover_fields():
         if word in label and not getattr(pkg.unit, attr):
             setattr(pkg.unit, attr, compact(value) if attr in ("report_date", "budget_code") else value)
             pkg.unit.src[attr] = src(COVER, p, "封面", label)
@@ -420,7 +534,9 @@ def _opinion(cell: Cell) -> Opinion | None:
         c = compact(line)
         if "签字" in c:
             # Only a name written right after the colon counts: the blank form prints the next label after a gap.
-            m = re.search(r"[（(]签字[)）][:：][ \u3000]?([^\s（(：:]+)", line)
+            # The name must end the line or be followed by a space: "（签字）：部门（单位）（盖章）："
+            # is the next label, not a signature.
+            m = re.search(r"[（(]签字[)）][:：][ \u3000]?([^\s（(：:]+)(?=[\s\u3000]|$)", line)
             signer = signer or (m.group(1) if m and "盖章" not in m.group(1) else "")
             continue
         if "盖章" in c or re.fullmatch(r"年月日", c) or not c:
@@ -440,14 +556,24 @@ def _cover_evaluator(ctx: _Ctx, row: list[Cell]) -> None:
 
 
 def _cover_labels(ctx: _Ctx, row: list[Cell]) -> None:
-    """Label / value pairs of 一、基本概况: a cell holding a known label, its value in the next cell."""
+    """Label / value pairs of 一、基本概况: a cell holding a known label, its value in the next cell —
+    or in the same cell after a colon ("联系人：张三")."""
     pkg = ctx.pkg
-    for i, cell in enumerate(row[:-1]):
+    for i, cell in enumerate(row):
         label = cell.compact
-        for word, target in _COVER_LABELS:
+        inline = re.match(r"^([^:：]{2,20})[:：](.+)$", label)
+        if inline is None and i == len(row) - 1:
+            break
+        for word, target in _COVER_LABELS + tuple((w, "unit.phone") for w in cover_labels("phone")):
             if not label.startswith(word) and not (word == "总体运行情况" and word in label):
                 continue
-            value_cell = row[i + 1]
+            if inline is not None and inline.group(1).startswith(word):
+                value_cell = Cell(re.split(r"[:：]", cell.clean, maxsplit=1)[1].strip(), cell.line)
+                label = inline.group(1)
+            elif i + 1 < len(row):
+                value_cell = row[i + 1]
+            else:
+                break
             obj_name, attr = target.split(".")
             obj = pkg.unit if obj_name == "unit" else pkg.staffing
             value = integer(value_cell.text) if obj_name == "staffing" else value_cell.clean
@@ -608,7 +734,9 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
     lt = LineTable(key=key, title=title, columns={k: lbl for k, (_, lbl) in cols.items()})
     start = table.rows.index(header) + 1
     note_col = next((i for i, c in enumerate(header) if c.compact == "备注"), None)
-    builder = _Hierarchy(lt, hierarchy, tops)
+    labels = [row[0].text for row in table.rows[start:] if row and row[0].compact]
+    ranked = len({r for r in map(numbering_rank, labels) if r}) >= 2
+    builder = _Hierarchy(lt, hierarchy, tops, ranked)
     for row in table.rows[start:]:
         if is_blank_row(row):
             continue
@@ -630,40 +758,52 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
         if note_col is not None and note_col < len(row):
             line.note = row[note_col].clean
         builder.add(line, raw_label)
+    _choose_reading(lt, builder.alternatives)
     return lt
 
 
 class _Hierarchy:
     """Parent/child structure of a line table, from the printed cues.
 
-    Cues, in order: a total row (合计 / 总支出) is top-level; a label in `tops` (the
-    fixed rows of a standard form) is top-level; a row introduced by "其中" opens a
-    partial group under the row before it; a row indented deeper than its parent,
-    or following "其中" rows, stays in the group; a numbered row ("1、") is a child
-    of the current top row when the form has fixed tops, else top-level.
-    Strategy 'indent' (basic-expenditure style) uses indentation alone; 'groups'
-    (project-expenditure style) makes rows under a "…支出" row its children.
+    Cues, in order: a total row (合计 / 总支出) is top-level; a label the family names as a top
+    row (families' `line_tops`) is top-level; a row introduced by "其中" opens a partial group
+    under the row before it, and the rows after it without a cue of their own stay in that
+    group ("其中：公车购置" then "公车运行维护"); a row indented deeper than its parent stays
+    under it; numbering ranks rows when a table prints more than one kind (一、 over （一） over
+    1. over （1） over ①); a numbered row ("1、") is a child of the current top row when the form
+    has fixed tops, else top-level. Strategy 'indent' (basic-expenditure style) uses indentation
+    alone; 'groups' (project-expenditure style) makes rows under a "…支出" row its children.
+
+    Where the cues leave a row's parent open, the other readings are kept in `alternatives`
+    (the default first) for `_choose_reading`.
     """
 
-    def __init__(self, lt: LineTable, strategy: str, tops: tuple[str, ...]) -> None:
-        self.lt, self.strategy, self.tops = lt, strategy, tops
+    def __init__(self, lt: LineTable, strategy: str, tops: tuple[str, ...], ranked: bool = False) -> None:
+        self.lt, self.strategy, self.tops, self.ranked = lt, strategy, tops, ranked
         self.top: Line | None = None
         self.sub: Line | None = None  # the last numbered child: deeper rows may belong to it
         self.sub_indent_base = -1
         self.in_group = False
+        self.group_parent: Line | None = None  # the row a 其中 group hangs under
+        self.ranks: list[tuple[int, Line]] = []  # numbered rows above, by rank
+        self.alternatives: list[tuple[Line, list[str]]] = []
 
     def add(self, line: Line, raw: str) -> None:
         indent = len(raw) - len(raw.lstrip(" \u3000"))
         label = line.label
+        rank = numbering_rank(raw)
         numbered = bool(re.match(r"^\s*(?:\d+|[一二三四五六七八九十]+)[、.．]", raw))
-        qizhong = bool(re.match(r"^[\s\u3000]*其中", raw))
+        qizhong = bool(re.match(r"^[\s\u3000]*(?:其中|含)[:：]?", raw)) and not label.startswith("含")
         self.lt.lines.append(line)
         if label in _TOTAL_LABELS or compact(label) in _TOTAL_LABELS:
             self.lt.total_label = label
             self._set_top(None)
             return
-        if self.tops and any(label.startswith(t) for t in self.tops):
+        if self.tops and is_top(label, self.tops):
             self._set_top(line)
+            return
+        if self.ranked and rank and not qizhong:
+            self._by_rank(line, rank)
             return
         if self.strategy == "indent":
             if indent > 0 and self.top is not None:
@@ -679,6 +819,14 @@ class _Hierarchy:
             return
         self._nested(line, indent, numbered, qizhong)
 
+    def _by_rank(self, line: Line, rank: int) -> None:
+        while self.ranks and self.ranks[-1][0] >= rank:
+            self.ranks.pop()
+        if self.ranks:
+            line.parent = self.ranks[-1][1].label
+        self.ranks.append((rank, line))
+        self.top = self.ranks[0][1]
+
     def _nested(self, line: Line, indent: int, numbered: bool, qizhong: bool) -> None:
         if qizhong:
             parent = self.sub if self.sub is not None else self.top
@@ -687,7 +835,7 @@ class _Hierarchy:
                 return
             parent.partial = True
             line.parent = parent.label
-            self.in_group = True
+            self.in_group, self.group_parent = True, parent
             return
         if self.sub is not None and indent > self.sub_indent_base and not numbered:
             line.parent = self.sub.label
@@ -698,6 +846,13 @@ class _Hierarchy:
                 self.sub, self.sub_indent_base = line, indent
             else:
                 self._set_top(line)
+            self.in_group, self.group_parent = False, None
+            return
+        if self.in_group and self.group_parent is not None and self.group_parent is not self.top:
+            # A row without a cue after a 其中 row under a numbered child: another part of that
+            # child (the default), or a further child of the top row, or a top row itself.
+            line.parent = self.group_parent.label
+            self._alternative(line, [self.group_parent.label, self.top.label if self.top else "", ""])
             return
         if self.top is not None and (self.tops or self.in_group):
             line.parent = self.top.label
@@ -705,8 +860,88 @@ class _Hierarchy:
             return
         self._set_top(line)
 
+    def _alternative(self, line: Line, parents: list[str]) -> None:
+        self.alternatives.append((line, list(dict.fromkeys(parents))))
+
     def _set_top(self, line: Line | None) -> None:
-        self.top, self.sub, self.in_group = line, None, False
+        self.top, self.sub, self.in_group, self.group_parent = line, None, False, None
+
+
+_RANKS = ((re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1), (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+          (re.compile(r"^\d+[、.．](?!\d)"), 3), (re.compile(r"^[（(]\d+[）)]"), 4), (re.compile(r"^[①-⑳]"), 5))
+
+
+def numbering_rank(raw: str) -> int:
+    """The level a row's numbering gives it: 一、 → 1, （一） → 2, 1. / 1、 → 3, （1） → 4, ① → 5; 0 if none."""
+    t = compact(raw)
+    for pattern, rank in _RANKS:
+        if pattern.match(t):
+            return rank
+    return 0
+
+
+def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -> None:
+    """Where the cues left parents open, prefer the reading under which the table's own sums hold.
+
+    The default reading stands when its sums hold, or when no other reading makes all of them
+    hold: a sum that fails under every reading is reported (the note says the other readings
+    were tried), never hidden by picking the reading that fails least.
+    """
+    if not alternatives:
+        return
+    options = [cands for _, cands in alternatives]
+    combos = list(itertools.islice(itertools.product(*options), 256))
+    default = combos[0]
+
+    def apply(combo) -> None:
+        for (line, _), parent in zip(alternatives, combo):
+            line.parent = parent
+
+    apply(default)
+    if _sums_hold(lt):
+        return
+    checked = _parents(lt)
+    for combo in combos[1:]:
+        apply(combo)
+        # A reading may not make a sum disappear: every row that has parts under the default
+        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows).
+        if checked <= _parents(lt) and _sums_hold(lt):
+            moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
+                     for (line, _), p, d in zip(alternatives, combo, default) if p != d]
+            lt.reading = (f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}"
+                          "（按“其中”分组的读法各项之和不符）")
+            return
+    apply(default)
+    lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+
+
+def _parents(lt: LineTable) -> set[str]:
+    return {ln.parent for ln in lt.lines if ln.parent}
+
+
+def _sums_hold(lt: LineTable) -> bool:
+    """Every parent's children add up (其中 groups: do not exceed it), and the total row the top rows."""
+    columns = [c for c in lt.columns if c not in lt.derived]
+    groups = [(p, [c for c in lt.lines if c.parent == p.label], p.partial) for p in lt.lines]
+    if lt.total_label:
+        total = lt.line(lt.total_label)
+        if total is not None:
+            groups.append((total, [ln for ln in lt.lines if not ln.parent and ln is not total], False))
+    for parent, children, partial in groups:
+        if not children:
+            continue
+        for col in columns:
+            values = [c.values.get(col) for c in children if c.values.get(col) is not None]
+            stated = parent.values.get(col)
+            if not values or stated is None:
+                continue
+            got = sum(values, Decimal(0))
+            if partial:
+                if got > stated + Decimal("0.01") * len(values):
+                    return False
+            elif not agrees(stated, got, parts=len(values)):
+                return False
+    return True
 
 
 _BASIC_COLS = {"budget": ("年初预算数", "预算数"), "actual": ("决算数",), "diff": ("增加", "增减")}
@@ -777,7 +1012,6 @@ def parse_notice(ctx: _Ctx, seg: Segment) -> None:
 
 # --- 附件2 basic data -------------------------------------------------------------------------------
 
-_COST_TOPS = ("三公经费", "项目支出", "公用经费", "政府采购", "部门基本支出预算调整", "基本支出预算调整")
 
 
 def parse_basic_data(ctx: _Ctx, seg: Segment) -> None:
@@ -802,12 +1036,13 @@ def parse_basic_data(ctx: _Ctx, seg: Segment) -> None:
             bd.costs = _costs_table(b, ctx.pkg.year)
 
 
-def _filler(p: Paragraph, holder, form: str) -> None:
+def _filler(p: Paragraph, holder, form: str, labels: tuple[str, ...] = ("填表人",)) -> None:
     t = p.clean
-    m = re.search(r"填表人[:：]\s*(\S*)", t)
-    if m and "联系电话" not in m.group(1):
-        holder.filler = m.group(1)
-        holder.src["filler"] = src(form, p, "落款", "", "填表人")
+    for label in labels or ("填表人",):
+        m = re.search(label + r"[:：]\s*(\S*)", t)
+        if m and "联系电话" not in m.group(1) and not getattr(holder, "filler", ""):
+            holder.filler = m.group(1)
+            holder.src["filler"] = src(form, p, "落款", "", label)
     m = re.search(r"填报日期[:：]\s*(.*)$", t)
     if m:
         when = parse_date(m.group(1))
@@ -861,35 +1096,34 @@ def _costs_table(table: Table, year: int) -> LineTable:
     else:
         spec["budget"], spec["actual"] = ("预算数",), ("决算数",)
     lt = _line_table(table, "basic_data_costs", "经费控制情况", spec, ("决算数", "预算数"), "附件2", "nested",
-                     stop_words=("楼堂馆所", "厉行节约"), tops=_COST_TOPS)
+                     stop_words=("楼堂馆所", "厉行节约"), tops=line_tops("basic_data_costs"))
     order = ["prior_actual", "budget", "actual"]
     lt.columns = {k: lt.columns[k] for k in order if k in lt.columns}
     return lt
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------------
-
-_FUND_KEYS = (("年度资金总额", "total"), ("当年财政拨款", "appropriation"), ("上年结转", "carryover"),
-              ("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("专户", "special_account"),
-              ("基本支出", "basic"), ("项目支出", "project"), ("其他资金", "other"))
-_FUND_COLS = {"initial": ("年初预算数", "年初"), "annual": ("全年预算数",), "executed": ("执行数",), "weight": ("分值",),
-              "rate": ("执行率",), "score": ("得分",)}
-_INDICATOR_COLS = {"level1": ("一级指标",), "level2": ("二级指标",), "name": ("三级指标",), "target": ("指标值",),
-                   "actual": ("完成值",), "weight": ("分值",), "score": ("得分",), "reason": ("偏差", "原因")}
+# The labels and columns of each template family are data (jixiao/families/*.yaml, io/families.py).
 
 
 def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
     form = seg.form
+    spec, family_id = table_spec(kind, seg.title, _header_labels(seg))
     t = SelfEvalTable(kind=kind, form_label=seg.title)
     t.src["form_label"] = Source(form, line=seg.line, text=seg.title)
+    if family_id and family_id not in ctx.pkg.families:
+        ctx.pkg.families.append(family_id)
     if not any(isinstance(b, Table) for b in seg.blocks):
         return  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
     for b in seg.blocks:
         if isinstance(b, Paragraph):
-            _filler(b, t, form)
+            _filler(b, t, form, spec.signer_labels)
+            _name_paragraph(t, b, form, spec)
         else:
-            _self_eval_table(ctx, t, b, form)
+            _self_eval_table(ctx, t, b, form, spec)
+    if not t.filler and spec.signer_labels and "filler" not in t.src:
+        t.src["filler"] = Source(form, "落款", "", spec.signer_labels[0])  # the label the form signs under
     _qualify_form(ctx, seg, t)
     if kind == "overall":
         ctx.pkg.overall = t
@@ -897,6 +1131,30 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+
+
+def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
+    """A name written on the form's cover page ("项目名称        优 抚", "主管部门：…")."""
+    m = re.match(r"^(\S{2,8}?)[:：\s\u3000]+(\S.*)$", p.clean)
+    if m is None:
+        return
+    label, value = compact(m.group(1)), m.group(2).strip()
+    if label in spec.name_labels.get("name", ()) and not t.name:
+        t.name = compact(value)
+        t.src["name"] = src(form, p, "", "", label)
+    elif label in spec.name_labels.get("supervisor", ()) and not t.supervisor:
+        t.supervisor = value
+        t.src["supervisor"] = src(form, p, "", "", label)
+    elif label in spec.name_labels.get("implementer", ()) and not t.implementer:
+        t.implementer = value
+        t.src["implementer"] = src(form, p, "", "", label)
+
+
+def _header_labels(seg: Segment) -> frozenset[str]:
+    """The short label cells of a form's tables (column heads, row labels): what tells two variants
+    of one title apart."""
+    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row
+                     if 0 < len(c.compact) <= 12 and not any(ch.isdigit() for ch in c.compact))
 
 
 def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
@@ -916,51 +1174,84 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
             block.form = form
 
 
-def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str) -> None:
+def _is_fund_header(joined: str, spec: TableSpec) -> bool:
+    return any(all(w in joined for w in group) for group in spec.fund_header)
+
+
+def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec: TableSpec) -> None:
     rows = table.rows
     i = 0
     while i < len(rows):
         row = rows[i]
         texts = [c.compact for c in row]
         joined = "|".join(texts)
-        if "全年预算数" in joined and "执行数" in joined:
-            i = _fund_block(ctx, t, rows, i, form)
+        if _is_fund_header(joined, spec):
+            block = _source_block if spec.fund_layout == "source_cells" else _fund_block
+            i = block(ctx, t, rows, i, form, spec)
             continue
-        if "预期目标" in texts and i + 1 < len(rows):
+        if spec.detail_header and all(w in texts for w in spec.detail_header):
+            i = _detail_table(ctx, t, rows, i, form, spec)
+            continue
+        if any(w in texts for w in spec.goal_header) and i + 1 < len(rows):
             _goal(t, rows[i + 1], form)
             i += 2
             continue
         if "三级指标" in texts:
-            i = _indicator_block(ctx, t, rows, i, form)
+            i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
-        if texts and _is_total(texts[0]) or (len(texts) > 1 and not texts[0] and _is_total(texts[1])):
+        if _is_total_row(texts, spec):
             _total_row(t, row, form)
         else:
-            _name_rows(t, row, form)
+            _name_rows(t, row, form, spec)
+            _signer_cells(t, row, form, spec)
         i += 1
 
 
-def _name_rows(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
+    words = spec.total_words or ("总分",)
+    return bool(texts) and (_is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)))
+
+
+def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
+    names = spec.name_labels
     for j, cell in enumerate(row[:-1]):
         label = cell.compact
+        bare = before_bracket(cell.text)  # "实施单位（盖章）" is the 实施单位 label
         value = row[j + 1]
-        if label.endswith("支出名称") or label.endswith("项目名称") or label.endswith("部门名称"):
+        if not label or value.compact == label:
+            continue
+        if any(label.endswith(w) for w in names.get("name", ())) or label.endswith("部门名称"):
             if not label.endswith("部门名称"):
                 t.row_label = label
                 t.src["row_label"] = src(form, cell, "", "", "名称")
                 t.name = value.clean.replace("\n", "")
                 t.src["name"] = src(form, value, "", "", label)
-        elif label == "主管部门":
+        elif bare in names.get("supervisor", ("主管部门",)):
             t.supervisor = value.clean
             t.src["supervisor"] = src(form, value, "", "", label)
-        elif label == "实施单位":
+        elif bare in names.get("implementer", ("实施单位",)):
             t.implementer = value.clean
             t.src["implementer"] = src(form, value, "", "", label)
+        elif bare in spec.signer_labels and not t.filler and value.compact:
+            t.filler = value.clean
+            t.src["filler"] = src(form, value, "落款", "", bare)
 
 
-def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+def _signer_cells(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
+    """Who signs the form, written in a table cell with its label ("项目负责人：查小兵")."""
+    for cell in row:
+        m = _SIGNER_IN_CELL.match(cell.clean)
+        if m and compact(m.group(1)) in spec.signer_labels and not t.filler:
+            t.filler = compact(m.group(2))
+            t.src["filler"] = src(form, cell, "落款", "", compact(m.group(1)))
+
+
+_SIGNER_IN_CELL = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(\S*)\s*$")
+
+
+def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
     header = rows[i]
-    cols = _columns(header, _FUND_COLS)
+    cols = _columns(header, spec.fund_columns)
     first_value = min((idx for idx, _ in cols.values()), default=1)
     j = i + 1
     while j < len(rows):
@@ -971,11 +1262,11 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             if is_blank_row(row):
                 continue
             break
+        if any(w in c.compact for c in row for w in spec.stop_words):
+            break  # the goal or the indicator block begins
         label = label_of(label_cells[-1].text)
-        key = next((k for word, k in _FUND_KEYS if word in label), None)
+        key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
         if key is None:
-            if any(w in label for w in ("预期目标", "年度总体目标", "绩效指标", "三级指标")):
-                break
             j += 1  # a sub-heading such as 按收入性质分：
             continue
         if key == "other" and t.kind == "overall":
@@ -992,9 +1283,83 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
                 setattr(fr, {"weight": "weight", "score": "stated_score"}.get(ckey, ckey), amount(cell.text))
             if cell.compact:
                 fr.src[ckey] = src(form, cell, "资金", label, clabel)
-        t.funds.append(fr)
+        _add_fund_row(t, fr)
         j += 1
     return j
+
+
+_LABELLED_AMOUNT = re.compile(r"^(?P<label>.*?)\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)?\s*$", re.S)
+
+
+def _source_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
+    """Amounts side by side in the header row, each source's label and amount in one cell below:
+
+        计划安排资金(万元) | 170 | 实际到位资金(万元) | 170 | 实际支出(万元) | 179.6 | 结余(万元) | 0
+        其中:中央财政      | 其中:中央财政 | …
+        省财政 170         | 省财政 170    | 省财政 170 | 省财政
+
+    The header's label cells name the columns (fund_columns), the cell after each its total."""
+    header = rows[i]
+    total = FundRow(key="total", label="资金总额")
+    columns: list[str] = []  # the fund column of each printed column, left to right
+    for j, cell in enumerate(header[:-1]):
+        key = next((k for k, words in spec.fund_columns.items() if any(w in cell.compact for w in words)), None)
+        if key is None:
+            continue
+        columns.append(key)
+        value = header[j + 1]
+        setattr(total, key, amount(value.text))
+        if value.compact:
+            total.src[key] = src(form, value, "资金", total.label, cell.compact)
+    t.funds.append(total)
+    j = i + 1
+    while j < len(rows) and len(rows[j]) >= len(columns) and columns:
+        row = rows[j]
+        parsed = [_LABELLED_AMOUNT.match(c.clean.replace("\n", " ")) for c in row[:len(columns)]]
+        labels = {label_of(m.group("label")) for m in parsed if m is not None}
+        if len(labels) != 1 or not next(iter(labels)):
+            break  # not a row of one source across the columns
+        label = labels.pop()
+        key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
+        if key is None or key == "total":
+            break
+        fr = FundRow(key=key, label=label)
+        fr.src["label"] = src(form, row[0], "资金", label, "")
+        for col, cell, m in zip(columns, row, parsed):
+            setattr(fr, col, amount(m.group("value") or ""))
+            if m.group("value"):
+                fr.src[col] = src(form, cell, "资金", label, col)
+        _add_fund_row(t, fr)
+        j += 1
+    return j
+
+
+def _detail_table(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
+    """A spending-detail table (支出内容 | 实际支出数 …, closed by 支出合计): a line table whose total row
+    must equal its rows; kept with the package's other line tables."""
+    end = next((k for k in range(i + 1, len(rows)) if label_of(rows[k][0].text) in _TOTAL_LABELS), len(rows) - 1)
+    part = Table(rows=rows[i:end + 1], line=rows[i][0].line)
+    title = f"{t.name or '项目'}支出明细"
+    lt = _line_table(part, "project_detail", title, dict(spec.detail_columns), tuple(spec.detail_header), form,
+                     "nested")
+    ctx.pkg.narrative.tables[f"project_detail_{len(ctx.pkg.narrative.tables)}"] = lt
+    return end + 1
+
+
+def _add_fund_row(t: SelfEvalTable, fr: FundRow) -> None:
+    """A second row of the same part (四川's 财政专户管理资金, 单位资金 and 其他资金 are all "other")
+    joins the first: the part's amounts are their sum, its label names both."""
+    same = t.fund(fr.key)
+    if same is None or fr.key == "total":
+        t.funds.append(fr)
+        return
+    for col in ("initial", "annual", "executed"):
+        a, b = getattr(same, col), getattr(fr, col)
+        if b is not None:
+            setattr(same, col, b if a is None else a + b)
+            same.src.setdefault(col, fr.src.get(col))
+    same.label = f"{same.label}＋{fr.label}"
+    same.stated_rate = same.stated_score = None  # a rate or score of one of the parts is not the part's
 
 
 def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
@@ -1005,15 +1370,15 @@ def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
     t.goal.src["actual"] = src(form, row[-1], "年度总体目标", "", "实际完成情况")
 
 
-def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str) -> int:
+def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
     header = rows[i]
-    cols = _columns(header, _INDICATOR_COLS)
+    cols = _columns(header, spec.indicator_columns)
     level1 = level2 = ""
     j = i + 1
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
-        if any(_is_total(x) for x in texts[:2]):
+        if _is_total_row(texts, spec):
             return j
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
@@ -1028,19 +1393,40 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         if name is None or not name.compact or set(name.compact) <= {"…", "."}:
             continue
         empty = Cell("", None)
-        t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, cell.get("target") or empty,
-                                           cell.get("actual") or empty, cell.get("weight"), cell.get("score"),
-                                           cell.get("reason")))
+        target, actual = _target_cells(cell, empty)
+        t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, target, actual,
+                                           cell.get("weight"), cell.get("score"), cell.get("reason")))
     return j
 
 
-def _is_total(text: str) -> bool:
-    """The 总分 row's label, bare or naming its scoring system: 总分（自评表总分）."""
-    return text == "总分" or bool(re.fullmatch(r"总分[（(][^）)]*[）)]", text))
+def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell]:
+    """The target and the actual as one text each. A form that prints the comparator, the value and
+    the unit in three columns (四川: "≤ | 30 | 万元") gives "≤30万元"; a bare actual takes that unit."""
+    target = cell.get("target") or empty
+    actual = cell.get("actual") or empty
+    comparator, unit = cell.get("comparator"), cell.get("unit")
+    if comparator is None and unit is None:
+        return target, actual
+    unit_text = unit.compact if unit is not None and unit.compact not in ("/", "-") else ""
+    op = comparator.compact if comparator is not None else ""
+    op = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}.get(op, op)
+    joined = Cell(f"{op}{target.compact}{unit_text}" if target.compact else "", target.line)
+    bare = re.fullmatch(r"[-+]?\d+(?:\.\d+)?", actual.compact or "")
+    done = Cell(actual.compact + unit_text if bare else actual.text, actual.line)
+    return joined, done
+
+
+def _is_total(text: str, words: tuple[str, ...] = ("总分",)) -> bool:
+    """The 总分 row's label, bare or naming its scoring system: 总分（自评表总分）; 四川 prints 合计."""
+    if text in words:
+        return True
+    if not text.startswith(words):
+        return False  # most cells: no regex needed
+    return any(re.fullmatch(re.escape(w) + r"[（(][^）)]*[）)]", text) for w in words)
 
 
 def _total_row(t: SelfEvalTable, row: list[Cell], form: str) -> None:
-    values = [(c, amount(c.text)) for c in row if c.compact and not _is_total(c.compact)]
+    values = [(c, amount(c.text)) for c in row if c.compact and not _is_total(c.compact, ("总分", "合计"))]
     values = [(c, v) for c, v in values if v is not None]
     if values:
         t.stated_total_weight = values[0][1]

@@ -16,7 +16,11 @@ from .canonical import PackageError
 
 MB = 1024 * 1024
 # A real package: a text dump or YAML of a few hundred KB, a .docx of a few MB with pictures.
-MAX_BYTES = {".txt": 20 * MB, ".yaml": 20 * MB, ".yml": 20 * MB, ".json": 20 * MB, ".docx": 50 * MB, ".xlsx": 20 * MB}
+MAX_BYTES = {".txt": 20 * MB, ".yaml": 20 * MB, ".yml": 20 * MB, ".json": 20 * MB, ".docx": 50 * MB, ".xlsx": 20 * MB,
+             # Published reports: a PDF with its pictures, a saved web page, old binary Office files.
+             ".pdf": 50 * MB, ".html": 20 * MB, ".htm": 20 * MB, ".doc": 50 * MB, ".wps": 50 * MB,
+             ".xls": 20 * MB, ".et": 20 * MB}
+MAX_PDF_PAGES = 300  # a self-evaluation package with all its forms runs to 40–80 pages
 MAX_UNZIPPED = 200 * MB  # all members of an Office file together, inflated
 MAX_RATIO = 100  # inflated ÷ compressed for a member over 1 MB; XML of real documents stays far below
 MAX_MEMBERS = 10_000

@@ -13,7 +13,15 @@ from .canonical import PackageError, read_package
 READERS = {
     ".txt": "jixiao.io.textdump:read_textdump",
     ".docx": "jixiao.io.docx_reader:read_docx",
-    ".xlsx": "jixiao.io.xlsx_reader:read_xlsx",
+    ".xlsx": "jixiao.io.sheet_reader:read_xlsx_any",  # our workbook by its cell map, any other by labels
+    ".pdf": "jixiao.io.pdf_reader:read_pdf",
+    ".html": "jixiao.io.html_reader:read_html",
+    ".htm": "jixiao.io.html_reader:read_html",
+    # Old and Kingsoft office formats, through LibreOffice.
+    ".doc": "jixiao.io.convert:read_converted",
+    ".wps": "jixiao.io.convert:read_converted",
+    ".xls": "jixiao.io.convert:read_converted",
+    ".et": "jixiao.io.convert:read_converted",
 }
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from ...core import keys
 from ...core.engine import EXPENDITURE_LABELS, FIELD_LABELS, INCOME_LABELS
-from ...core.model import LineTable
+from ...core.model import LineTable, Source
 from ...core.numbers import ZERO, stated_agrees
 from ...core.trace import Computed
 from ..findings import Finding
@@ -119,13 +119,28 @@ def _line_sums(ctx: AuditContext) -> list[Finding]:
                 if ln.partial or not _disagrees(c):
                     continue
                 loc = location(c, form, table.title, ln.label, header)
-                out.append(_sum_finding(c, loc, f"{_table_name(table.title)}“{ln.label}”{header}"))
+                f = _sum_finding(c, loc, f"{_table_name(table.title)}“{ln.label}”{header}")
+                if table.reading:  # which reading of the rows' hierarchy the sum was taken under
+                    f.evidence = (f"{f.evidence}；{table.reading}" if f.evidence else table.reading)
+                out.append(f)
             for col, spec in table.derived.items():
                 c = idx(keys.line_cell(key, i, col))
                 if spec[0] == "sum" and _disagrees(c):
                     header = table.columns.get(col, col)
                     loc = location(c, form, table.title, ln.label, header)
                     out.append(_sum_finding(c, loc, f"{_table_name(table.title)}“{ln.label}”{header}"))
+    return out
+
+
+@check("table.reading", "表格层级的读法",
+       "表中某行属于哪一级未标明（如“其中：公车购置”之后无“其中”的“公车运行维护”）时，优先采用使各项之和与合计相符的读法，"
+       "并以提示说明所采用的读法；任何读法下都不相符的，按默认读法报告“表内合计与各项之和不符”，不因换读法而隐藏错误。")
+def table_reading(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for _key, form, table in _line_tables(ctx):
+        if table.reading and "相符的读法" in table.reading:
+            out.append(Finding(rule="table.reading", severity="info", message=f"{_table_name(table.title)}：{table.reading}。",
+                               location=Source(form, table.title), evidence=table.reading))
     return out
 
 

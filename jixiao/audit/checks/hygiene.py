@@ -353,17 +353,23 @@ def _opinion_findings(pkg: Package) -> list[Finding]:
 
 def _filler_findings(pkg: Package) -> list[Finding]:
     leftovers = {id(t) for _, t, _, _ in _declared_none(pkg)}
-    missing = [form for t, form, _ in all_tables(pkg) if not t.filler and id(t) not in leftovers]
+    # The signer's label is the form's own (填表人; 四川's project form: 项目负责人), as the reader found it.
+    by_label: dict[str, list[str]] = {}
+    for t, form, _ in all_tables(pkg):
+        if not t.filler and id(t) not in leftovers:
+            label = t.src["filler"].column if "filler" in t.src and t.src["filler"].column else "填表人"
+            by_label.setdefault(label, []).append(form)
     if pkg.basic_data.costs is not None and not pkg.basic_data.filler:
-        missing.insert(0, "附件2")
+        by_label.setdefault("填表人", []).insert(0, "附件2")
     out = []
-    if missing:
+    for label, missing in by_label.items():
         out.append(Finding(rule="text.required_empty", severity="info",
-                           message=f"{'、'.join(missing)}未填“填表人”。",
-                           location=Source(missing[0], "", "填表人"), stated="空", expected="填表人姓名"))
+                           message=f"{'、'.join(missing)}未填“{label}”。",
+                           location=Source(missing[0], "", label), stated="空", expected=f"{label}姓名"))
     u = pkg.unit
     empty = [label for label, v in (("联系人", u.contact), ("联系电话", u.phone), ("报告时间", u.report_date)) if not v]
-    if empty:
+    # Only a package that has the cover form can leave its fields empty (a project table alone has none).
+    if empty and ("自评报告" in pkg.forms_found or (not pkg.forms_found and not pkg.texts)):
         out.append(Finding(rule="text.required_empty", severity="info", message=f"封面未填{'、'.join(empty)}。",
                            location=Source(FORM_COVER, "一、基本概况", empty[0]), stated="空", expected="填写完整"))
     return out

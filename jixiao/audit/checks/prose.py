@@ -302,8 +302,10 @@ def text_figures(pkg: Package, blocks: list[Text] | None = None
     for block in blocks:
         if "万元" not in plain(block.text):
             continue  # no sentence of it holds a 万元 figure (split_sentences cuts plain(text))
+        previous = ""
         for sentence in split_sentences(block.text):
             if "万元" not in sentence:
+                previous = ""
                 continue
             nums = sentence_figures(sentence, pkg.year)
             for n in nums:
@@ -312,7 +314,21 @@ def text_figures(pkg: Package, blocks: list[Text] | None = None
             for n in nums:
                 if len(n.parts) >= 2:
                     subtotals.append((n, [nums[i] for i in n.parts], block, sentence))
+            subtotals += _list_after_total(previous, sentence, pkg.year, block)
+            previous = sentence
     return figures, subtotals
+
+
+def _list_after_total(previous: str, sentence: str, year: int, block: Text) -> list:
+    """A total in one sentence and its parts listed in the next: "共完成89.97万元。其中：30万元用于…；
+    30万元用于…；29.99万元用于…。" — the two are read as one."""
+    if not previous or not re.match(r"^\s*其中", sentence) or _MONEY.search(previous) is None:
+        return []
+    if sum(1 for _ in _MONEY.finditer(previous)) != 1:
+        return []  # which of several figures the list belongs to is not said
+    joined = f"{previous}，{sentence}"
+    nums = sentence_figures(joined, year)
+    return [(n, [nums[i] for i in n.parts], block, joined) for n in nums[:1] if len(n.parts) >= 2]
 
 
 def text_figures_of(ctx: AuditContext):
@@ -401,18 +417,33 @@ def prose_subtotal(ctx: AuditContext) -> list[Finding]:
     out = []
     for parent, parts, block, sentence in subtotals:
         total = sum((p.value for p in parts), Decimal(0))
-        if same(parent.value, total, "万元", len(parts)):
-            continue
         line_key = (block.location.line, block.location.form)
         if any((n.value, *line_key) in wrong for n in [parent, *parts]):
             continue
+        if same(parent.value, total, "万元", len(parts)):
+            # Within the rounding allowance of the parts — unless the parts are written exactly: a
+            # part written without decimals ("30万元") is an allocation, not a rounded figure, and
+            # only the parts with decimals may have drifted (half a unit of their last digit each).
+            if abs(parent.value - total) <= _printed_slack(parent, parts):
+                continue
+            severity, why = "warning", "（分项中不带小数的按整数额计，超出其余分项的舍入范围）"
+        else:
+            severity, why = "error", ""
         terms = " + ".join(show(p.value, "万元") for p in parts)
         out.append(Finding(
-            rule="prose.subtotal", severity="error",
-            message=f"正文所列总数 {show(parent.value, '万元')}万元与其中各分项之和 {show(total, '万元')}万元不符。",
+            rule="prose.subtotal", severity=severity,
+            message=f"正文所列总数 {show(parent.value, '万元')}万元与其中各分项之和 {show(total, '万元')}万元不符{why}。",
             location=block.location, stated=show(parent.value, "万元"), expected=show(total, "万元"),
             formula=f"{terms} = {show(total, '万元')} ≠ {show(parent.value, '万元')}", evidence=_quote(sentence)))
     return out
+
+
+def _printed_slack(parent: ProseNumber, parts: list[ProseNumber]) -> Decimal:
+    def half(n: ProseNumber) -> Decimal:
+        exp = n.value.as_tuple().exponent
+        return Decimal(5).scaleb(exp - 1) if isinstance(exp, int) and exp < 0 else Decimal(0)
+
+    return half(parent) + sum((half(p) for p in parts), Decimal(0))
 
 
 # --- years and dates -------------------------------------------------------------------------

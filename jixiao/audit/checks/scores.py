@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from ...core import keys, rules
 from ...core.engine import TableResult
-from ...core.model import Indicator
+from ...core.model import Indicator, SelfEvalTable
 from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
 from ...core.trace import Computed, Kind, Method
 from ..findings import Finding
@@ -345,9 +345,9 @@ def _total_weight(t: TableResult) -> list[Finding]:
     stated = t.table.stated_total_weight
     total = t.table.fund("total")
     weights = [i.weight for i in t.table.indicators if i.weight is not None]
-    if stated is None or not weights:
-        return []
-    exec_weight = total.weight if total is not None and total.weight is not None else ZERO
+    if stated is None or not weights or total is None:
+        return []  # without the fund block the execution weight is not known (a cut or partial copy)
+    exec_weight = total.weight if total.weight is not None else ZERO
     value = sum(weights, ZERO) + exec_weight
     if value == stated:
         return []
@@ -591,7 +591,7 @@ def execution_reasons(ctx: AuditContext) -> list[Finding]:
     for t in ctx.report.tables:
         c = t.execution_rate
         rate = None if c is None else (c.value if c.value is not None else c.stated)
-        if rate is None or rate >= threshold or has_reason(t.table):
+        if rate is None or rate >= threshold or has_reason(t.table) or _total_contradicts_parts(t.table):
             continue
         out.append(finding(
             "reason.execution_below_threshold", "warning",
@@ -599,6 +599,15 @@ def execution_reasons(ctx: AuditContext) -> list[Finding]:
             _fund_loc(t, c, "执行率"), stated=_pct(rate), expected=f"≥ {fmt_percent(threshold)}，或说明原因",
             formula=f"{_pct(rate)} < {fmt_percent(threshold)}"))
     return out
+
+
+def _total_contradicts_parts(table: SelfEvalTable) -> bool:
+    """The 年度资金总额 row has no budget while its parts do: the stated rate of that row says nothing
+    about execution (funds.identity reports the row); a "low execution" warning on it would be false."""
+    total = table.fund("total")
+    if total is None or (total.annual or 0) != 0:
+        return False
+    return any((f.annual or 0) > 0 for f in table.funds if f.key != "total")
 
 
 @check("reason.deviation", "指标偏差较大未说明原因",
