@@ -19,6 +19,7 @@ from ..core.engine import ScoreReport
 from . import figures as FG
 from . import layout as LY
 from .models import UNIT_ROLES, Comment, FieldEdit, Package, Submission, User
+from .security.context import note_refusal
 
 # --- access ----------------------------------------------------------------------------------------
 
@@ -37,6 +38,7 @@ def package_for(user: User, pk: int) -> Package:
     try:
         return packages_for(user).get(pk=pk)
     except Package.DoesNotExist:
+        note_refusal(f"数据包 {pk}")
         raise Http404("没有找到该数据包，或您无权查看") from None
 
 
