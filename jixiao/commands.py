@@ -13,6 +13,7 @@ MODULES = (
     "jixiao.cmd.render",  # jixiao render, jixiao import
     "jixiao.cmd.aggregate",  # jixiao aggregate
     "jixiao.web.cli",  # jixiao serve
+    "jixiao.web.security.cli",  # jixiao verify-log, export-log, verify, backup, restore
 )
 
 

@@ -196,3 +196,22 @@ def test_framework_point_rules_from_the_profile():
     total = report.find(keys.FRAMEWORK_TOTAL)
     # the point rules are unverified (judged): the stated scores stand and add up to 32
     assert total.value == D(32) and total.stated == D(30) and total.agrees is False
+
+
+def test_results_name_the_canonical_field_they_are_compared_with(seed_report):
+    """So that an editor (the web app) can link a finding to the field it is about."""
+    t = _table(seed_report, "projects[1]")
+    assert t.indicator_scores[2].path == "projects[1].indicators[2].score"
+    assert t.execution_score.path == "projects[1].funds[0].score" and t.total.path == "projects[1].total"
+    assert seed_report.find(keys.FRAMEWORK_TOTAL).path == "narrative.total"
+    assert seed_report.find(keys.cover_row("expenditure", 1, "total")).path == "expenditure[1].total"
+
+
+def test_findings_carry_the_path_of_their_field():
+    from jixiao.audit.registry import run_checks
+
+    findings = run_checks(read_package(EXAMPLE))
+    by_rule = {f.rule: f for f in findings if f.location.path}
+    assert by_rule["score.total"].location.path.endswith(".total")
+    assert "path" in by_rule["score.total"].as_dict()["location"]
+    assert sum(1 for f in findings if f.location.path) >= len(findings) // 2

@@ -38,6 +38,7 @@ class Finding:
             "location": {
                 "form": loc.form, "table": loc.table, "row": loc.row, "column": loc.column, "line": loc.line,
                 "text": loc.describe(),
+                **({"path": loc.path} if loc.path else {}),
             },
             "stated": self.stated,
             "expected": self.expected,

@@ -276,10 +276,17 @@ def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int):
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile,)) as pool:
         futures = [pool.submit(_audit_chunk, c, profile) for c in chunks]
+        workers_of = list((getattr(pool, "_processes", None) or {}).values())
         for fut in futures:
             try:
                 yield fut.result()
             except BrokenProcessPool:
+                # Once the pool is broken nobody reads the result pipe: a surviving worker blocked
+                # writing a large result would never exit, and leaving the `with` (which joins the
+                # workers) would hang. Python 3.11 does not end them; do it here.
+                for proc in workers_of:
+                    if proc.is_alive():
+                        proc.terminate()
                 yield None
 
 

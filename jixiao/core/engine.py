@@ -139,6 +139,7 @@ def score_table(table: SelfEvalTable, key: str, prof: Profile) -> TableResult:
     scores: list[Decimal] = []
     for i, ind in enumerate(table.indicators):
         c = score_indicator(ind, keys.indicator_score(key, i), prof)
+        c.path = f"{key}.indicators[{i}].score"
         res.indicator_scores.append(c)
         res.values.append(c)
         if not ind.applicable:
@@ -176,6 +177,7 @@ def fund_identities(table: SelfEvalTable, key: str) -> list[Computed]:
                 value=value, unit="万元", formula=f"{names}",
                 inputs={p.label: (getattr(p, col) if getattr(p, col) is not None else ZERO) for p in parts},
                 stated=getattr(total, col), stated_src=total.src.get(col), parts=len(parts),
+                path=f"{key}.funds[{table.funds.index(total)}].{col}",
             ))
     return out
 
@@ -191,6 +193,7 @@ def _execution(res: TableResult, prof: Profile) -> None:
         formula="全年执行数 ÷ 全年预算数", inputs={"全年执行数": total.executed, "全年预算数": total.annual},
         rule=prof.ref("execution_score"), stated=total.stated_rate, stated_src=total.src.get("rate"),
         note="" if rate is not None else "全年预算数缺失或为0，无法计算执行率",
+        path=f"{key}.funds[{table.funds.index(total)}].rate",
     )
     weight = total.weight if total.weight is not None else prof["execution_weight"]
     method = prof["execution_score"]
@@ -204,6 +207,7 @@ def _execution(res: TableResult, prof: Profile) -> None:
         formula=formula, inputs={"执行率": rate, "分值": weight}, rule=prof.ref("execution_score"),
         stated=total.stated_score, stated_src=total.src.get("score"),
         kind=rule_kind(prof, "execution_score"), allowed=(ZERO, weight) if weight is not None else None,
+        path=f"{key}.funds[{table.funds.index(total)}].score",
     )
     res.values += [res.execution_rate, res.execution_score]
 
@@ -281,6 +285,7 @@ def level1_values(table: SelfEvalTable, key: str, prof: Profile) -> list[Compute
             formula=f"Σ {level1}下各三级指标分值",
             inputs={"方案规定分值": expected} if expected is not None else {},
             rule=prof.ref("level1_weights"), stated=stated, stated_src=table.src.get(f"level1.{level1}"),
+            path=f"{key}.level1_weights.{level1}",
         ))
     return out
 
@@ -318,16 +323,17 @@ def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_we
         notes.append(f"{len(missing)}项指标未评分，未计入")
     res.total = Computed(key=keys.total(key), label=f"{res.title} 总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）",
                          value=total, unit="分", formula=formula, inputs=inputs, rule=rule, stated=table.stated_total,
-                         stated_src=table.src.get("total"), note="；".join(notes))
+                         stated_src=table.src.get("total"), note="；".join(notes), path=f"{key}.total")
     res.grade = _grade(keys.grade(key), f"{res.title} 等次", total, prof, stated_text="")
     res.values += [res.total, res.grade]
 
 
-def _grade(key: keys.Key, label: str, total: Decimal, prof: Profile, stated_text: str, stated_src=None) -> Computed:
+def _grade(key: keys.Key, label: str, total: Decimal, prof: Profile, stated_text: str, stated_src=None,
+           path: str = "") -> Computed:
     """The grade of a total by the profile's bands: ruled when the bands are verified."""
     return Computed(key=key, label=label, value=None, unit="", text=rules.grade(total, prof["grades"]),
                     formula="按等次分数线", inputs={"总分": total}, rule=prof.ref("grades"),
-                    stated_text=stated_text, stated_src=stated_src, kind=rule_kind(prof, "grades"))
+                    stated_text=stated_text, stated_src=stated_src, kind=rule_kind(prof, "grades"), path=path)
 
 
 def cover_score_values(pkg: Package, overall: TableResult | None, framework: list[Computed], prof: Profile) -> list[Computed]:
@@ -347,9 +353,10 @@ def cover_score_values(pkg: Package, overall: TableResult | None, framework: lis
     if pkg.stated_score is not None:
         out.append(Computed(key=keys.COVER_SCORE, label=f"自评报告 绩效自评综合得分（{label}）", value=total.value, unit="分",
                             formula=source, inputs={source: total.value}, rule=prof.ref("cover_score"),
-                            stated=pkg.stated_score, stated_src=pkg.src.get("score")))
+                            stated=pkg.stated_score, stated_src=pkg.src.get("score"), path="cover.score"))
     if pkg.stated_grade:
-        out.append(_grade(keys.COVER_GRADE, "自评报告 评价等次", total.value, prof, pkg.stated_grade, pkg.src.get("grade")))
+        out.append(_grade(keys.COVER_GRADE, "自评报告 评价等次", total.value, prof, pkg.stated_grade, pkg.src.get("grade"),
+                          "cover.grade"))
     return out
 
 
@@ -365,7 +372,7 @@ def _sum_check(key: keys.Key, label: str, row, parts: tuple[str, ...], part_labe
                     formula=" + ".join(part_labels[f] for f in parts),
                     inputs={part_labels[f]: (v if v is not None else ZERO) for f, v in values.items()},
                     stated=getattr(row, total_field), stated_src=row.src.get(total_field),
-                    parts=sum(1 for v in values.values() if v is not None))
+                    parts=sum(1 for v in values.values() if v is not None), path=str(key))
 
 
 INCOME_LABELS = {"carryover": "上年结转", "general_budget": "公共财政拨款", "fund_budget": "政府基金拨款",
@@ -393,7 +400,8 @@ def cover_table_values(pkg: Package) -> list[Computed]:
             out.append(Computed(key=keys.cover_row("expenditure", i, "balance_cumulative"), label=f"{r.institution} 累计结余",
                                 value=income.total - spent, unit="万元", formula="收入合计 − (基本支出 + 项目支出)",
                                 inputs={"收入合计": income.total, "基本支出": r.basic, "项目支出": r.project},
-                                stated=r.balance_cumulative, stated_src=r.src.get("balance_cumulative"), parts=3))
+                                stated=r.balance_cumulative, stated_src=r.src.get("balance_cumulative"), parts=3,
+                                path=f"expenditure[{i}].balance_cumulative"))
     for i, r in enumerate(pkg.sangong):
         out.append(_sum_check(keys.cover_row("sangong", i, "total"), f"{r.institution} 三公经费合计", r, r.PARTS, SANGONG_LABELS))
     for i, r in enumerate(pkg.fixed_assets):
@@ -434,7 +442,8 @@ def _summary_rows(name: str, rows) -> list[Computed]:
         field_label = total_label if f == "total" else FIELD_LABELS.get(f, f)
         out.append(Computed(key=keys.cover_summary(name, f), label=f"{table}表·{s.institution}·{field_label}", value=sum((v or ZERO for v in values), ZERO),
                             unit="万元", formula="Σ 各机构", inputs={m.institution: getattr(m, f) for m in members},
-                            stated=getattr(s, f), stated_src=s.src.get(f), parts=len(members)))
+                            stated=getattr(s, f), stated_src=s.src.get(f), parts=len(members),
+                            path=f"{name}[{rows.index(s)}].{f}"))
     return out
 
 
@@ -492,7 +501,7 @@ def _derived_cell(table: LineTable, ln, i: int, col: str, spec: tuple[str, ...],
         raise ValueError(op)
     return Computed(key=keys.line_cell(key, i, col), label=f"{table.title}·{ln.label}·{table.columns.get(col, col)}",
                     value=value, unit=table.unit, formula=formula, inputs=dict(zip(names, vals, strict=True)),
-                    stated=stated, stated_src=ln.src.get(col), parts=len(args))
+                    stated=stated, stated_src=ln.src.get(col), parts=len(args), path=f"{key}.lines[{i}].{col}")
 
 
 def _sum_of(key: str, i: int, parent, children, col: str, table: LineTable, partial: bool) -> Computed | None:
@@ -506,7 +515,7 @@ def _sum_of(key: str, i: int, parent, children, col: str, table: LineTable, part
                     inputs={c.label: c.values.get(col) for c in children},
                     stated=None if partial else parent.values.get(col),
                     stated_src=parent.src.get(col), parts=len(children),
-                    note=f"上级数 {parent.values.get(col)}" if partial else "")
+                    note=f"上级数 {parent.values.get(col)}" if partial else "", path=f"{key}.lines[{i}].{col}")
 
 
 def basic_data_values(pkg: Package) -> list[Computed]:
@@ -518,7 +527,8 @@ def basic_data_values(pkg: Package) -> list[Computed]:
         out.append(Computed(key=keys.STAFF_CONTROL_RATE, label="财政供养人员控制率", value=rate, unit="ratio",
                             formula="年末实际在职人数 ÷ 年末编制数",
                             inputs={"在职人数": st.in_post, "编制数": st.authorized},
-                            stated=st.stated_control_rate, stated_src=st.src.get("control_rate")))
+                            stated=st.stated_control_rate, stated_src=st.src.get("control_rate"),
+                            path="basic_data.staffing.control_rate"))
     b = pkg.basic_data.buildings
     for field_rate, num, den, label in (
         ("stated_area_rate", b.actual_area, b.approved_area, "规模控制率"),
@@ -530,7 +540,8 @@ def basic_data_values(pkg: Package) -> list[Computed]:
         out.append(Computed(key=keys.building_rate(field_rate[7:]), label=f"楼堂馆所{label}",
                             value=rules.ratio(num, den), unit="ratio", formula="实际 ÷ 批复",
                             inputs={"实际": num, "批复": den}, stated=stated, stated_src=b.src.get(field_rate[7:]),
-                            note="" if den else "无楼堂馆所项目（批复为0），比率不适用"))
+                            note="" if den else "无楼堂馆所项目（批复为0），比率不适用",
+                            path=f"basic_data.buildings.{field_rate[7:]}"))
     return out
 
 
@@ -567,9 +578,9 @@ def framework_values(pkg: Package, prof: Profile) -> list[Computed]:
         out.append(Computed(key=keys.FRAMEWORK_TOTAL, label=f"§七 综合得分（{system}）", value=total, unit="分",
                             formula="Σ 各项得分（评价人判定的项采用填报得分）", inputs={"项数": len(pkg.narrative.framework)},
                             rule=prof.ref("framework"), stated=pkg.narrative.stated_total,
-                            stated_src=pkg.narrative.src.get("total")))
+                            stated_src=pkg.narrative.src.get("total"), path="narrative.total"))
         out.append(_grade(keys.FRAMEWORK_GRADE, "§七 评价等级", total, prof, pkg.narrative.stated_grade,
-                          pkg.narrative.src.get("grade")))
+                          pkg.narrative.src.get("grade"), "narrative.grade"))
     return out
 
 
@@ -582,7 +593,7 @@ def _document_formula_rate(item: FrameworkItem, i: int) -> Computed | None:
         return None
     return Computed(key=keys.framework_rate_by_document(i), label=f"{item.name}（按文中公式）", value=value, unit="ratio",
                     formula=item.stated_formula, inputs=dict(item.inputs), stated=item.stated_rate,
-                    stated_src=item.src.get("rate"))
+                    stated_src=item.src.get("rate"), path=f"narrative.framework[{i}].rate")
 
 
 def package_inputs(pkg: Package) -> dict[str, tuple[Decimal, str]]:
@@ -676,7 +687,7 @@ def _framework_rate(derived: dict[str, tuple[Decimal, str]], item: FrameworkItem
     return Computed(key=keys.framework_rate(i), label=f"{item.name}（按评分方案公式）", value=value, unit="ratio",
                     formula=formula.text, inputs=inputs, rule=prof.ref("framework"),
                     stated=item.stated_rate, stated_src=item.src.get("rate"),
-                    note=("缺少输入：" + "、".join(missing)) if missing else "")
+                    note=("缺少输入：" + "、".join(missing)) if missing else "", path=f"narrative.framework[{i}].rate")
 
 
 def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, i: int, prof: Profile,
@@ -688,7 +699,7 @@ def _framework_score(item: FrameworkItem, spec: dict, rate_c: Computed | None, i
     shape = rule["shape"]
     kind = Kind.JUDGED if shape in ("judgement", "checklist") else rule_kind(prof, "framework")
     base = dict(key=keys.framework_score(i), label=item.name, unit="分", stated=item.stated_score,
-                stated_src=item.src.get("score"), rule=prof.ref("framework"), kind=kind)
+                stated_src=item.src.get("score"), rule=prof.ref("framework"), kind=kind, path=f"narrative.framework[{i}].score")
     if weight is None:
         return Computed(value=None, formula="分值缺失", note="分值缺失，无法计分", **base)
     base["allowed"] = (ZERO, weight)

@@ -30,6 +30,7 @@ class Source:
     column: str = ""
     line: int | None = None  # 1-based line (text dump) or paragraph/table index (.docx)
     text: str = ""  # the raw text as printed
+    path: str = ""  # the field's canonical path (projects[0].indicators[2].score), where the audit knows it
 
     def describe(self) -> str:
         parts = [p for p in (self.form, self.table, self.row, self.column) if p]

@@ -59,6 +59,7 @@ class Computed:
     kind: Kind = Kind.COMPUTED
     method: Method = Method.RECOMPUTED
     allowed: tuple[Decimal, Decimal] | None = None  # judged: the range the rule allows
+    path: str = ""  # canonical path of the stated field this figure is compared with (what an editor links to)
 
     def __post_init__(self) -> None:
         if self.method is Method.RECOMPUTED and self.value is None and not self.text:

@@ -10,8 +10,13 @@ import sys
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # e.g. production settings without JIXIAO_SECRET_KEY: a message, exit 2
+        print(f"错误：{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _ensure_var() -> None:
@@ -76,6 +81,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     _migrate()
+    from .security.recovery import recover_interrupted
+
+    failed, _ = recover_interrupted()  # jobs a killed worker left running (issue 12)
+    if failed:
+        print(f"已将 {failed} 个中断的后台任务标记为失败", flush=True)
     print("jixiao 后台任务已启动（Ctrl-C 停止）", flush=True)
     try:
         if "django_rq" in settings.INSTALLED_APPS:  # JIXIAO_TASKS=rq: the Redis queue

@@ -221,6 +221,9 @@ def _number(kind: str, text: str) -> Entry:
     if p.value is None or p.comparator or not _ONE_FIGURE.fullmatch(normalize(text)):
         return Entry(error=f"“{text}”不是数字：{hint}")
     value, unit = p.value, p.unit
+    # Beyond any budget (a trillion 万元) the engine's decimal arithmetic would overflow: refuse it here.
+    if not value.is_finite() or value.adjusted() >= 13 or (value != 0 and value.adjusted() < -12):
+        return Entry(error=f"“{text[:30]}{'…' if len(text) > 30 else ''}”的数值超出合理范围：{hint}")
     if kind == AMOUNT:
         if unit in MONEY_UNITS and unit != "万元":
             value = convert_money(value, unit, "万元")

@@ -19,6 +19,7 @@ from ..core.engine import ScoreReport
 from . import figures as FG
 from . import layout as LY
 from .models import UNIT_ROLES, Comment, FieldEdit, Package, Submission, User
+from .security.context import note_refusal
 
 # --- access ----------------------------------------------------------------------------------------
 
@@ -37,6 +38,7 @@ def package_for(user: User, pk: int) -> Package:
     try:
         return packages_for(user).get(pk=pk)
     except Package.DoesNotExist:
+        note_refusal(f"数据包 {pk}")
         raise Http404("没有找到该数据包，或您无权查看") from None
 
 
@@ -170,7 +172,8 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
             name = next((n for n in projects if n and (n in (loc.table or "") or n in (loc.row or ""))), None)
             slug = f"project-{projects[name]}" if name is not None else "project-0"
         slug = slug or "cover"
-        path = (getattr(f, "path", "") or anchors.get((slug, loc.row or "", loc.column or "")) or anchors.get((slug, loc.row or ""))
+        path = (getattr(f, "path", "") or getattr(loc, "path", "") or anchors.get((slug, loc.row or "", loc.column or ""))
+                or anchors.get((slug, loc.row or ""))
                 or anchors.get((slug, loc.table or "")) or "")
         groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
                                                        slug, path, f.rule, FG.dom_id("f", path) if path else "top"))

@@ -34,6 +34,7 @@ from .models import (
     Submission,
     User,
 )
+from .security.audit import record, record_field_edits
 from .selectors import Computation, changes, compute
 
 
@@ -219,10 +220,11 @@ def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, obje
         package.status = Status.DRAFT
     _summarise(package, comp)
     package.save()
-    FieldEdit.objects.bulk_create([FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind=kind)
-                                   for p, o, n in changes]
-                                  + [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version,
-                                               kind="computed") for p, o, n in derived])
+    record_field_edits(FieldEdit.objects.bulk_create(
+        [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind=kind)
+         for p, o, n in changes]
+        + [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version,
+                     kind="computed") for p, o, n in derived]))
     return comp
 
 
@@ -253,6 +255,10 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
             doc, changed = _restructure(doc, op, path)
         except (D.PathError, IndexError, KeyError, TypeError) as exc:
             raise ActionError(f"无法{op}：{exc}") from None
+        try:  # the draft must still read (a made-up path would add a field the package does not have)
+            S.from_canonical(data=doc, name="草稿")
+        except S.ServiceError as exc:
+            raise ActionError(f"无法调整表格：{exc.problems[0] if exc.problems else exc.message}", 422) from None
         _save(package, user, doc, [(changed, None, op)], "structure")
         return package
 
@@ -324,6 +330,10 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         doc = D.jsonable(S.to_canonical(package=pkg))
     except S.ServiceError as exc:
         return ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
+    try:  # what is stored must read back as a draft (a text with no package in it reads as an empty one)
+        S.from_canonical(data=doc, name=filename)
+    except S.ServiceError as exc:
+        return ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
     with transaction.atomic():
         package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
         _check_editable(package, user)
@@ -350,6 +360,8 @@ def _snapshot(package: Package, user: User, doc: dict, note: str, state: str) ->
                      profile_digest=getattr(prof, "digest", "") or "", state=state)
     _summarise(sub, comp)
     sub.save()
+    record("submission", actor=user, target=f"package:{package.pk}", path=f"submissions[{number}]",
+           new={"hash": digest, "algorithm": algo, "state": state}, detail=note)
     return sub
 
 
@@ -400,6 +412,8 @@ def return_package(*, package_id: int, user: User, note: str, comments: list[tup
         sub.save(update_fields=list(Submission.DECISION_FIELDS))
         package.status = Status.RETURNED
         package.save(update_fields=["status", "updated_at"])
+        record("return", actor=user, target=f"package:{package.pk}", path=f"submissions[{sub.number}].state",
+               old=Submission.State.PENDING, new=Submission.State.RETURNED, detail=note)
         return sub
 
 
@@ -423,6 +437,8 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))
+        record("approve", actor=user, target=f"package:{package.pk}", path=f"submissions[{pending.number}].state",
+               old=Submission.State.PENDING, new=Submission.State.APPROVED, detail=opinion.strip())
         sub = _snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED)
         sub.decided_by, sub.decided_at = user, timezone.now()
         sub.save(update_fields=["decided_by", "decided_at"])
@@ -431,8 +447,8 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         package.version += 1
         package.status = Status.SUBMITTED
         package.save()
-        FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user, version=package.version,
-                                 kind="opinion")
+        record_field_edits([FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user,
+                                                     version=package.version, kind="opinion")])
         return sub
 
 
@@ -455,7 +471,10 @@ def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment
         D.split_path(path)
     package = Package.objects.get(pk=package_id)
     sub = package.submissions.filter(state=Submission.State.PENDING).order_by("-number").first()
-    return Comment.objects.create(package=package, submission=sub, path=path, text=text.strip(), author=user)
+    with transaction.atomic():
+        comment = Comment.objects.create(package=package, submission=sub, path=path, text=text.strip(), author=user)
+        record("comment", actor=user, target=f"package:{package.pk}", path=path, new=comment.text)
+    return comment
 
 
 def today() -> date:

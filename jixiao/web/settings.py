@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jixiao.web",
+    "jixiao.web.security",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jixiao.web.security.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,3 +130,8 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
 CSRF_FAILURE_VIEW = "jixiao.web.views.csrf_failure"
+
+# Issue 12: identity, sessions, headers and JIXIAO_ENV=production (jixiao/web/security/settings.py).
+from .security.settings import apply as _apply_security  # noqa: E402
+
+_apply_security(globals())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import tempfile
 from pathlib import Path
 
@@ -123,7 +124,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     package = Q.package_for(request.user, pk)
     path = request.POST.get("path", "")
     raw = request.POST.get("value", "")
-    slug = request.POST.get("form", "") or LY.slug_for_path(package.draft, path)
+    try:
+        slug = request.POST.get("form", "") or LY.slug_for_path(package.draft, path)
+    except D.PathError as exc:  # a hand-made request with a bad path: a 400, not a server error
+        return _message(request, f"字段路径无效：{exc}", 400)
     try:
         version = int(request.POST.get("version", "-1"))
     except ValueError:
@@ -157,7 +161,9 @@ def _message(request, text: str, status: int) -> HttpResponse:
 def structure(request: HttpRequest, pk: int) -> HttpResponse:
     package = Q.package_for(request.user, pk)
     op, path = request.POST.get("op", ""), request.POST.get("path", "")
-    slug = request.POST.get("form", "cover")
+    slug = request.POST.get("form", "")
+    if not re.fullmatch(r"[\w-]{1,40}", slug):  # a hand-made request: back to the cover, not a server error
+        slug = "cover"
     try:
         version = int(request.POST.get("version", "-1"))
         W.change_structure(package_id=package.pk, user=request.user, op=op, path=path, version=version)

@@ -25,7 +25,8 @@ def test_demo_loads_into_an_empty_database_twice(tmp_path):
 
 def test_demo_refuses_production_settings(tmp_path):
     env = {**os.environ, "JIXIAO_VAR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
-           "JIXIAO_ENV": "production"}
+           "JIXIAO_ENV": "production", "JIXIAO_SECRET_KEY": "v8Qz-3kT_w9Lp" * 5, "JIXIAO_ALLOWED_HOSTS": "jixiao.example.cn"}
+    # (with production settings complete: without them it stops earlier, see test_security_settings.py)
     r = subprocess.run([sys.executable, "-m", "jixiao.cli", "demo"], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "生产环境不能载入演示数据" in r.stderr
 

@@ -79,7 +79,8 @@ def location(computed: Computed | None, form: str, table: str = "", row: str = "
     """Where the stated figure is: form, table, row and column as a reviewer names them (the same
     whichever reader filled the package), with the line and printed text from the reader's Source
     for the stated cell where it has one; the reader's names fill only what we do not know."""
-    return place(computed.stated_src if computed is not None else None, form, table, row, column)
+    loc = place(computed.stated_src if computed is not None else None, form, table, row, column)
+    return replace(loc, path=computed.path) if computed is not None and computed.path else loc
 
 
 def place(src: Source | None, form: str, table: str = "", row: str = "", column: str = "") -> Source:

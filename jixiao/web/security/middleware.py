@@ -1,0 +1,70 @@
+"""Request-level controls: the audit context (who, from where), refused accesses into the log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from . import context
+from .audit import record
+from .models import Result
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind N trusted reverse proxies (JIXIAO_PROXY_COUNT), the N-th address
+    from the right of X-Forwarded-For; otherwise the socket's peer (a forged header is ignored)."""
+    hops = getattr(settings, "JIXIAO_PROXY_COUNT", 0)
+    if hops:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ctx = context.RequestContext(ip=client_ip(request), method=request.method, path=request.path)
+        token = context.begin(ctx)
+        try:
+            ctx.user = getattr(request, "user", None)
+            response = self.get_response(request)
+            # request.user may have been set by the API's token auth meanwhile
+            ctx.user = getattr(request, "user", None)
+            if response.status_code == 403 or ctx.refusals:
+                what = "；".join(ctx.refusals) or "无权进行此操作"
+                record("refused", target=f"{request.method} {request.path}"[:200], result=Result.REFUSED,
+                       detail=f"{what}（HTTP {response.status_code}）")
+            return response
+        finally:
+            context.end(token)
+
+
+class SecondFactorMiddleware:
+    """Bureau and administrator accounts must confirm a TOTP code after the password (when
+    JIXIAO_OTP_REQUIRED; always in production). Until then every page leads to /security/otp/."""
+
+    OPEN = ("/security/otp/", "/logout/", "/static/", "/health", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.JIXIAO_OTP_REQUIRED and not request.path.startswith(self.OPEN):
+            from .roles import needs_second_factor
+
+            user = getattr(request, "user", None)
+            if user is not None and needs_second_factor(user) and not user.is_verified():
+                if request.path.startswith("/api/"):
+                    import json
+
+                    from django.http import HttpResponse
+
+                    return HttpResponse(json.dumps({"detail": "此账号须先在网页上完成动态口令验证"}, ensure_ascii=False),
+                                        status=403, content_type="application/json; charset=utf-8")
+                from django.shortcuts import redirect
+                from django.utils.http import urlencode
+
+                return redirect("/security/otp/?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)

@@ -1,0 +1,82 @@
+"""The audit log: append-only entries, each sealed with HMAC-SM3 over the previous seal.
+
+Entry n's seal covers its own fields and entry n-1's seal, so changing, removing or inserting an
+entry breaks the chain from that point on; `ChainHead` holds the last sequence number and seal,
+so removing the newest entries is found too. The seal is keyed (JIXIAO_AUDIT_KEY): someone who
+can write to the database but has no key cannot forge a consistent chain.
+
+Values are stored as JSON text, not JSONField: what is sealed is exactly what is stored
+(PostgreSQL's jsonb would reorder keys and normalise numbers).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计日志只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnlyError("审计日志只能追加，不能删除")
+
+
+class Result(models.TextChoices):
+    OK = "ok", "成功"
+    REFUSED = "refused", "拒绝"
+    FAILED = "failed", "失败"
+
+
+class AuditEntry(models.Model):
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor = models.CharField("操作人", max_length=150, blank=True)
+    actor_id = models.BigIntegerField("操作人编号", null=True, blank=True)
+    role = models.CharField("角色", max_length=32, blank=True)
+    ip = models.CharField("来源地址", max_length=64, blank=True)
+    action = models.CharField("事件", max_length=40, db_index=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    path = models.CharField("字段", max_length=300, blank=True)
+    old = models.TextField("原值（JSON）", blank=True)
+    new = models.TextField("新值（JSON）", blank=True)
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.OK)
+    detail = models.TextField("说明", blank=True)
+    prev = models.CharField("前一条的封印", max_length=64)
+    seal = models.CharField("封印（HMAC-SM3）", max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["seq"]
+        # The three administrators' permissions (issue 12): reading the log is the audit administrator's.
+        default_permissions = ("view",)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not kwargs.get("force_insert"):
+            raise AppendOnlyError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计日志只能追加，不能删除")
+
+    @property
+    def action_label(self) -> str:
+        from .audit import ACTIONS
+
+        return ACTIONS.get(self.action, self.action)
+
+
+class ChainHead(models.Model):
+    """One row: the newest entry's number and seal (the anchor of the chain)."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "security"
+
+urlpatterns = [
+    path("otp/", views.otp, name="otp"),
+    path("log/", views.log, name="log"),
+    path("log/export/<str:fmt>", views.log_export, name="log_export"),
+    path("accounts/", views.accounts, name="accounts"),
+]
