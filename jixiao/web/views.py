@@ -51,8 +51,10 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.bureau_id is not None:  # the bureau's own pages (issue 11)
-        return redirect("web:bureau_tasks")
+    if request.user.bureau_id is not None:  # a bureau user's home is the bureau's tasks (issue 11)
+        from .bureau_views import tasks
+
+        return tasks(request)
     packages = Q.packages_for(request.user).order_by("-task__year", "unit__budget_code")
     return render(request, "web/home.html", {"packages": packages})
 

@@ -61,7 +61,7 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     page.fill("#id_username", "jixiaogu")
     page.fill("#id_password", "jixiao-demo")
     page.click("button:has-text('登录')")
-    page.wait_for_url(base + "/b/")
+    page.wait_for_url(base + "/")
     page.click("a:has-text('打开')")
 
     # 1. the dashboard: every unit, the charts drawn
