@@ -126,3 +126,25 @@ def test_open_data_is_a_fiscal_data_package_with_performance_fields(tmp_path):
         indicators = list(csv.DictReader(f))
     assert len(indicators) == sum(len(t.indicators) for t in [pkg.overall, *pkg.projects])
     assert not list(tmp_path.glob(".opendata-*"))  # the temporary directory is gone
+
+
+def test_aggregate_keeps_tables_that_share_a_name():
+    pkg = services.read(path=EXAMPLE)
+    twice = services.aggregate(packages=[pkg, services.read(path=EXAMPLE)])
+    annual = next(c for c in twice.values if c.key == keys.aggregate_fund("annual"))
+    assert annual.value == 2 * pkg.overall.fund("total").annual
+    assert list(annual.inputs) == [pkg.unit.name, f"{pkg.unit.name}（2）"]
+
+
+def test_the_bureaus_opinion_may_be_signed_after_the_units_deadline():
+    from datetime import date
+
+    from jixiao.audit.registry import run_checks
+
+    pkg = services.read(path=EXAMPLE)
+    for o in pkg.opinions:
+        o.signed_on = date(2023, 7, 10) if "财政" in o.role else None
+    assert not [f for f in run_checks(pkg) if f.rule == "date.deadline" and "财政" in f.message]
+    unit = next(o for o in pkg.opinions if o.role == "部门（单位）")
+    unit.signed_on = date(2023, 7, 10)  # the unit's own opinion is part of what it hands in: still late
+    assert [f for f in run_checks(pkg) if f.rule == "date.deadline" and "部门（单位）意见日期" in f.message]

@@ -36,7 +36,7 @@ def fund_weight(table: SelfEvalTable, basis: str) -> Decimal:
 def aggregate(tables: list[SelfEvalTable], prof: Profile, names: list[str] | None = None) -> list[Computed]:
     basis = prof["aggregation_weight"]
     rule = prof.ref("aggregation_weight")
-    names = names or [t.name or f"表{i + 1}" for i, t in enumerate(tables)]
+    names = _distinct(names or [t.name or f"表{i + 1}" for i, t in enumerate(tables)])
     weights = [fund_weight(t, basis) for t in tables]
     out: list[Computed] = []
     out += _funds(tables, names, rule)
@@ -48,6 +48,16 @@ def aggregate(tables: list[SelfEvalTable], prof: Profile, names: list[str] | Non
                         formula=f"Σ 各表总分 × {_WEIGHT_FIELD[basis]} ÷ Σ {_WEIGHT_FIELD[basis]}",
                         inputs={n: v for n, v in zip(names, values)}, rule=rule,
                         note="" if avg is not None else "资金额度合计为0，无法加权"))
+    return out
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """Names as keys of the traces' inputs: a repeated name gets its ordinal (甲, 甲（2）), so no table is lost."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}（{seen[n]}）")
     return out
 
 

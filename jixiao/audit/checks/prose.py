@@ -510,7 +510,9 @@ def _date_targets(pkg: Package) -> list[Finding]:
     return out
 
 
-def filing_dates(pkg: Package) -> list[tuple[str, date, Source]]:
+def filing_dates(pkg: Package, bureau_opinions: bool = True) -> list[tuple[str, date, Source]]:
+    """Dates the package carries. `bureau_opinions=False` leaves out the finance bureau's own opinion
+    (财政部门…意见), which is signed after the units hand in and so after their deadline."""
     out: list[tuple[str, date, Source]] = []
     n = pkg.notice
     if n.issued_on is not None:
@@ -522,7 +524,7 @@ def filing_dates(pkg: Package) -> list[tuple[str, date, Source]]:
             out.append((f"{form} 填报日期", table.filing_date,
                         table.src.get("filing_date") or Source(form, title, "填报日期")))
     for o in pkg.opinions:
-        if o.signed_on is not None:
+        if o.signed_on is not None and (bureau_opinions or "财政" not in o.role):
             out.append((f"{o.role}意见日期", o.signed_on, Source(FORM_COVER, "四、评价人员", o.role, "日期")))
     return out
 
@@ -540,7 +542,7 @@ def date_deadline(ctx: AuditContext) -> list[Finding]:
     if deadline is None:
         return []
     late: dict[date, list[tuple[str, Source]]] = {}
-    for label, d, src in filing_dates(pkg):
+    for label, d, src in filing_dates(pkg, bureau_opinions=False):
         if d > deadline:
             late.setdefault(d, []).append((label, src))
     out = []
