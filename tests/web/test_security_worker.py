@@ -63,7 +63,10 @@ def test_a_killed_worker_leaves_no_half_written_pdf(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             state, progress, _, _ = _job(db, pk)
-            if state == "running" and progress >= 20:  # writing the .docx / converting with LibreOffice
+            pdf_dir = var / "files" / "pdf"
+            # writing the .docx / converting with LibreOffice, with its temporary folder there to be left behind
+            # (killed before the folder exists, there would be nothing to prove the clean-up on)
+            if state == "running" and progress >= 20 and pdf_dir.is_dir() and any(p.is_dir() for p in pdf_dir.iterdir()):
                 break
             assert state in ("queued", "running"), state
             time.sleep(0.05)
