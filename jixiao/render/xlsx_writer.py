@@ -778,10 +778,9 @@ def _cover_formula(name: str, f: str, r, row: int, col: int, member_rows: dict, 
     return None
 
 
-def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived, spare: int = 0,
-                level1_names: tuple[str, ...] = ()) -> tuple[int, int]:
-    """The indicator rows, then `spare` empty ones a preparer may fill; returns the first and last row
-    (spare rows included), or (r, r - 1) when there are none."""
+def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> tuple[int, int]:
+    """The indicator rows (the cover's; self-evaluation tables use `_indicator_form`, which adds the
+    spare rows); returns the first and last row, or (r, r - 1) when there are none."""
     heads = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施", "定性档次", "是否适用"]
     extra = len(heads) - s.ncols
     cols = s.ncols
@@ -809,34 +808,9 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived, spare: 
         s.value(r, 9, f"{p}.tier", K.TIER, ind.tier)
         s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
         s.row += 1
-    if spare:
-        _spare_rows(s, base, inds, spare, level1_names)
     if header_row and s.title_rows is None:
         s.title_rows = (header_row, header_row)
     return first, s.row - 1
-
-
-def _spare_rows(s: Sheet, base: str, inds, spare: int, level1_names: tuple[str, ...]) -> None:
-    """Empty indicator rows (no 是否适用: a spare indicator applies, so the sheet's 总分 formula stays a
-    plain sum). Their 得分 is an input like an indicator's the engine cannot recompute; the engine
-    recomputes it on import where it can."""
-    level1 = tuple(dict.fromkeys((*level1_names, *(i.level1 for i in inds if i.level1))))
-    level2 = tuple(dict.fromkeys((*K.LEVEL2_NAMES, *(i.level2 for i in inds if i.level2))))
-    p0 = base.rsplit(".", 1)[0] + "." + K.SPARE_LIST
-    for j in range(spare):
-        p = f"{p0}[{j}]"
-        r = s.row
-        s.value(r, 1, f"{p}.level1", K.TEXT, None, K.SPARE, choices=level1 or None)
-        s.value(r, 2, f"{p}.level2", K.TEXT, None, K.SPARE, choices=level2)
-        s.value(r, 3, f"{p}.name", K.TEXT, None, K.SPARE)
-        s.value(r, 4, f"{p}.target", K.TEXT, None, K.SPARE)
-        s.value(r, 5, f"{p}.actual", K.TEXT, None, K.SPARE)
-        s.value(r, 6, f"{p}.weight", K.WEIGHT, None, K.SPARE)
-        s.value(r, 7, f"{p}.score", K.SCORE, None, K.SPARE)
-        s.value(r, 8, f"{p}.reason", K.TEXT, None, K.SPARE)
-        s.value(r, 9, f"{p}.tier", K.TIER, None, K.SPARE)
-        s._write(r, 10, None, s.book.style(K.TEXT, ""))
-        s.row += 1
 
 
 # --- 绩效评价报告 ---
