@@ -118,6 +118,27 @@ def test_no_cycles_between_check_modules():
             visit(m, [])
 
 
+def test_no_module_defines_a_name_twice():
+    """A second `def` of the same name silently replaces the first (one such pair in the workbook
+    writer wrote spare rows one column off for its first caller): every top-level function and class,
+    and every method of a class, is defined once."""
+    twice = []
+    for p in SOURCES:
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for owner in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]:
+            names = [n.name for n in owner.body
+                     if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                     and not any(_is_overload(d) for d in n.decorator_list)]
+            twice += [f"{module_name(p)}.{n}" for n in sorted({n for n in names if names.count(n) > 1})]
+    assert not twice, "defined twice: " + ", ".join(twice)
+
+
+def _is_overload(decorator: ast.expr) -> bool:
+    """`@overload`, `@x.setter` and the like define a name again on purpose."""
+    name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+    return name in {"overload", "setter", "getter", "deleter", "register"}
+
+
 # --- typed results ----------------------------------------------------------------------------
 
 CONSUMERS = [p for p in SOURCES if not module_name(p).startswith(("jixiao.core.engine", "jixiao.core.keys"))]
