@@ -326,11 +326,22 @@ class _Ctx:
                 for row in b.rows:
                     for j, c in enumerate(row):
                         t = c.clean
-                        if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
+                        if _is_prose_cell(t):
                             self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
-                        elif t and j and "问题" in row[j - 1].compact and len(row[j - 1].compact) <= 8:
+                        elif t and j and _is_problem_label(row[j - 1].text):
                             # A short answer under its label ("存在问题 | 暂无"): a claim the checks weigh.
                             self.pkg.texts.append(TextBlock(seg.form, row[j - 1].clean, t, c.line))
+
+
+@text_cache(8192)  # asked of every cell of every table
+def _is_prose_cell(cleaned: str) -> bool:
+    return len(compact(cleaned)) >= 15 and bool(_SENTENCE_MARK.search(cleaned))
+
+
+@text_cache(8192)
+def _is_problem_label(text: str) -> bool:
+    t = compact(text)
+    return "问题" in t and len(t) <= 8
 
 
 @text_cache(8192)  # pure; asked of every paragraph, some twice
@@ -1153,8 +1164,16 @@ def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) 
 def _header_labels(seg: Segment) -> frozenset[str]:
     """The short label cells of a form's tables (column heads, row labels): what tells two variants
     of one title apart."""
-    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row
-                     if 0 < len(c.compact) <= 12 and not any(ch.isdigit() for ch in c.compact))
+    labels = {_header_label(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row}
+    labels.discard("")
+    return frozenset(labels)
+
+
+@text_cache(8192)  # the same label cells come back in every form and every document of a batch
+def _header_label(text: str) -> str:
+    """A cell's label when it is a short one without digits (a column head, a row label), else ''."""
+    t = compact(text)
+    return label_of(text) if 0 < len(t) <= 12 and not any(ch.isdigit() for ch in t) else ""
 
 
 def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
