@@ -121,3 +121,66 @@ def test_yueyang_2016_project_form_with_sources_and_amounts_in_one_cell():
     assert (table.name, table.implementer, table.filler) == ("优抚", "南湖新区民政局", "鲁明霞")
     (detail,) = pkg.narrative.tables.values()
     assert detail.total_label == "支出合计" and [ln.values["spent"] for ln in detail.lines][-1] == D("179.6")
+
+
+def _overall_form(tmp_path: Path, rows: list[list[str]]) -> Path:
+    """A 附件3 (湖南 package) with the given fund rows below the form's header, as a text dump."""
+    header = ["年度预算申请（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    table = [["部门名称", "某县某局"], header, *rows, ["年度总体目标", "预期目标", "实际完成情况"]]
+    lines = ["附件3：", "预算部门整体支出绩效自评表", "（2023年度）"]
+    for i, row in enumerate(table):
+        if i:
+            lines.append("")
+        lines += ["\t" + c for c in row]
+    path = tmp_path / "form.txt"
+    path.write_text("\n".join(lines) + "\n\n结束\n", encoding="utf-8")
+    return path
+
+
+_DASH = ["——", "——", "——"]
+
+
+def test_a_sub_heading_with_its_figure_in_the_label_cell(tmp_path):
+    """"按收入性质分:120.5" (half-width colon), "按支出性质分：…" (full-width): the family file names the
+    sub-headings; the figure states the group's sum. Written without a column, it is compared with
+    the column whose sum it agrees with — and reported when it agrees with none."""
+    from jixiao.audit.service import audit_path
+
+    path = _overall_form(tmp_path, [
+        ["", "年度资金总额", "100", "120.5", "90", "10", "74.69%", "7.47"],
+        ["", "按收入性质分:120.5", "", "", "", *_DASH],
+        ["", "一般公共预算", "80", "100.5", "80", *_DASH],
+        ["", "其他资金", "20", "20", "10", *_DASH],
+        ["", "按支出性质分：95", "", "", "", *_DASH],
+        ["", "基本支出", "70", "80", "70", *_DASH],
+        ["", "项目支出", "30", "40.5", "20", *_DASH],
+    ])
+    pkg = read_any(path)
+    (by_income, by_expense) = pkg.overall.group_sums
+    assert (by_income.key, by_income.label, by_income.inline) == ("general_budget", "按收入性质分", D("120.5"))
+    assert (by_expense.key, by_expense.inline) == ("basic", D("95"))
+    assert [f.key for f in pkg.overall.funds] == ["total", "general_budget", "other_funds", "basic", "project"]
+    errors = [f for f in audit_path(path).findings if f.severity == "error"]
+    assert [(f.rule, f.location.row) for f in errors] == [("funds.identity", "按支出性质分")]
+    (wrong,) = errors
+    assert "基本支出、项目支出之和不符" in wrong.message and "均不符" in wrong.evidence
+    assert wrong.location.column == "年初预算数" and "按支出性质分：95" in wrong.location.text
+
+
+def test_a_total_row_with_its_figure_in_the_label_cell(tmp_path):
+    """"合计：110万元" — the total row (合计 is a synonym of 年度资金总额 in the family file), its figure in
+    its label cell: checked against the parts; "合计：100万元" agrees with 年初预算数 and stands."""
+    from jixiao.audit.service import audit_path
+
+    def total_errors(total_cell: str):
+        path = _overall_form(tmp_path, [
+            ["", total_cell, "", "", "", "10", "", ""],
+            ["", "一般公共预算", "100", "100", "90", *_DASH],
+        ])
+        pkg = read_any(path)
+        assert pkg.overall.fund("total").inline is not None
+        return [f for f in audit_path(path).findings if f.rule == "funds.identity"]
+
+    assert total_errors("合计：100万元") == []
+    (wrong,) = total_errors("合计：110万元")
+    assert wrong.severity == "error" and wrong.location.row == "合计" and wrong.stated == "110.00"

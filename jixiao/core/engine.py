@@ -20,12 +20,13 @@ from . import catalogue, keys, rules
 from .formula import evaluate_formula
 from .model import (
     FrameworkItem,
+    FundRow,
     Indicator,
     LineTable,
     Package,
     SelfEvalTable,
 )
-from .numbers import ZERO
+from .numbers import ZERO, stated_agrees
 from .profiles import Profile, load_profile
 from .trace import Computed, Kind, Method
 
@@ -167,19 +168,49 @@ def fund_identities(table: SelfEvalTable, key: str) -> list[Computed]:
         if not parts:
             continue
         names = " + ".join(p.label for p in parts)
-        for col, col_label in (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "全年执行数")):
-            values = [getattr(p, col) for p in parts]
-            if all(v is None for v in values):
-                continue
-            value = sum((v for v in values if v is not None), ZERO)
+        stated_sum = next((g for g in table.group_sums if g.key == group[0]), None)
+        sums = {col: sum((getattr(p, col) for p in parts if getattr(p, col) is not None), ZERO)
+                for col in _FUND_AMOUNTS if any(getattr(p, col) is not None for p in parts)}
+        for col, value in sums.items():
+            col_label = _FUND_AMOUNTS[col]
+            inputs = {p.label: (getattr(p, col) if getattr(p, col) is not None else ZERO) for p in parts}
+            stated, stated_src, note = _stated_in(total, col, sums, len(parts))
             out.append(Computed(
                 key=keys.fund_sum(key, group[0], col), label=f"{total.label}（{col_label}）= {names}",
-                value=value, unit="万元", formula=f"{names}",
-                inputs={p.label: (getattr(p, col) if getattr(p, col) is not None else ZERO) for p in parts},
-                stated=getattr(total, col), stated_src=total.src.get(col), parts=len(parts),
+                value=value, unit="万元", formula=f"{names}", inputs=inputs,
+                stated=stated, stated_src=stated_src, parts=len(parts), note=note,
                 path=f"{key}.funds[{table.funds.index(total)}].{col}",
             ))
+            if stated_sum is None:
+                continue
+            stated, stated_src, note = _stated_in(stated_sum, col, sums, len(parts))
+            if stated is not None:
+                # The group's sum as its sub-heading states it ("按收入性质分：2030.12").
+                out.append(Computed(
+                    key=keys.fund_group_sum(key, group[0], col), label=f"{stated_sum.label}（{col_label}）= {names}",
+                    value=value, unit="万元", formula=f"{names}", inputs=dict(inputs),
+                    stated=stated, stated_src=stated_src, parts=len(parts), note=note,
+                    path=f"{key}.group_sums[{table.group_sums.index(stated_sum)}].{col}",
+                ))
     return out
+
+
+_FUND_AMOUNTS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数"}
+
+
+def _stated_in(row: FundRow, col: str, sums: dict[str, Decimal], parts: int) -> tuple:
+    """(stated figure, its source, note) of `row` in column `col`. A figure written in the label cell
+    without a column (`FundRow.inline`) stands in the column whose sum it agrees with; agreeing with
+    none, it is compared in the first column the parts fill, and the note says so."""
+    if getattr(row, col) is not None or row.inline is None:
+        return getattr(row, col), row.src.get(col), ""
+    matching = [c for c, v in sums.items() if stated_agrees(row.inline, v, "万元", parts)]
+    chosen = matching[0] if matching else next(iter(sums))
+    if col != chosen:
+        return None, None, ""
+    if matching:
+        return row.inline, row.src.get("inline"), f"“{row.label}”所填数额未注明列，与{_FUND_AMOUNTS[col]}之和相符"
+    return row.inline, row.src.get("inline"), f"“{row.label}”所填数额未注明列，与{'、'.join(_FUND_AMOUNTS[c] for c in sums)}之和均不符"
 
 
 def _execution(res: TableResult, prof: Profile) -> None:

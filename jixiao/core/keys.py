@@ -44,6 +44,11 @@ def fund_sum(table: str, group: str, column: str) -> Key:
     return _k("fund_sum", f"{table}.funds.{group}_sum.{column}")
 
 
+def fund_group_sum(table: str, group: str, column: str) -> Key:
+    """A group's sum as its sub-heading states it (按收入性质分：…) = Σ the group's rows."""
+    return _k("fund_group_sum", f"{table}.funds.{group}_group.{column}")
+
+
 def execution_rate(table: str) -> Key:
     return _k("execution_rate", f"{table}.execution.rate")
 

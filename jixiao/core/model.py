@@ -222,6 +222,9 @@ class FundRow:
     stated_rate: Amount = None  # 执行率 as printed (ratio)
     stated_score: Amount = None  # 得分 as printed
     balance: Amount = None  # 结余 as printed, where the form has that column (岳阳's 2016 project form)
+    # A figure written in the label cell ("合计：2030.12万元", "按收入性质分：2030.12") where the block has
+    # several amount columns and the row's own cells are empty: which column it is, the form does not say.
+    inline: Amount = None
     src: dict[str, Source] = field(default_factory=_src)
 
 
@@ -280,6 +283,9 @@ class SelfEvalTable:
     supervisor: str = ""  # 主管部门
     implementer: str = ""  # 实施单位
     funds: list[FundRow] = field(default_factory=list)
+    # Sums a document states for a group of fund rows under its sub-heading ("按收入性质分：2030.12"):
+    # key = the group's first row key (general_budget, basic); read from documents only.
+    group_sums: list[FundRow] = field(default_factory=list)
     goal: Goal = field(default_factory=Goal)
     indicators: list[Indicator] = field(default_factory=list)
     level1_weights: dict[str, Amount] = field(default_factory=dict)  # as printed: 产出指标(50分)

@@ -20,6 +20,8 @@ is a new file, not a new code path.
         fund_header: [[调整后预算数, 预算执行数]]
         fund_columns: {initial: [年初预算], annual: [调整后预算数], …}
         fund_rows: [[total, [总额]], [appropriation, [财政资金]], [other, [单位资金]], …]
+        fund_groups: [[general_budget, [按收入性质分]]]   # sub-headings; a figure with one is its group's sum
+        inline_column: annual   # where a figure written in a label cell ("合计：2030.12") stands
         …
 
 Every list is a list of synonyms; the first family whose table title matches a
@@ -67,6 +69,13 @@ class TableSpec:
     # amounts side by side in the header row (计划安排资金 170 | 实际到位资金 170 | …) and each source's
     # label and amount in one cell below ("省财政 170"), as 岳阳's 2016 project form prints them.
     fund_layout: str = "rows"
+    # Sub-headings of the fund block that group its rows ("按收入性质分：" over 一般公共预算 … 其他资金):
+    # (the group's first row key, synonyms). A figure printed with one — in its own label cell
+    # ("按收入性质分：2030.12") or in the amount columns — states the sum of the group's rows.
+    fund_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The amount column that a figure written inside a label cell ("合计：2030.12万元") belongs to
+    # when the row's own amount cells are empty; "" for the first amount column the header prints.
+    inline_column: str = ""
     detail_header: tuple[str, ...] = ()  # a spending-detail table (支出明细: 支出内容 | 实际支出数 …)
     detail_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -114,21 +123,36 @@ def _map(value, where: str) -> dict[str, tuple[str, ...]]:
 def _table(raw: dict, where: str) -> TableSpec:
     if not isinstance(raw, dict) or "kind" not in raw:
         raise FamilyError(f"{where}: 每个表格须有 kind")
-    unknown = set(raw) - {"kind", "fund_header", "fund_rows", "fund_layout", *_WORD_LISTS, *_COLUMN_MAPS}
+    unknown = set(raw) - {"kind", "fund_header", "fund_rows", "fund_groups", "fund_layout", "inline_column",
+                          *_WORD_LISTS, *_COLUMN_MAPS}
     if unknown:
         raise FamilyError(f"{where}: 未知的键 {sorted(unknown)}")
-    rows = []
-    for i, item in enumerate(raw.get("fund_rows") or []):
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-            raise FamilyError(f"{where}.fund_rows[{i}]: 应为 [键, [同义词…]]")
-        rows.append((item[0], _words(item[1], f"{where}.fund_rows[{i}]")))
+    rows = _keyed_words(raw.get("fund_rows"), f"{where}.fund_rows")
+    groups = _keyed_words(raw.get("fund_groups"), f"{where}.fund_groups")
+    known_rows = {k for k, _ in rows}
+    for key, _ in groups:
+        if rows and key not in known_rows:
+            raise FamilyError(f"{where}.fund_groups: {key} 不是本表 fund_rows 中的行")
+    inline = str(raw.get("inline_column", ""))
+    if inline and inline not in ("initial", "annual", "executed"):
+        raise FamilyError(f"{where}.inline_column: 应为 initial、annual 或 executed")
     header = tuple(_words(g, f"{where}.fund_header[{i}]") for i, g in enumerate(raw.get("fund_header") or []))
     kw = {k: _words(raw.get(k), f"{where}.{k}") for k in _WORD_LISTS}
     maps = {k: _map(raw.get(k), f"{where}.{k}") for k in _COLUMN_MAPS}
     layout = str(raw.get("fund_layout", "rows"))
     if layout not in ("rows", "source_cells"):
         raise FamilyError(f"{where}.fund_layout: 应为 rows 或 source_cells")
-    return TableSpec(kind=str(raw["kind"]), fund_header=header, fund_rows=tuple(rows), fund_layout=layout, **kw, **maps)
+    return TableSpec(kind=str(raw["kind"]), fund_header=header, fund_rows=tuple(rows), fund_groups=tuple(groups),
+                     fund_layout=layout, inline_column=inline, **kw, **maps)
+
+
+def _keyed_words(value, where: str) -> list[tuple[str, tuple[str, ...]]]:
+    out = []
+    for i, item in enumerate(value or []):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            raise FamilyError(f"{where}[{i}]: 应为 [键, [同义词…]]")
+        out.append((item[0], _words(item[1], f"{where}[{i}]")))
+    return out
 
 
 def load_family(path: Path) -> Family:
@@ -221,7 +245,7 @@ def _with_fallbacks(spec: TableSpec, kind: str) -> TableSpec:
     from another template ("本年财政拨款" in a 当年 form) is still read. The layout is the family's own."""
     from dataclasses import replace
 
-    return replace(_merge(kind, [spec, _union(kind)]), fund_layout=spec.fund_layout,
+    return replace(_merge(kind, [spec, _union(kind)]), fund_layout=spec.fund_layout, inline_column=spec.inline_column,
                    detail_header=spec.detail_header, detail_columns=spec.detail_columns)
 
 
@@ -237,17 +261,21 @@ def _merge(kind: str, specs: list[TableSpec]) -> TableSpec:
                 out[k] += [w for w in ws if w not in out[k]]
         return {k: tuple(v) for k, v in out.items()}
 
-    rows: list[tuple[str, tuple[str, ...]]] = []
-    seen: set[tuple[str, str]] = set()
-    for s in specs:
-        for key, ws in s.fund_rows:
-            fresh = tuple(w for w in ws if (key, w) not in seen)
-            seen.update((key, w) for w in ws)
-            if fresh:
-                rows.append((key, fresh))
+    def keyed(attr: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        rows: list[tuple[str, tuple[str, ...]]] = []
+        seen: set[tuple[str, str]] = set()
+        for s in specs:
+            for key, ws in getattr(s, attr):
+                fresh = tuple(w for w in ws if (key, w) not in seen)
+                seen.update((key, w) for w in ws)
+                if fresh:
+                    rows.append((key, fresh))
+        return tuple(rows)
+
     header = tuple(dict.fromkeys(g for s in specs for g in s.fund_header))
     return TableSpec(kind=kind, titles=words("titles"), name_labels=maps("name_labels"), fund_header=header,
-                     fund_columns=maps("fund_columns"), fund_rows=tuple(rows), goal_header=words("goal_header"),
+                     fund_columns=maps("fund_columns"), fund_rows=keyed("fund_rows"), fund_groups=keyed("fund_groups"),
+                     goal_header=words("goal_header"),
                      indicator_columns=maps("indicator_columns"), total_words=words("total_words"),
                      signer_labels=words("signer_labels"), stop_words=words("stop_words"))
 

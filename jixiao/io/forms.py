@@ -326,11 +326,22 @@ class _Ctx:
                 for row in b.rows:
                     for j, c in enumerate(row):
                         t = c.clean
-                        if len(compact(t)) >= 15 and _SENTENCE_MARK.search(t):
+                        if _is_prose_cell(t):
                             self.pkg.texts.append(TextBlock(seg.form, section, t, c.line))
-                        elif t and j and "问题" in row[j - 1].compact and len(row[j - 1].compact) <= 8:
+                        elif t and j and _is_problem_label(row[j - 1].text):
                             # A short answer under its label ("存在问题 | 暂无"): a claim the checks weigh.
                             self.pkg.texts.append(TextBlock(seg.form, row[j - 1].clean, t, c.line))
+
+
+@text_cache(8192)  # asked of every cell of every table
+def _is_prose_cell(cleaned: str) -> bool:
+    return len(compact(cleaned)) >= 15 and bool(_SENTENCE_MARK.search(cleaned))
+
+
+@text_cache(8192)
+def _is_problem_label(text: str) -> bool:
+    t = compact(text)
+    return "问题" in t and len(t) <= 8
 
 
 @text_cache(8192)  # pure; asked of every paragraph, some twice
@@ -1153,8 +1164,16 @@ def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) 
 def _header_labels(seg: Segment) -> frozenset[str]:
     """The short label cells of a form's tables (column heads, row labels): what tells two variants
     of one title apart."""
-    return frozenset(label_of(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row
-                     if 0 < len(c.compact) <= 12 and not any(ch.isdigit() for ch in c.compact))
+    labels = {_header_label(c.text) for b in seg.blocks if isinstance(b, Table) for row in b.rows[:40] for c in row}
+    labels.discard("")
+    return frozenset(labels)
+
+
+@text_cache(8192)  # the same label cells come back in every form and every document of a batch
+def _header_label(text: str) -> str:
+    """A cell's label when it is a short one without digits (a column head, a row label), else ''."""
+    t = compact(text)
+    return label_of(text) if 0 < len(t) <= 12 and not any(ch.isdigit() for ch in t) else ""
 
 
 def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
@@ -1264,15 +1283,17 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             break
         if any(w in c.compact for c in row for w in spec.stop_words):
             break  # the goal or the indicator block begins
-        label = label_of(label_cells[-1].text)
+        label_cell = label_cells[-1]
+        label, inline = _inline_figure(label_cell.text)
         key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
-        if key is None:
-            j += 1  # a sub-heading such as 按收入性质分：
+        group = next((g for g, words in spec.fund_groups if any(w in label for w in words)), None)
+        if key is None and group is None:
+            j += 1  # a line of the block that is no row of it
             continue
         if key == "other" and t.kind == "overall":
             key = "other_funds"
-        fr = FundRow(key=key, label=label)
-        fr.src["label"] = src(form, label_cells[-1], "资金", label, "")
+        fr = FundRow(key=key or group, label=label)
+        fr.src["label"] = src(form, label_cell, "资金", label, "")
         for ckey, (idx, clabel) in cols.items():
             cell = _cell(row, header, idx)
             if cell is None:
@@ -1283,9 +1304,38 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
                 setattr(fr, {"weight": "weight", "score": "stated_score"}.get(ckey, ckey), amount(cell.text))
             if cell.compact:
                 fr.src[ckey] = src(form, cell, "资金", label, clabel)
-        _add_fund_row(t, fr)
+        amounts = [k for k in ("initial", "annual", "executed") if k in cols]
+        if inline is not None and not any(getattr(fr, k) is not None for k in amounts):
+            # A figure written in the label cell ("按收入性质分：2030.12") and none in the row's amount cells:
+            # the block's one amount column, or the family's inline_column, holds it; else its column is open.
+            column = spec.inline_column if spec.inline_column in cols else amounts[0] if len(amounts) == 1 else ""
+            if column:
+                setattr(fr, column, inline)
+                fr.src[column] = src(form, label_cell, "资金", label, cols[column][1])
+            else:
+                fr.inline = inline
+                fr.src["inline"] = src(form, label_cell, "资金", label, "")
+        if key is None:  # a sub-heading: a figure it holds is the sum of its group
+            if fr.inline is not None or any(getattr(fr, c) is not None for c in ("initial", "annual", "executed")):
+                t.group_sums.append(fr)
+        else:
+            _add_fund_row(t, fr)
         j += 1
     return j
+
+
+_INLINE_FIGURE = re.compile(r"^(?P<label>.*?[^\d.,\s])\s*[:：]\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)?)\s*$",
+                            re.S)
+
+
+def _inline_figure(text: str) -> tuple[str, Decimal | None]:
+    """A label cell's label, and the figure written after its colon, if any: '合计：2030.12万元' →
+    ('合计', 2030.12); '其中：本年财政拨款' → ('本年财政拨款', None)."""
+    m = _INLINE_FIGURE.match(text or "")
+    if m is None:
+        return label_of(text), None
+    value = amount(m.group("value"))
+    return (label_of(m.group("label")), value) if value is not None else (label_of(text), None)
 
 
 _LABELLED_AMOUNT = re.compile(r"^(?P<label>.*?)\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)?\s*$", re.S)

@@ -12,6 +12,9 @@ pdfplumber reads what passed:
   them (`blocks.grid_rows`). A table cut by a page break is joined again when the next
   page begins with a table of the same columns (header rows the printer repeated
   are dropped).
+- a page without ruling lines may still hold a table printed without borders: its rows are
+  the lines whose words stand apart by more than a character, its columns the white space those
+  lines share (`_aligned_tables`); a vertically merged cell shows its text in its first row only.
 - text outside tables is cut into lines by position; a line is joined to the one
   before when that one runs to the right edge of the text (a wrapped paragraph),
   so a paragraph reads as one, as in the .docx. The same inside a cell.
@@ -112,6 +115,7 @@ class _Line:
     x1: float
     top: float
     size: float
+    chars: list | None = None  # (text, x0, x1) of each character, where the caller asked for them
 
 
 @dataclass
@@ -136,6 +140,11 @@ def _page_parts(number: int, page) -> tuple[list[_Line], list[tuple[Table, tuple
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
+    if not found:
+        # No ruling lines: tables, if any, are recovered from the columns their words line up in.
+        lines, tables = _aligned_tables(_lines(page, chars=True))
+        lines = [ln for ln in lines if not (is_page_number(ln.text) and _in_margin(ln, page))]
+        return lines, tables
     lines = _lines(page.filter(outside))
     lines = [ln for ln in lines if not (is_page_number(ln.text) and _in_margin(ln, page))]
     tables = []
@@ -172,7 +181,7 @@ def _in_margin(line: _Line, page) -> bool:
     return line.top > page.height * 0.85 or line.top < page.height * 0.08
 
 
-def _lines(page) -> list[_Line]:
+def _lines(page, chars: bool = False) -> list[_Line]:
     out = []
     # A gap wider than half a character is a space; narrower gaps are the spacing of CJK type.
     for ln in page.extract_text_lines(return_chars=True, x_tolerance_ratio=0.5):
@@ -180,7 +189,8 @@ def _lines(page) -> list[_Line]:
         if not text:
             continue
         sizes = [c["size"] for c in ln["chars"] if c["text"].strip()]
-        out.append(_Line(text, ln["x0"], ln["x1"], ln["top"], max(sizes) if sizes else 10.0))
+        kept = [(c["text"], c["x0"], c["x1"]) for c in ln["chars"]] if chars else None
+        out.append(_Line(text, ln["x0"], ln["x1"], ln["top"], max(sizes) if sizes else 10.0, kept))
     return out
 
 
@@ -306,6 +316,164 @@ def _cell_text(page, box) -> tuple[str, float, float]:
         else:
             out.append(ln.text)
     return "\n".join(out), lines[0].x0 - x0, lines[0].size
+
+
+# --- tables without ruling lines -----------------------------------------------------------
+#
+# A table printed without borders shows its columns only as white space that runs down the lines:
+# a line whose characters stand apart by more than a character's width is a row of cells, and the
+# gaps that the rows share, where no line has text, are the column boundaries. Lines of one cell
+# (its text wrapped) go on while the lines are set close and each of their pieces stands in a
+# column whose text above ran to that column's edge; any other line begins a row. A vertical
+# merge cannot be seen without borders: its text stands in the first row it spans.
+
+_CELL_GAP = 0.9  # a gap wider than this many characters (of the line's size) parts two cells
+
+
+@dataclass
+class _Piece:
+    text: str
+    x0: float
+    x1: float
+
+
+def _pieces(line: _Line) -> list[_Piece]:
+    """The line cut where its characters stand apart by more than a character's width."""
+    out: list[_Piece] = []
+    for text, x0, x1 in line.chars or ():
+        if out and x0 - out[-1].x1 <= _CELL_GAP * line.size:
+            out[-1].text += text
+            out[-1].x1 = max(out[-1].x1, x1)
+        elif text.strip():
+            out.append(_Piece(text, x0, x1))
+    for piece in out:
+        piece.text = piece.text.strip()
+    return [p for p in out if p.text]
+
+
+def _aligned_tables(lines: list[_Line]) -> tuple[list[_Line], list[tuple[Table, tuple, tuple]]]:
+    """The page's lines outside tables, and the tables their words line up in (block, box, columns)."""
+    pieces = [_pieces(ln) for ln in lines]
+    rest: list[_Line] = []
+    tables: list[tuple[Table, tuple, tuple]] = []
+    i = 0
+    while i < len(lines):
+        if len(pieces[i]) < 2:
+            rest.append(lines[i])
+            i += 1
+            continue
+        j = i + 1  # the run of lines set close together from the first line of several pieces
+        while j < len(lines) and lines[j].top - lines[j - 1].top <= 3.2 * max(lines[j].size, lines[j - 1].size):
+            j += 1
+        found = _aligned_table(lines[i:j], pieces[i:j])
+        if found is None:
+            rest.append(lines[i])
+            i += 1
+            continue
+        table, box, columns, used = found
+        tables.append((table, box, columns))
+        i += used
+    return rest, tables
+
+
+def _aligned_table(lines: list[_Line], pieces: list[list[_Piece]]):
+    """The table that begins the run of lines, or None; with how many lines it takes."""
+    # Column boundaries: white space between the pieces of a line that no line's text covers.
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    width = int(right - left) + 2
+    gap, cover = [0] * width, [0] * width
+    for ps in pieces:
+        for p in ps:
+            for x in range(max(0, int(p.x0 - left) - 1), min(width, int(p.x1 - left) + 2)):
+                cover[x] += 1
+        for a, b in zip(ps, ps[1:]):
+            for x in range(int(a.x1 - left) + 2, int(b.x0 - left) - 1):
+                gap[x] += 1
+    # A cell that spans columns (a goal's text across the indicator columns) covers a boundary the
+    # other rows leave open: a boundary is where at least three lines in four that reach it are apart.
+    def open_at(x: int) -> bool:
+        return gap[x] >= 2 and cover[x] * 3 <= gap[x] or gap[x] == 1 and not cover[x]
+
+    bounds: list[tuple[float, float]] = []  # (where the text of the column before ends, where the next begins)
+    x = 0
+    while x < width:
+        if open_at(x):
+            start = x
+            while x < width and open_at(x):
+                x += 1
+            bounds.append((left + start - 1, left + x))
+        x += 1
+    if not bounds:
+        return None
+    starts = [left] + [b[1] for b in bounds]
+    edges = [b[0] for b in bounds] + [right]
+
+    def column(p: _Piece) -> int:
+        return max(k for k, s in enumerate(starts) if p.x0 >= s - 1)
+
+    def last_column(p: _Piece) -> int:
+        return max(k for k, s in enumerate(starts) if p.x1 > s)
+
+    pitch = min((b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top), default=0.0)
+    rows: list[dict[int, list[_Piece]]] = []
+    spans: list[dict[int, int]] = []
+    full: dict[int, bool] = {}
+    used = 0
+    for k, (ln, ps) in enumerate(zip(lines, pieces)):
+        if not ps:
+            used = k + 1
+            continue
+        cols = [column(p) for p in ps]
+        close = k > 0 and ln.top - lines[k - 1].top <= 1.15 * pitch
+        goes_on = rows and close and all(full.get(c, False) for c in cols)
+        if not goes_on:
+            if len(ps) < 2 and rows and len(rows[-1]) < 2:
+                break  # two lines of one piece each: prose after the table, not its rows
+            rows.append({})
+            spans.append({})
+            full = {}
+        for p, c in zip(ps, cols):
+            rows[-1].setdefault(c, []).append(p)
+            spans[-1][c] = max(spans[-1].get(c, c), last_column(p))
+            full[c] = p.x1 >= edges[last_column(p)] - 1.5 * ln.size
+        used = k + 1
+    while rows and len(rows[-1]) < 2:  # a closing line of one piece is the paragraph after the table
+        rows.pop()
+        spans.pop()
+        used -= 1
+        while used > 0 and not pieces[used - 1]:
+            used -= 1
+    if len(rows) < 2:
+        return None
+    grid: list[list[tuple[object, str]]] = []
+    for r, (row, span) in enumerate(zip(rows, spans)):
+        line: list[tuple[object, str]] = []
+        c = 0
+        while c < len(starts):
+            if c in row:
+                text = _cell_join(row[c], edges[span[c]], lines)
+                for _ in range(c, span[c] + 1):
+                    line.append(((r, c), text))
+                c = span[c] + 1
+            else:
+                line.append(((r, c), ""))
+                c += 1
+        grid.append(line[:len(starts)])
+    table = Table()
+    table.rows = grid_rows(grid)
+    taken = lines[:used]
+    box = (left, taken[0].top, right, taken[-1].top + taken[-1].size)
+    return table, box, tuple(round(s, 1) for s in starts), used
+
+
+def _cell_join(parts: list[_Piece], edge: float, lines: list[_Line]) -> str:
+    """A cell's lines: one that ran to the column's edge was wrapped and goes on; else a new line."""
+    size = lines[0].size if lines else 10.0
+    text = parts[0].text
+    for previous, part in zip(parts, parts[1:]):
+        text = _join(text, part.text) if previous.x1 >= edge - 1.8 * size else text + "\n" + part.text
+    return text
 
 
 # --- pages joined --------------------------------------------------------------------------

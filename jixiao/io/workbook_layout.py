@@ -94,7 +94,10 @@ def encode_map(entries: list[tuple]) -> list[str]:
 
 
 def decode_map(chunks: list[str]) -> list[tuple[str, str, str, str, str, str]]:
-    data = json.loads("".join(chunks))
+    # The map's JSON holds no raw line break (json.dumps escapes them), but a workbook saved as .xls
+    # by LibreOffice comes back with one inserted where the BIFF format continues a long string in
+    # a new record: dropping every raw line break restores the text exactly.
+    data = json.loads("".join(chunks).replace("\r", "").replace("\n", ""))
     if not isinstance(data, list):
         raise ValueError("map is not a list")
     out = []

@@ -284,13 +284,16 @@ def fund_identities(ctx: AuditContext) -> list[Finding]:
             if ".funds." not in c.key or not _disagrees(c):
                 continue
             col = FUND_COLUMNS.get(c.key.rsplit(".", 1)[-1], "")
-            loc = location(c, form, title, total.label if total else "年度资金总额", col)
+            group_sum = getattr(c.key, "builder", "") == "fund_group_sum"  # the row: the sub-heading the reader named
+            loc = location(c, form, title, "" if group_sum else total.label if total else "年度资金总额", col)
             parts = "、".join(c.inputs)
-            out.append(finding("funds.identity", "error",
-                               f"{table_where(t.table.kind, t.table.name)}“{loc.row}”{col}与{parts}之和不符", loc,
-                               stated=show(c.stated, c.unit), expected=show(c.value, c.unit),
-                               formula=mismatch(written_sum(_fund_cells(t.table, c), c.unit), c.value, c.stated,
-                                                c.unit)))
+            f = finding("funds.identity", "error",
+                        f"{table_where(t.table.kind, t.table.name)}“{loc.row}”{col}与{parts}之和不符", loc,
+                        stated=show(c.stated, c.unit), expected=show(c.value, c.unit),
+                        formula=mismatch(written_sum(_fund_cells(t.table, c), c.unit), c.value, c.stated, c.unit))
+            if c.note:  # a figure written in its label cell, compared in the column the note names
+                f.evidence = f"{f.evidence}；{c.note}" if f.evidence else c.note
+            out.append(f)
     return out
 
 
