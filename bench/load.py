@@ -38,7 +38,6 @@ and their ratio. Targets: 0 5xx, 0 lost updates, memory end within 20 % of start
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import hmac
 import json
@@ -165,12 +164,12 @@ def seed(units: int, n: dict[str, int]) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from web_bureau import build
 
     from jixiao.web import figures as FG
     from jixiao.web import services as W
     from jixiao.web.models import Package, Role, Status, Submission, User
     from jixiao.web.selectors import compute
-    from web_bureau import build
 
     call_command("migrate", verbosity=0, interactive=False)
     t0 = time.perf_counter()
@@ -238,7 +237,7 @@ def start_server(env: dict, port: int, workers: int, threads: int, log: Path) ->
            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
            "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "20",
            "--access-logfile", "-", "--access-logformat", '%(s)s %(m)s %(U)s %(M)sms',
-           "--error-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+           "--error-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "--no-control-socket"]
     out = open(log, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     proc._log = out  # type: ignore[attr-defined]
@@ -325,7 +324,7 @@ def check_nothing_lost(results: dict) -> dict:
         if len(out["problems"]) < 20:
             out["problems"].append(text)
 
-    for pk, path, raw, base, answered in edits:
+    for pk, path, raw, _base, answered in edits:
         value = D.read_entry(D.field_kind(path), raw).value
         if value_at(pk, path, answered) != value:
             out["lost_updates"] += 1
@@ -399,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_file = Path(var) / "setup.json"
     setup_file.write_text(json.dumps(setup | {"host": f"http://127.0.0.1:{port}", "mix": n}, ensure_ascii=False))
     samples: list[tuple[float, int]] = []
+    loads: list[tuple[float, float]] = []
     child = subprocess.Popen([sys.executable, __file__, "--child", str(result_file), "--users", str(args.users),
                               "--duration", str(args.duration), "--warmup", str(args.warmup), "--units", str(args.units)],
                              env=os.environ | {"JIXIAO_LOAD_SETUP": str(setup_file)}, cwd=ROOT)
@@ -406,13 +406,14 @@ def main(argv: list[str] | None = None) -> int:
         limit = time.time() + args.warmup + args.duration + 180  # bounded: the child stops its users itself
         while child.poll() is None:
             samples.append((time.time(), rss_kib(server_pids(proc.pid))))
+            loads.append((time.time(), os.getloadavg()[0]))
             if time.time() > limit:
                 child.kill()
                 print("错误：负载进程超时，已终止", file=sys.stderr)
                 break
             time.sleep(1.0)
-        pids = server_pids(proc.pid)
-        samples.append((time.time(), rss_kib(pids)))
+        time.sleep(2)  # the load is over: the server idle, with what it kept
+        idle = rss_kib(server_pids(proc.pid))
     finally:
         if child.poll() is None:
             child.kill()
@@ -422,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     results = json.loads(result_file.read_text())
     checked = check_nothing_lost(results | {"task": setup["task"]})
-    report(args, results, checked, samples, log)
+    report(args, results, checked, samples, log, loads, idle)
     connections.close_all()
     if not args.keep:
         drop_db(base)
@@ -430,12 +431,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def _rss_at(samples: list[tuple[float, int]], t: float) -> int:
-    after = [kib for at, kib in samples if at >= t]
-    return after[0] if after else samples[-1][1]
+def rss_window(samples: list[tuple[float, int]], t0: float, t1: float) -> float:
+    """The median RSS sampled between t0 and t1 (each login's Argon2 hash takes 100 MiB for a moment:
+    one sample may catch it, the median of a window does not)."""
+    inside = [kib for at, kib in samples if t0 <= at <= t1]
+    return statistics.median(inside) if inside else float("nan")
 
 
-def report(args, results: dict, checked: dict, samples: list[tuple[float, int]], log: Path) -> None:
+def report(args, results: dict, checked: dict, samples: list[tuple[float, int]], log: Path,
+           loads: list[tuple[float, float]], idle: int) -> None:
     window = results["measure_end"] - results["measure_start"]
     times: dict[str, list[float]] = results["times"]
     total = sum(len(v) for v in times.values())
@@ -462,16 +466,22 @@ def report(args, results: dict, checked: dict, samples: list[tuple[float, int]],
     print(f"RESULT approvals={checked['approvals']}")
     print(f"RESULT approvals_lost={checked['approvals_lost']}")
     print(f"RESULT audit_chain_ok={int(checked['audit_ok'])}")
-    start = _rss_at(samples, results["measure_start"])
-    end = _rss_at(samples, results["measure_end"])
-    peak = max(kib for at, kib in samples if at >= results["measure_start"]) if samples else 0
+    ms, me = results["measure_start"], results["measure_end"]
+    span = min(20.0, (me - ms) / 4)
+    start, end = rss_window(samples, ms, ms + span), rss_window(samples, me - span, me)
+    peak = max((kib for at, kib in samples if ms <= at <= me), default=0)
     print(f"RESULT server_rss_start_mib={start / 1024:.1f} MiB")
     print(f"RESULT server_rss_end_mib={end / 1024:.1f} MiB")
-    print(f"RESULT server_rss_peak_mib={peak / 1024:.1f} MiB")
     print(f"RESULT server_rss_end_over_start={end / start if start else float('nan'):.3f}")
+    print(f"RESULT server_rss_peak_mib={peak / 1024:.1f} MiB")
+    print(f"RESULT server_rss_idle_after_mib={idle / 1024:.1f} MiB")
     for p in checked["problems"] + results["samples_5xx"] + results["failure_samples"] + results["rejected_samples"]:
         print(f"  问题：{p}", file=sys.stderr)
-    print(f"负载：{os.getloadavg()[0]:.1f}（{os.cpu_count()} 核）；服务日志：{log}", file=sys.stderr)
+    during = [x for at, x in loads if results["measure_start"] <= at <= results["measure_end"]]
+    # The machine's 1-minute load average while measuring (the load generator and PostgreSQL share
+    # the cores with the server; other jobs on a shared machine too).
+    print(f"RESULT load_average_mean={statistics.fmean(during) if during else float('nan'):.1f} ({os.cpu_count()} cores)")
+    print(f"服务日志：{log}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 import gevent
+from load import mix, totp
 from locust import HttpUser, between, events, task
 from locust.env import Environment
-
-from load import mix, totp
+from locust.exception import StopUser
 
 # The load generator stands where a deployment's TLS reverse proxy stands: it tells the server the
 # request came over HTTPS (X-Forwarded-Proto) and from which address (X-Forwarded-For), and keeps the
@@ -69,7 +69,8 @@ def _on_request(request_type, name, response_time, response_length, response=Non
     if exception is not None:
         R.failures += 1
         if len(R.failure_samples) < 10:
-            R.failure_samples.append(f"{name} {url}: {exception}")
+            err = getattr(response, "error", None) if response is not None else None
+            R.failure_samples.append(f"{name} {url} at +{time.time() - R.measure_start:.0f} s: {exception} {err or ''}")
     start = start_time or (time.time() - response_time / 1000)
     if R.measure_start <= start and start + response_time / 1000 <= R.measure_end:
         R.times[name].append(response_time)
@@ -162,7 +163,11 @@ class Person(HttpUser):
         self.no = next(_counter)
         self.rng = random.Random(self.no)
         self.csrf = ""
-        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": f"10.0.{self.no // 250}.{self.no % 250 + 1}"})
+        # As the reverse proxy does: HTTPS and the client's address in headers, and one connection
+        # per request (nginx's default towards the application), so no request races the server
+        # closing an idle keep-alive connection.
+        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": f"10.0.{self.no // 250}.{self.no % 250 + 1}",
+                                    "Connection": "close"})
 
     def _headers(self, post: bool = False, htmx: bool = False, target: str = "") -> dict:
         h = {}
@@ -175,6 +180,8 @@ class Person(HttpUser):
         return h
 
     def get(self, url: str, name: str, expect=(200,), htmx: bool = False, target: str = "", **kw):
+        if STOPPING:
+            raise StopUser()  # the run is over: no new request (those under way finish)
         with self.client.get(url, name=name, headers=self._headers(htmx=htmx, target=target), catch_response=True, **kw) as r:
             if r.status_code not in expect:
                 r.failure(f"HTTP {r.status_code}")
@@ -185,6 +192,8 @@ class Person(HttpUser):
             return r
 
     def post(self, url: str, name: str, data: dict, expect=(200, 302), htmx: bool = False, **kw):
+        if STOPPING:
+            raise StopUser()
         data = {"csrfmiddlewaretoken": self.csrf, **data}
         with self.client.post(url, data=data, name=name, headers=self._headers(post=True, htmx=htmx), catch_response=True,
                               allow_redirects=False, **kw) as r:
@@ -196,7 +205,8 @@ class Person(HttpUser):
 
     def login(self, username: str) -> bool:
         self.client.cookies.clear()
-        self.get("/login/", "login page")
+        if self.get("/login/", "login page").status_code != 200:
+            return False
         r = self.post("/login/", "login", {"username": username, "password": SETUP["password"], "next": ""}, expect=(302,))
         return r.status_code == 302
 
@@ -335,13 +345,14 @@ class BureauUser(Person):
 
 
 EDIT_FORMS: tuple[str, ...] = ()
+STOPPING = False
 REVIEW: list = []
 _preparers = itertools.count()
 _bureau = itertools.count()
 
 
 def run_child(args) -> int:
-    global HOST, EDIT_FORMS
+    global HOST, EDIT_FORMS, STOPPING
     from load import EDIT_FORMS as forms
 
     SETUP.update(json.loads(open(os.environ["JIXIAO_LOAD_SETUP"], encoding="utf-8").read()))
@@ -357,8 +368,12 @@ def run_child(args) -> int:
     R.measure_start = t0 + args.warmup
     R.measure_end = R.measure_start + args.duration
     runner.start(args.users, spawn_rate=max(1.0, args.users / max(1.0, args.warmup / 2)))
-    gevent.spawn_later(args.warmup + args.duration, runner.quit)
-    runner.greenlet.join()
+    gevent.sleep(max(0.0, R.measure_end - time.time()))
+    STOPPING = True  # users stop at their next request; wait for those under way (bounded)
+    deadline = time.time() + 60
+    while runner.user_greenlets and time.time() < deadline:
+        gevent.sleep(0.2)
+    runner.quit()
     with open(args.child, "w", encoding="utf-8") as f:
         json.dump(R.as_dict(), f, ensure_ascii=False)
     return 0
