@@ -99,12 +99,18 @@ def _parent_exists(doc: dict, path: str) -> bool:
 
 
 def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
-    """The later change that makes an edit made on version `since` unsafe, if any."""
-    later = package.edits.filter(version__gt=since).order_by("version")
+    """The later change that makes an edit made on version `since` unsafe, if any: the first change of
+    the rows (structure, import), else the *latest* change of the field itself — what it holds now.
+    (Not the first: A sets 86% then 90%; B, on the version before both, enters 86%; compared with the
+    first change B's entry would look agreed, and A's 90% would be lost — found by bench/load.py.)"""
+    later = package.edits.filter(version__gt=since).order_by("version", "id")
+    last = None
     for e in later:
-        if e.kind in ("structure", "import") or path is None or e.path == path:
+        if e.kind in ("structure", "import") or path is None:
             return e
-    return None
+        if e.path == path:
+            last = e
+    return last
 
 
 def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int) -> EditResult:

@@ -76,6 +76,25 @@ def test_a_stale_form_posted_twice_is_refused_and_loses_nothing(world):
     assert pkg.draft["projects"][0]["indicators"][1]["actual"] == "80%"
 
 
+def test_a_stale_entry_equal_to_an_intermediate_value_does_not_overwrite_a_later_one(world):
+    """Found by bench/load.py: A sets a field to 86%, then to 90%; B, on the version before both,
+    enters 86%. The field's current value (90%) is A's, which B never saw: refused, not applied."""
+    pkg, c = world["package"], client_for(world["preparer"])
+    path = "projects[0].indicators[1].actual"
+    assert post_edit(c, pkg, path, "86%", version=1).status_code == 200
+    assert post_edit(c, pkg, path, "90%").status_code == 200
+    r = post_edit(c, pkg, path, "86%", version=1)
+    assert r.status_code == 409
+    msg = _fragment(r.content.decode(), "ws-message")
+    assert "90%" in msg and "86%" in msg  # the value now there (the latest change), and the entry
+    pkg.refresh_from_db()
+    assert pkg.draft["projects"][0]["indicators"][1]["actual"] == "90%" and pkg.version == 3
+    # a stale entry equal to what the field holds now changes nothing and is no conflict
+    assert post_edit(c, pkg, path, "90%", version=1).status_code == 200
+    pkg.refresh_from_db()
+    assert pkg.version == 3
+
+
 def test_an_edit_on_an_older_version_to_another_field_is_merged(world):
     pkg, c = world["package"], client_for(world["preparer"])
     assert post_edit(c, pkg, "projects[0].indicators[1].actual", "86%", version=1).status_code == 200
