@@ -243,10 +243,11 @@ def _month(v: object) -> int:
     return int(m["m"])
 
 
-def read_execution_file(filename: str, data: bytes) -> list[ExecRow]:
-    """The rows of an 一体化 export, every problem listed by row; nothing is half-read."""
+def read_execution_file(filename: str, data: bytes, units: dict[str, Unit] | None = None) -> list[ExecRow]:
+    """The rows of an 一体化 export, every problem listed by row; nothing is half-read. `units`
+    (预算编码 → unit): each row's code must be one of them, and its 单位名称, if given, that unit's."""
     rows = _cells(filename, data)
-    head_i, cols, units = _header(rows)
+    head_i, cols, head_units = _header(rows)
     if head_i < 0:
         raise ImportProblems("没有找到表头：前10行中没有“预算编码”一列", [f"表头应包含：{'、'.join(LABEL[c] for c, (_, req) in COLUMNS.items() if req)}"])
     missing = [LABEL[c] for c, (_, req) in COLUMNS.items() if req and c not in cols]
@@ -255,7 +256,7 @@ def read_execution_file(filename: str, data: bytes) -> list[ExecRow]:
     money = {}
     problems = []
     for c in ("budget", "executed"):
-        u = units.get(c) or "万元"
+        u = head_units.get(c) or "万元"
         if u not in MONEY_UNITS:
             problems.append(f"“{LABEL[c]}”列的单位“{u}”无法识别（应为元、万元或亿元）")
         money[c] = u
@@ -272,8 +273,13 @@ def read_execution_file(filename: str, data: bytes) -> list[ExecRow]:
             continue
         mine = []
         code = _text(cell["code"])
+        name = _text(cell.get("name"))
         if not code:
             mine.append(f"第{n}行：缺少预算编码")
+        elif units is not None and code not in units:
+            mine.append(f"第{n}行：预算编码“{code}”不是本任务的参评单位")
+        elif units is not None and name and _key(name) != _key(units[code].name):
+            mine.append(f"第{n}行：预算编码“{code}”是“{units[code].name}”，文件中写的是“{name}”")
         figures = {}
         for c in ("budget", "executed"):
             raw = cell[c]
@@ -307,26 +313,12 @@ def read_execution_file(filename: str, data: bytes) -> list[ExecRow]:
         if mine:
             problems += mine
             continue
-        out.append(ExecRow(n, code, _text(cell.get("name")), project, month, figures["budget"], figures["executed"]))
+        out.append(ExecRow(n, code, name, project, month, figures["budget"], figures["executed"]))
     if problems:
         raise ImportProblems(f"文件中有{len(problems)}处问题，没有导入任何数据", problems)
     if not out:
         raise ImportProblems("文件中只有表头，没有数据行")
     return out
-
-
-def _check_units(rows: list[ExecRow], task: EvaluationTask) -> dict[str, Unit]:
-    units = {u.budget_code: u for u in task.units.all()}
-    problems = []
-    for r in rows:
-        u = units.get(r.code)
-        if u is None:
-            problems.append(f"第{r.row}行：预算编码“{r.code}”不是本任务的参评单位")
-        elif r.name and _key(r.name) != _key(u.name):
-            problems.append(f"第{r.row}行：预算编码“{r.code}”是“{u.name}”，文件中写的是“{r.name}”")
-    if problems:
-        raise ImportProblems(f"文件中有{len(problems)}处问题，没有导入任何数据", problems)
-    return units
 
 
 # --- comparing a package with the figures --------------------------------------------------------
@@ -482,8 +474,8 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
     task = EvaluationTask.objects.get(pk=task_id)
     if not may_import(user, task):
         raise ActionError("只有绩效评价股可以导入一体化执行数", 403)
-    rows = read_execution_file(filename, data)
-    units = _check_units(rows, task)
+    units = {u.budget_code: u for u in task.units.all()}
+    rows = read_execution_file(filename, data, units)
     with transaction.atomic():
         imp = ExecutionImport.objects.create(task=task, filename=Path(filename).name[:200], rows=len(rows), imported_by=user)
         existing = {(f.unit_id, _key(f.project), f.month): f for f in ExecutionFigure.objects.filter(task=task)}
@@ -510,8 +502,11 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
 
 
 def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str]]:
-    """Pre-fill the drafts the units still hold; mark (never overwrite) a figure entered differently."""
-    figures = _year_end(task)
+    """Pre-fill the drafts the units still hold from this import's year-end figures; mark (never
+    overwrite) a figure entered differently."""
+    figures: dict[int, list[ExecutionFigure]] = {}
+    for f in ExecutionFigure.objects.filter(source=imp, month=YEAR_END).order_by("project"):
+        figures.setdefault(f.unit_id, []).append(f)
     prefilled, conflicts = [], []
     editable = [s for s in EDITABLE_STATUSES if s != Status.NOT_STARTED]  # a unit that has not started has no rows
     for p in (Package.objects.select_for_update().select_related("unit")
@@ -620,6 +615,7 @@ class Entry:
     name: str  # as shown: the path inside the zip or the folder
     read: Callable[[], bytes] | None  # None when the entry is refused
     problem: str = ""
+    outcome: str = "unreadable"  # of a refused entry: unreadable, or skipped (not a package file)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -677,6 +673,10 @@ def _refusal(name: str, size: int) -> str:
     return ""
 
 
+def _refusal_kind(name: str) -> str:
+    return "skipped" if Path(name).suffix.lower() not in PACKAGE_SUFFIXES else "unreadable"
+
+
 def zip_entries(path: Path) -> list[Entry]:
     members = check_zip(path)
     out = []
@@ -685,14 +685,14 @@ def zip_entries(path: Path) -> list[Entry]:
         if _ignored(name):
             continue
         if _unsafe(name):
-            out.append(Entry(name, None, "文件路径不安全（绝对路径或含“..”），已跳过"))
+            out.append(Entry(name, None, "文件路径不安全（绝对路径或含“..”），已跳过", "skipped"))
             continue
         if m.flag_bits & 0x1:
             out.append(Entry(name, None, "文件已加密，无法读取"))
             continue
         problem = _refusal(name, m.file_size)
         if problem:
-            out.append(Entry(name, None, problem))
+            out.append(Entry(name, None, problem, _refusal_kind(name)))
             continue
 
         def read(m=m, path=path) -> bytes:
@@ -716,10 +716,10 @@ def folder_entries(folder: Path) -> list[Entry]:
         if _ignored(rel) or p.is_dir():
             continue
         if p.is_symlink() or not p.resolve().is_relative_to(root):
-            out.append(Entry(rel, None, "符号链接或指向文件夹之外，已跳过"))
+            out.append(Entry(rel, None, "符号链接或指向文件夹之外，已跳过", "skipped"))
             continue
         problem = _refusal(rel, p.stat().st_size)
-        out.append(Entry(rel, None, problem) if problem else Entry(rel, p.read_bytes))
+        out.append(Entry(rel, None, problem, _refusal_kind(rel)) if problem else Entry(rel, p.read_bytes))
         if len(out) > MAX_MEMBERS:
             raise ImportProblems(f"文件夹内文件过多（上限 {MAX_MEMBERS} 个），请分批导入", status=400)
     if not any(e.read for e in out):
@@ -842,7 +842,7 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
 
     base = {"file": e.name}
     if e.read is None:
-        return base | {"outcome": "unreadable", "reason": e.problem}
+        return base | {"outcome": e.outcome, "reason": e.problem}
     try:
         data = e.read()
     except ImportProblems as exc:
