@@ -30,3 +30,6 @@ def build(bureau: Bureau, task: EvaluationTask) -> None:
                   opinion="经审核，该单位自评结果基本客观，同意。" if k % 2 == 0 else "经审核，同意；请对偏差较大的指标加强分析。")
         if k < 2:
             BW.publish(package_id=p.pk, user=performance)
+    from .bureau_imports_demo import build as imports
+
+    imports(task)  # the 一体化 execution file (pre-fill, flags, 运行监控) and a zip of outside packages

@@ -96,7 +96,7 @@ class DashboardQuery:
     status: str = ""
     grade: str = ""
     q: str = ""
-    flag: str = ""  # outrun | errors
+    flag: str = ""  # outrun | errors | exec (differs from the 一体化 figures)
 
     @classmethod
     def from_get(cls, get) -> DashboardQuery:
@@ -107,7 +107,7 @@ class DashboardQuery:
         flag = get.get("flag", "")
         return cls(sort=sort if sort in SORTS else "code", desc=desc,
                    status=status if status in Status.values else "", grade=get.get("grade", "")[:10],
-                   q=get.get("q", "").strip()[:100], flag=flag if flag in ("outrun", "errors") else "")
+                   q=get.get("q", "").strip()[:100], flag=flag if flag in ("outrun", "errors", "exec") else "")
 
     def sort_param(self, column: str) -> str:
         """The sort a column header links to: the same column flips its direction."""
@@ -207,6 +207,8 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
         qs = qs.filter(Q(unit__name__icontains=query.q) | Q(unit__budget_code__startswith=query.q))
     if query.flag == "errors":
         qs = qs.filter(errors__gt=0)
+    if query.flag == "exec":
+        qs = qs.filter(execution_check__differences__gt=0)
     margin = margin_of(task)
     if query.flag == "outrun":
         gap = ExpressionWrapper(F("total_score") - Least(F("execution_rate"), Value(Decimal(1))) * Value(Decimal(100)),

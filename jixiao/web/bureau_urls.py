@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import bureau_imports_views as iv
 from . import bureau_views as v
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("b/t/<int:task>/use/", v.results_use, name="bureau_results_use"),
     path("b/t/<int:task>/batch/", v.batch, name="bureau_batch"),
     path("b/t/<int:task>/batch/<int:job>", v.batch_status, name="bureau_batch_status"),
+    path("b/t/<int:task>/execution/", iv.execution, name="bureau_execution"),
+    path("b/t/<int:task>/imports/", iv.packages, name="bureau_package_import"),
+    path("b/t/<int:task>/imports/<int:job>", iv.package_status, name="bureau_package_import_status"),
     path("b/p/<int:pk>/", v.package, name="bureau_package"),
     path("b/p/<int:pk>/decide", v.decide, name="bureau_decide"),
     path("r/", v.rectifications, name="rectifications"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import services as S
 from . import bureau_export as X
+from . import bureau_imports as BI
 from . import bureau_selectors as B
 from . import bureau_services as BW
 from . import selectors as Q
@@ -68,14 +69,17 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
+    BI.refresh_checks(t)  # the 一体化 flags of packages changed since they were counted
     result = B.dashboard(t, query, page=page)
-    ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows], "statuses": B.STATUS_ORDER,
+    ctx = {"task": t, "query": query, "result": result, "rows": BI.mark_rows([r.cells() for r in result.rows]),
+           "statuses": B.STATUS_ORDER,
            "status_labels": dict(Status.choices), "missing": B.units_without_package(t),
            "may_spot": B.may_run_spot_check(request.user)}
     if request.htmx and request.htmx.target == "dash-table":
         return render(request, "web/bureau/_dashboard_table.html", ctx)
     c = B.charts(t)
     ctx["open_rectifications"] = B.open_rectifications(t)
+    ctx["panel"] = BI.panel(t)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
     return render(request, "web/bureau/dashboard.html", ctx)
 
@@ -114,7 +118,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "versions": Q.versions(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "may_publish": B.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
-           "opinions": (doc or {}).get("opinions") or []}
+           "opinions": (doc or {}).get("opinions") or [], "execution": BI.package_execution(p)}
     return render(request, "web/bureau/package.html", ctx)
 
 

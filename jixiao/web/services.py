@@ -355,7 +355,7 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
 # --- submit / review -------------------------------------------------------------------------------
 
 
-def _snapshot(package: Package, user: User, doc: dict, note: str, state: str) -> Submission:
+def _snapshot(package: Package, user: User, doc: dict, note: str, state: str, origin: str = "") -> Submission:
     comp = compute(doc)
     content = FG.resolve_document(doc, comp.report)
     algo, digest = content_hash(content)
@@ -363,7 +363,7 @@ def _snapshot(package: Package, user: User, doc: dict, note: str, state: str) ->
     prof = comp.report.profile if comp.report else None
     sub = Submission(package=package, number=number, content=content, content_hash=digest, hash_algorithm=algo,
                      created_by=user, note=note, profile=package.task.profile,
-                     profile_digest=getattr(prof, "digest", "") or "", state=state)
+                     profile_digest=getattr(prof, "digest", "") or "", state=state, origin=origin)
     _summarise(sub, comp)
     sub.save()
     record("submission", actor=user, target=f"package:{package.pk}", path=f"submissions[{number}]",

@@ -438,6 +438,19 @@ def test_the_demo_gives_the_bureau_something_on_every_page(db):
     statuses = set(Package.objects.values_list("status", flat=True))
     assert {Status.IN_REVIEW, Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED, Status.RETURNED} <= statuses
     assert Publication.objects.count() == 2
+    # the imports: an 一体化 file that pre-filled a draft, flagged differences and raised 运行监控 warnings;
+    # a zip of outside packages with one stored, one unmatched, one unreadable
+    from jixiao.web import bureau_imports as BI
+    from jixiao.web.models import ExecutionCheck
+
+    task = EvaluationTask.objects.get()
+    summary = task.execution_imports.get().summary
+    assert summary["prefilled"] and summary["conflicts"] and summary["flagged"] >= len(summary["conflicts"])
+    assert ExecutionCheck.objects.filter(differences__gt=0).count() == summary["flagged"]
+    assert BI.monitoring(task)
+    outcomes = sorted(r["outcome"] for r in task.package_imports.get().results)
+    assert outcomes == ["imported", "unmatched", "unreadable"]
+    assert Package.objects.get(unit__budget_code="106001").submissions.get().origin.startswith("外部导入：")
     assert BureauDecision.objects.filter(action="accept").count() >= 3  # enough for a 抽评 sample of three
     supervisor = Unit.objects.get(budget_code="900000")
     assert supervisor.children.count() == 30

@@ -26,6 +26,9 @@ PAGES = {
     "bureau_results_use": ("get", "/b/t/{task}/use/", None),
     "bureau_batch": ("post", "/b/t/{task}/batch/", {}),
     "bureau_batch_status": ("get", "/b/t/{task}/batch/{job}", None),
+    "bureau_execution": ("post", "/b/t/{task}/execution/", {}),
+    "bureau_package_import": ("post", "/b/t/{task}/imports/", {}),
+    "bureau_package_import_status": ("get", "/b/t/{task}/imports/{import_job}", None),
     "bureau_package": ("get", "/b/p/{pk}/", None),
     "bureau_decide": ("post", "/b/p/{pk}/decide", {"action": "return", "reason": "外人", "version": "{version}"}),
 }
@@ -54,6 +57,10 @@ def scene(sent):  # noqa: F811
     from jixiao.web.models import BatchJob
 
     sent["job"] = BatchJob.objects.create(task=sent["task"], requested_by=sent["bureau"])
+    from jixiao.web.models import PackageImport
+
+    sent["import_job"] = PackageImport.objects.create(task=sent["task"], requested_by=sent["bureau"], filename="a.zip",
+                                                      source="imports/none.zip")
     return sent
 
 
@@ -61,7 +68,7 @@ def _call(client, name: str, scene):
     method, template, data = PAGES[name]
     pkg = scene["package"]
     fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg),
-            "job": scene["job"].pk}
+            "job": scene["job"].pk, "import_job": scene["import_job"].pk}
     url = template.format(**fill)
     body = {k.format(**fill): v.format(**fill) for k, v in (data or {}).items()}
     return getattr(client, method)(url, body)
@@ -75,6 +82,7 @@ def _unchanged(scene) -> None:
     assert not SpotScore.objects.exists()
     assert scene["task"].spot_checks.count() == 1
     assert scene["task"].batch_jobs.count() == 1
+    assert scene["task"].package_imports.count() == 1 and not scene["task"].execution_imports.exists()
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -98,14 +106,16 @@ def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch", "bureau_new_task"])
+@pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch", "bureau_new_task", "bureau_execution",
+                                  "bureau_package_import"])
 def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
     r = _call(client_for(scene["desk"]), name, scene)
     assert r.status_code == 403
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task"}))
+@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task",
+                                                     "bureau_execution", "bureau_package_import"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])
 def test_both_bureau_roles_read_every_page(scene, name, who):
     assert _call(client_for(scene[who]), name, scene).status_code == 200
