@@ -68,8 +68,11 @@ def _date_sending(task: EvaluationTask) -> None:
     rng = random.Random(20230620)
     tz = timezone.get_current_timezone()
     packages = Package.objects.filter(task=task, submissions__isnull=False).distinct().order_by("unit__budget_code")
-    for k, p in enumerate(packages):
-        days_before = -rng.randint(1, 2) if k % 6 == 5 else rng.randint(0, 20)  # every sixth one sent late
+    sent = 0
+    for p in packages:
+        reached = p.submissions.filter(state=Submission.State.APPROVED).exists()  # the unit head sent it on
+        sent += reached
+        days_before = -rng.randint(1, 2) if reached and sent % 4 == 0 else rng.randint(0, 20)  # every fourth sent late
         day = task.deadline - timedelta(days=days_before)
         when = timezone.make_aware(datetime.combine(day, time(9 + rng.randint(0, 8), rng.randint(0, 59))), tz)
         own = Submission.objects.filter(package=p, created_by__bureau__isnull=True)
