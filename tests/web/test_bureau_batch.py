@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the `sent` fixture of test_bureau.py is imported by name and requested by each test
 """The bureau's batch PDF, the read-only form view of a package, and the 归口业务科室 that limit what a
 desk user sees — through the pages, with the roles and bureaus that may and may not."""
 
@@ -188,7 +189,7 @@ def stated(world):
 def test_the_read_only_view_lays_out_the_sent_version_as_the_forms(stated):
     pkg = stated["package"]
     c = client_for(stated["bureau"])
-    assert 'href="/b/p/%d/forms/"' % pkg.pk in c.get(f"/b/p/{pkg.pk}/").content.decode()
+    assert f'href="/b/p/{pkg.pk}/forms/"' in c.get(f"/b/p/{pkg.pk}/").content.decode()
     r = c.get(f"/b/p/{pkg.pk}/forms/")
     html = r.content.decode()
     assert r.status_code == 200 and "某县林业局" in html and f"第{latest(pkg)}版" in html
