@@ -5,7 +5,10 @@
   computed figures, score, audit, store the draft and the field edits, render every dependent
   fragment of the form), p50 / p95 over N edits to indicator actuals, judged scores and amounts;
 - page load of each form of the package (p50 over a few loads each);
-- where the time goes: a cProfile of a share of the edits, summed by layer.
+- where the time goes: a cProfile of a share of the edits, summed by layer;
+- the bureau's dashboard of a task with 2,000 units / 20,000 projects (bench/web_bureau.py: p95 of the
+  page and its sorted / filtered variants), and the batch audit of 2,000 sent packages through a
+  worker process against the single-process bench/audit.py figure (bench/web_batch.py).
 
 In process, through Django's test client (no sockets: the figures are the application's own time).
 
@@ -152,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     import web_bureau  # the bureau's dashboard of a task with many units (issue 11)
 
     web_bureau.run(300 if args.quick else 2000, 3 if args.quick else 10)
+    import web_batch  # the batch audit of a task's packages through the worker, against bench/audit.py
+
+    web_batch.run(200 if args.quick else 2000, single_docs=100 if args.quick else 1000)
     if not args.no_profile:
         _profile(edit, min(100, n))
     return 0

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .. import services as S
 from ..core.results_use import consequence
+from .bureau_departments import scoped
 from .models import (
     BUREAU_ROLES,
     EvaluationTask,
@@ -49,18 +50,28 @@ def tasks_for(user: User) -> QuerySet[EvaluationTask]:
 
 
 def task_for(user: User, pk: int) -> EvaluationTask:
-    """A task of the user's own bureau; anything else (another bureau's, a unit user) is a 404."""
+    """A task of the user's own bureau; anything else (another bureau's, a unit user) is a 404.
+    The task remembers who reads it: every read of its packages below is limited to the units the
+    user may see (a 归口业务科室 user: their department's)."""
     try:
-        return tasks_for(user).get(pk=pk)
+        task = tasks_for(user).get(pk=pk)
     except EvaluationTask.DoesNotExist:
         raise Http404(NOT_FOUND) from None
+    task.viewer = user
+    return task
+
+
+def _scoped(qs, task: EvaluationTask, prefix: str):
+    viewer = getattr(task, "viewer", None)
+    return qs if viewer is None else scoped(qs, viewer, prefix)
 
 
 def package_for(user: User, pk: int) -> Package:
     if not is_bureau(user):
         raise Http404(NOT_FOUND)
     try:
-        return Package.objects.select_related("task", "unit", "unit__parent").get(pk=pk, task__bureau_id=user.bureau_id)
+        qs = scoped(Package.objects.select_related("task", "unit", "unit__parent"), user, "unit__")
+        return qs.get(pk=pk, task__bureau_id=user.bureau_id)
     except Package.DoesNotExist:
         raise Http404(NOT_FOUND) from None
 
@@ -176,7 +187,7 @@ class Row:
 
 
 def task_packages(task: EvaluationTask) -> QuerySet[Package]:
-    return (Package.objects.filter(task=task).select_related("unit", "unit__parent").defer("draft")
+    return (_scoped(Package.objects.filter(task=task), task, "unit__").select_related("unit", "unit__parent").defer("draft")
             .annotate(sent_at=Min("submissions__created_at", filter=Q(submissions__state=Submission.State.APPROVED))))
 
 
@@ -227,7 +238,7 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
 
 
 def units_without_package(task: EvaluationTask):
-    return task.units.exclude(packages__task=task).order_by("budget_code")
+    return _scoped(task.units.exclude(packages__task=task), task, "").order_by("budget_code")
 
 
 @dataclass
@@ -245,9 +256,9 @@ BINS = [(Decimal(0), Decimal(60), "60分以下"), (Decimal(60), Decimal(70), "60
 def charts(task: EvaluationTask) -> Charts:
     """The task's charts over every unit (the table's filters do not change them)."""
     margin = margin_of(task)
-    counts = dict(Package.objects.filter(task=task).values_list("status").annotate(n=Count("id")))
+    counts = dict(_scoped(Package.objects.filter(task=task), task, "unit__").values_list("status").annotate(n=Count("id")))
     counts[Status.NOT_STARTED] = counts.get(Status.NOT_STARTED, 0) + units_without_package(task).count()
-    scored = Package.objects.filter(task=task, total_score__isnull=False).values_list("unit__name", "total_score", "execution_rate")
+    scored = _scoped(Package.objects.filter(task=task, total_score__isnull=False), task, "unit__").values_list("unit__name", "total_score", "execution_rate")
     hist = [0] * len(BINS)
     scatter = []
     for name, total, rate in scored:
@@ -298,7 +309,7 @@ def stated_beside_computed(report) -> list[FigureRow]:
 
 
 def sample(task: EvaluationTask) -> QuerySet[SpotCheck]:
-    return (task.spot_checks.select_related("package", "package__unit", "submission")
+    return (_scoped(task.spot_checks.all(), task, "package__unit__").select_related("package", "package__unit", "submission")
             .annotate(scored=Count("scores")).order_by("rank"))
 
 
@@ -336,7 +347,7 @@ def supervisors(task: EvaluationTask):
     """The task's units that have subordinate units in the task (主管部门)."""
     from .models import Unit
 
-    return (Unit.objects.filter(children__tasks=task).annotate(n=Count("children", distinct=True))
+    return (_scoped(Unit.objects.filter(children__tasks=task), task, "").annotate(n=Count("children", distinct=True))
             .order_by("-n", "budget_code"))
 
 
@@ -351,7 +362,7 @@ class Rollup:
 
 def rollup(task: EvaluationTask, supervisor) -> Rollup:
     """部门汇总 of a 主管部门 and its subordinate units, over the versions they sent to the bureau."""
-    units = [supervisor, *supervisor.children.filter(tasks=task).order_by("budget_code")]
+    units = [supervisor, *_scoped(supervisor.children.filter(tasks=task), task, "").order_by("budget_code")]
     packages = {p.unit_id: p for p in Package.objects.filter(task=task, unit__in=units)}
     read, included, left = [], [], []
     for u in units:
@@ -382,7 +393,7 @@ class UseRow:
 def results_use(task: EvaluationTask) -> list[UseRow]:
     """结果应用: the consequence of each accepted package's grade, by the task's profile."""
     prof = S.profile(name=task.profile)
-    qs = (Package.objects.filter(task=task, status__in=(Status.ACCEPTED, Status.PUBLISHED))
+    qs = (_scoped(Package.objects.filter(task=task, status__in=(Status.ACCEPTED, Status.PUBLISHED)), task, "unit__")
           .select_related("unit").order_by(F("total_score").desc(nulls_last=True), "unit__budget_code"))
     return [UseRow(p, consequence(p.grade, prof) if p.grade else "未评定等次") for p in qs]
 
@@ -413,7 +424,7 @@ def published_years() -> list[tuple[int, int]]:
 def open_rectifications(task: EvaluationTask):
     from .models import Rectification
 
-    return (Rectification.objects.filter(package__task=task, closed_at__isnull=True)
+    return (_scoped(Rectification.objects.filter(package__task=task, closed_at__isnull=True), task, "package__unit__")
             .select_related("package__unit").order_by("due", "id"))
 
 

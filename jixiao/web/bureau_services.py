@@ -47,15 +47,23 @@ def _under_review(package: Package, version: int) -> Submission:
     return sub
 
 
-def _check(user: User) -> None:
+def _check(user: User, package_id: int | None = None) -> None:
+    """A bureau reviewer, and — when a package is named — one who may see that package's unit (its
+    own bureau; for a 归口业务科室 user, a unit of their department)."""
     if not may_decide(user):
         raise ActionError("只有财政部门的审核人员可以审核", 403)
+    if package_id is not None:
+        from .bureau_departments import may_see_unit
+
+        package = Package.objects.select_related("unit").filter(pk=package_id).first()
+        if package is None or not may_see_unit(user, package.unit):
+            raise ActionError("该单位不在您的审核范围内", 403)
 
 
 def add_comment(*, package_id: int, user: User, version: int, path: str, text: str) -> Comment:
     """A comment on one field (or the whole package) of the version under review; the unit sees it
     beside that field when the package comes back."""
-    _check(user)
+    _check(user, package_id)
     if not text.strip():
         raise ActionError("意见不能为空")
     if path:
@@ -71,7 +79,7 @@ def add_comment(*, package_id: int, user: User, version: int, path: str, text: s
 
 def return_package(*, package_id: int, user: User, version: int, reason: str) -> BureauDecision:
     """Back to the unit with the reason: its preparer edits the draft and sends it again."""
-    _check(user)
+    _check(user, package_id)
     if not reason.strip():
         raise ActionError("退回时请写明原因")
     with transaction.atomic():
@@ -89,7 +97,7 @@ def accept(*, package_id: int, user: User, version: int, opinion: str, signer: s
            signed_on: date | None = None) -> BureauDecision:
     """Accept the version and write the 财政部门意见 (text, signer, date) into the package: a new
     immutable version, hashed, which is the one published."""
-    _check(user)
+    _check(user, package_id)
     if not opinion.strip():
         raise ActionError("请填写财政部门意见")
     signer = signer.strip() or user.name
@@ -224,7 +232,7 @@ def sent_statuses() -> tuple[str, ...]:
 def send_rectification(*, package_id: int, user: User, text: str, due: date | None):
     from .models import Rectification
 
-    _check(user)
+    _check(user, package_id)
     if not text.strip():
         raise ActionError("请写明整改要求")
     if due is None:
@@ -260,6 +268,7 @@ def close_rectification(*, notice_id: int, user: User):
     _check(user)
     with transaction.atomic():
         n = Rectification.objects.select_for_update().get(pk=notice_id)
+        _check(user, n.package_id)
         if not n.answered_at:
             raise ActionError("单位尚未答复，不能销号", 409)
         if n.closed_at:

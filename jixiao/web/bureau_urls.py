@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import bureau_imports_views as iv
+from . import bureau_pages as bp
 from . import bureau_views as v
 
 urlpatterns = [
@@ -22,6 +23,12 @@ urlpatterns = [
     path("b/t/<int:task>/imports/<int:job>", iv.package_status, name="bureau_package_import_status"),
     path("b/p/<int:pk>/", v.package, name="bureau_package"),
     path("b/p/<int:pk>/decide", v.decide, name="bureau_decide"),
+    path("b/t/<int:task>/batch/pdf", bp.batch_pdf, name="bureau_batch_pdf"),
+    path("b/t/<int:task>/batch/<int:job>/download", bp.batch_pdf_download, name="bureau_batch_download"),
+    path("b/p/<int:pk>/forms/", bp.forms, name="bureau_forms_cover"),
+    path("b/p/<int:pk>/forms/<str:slug>/", bp.forms, name="bureau_forms"),
+    path("b/p/<int:pk>/trace", bp.trace, name="bureau_trace"),
+    path("b/departments/", bp.departments, name="bureau_departments"),
     path("r/", v.rectifications, name="rectifications"),
     path("public/", v.public_index, name="public_index"),
     path("public/<int:year>/", v.public_index, name="public_year"),

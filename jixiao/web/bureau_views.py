@@ -187,7 +187,7 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
                 return render(request, "web/message.html", {"text": exc.message}, status=403)
         return redirect("web:bureau_spot", task=t.pk)
     sample = list(B.sample(t))
-    eligible = t.packages.filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
+    eligible = B.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
     return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
                                                      "may_spot": B.may_run_spot_check(request.user)})
 
@@ -195,7 +195,7 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
 def _spot_of(request, task: int, spot_id: int):
     t = B.task_for(request.user, task)
     try:
-        return t, t.spot_checks.select_related("package", "package__unit", "submission").get(pk=spot_id)
+        return t, B.sample(t).get(pk=spot_id)
     except t.spot_checks.model.DoesNotExist:
         raise Http404(B.NOT_FOUND) from None
 
@@ -372,12 +372,17 @@ def batch(request: HttpRequest, task: int) -> HttpResponse:
     if request.method == "POST":
         if not B.may_run_spot_check(request.user):
             return render(request, "web/message.html", {"text": "只有绩效评价股可以发起批量审核"}, status=403)
-        job = BatchJob.objects.create(task=t, requested_by=request.user)
+        job = BatchJob.objects.create(task=t, kind=BatchJob.Kind.AUDIT, requested_by=request.user)
         batch_audit.enqueue(job.pk)
         messages.success(request, "已提交批量审核，后台处理中")
         return redirect("web:bureau_batch", task=t.pk)
-    return render(request, "web/bureau/batch.html", {"task": t, "job": t.batch_jobs.first(),
-                                                      "may_spot": B.may_run_spot_check(request.user)})
+    from .bureau_pages import visible_results
+
+    job, pdf_job = (t.batch_jobs.filter(kind=k).first() for k in (BatchJob.Kind.AUDIT, BatchJob.Kind.PDF))
+    return render(request, "web/bureau/batch.html", {
+        "task": t, "job": job, "pdf_job": pdf_job, "may_spot": B.may_run_spot_check(request.user),
+        "results": visible_results(job, request.user) if job else [],
+        "pdf_results": visible_results(pdf_job, request.user) if pdf_job else []})
 
 
 @login_required
@@ -388,7 +393,12 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
         j = t.batch_jobs.get(pk=job)
     except t.batch_jobs.model.DoesNotExist:
         raise Http404(B.NOT_FOUND) from None
-    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j})
+    from .bureau_pages import visible_results
+
+    if j.kind == j.Kind.PDF:
+        return render(request, "web/bureau/_batch_pdf_job.html", {"task": t, "pdf_job": j, "may_spot": B.may_run_spot_check(request.user),
+                                                                 "pdf_results": visible_results(j, request.user)})
+    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j, "results": visible_results(j, request.user)})
 
 
 # --- 整改: the unit's side ---------------------------------------------------------------------------

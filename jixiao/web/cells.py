@@ -103,7 +103,17 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
                    f' title="对此处写意见">意见</button>')
     for m in c.comments:
         out.append(f'<p class="comment"><b>{escape(m.author.name)}意见：</b>{escape(m.text)}</p>')
+    out.append(_findings(c))
     return mark_safe("".join(out))
+
+
+def _findings(c: CellView) -> str:
+    """The audit's findings about this field, beside it (the bureau's read-only view fills them)."""
+    out = []
+    for f in c.findings:
+        sev = {"error": "错误", "warning": "警告"}.get(f.severity, "提示")
+        out.append(f'<p class="finding-inline sev-{escape(f.severity)}"><span class="sev">{sev}</span> {escape(f.message)}</p>')
+    return "".join(out)
 
 
 def cell(c: CellView, ctx: Ctx) -> SafeString:
@@ -115,5 +125,5 @@ def cell(c: CellView, ctx: Ctx) -> SafeString:
             return mark_safe(f'<th scope="col"{span}>{text}</th>')
         return mark_safe(f'<td class="label"{span}>{text}</td>')
     cls = f"cell cell-{c.kind} {c.field}" + (" has-error" if c.error else "") + (" has-comment" if c.comments else "")
-    body = figure(c, ctx) if c.kind == "figure" else field(c, ctx) + figure(c, ctx)
+    body = figure(c, ctx) + _findings(c) if c.kind == "figure" else field(c, ctx) + figure(c, ctx)
     return mark_safe(f'<td class="{cls}"{span}>{body}</td>')

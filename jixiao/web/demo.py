@@ -82,7 +82,7 @@ def _build() -> None:
     seed = Unit.objects.create(bureau=bureau, name=doc["unit"]["name"], budget_code=doc["unit"].get("budget_code", "106005"),
                                parent=office)
     task = EvaluationTask.objects.create(bureau=bureau, year=doc["year"], title=f"{doc['year']}年度部门整体支出绩效自评",
-                                         profile=doc.get("profile", "xiangxi-2022"), deadline=date(doc["year"] + 1, 6, 20))
+                                         profile=doc.get("profile", "xiangxi-2022"), deadline=_deadline())
     task.units.add(office, seed)
     preparer = _user("tianbao", "黄觅（演示）", Role.PREPARER, unit=seed)
     head = _user("fuzeren", "杨再贵（演示）", Role.UNIT_HEAD, unit=seed)
@@ -98,6 +98,16 @@ def _build() -> None:
     from .bureau_demo import build as bureau_side
 
     bureau_side(bureau, task)
+
+
+def _deadline() -> date:
+    """Relative to the day the demo is loaded (a fixed date would show every unit years late): just
+    passed, so the dashboard shows units sent on time, a few sent late, and the rest overdue."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() - timedelta(days=3)
 
 
 _PLAN = ["not_started", "draft", "draft_errors", "in_review", "submitted", "returned"]

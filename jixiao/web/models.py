@@ -28,6 +28,22 @@ class Bureau(models.Model):
         return self.name
 
 
+class Department(models.Model):
+    """A 归口业务科室 of a bureau: the units assigned to it are the ones its users review (the
+    绩效评价股 assigns them; a 归口 user sees only these)."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="departments", verbose_name="财政局")
+    name = models.CharField("科室名称", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "归口业务科室"
+        constraints = [models.UniqueConstraint(fields=["bureau", "name"], name="department_unique_in_bureau")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Unit(models.Model):
     """A budget unit (预算单位). Units form a tree: a 主管部门 and its subordinate units."""
 
@@ -39,6 +55,8 @@ class Unit(models.Model):
     supervisor_name = models.CharField("主管部门（名称）", max_length=200, blank=True,
                                        help_text="主管部门不在本系统时，按文件所载名称记录")
     is_synthetic = models.BooleanField("模拟单位", default=False)
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="units",
+                                   verbose_name="归口业务科室")
 
     class Meta:
         verbose_name = verbose_name_plural = "预算单位"
@@ -74,6 +92,8 @@ class User(AbstractUser):
                              verbose_name="所在单位")
     bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
                                verbose_name="所在财政局")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+                                   verbose_name="所在归口业务科室")
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -83,6 +103,8 @@ class User(AbstractUser):
             raise ValidationError("单位角色的用户必须属于一个预算单位，且不属于财政局")
         if self.role in BUREAU_ROLES and (self.bureau_id is None or self.unit_id is not None):
             raise ValidationError("财政局角色的用户必须属于一个财政局，且不属于预算单位")
+        if self.department_id is not None and (self.role != Role.BUREAU_DESK or self.department.bureau_id != self.bureau_id):
+            raise ValidationError("只有归口业务科室的用户属于本财政局的一个科室")
 
     @property
     def name(self) -> str:
@@ -378,6 +400,7 @@ class BatchJob(models.Model):
 
     class Kind(models.TextChoices):
         AUDIT = "audit", "批量审核"
+        PDF = "pdf", "批量生成 PDF"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -394,6 +417,7 @@ class BatchJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list)  # [{unit, code, version, errors, warnings, error}]
     error = models.TextField(blank=True)
+    file = models.CharField(max_length=300, blank=True)  # the PDF batch's .zip, relative to MEDIA_ROOT, once complete
 
     class Meta:
         ordering = ["-created_at", "-id"]

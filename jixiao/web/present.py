@@ -28,6 +28,7 @@ class CellView:
     reference: str = ""  # the engine's reading beside a judged figure
     comments: list = field(default_factory=list)
     resolved: Any = None  # narrative prose with references resolved
+    findings: list = field(default_factory=list)  # audit findings about this field (the bureau's read-only view)
 
     @property
     def kind(self) -> str:

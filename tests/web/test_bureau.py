@@ -39,8 +39,12 @@ def sent(world):
     water.save()
     send(world["package"], world["preparer"], world["head"])
     send(world["other_package"], world["other"], world["other_head"])
+    from jixiao.web.models import Department
+
+    dept = Department.objects.create(bureau=world["task"].bureau, name="农业农村科")
+    world["task"].units.update(department=dept)  # both units are the desk's
     world["desk"] = User.objects.create(username="gk", display_name="归口科", role=Role.BUREAU_DESK,
-                                        bureau=world["task"].bureau, password="x")
+                                        bureau=world["task"].bureau, department=dept, password="x")
     return world
 
 

@@ -31,8 +31,13 @@ PAGES = {
     "bureau_package_import_status": ("get", "/b/t/{task}/imports/{import_job}", None),
     "bureau_package": ("get", "/b/p/{pk}/", None),
     "bureau_decide": ("post", "/b/p/{pk}/decide", {"action": "return", "reason": "外人", "version": "{version}"}),
+    "bureau_batch_pdf": ("post", "/b/t/{task}/batch/pdf", {}),
+    "bureau_batch_download": ("get", "/b/t/{task}/batch/{job}/download", None),
+    "bureau_departments": ("post", "/b/departments/", {"action": "assign", "unit-{unit}": ""}),
 }
 UNIT_OWN = {"rectifications"}  # the unit's own notices (tested in test_bureau.py)
+# the read-only forms of a package: the bureau's and the unit's own users (tested in test_bureau_batch.py)
+SHARED_WITH_UNIT = {"bureau_forms", "bureau_forms_cover", "bureau_trace"}
 PUBLIC = {"public_index", "public_year", "public_open_data", "public_unit", "public_pdf"}
 
 
@@ -40,7 +45,7 @@ def test_every_bureau_url_has_a_row():
     from jixiao.web import bureau_urls
 
     names = {p.name for p in bureau_urls.urlpatterns}
-    assert names - set(PAGES) - PUBLIC - UNIT_OWN == set(), "a bureau URL without a row in the access table"
+    assert names - set(PAGES) - PUBLIC - UNIT_OWN - SHARED_WITH_UNIT == set(), "a bureau URL without a row in the access table"
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def _call(client, name: str, scene):
     method, template, data = PAGES[name]
     pkg = scene["package"]
     fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg),
-            "job": scene["job"].pk, "import_job": scene["import_job"].pk}
+            "job": scene["job"].pk, "import_job": scene["import_job"].pk, "unit": pkg.unit_id}
     url = template.format(**fill)
     body = {k.format(**fill): v.format(**fill) for k, v in (data or {}).items()}
     return getattr(client, method)(url, body)
@@ -83,6 +88,7 @@ def _unchanged(scene) -> None:
     assert scene["task"].spot_checks.count() == 1
     assert scene["task"].batch_jobs.count() == 1
     assert scene["task"].package_imports.count() == 1 and not scene["task"].execution_imports.exists()
+    assert scene["package"].unit.department_id is not None  # nobody outside took the unit from its department
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -93,6 +99,8 @@ def test_bureau_pages_refuse_units_and_other_bureaus(scene, name, who):
         assert r.status_code == 200 and scene["task"].title not in r.content.decode()
     elif name == "bureau_new_task" and who == "far":  # its own bureau's form: nothing of ours changes
         assert r.status_code == 400
+    elif name == "bureau_departments" and who == "far":  # its own bureau's units only: ours is refused
+        assert r.status_code == 422
     else:
         assert r.status_code == 404
         assert "无权查看" in r.content.decode()
@@ -107,7 +115,7 @@ def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
 
 
 @pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch", "bureau_new_task", "bureau_execution",
-                                  "bureau_package_import"])
+                                  "bureau_package_import", "bureau_batch_pdf", "bureau_departments"])
 def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
     r = _call(client_for(scene["desk"]), name, scene)
     assert r.status_code == 403
@@ -115,7 +123,8 @@ def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
 
 
 @pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task",
-                                                     "bureau_execution", "bureau_package_import"}))
+                                                     "bureau_execution", "bureau_package_import",
+                                                     "bureau_batch_pdf", "bureau_batch_download", "bureau_departments"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])
 def test_both_bureau_roles_read_every_page(scene, name, who):
     assert _call(client_for(scene[who]), name, scene).status_code == 200

@@ -3,8 +3,8 @@
 The 绩效评价股 opens the task and sees the dashboard with its charts; sorts and searches the table
 without a reload; opens a sent package and returns it with a comment on a field; accepts another
 with the 财政部门意见; draws the 抽评 sample and re-scores one indicator; runs the batch audit and
-watches its progress; publishes an accepted
-package; then an anonymous visitor opens the public page and downloads the open data. A screenshot
+watches its progress; renders every accepted package to PDF as one .zip; reads a package in the
+read-only form view; publishes an accepted package; then an anonymous visitor opens the public page and downloads the open data. A screenshot
 of each step goes to out/screens-bureau/.
 """
 
@@ -114,6 +114,22 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     shot("accepted")
     assert BureauDecision.objects.filter(package=second, action="accept").exists()
 
+    # 4b. the accepted version laid out as the unit's forms, read-only, findings beside the fields
+    page.click("#open-forms")
+    expect(page.locator("#form-title")).to_be_visible()
+    expect(page.locator(".crumb")).to_contain_text("只读")
+    assert page.locator("input[name=value], textarea[name=value]").count() == 0
+    shot("read-only-cover", full=True)
+    page.click("nav.tabs a:has-text('附件3')")
+    expect(page.locator("table.form-table").first).to_be_visible()
+    fig = page.locator("button.fig").first
+    fig.click()
+    expect(page.locator("#trace-body h2")).to_be_visible()
+    shot("read-only-annex3-trace")
+    page.keyboard.press("Escape")
+    page.click("a:has-text('返回')")
+    expect(page.locator("h1")).to_contain_text(second.unit.name)
+
     # 5. 抽评: draw the sample (reasons shown), re-score one indicator
     page.click("nav.bureau-nav a:has-text('抽评')")
     page.once("dialog", lambda d: d.accept())
@@ -152,6 +168,26 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     expect(page.locator("#batch-job")).to_contain_text("已完成", timeout=20000)
     expect(page.locator("#batch-results tbody tr").first).to_be_visible()
     shot("batch-audit-done")
+
+    # 7b. the batch PDF: every accepted package rendered by the worker, one .zip with a file per unit
+    from jixiao.web.models import BatchJob
+
+    page.click("button:has-text('批量生成 PDF')")
+    expect(page.locator("#batch-pdf-job")).to_contain_text("排队中")
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    expect(page.locator("#batch-pdf-job")).to_contain_text("已完成", timeout=20000)
+    accepted = Package.objects.filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).select_related("unit")
+    expect(page.locator("#batch-pdf-results tbody tr")).to_have_count(accepted.count())
+    shot("batch-pdf-done")
+    with page.expect_download() as dl:
+        page.click("#batch-pdf-download")
+    path = tmp_path / "pdfs.zip"
+    dl.value.save_as(path)
+    names = zipfile.ZipFile(path).namelist()
+    job = BatchJob.objects.get(kind=BatchJob.Kind.PDF)
+    made = [r for r in job.results if not r["error"]]
+    assert len(names) == len(made) > 0 and {r["file"] for r in made} == set(names)
+    assert f"{second.unit.budget_code}_{second.unit.name}.pdf" in names
 
     # 8. publish the accepted package
     page.goto(f"{base}/b/p/{second.pk}/")

@@ -30,6 +30,9 @@ def recover_interrupted(timeout: timedelta | None = None) -> tuple[int, int]:
     cutoff = timezone.now() - timeout
     stale = RenderJob.objects.filter(state=RenderJob.State.RUNNING, created_at__lte=cutoff)
     n = stale.update(state=RenderJob.State.FAILED, step="失败", error=INTERRUPTED)
+    from ..bureau_batch import recover as recover_batches
+
+    n += recover_batches(timeout)  # the bureau's batch jobs (批量审核, 批量生成 PDF)
     removed = 0
     out_dir = Path(settings.MEDIA_ROOT) / "pdf"
     if out_dir.is_dir():
