@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from .. import services as S
 from ..core.spot_check import draw_sample
+from . import access as A
 from . import draft as D
 from . import services as W
-from .bureau_selectors import SENT, latest_sent, may_decide, may_run_spot_check, score_lines
+from .bureau_selectors import SENT, latest_sent, score_lines
 from .models import (
     BureauDecision,
     Comment,
@@ -47,15 +48,17 @@ def _under_review(package: Package, version: int) -> Submission:
     return sub
 
 
-def _check(user: User) -> None:
-    if not may_decide(user):
-        raise ActionError("只有财政部门的审核人员可以审核", 403)
+def _check(user: User, package: Package | int) -> None:
+    if isinstance(package, int):
+        package = Package.objects.select_related("task").get(pk=package)
+    if not A.can_review(user, package):
+        raise ActionError("只有本财政局的审核人员可以审核", 403)
 
 
 def add_comment(*, package_id: int, user: User, version: int, path: str, text: str) -> Comment:
     """A comment on one field (or the whole package) of the version under review; the unit sees it
     beside that field when the package comes back."""
-    _check(user)
+    _check(user, package_id)
     if not text.strip():
         raise ActionError("意见不能为空")
     if path:
@@ -71,7 +74,7 @@ def add_comment(*, package_id: int, user: User, version: int, path: str, text: s
 
 def return_package(*, package_id: int, user: User, version: int, reason: str) -> BureauDecision:
     """Back to the unit with the reason: its preparer edits the draft and sends it again."""
-    _check(user)
+    _check(user, package_id)
     if not reason.strip():
         raise ActionError("退回时请写明原因")
     with transaction.atomic():
@@ -89,7 +92,7 @@ def accept(*, package_id: int, user: User, version: int, opinion: str, signer: s
            signed_on: date | None = None) -> BureauDecision:
     """Accept the version and write the 财政部门意见 (text, signer, date) into the package: a new
     immutable version, hashed, which is the one published."""
-    _check(user)
+    _check(user, package_id)
     if not opinion.strip():
         raise ActionError("请填写财政部门意见")
     signer = signer.strip() or user.name
@@ -124,9 +127,9 @@ def _with_opinion(doc: dict, entry: dict) -> list[dict]:
 def draw(*, task_id: int, user: User) -> list[SpotCheck]:
     """Draw the task's 抽评 sample from its accepted packages, risk-ranked and sized by the profile.
     A sample already re-scored is kept (its scores stand); otherwise a new draw replaces it."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以抽取抽评样本", 403)
     task = EvaluationTask.objects.get(pk=task_id)
+    if not A.can_run_task(user, task):
+        raise ActionError("只有本财政局的绩效评价股可以抽取抽评样本", 403)
     if SpotScore.objects.filter(spot_check__task=task).exists():
         raise ActionError("抽评已开始评分，不能重新抽取", 409)
     prof = S.profile(name=task.profile)
@@ -160,9 +163,9 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
     """Record the bureau's score of each indicator given (key → (score, note)); an empty score is
     skipped. Each score must lie in the range the rule allows (or 0 … the indicator's 分值).
     All or nothing: one bad entry stores none. Returns how many were stored."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以抽评评分", 403)
-    spot = SpotCheck.objects.select_related("submission", "package").get(pk=spot_id)
+    spot = SpotCheck.objects.select_related("submission", "package", "task").get(pk=spot_id)
+    if not A.can_run_task(user, spot.task):
+        raise ActionError("只有本财政局的绩效评价股可以抽评评分", 403)
     lines = {ln.key: ln for ln in score_lines(spot)}
     unknown = set(entries) - set(lines)
     if unknown:
@@ -198,10 +201,10 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
 
 def publish(*, package_id: int, user: User) -> Publication:
     """Make the accepted version public: its page per unit and year, the PDF, the open data."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以公开", 403)
     with transaction.atomic():
-        package = Package.objects.select_for_update().get(pk=package_id)
+        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        if not A.can_publish(user, package):
+            raise ActionError("只有本财政局的绩效评价股可以公开", 403)
         if package.status != Status.ACCEPTED:
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，只有财政审核通过的数据包可以公开", 409)
         sub = latest_sent(package)
@@ -224,7 +227,7 @@ def sent_statuses() -> tuple[str, ...]:
 def send_rectification(*, package_id: int, user: User, text: str, due: date | None):
     from .models import Rectification
 
-    _check(user)
+    _check(user, package_id)
     if not text.strip():
         raise ActionError("请写明整改要求")
     if due is None:
@@ -239,11 +242,11 @@ def send_rectification(*, package_id: int, user: User, text: str, due: date | No
 
 def answer_rectification(*, notice_id: int, user: User, answer: str):
     """The unit (its preparer or head) states what it corrected."""
-    from .models import UNIT_ROLES, Rectification
+    from .models import Rectification
 
     with transaction.atomic():
         n = Rectification.objects.select_for_update().select_related("package").get(pk=notice_id)
-        if user.role not in UNIT_ROLES or user.unit_id != n.package.unit_id:
+        if not A.can_answer_rectification(user, n.package):
             raise ActionError("只有该单位的人员可以答复", 403)
         if n.closed_at:
             raise ActionError("该整改通知已销号", 409)
@@ -257,9 +260,9 @@ def answer_rectification(*, notice_id: int, user: User, answer: str):
 def close_rectification(*, notice_id: int, user: User):
     from .models import Rectification
 
-    _check(user)
     with transaction.atomic():
         n = Rectification.objects.select_for_update().get(pk=notice_id)
+        _check(user, n.package_id)
         if not n.answered_at:
             raise ActionError("单位尚未答复，不能销号", 409)
         if n.closed_at:
@@ -332,7 +335,7 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
     (a unit not yet known is created; its 主管部门 is linked when the bureau has it by name)."""
     from .models import Unit
 
-    if not may_run_spot_check(user):
+    if not A.can_create_task(user):
         raise ActionError("只有绩效评价股可以创建自评任务", 403)
     problems = []
     if not title.strip():
