@@ -56,6 +56,11 @@ def home(request: HttpRequest) -> HttpResponse:
         from .bureau_views import tasks
 
         return tasks(request)
+    from .security.roles import home_of
+
+    admin_home = home_of(request.user)
+    if admin_home:  # an administrator's home is their own page (they see no business data)
+        return redirect(admin_home)
     packages = Q.packages_for(request.user).order_by("-task__year", "unit__budget_code")
     return render(request, "web/home.html", {"packages": packages})
 
