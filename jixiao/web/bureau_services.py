@@ -288,6 +288,13 @@ def read_unit_list(filename: str, data: bytes) -> list[tuple[str, str, str]]:
     if suffix == "xlsx":
         from openpyxl import load_workbook
 
+        from ..io.canonical import PackageError
+        from ..io.guards import check_zip_bytes
+
+        try:  # size, zip bomb and XML bomb, before openpyxl builds anything
+            check_zip_bytes(data, filename, required=("xl/workbook.xml",))
+        except PackageError as exc:
+            raise ActionError("；".join(exc.problems)) from None
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, said in words
