@@ -29,6 +29,10 @@ class TokenAuth(HttpBearer):
             return None
         if not t.user.is_active:
             return None
+        if t.user.must_change_password:  # an initial password is changed on the web before anything else
+            from .security.middleware import PASSWORD_CHANGE_MESSAGE
+
+            raise HttpError(403, PASSWORD_CHANGE_MESSAGE)
         request.user = t.user
         return t.user
 

@@ -19,17 +19,17 @@ from django.utils import timezone
 
 from .. import services as S
 from ..core.results_use import consequence
+from . import access as A
 from .bureau_departments import scoped
 from .models import (
-    BUREAU_ROLES,
     EvaluationTask,
     Package,
-    Role,
     SpotCheck,
     Status,
     Submission,
     User,
 )
+from .security.context import note_refusal
 
 NOT_FOUND = "没有找到该任务或数据包，或您无权查看"
 SENT = (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)
@@ -40,13 +40,11 @@ STATUS_ORDER = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMI
 
 
 def is_bureau(user: User) -> bool:
-    return user.is_authenticated and user.role in BUREAU_ROLES and user.bureau_id is not None
+    return A.is_bureau_user(user)
 
 
 def tasks_for(user: User) -> QuerySet[EvaluationTask]:
-    if not is_bureau(user):
-        return EvaluationTask.objects.none()
-    return EvaluationTask.objects.filter(bureau_id=user.bureau_id).order_by("-year", "title")
+    return A.visible_tasks(user).order_by("-year", "title")
 
 
 def task_for(user: User, pk: int) -> EvaluationTask:
@@ -56,6 +54,7 @@ def task_for(user: User, pk: int) -> EvaluationTask:
     try:
         task = tasks_for(user).get(pk=pk)
     except EvaluationTask.DoesNotExist:
+        note_refusal(f"自评任务 {pk}")
         raise Http404(NOT_FOUND) from None
     task.viewer = user
     return task
@@ -67,23 +66,22 @@ def _scoped(qs, task: EvaluationTask, prefix: str):
 
 
 def package_for(user: User, pk: int) -> Package:
-    if not is_bureau(user):
-        raise Http404(NOT_FOUND)
+    """A package of one of the user's bureau's tasks (`access.bureau_packages`); else a 404."""
     try:
-        qs = scoped(Package.objects.select_related("task", "unit", "unit__parent"), user, "unit__")
-        return qs.get(pk=pk, task__bureau_id=user.bureau_id)
+        return A.bureau_packages(user).select_related("task", "unit", "unit__parent").get(pk=pk)
     except Package.DoesNotExist:
+        note_refusal(f"数据包 {pk}")
         raise Http404(NOT_FOUND) from None
 
 
 def may_decide(user: User) -> bool:
     """Both bureau roles review (归口业务科室 and 绩效评价股 alike, per the task's workflow)."""
-    return is_bureau(user)
+    return A.is_bureau_user(user)
 
 
 def may_run_spot_check(user: User) -> bool:
     """抽评, publication and batch work are the performance section's (绩效评价股)."""
-    return is_bureau(user) and user.role == Role.BUREAU_PERFORMANCE
+    return A.is_performance(user)
 
 
 def latest_sent(package: Package) -> Submission | None:
@@ -430,8 +428,8 @@ def open_rectifications(task: EvaluationTask):
 
 def rectifications_for_unit(user: User):
     """A unit user's notices (every package of their unit)."""
-    from .models import UNIT_ROLES, Rectification
+    from .models import Rectification
 
-    if not user.is_authenticated or user.role not in UNIT_ROLES or user.unit_id is None:
+    if not A.is_unit_user(user):
         return Rectification.objects.none()
     return Rectification.objects.filter(package__unit_id=user.unit_id).select_related("package__task", "created_by")

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from .. import services as S
 from ..core.spot_check import draw_sample
+from . import access as A
 from . import draft as D
 from . import services as W
-from .bureau_selectors import SENT, latest_sent, may_decide, may_run_spot_check, score_lines
+from .bureau_selectors import SENT, latest_sent, score_lines
 from .models import (
     BureauDecision,
     Comment,
@@ -47,17 +48,13 @@ def _under_review(package: Package, version: int) -> Submission:
     return sub
 
 
-def _check(user: User, package_id: int | None = None) -> None:
-    """A bureau reviewer, and — when a package is named — one who may see that package's unit (its
-    own bureau; for a 归口业务科室 user, a unit of their department)."""
-    if not may_decide(user):
-        raise ActionError("只有财政部门的审核人员可以审核", 403)
-    if package_id is not None:
-        from .bureau_departments import may_see_unit
-
-        package = Package.objects.select_related("unit").filter(pk=package_id).first()
-        if package is None or not may_see_unit(user, package.unit):
-            raise ActionError("该单位不在您的审核范围内", 403)
+def _check(user: User, package: Package | int) -> None:
+    """A reviewer of the package's own bureau who may see its unit (a 归口业务科室 user: a unit of
+    their department) — `access.can_review`."""
+    if isinstance(package, int):
+        package = Package.objects.select_related("task", "unit").filter(pk=package).first()
+    if package is None or not A.can_review(user, package):
+        raise ActionError("该单位不在您的审核范围内" if A.is_bureau_user(user) else "只有本财政局的审核人员可以审核", 403)
 
 
 def add_comment(*, package_id: int, user: User, version: int, path: str, text: str) -> Comment:
@@ -132,9 +129,9 @@ def _with_opinion(doc: dict, entry: dict) -> list[dict]:
 def draw(*, task_id: int, user: User) -> list[SpotCheck]:
     """Draw the task's 抽评 sample from its accepted packages, risk-ranked and sized by the profile.
     A sample already re-scored is kept (its scores stand); otherwise a new draw replaces it."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以抽取抽评样本", 403)
     task = EvaluationTask.objects.get(pk=task_id)
+    if not A.can_run_task(user, task):
+        raise ActionError("只有本财政局的绩效评价股可以抽取抽评样本", 403)
     if SpotScore.objects.filter(spot_check__task=task).exists():
         raise ActionError("抽评已开始评分，不能重新抽取", 409)
     prof = S.profile(name=task.profile)
@@ -168,9 +165,9 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
     """Record the bureau's score of each indicator given (key → (score, note)); an empty score is
     skipped. Each score must lie in the range the rule allows (or 0 … the indicator's 分值).
     All or nothing: one bad entry stores none. Returns how many were stored."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以抽评评分", 403)
-    spot = SpotCheck.objects.select_related("submission", "package").get(pk=spot_id)
+    spot = SpotCheck.objects.select_related("submission", "package", "task").get(pk=spot_id)
+    if not A.can_run_task(user, spot.task):
+        raise ActionError("只有本财政局的绩效评价股可以抽评评分", 403)
     lines = {ln.key: ln for ln in score_lines(spot)}
     unknown = set(entries) - set(lines)
     if unknown:
@@ -206,10 +203,10 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
 
 def publish(*, package_id: int, user: User) -> Publication:
     """Make the accepted version public: its page per unit and year, the PDF, the open data."""
-    if not may_run_spot_check(user):
-        raise ActionError("只有绩效评价股可以公开", 403)
     with transaction.atomic():
-        package = Package.objects.select_for_update().get(pk=package_id)
+        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        if not A.can_publish(user, package):
+            raise ActionError("只有本财政局的绩效评价股可以公开", 403)
         if package.status != Status.ACCEPTED:
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，只有财政审核通过的数据包可以公开", 409)
         sub = latest_sent(package)
@@ -247,11 +244,11 @@ def send_rectification(*, package_id: int, user: User, text: str, due: date | No
 
 def answer_rectification(*, notice_id: int, user: User, answer: str):
     """The unit (its preparer or head) states what it corrected."""
-    from .models import UNIT_ROLES, Rectification
+    from .models import Rectification
 
     with transaction.atomic():
         n = Rectification.objects.select_for_update().select_related("package").get(pk=notice_id)
-        if user.role not in UNIT_ROLES or user.unit_id != n.package.unit_id:
+        if not A.can_answer_rectification(user, n.package):
             raise ActionError("只有该单位的人员可以答复", 403)
         if n.closed_at:
             raise ActionError("该整改通知已销号", 409)
@@ -265,7 +262,6 @@ def answer_rectification(*, notice_id: int, user: User, answer: str):
 def close_rectification(*, notice_id: int, user: User):
     from .models import Rectification
 
-    _check(user)
     with transaction.atomic():
         n = Rectification.objects.select_for_update().get(pk=notice_id)
         _check(user, n.package_id)
@@ -294,6 +290,13 @@ def read_unit_list(filename: str, data: bytes) -> list[tuple[str, str, str]]:
     if suffix == "xlsx":
         from openpyxl import load_workbook
 
+        from ..io.canonical import PackageError
+        from ..io.guards import check_zip_bytes
+
+        try:  # size, zip bomb and XML bomb, before openpyxl builds anything
+            check_zip_bytes(data, filename, required=("xl/workbook.xml",))
+        except PackageError as exc:
+            raise ActionError("；".join(exc.problems)) from None
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, said in words
@@ -341,7 +344,7 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
     (a unit not yet known is created; its 主管部门 is linked when the bureau has it by name)."""
     from .models import Unit
 
-    if not may_run_spot_check(user):
+    if not A.can_create_task(user):
         raise ActionError("只有绩效评价股可以创建自评任务", 403)
     problems = []
     if not title.strip():

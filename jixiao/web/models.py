@@ -94,6 +94,9 @@ class User(AbstractUser):
                                verbose_name="所在财政局")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
                                    verbose_name="所在归口业务科室")
+    # Issue 12: a password an administrator set (an initial one, a reset) must be changed by its
+    # owner at the next login before anything else (security.middleware.PasswordChangeMiddleware).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

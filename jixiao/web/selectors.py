@@ -16,20 +16,19 @@ from django.http import Http404
 from .. import services as S
 from ..core import keys as K
 from ..core.engine import ScoreReport
+from . import access as A
 from . import figures as FG
 from . import layout as LY
-from .models import UNIT_ROLES, Comment, FieldEdit, Package, Submission, User
+from .models import Comment, FieldEdit, Package, Submission, User
 from .security.context import note_refusal
 
 # --- access ----------------------------------------------------------------------------------------
 
 
 def packages_for(user: User) -> QuerySet[Package]:
-    """The packages a user may open: a unit user sees their unit's packages only. (Bureau roles get
-    their own pages in part 2; here they see none.)"""
-    if not user.is_authenticated or user.role not in UNIT_ROLES or user.unit_id is None:
-        return Package.objects.none()
-    return Package.objects.filter(unit_id=user.unit_id).select_related("task", "unit", "task__bureau")
+    """The packages whose workspace a user may open (`access.visible_packages`: their own unit's;
+    the bureau reads what was sent through its own pages)."""
+    return A.visible_packages(user).select_related("task", "unit", "task__bureau")
 
 
 def package_for(user: User, pk: int) -> Package:
@@ -43,7 +42,13 @@ def package_for(user: User, pk: int) -> Package:
 
 
 def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
+    require(user.role in roles)
+
+
+def require(allowed: bool) -> None:
+    """A 403 for an action the user's role may not take on an object they can see."""
+    if not allowed:
+        note_refusal("角色不允许此操作")
         raise PermissionDenied("您的角色不能进行此操作")
 
 

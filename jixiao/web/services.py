@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import services as S
+from . import access as A
 from . import draft as D
 from . import figures as FG
 from . import layout as LY
@@ -29,7 +30,6 @@ from .models import (
     Comment,
     FieldEdit,
     Package,
-    Role,
     Status,
     Submission,
     User,
@@ -84,8 +84,8 @@ class EditResult:
 
 
 def _check_editable(package: Package, user: User) -> None:
-    if user.role != Role.PREPARER:
-        raise ActionError("只有填报人可以修改草稿", 403)
+    if not A.can_edit_package(user, package):
+        raise ActionError("只有本单位的填报人可以修改草稿", 403)
     if package.status not in EDITABLE_STATUSES:
         raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能修改；如需修改请由单位负责人退回", 409)
 
@@ -375,8 +375,8 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
     """The preparer hands the draft to the unit head."""
     with transaction.atomic():
         package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
-        if user.role != Role.PREPARER:
-            raise ActionError("只有填报人可以提交", 403)
+        if not A.can_submit(user, package):
+            raise ActionError("只有本单位的填报人可以提交", 403)
         if package.status not in (Status.DRAFT, Status.RETURNED):
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能提交", 409)
         if version != package.version:
@@ -398,10 +398,14 @@ def _pending(package: Package) -> Submission:
     return sub
 
 
+def _unit_head(user: User, package_id: int, message: str) -> None:
+    if not A.can_review_unit(user, Package.objects.select_related("task").get(pk=package_id)):
+        raise ActionError(message, 403)
+
+
 def return_package(*, package_id: int, user: User, note: str, comments: list[tuple[str, str]]) -> Submission:
     """The unit head returns the version to the preparer, with comments anchored to fields."""
-    if user.role != Role.UNIT_HEAD:
-        raise ActionError("只有单位负责人可以退回", 403)
+    _unit_head(user, package_id, "只有本单位的负责人可以退回")
     comments = [(p.strip(), t.strip()) for p, t in comments if t and t.strip()]
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package_id)
@@ -429,8 +433,7 @@ UNIT_OPINION_ROLE = "部门（单位）"
 def approve(*, package_id: int, user: User, opinion: str) -> Submission:
     """The unit head writes the unit's opinion into the package (name and date) and sends the version
     to the bureau: a new immutable version holding the opinion."""
-    if user.role != Role.UNIT_HEAD:
-        raise ActionError("只有单位负责人可以审核通过", 403)
+    _unit_head(user, package_id, "只有本单位的负责人可以审核通过")
     if not opinion.strip():
         raise ActionError("请填写部门（单位）意见")
     with transaction.atomic():
@@ -469,8 +472,7 @@ def _with_opinion(doc: dict, entry: dict) -> list[dict]:
 
 
 def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
-    if user.role != Role.UNIT_HEAD:
-        raise ActionError("只有单位负责人可以写审核意见", 403)
+    _unit_head(user, package_id, "只有本单位的负责人可以写审核意见")
     if not text.strip():
         raise ActionError("意见不能为空")
     if path:

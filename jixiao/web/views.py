@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services as S
+from . import access as A
 from . import draft as D
 from . import figures as FG
 from . import layout as LY
@@ -55,6 +56,11 @@ def home(request: HttpRequest) -> HttpResponse:
         from .bureau_views import tasks
 
         return tasks(request)
+    from .security.roles import home_of
+
+    admin_home = home_of(request.user)
+    if admin_home:  # an administrator's home is their own page (they see no business data)
+        return redirect(admin_home)
     packages = Q.packages_for(request.user).order_by("-task__year", "unit__budget_code")
     return render(request, "web/home.html", {"packages": packages})
 
@@ -170,6 +176,8 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
         version = int(request.POST.get("version", "-1"))
         W.change_structure(package_id=package.pk, user=request.user, op=op, path=path, version=version)
     except W.ActionError as exc:
+        if exc.status == 403:  # a refusal is an HTTP refusal, not a message on the next page
+            return _message(request, exc.message, 403)
         messages.error(request, exc.message)
         return redirect("web:form", pk=pk, slug=slug)
     except ValueError:
@@ -327,6 +335,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         sub = W.submit(package_id=package.pk, user=request.user, version=int(request.POST.get("version", "-1")))
     except W.ActionError as exc:
+        if exc.status == 403:
+            return _message(request, exc.message, 403)
         messages.error(request, exc.message)
         return redirect("web:form", pk=pk, slug=request.POST.get("form", "cover"))
     except ValueError:
@@ -342,7 +352,7 @@ def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     on fields; approves with the unit's opinion or returns."""
     package = Q.package_for(request.user, pk)
     if request.method == "POST":
-        Q.require_role(request.user, Role.UNIT_HEAD)
+        Q.require(A.can_review_unit(request.user, package))
         action = request.POST.get("action")
         try:
             if action == "comment":

@@ -203,20 +203,22 @@ def test_administrators_need_a_second_factor(world, otp_on):
     assert c.get("/security/log/").status_code == 302
 
 
-def test_the_security_administrator_lifts_a_lockout_and_it_is_logged(world):
-    sec = _admin("sec", roles.SECURITY_ADMIN)
+def test_the_system_administrator_lifts_a_lockout_and_it_is_logged(world):
+    sysadmin = _admin("sys", roles.SYSTEM_ADMIN)
     c = Client()
     _fail(c, 5)
     assert c.post("/login/", {"username": "lin_tb", "password": PASSWORD}).status_code == 429
-    page = client_for(sec).get("/security/accounts/").content.decode()
-    assert "lin_tb" in page and "解除锁定" in page
-    r = client_for(sec).post("/security/accounts/", {"op": "unlock", "username": "lin_tb"})
+    page = client_for(sysadmin).get("/security/users/").content.decode()
+    assert "lin_tb" in page and "已锁定" in page
+    target = world["preparer"]
+    for who in (_admin("aud", roles.AUDIT_ADMIN), _admin("sec", roles.SECURITY_ADMIN), world["bureau"]):
+        assert client_for(who).post(f"/security/users/{target.pk}/", {"op": "unlock"}).status_code == 404
+    assert c.post("/login/", {"username": "lin_tb", "password": PASSWORD}).status_code == 429  # still locked
+    r = client_for(sysadmin).post(f"/security/users/{target.pk}/", {"op": "unlock"})
     assert r.status_code == 302
     assert c.post("/login/", {"username": "lin_tb", "password": PASSWORD}).status_code == 302
     e = AuditEntry.objects.filter(action="admin").get()
-    assert (e.actor, e.target, e.new, e.result) == ("sec", "username:lin_tb", '"unlocked"', "ok")
-    for who in (_admin("aud", roles.AUDIT_ADMIN), _admin("sys", roles.SYSTEM_ADMIN), world["bureau"]):
-        assert client_for(who).post("/security/accounts/", {"op": "unlock", "username": "lin_tb"}).status_code == 404
+    assert (e.actor, e.target, e.new, e.result) == ("sys", "username:lin_tb", '"unlocked"', "ok")
 
 
 def test_a_login_without_a_request_still_works(world):

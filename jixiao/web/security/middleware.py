@@ -68,3 +68,33 @@ class SecondFactorMiddleware:
 
                 return redirect("/security/otp/?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)
+
+
+PASSWORD_CHANGE_MESSAGE = "此账号的密码是管理员设置的初始密码：须先在网页上修改密码"
+
+
+class PasswordChangeMiddleware:
+    """A user whose password an administrator set (an initial password, a reset) changes it before
+    anything else: every page leads to /security/password/, the API answers 403 (等保 8.1.4.1 a))."""
+
+    OPEN = ("/security/password/", "/security/otp/", "/logout/", "/static/", "/health", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False)
+                and not request.path.startswith(self.OPEN)):
+            if request.path.startswith("/api/"):
+                import json
+
+                from django.http import HttpResponse
+
+                return HttpResponse(json.dumps({"detail": PASSWORD_CHANGE_MESSAGE}, ensure_ascii=False), status=403,
+                                    content_type="application/json; charset=utf-8")
+            from django.shortcuts import redirect
+            from django.utils.http import urlencode
+
+            return redirect("/security/password/?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)

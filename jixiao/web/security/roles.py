@@ -2,8 +2,10 @@
 安全审计) and the roles that must use a second factor.
 
 The administrators are Django groups with disjoint permissions, made by this app's migration:
-  系统管理员 — bureaus, units, tasks and accounts (not their security settings, not the log);
-  安全管理员 — account security: unlock accounts, reset second factors, deactivate accounts;
+  系统管理员 — business accounts: create (role, unit or bureau), reset a password (its owner must
+           change it), lift a lockout, deactivate; never an administrator's account (`accounts.py`);
+  安全管理员 — the security policy (read: it is the deployment's configuration) and second factors
+           (reset a lost one);
   审计管理员 — reads and exports the audit log, changes nothing.
 A user belongs to at most one of them (`check_separation`).
 """
@@ -22,10 +24,10 @@ PERMISSIONS = {
         "web.add_unit", "web.change_unit", "web.view_unit",
         "web.add_evaluationtask", "web.change_evaluationtask", "web.view_evaluationtask",
         "web.add_user", "web.view_user",
+        "web.change_user",  # reset a password (forces a change), deactivate
+        "axes.view_accessattempt", "axes.delete_accessattempt",  # see and lift lockouts
     ],
     SECURITY_ADMIN: [
-        "web.change_user",  # deactivate, reset password, change role
-        "axes.view_accessattempt", "axes.delete_accessattempt",  # see and lift lockouts
         "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",  # reset a lost second factor
     ],
     AUDIT_ADMIN: ["security.view_auditentry"],
@@ -46,6 +48,13 @@ def check_separation(user) -> None:
         raise ValidationError("管理员账号不能同时是业务角色（填报人、负责人、财政局人员）")
 
 
+def home_of(user) -> str:
+    """An administrator's own page ('' for everyone else)."""
+    groups = admin_groups_of(user)
+    pages = {SYSTEM_ADMIN: "/security/users/", SECURITY_ADMIN: "/security/accounts/", AUDIT_ADMIN: "/security/log/"}
+    return pages[groups[0]] if len(groups) == 1 else ""
+
+
 def is_audit_admin(user) -> bool:
     return AUDIT_ADMIN in admin_groups_of(user)
 
@@ -60,8 +69,16 @@ def needs_second_factor(user) -> bool:
 
 def ensure_admin_groups(**kwargs) -> None:
     """Create the three groups with exactly their permissions (after every migrate; idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # The permissions of the apps named here may not exist yet (their post_migrate may run after ours).
+    for label in sorted({dotted.split(".")[0] for perms in PERMISSIONS.values() for dotted in perms}):
+        try:
+            create_permissions(apps.get_app_config(label), verbosity=0, using=kwargs.get("using", "default"))
+        except LookupError:  # an app that is not installed
+            pass
     for name, perms in PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = []

@@ -42,6 +42,7 @@ def _common(ns: dict, env, production: bool) -> None:
     _after(mw, "django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
     _after(mw, "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
     _after(mw, "jixiao.web.security.middleware.AuditContextMiddleware", "jixiao.web.security.middleware.SecondFactorMiddleware")
+    _after(mw, "jixiao.web.security.middleware.SecondFactorMiddleware", "jixiao.web.security.middleware.PasswordChangeMiddleware")
     if "axes.middleware.AxesMiddleware" not in mw:
         mw.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
 

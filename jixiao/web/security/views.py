@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from . import accounts as accounts_mod
 from . import audit
 from .models import AuditEntry, Result
-from .roles import SECURITY_ADMIN, admin_groups_of, is_audit_admin
+from .roles import SECURITY_ADMIN, SYSTEM_ADMIN, admin_groups_of, is_audit_admin
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
@@ -118,7 +119,7 @@ def log_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return resp
 
 
-# --- the security administrator: lockouts and second factors -------------------------------------------
+# --- the security administrator: the security policy and second factors -----------------------------
 
 
 def _security_admin_only(request: HttpRequest) -> None:
@@ -129,30 +130,174 @@ def _security_admin_only(request: HttpRequest) -> None:
         raise Http404("没有找到该页面，或您无权查看")
 
 
+def _policy() -> list[tuple[str, str, str]]:
+    """The security parameters in force (read from the settings, which the deployment owns)."""
+    from django.conf import settings
+
+    length = next((v.get("OPTIONS", {}).get("min_length") for v in settings.AUTH_PASSWORD_VALIDATORS
+                   if v["NAME"].endswith("MinimumLengthValidator")), None)
+    return [
+        ("口令长度", f"至少 {length} 个字符", "8.1.4.1 a)"),
+        ("口令复杂度", "小写、大写、数字、其他字符中至少 3 类；不得为常见口令、纯数字或与用户信息相近", "8.1.4.1 a)"),
+        ("管理员设置的口令", "首次登录须由本人修改", "8.1.4.1 a)"),
+        ("登录失败处理", f"连续 {settings.AXES_FAILURE_LIMIT} 次失败锁定 {int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟（按账号）",
+         "8.1.4.1 b)"),
+        ("会话超时", f"{settings.SESSION_COOKIE_AGE // 60} 分钟无操作即退出；关闭浏览器即失效", "8.1.4.1 b)"),
+        ("双因素鉴别", "财政局与管理员账号须输入动态口令" + ("（已启用）" if settings.JIXIAO_OTP_REQUIRED else "（本环境未启用；生产环境始终启用）"),
+         "8.1.4.1 d)"),
+        ("口令存储", "Argon2 散列", "8.1.4.8 b)"),
+        ("审计记录", "只能追加，HMAC-SM3 哈希链", "8.1.4.3 c)"),
+    ]
+
+
 @login_required
 def accounts(request: HttpRequest) -> HttpResponse:
-    """Locked accounts (lift the lock) and second factors (reset a lost one). Every action is logged."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
+    """The security administrator's page: the security policy in force (read only: it is the
+    deployment's configuration) and the second factors (reset a lost one). Every action is logged."""
     from django.contrib import messages
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     _security_admin_only(request)
     if request.method == "POST":
         op, username = request.POST.get("op", ""), request.POST.get("username", "").strip()
-        if op == "unlock":
-            n, _ = AccessAttempt.objects.filter(username=username).delete()
-            audit.record("admin", target=f"username:{username}", path="lockout", old="locked", new="unlocked",
-                         detail="安全管理员解除锁定", result=Result.OK if n else Result.FAILED)
-            messages.success(request, f"已解除 {username} 的锁定" if n else f"{username} 没有被锁定")
-        elif op == "reset_otp":
-            n, _ = TOTPDevice.objects.filter(user__username=username).delete()
-            audit.record("admin", target=f"username:{username}", path="otp", old="enrolled", new="reset",
-                         detail="安全管理员重置动态口令（下次登录重新设置）", result=Result.OK if n else Result.FAILED)
-            messages.success(request, f"已重置 {username} 的动态口令" if n else f"{username} 尚未设置动态口令")
-        else:
+        if op != "reset_otp":
             return render(request, "web/message.html", {"text": "未知的操作"}, status=400)
+        n, _ = TOTPDevice.objects.filter(user__username=username).delete()
+        audit.record("admin", target=f"username:{username}", path="otp", old="enrolled", new="reset",
+                     detail="安全管理员重置动态口令（下次登录重新设置）", result=Result.OK if n else Result.FAILED)
+        messages.success(request, f"已重置 {username} 的动态口令" if n else f"{username} 尚未设置动态口令")
         return redirect("security:accounts")
-    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")
     devices = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
-    return render(request, "security/accounts.html", {"locked": locked, "devices": devices})
+    return render(request, "security/accounts.html", {"devices": devices, "policy": _policy()})
+
+
+# --- the system administrator: accounts ---------------------------------------------------------------
+
+
+def _system_admin_only(request: HttpRequest) -> None:
+    if SYSTEM_ADMIN not in admin_groups_of(request.user):
+        from .context import note_refusal
+
+        note_refusal("账号管理")
+        raise Http404("没有找到该页面，或您无权查看")
+
+
+def _locked_names() -> set[str]:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return set(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+               .values_list("username", flat=True))
+
+
+@login_required
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    """Every account: business accounts with their unit or bureau, and whether locked, inactive or
+    holding an initial password; administrators listed apart (managed on the command line)."""
+    from django.db.models import Q
+
+    from ..models import User
+
+    _system_admin_only(request)
+    q = request.GET.get("q", "").strip()[:50]
+    qs = User.objects.select_related("unit", "bureau").prefetch_related("groups").order_by("username")
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(unit__name__icontains=q)
+                       | Q(bureau__name__icontains=q))
+    locked = _locked_names()
+    rows = [(u, u.username in locked, accounts_mod.is_business_account(u), admin_groups_of(u)) for u in qs[:500]]
+    return render(request, "security/users.html", {"rows": rows, "q": q, "locked": locked})
+
+
+def _user_form_context(data, errors: dict, message: str = "") -> dict:
+    from ..models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit
+
+    return {"data": data, "errors": errors, "message": message,
+            "roles": [(r.value, r.label) for r in Role if r in UNIT_ROLES + BUREAU_ROLES],
+            "units": Unit.objects.select_related("bureau").order_by("bureau__name", "budget_code"),
+            "bureaus": Bureau.objects.order_by("name"),
+            "labels": {"username": "用户名", "display_name": "姓名", "role": "角色", "unit": "所在单位", "bureau": "所在财政局"}}
+
+
+def _int(raw: str) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    _system_admin_only(request)
+    if request.method == "POST":
+        p = request.POST
+        try:
+            user, password = accounts_mod.create_user(
+                actor=request.user, username=p.get("username", ""), display_name=p.get("display_name", ""),
+                role=p.get("role", ""), unit_id=_int(p.get("unit", "")), bureau_id=_int(p.get("bureau", "")))
+        except accounts_mod.AccountError as exc:
+            return render(request, "security/user_new.html", _user_form_context(p, exc.fields, exc.message), status=exc.status)
+        return render(request, "security/user_password.html", {"target": user, "password": password, "created": True})
+    return render(request, "security/user_new.html", _user_form_context({}, {}))
+
+
+@login_required
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One account and the system administrator's actions on it: reset the password, lift a lockout,
+    deactivate or reactivate. An administrator's account is shown but not managed here."""
+    from django.contrib import messages
+
+    from ..models import User
+
+    _system_admin_only(request)
+    target = User.objects.select_related("unit", "bureau").filter(pk=user_id).first()
+    if target is None:
+        raise Http404("没有该账号")
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        try:
+            if op == "reset_password":
+                password = accounts_mod.reset_password(actor=request.user, user=target)
+                return render(request, "security/user_password.html", {"target": target, "password": password})
+            if op == "unlock":
+                done = accounts_mod.unlock(actor=request.user, username=target.username)
+                messages.success(request, f"已解除 {target.username} 的锁定" if done else f"{target.username} 没有被锁定")
+            elif op in ("deactivate", "activate"):
+                accounts_mod.set_active(actor=request.user, user=target, active=op == "activate")
+                messages.success(request, f"已{'启用' if op == 'activate' else '停用'} {target.username}")
+            else:
+                return render(request, "web/message.html", {"text": "未知的操作"}, status=400)
+        except accounts_mod.AccountError as exc:
+            return render(request, "web/message.html", {"text": exc.message}, status=exc.status)
+        return redirect("security:user", user_id=target.pk)
+    return render(request, "security/user.html", {
+        "target": target, "locked": target.username in _locked_names(), "managed": accounts_mod.is_business_account(target),
+        "groups": admin_groups_of(target)})
+
+
+# --- everyone: one's own password --------------------------------------------------------------------
+
+
+@login_required
+def password(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; the only page open to a user who holds an initial password."""
+    from django.contrib import messages
+    from django.contrib.auth import update_session_auth_hash
+
+    user = request.user
+    errors, message = {}, ""
+    if request.method == "POST":
+        p = request.POST
+        try:
+            accounts_mod.change_own_password(user=user, current=p.get("current", ""), new=p.get("new", ""),
+                                             again=p.get("again", ""))
+        except accounts_mod.AccountError as exc:
+            errors, message = exc.fields, exc.message
+        else:
+            update_session_auth_hash(request, user)  # this session stays signed in
+            messages.success(request, "密码已修改")
+            return redirect(_next(request))
+    from django.contrib.auth.password_validation import password_validators_help_texts
+
+    return render(request, "security/password.html", {
+        "errors": errors, "message": message, "forced": user.must_change_password, "next": _next(request),
+        "rules": password_validators_help_texts(),
+        "labels": {"current": "当前密码", "new": "新密码", "again": "再次输入新密码"}}, status=400 if errors else 200)
