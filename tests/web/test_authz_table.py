@@ -147,6 +147,13 @@ def _world(tmp_path) -> dict:
         "sysadmin": user("admin_sys", group=roles.SYSTEM_ADMIN), "secadmin": user("admin_sec", group=roles.SECURITY_ADMIN),
         "auditadmin": user("admin_aud", group=roles.AUDIT_ADMIN),
     }
+    # 归口业务科室: the desk reviews A and B (its department's units); the other bureau's desk has none
+    # (a desk outside the department is refused a unit: test_bureau_batch.py).
+    from jixiao.web.models import Department
+
+    dept = Department.objects.create(bureau=x, name="农业农村科")
+    Unit.objects.filter(pk__in=[a.pk, b.pk]).update(department=dept)
+    User.objects.filter(pk=people["desk"].pk).update(department=dept)
     # The unit's pages: A's draft in this year's task.
     t1 = EvaluationTask.objects.create(bureau=x, year=2023, title="2023年度自评", profile="national-2020", deadline=date(2024, 6, 30))
     t1.units.add(a, b)
