@@ -341,3 +341,25 @@ def test_a_table_without_ruling_lines_reads_from_its_columns(tmp_path):
     found = _findings(borderless)
     assert found == _findings(bordered) == _findings(source)
     assert sum(f[0] == "funds.identity" and f[1] == "error" for f in found) == 3
+
+
+def test_a_form_of_merged_cells_without_borders_gives_no_false_error(formats, docx_findings, tmp_path):
+    """The example package with every border and shading taken out: its merged, vertically centred
+    cells cannot be put back from positions alone, and the reader must not piece tables together
+    from fragments — each page whose lines do not form a clean grid reads as text. No error-level
+    finding may come out that the .docx itself does not give."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(formats["docx"]))
+    drawn = (qn("w:tblBorders"), qn("w:tcBorders"), qn("w:pBdr"), qn("w:shd"))
+    for root in (doc.element.body, doc.styles.element):
+        for el in [e for e in root.iter() if e.tag in drawn]:
+            el.getparent().remove(el)
+    plain = tmp_path / "plain.docx"
+    doc.save(str(plain))
+    pdf = _soffice(plain, "pdf", tmp_path)
+    found = _findings(pdf)
+    assert found, "the text of the package is still read"
+    errors = {(f[0], f[2]) for f in found if f[1] == "error"}
+    assert errors <= {(f[0], f[2]) for f in docx_findings if f[1] == "error"}

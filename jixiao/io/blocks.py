@@ -56,10 +56,18 @@ def compact(text: str) -> str:
     return _SPACE_RE.sub("", text or "")
 
 
+# What str.splitlines breaks at: a text without any of these is one line.
+_LINE_BREAK_RE = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
 @text_cache(65536)
 def clean(text: str) -> str:
     """Each line stripped (full-width spaces too), empty lines dropped, lines joined by '\\n'."""
-    lines = [ln.strip(" \t\u3000\u00a0") for ln in (text or "").splitlines()]
+    if not text:
+        return ""
+    if _LINE_BREAK_RE.search(text) is None:  # most cells hold one line (every figure does)
+        return text.strip(" \t\u3000\u00a0")
+    lines = [ln.strip(" \t\u3000\u00a0") for ln in text.splitlines()]
     return "\n".join(ln for ln in lines if ln)
 
 

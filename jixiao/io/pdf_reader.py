@@ -14,7 +14,9 @@ pdfplumber reads what passed:
   are dropped).
 - a page without ruling lines may still hold a table printed without borders: its rows are
   the lines whose words stand apart by more than a character, its columns the white space those
-  lines share (`_aligned_tables`); a vertically merged cell shows its text in its first row only.
+  lines share (`_aligned_tables`). Only a clean grid is taken: a page whose lines stand apart like
+  cells but do not line up (a form of merged, vertically centred cells, its borders taken away)
+  reads as text, so that no table pieced together from fragments gives false findings.
 - text outside tables is cut into lines by position; a line is joined to the one
   before when that one runs to the right edge of the text (a wrapped paragraph),
   so a paragraph reads as one, as in the .docx. The same inside a cell.
@@ -348,7 +350,11 @@ def _pieces(line: _Line) -> list[_Piece]:
             out.append(_Piece(text, x0, x1))
     for piece in out:
         piece.text = piece.text.strip()
-    return [p for p in out if p.text]
+    out = [p for p in out if p.text]
+    singles = sum(1 for p in out if len(p.text) == 1 and not p.text.isdigit())
+    if len(out) >= 3 and singles * 5 >= len(out) * 3:
+        return []  # a heading set out letter by letter (distributed justification), not cells
+    return out
 
 
 def _aligned_tables(lines: list[_Line]) -> tuple[list[_Line], list[tuple[Table, tuple, tuple]]]:
@@ -367,9 +373,10 @@ def _aligned_tables(lines: list[_Line]) -> tuple[list[_Line], list[tuple[Table, 
             j += 1
         found = _aligned_table(lines[i:j], pieces[i:j])
         if found is None:
-            rest.append(lines[i])
-            i += 1
-            continue
+            # Lines set apart like cells that do not read as a clean grid (merged, vertically centred
+            # cells come apart without their borders): the whole page reads as text, so that no
+            # table pieced together from fragments reaches the forms.
+            return lines, []
         table, box, columns, used = found
         tables.append((table, box, columns))
         i += used
@@ -420,11 +427,12 @@ def _aligned_table(lines: list[_Line], pieces: list[list[_Piece]]):
     spans: list[dict[int, int]] = []
     full: dict[int, bool] = {}
     used = 0
+    crowded = 0  # lines with two pieces in one column: the columns were not found
     for k, (ln, ps) in enumerate(zip(lines, pieces)):
         if not ps:
-            used = k + 1
-            continue
+            break  # a line that is no row (a heading set out letter by letter) ends the table
         cols = [column(p) for p in ps]
+        crowded += len(set(cols)) < len(cols)
         close = k > 0 and ln.top - lines[k - 1].top <= 1.15 * pitch
         goes_on = rows and close and all(full.get(c, False) for c in cols)
         if not goes_on:
@@ -442,9 +450,7 @@ def _aligned_table(lines: list[_Line], pieces: list[list[_Piece]]):
         rows.pop()
         spans.pop()
         used -= 1
-        while used > 0 and not pieces[used - 1]:
-            used -= 1
-    if len(rows) < 2:
+    if len(rows) < 2 or not _trusted(rows, crowded, len(starts)):
         return None
     grid: list[list[tuple[object, str]]] = []
     for r, (row, span) in enumerate(zip(rows, spans)):
@@ -465,6 +471,17 @@ def _aligned_table(lines: list[_Line], pieces: list[list[_Piece]]):
     taken = lines[:used]
     box = (left, taken[0].top, right, taken[-1].top + taken[-1].size)
     return table, box, tuple(round(s, 1) for s in starts), used
+
+
+def _trusted(rows: list[dict[int, list[_Piece]]], crowded: int, columns: int) -> bool:
+    """Whether the rows read as a table: without ruling lines a form of merged, vertically centred
+    cells comes apart into fragments (rows of one cell, two cells' text in one column), and a table
+    read so would give false findings; such a page reads as text, as before. A clean grid — every
+    row two cells or more, one of three or more, at most one line in ten crowding a column — is
+    taken. (Two lines of "label：value" pairs set apart, as a form's signature lines are, stay text.)"""
+    fragments = sum(1 for row in rows if len(row) < 2)
+    widest = max(len(row) for row in rows)
+    return crowded * 10 <= len(rows) and not fragments and columns >= 3 and widest >= 3
 
 
 def _cell_join(parts: list[_Piece], edge: float, lines: list[_Line]) -> str:

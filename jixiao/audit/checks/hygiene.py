@@ -183,10 +183,14 @@ def _mission_findings(pkg: Package, texts: list[Text]) -> list[Finding]:
     vocab = unit_vocabulary(pkg)
     if not vocab:
         return []
+    foreign = [w for w in MISSION_WORDS if w not in vocab]
+    if not foreign:
+        return []
+    any_word = re.compile("|".join(map(re.escape, foreign)))  # one scan of each text, not one per word
     leftovers = _leftover_texts(pkg)
     by_word: dict[str, list[Text]] = {}
     for t in texts:
-        if leftovers and squash(t.text) in leftovers:
+        if not any_word.search(t.text) or leftovers and squash(t.text) in leftovers:
             continue
         for word in MISSION_WORDS:
             if word in t.text and word not in vocab:
