@@ -304,18 +304,20 @@ def check_nothing_lost(results: dict) -> dict:
 
     out = {"accepted_edits": 0, "lost_updates": 0, "blind_overwrites": 0, "final_mismatches": 0, "approvals": 0,
            "approvals_lost": 0, "problems": []}
-    edits = results["edits"]  # [pk, path, raw, base_version, answered_version]
+    edits = results["edits"]  # [pk, path, raw, base_version, answered_version, username]
     out["accepted_edits"] = len(edits)
     pks = sorted({e[0] for e in edits})
-    history: dict[tuple[int, str], list[tuple[int, object, str]]] = defaultdict(list)
-    for fe in FieldEdit.objects.filter(package_id__in=pks).order_by("version", "id"):
-        history[(fe.package_id, fe.path)].append((fe.version, fe.new, fe.kind))
+    history: dict[tuple[int, str], list[tuple[int, object, str, str]]] = defaultdict(list)
+    for pk, path, version, new, kind, who in (FieldEdit.objects.filter(package_id__in=pks).order_by("version", "id")
+                                              .values_list("package_id", "path", "version", "new", "kind", "user__username")):
+        history[(pk, path)].append((version, new, kind, who))
+    # all packages were seeded with the same draft: an untouched one shows what the edited ones held
     seed_doc = Package.objects.filter(task_id=results["task"]).exclude(pk__in=pks).values_list("draft", flat=True).first()
     drafts = dict(Package.objects.filter(pk__in=pks).values_list("pk", "draft"))
 
     def value_at(pk: int, path: str, version: int):
         v = D.get(seed_doc, path)
-        for ver, new, _kind in history[(pk, path)]:
+        for ver, new, _kind, _who in history[(pk, path)]:
             if ver <= version:
                 v = new
         return v
@@ -324,22 +326,26 @@ def check_nothing_lost(results: dict) -> dict:
         if len(out["problems"]) < 20:
             out["problems"].append(text)
 
-    for pk, path, raw, _base, answered in edits:
+    for pk, path, raw, base, answered, who in edits:
         value = D.read_entry(D.field_kind(path), raw).value
         if value_at(pk, path, answered) != value:
             out["lost_updates"] += 1
             problem(f"package {pk} {path}: accepted {raw!r} at version {answered}, "
                     f"the history has {value_at(pk, path, answered)!r}")
-    # an accepted edit overwritten by a later one that was made on a version before it
-    by_path: dict[tuple[int, str], list] = defaultdict(list)
-    for pk, path, raw, base, answered in edits:
-        by_path[(pk, path)].append((answered, base, D.read_entry(D.field_kind(path), raw).value))
-    for (pk, path), items in by_path.items():
-        items.sort()
-        for (v1, _b1, x1), (_v2, b2, x2) in zip(items, items[1:]):
-            if b2 < v1 and x1 != x2:
+            continue
+        # An edit that wrote the field (not one that found its value already there) must have seen the
+        # field's previous change: made on a version at or after it, or agreeing with it. Otherwise the
+        # previous value was overwritten by someone who never saw it.
+        changes = history[(pk, path)]
+        wrote = next((i for i, (ver, new, kind, by) in enumerate(changes)
+                      if ver == answered and by == who and kind == "edit" and new == value), None)
+        if wrote:  # (the field's first change has no earlier one to overwrite)
+            prev_ver, prev_new, _kind, prev_by = changes[wrote - 1]
+            if prev_ver > base and prev_new != value:
                 out["blind_overwrites"] += 1
-                problem(f"package {pk} {path}: {x1!r} (version {v1}) overwritten by {x2!r} made on version {b2}")
+                problem(f"package {pk} {path}: {prev_new!r} (version {prev_ver}, {prev_by}) overwritten by {value!r} "
+                        f"({who}, made on version {base})")
+    by_path = {(e[0], e[1]) for e in edits}
     # every edited field's final value is its last recorded change
     for (pk, path) in by_path:
         last = history[(pk, path)][-1][1] if history[(pk, path)] else D.get(seed_doc, path)

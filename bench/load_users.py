@@ -43,7 +43,7 @@ class Record:
         self.failures = 0
         self.failure_samples: list[str] = []
         self.statuses: dict[str, int] = defaultdict(int)
-        self.edits: list[list] = []  # [pk, path, raw, base_version, answered_version]
+        self.edits: list[list] = []  # [pk, path, raw, base_version, answered_version, username]
         self.approvals: list[list] = []  # [pk, opinion]
         self.conflicts = 0
         self.reentries = 0
@@ -272,7 +272,7 @@ class Preparer(Person):
         m = _VERSION.search(r.text or "")
         if r.status_code == 200 and m:
             self.version = int(m.group(1))
-            R.edits.append([self.pk, path, raw, base, self.version])
+            R.edits.append([self.pk, path, raw, base, self.version, self.username])
             self.fields[path] = (self.fields[path][0], raw)
         elif r.status_code == 422:
             R.rejected += 1

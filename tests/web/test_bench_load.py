@@ -50,38 +50,44 @@ PATH = "projects[0].indicators[{}].actual"
 
 
 def test_nothing_lost_check_finds_a_lost_update(world):
-    """Two edits accepted by the server pass; an acknowledged edit the database does not hold, a
-    blind overwrite and a draft that differs from its history are each reported."""
-    pkg, task = world["package"], world["task"]
-    c = client_for(world["preparer"])
+    """Edits accepted by the server pass; an acknowledged edit the database does not hold, a blind
+    overwrite and a draft that differs from its history are each reported."""
+    from jixiao.web import draft as D
+    from jixiao.web.models import FieldEdit
+
+    pkg, task, who = world["package"], world["task"], world["preparer"]
+    c = client_for(who)
     accepted = []
     for i, value in ((0, "11项"), (1, "12项")):
         base = pkg.version
-        r = post_edit(c, pkg, PATH.format(i), value)
-        assert r.status_code == 200
+        assert post_edit(c, pkg, PATH.format(i), value).status_code == 200
         pkg.refresh_from_db()
-        accepted.append([pkg.pk, PATH.format(i), value, base, pkg.version])
+        accepted.append([pkg.pk, PATH.format(i), value, base, pkg.version, who.username])
+    # a stale entry equal to the value now there: accepted without a change (no overwrite)
+    assert post_edit(c, pkg, PATH.format(0), "11项", version=1).status_code == 200
+    accepted.append([pkg.pk, PATH.format(0), "11项", 1, 3, who.username])
     honest = load.check_nothing_lost({"task": task.pk, "edits": accepted, "approvals": []})
-    assert (honest["accepted_edits"], honest["lost_updates"], honest["audit_ok"]) == (2, 0, True), honest["problems"]
+    assert (honest["accepted_edits"], honest["lost_updates"], honest["audit_ok"]) == (3, 0, True), honest["problems"]
 
     # an edit the client was told was saved, but which is not what the history holds at that version
-    lost = load.check_nothing_lost({"task": task.pk, "edits": accepted + [[pkg.pk, PATH.format(2), "13项", 3, 3]],
+    lost = load.check_nothing_lost({"task": task.pk, "edits": accepted + [[pkg.pk, PATH.format(2), "13项", 3, 3, who.username]],
                                     "approvals": []})
     assert lost["lost_updates"] == 1 and "13项" in lost["problems"][0]
 
-    # a later accepted edit of the same field made on a version before the first one's
-    r = post_edit(c, pkg, PATH.format(0), "14项", version=1)  # the server refuses this one (409) ...
-    assert r.status_code == 409
-    blind = accepted + [[pkg.pk, PATH.format(0), "14项", 1, 3]]
-    checked = load.check_nothing_lost({"task": task.pk, "edits": blind, "approvals": []})
-    assert checked["blind_overwrites"] == 1  # ... had it accepted it, the check would say so
+    # a server that took an entry made on version 1 over the field's change at version 2
+    assert post_edit(c, pkg, PATH.format(0), "14项", version=1).status_code == 409  # this one refuses it; had it not:
+    pkg.draft, pkg.version = D.put(pkg.draft, PATH.format(0), "14项"), 4
+    pkg.save(update_fields=["draft", "version"])
+    FieldEdit.objects.create(package=pkg, path=PATH.format(0), old="11项", new="14项", user=who, version=4, kind="edit")
+    blind = load.check_nothing_lost({"task": task.pk, "edits": accepted[:2] + [[pkg.pk, PATH.format(0), "14项", 1, 4, who.username]],
+                                     "approvals": []})
+    assert (blind["blind_overwrites"], blind["lost_updates"]) == (1, 1), blind["problems"]
+    assert "'11项' (version 2" in blind["problems"][0]
 
     # the draft no longer holds the field's last recorded value
-    from jixiao.web import draft as D
-
     pkg.draft = D.put(pkg.draft, PATH.format(1), "99项")
     pkg.save(update_fields=["draft"])
-    changed = load.check_nothing_lost({"task": task.pk, "edits": accepted, "approvals": []})
+    changed = load.check_nothing_lost({"task": task.pk, "edits": accepted[:2], "approvals": []})
     assert changed["final_mismatches"] == 1 and changed["lost_updates"] == 1
 
 
