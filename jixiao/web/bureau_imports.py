@@ -438,6 +438,11 @@ def refresh_checks(task: EvaluationTask, *, force: bool = False) -> int:
     return len(stale)
 
 
+def difference_counts(task: EvaluationTask) -> dict[int, int]:
+    """package id → differences from the 一体化 figures, for every package counted."""
+    return dict(ExecutionCheck.objects.filter(package__task=task).values_list("package_id", "differences"))
+
+
 def mark_rows(cells: list[dict]) -> list[dict]:
     """The dashboard's rows with `exec_diff` (the number of differences from the 一体化 figures)."""
     counts = dict(ExecutionCheck.objects.filter(package_id__in=[c["pk"] for c in cells]).values_list("package_id", "differences"))

@@ -88,11 +88,15 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
 @require_GET
 def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     t = B.task_for(request.user, task)
+    BI.refresh_checks(t)
     rows = B.dashboard(t, B.DashboardQuery.from_get(request.GET), size=None).rows
-    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改"]
+    diffs = BI.difference_counts(t)
+    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
+              "与一体化不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
              r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,
-             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M")] for r in rows]
+             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M"), diffs.get(r.package.pk)]
+            for r in rows]
     return _xlsx(X.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
 
 

@@ -75,6 +75,8 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
     assert D.get(water.draft, EXEC) == "200" and water.version == 1
     note = Comment.objects.get(package=water, path=EXEC)
     assert "150.00" in note.text and "200.00" in note.text and not note.resolved
+    # the water bureau's preparer sees it beside the field on its own form
+    assert "【一体化】一体化系统的全年执行数为 150.00 万元" in client_for(drafts["other"]).get(f"/p/{water.pk}/f/project-0/").content.decode()
     assert ExecutionCheck.objects.get(package=water).differences == 1
     assert ExecutionCheck.objects.get(package=forestry).differences == 0
     assert ExecutionFigure.objects.filter(task=task).count() == 3
@@ -84,6 +86,11 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
     assert "一体化不一致1处" in text_of(dash, "unit-301002") and "一体化不一致" not in text_of(dash, "unit-301001")
     only = c.get(f"/b/t/{task.pk}/?flag=exec").content.decode()
     assert "某县水利局" in only and "unit-301001" not in only
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/dashboard.xlsx").content)).active
+    col = [cell.value for cell in ws[1]].index("与一体化不一致（处）")
+    assert {r[0].value: r[col].value for r in ws.iter_rows(min_row=2)} == {"301001": 0, "301002": 1}
     # importing the same file again adds no second comment and changes no draft
     _upload(c, task, "一体化2023.csv", data)
     assert Comment.objects.filter(package=water, path=EXEC).count() == 1
