@@ -47,6 +47,7 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -852,6 +853,8 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
         data = e.read()
     except ImportProblems as exc:
         return base | {"outcome": "unreadable", "reason": exc.message}
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        return base | {"outcome": "unreadable", "reason": "压缩包内该文件已损坏，无法解压"}
     except OSError as exc:
         return base | {"outcome": "unreadable", "reason": f"无法打开文件：{exc.strerror or exc}"}
     try:
@@ -859,11 +862,17 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
             p = Path(tmp) / Path(e.name.replace("\\", "/")).name
             p.write_bytes(data)
             pkg = S.read(path=p)
-        doc = D.jsonable(S.to_canonical(package=pkg))
-        S.from_canonical(data=doc, name=e.name)
     except S.ServiceError as exc:
         detail = "；".join(exc.problems[:3])
         return base | {"outcome": "unreadable", "reason": exc.message + (f"：{detail}" if detail else "")}
+    if pkg.overall is None and not pkg.projects:
+        return base | {"outcome": "unreadable", "reason": "文件中没有自评表（附件3 或附件4），不像是自评数据包"}
+    doc = D.jsonable(S.to_canonical(package=pkg))
+    try:  # what is stored must read back as a package
+        S.from_canonical(data=doc, name=e.name)
+    except S.ServiceError as exc:
+        detail = "；".join(p.split(":", 1)[-1].strip() for p in exc.problems[:3])
+        return base | {"outcome": "unreadable", "reason": f"文件中没有可用的数据包：{detail or exc.message}"}
     unit, how = _match(pkg, e.name, units)
     if unit is None:
         return base | {"outcome": "unmatched", "reason": how}

@@ -245,6 +245,7 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
         "../越界.xlsx": water,
         "外部/照片.png": b"\x89PNG",
         "外部/坏的.docx": b"PK\x03\x04 not a document",
+        "外部/某县水利局说明.txt": "某县水利局报送说明。\n没有任何表格。\n".encode(),
         "__MACOSX/._水利局自评表.xlsx": b"junk",
     })
     r = c.post(f"/b/t/{task.pk}/imports/", {"file": SimpleUploadedFile("外部报送.zip", data)}, follow=True)
@@ -255,10 +256,10 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert "<progress" in html and "hx-trigger" in html
     call_command("db_worker", batch=True, interval=0, verbosity=0)
     job.refresh_from_db()
-    assert job.state == "done" and job.total == job.done == 7
+    assert job.state == "done" and job.total == job.done == 8
     by_file = {r["file"]: r for r in job.results}
     assert set(by_file) == {"外部/水利局自评表.xlsx", "外部/水利局自评表（重复）.xlsx", "外部/林业局.xlsx", "外部/农业局.xlsx",
-                            "../越界.xlsx", "外部/照片.png", "外部/坏的.docx"}
+                            "../越界.xlsx", "外部/照片.png", "外部/坏的.docx", "外部/某县水利局说明.txt"}
     ok = by_file["外部/水利局自评表.xlsx"]
     assert (ok["outcome"], ok["code"], ok["reason"]) == ("imported", "301002", "按预算编码")
     assert by_file["外部/水利局自评表（重复）.xlsx"]["outcome"] == "skipped"
@@ -266,7 +267,8 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert by_file["外部/农业局.xlsx"]["outcome"] == "unmatched" and "309999" in by_file["外部/农业局.xlsx"]["reason"]
     assert "路径不安全" in by_file["../越界.xlsx"]["reason"] and by_file["../越界.xlsx"]["outcome"] == "skipped"
     assert "不支持的文件类型" in by_file["外部/照片.png"]["reason"] and by_file["外部/照片.png"]["outcome"] == "skipped"
-    assert by_file["外部/坏的.docx"]["outcome"] == "unreadable" and by_file["外部/坏的.docx"]["reason"]
+    assert by_file["外部/坏的.docx"]["outcome"] == "unreadable" and "坏的.docx" in by_file["外部/坏的.docx"]["reason"]
+    assert by_file["外部/某县水利局说明.txt"]["outcome"] == "unreadable"  # names the water bureau in its file name, but holds no package
     assert not any("Traceback" in r["reason"] for r in job.results)
     # stored as the water bureau's version sent to the bureau, its origin marked, audited
     water_pkg = drafts["other_package"]
