@@ -27,6 +27,7 @@ from . import selectors as Q
 from .models import Status
 from .services import ActionError
 
+DASHBOARD_WARNINGS = 30  # the rest on the 一体化 page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,7 +80,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
         return render(request, "web/bureau/_dashboard_table.html", ctx)
     c = B.charts(t)
     ctx["open_rectifications"] = B.open_rectifications(t)
-    ctx["panel"] = BI.panel(t)
+    ctx["panel"] = BI.panel(t, limit=DASHBOARD_WARNINGS)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
     return render(request, "web/bureau/dashboard.html", ctx)
 

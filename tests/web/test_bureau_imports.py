@@ -151,6 +151,16 @@ def test_an_xlsx_export_with_a_title_row_and_amounts_in_yuan(drafts):
     assert dash.count("<tr", dash.index('id="monitoring-warnings"'), dash.index("</table>", dash.index('id="monitoring-warnings"'))) == 3
 
 
+def test_a_tab_separated_export_with_its_total_row(drafts, monkeypatch):
+    data = "预算编码\t项目\t全年预算数\t全年执行数\t月份\n301001\t造林补助\t200\t40\t6\n301002\t造林补助\t200\t20\t4\n\t合计\t400\t60\t\n"
+    r = _upload(client_for(drafts["bureau"]), drafts["task"], "执行.csv", data.encode("gb18030"))
+    assert r.status_code == 200
+    assert ExecutionFigure.objects.count() == 2
+    monkeypatch.setattr("jixiao.web.bureau_views.DASHBOARD_WARNINGS", 1)
+    dash = client_for(drafts["bureau"]).get(f"/b/t/{drafts['task'].pk}/").content.decode()
+    assert "共 2 条预警，此处列出前 1 条" in text_of(dash, "monitoring")
+
+
 BAD = [
     (_csv("301001,,造林补助,200,一百八十"), "第2行：“全年执行数”的“一百八十”不是数字"),
     (_csv("301001,,造林补助,200,180abc"), "不是数字"),
