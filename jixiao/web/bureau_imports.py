@@ -47,6 +47,7 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -115,6 +116,7 @@ LABEL = {"code": "预算编码", "name": "单位名称", "project": "项目", "b
          "month": "截至月份"}
 _HEAD = re.compile(r"^(?P<label>[^()]+?)\s*(?:\((?P<unit>[^()]*)\))?$")
 _PLAIN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_TOTALS = {"合计", "总计", "小计", "本页合计"}
 _MONTH = re.compile(r"^(?:(?P<y>\d{4})\s*[-/年.]\s*)?(?P<m>\d{1,2})\s*月?(?:份|末)?$")
 
 
@@ -149,8 +151,10 @@ def _cells(filename: str, data: bytes) -> list[list[object]]:
                 continue
         else:
             raise ImportProblems("无法识别 .csv 文件的编码（请用 UTF-8 或 GB18030）", status=400)
+        first = next((ln for ln in text.splitlines() if ln.strip()), "")
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","  # some systems export tab-separated text
         try:
-            return [list(r) for r in csv.reader(io.StringIO(text))]
+            return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
         except csv.Error as exc:
             raise ImportProblems(f"无法读取 .csv 文件：第{exc.args[0] if exc.args else ''}处格式有误") from None
     _check_office_zip(data)
@@ -271,6 +275,8 @@ def read_execution_file(filename: str, data: bytes, units: dict[str, Unit] | Non
         cell = {c: (r[j] if j < len(r) else None) for c, j in cols.items()}
         if not any(_text(v) for v in r):
             continue
+        if not _text(cell["code"]) and any(_key(_text(v)) in _TOTALS for v in r):
+            continue  # the export's own 合计 row: not a unit
         mine = []
         code = _text(cell["code"])
         name = _text(cell.get("name"))
@@ -438,6 +444,11 @@ def refresh_checks(task: EvaluationTask, *, force: bool = False) -> int:
     return len(stale)
 
 
+def difference_counts(task: EvaluationTask) -> dict[int, int]:
+    """package id → differences from the 一体化 figures, for every package counted."""
+    return dict(ExecutionCheck.objects.filter(package__task=task).values_list("package_id", "differences"))
+
+
 def mark_rows(cells: list[dict]) -> list[dict]:
     """The dashboard's rows with `exec_diff` (the number of differences from the 一体化 figures)."""
     counts = dict(ExecutionCheck.objects.filter(package_id__in=[c["pk"] for c in cells]).values_list("package_id", "differences"))
@@ -584,17 +595,22 @@ class ExecutionPanel:
     flagged: int
     warnings: list[Warning_] = field(default_factory=list)
     thresholds: list[str] = field(default_factory=list)
+    warning_count: int = 0
 
 
-def panel(task: EvaluationTask) -> ExecutionPanel:
-    """What the dashboard shows of the task's 一体化 figures: the last import, the flags, the warnings."""
-    latest = task.execution_imports.select_related("imported_by").first()
-    counts = ExecutionFigure.objects.filter(task=task)
+def panel(task: EvaluationTask, limit: int | None = None) -> ExecutionPanel:
+    """What the pages show of the task's 一体化 figures: the last import, the flags, the warnings
+    (the first `limit` of them; `warning_count` says how many there are)."""
     prof = S.profile(name=task.profile)
+    thresholds = [f"{int(t['month'])}月末 {fmt_percent(t['min'])}" for t in prof["monitoring_thresholds"]]
+    latest = task.execution_imports.select_related("imported_by").first()
+    if latest is None:
+        return ExecutionPanel(None, 0, 0, 0, [], thresholds)
+    counts = ExecutionFigure.objects.filter(task=task)
+    warnings = monitoring(task)
     return ExecutionPanel(latest, counts.filter(month=YEAR_END).count(), counts.filter(month__gt=YEAR_END).count(),
                           ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count(),
-                          monitoring(task) if latest else [],
-                          [f"{int(t['month'])}月末 {fmt_percent(t['min'])}" for t in prof["monitoring_thresholds"]])
+                          warnings[:limit] if limit else warnings, thresholds, len(warnings))
 
 
 def figures_of(task: EvaluationTask):
@@ -847,6 +863,8 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
         data = e.read()
     except ImportProblems as exc:
         return base | {"outcome": "unreadable", "reason": exc.message}
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        return base | {"outcome": "unreadable", "reason": "压缩包内该文件已损坏，无法解压"}
     except OSError as exc:
         return base | {"outcome": "unreadable", "reason": f"无法打开文件：{exc.strerror or exc}"}
     try:
@@ -854,11 +872,17 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
             p = Path(tmp) / Path(e.name.replace("\\", "/")).name
             p.write_bytes(data)
             pkg = S.read(path=p)
-        doc = D.jsonable(S.to_canonical(package=pkg))
-        S.from_canonical(data=doc, name=e.name)
     except S.ServiceError as exc:
         detail = "；".join(exc.problems[:3])
         return base | {"outcome": "unreadable", "reason": exc.message + (f"：{detail}" if detail else "")}
+    if pkg.overall is None and not pkg.projects:
+        return base | {"outcome": "unreadable", "reason": "文件中没有自评表（附件3 或附件4），不像是自评数据包"}
+    doc = D.jsonable(S.to_canonical(package=pkg))
+    try:  # what is stored must read back as a package
+        S.from_canonical(data=doc, name=e.name)
+    except S.ServiceError as exc:
+        detail = "；".join(p.split(":", 1)[-1].strip() for p in exc.problems[:3])
+        return base | {"outcome": "unreadable", "reason": f"文件中没有可用的数据包：{detail or exc.message}"}
     unit, how = _match(pkg, e.name, units)
     if unit is None:
         return base | {"outcome": "unmatched", "reason": how}

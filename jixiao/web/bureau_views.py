@@ -27,6 +27,7 @@ from . import selectors as Q
 from .models import Status
 from .services import ActionError
 
+DASHBOARD_WARNINGS = 30  # the rest on the 一体化 page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,7 +80,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
         return render(request, "web/bureau/_dashboard_table.html", ctx)
     c = B.charts(t)
     ctx["open_rectifications"] = B.open_rectifications(t)
-    ctx["panel"] = BI.panel(t)
+    ctx["panel"] = BI.panel(t, limit=DASHBOARD_WARNINGS)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
     return render(request, "web/bureau/dashboard.html", ctx)
 
@@ -88,11 +89,15 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
 @require_GET
 def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     t = B.task_for(request.user, task)
+    BI.refresh_checks(t)
     rows = B.dashboard(t, B.DashboardQuery.from_get(request.GET), size=None).rows
-    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改"]
+    diffs = BI.difference_counts(t)
+    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
+              "与一体化不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
              r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,
-             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M")] for r in rows]
+             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M"), diffs.get(r.package.pk)]
+            for r in rows]
     return _xlsx(X.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
 
 

@@ -75,6 +75,8 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
     assert D.get(water.draft, EXEC) == "200" and water.version == 1
     note = Comment.objects.get(package=water, path=EXEC)
     assert "150.00" in note.text and "200.00" in note.text and not note.resolved
+    # the water bureau's preparer sees it beside the field on its own form
+    assert "【一体化】一体化系统的全年执行数为 150.00 万元" in client_for(drafts["other"]).get(f"/p/{water.pk}/f/project-0/").content.decode()
     assert ExecutionCheck.objects.get(package=water).differences == 1
     assert ExecutionCheck.objects.get(package=forestry).differences == 0
     assert ExecutionFigure.objects.filter(task=task).count() == 3
@@ -84,6 +86,11 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
     assert "一体化不一致1处" in text_of(dash, "unit-301002") and "一体化不一致" not in text_of(dash, "unit-301001")
     only = c.get(f"/b/t/{task.pk}/?flag=exec").content.decode()
     assert "某县水利局" in only and "unit-301001" not in only
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/dashboard.xlsx").content)).active
+    col = [cell.value for cell in ws[1]].index("与一体化不一致（处）")
+    assert {r[0].value: r[col].value for r in ws.iter_rows(min_row=2)} == {"301001": 0, "301002": 1}
     # importing the same file again adds no second comment and changes no draft
     _upload(c, task, "一体化2023.csv", data)
     assert Comment.objects.filter(package=water, path=EXEC).count() == 1
@@ -142,6 +149,16 @@ def test_an_xlsx_export_with_a_title_row_and_amounts_in_yuan(drafts):
     assert "15.00%" in warnings and "4月末 25.00%" in warnings
     assert "50.00%" not in warnings
     assert dash.count("<tr", dash.index('id="monitoring-warnings"'), dash.index("</table>", dash.index('id="monitoring-warnings"'))) == 3
+
+
+def test_a_tab_separated_export_with_its_total_row(drafts, monkeypatch):
+    data = "预算编码\t项目\t全年预算数\t全年执行数\t月份\n301001\t造林补助\t200\t40\t6\n301002\t造林补助\t200\t20\t4\n\t合计\t400\t60\t\n"
+    r = _upload(client_for(drafts["bureau"]), drafts["task"], "执行.csv", data.encode("gb18030"))
+    assert r.status_code == 200
+    assert ExecutionFigure.objects.count() == 2
+    monkeypatch.setattr("jixiao.web.bureau_views.DASHBOARD_WARNINGS", 1)
+    dash = client_for(drafts["bureau"]).get(f"/b/t/{drafts['task'].pk}/").content.decode()
+    assert "共 2 条预警，此处列出前 1 条" in text_of(dash, "monitoring")
 
 
 BAD = [
@@ -238,6 +255,7 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
         "../越界.xlsx": water,
         "外部/照片.png": b"\x89PNG",
         "外部/坏的.docx": b"PK\x03\x04 not a document",
+        "外部/某县水利局说明.txt": "某县水利局报送说明。\n没有任何表格。\n".encode(),
         "__MACOSX/._水利局自评表.xlsx": b"junk",
     })
     r = c.post(f"/b/t/{task.pk}/imports/", {"file": SimpleUploadedFile("外部报送.zip", data)}, follow=True)
@@ -248,10 +266,10 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert "<progress" in html and "hx-trigger" in html
     call_command("db_worker", batch=True, interval=0, verbosity=0)
     job.refresh_from_db()
-    assert job.state == "done" and job.total == job.done == 7
+    assert job.state == "done" and job.total == job.done == 8
     by_file = {r["file"]: r for r in job.results}
     assert set(by_file) == {"外部/水利局自评表.xlsx", "外部/水利局自评表（重复）.xlsx", "外部/林业局.xlsx", "外部/农业局.xlsx",
-                            "../越界.xlsx", "外部/照片.png", "外部/坏的.docx"}
+                            "../越界.xlsx", "外部/照片.png", "外部/坏的.docx", "外部/某县水利局说明.txt"}
     ok = by_file["外部/水利局自评表.xlsx"]
     assert (ok["outcome"], ok["code"], ok["reason"]) == ("imported", "301002", "按预算编码")
     assert by_file["外部/水利局自评表（重复）.xlsx"]["outcome"] == "skipped"
@@ -259,7 +277,8 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert by_file["外部/农业局.xlsx"]["outcome"] == "unmatched" and "309999" in by_file["外部/农业局.xlsx"]["reason"]
     assert "路径不安全" in by_file["../越界.xlsx"]["reason"] and by_file["../越界.xlsx"]["outcome"] == "skipped"
     assert "不支持的文件类型" in by_file["外部/照片.png"]["reason"] and by_file["外部/照片.png"]["outcome"] == "skipped"
-    assert by_file["外部/坏的.docx"]["outcome"] == "unreadable" and by_file["外部/坏的.docx"]["reason"]
+    assert by_file["外部/坏的.docx"]["outcome"] == "unreadable" and "坏的.docx" in by_file["外部/坏的.docx"]["reason"]
+    assert by_file["外部/某县水利局说明.txt"]["outcome"] == "unreadable"  # names the water bureau in its file name, but holds no package
     assert not any("Traceback" in r["reason"] for r in job.results)
     # stored as the water bureau's version sent to the bureau, its origin marked, audited
     water_pkg = drafts["other_package"]
