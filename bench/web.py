@@ -41,10 +41,13 @@ def _database(args) -> str:
         import psycopg
 
         base, _, name = url.rpartition("/")
+        bench_db = os.environ.get("JIXIAO_BENCH_DB", "jixiao_bench")  # helpers sharing a server: one each
+        if not bench_db.replace("_", "").isalnum():
+            raise SystemExit("JIXIAO_BENCH_DB 只能含字母、数字和下划线")
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS jixiao_bench")
-            conn.execute("CREATE DATABASE jixiao_bench")
-        return f"{base}/jixiao_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+            conn.execute(f"CREATE DATABASE {bench_db}")
+        return f"{base}/{bench_db}"
     return url
 
 

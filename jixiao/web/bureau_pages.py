@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import bureau_batch as BB
 from . import bureau_departments as BD
 from . import bureau_selectors as B
+from . import draft as D
 from . import figures as FG
 from . import layout as LY
 from . import selectors as Q
@@ -146,7 +147,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
     path = request.GET.get("path", "")
     try:
         fig = comp.figure(path)
-    except Exception:  # noqa: BLE001 - a hand-made path: said as "no figure here"
+    except D.PathError:  # a hand-made path: said as "no figure here"
         fig = None
     if fig is None:
         return render(request, "web/message_oob.html" if request.htmx else "web/message.html",
@@ -160,7 +161,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 href = reverse("web:bureau_forms", kwargs={"pk": pk, "slug": LY.slug_for_path(sub.content, i.path)}) \
                     + "#" + FG.dom_id("f", i.path)
-            except Exception:  # noqa: BLE001 - an input without a form: listed without a link
+            except D.PathError:  # an input without a form: listed without a link
                 href = ""
         links.append((i, href))
     return render(request, "web/trace.html", {"fig": fig, "kind": FG.kind_of(fig, comp.report), "links": links,

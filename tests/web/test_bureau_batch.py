@@ -205,6 +205,8 @@ def test_the_read_only_view_lays_out_the_sent_version_as_the_forms(stated):
     r = c.get(f"/b/p/{pkg.pk}/trace?path=overall.funds[0].rate", HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "公式" in r.content.decode()
     assert c.get(f"/b/p/{pkg.pk}/forms/nonesuch/").status_code == 404
+    r = c.get(f"/b/p/{pkg.pk}/trace?path=projects[[x")  # a hand-made path: a message, not a server error
+    assert r.status_code == 404 and "没有计算出的数字" in r.content.decode()
 
 
 @pytest.mark.parametrize("who,status", [("bureau", 200), ("desk", 200), ("preparer", 200), ("head", 200),

@@ -47,7 +47,7 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     from playwright.sync_api import expect
 
     from jixiao.web.demo import load_demo
-    from jixiao.web.models import BureauDecision, Package, SpotScore, Status
+    from jixiao.web.models import BureauDecision, Package, SpotScore, Status, Unit
 
     load_demo()
     page, base = browser_page
@@ -210,3 +210,26 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     path = tmp_path / "open.zip"
     dl.value.save_as(path)
     assert "datapackage.json" in zipfile.ZipFile(path).namelist()
+
+    # 10. the 归口业务科室: the 绩效评价股's assignment page, then the demo desk user sees only its units
+    from jixiao.web.models import User
+
+    guikou = User.objects.get(username="guikou")
+    mine = Package.objects.filter(unit__department=guikou.department)
+    page.goto(base + "/login/")
+    page.fill("#id_username", "jixiaogu")
+    page.fill("#id_password", "jixiao-demo")
+    page.click("button:has-text('登录')")
+    page.wait_for_url(base + "/")
+    page.click("a:has-text('归口业务科室')")
+    expect(page.locator("#assignments tbody tr")).to_have_count(Unit.objects.count())
+    shot("departments")
+    page.click("button:has-text('退出')")
+    page.wait_for_url("**/login/")
+    page.fill("#id_username", "guikou")
+    page.fill("#id_password", "jixiao-demo")
+    page.click("button:has-text('登录')")
+    page.wait_for_url(base + "/")
+    page.click("a:has-text('打开')")
+    expect(page.locator("table.dash tbody tr")).to_have_count(mine.count())
+    shot("desk-dashboard")
