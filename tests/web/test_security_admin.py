@@ -188,3 +188,24 @@ def test_a_user_changes_their_own_password(world):
     assert c.post("/security/password/", {"current": PASSWORD, "new": NEW, "again": NEW}).status_code == 302
     world["head"].refresh_from_db()
     assert world["head"].check_password(NEW)
+
+
+def test_administrator_accounts_are_made_on_the_command_line(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("admin_account", "shen_ji", "--role", roles.AUDIT_ADMIN, stdout=out)
+    initial = out.getvalue().rsplit("：", 1)[1].strip()
+    u = User.objects.get(username="shen_ji")
+    assert roles.admin_groups_of(u) == [roles.AUDIT_ADMIN] and u.must_change_password and u.check_password(initial)
+    c, r = _login("shen_ji", initial)
+    assert c.get("/security/log/")["Location"].startswith("/security/password/")
+    with pytest.raises(CommandError, match="已被使用"):
+        call_command("admin_account", "shen_ji", "--role", roles.SYSTEM_ADMIN, stdout=StringIO())
+    with pytest.raises(CommandError, match="没有管理员账号"):
+        call_command("admin_account", "lin_tb", "--reset", stdout=StringIO())
+    call_command("admin_account", "shen_ji", "--reset", stdout=out)
+    assert not User.objects.get(username="shen_ji").check_password(initial)
+    assert AuditEntry.objects.filter(action="admin", actor="命令行", target=f"user:{u.pk}").count() == 2

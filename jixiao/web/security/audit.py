@@ -47,6 +47,7 @@ ACTIONS = {
     "otp_setup": "启用动态口令",
     "otp_failed": "动态口令错误",
     "export_log": "导出审计日志",
+    "password_change": "修改密码",
 }
 
 
