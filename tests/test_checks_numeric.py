@@ -630,3 +630,19 @@ def test_seed_text_dump_numeric_defects(seed_path):
     assert f.location.line is not None  # located in the dump
     execution = sorted(f.expected for f in findings if f.rule == "score.execution")
     assert execution == ["0.16", "0.53"]
+
+
+def test_a_finding_location_keeps_every_field_of_the_source_it_was_read_from():
+    """`place` / `location` build a new Source by its constructor (fast), not dataclasses.replace: a field
+    added to Source must be carried over there too."""
+    from dataclasses import fields
+
+    from jixiao.audit.checks._common import place
+    from jixiao.audit.checks.quantities import _fill
+    from jixiao.core.model import Source
+
+    full = Source(**{f.name: (7 if f.name == "line" else f"v-{f.name}") for f in fields(Source)})
+    assert place(full, "") == full and _fill(full, "", "", "", "") == full
+    assert place(full, "附件3", column="执行数") == Source(**{**{f.name: getattr(full, f.name) for f in fields(Source)},
+                                                          "form": "附件3", "column": "执行数"})
+    assert place(full, "") is not full

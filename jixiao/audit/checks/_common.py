@@ -8,7 +8,6 @@ stated and expected values formatted for display, and the arithmetic written out
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from decimal import Decimal
 
 from ...core.model import Source
@@ -80,16 +79,18 @@ def location(computed: Computed | None, form: str, table: str = "", row: str = "
     whichever reader filled the package), with the line and printed text from the reader's Source
     for the stated cell where it has one; the reader's names fill only what we do not know."""
     loc = place(computed.stated_src if computed is not None else None, form, table, row, column)
-    return replace(loc, path=computed.path) if computed is not None and computed.path else loc
+    if computed is not None and computed.path:
+        loc.path = computed.path  # `place` made a new Source: setting it changes no one else's
+    return loc
 
 
 def place(src: Source | None, form: str, table: str = "", row: str = "", column: str = "") -> Source:
-    """`location` for a Source read from the model directly."""
-    built = Source(form=form, table=table, row=row, column=column)
+    """`location` for a Source read from the model directly (a new Source: the model's is not changed)."""
     if src is None:
-        return built
-    return replace(src, form=built.form or src.form, table=built.table or src.table,
-                   row=built.row or src.row, column=built.column or src.column)
+        return Source(form=form, table=table, row=row, column=column)
+    # The constructor, not dataclasses.replace: the audit builds hundreds of these per document.
+    return Source(form=form or src.form, table=table or src.table, row=row or src.row,
+                  column=column or src.column, line=src.line, text=src.text, path=src.path)
 
 
 def evidence(src: Source | None) -> str:

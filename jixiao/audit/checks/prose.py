@@ -471,6 +471,8 @@ def date_year(ctx: AuditContext) -> list[Finding]:
     seen: set[tuple] = set()
     for t in every_text_of(ctx):
         norm = plain(t.text)
+        if "20" not in norm:  # no year of this century (most cells): nothing for the pattern to find
+            continue
         for m in _PERIOD_YEAR.finditer(norm):
             y = int(m.group(1))
             if y in allowed or _COMPARE_BEFORE.search(norm[max(0, m.start() - 3): m.start()]):
@@ -574,6 +576,8 @@ _BAD_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)
 
 def garbled_dates(text: str) -> list[str]:
     norm = normalize(text)
+    if "月" not in norm:  # both patterns end in 月
+        return []
     found = [m.group(0) for m in _GARBLED.finditer(norm)]
     for m in _BAD_DATE.finditer(norm):
         month, day = int(m.group(2)), int(m.group(3) or 1)

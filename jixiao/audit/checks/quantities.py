@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ...core.memo import text_cache
@@ -96,8 +96,9 @@ def cover_cell(table_attr: str, table_title: str, field: str, column: str) -> Ca
 
 
 def _fill(src: Source, form: str, table: str, row: str, column: str) -> Source:
-    return replace(src, form=src.form or form, table=src.table or table, row=src.row or row,
-                   column=src.column or column)
+    # The constructor, not dataclasses.replace (which inspects the fields on every call).
+    return Source(form=src.form or form, table=src.table or table, row=src.row or row,
+                  column=src.column or column, line=src.line, text=src.text, path=src.path)
 
 
 def line_cell(where: str, labels: tuple[str, ...], column: str) -> Callable[[Package], list[Place]]:
