@@ -355,8 +355,10 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
 # --- submit / review -------------------------------------------------------------------------------
 
 
-def _snapshot(package: Package, user: User, doc: dict, note: str, state: str) -> Submission:
-    comp = compute(doc)
+def _snapshot(package: Package, user: User, doc: dict, note: str, state: str, comp: Computation | None = None) -> Submission:
+    """An immutable version of `doc`. `comp`: its computation when the caller has it (computing a
+    package is the expensive part; see `approve` for why it is done before the first log entry)."""
+    comp = comp if comp is not None else compute(doc)
     content = FG.resolve_document(doc, comp.report)
     algo, digest = content_hash(content)
     number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -384,7 +386,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
         comp = compute(package.draft)
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
-        sub = _snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING)
+        sub = _snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
         package.status = Status.IN_REVIEW
         package.save(update_fields=["status", "updated_at"])
         package.comments.filter(resolved=False).update(resolved=True)
@@ -440,12 +442,15 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
                  "date": timezone.localdate().isoformat()}
         old = next((o for o in package.draft.get("opinions") or [] if o.get("role") == UNIT_OPINION_ROLE), None)
         doc = D.put(pending.content, "opinions", _with_opinion(pending.content, entry))
+        # Computed before the first audit entry: an entry takes the log's chain head (one row lock
+        # for every writer) until this transaction commits, so nothing slow may follow it.
+        comp = compute(doc)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))
         record("approve", actor=user, target=f"package:{package.pk}", path=f"submissions[{pending.number}].state",
                old=Submission.State.PENDING, new=Submission.State.APPROVED, detail=opinion.strip())
-        sub = _snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED)
+        sub = _snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
         sub.decided_by, sub.decided_at = user, timezone.now()
         sub.save(update_fields=["decided_by", "decided_at"])
         # The draft carries the opinion too, so a later return and resubmission keeps it.
