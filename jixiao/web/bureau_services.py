@@ -95,7 +95,7 @@ def accept(*, package_id: int, user: User, version: int, opinion: str, signer: s
     signer = signer.strip() or user.name
     signed_on = signed_on or timezone.localdate()
     with transaction.atomic():
-        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         sub = _under_review(package, version)
         entry = {"role": BUREAU_OPINION_ROLE, "text": opinion.strip(), "signer": signer, "date": signed_on.isoformat()}
         doc = D.put(sub.content, "opinions", _with_opinion(sub.content, entry))
