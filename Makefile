@@ -10,7 +10,7 @@ DEB_PKGS  := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk popp
 OUT       := out
 EXAMPLE   := examples/xiangxi-beijing-office-2022.yaml
 
-.PHONY: setup run run-cli test test-web-pg lint bench bench-web clean
+.PHONY: setup run run-cli test test-web-pg lint bench bench-web bench-load clean
 
 setup: $(STAMP) $(DEB_STAMP)
 
@@ -56,6 +56,12 @@ bench: setup
 
 bench-web: setup
 	$(BIN)/python bench/web.py
+
+# 50 simulated users for 5 minutes against gunicorn + PostgreSQL (docs/security.md §5); the load
+# generator (locust) is an extra of its own, installed here only.
+bench-load: setup
+	$(BIN)/pip install -q -e '.[load]'
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) $(OUT) var .pytest_cache .ruff_cache

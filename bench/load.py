@@ -279,6 +279,18 @@ def server_pids(master: int) -> list[int]:
     return pids
 
 
+def cpu_s(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used, in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pids: list[int]) -> int:
     total = 0
     for pid in pids:
@@ -405,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_file.write_text(json.dumps(setup | {"host": f"http://127.0.0.1:{port}", "mix": n}, ensure_ascii=False))
     samples: list[tuple[float, int]] = []
     loads: list[tuple[float, float]] = []
+    cpu: list[tuple[float, float]] = []
     child = subprocess.Popen([sys.executable, __file__, "--child", str(result_file), "--users", str(args.users),
                               "--duration", str(args.duration), "--warmup", str(args.warmup), "--units", str(args.units)],
                              env=os.environ | {"JIXIAO_LOAD_SETUP": str(setup_file)}, cwd=ROOT)
@@ -413,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         while child.poll() is None:
             samples.append((time.time(), rss_kib(server_pids(proc.pid))))
             loads.append((time.time(), os.getloadavg()[0]))
+            cpu.append((time.time(), cpu_s(server_pids(proc.pid))))
             if time.time() > limit:
                 child.kill()
                 print("错误：负载进程超时，已终止", file=sys.stderr)
@@ -429,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     results = json.loads(result_file.read_text())
     checked = check_nothing_lost(results | {"task": setup["task"]})
-    report(args, results, checked, samples, log, loads, idle)
+    report(args, results, checked, samples, log, loads, idle, cpu)
     connections.close_all()
     if not args.keep:
         drop_db(base)
@@ -445,7 +459,7 @@ def rss_window(samples: list[tuple[float, int]], t0: float, t1: float) -> float:
 
 
 def report(args, results: dict, checked: dict, samples: list[tuple[float, int]], log: Path,
-           loads: list[tuple[float, float]], idle: int) -> None:
+           loads: list[tuple[float, float]], idle: int, cpu: list[tuple[float, float]]) -> None:
     window = results["measure_end"] - results["measure_start"]
     times: dict[str, list[float]] = results["times"]
     total = sum(len(v) for v in times.values())
@@ -453,6 +467,13 @@ def report(args, results: dict, checked: dict, samples: list[tuple[float, int]],
     print(f"RESULT measured_s={window:.0f} s")
     print(f"RESULT requests={total}")
     print(f"RESULT requests_per_s={total / window:.1f} req/s")
+    # The server's own CPU per request (its workers' user + system time over the measured window):
+    # unlike the wall-clock times below, it does not grow when other jobs take the cores.
+    inside = [(at, c) for at, c in cpu if results["measure_start"] <= at <= results["measure_end"]]
+    if len(inside) >= 2 and total:
+        used, span = inside[-1][1] - inside[0][1], inside[-1][0] - inside[0][0]
+        print(f"RESULT server_cpu_ms_per_request={used * 1000 / (total * span / window):.0f} ms")
+        print(f"RESULT server_cpu_cores_used={used / span:.2f} cores")
     for name in sorted(times):
         v = times[name]
         if v:

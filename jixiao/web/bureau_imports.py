@@ -520,7 +520,7 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
         figures.setdefault(f.unit_id, []).append(f)
     prefilled, conflicts = [], []
     editable = [s for s in EDITABLE_STATUSES if s != Status.NOT_STARTED]  # a unit that has not started has no rows
-    for p in (Package.objects.select_for_update().select_related("unit")
+    for p in (Package.objects.select_for_update(of=("self",)).select_related("unit")
               .filter(task=task, status__in=editable, unit_id__in=list(figures)).order_by("unit__budget_code")):
         fills, diffs = compare(p.draft, figures[p.unit_id])
         for d in diffs:

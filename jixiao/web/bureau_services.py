@@ -100,7 +100,7 @@ def accept(*, package_id: int, user: User, version: int, opinion: str, signer: s
     signer = signer.strip() or user.name
     signed_on = signed_on or timezone.localdate()
     with transaction.atomic():
-        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         sub = _under_review(package, version)
         entry = {"role": BUREAU_OPINION_ROLE, "text": opinion.strip(), "signer": signer, "date": signed_on.isoformat()}
         doc = D.put(sub.content, "opinions", _with_opinion(sub.content, entry))
@@ -204,7 +204,7 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
 def publish(*, package_id: int, user: User) -> Publication:
     """Make the accepted version public: its page per unit and year, the PDF, the open data."""
     with transaction.atomic():
-        package = Package.objects.select_for_update().select_related("task").get(pk=package_id)
+        package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         if not A.can_publish(user, package):
             raise ActionError("只有本财政局的绩效评价股可以公开", 403)
         if package.status != Status.ACCEPTED:

@@ -50,7 +50,7 @@ def test_no_change_without_its_entry(world, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("日志写入失败")
 
-    monkeypatch.setattr(audit, "record", broken)
+    monkeypatch.setattr(audit, "_append", broken)  # where every entry is written
     with pytest.raises(RuntimeError):
         _edit(world)
     world["package"].refresh_from_db()

@@ -96,3 +96,42 @@ def test_many_edits_by_two_preparers_lose_nothing(two):
     assert pkg.version == 1 + n
     v = audit.verify()
     assert v.ok and v.entries >= n
+
+
+def test_an_edit_does_not_wait_for_another_units_edit_in_the_same_task(transactional_db, world):
+    """Found by bench/load.py: the edit locked its package FOR UPDATE joined with the task, so the
+    task's row too, and every unit's edit in the task waited for the one under way. While another
+    transaction holds the task's row (as an edit in progress used to), an edit of another package
+    goes through: it locks its own row only."""
+    from django.db import transaction
+
+    from jixiao.web.models import EvaluationTask
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_task():
+        try:
+            with transaction.atomic():
+                EvaluationTask.objects.select_for_update().get(pk=world["task"].pk)
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=hold_the_task)
+    t.start()
+    try:
+        assert held.wait(10)
+        with connection.cursor() as cur:
+            cur.execute("SET lock_timeout = '3s'")  # waiting on the task's row would fail the edit
+        other = world["other_package"]
+        r = client_for(world["other"]).post(f"/p/{other.pk}/edit", {"path": PATH.format(0), "value": "77项", "version": 1,
+                                                                   "form": ""}, HTTP_HX_REQUEST="true")
+        assert r.status_code == 200, r.content[:300]
+        with connection.cursor() as cur:
+            cur.execute("SET lock_timeout = 0")
+    finally:
+        release.set()
+        t.join(30)
+    other.refresh_from_db()
+    assert other.draft["projects"][0]["indicators"][0]["actual"] == "77项" and other.version == 2
