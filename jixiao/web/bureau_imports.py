@@ -386,12 +386,13 @@ def compare(doc: dict, figures: list[ExecutionFigure]) -> tuple[list[tuple[str, 
             continue
         table, name = _table_of(doc, f.project)
         if table is None:
-            diffs.append(Difference(name, "全年预算数", "—", fmt_amount(f.budget),
+            diffs.append(Difference(name, "（整张表）", "—", f"{fmt_amount(f.budget)} / {fmt_amount(f.executed)}",
                                     "数据包中没有该项目" if f.project else "数据包中没有附件3"))
             continue
         j = _total_row(doc, table)
         if j is None:
-            diffs.append(Difference(name, "全年预算数", "—", fmt_amount(f.budget), "没有“年度资金总额”行"))
+            diffs.append(Difference(name, "（整张表）", "—", f"{fmt_amount(f.budget)} / {fmt_amount(f.executed)}",
+                                    "没有“年度资金总额”行"))
             continue
         for fld, attr, label in FIELDS:
             path = f"{table}.funds[{j}].{fld}"
