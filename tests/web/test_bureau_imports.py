@@ -334,7 +334,8 @@ def test_the_folder_import_command(drafts, tmp_path, capsys):
     (folder / "水利局.xlsx").write_bytes(_workbook(tmp_path, "某县水利局", ""))
     (folder / "说明.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "链接.xlsx").symlink_to(folder / "水利局.xlsx")
-    call_command("import_packages", str(drafts["task"].pk), str(folder), user="czj")
+    with pytest.raises(CommandError, match="2 个文件未导入"):
+        call_command("import_packages", str(drafts["task"].pk), str(folder), user="czj")
     out = capsys.readouterr().out
     assert "已导入：水利局.xlsx → 某县水利局" in out and "按单位名称" in out
     assert "说明.doc" in out and "不支持的文件类型" in out and "符号链接" in out
