@@ -386,12 +386,13 @@ def compare(doc: dict, figures: list[ExecutionFigure]) -> tuple[list[tuple[str, 
             continue
         table, name = _table_of(doc, f.project)
         if table is None:
-            diffs.append(Difference(name, "全年预算数", "—", fmt_amount(f.budget),
+            diffs.append(Difference(name, "（整张表）", "—", f"{fmt_amount(f.budget)} / {fmt_amount(f.executed)}",
                                     "数据包中没有该项目" if f.project else "数据包中没有附件3"))
             continue
         j = _total_row(doc, table)
         if j is None:
-            diffs.append(Difference(name, "全年预算数", "—", fmt_amount(f.budget), "没有“年度资金总额”行"))
+            diffs.append(Difference(name, "（整张表）", "—", f"{fmt_amount(f.budget)} / {fmt_amount(f.executed)}",
+                                    "没有“年度资金总额”行"))
             continue
         for fld, attr, label in FIELDS:
             path = f"{table}.funds[{j}].{fld}"
@@ -502,6 +503,7 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
                 changed.append(f)
         ExecutionFigure.objects.bulk_create(new)
         ExecutionFigure.objects.bulk_update(changed, ["budget", "executed", "source", "row"])
+        mark_below(task)
         prefilled, conflicts = _prefill(task, user, imp)
         refresh_checks(task, force=True)
         flagged = ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count()
@@ -572,18 +574,39 @@ class Warning_:
     message: str
 
 
-def monitoring(task: EvaluationTask) -> list[Warning_]:
-    """Every in-year figure of the task below the profile's checkpoint for its month."""
-    prof = S.profile(name=task.profile)
-    packages = dict(Package.objects.filter(task=task).values_list("unit_id", "pk"))
+def mark_below(task: EvaluationTask, prof=None) -> int:
+    """Set `ExecutionFigure.below` for every in-year figure of the task by the core's
+    `monitoring_warning` and the task profile's thresholds (the task fixes its profile, so this is
+    worked out when figures are imported, not on every dashboard). Returns how many are below."""
+    prof = prof or S.profile(name=task.profile)
+    below, fine = [], []
+    for pk, month, budget, executed in (ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END)
+                                        .values_list("pk", "month", "budget", "executed")):
+        (below if monitoring_warning(executed, budget, month, prof) is not None else fine).append(pk)
+    ExecutionFigure.objects.filter(pk__in=below).update(below=True)
+    ExecutionFigure.objects.filter(pk__in=fine).update(below=False)
+    return len(below)
+
+
+def _warnings(task: EvaluationTask):
+    return ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True)
+
+
+def monitoring(task: EvaluationTask, prof=None, limit: int | None = None) -> list[Warning_]:
+    """The task's in-year figures below the profile's checkpoint for their month (the first `limit`),
+    each with its rate and the checkpoint, by the core's `monitoring_warning`."""
+    prof = prof or S.profile(name=task.profile)
+    qs = (_warnings(task).order_by("unit__budget_code", "project", "month")
+          .values_list("unit__name", "unit__budget_code", "unit_id", "project", "month", "budget", "executed"))
+    rows = list(qs[:limit] if limit else qs)
+    packages = dict(Package.objects.filter(task=task, unit_id__in={r[2] for r in rows}).values_list("unit_id", "pk"))
     out = []
-    for f in (ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END).select_related("unit")
-              .order_by("unit__budget_code", "project", "month")):
-        w = monitoring_warning(f.executed, f.budget, f.month, prof)
-        if w is None:
+    for name, code, unit_id, project, month, budget, executed in rows:
+        w = monitoring_warning(executed, budget, month, prof)
+        if w is None:  # only if the profile changed since the import (profiles in use are never edited)
             continue
-        out.append(Warning_(f.unit.name, f.unit.budget_code, packages.get(f.unit_id), f.project or "部门整体", f.month,
-                            fmt_percent(w.rate), f"{w.month}月末 {fmt_percent(w.minimum)}", w.message))
+        out.append(Warning_(name, code, packages.get(unit_id), project or "部门整体", month, fmt_percent(w.rate),
+                            f"{w.month}月末 {fmt_percent(w.minimum)}", w.message))
     return out
 
 
@@ -607,10 +630,9 @@ def panel(task: EvaluationTask, limit: int | None = None) -> ExecutionPanel:
     if latest is None:
         return ExecutionPanel(None, 0, 0, 0, [], thresholds)
     counts = ExecutionFigure.objects.filter(task=task)
-    warnings = monitoring(task)
     return ExecutionPanel(latest, counts.filter(month=YEAR_END).count(), counts.filter(month__gt=YEAR_END).count(),
                           ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count(),
-                          warnings[:limit] if limit else warnings, thresholds, len(warnings))
+                          monitoring(task, prof, limit), thresholds, _warnings(task).count())
 
 
 def figures_of(task: EvaluationTask):

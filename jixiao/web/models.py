@@ -489,11 +489,14 @@ class ExecutionFigure(models.Model):
     executed = models.DecimalField("执行数（万元）", max_digits=20, decimal_places=6)
     source = models.ForeignKey(ExecutionImport, on_delete=models.PROTECT, related_name="figures")
     row = models.PositiveIntegerField("文件行号")
+    # In-year figures below the profile's checkpoint for their month (运行监控), set at import.
+    below = models.BooleanField("低于监控节点", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "一体化执行数"
         ordering = ["unit__budget_code", "project", "month"]
         constraints = [models.UniqueConstraint(fields=["task", "unit", "project", "month"], name="one_execution_figure")]
+        indexes = [models.Index(fields=["task", "below"], name="execution_figure_below")]
 
 
 class ExecutionCheck(models.Model):

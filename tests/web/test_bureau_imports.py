@@ -101,16 +101,18 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
 def test_a_sent_package_is_flagged_and_its_review_lists_stated_beside_imported(sent):  # noqa: F811
     task, pkg = sent["task"], sent["package"]
     version = pkg.version
-    _upload(client_for(sent["bureau"]), task, "执行.csv", _csv("301001,,造林补助,200,160.5", "301002,,造林补助,200,200"))
+    _upload(client_for(sent["bureau"]), task, "执行.csv", _csv("301001,,造林补助,200,160.5", "301002,,造林补助,200,200",
+                                                                         "301001,,护林员补助,30,30"))
     pkg.refresh_from_db()
     assert pkg.version == version and not FieldEdit.objects.filter(package=pkg, kind="import").exists()  # sent: not touched
     html = client_for(sent["desk"]).get(f"/b/p/{pkg.pk}/").content.decode()
     table = text_of(html, "b-execution")
     assert "造林补助" in table and "全年执行数" in table and "200.00" in table and "160.50" in table and "不一致" in table
+    assert "护林员补助" in table and "数据包中没有该项目" in table
     other = client_for(sent["desk"]).get(f"/b/p/{sent['other_package'].pk}/").content.decode()
     assert "与一体化系统一致" in other
     dash = client_for(sent["desk"]).get(f"/b/t/{task.pk}/").content.decode()
-    assert "一体化不一致1处" in text_of(dash, "unit-301001")
+    assert "一体化不一致2处" in text_of(dash, "unit-301001")
 
 
 def test_the_flag_follows_the_package_when_the_unit_corrects_its_figure(drafts):
@@ -332,7 +334,8 @@ def test_the_folder_import_command(drafts, tmp_path, capsys):
     (folder / "水利局.xlsx").write_bytes(_workbook(tmp_path, "某县水利局", ""))
     (folder / "说明.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "链接.xlsx").symlink_to(folder / "水利局.xlsx")
-    call_command("import_packages", str(drafts["task"].pk), str(folder), user="czj")
+    with pytest.raises(CommandError, match="2 个文件未导入"):
+        call_command("import_packages", str(drafts["task"].pk), str(folder), user="czj")
     out = capsys.readouterr().out
     assert "已导入：水利局.xlsx → 某县水利局" in out and "按单位名称" in out
     assert "说明.doc" in out and "不支持的文件类型" in out and "符号链接" in out

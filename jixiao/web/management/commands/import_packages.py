@@ -1,6 +1,7 @@
 """`jixiao manage import_packages TASK_ID FOLDER --user USERNAME`: packages units sent outside the
 system, from a folder (or a .zip) on the server, read, matched, audited and stored as the units'
-submissions — the same work as the page's zip import, run here at once."""
+submissions — the same work as the page's zip import, run here at once. Exit 0 when every file
+was imported, 1 when some were not (each listed with its reason) or the arguments are wrong."""
 
 from pathlib import Path
 
@@ -49,3 +50,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{r['outcome_label']}：{r['file']}{unit}{version}（{r.get('reason', '')}）")
         done = sum(1 for r in rows if r["outcome"] == "imported")
         self.stdout.write(f"共 {len(rows)} 个文件，导入 {done} 个。")
+        if done < len(rows):  # exit 1: some files are not the units' submissions now (each listed above)
+            raise CommandError(f"{len(rows) - done} 个文件未导入，原因见上")
