@@ -9,7 +9,6 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 from jixiao import services as S
 from jixiao.web.models import ApiToken
@@ -46,11 +45,14 @@ def test_no_operation_answers_with_a_server_error(world, wsgi_in_the_test_transa
     seen = {}
 
     def check(op):
+        calls = [0]
+
         @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck))
-        @given(case=op.as_strategy(), real=st.booleans())
-        def run(case, real):
-            if real:  # aim at the package the token may open, so the operation's own code runs
+        @given(case=op.as_strategy())
+        def run(case):
+            calls[0] += 1
+            if calls[0] % 2:  # every other call aims at the package the token may open, so the operation's own code runs
                 for name, value in (("pk", pkg.pk), ("number", 1)):
                     if case.path_parameters and name in case.path_parameters:
                         case.path_parameters[name] = value
