@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services as S
+from . import access as A
 from . import bureau_export as X
 from . import bureau_imports as BI
 from . import bureau_selectors as B
@@ -412,7 +413,7 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
 @login_required
 def rectifications(request: HttpRequest) -> HttpResponse:
     """A unit's 整改 notices, each answered here."""
-    if request.user.unit_id is None:  # a unit's page: the bureau sees notices on its packages' pages
+    if not A.is_unit_user(request.user):  # a unit's page: the bureau sees notices on its packages' pages
         raise Http404(B.NOT_FOUND)
     notices = B.rectifications_for_unit(request.user)
     if request.method == "POST":

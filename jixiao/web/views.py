@@ -92,7 +92,7 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
     form = comp.layouts.build(slug) if comp.layouts else LY.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
-    editable = package.editable and request.user.role == Role.PREPARER if read_only is None else not read_only
+    editable = package.editable and A.can_edit_package(request.user, package) if read_only is None else not read_only
     rejected = {p: tuple(v) for p, v in _rejected(request, package.pk).items()} if editable else {}
     comments = Q.comments_by_path(package)
     blocks = present(form, comp, editable=editable, rejected=rejected, comments=comments)
