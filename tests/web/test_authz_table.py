@@ -26,7 +26,7 @@ from django.urls import URLResolver, get_resolver
 
 TABLE = Path(__file__).with_name("authz_table.csv")
 ACTORS = ["preparer", "preparer_other_unit", "preparer_other_bureau", "head", "head_other_unit", "head_other_bureau",
-          "performance", "performance_other_bureau", "desk", "desk_other_bureau", "sysadmin", "secadmin", "auditadmin",
+          "performance", "performance_other_bureau", "desk", "desk_other_department", "desk_other_bureau", "sysadmin", "secadmin", "auditadmin",
           "anonymous"]
 FIELDS = ["kind", "route", "method", "url", "data", "note", *ACTORS]
 
@@ -154,6 +154,10 @@ def _world(tmp_path) -> dict:
     dept = Department.objects.create(bureau=x, name="农业农村科")
     Unit.objects.filter(pk__in=[a.pk, b.pk]).update(department=dept)
     User.objects.filter(pk=people["desk"].pk).update(department=dept)
+    # a desk of the same bureau whose department has neither A nor B
+    people["desk_other_department"] = user("x_gk2", Role.BUREAU_DESK, bureau=x)
+    User.objects.filter(pk=people["desk_other_department"].pk).update(
+        department=Department.objects.create(bureau=x, name="社会保障科"))
     # The unit's pages: A's draft in this year's task.
     t1 = EvaluationTask.objects.create(bureau=x, year=2023, title="2023年度自评", profile="national-2020", deadline=date(2024, 6, 30))
     t1.units.add(a, b)
@@ -185,10 +189,17 @@ def _world(tmp_path) -> dict:
     notice = BW.send_rectification(package_id=sent.pk, user=people["performance"], text="请补充偏差原因",
                                    due=date.today() + timedelta(days=30))
     batch = BatchJob.objects.create(task=t2, requested_by=people["performance"])
+    (tmp_path / "files" / "jobs" / "batch.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    pdf_batch = BatchJob.objects.create(task=t2, requested_by=people["performance"], kind=BatchJob.Kind.PDF,
+                                        state=BatchJob.State.DONE, file="jobs/batch.zip")
+    from jixiao.web.models import PackageImport
+
+    package_import = PackageImport.objects.create(task=t2, requested_by=people["performance"], filename="外部.zip",
+                                                  source="imports/x.zip", state=PackageImport.State.DONE)
     sent.refresh_from_db()
     fill = {"pk": draft.pk, "job": job.pk, "version": draft.version, "sent": sent.pk,
             "sent_version": sent.submissions.filter(state="approved").order_by("-number").first().number,
-            "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "notice": notice.pk, "year": 2022,
+            "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk, "notice": notice.pk, "year": 2022,
             "code": b.budget_code, "unit_a": a.pk, "user": people["preparer_other_unit"].pk, "own_user": people["preparer"].pk}
     tokens = {k: ApiToken.issue(u) for k, u in people.items()}
     return {"people": people, "fill": fill, "tokens": tokens, "upload": json.dumps(doc, ensure_ascii=False).encode("utf-8")}
