@@ -72,13 +72,13 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
         page = 1
     BI.refresh_checks(t)  # the 一体化 flags of packages changed since they were counted
     result = B.dashboard(t, query, page=page)
-    ctx = {"task": t, "query": query, "result": result, "rows": BI.mark_rows([r.cells() for r in result.rows]),
-           "statuses": B.STATUS_ORDER,
-           "status_labels": dict(Status.choices), "missing": B.units_without_package(t),
+    ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows],
+           "statuses": B.STATUS_ORDER, "status_labels": dict(Status.choices),
            "may_spot": B.may_run_spot_check(request.user)}
     if request.htmx and request.htmx.target == "dash-table":
         return render(request, "web/bureau/_dashboard_table.html", ctx)
-    c = B.charts(t)
+    ctx["missing"] = missing = list(B.units_without_package(t))
+    c = B.charts(t, missing=len(missing))
     ctx["open_rectifications"] = B.open_rectifications(t)
     ctx["panel"] = BI.panel(t, limit=DASHBOARD_WARNINGS)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}

@@ -489,6 +489,9 @@ class ExecutionFigure(models.Model):
     executed = models.DecimalField("执行数（万元）", max_digits=20, decimal_places=6)
     source = models.ForeignKey(ExecutionImport, on_delete=models.PROTECT, related_name="figures")
     row = models.PositiveIntegerField("文件行号")
+    # 运行监控: an in-year figure below the profile's checkpoint for its month (None: not yet worked
+    # out — year-end figures, and in-year ones until `bureau_imports.refresh_monitoring` has seen them).
+    below = models.BooleanField("低于节点要求", null=True, default=None)
 
     class Meta:
         verbose_name = verbose_name_plural = "一体化执行数"
