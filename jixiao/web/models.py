@@ -419,6 +419,9 @@ class BatchJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list)  # [{unit, code, version, errors, warnings, error}]
+    # The packages the job works through, in that order (`done` of them so far): a 归口业务科室 user's
+    # progress counts those of their department.
+    packages = models.JSONField(default=list)
     error = models.TextField(blank=True)
     file = models.CharField(max_length=300, blank=True)  # the PDF batch's .zip, relative to MEDIA_ROOT, once complete
 
