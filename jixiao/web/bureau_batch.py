@@ -88,7 +88,8 @@ def batch_pdf(job_id: int) -> str:
     job = BatchJob.objects.select_related("task").get(pk=job_id)
     packages = list(Package.objects.filter(task=job.task, status__in=ACCEPTED).select_related("unit").defer("draft")
                     .order_by("unit__budget_code"))
-    _save(job, state=BatchJob.State.RUNNING, total=len(packages), done=0, results=[], file="", error="")
+    _save(job, state=BatchJob.State.RUNNING, total=len(packages), done=0, results=[], file="", error="",
+          packages=[p.pk for p in packages])
     tmp_root = Path(settings.MEDIA_ROOT) / "pdf"
     out_dir = Path(settings.MEDIA_ROOT) / "batch"
     tmp_root.mkdir(parents=True, exist_ok=True)

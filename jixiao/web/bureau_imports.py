@@ -56,13 +56,14 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks import task as background_task
 
 from .. import services as S
 from ..core.numbers import MONEY_UNITS, fmt_amount, fmt_percent, normalize, round_half_up, stated_agrees
 from ..core.results_use import monitoring_warning
+from . import access as A
 from . import draft as D
 from . import services as W
 from .bureau_selectors import SENT, latest_sent, may_run_spot_check
@@ -447,15 +448,8 @@ def refresh_checks(task: EvaluationTask, *, force: bool = False) -> int:
 
 def difference_counts(task: EvaluationTask) -> dict[int, int]:
     """package id → differences from the 一体化 figures, for every package counted."""
-    return dict(ExecutionCheck.objects.filter(package__task=task).values_list("package_id", "differences"))
-
-
-def mark_rows(cells: list[dict]) -> list[dict]:
-    """The dashboard's rows with `exec_diff` (the number of differences from the 一体化 figures)."""
-    counts = dict(ExecutionCheck.objects.filter(package_id__in=[c["pk"] for c in cells]).values_list("package_id", "differences"))
-    for c in cells:
-        c["exec_diff"] = counts.get(c["pk"], 0)
-    return cells
+    return dict(_viewed(ExecutionCheck.objects.filter(package__task=task), task, "package__unit__")
+                .values_list("package_id", "differences"))
 
 
 @dataclass
@@ -499,11 +493,11 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
                 new.append(ExecutionFigure(task=task, unit=u, project=r.project[:200], month=r.month, budget=r.budget,
                                            executed=r.executed, source=imp, row=r.row))
             else:
-                f.budget, f.executed, f.source, f.row = r.budget, r.executed, imp, r.row
+                f.budget, f.executed, f.source, f.row, f.below = r.budget, r.executed, imp, r.row, None
                 changed.append(f)
         ExecutionFigure.objects.bulk_create(new)
-        ExecutionFigure.objects.bulk_update(changed, ["budget", "executed", "source", "row"])
-        mark_below(task)
+        ExecutionFigure.objects.bulk_update(changed, ["budget", "executed", "source", "row", "below"])
+        refresh_monitoring(task)
         prefilled, conflicts = _prefill(task, user, imp)
         refresh_checks(task, force=True)
         flagged = ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count()
@@ -574,40 +568,53 @@ class Warning_:
     message: str
 
 
-def mark_below(task: EvaluationTask, prof=None) -> int:
-    """Set `ExecutionFigure.below` for every in-year figure of the task by the core's
-    `monitoring_warning` and the task profile's thresholds (the task fixes its profile, so this is
-    worked out when figures are imported, not on every dashboard). Returns how many are below."""
-    prof = prof or S.profile(name=task.profile)
-    below, fine = [], []
-    for pk, month, budget, executed in (ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END)
-                                        .values_list("pk", "month", "budget", "executed")):
-        (below if monitoring_warning(executed, budget, month, prof) is not None else fine).append(pk)
-    ExecutionFigure.objects.filter(pk__in=below).update(below=True)
-    ExecutionFigure.objects.filter(pk__in=fine).update(below=False)
-    return len(below)
+def _viewed(qs, task: EvaluationTask, prefix: str = "unit__"):
+    """`qs` limited to the units the task's viewer may see (a 归口业务科室 user: their department's)."""
+    viewer = getattr(task, "viewer", None)
+    return qs if viewer is None else A.scoped(qs, viewer, prefix)
 
 
-def _warnings(task: EvaluationTask):
-    return ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True)
+def refresh_monitoring(task: EvaluationTask) -> int:
+    """Work out `ExecutionFigure.below` for the task's in-year figures not yet seen (each import resets
+    the figures it writes), by the core's `monitoring_warning` and the task's profile — which the task
+    fixes, so the flag stands until the figure changes. Returns how many were worked out."""
+    pending = list(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below__isnull=True)
+                   .only("id", "month", "budget", "executed").order_by())
+    if not pending:
+        return 0
+    prof = S.profile(name=task.profile)
+    for f in pending:
+        f.below = monitoring_warning(f.executed, f.budget, f.month, prof) is not None
+    ExecutionFigure.objects.bulk_update(pending, ["below"], batch_size=2000)
+    return len(pending)
 
 
-def monitoring(task: EvaluationTask, prof=None, limit: int | None = None) -> list[Warning_]:
-    """The task's in-year figures below the profile's checkpoint for their month (the first `limit`),
-    each with its rate and the checkpoint, by the core's `monitoring_warning`."""
-    prof = prof or S.profile(name=task.profile)
-    qs = (_warnings(task).order_by("unit__budget_code", "project", "month")
-          .values_list("unit__name", "unit__budget_code", "unit_id", "project", "month", "budget", "executed"))
-    rows = list(qs[:limit] if limit else qs)
-    packages = dict(Package.objects.filter(task=task, unit_id__in={r[2] for r in rows}).values_list("unit_id", "pk"))
+def monitoring(task: EvaluationTask) -> list[Warning_]:
+    """Every in-year figure of the task below the profile's checkpoint for its month."""
+    return monitoring_shown(task)[0]
+
+
+def monitoring_shown(task: EvaluationTask, limit: int | None = None, *, count: int | None = None,
+                     ) -> tuple[list[Warning_], int]:
+    """The in-year figures below the profile's checkpoint for their month, of the units the task's
+    viewer may see — the first `limit` by 预算编码, project and month — and how many there are
+    (`count`, when the caller has counted them after `refresh_monitoring`). Counted in the database
+    (`below`); only the rows shown are read."""
+    if count is None:
+        refresh_monitoring(task)
+        count = _viewed(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True), task).count()
+    prof = S.profile(name=task.profile)
+    package = Package.objects.filter(task=task, unit=OuterRef("unit")).values("pk")[:1]
+    rows = (_viewed(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True), task)
+            .annotate(package=Subquery(package)).order_by("unit__budget_code", "project", "month")
+            .values_list("package", "unit__name", "unit__budget_code", "project", "month", "budget", "executed"))
     out = []
-    for name, code, unit_id, project, month, budget, executed in rows:
+    for pk, name, code, project, month, budget, executed in (rows if limit is None else rows[:limit]):
         w = monitoring_warning(executed, budget, month, prof)
-        if w is None:  # only if the profile changed since the import (profiles in use are never edited)
-            continue
-        out.append(Warning_(name, code, packages.get(unit_id), project or "部门整体", month, fmt_percent(w.rate),
-                            f"{w.month}月末 {fmt_percent(w.minimum)}", w.message))
-    return out
+        if w is not None:  # always: `below` says so
+            out.append(Warning_(name, code, pk, project or "部门整体", month,
+                                fmt_percent(w.rate), f"{w.month}月末 {fmt_percent(w.minimum)}", w.message))
+    return out, count
 
 
 @dataclass
@@ -623,20 +630,27 @@ class ExecutionPanel:
 
 def panel(task: EvaluationTask, limit: int | None = None) -> ExecutionPanel:
     """What the pages show of the task's 一体化 figures: the last import, the flags, the warnings
-    (the first `limit` of them; `warning_count` says how many there are)."""
+    (the first `limit` of them; `warning_count` says how many there are) — of the units the task's
+    viewer may see."""
     prof = S.profile(name=task.profile)
     thresholds = [f"{int(t['month'])}月末 {fmt_percent(t['min'])}" for t in prof["monitoring_thresholds"]]
     latest = task.execution_imports.select_related("imported_by").first()
     if latest is None:
         return ExecutionPanel(None, 0, 0, 0, [], thresholds)
-    counts = ExecutionFigure.objects.filter(task=task)
-    return ExecutionPanel(latest, counts.filter(month=YEAR_END).count(), counts.filter(month__gt=YEAR_END).count(),
-                          ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count(),
-                          monitoring(task, prof, limit), thresholds, _warnings(task).count())
+    figures = _viewed(ExecutionFigure.objects.filter(task=task), task)
+    counts = figures.aggregate(year_end=Count("id", filter=Q(month=YEAR_END)), in_year=Count("id", filter=Q(month__gt=YEAR_END)),
+                               n_below=Count("id", filter=Q(month__gt=YEAR_END, below=True)),
+                               n_pending=Count("id", filter=Q(month__gt=YEAR_END, below__isnull=True)))
+    if counts["n_pending"]:  # figures not yet seen (before this version, or another viewer's units)
+        refresh_monitoring(task)
+        counts["n_below"] = figures.filter(month__gt=YEAR_END, below=True).count()
+    flagged = _viewed(ExecutionCheck.objects.filter(package__task=task, differences__gt=0), task, "package__unit__").count()
+    warnings, n = monitoring_shown(task, limit, count=counts["n_below"])
+    return ExecutionPanel(latest, counts["year_end"], counts["in_year"], flagged, warnings, thresholds, n)
 
 
 def figures_of(task: EvaluationTask):
-    return ExecutionFigure.objects.filter(task=task).select_related("unit", "source").order_by("unit__budget_code", "project", "month")
+    return _viewed(ExecutionFigure.objects.filter(task=task), task).select_related("unit", "source").order_by("unit__budget_code", "project", "month")
 
 
 # --- outside packages: the zip or folder --------------------------------------------------------------

@@ -5,6 +5,7 @@ findings beside the fields), and the assignment of units to the 归口业务科�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -69,6 +70,28 @@ def visible_results(job: BatchJob, user) -> list[dict]:
         return job.results
     allowed = set(BD.scoped(Package.objects.filter(task_id=job.task_id), user, "unit__").values_list("pk", flat=True))
     return [r for r in job.results if r.get("package") in allowed]
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    percent: int
+
+
+def progress_for(job: BatchJob, user) -> Progress:
+    """A batch job's progress as the user may see it: a 归口业务科室 user counts the packages of their
+    department among those the job works through (and those it has done), not the task's."""
+    if not BD.limited(user):
+        return Progress(job.done, job.total, job.progress)
+    allowed = set(BD.scoped(Package.objects.filter(task_id=job.task_id), user, "unit__").values_list("pk", flat=True))
+    if job.packages:
+        total = sum(1 for pk in job.packages if pk in allowed)
+        done = sum(1 for pk in job.packages[:job.done] if pk in allowed)
+    else:  # a job from before the list was kept: the lines written so far
+        done = total = len(visible_results(job, user))
+    percent = 100 if job.state == job.State.DONE else (done * 100 // total if total else 0)
+    return Progress(done, total, percent)
 
 
 # --- the package, read-only, as the unit's forms -------------------------------------------------

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Value
-from django.db.models.functions import Least
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,6 +45,14 @@ def is_bureau(user: User) -> bool:
 
 def tasks_for(user: User) -> QuerySet[EvaluationTask]:
     return A.visible_tasks(user).order_by("-year", "title")
+
+
+def tasks_with_unit_counts(user: User) -> QuerySet[EvaluationTask]:
+    """The user's tasks, each with `n_units`: its units the user may see (a 归口业务科室 user: their
+    department's), in one query."""
+    if A.is_desk(user) and user.department_id is None:  # no department: no unit (access.unit_scope)
+        return tasks_for(user).annotate(n_units=Value(0))
+    return tasks_for(user).annotate(n_units=Count("units", filter=A.unit_scope(user, "units__"), distinct=True))
 
 
 def task_for(user: User, pk: int) -> EvaluationTask:
@@ -172,7 +180,8 @@ class Row:
                 "status_label": self.status_label, "days": self.days_text, "late": kind == "late",
                 "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
                 "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
-                "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M")}
+                "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "exec_diff": getattr(p, "exec_diff", 0)}
 
     @property
     def days_text(self) -> str:
@@ -185,8 +194,13 @@ class Row:
 
 
 def task_packages(task: EvaluationTask) -> QuerySet[Package]:
+    """The task's packages the viewer may see, with `sent_at`: when the unit first sent a version.
+    (A subquery per row rather than a join grouped over every package: a page of 100 rows, or the
+    count, does not aggregate the whole task's submissions.)"""
+    first_sent = (Submission.objects.filter(package=OuterRef("pk"), state=Submission.State.APPROVED)
+                  .order_by("created_at").values("created_at")[:1])
     return (_scoped(Package.objects.filter(task=task), task, "unit__").select_related("unit", "unit__parent").defer("draft")
-            .annotate(sent_at=Min("submissions__created_at", filter=Q(submissions__state=Submission.State.APPROVED))))
+            .annotate(sent_at=Subquery(first_sent)))
 
 
 def margin_of(task: EvaluationTask) -> Decimal:
@@ -223,12 +237,13 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
         gap = ExpressionWrapper(F("total_score") - Least(F("execution_rate"), Value(Decimal(1))) * Value(Decimal(100)),
                                 output_field=DecimalField(max_digits=12, decimal_places=6))
         qs = qs.annotate(gap=gap).filter(gap__gt=margin)
+    count = None if size is None else qs.count()
     col = F(SORTS[query.sort])
-    qs = qs.order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code")
+    qs = (qs.annotate(exec_diff=Coalesce(F("execution_check__differences"), 0))  # the 一体化 flag (bureau_imports)
+          .order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code"))
     if size is None:
         rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]
         return DashboardPage(rows, len(rows), 1, 1)
-    count = qs.count()
     pages = max(1, -(-count // size))
     page = min(max(1, page), pages)
     rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs[(page - 1) * size: page * size]]
@@ -251,21 +266,26 @@ BINS = [(Decimal(0), Decimal(60), "60分以下"), (Decimal(60), Decimal(70), "60
         (Decimal(80), Decimal(90), "80–90"), (Decimal(90), Decimal(101), "90分以上")]
 
 
-def charts(task: EvaluationTask) -> Charts:
-    """The task's charts over every unit (the table's filters do not change them)."""
+def charts(task: EvaluationTask, missing: int | None = None) -> Charts:
+    """The task's charts over every unit the viewer may see (the table's filters do not change them).
+    The counts and the histogram are aggregated in the database (one query); the scatter needs a
+    point per unit. `missing`: the number of units without a package, when the caller has it."""
     margin = margin_of(task)
-    counts = dict(_scoped(Package.objects.filter(task=task), task, "unit__").values_list("status").annotate(n=Count("id")))
-    counts[Status.NOT_STARTED] = counts.get(Status.NOT_STARTED, 0) + units_without_package(task).count()
-    scored = _scoped(Package.objects.filter(task=task, total_score__isnull=False), task, "unit__").values_list("unit__name", "total_score", "execution_rate")
-    hist = [0] * len(BINS)
-    scatter = []
-    for name, total, rate in scored:
-        for i, (lo, hi, _) in enumerate(BINS):
-            if lo <= total < hi:
-                hist[i] += 1
-        if rate is not None:
-            outruns = total - min(rate, Decimal(1)) * 100 > margin
-            scatter.append({"name": name, "value": [float(round(rate * 100, 1)), float(total)], "outruns": outruns})
+    packages = _scoped(Package.objects.filter(task=task), task, "unit__")
+    counts, hist = {}, [0] * len(BINS)
+    for row in packages.values("status").annotate(
+            n=Count("id"), **{f"b{i}": Count("id", filter=Q(total_score__gte=lo, total_score__lt=hi))
+                              for i, (lo, hi, _) in enumerate(BINS)}).order_by():
+        counts[row["status"]] = row["n"]
+        hist = [h + row[f"b{i}"] for i, h in enumerate(hist)]
+    if missing is None:
+        missing = units_without_package(task).count()
+    counts[Status.NOT_STARTED] = counts.get(Status.NOT_STARTED, 0) + missing
+    hundred, one = Decimal(100), Decimal(1)
+    scatter = [{"name": name, "value": [float(round(rate * hundred, 1)), float(total)],
+                "outruns": total - (rate if rate < one else one) * hundred > margin}  # Row.outruns
+               for name, total, rate in packages.filter(total_score__isnull=False, execution_rate__isnull=False)
+               .values_list("unit__name", "total_score", "execution_rate").order_by("id")]
     total_units = sum(counts.values())
     started = total_units - counts.get(Status.NOT_STARTED, 0)
     sent = sum(counts.get(s, 0) for s in SENT)

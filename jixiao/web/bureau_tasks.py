@@ -26,7 +26,7 @@ def batch_audit(job_id: int) -> int:
     job = BatchJob.objects.select_related("task").get(pk=job_id)
     packages = [p for p in Package.objects.filter(task=job.task).select_related("unit").defer("draft").order_by("unit__budget_code")]
     sent = [(p, s) for p in packages if (s := latest_sent(p)) is not None]
-    _save(job, state=BatchJob.State.RUNNING, total=len(sent), done=0, results=[])
+    _save(job, state=BatchJob.State.RUNNING, total=len(sent), done=0, results=[], packages=[p.pk for p, _ in sent])
     results = []
     shown = time.monotonic()
     try:

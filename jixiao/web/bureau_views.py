@@ -59,7 +59,7 @@ def _version(request: HttpRequest) -> int:
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
-    return render(request, "web/bureau/tasks.html", {"tasks": B.tasks_for(request.user)})
+    return render(request, "web/bureau/tasks.html", {"tasks": B.tasks_with_unit_counts(request.user)})
 
 
 @login_required
@@ -73,13 +73,13 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
         page = 1
     BI.refresh_checks(t)  # the 一体化 flags of packages changed since they were counted
     result = B.dashboard(t, query, page=page)
-    ctx = {"task": t, "query": query, "result": result, "rows": BI.mark_rows([r.cells() for r in result.rows]),
-           "statuses": B.STATUS_ORDER,
-           "status_labels": dict(Status.choices), "missing": B.units_without_package(t),
+    ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows],
+           "statuses": B.STATUS_ORDER, "status_labels": dict(Status.choices),
            "may_spot": B.may_run_spot_check(request.user)}
     if request.htmx and request.htmx.target == "dash-table":
         return render(request, "web/bureau/_dashboard_table.html", ctx)
-    c = B.charts(t)
+    ctx["missing"] = missing = list(B.units_without_package(t))
+    c = B.charts(t, missing=len(missing))
     ctx["open_rectifications"] = B.open_rectifications(t)
     ctx["panel"] = BI.panel(t, limit=DASHBOARD_WARNINGS)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
@@ -382,13 +382,15 @@ def batch(request: HttpRequest, task: int) -> HttpResponse:
         batch_audit.enqueue(job.pk)
         messages.success(request, "已提交批量审核，后台处理中")
         return redirect("web:bureau_batch", task=t.pk)
-    from .bureau_pages import visible_results
+    from .bureau_pages import progress_for, visible_results
 
     job, pdf_job = (t.batch_jobs.filter(kind=k).first() for k in (BatchJob.Kind.AUDIT, BatchJob.Kind.PDF))
     return render(request, "web/bureau/batch.html", {
         "task": t, "job": job, "pdf_job": pdf_job, "may_spot": B.may_run_spot_check(request.user),
         "results": visible_results(job, request.user) if job else [],
-        "pdf_results": visible_results(pdf_job, request.user) if pdf_job else []})
+        "pdf_results": visible_results(pdf_job, request.user) if pdf_job else [],
+        "progress": progress_for(job, request.user) if job else None,
+        "pdf_progress": progress_for(pdf_job, request.user) if pdf_job else None})
 
 
 @login_required
@@ -399,12 +401,15 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
         j = t.batch_jobs.get(pk=job)
     except t.batch_jobs.model.DoesNotExist:
         raise Http404(B.NOT_FOUND) from None
-    from .bureau_pages import visible_results
+    from .bureau_pages import progress_for, visible_results
 
+    progress = progress_for(j, request.user)
     if j.kind == j.Kind.PDF:
         return render(request, "web/bureau/_batch_pdf_job.html", {"task": t, "pdf_job": j, "may_spot": B.may_run_spot_check(request.user),
-                                                                 "pdf_results": visible_results(j, request.user)})
-    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j, "results": visible_results(j, request.user)})
+                                                                 "pdf_results": visible_results(j, request.user),
+                                                                 "pdf_progress": progress})
+    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j, "results": visible_results(j, request.user),
+                                                         "progress": progress})
 
 
 # --- 整改: the unit's side ---------------------------------------------------------------------------

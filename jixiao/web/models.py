@@ -419,6 +419,9 @@ class BatchJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list)  # [{unit, code, version, errors, warnings, error}]
+    # The packages the job works through, in that order (`done` of them so far): a 归口业务科室 user's
+    # progress counts those of their department.
+    packages = models.JSONField(default=list)
     error = models.TextField(blank=True)
     file = models.CharField(max_length=300, blank=True)  # the PDF batch's .zip, relative to MEDIA_ROOT, once complete
 
@@ -489,8 +492,9 @@ class ExecutionFigure(models.Model):
     executed = models.DecimalField("执行数（万元）", max_digits=20, decimal_places=6)
     source = models.ForeignKey(ExecutionImport, on_delete=models.PROTECT, related_name="figures")
     row = models.PositiveIntegerField("文件行号")
-    # In-year figures below the profile's checkpoint for their month (运行监控), set at import.
-    below = models.BooleanField("低于监控节点", default=False)
+    # 运行监控: an in-year figure below the profile's checkpoint for its month (None: not yet worked
+    # out — year-end figures, and in-year ones until `bureau_imports.refresh_monitoring` has seen them).
+    below = models.BooleanField("低于节点要求", null=True, default=None)
 
     class Meta:
         verbose_name = verbose_name_plural = "一体化执行数"

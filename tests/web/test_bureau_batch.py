@@ -19,7 +19,7 @@ from jixiao.web import draft as D
 from jixiao.web.models import BatchJob, Bureau, Department, Package, Role, Status, Submission, Unit, User
 from jixiao.web.services import ActionError
 
-from .conftest import client_for
+from .conftest import client_for, text_of
 from .test_bureau import accept, decide, latest, send, sent  # noqa: F401 - the fixture, used by name
 
 HAS_SOFFICE = shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
@@ -104,6 +104,28 @@ def test_the_desk_sees_its_own_units_in_the_sample_rollup_results_and_batch(tran
     assert desk.get(f"/b/t/{task.pk}/spot/{water_spot.pk}/").status_code == 404
     job = BatchJob.objects.get(task=task)
     assert "某县水利局" not in desk.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
+    # the counts are of their scope too: the progress label and the task list's units
+    assert "批量审核：已完成（1/1）" in desk.get(f"/b/t/{task.pk}/batch/").content.decode()
+    assert "批量审核：已完成（1/1）" in desk.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
+    assert "批量审核：已完成（2/2）" in perf.get(f"/b/t/{task.pk}/batch/").content.decode()
+    assert text_of(desk.get("/b/").content.decode(), f"task-{task.pk}-units") == "1"
+    assert text_of(perf.get("/b/").content.decode(), f"task-{task.pk}-units") == "2"
+
+
+def test_a_desk_users_progress_counts_the_packages_of_their_department(sent):
+    _split_desks(sent)
+    task, forestry, water = sent["task"], sent["package"], sent["other_package"]
+    ids = sorted([forestry.pk, water.pk], key=lambda pk: Package.objects.get(pk=pk).unit.budget_code)
+    job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.AUDIT, requested_by=sent["bureau"], state=BatchJob.State.RUNNING,
+                                  total=2, done=1, packages=ids)  # the forestry bureau (301001) done, water not yet
+    label = {who: text_of(client_for(sent[who]).get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode(), "batch-job")
+             for who in ("bureau", "desk", "social_desk")}
+    assert "进行中（1/2）" in label["bureau"]
+    assert "进行中（1/1）" in label["desk"]
+    assert "进行中（0/1）" in label["social_desk"]
+    nobody = User.objects.create(username="nodept", role=Role.BUREAU_DESK, bureau=task.bureau)
+    assert "进行中（0/0）" in text_of(client_for(nobody).get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode(), "batch-job")
+    assert text_of(client_for(nobody).get("/b/").content.decode(), f"task-{task.pk}-units") == "0"
 
 
 def test_the_performance_section_assigns_units_to_departments(sent):

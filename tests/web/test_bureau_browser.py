@@ -159,7 +159,7 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     shot("results-use")
 
     # 7. the batch audit: started in the page, run by the worker, its progress polled by the page
-    page.click("nav.bureau-nav a:has-text('批量审核')")
+    page.click("nav.bureau-nav a:has-text('批量处理')")
     page.click("button:has-text('开始批量审核')")
     expect(page.locator("#batch-job")).to_contain_text("排队中")
     from django.core.management import call_command

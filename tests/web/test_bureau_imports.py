@@ -15,6 +15,7 @@ from jixiao import services as S
 from jixiao.web import draft as D
 from jixiao.web.models import (
     Comment,
+    Department,
     ExecutionCheck,
     ExecutionFigure,
     ExecutionImport,
@@ -47,8 +48,6 @@ def drafts(world):
     water = world["other_package"]
     water.draft = D.put(D.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
     water.save()
-    from jixiao.web.models import Department
-
     dept = Department.objects.create(bureau=world["task"].bureau, name="农业农村科")
     world["task"].units.update(department=dept)  # both units are the desk's (归口业务科室 see their department's)
     world["desk"] = User.objects.create(username="gk", display_name="归口科", role=Role.BUREAU_DESK,
