@@ -389,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
         from load_users import run_child  # gevent (locust) only in the child process
 
         return run_child(args)
+    import importlib.util
+
+    missing = [m for m in ("locust", "gunicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"错误：缺少 {'、'.join(missing)}：请先执行 .venv/bin/pip install -e '.[load]'（或 make bench-load）", file=sys.stderr)
+        return 2
     n = mix(args.users)
     base = server_url(args)
     try:
