@@ -18,8 +18,8 @@ What it does, all on 127.0.0.1 and bounded in time:
 3. Runs locust headless, in a child process (gevent stays out of this one), with three kinds of user:
    - preparers (3 in 5): log in, open a form of their package, edit its fields through the same
      endpoint the page posts to (`/p/<pk>/edit` with the version the page showed, as htmx does); a
-     409 (someone else changed that field) is handled as a person would: re-read the page and enter
-     the value again on the version now shown;
+     409 (someone else changed that field) is handled as a person would: re-read the page, then
+     either enter one's value again on the version now shown or leave the colleague's (half each);
    - heads (1 in 5): log in as the head of a unit whose package waits for review, read it, approve it
      with the unit's opinion, read the versions, log out; then the next unit;
    - bureau users (1 in 5): log in with password and TOTP code (computed from the device's secret),
