@@ -18,8 +18,8 @@ What it does, all on 127.0.0.1 and bounded in time:
 3. Runs locust headless, in a child process (gevent stays out of this one), with three kinds of user:
    - preparers (3 in 5): log in, open a form of their package, edit its fields through the same
      endpoint the page posts to (`/p/<pk>/edit` with the version the page showed, as htmx does); a
-     409 (someone else changed that field) is handled as a person would: re-read the page and enter
-     the value again on the version now shown;
+     409 (someone else changed that field) is handled as a person would: re-read the page, then
+     either enter one's value again on the version now shown or leave the colleague's (half each);
    - heads (1 in 5): log in as the head of a unit whose package waits for review, read it, approve it
      with the unit's opinion, read the versions, log out; then the next unit;
    - bureau users (1 in 5): log in with password and TOTP code (computed from the device's secret),
@@ -389,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
         from load_users import run_child  # gevent (locust) only in the child process
 
         return run_child(args)
+    import importlib.util
+
+    missing = [m for m in ("locust", "gunicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"错误：缺少 {'、'.join(missing)}：请先执行 .venv/bin/pip install -e '.[load]'（或 make bench-load）", file=sys.stderr)
+        return 2
     n = mix(args.users)
     base = server_url(args)
     try:
