@@ -425,9 +425,8 @@ def _content_read(package: Package) -> tuple[dict, Submission | None]:
 def refresh_checks(task: EvaluationTask, *, force: bool = False) -> int:
     """Bring every package's difference count up to date with its version (only those that moved
     on since, unless `force`). Returns how many were worked out."""
-    if not ExecutionFigure.objects.filter(task=task, month=YEAR_END).exists():
-        return 0
-    qs = Package.objects.filter(task=task)
+    # One query: nothing to count without year-end figures (an uncorrelated EXISTS, evaluated once).
+    qs = Package.objects.filter(Exists(ExecutionFigure.objects.filter(task=task, month=YEAR_END).order_by()), task=task)
     if not force:
         qs = qs.exclude(execution_check__version=F("version"))
     stale = list(qs.select_related("unit"))
