@@ -6,9 +6,10 @@ Called by bench/web.py (after the edit figures); alone:
     .venv/bin/python bench/web_bureau.py --quick           # SQLite, 300 units
 
 Each unit has a package whose draft is the example (its projects make the table rows heavy, as real
-ones are) and the summary the dashboard reads; half of them have a version sent to the bureau. The
-dashboard is requested as a whole page and as the htmx table in sorted, filtered and searched
-variants; p50 / p95 over all of them.
+ones are) and the summary the dashboard reads; half of them have a version sent to the bureau; every
+unit has 一体化 figures (year-end and to June, for the unit and each project: the dashboard's 一体化 flags
+and 运行监控 panel have rows). The dashboard is requested as a whole page and as the htmx table in
+sorted, filtered and searched variants; p50 / p95 over all of them, and of the page and the table.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks import task as background_task
 
@@ -426,9 +426,8 @@ def _content_read(package: Package) -> tuple[dict, Submission | None]:
 def refresh_checks(task: EvaluationTask, *, force: bool = False) -> int:
     """Bring every package's difference count up to date with its version (only those that moved
     on since, unless `force`). Returns how many were worked out."""
-    if not ExecutionFigure.objects.filter(task=task, month=YEAR_END).exists():
-        return 0
-    qs = Package.objects.filter(task=task)
+    # One query: nothing to count without year-end figures (an uncorrelated EXISTS, evaluated once).
+    qs = Package.objects.filter(Exists(ExecutionFigure.objects.filter(task=task, month=YEAR_END).order_by()), task=task)
     if not force:
         qs = qs.exclude(execution_check__version=F("version"))
     stale = list(qs.select_related("unit"))
@@ -604,9 +603,16 @@ def monitoring_shown(task: EvaluationTask, limit: int | None = None, *, count: i
         refresh_monitoring(task)
         count = _viewed(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True), task).count()
     prof = S.profile(name=task.profile)
+    below = _viewed(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True), task)
+    if limit is not None:
+        # The first `limit` units with a warning, walked in 预算编码 order on the unit's index: the
+        # rows shown are theirs (every figure up to the last one's code, ties included), so the sort
+        # below is of a few dozen figures rather than of every warning of the task.
+        codes = list(Unit.objects.filter(bureau_id=task.bureau_id).filter(Exists(below.filter(unit=OuterRef("pk"))))
+                     .order_by("budget_code").values_list("budget_code", flat=True)[:limit])
+        below = below.filter(unit__budget_code__lte=codes[-1]) if codes else below.none()
     package = Package.objects.filter(task=task, unit=OuterRef("unit")).values("pk")[:1]
-    rows = (_viewed(ExecutionFigure.objects.filter(task=task, month__gt=YEAR_END, below=True), task)
-            .annotate(package=Subquery(package)).order_by("unit__budget_code", "project", "month")
+    rows = (below.annotate(package=Subquery(package)).order_by("unit__budget_code", "project", "month")
             .values_list("package", "unit__name", "unit__budget_code", "project", "month", "budget", "executed"))
     out = []
     for pk, name, code, project, month, budget, executed in (rows if limit is None else rows[:limit]):
