@@ -188,11 +188,28 @@ _HINTS = {
 }
 
 
+NUL = "\x00"
+NUL_MESSAGE = "内容含有不可见的空字符（NUL），无法保存：请删除后重新填写"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether any text in the (JSON) value, keys included, holds a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def read_entry(kind: str, raw: str) -> Entry:
     """Read what a preparer typed with the core's number parser. Empty clears the field."""
     text = (raw or "").strip() if kind not in (LONGTEXT,) else (raw or "").replace("\r\n", "\n").strip()
     if len(text) > 20000:
         return Entry(error="内容过长（不超过 20000 字）")
+    if NUL in text:  # PostgreSQL cannot store it in the draft (jsonb): a message, not a server error
+        return Entry(error=NUL_MESSAGE)
     if kind == FLAG:
         return Entry(text in ("1", "true", "on", "是"))
     if text == "":

@@ -339,6 +339,8 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         doc = D.jsonable(S.to_canonical(package=pkg))
     except S.ServiceError as exc:
         return ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
+    if D.has_nul(doc):  # e.g. "\u0000" in a JSON file's text: PostgreSQL cannot store it (jsonb)
+        return ImportResult(False, f"无法导入“{filename}”：{D.NUL_MESSAGE}")
     try:  # what is stored must read back as a draft (a text with no package in it reads as an empty one)
         S.from_canonical(data=doc, name=filename)
     except S.ServiceError as exc:
