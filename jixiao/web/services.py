@@ -113,6 +113,15 @@ def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
     return last
 
 
+def _what_changed(later: FieldEdit, kind: str) -> str:
+    """The later change, in the words of the conflict message."""
+    if later.kind == "import":  # its first entry names the file (导入 …, 一体化执行数导入 …)
+        return f"导入数据更新了草稿（{later.new}）" if isinstance(later.new, str) and later.new else "导入数据更新了草稿"
+    if later.kind != "edit":
+        return "增删或调整了表格的行"
+    return f"把此处改为“{D.shown_entry(kind, later.new) or '（空）'}”"
+
+
 def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int) -> EditResult:
     try:
         kind = D.field_kind(path)
@@ -134,7 +143,7 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
             later = _stale(package, version, path)
             if later is not None and later.new != entry.value:
                 who = later.user.name if later.user_id else "他人"
-                what = "增删或调整了表格的行" if later.kind != "edit" else f"把此处改为“{D.shown_entry(kind, later.new) or '（空）'}”"
+                what = _what_changed(later, kind)
                 return EditResult(package, path, False, raw=raw, theirs=D.shown_entry(kind, old),
                                   conflict=f"保存失败：您打开页面后，{who}已{what}（当前第{package.version}版，您看到的是第{version}版）。"
                                            f"您填写的“{raw}”没有保存，也没有丢失：请核对后再保存。")

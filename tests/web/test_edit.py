@@ -182,3 +182,22 @@ def test_a_trace_names_formula_inputs_and_clause(world):
     assert "全年执行数 ÷ 全年预算数" in html
     assert f'href="/p/{pkg.pk}/f/project-0/#f-projects-0-funds-0-executed"' in html
     assert "national-2020" in html
+
+
+def test_an_edit_made_before_an_import_names_the_import_not_a_change_of_rows(world):
+    """A draft replaced by an imported file after the page was opened: the stale entry is refused and
+    the message says that an import changed the draft (not that rows were added or moved)."""
+    import json
+
+    from jixiao.web import services as W
+
+    from .conftest import canonical
+
+    pkg, c = world["package"], client_for(world["preparer"])
+    result = W.import_draft(package_id=pkg.pk, user=world["preparer"], filename="林业局.json",
+                            data=json.dumps(canonical(), ensure_ascii=False).encode("utf-8"), version=1)
+    assert result.ok
+    r = post_edit(c, pkg, "unit.contact", "李四", version=1)
+    assert r.status_code == 409
+    msg = _fragment(r.content.decode(), "ws-message")
+    assert "导入数据更新了草稿（导入 林业局.json）" in msg and "增删或调整" not in msg and "李四" in msg
