@@ -357,11 +357,26 @@ def _indicator(ctx: _Ctx, d: dict, path: str) -> Indicator:
 
 _FUND_KEYS = {"total", "appropriation", "carryover", "other", "general_budget", "gov_fund", "special_account",
               "other_funds", "basic", "project"}
+_FUND_COLUMNS = ("initial", "annual", "executed")
+
+
+def _fund_key(ctx: _Ctx, d: dict, path: str) -> str:
+    key = ctx.text(d, "key", path, required=True)
+    if key and key not in _FUND_KEYS:
+        ctx.fail(f"{path}.key", f"未知的资金行（允许：{'、'.join(sorted(_FUND_KEYS))}）")
+    return key
+
+
+def _check_inline(ctx: _Ctx, row: FundRow, path: str) -> None:
+    """`inline` is a figure written in the label cell whose column the form does not say: a row that
+    states its figures in their columns has none."""
+    if row.inline is not None and any(getattr(row, c) is not None for c in _FUND_COLUMNS):
+        ctx.fail(f"{path}.inline", "未注明列的数额只在 initial、annual、executed 均未填写时使用")
 
 
 def _table(ctx: _Ctx, d: dict, path: str, kind: str) -> SelfEvalTable:
-    ctx.known(d, {"name", "supervisor", "implementer", "funds", "goal", "indicators", "level1_weights", "total",
-                  "total_weight", "form_label", "row_label", "filler", "filing_date"}, path)
+    ctx.known(d, {"name", "supervisor", "implementer", "funds", "group_sums", "goal", "indicators", "level1_weights",
+                  "total", "total_weight", "form_label", "row_label", "filler", "filing_date"}, path)
     t = SelfEvalTable(kind=kind, name=ctx.text(d, "name", path, required=kind == "project"),
                       supervisor=ctx.text(d, "supervisor", path), implementer=ctx.text(d, "implementer", path),
                       form_label=ctx.text(d, "form_label", path), row_label=ctx.text(d, "row_label", path),
@@ -369,14 +384,31 @@ def _table(ctx: _Ctx, d: dict, path: str, kind: str) -> SelfEvalTable:
     for i, f in enumerate(ctx.seq(d.get("funds"), f"{path}.funds")):
         fp = f"{path}.funds[{i}]"
         f = ctx.mapping(f, fp)
-        ctx.known(f, {"key", "label", "initial", "annual", "executed", "weight", "rate", "score"}, fp)
-        key = ctx.text(f, "key", fp, required=True)
-        if key and key not in _FUND_KEYS:
-            ctx.fail(f"{fp}.key", f"未知的资金行（允许：{'、'.join(sorted(_FUND_KEYS))}）")
-        t.funds.append(FundRow(key=key, label=ctx.text(f, "label", fp) or key, initial=ctx.amount(f, "initial", fp),
-                               annual=ctx.amount(f, "annual", fp), executed=ctx.amount(f, "executed", fp),
-                               weight=ctx.amount(f, "weight", fp), stated_rate=ctx.rate(f, "rate", fp),
-                               stated_score=ctx.amount(f, "score", fp)))
+        ctx.known(f, {"key", "label", *_FUND_COLUMNS, "inline", "weight", "rate", "score", "balance"}, fp)
+        key = _fund_key(ctx, f, fp)
+        row = FundRow(key=key, label=ctx.text(f, "label", fp) or key, initial=ctx.amount(f, "initial", fp),
+                      annual=ctx.amount(f, "annual", fp), executed=ctx.amount(f, "executed", fp),
+                      weight=ctx.amount(f, "weight", fp), stated_rate=ctx.rate(f, "rate", fp),
+                      stated_score=ctx.amount(f, "score", fp), balance=ctx.amount(f, "balance", fp),
+                      inline=ctx.amount(f, "inline", fp))
+        _check_inline(ctx, row, fp)
+        t.funds.append(row)
+    seen: set[str] = set()
+    for i, g in enumerate(ctx.seq(d.get("group_sums"), f"{path}.group_sums")):
+        gp = f"{path}.group_sums[{i}]"
+        g = ctx.mapping(g, gp)
+        ctx.known(g, {"key", "label", *_FUND_COLUMNS, "inline"}, gp)
+        key = _fund_key(ctx, g, gp)
+        if key in seen:
+            ctx.fail(f"{gp}.key", f"分组 {key} 的合计已在前面写过")
+        seen.add(key)
+        row = FundRow(key=key, label=ctx.text(g, "label", gp, required=True), initial=ctx.amount(g, "initial", gp),
+                      annual=ctx.amount(g, "annual", gp), executed=ctx.amount(g, "executed", gp),
+                      inline=ctx.amount(g, "inline", gp))
+        _check_inline(ctx, row, gp)
+        if all(g.get(c) in (None, "") for c in (*_FUND_COLUMNS, "inline")):
+            ctx.fail(gp, "分组合计须至少写一个数额（initial、annual、executed 或 inline）")
+        t.group_sums.append(row)
     t.goal = _goal(ctx, ctx.mapping(d.get("goal"), f"{path}.goal"), f"{path}.goal")
     t.indicators = [_indicator(ctx, ctx.mapping(x, f"{path}.indicators[{i}]"), f"{path}.indicators[{i}]")
                     for i, x in enumerate(ctx.seq(d.get("indicators"), f"{path}.indicators"))]

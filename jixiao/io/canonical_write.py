@@ -115,13 +115,20 @@ def _indicator(i: Indicator) -> dict:
 
 def _fund(f: FundRow) -> dict:
     return _clean({"key": f.key, "label": f.label, "initial": f.initial, "annual": f.annual, "executed": f.executed,
-                   "weight": f.weight, "rate": _pct(f.stated_rate), "score": f.stated_score})
+                   "inline": f.inline, "weight": f.weight, "rate": _pct(f.stated_rate), "score": f.stated_score,
+                   "balance": f.balance})
+
+
+def _group_sum(g: FundRow) -> dict:
+    return _clean({"key": g.key, "label": g.label, "initial": g.initial, "annual": g.annual, "executed": g.executed,
+                   "inline": g.inline})
 
 
 def _table(t: SelfEvalTable) -> dict:
     return _clean({
         "name": t.name, "form_label": t.form_label, "row_label": t.row_label, "supervisor": t.supervisor,
-        "implementer": t.implementer, "funds": [_fund(f) for f in t.funds], "goal": _goal(t.goal),
+        "implementer": t.implementer, "funds": [_fund(f) for f in t.funds],
+        "group_sums": [_group_sum(g) for g in t.group_sums], "goal": _goal(t.goal),
         "level1_weights": _clean(dict(t.level1_weights)),
         "indicators": [_indicator(i) for i in t.indicators], "total_weight": t.stated_total_weight,
         "total": t.stated_total, "filler": t.filler, "filing_date": t.filing_date,

@@ -284,8 +284,10 @@ def fund_identities(ctx: AuditContext) -> list[Finding]:
             if ".funds." not in c.key or not _disagrees(c):
                 continue
             col = FUND_COLUMNS.get(c.key.rsplit(".", 1)[-1], "")
-            group_sum = getattr(c.key, "builder", "") == "fund_group_sum"  # the row: the sub-heading the reader named
-            loc = location(c, form, title, "" if group_sum else total.label if total else "年度资金总额", col)
+            # The row: the sub-heading whose figure states its group's sum ("按支出性质分"), or the total row.
+            row = _group_sum_label(t, c) if getattr(c.key, "builder", "") == "fund_group_sum" else (
+                total.label if total else "年度资金总额")
+            loc = location(c, form, title, row, col)
             parts = "、".join(c.inputs)
             f = finding("funds.identity", "error",
                         f"{table_where(t.table.kind, t.table.name)}“{loc.row}”{col}与{parts}之和不符", loc,
@@ -295,6 +297,12 @@ def fund_identities(ctx: AuditContext) -> list[Finding]:
                 f.evidence = f"{f.evidence}；{c.note}" if f.evidence else c.note
             out.append(f)
     return out
+
+
+def _group_sum_label(t, c: Computed) -> str:
+    """The label of the group sum whose `fund_group_sum` result `c` is (按支出性质分)."""
+    return next((g.label for g in t.table.group_sums for col in FUND_COLUMNS
+                 if c.key == keys.fund_group_sum(t.key, g.key, col)), "")
 
 
 def _fund_cells(table, c: Computed) -> list[Decimal | None]:
