@@ -102,3 +102,51 @@ def text_of(html: str, element_id: str) -> str:
     p.feed(html)
     assert p.found, f"no #{element_id} in the page"
     return " ".join("".join(p.parts).split())
+
+
+# --- the browser tests: Playwright driving Debian's chromium (no browser download is possible) ------
+
+CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
+OUT = Path(__file__).resolve().parents[2] / "out"
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
+]
+
+
+def screens(module) -> Path:
+    """The module's screenshot folder (`SCREENS`), emptied for this run."""
+    import shutil
+
+    shutil.rmtree(module.SCREENS, ignore_errors=True)
+    module.SCREENS.mkdir(parents=True)
+    return module.SCREENS
+
+
+@pytest.fixture
+def browser(live_server, request):
+    """(chromium, the live server's address); the module's screenshot folder emptied first."""
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs beside the ORM in this thread
+    screens(request.module)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b, live_server.url
+        b.close()
+
+
+def new_page(b, viewport: tuple[int, int] = (1366, 768)):
+    """A page in a context of its own (its own cookies: one signed-in person), in Chinese."""
+    context = b.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
+@pytest.fixture
+def browser_page(browser, request):
+    """(page, the live server's address); the module's `VIEWPORT` if it has one."""
+    b, base = browser
+    yield new_page(b, getattr(request.module, "VIEWPORT", (1366, 768))), base

@@ -9,35 +9,12 @@ and the diff are there. A screenshot of each step goes to out/screens/.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
+from .conftest import BROWSER, OUT
 
-import pytest
+SCREENS = OUT / "screens"
 
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
-SCREENS = Path(__file__).resolve().parents[2] / "out" / "screens"
+pytestmark = BROWSER
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
-]
-
-
-@pytest.fixture
-def browser_page(live_server):
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs beside the ORM in this thread
-    shutil.rmtree(SCREENS, ignore_errors=True)
-    SCREENS.mkdir(parents=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        page.set_default_timeout(15000)
-        yield page, live_server.url
-        browser.close()
 
 
 class Story:

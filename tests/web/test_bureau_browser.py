@@ -10,37 +10,14 @@ of each step goes to out/screens-bureau/.
 
 from __future__ import annotations
 
-import os
-import shutil
 import zipfile
-from pathlib import Path
 
-import pytest
+from .conftest import BROWSER, OUT
 
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
-SCREENS = Path(__file__).resolve().parents[2] / "out" / "screens-bureau"
+SCREENS = OUT / "screens-bureau"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
-]
+pytestmark = BROWSER
 
-
-@pytest.fixture
-def browser_page(live_server):
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    shutil.rmtree(SCREENS, ignore_errors=True)
-    SCREENS.mkdir(parents=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page, live_server.url
-        browser.close()
 
 
 def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):

@@ -7,38 +7,15 @@ out/screens-imports/."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import zipfile
-from pathlib import Path
 
-import pytest
+from .conftest import BROWSER, OUT
 
-from .test_bureau_browser import CHROMIUM
+SCREENS = OUT / "screens-imports"
 
-SCREENS = Path(__file__).resolve().parents[2] / "out" / "screens-imports"
+pytestmark = BROWSER
+VIEWPORT = (1366, 900)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
-]
-
-
-@pytest.fixture
-def browser_page(live_server):
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    shutil.rmtree(SCREENS, ignore_errors=True)
-    SCREENS.mkdir(parents=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page, live_server.url
-        browser.close()
 
 
 def test_the_bureau_imports_execution_figures_and_outside_packages(db, browser_page, tmp_path):

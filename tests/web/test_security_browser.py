@@ -5,36 +5,14 @@ goes to out/screens-security/."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
-import pytest
+from .conftest import BROWSER, OUT, PASSWORD, new_page
 
-from .conftest import PASSWORD
+SCREENS = OUT / "screens-security"
 
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
-SCREENS = Path(__file__).resolve().parents[2] / "out" / "screens-security"
+pytestmark = BROWSER
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (make setup installs it)"),
-]
-
-
-@pytest.fixture
-def browser(live_server):
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    shutil.rmtree(SCREENS, ignore_errors=True)
-    SCREENS.mkdir(parents=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b, live_server.url
-        b.close()
 
 
 def test_accounts_initial_passwords_and_the_log(transactional_db, world, browser):
@@ -52,9 +30,7 @@ def test_accounts_initial_passwords_and_the_log(transactional_db, world, browser
     n = [0]
 
     def session():
-        page = b.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
-        page.set_default_timeout(15000)
-        return page
+        return new_page(b, (1280, 800))
 
     def shot(page, name: str) -> None:
         n[0] += 1
