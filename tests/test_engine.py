@@ -36,6 +36,7 @@ def test_project_scores_by_rule_with_trace():
     assert t.indicator_scores[3].allowed == (D(0), D(30))
     assert t.total.kind is Kind.COMPUTED
     assert t.total.value == D("84.38")  # 18 + 9.38 + 15 + 24 + 10 + 8: what stands
+    assert "level1_weights" in t.total.rule  # every indicator applies: the clause is the 100 points' make-up
     assert t.grade.text == "良"
 
 
@@ -52,6 +53,7 @@ def test_non_applicable_indicators_are_rescaled():
     t = _table(report, "projects[0]")
     assert t.total.value == D("95.5")  # (40 + 36) × 90 ÷ 80 + 10
     assert "适用指标" in t.total.formula
+    assert "not_applicable" in t.total.rule  # the clause that says how the non-applicable ones count
     assert t.grade.text == "优"
 
 

@@ -337,7 +337,9 @@ def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_we
     total = indicator_sum + exec_score
     inputs: dict[str, object] = {"指标得分合计": indicator_sum, "执行率得分": exec_score}
     caps = prof["execution_caps"]
-    rule = prof.ref("not_applicable")
+    # The clause behind the sum: how non-applicable indicators count where there are some, else the
+    # composition of the 100 points (一级指标分值 + 执行率分值).
+    rule = prof.ref("not_applicable") if has_na else prof.ref("level1_weights")
     if caps["enabled"] and res.execution_rate is not None:
         capped, cap = rules.capped_total(total, res.execution_rate.value, caps["caps"])
         if cap is not None:
