@@ -29,10 +29,14 @@ class TokenAuth(HttpBearer):
             return None
         if not t.user.is_active:
             return None
-        if t.user.must_change_password:  # an initial password is changed on the web before anything else
-            from .security.middleware import PASSWORD_CHANGE_MESSAGE
+        from .security.middleware import password_change_required
 
-            raise HttpError(403, PASSWORD_CHANGE_MESSAGE)
+        why = password_change_required(t.user)  # an initial or expired password is changed on the web first
+        if why:
+            from .security.context import note_refusal
+
+            note_refusal(why)  # the refused-access entry names the reason
+            raise HttpError(403, why)
         request.user = t.user
         return t.user
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class Bureau(models.Model):
@@ -97,6 +98,10 @@ class User(AbstractUser):
     # Issue 12: a password an administrator set (an initial one, a reset) must be changed by its
     # owner at the next login before anything else (security.middleware.PasswordChangeMiddleware).
     must_change_password = models.BooleanField("须修改密码", default=False)
+    # When the owner last changed the password (and the account's creation): past
+    # JIXIAO_PASSWORD_MAX_AGE_DAYS the owner must change it again, like an initial one (等保 8.1.4.1 a)
+    # 定期更换). Null reads as "not expired" (migration 0008 fills it in for the accounts it found).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

@@ -149,10 +149,17 @@ def change_own_password(*, user: User, current: str, new: str, again: str) -> No
         audit.record("password_change", actor=user, target=f"user:{user.pk}", path="password", result=Result.FAILED,
                      detail="修改密码未成功：" + "；".join(fields.values()))
         raise AccountError("密码未修改：请更正下列问题", fields)
+    from django.utils import timezone
+
+    from .middleware import password_expired_days
+
     with transaction.atomic():
-        forced = user.must_change_password
+        forced, expired = user.must_change_password, password_expired_days(user)
         user.set_password(new)
         user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        detail = ("用户修改了管理员设置的初始密码" if forced else
+                  f"用户修改了已过期的密码（超过 {expired} 天未更换）" if expired else "用户修改了自己的密码")
         audit.record("password_change", actor=user, target=f"user:{user.pk}", path="password", old="set", new="changed",
-                     detail="用户修改了管理员设置的初始密码" if forced else "用户修改了自己的密码")
+                     detail=detail)

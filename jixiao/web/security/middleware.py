@@ -73,9 +73,37 @@ class SecondFactorMiddleware:
 PASSWORD_CHANGE_MESSAGE = "此账号的密码是管理员设置的初始密码：须先在网页上修改密码"
 
 
+def password_expired_days(user) -> int:
+    """JIXIAO_PASSWORD_MAX_AGE_DAYS when the user's password is older than that (it must be changed
+    before anything else, 等保 8.1.4.1 a) 定期更换); 0 when it is not, or expiry is off. A null
+    `password_changed_at` is not expired (migration 0008 set it for the accounts that existed)."""
+    days = getattr(settings, "JIXIAO_PASSWORD_MAX_AGE_DAYS", 0)
+    changed = getattr(user, "password_changed_at", None)
+    if not days or changed is None:
+        return 0
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return days if timezone.now() - changed > timedelta(days=days) else 0
+
+
+def password_expired_message(days: int) -> str:
+    return f"口令已超过{days}天未更换，请修改后继续"
+
+
+def password_change_required(user) -> str:
+    """Why the user must change the password before anything else (a Chinese message), or ''."""
+    if getattr(user, "must_change_password", False):
+        return PASSWORD_CHANGE_MESSAGE
+    days = password_expired_days(user)
+    return password_expired_message(days) if days else ""
+
+
 class PasswordChangeMiddleware:
-    """A user whose password an administrator set (an initial password, a reset) changes it before
-    anything else: every page leads to /security/password/, the API answers 403 (等保 8.1.4.1 a))."""
+    """A user whose password an administrator set (an initial password, a reset), or whose password
+    is older than JIXIAO_PASSWORD_MAX_AGE_DAYS, changes it before anything else: every page leads to
+    /security/password/, the API answers 403 (等保 8.1.4.1 a))."""
 
     OPEN = ("/security/password/", "/security/otp/", "/logout/", "/static/", "/health", "/login/")
 
@@ -84,14 +112,17 @@ class PasswordChangeMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False)
-                and not request.path.startswith(self.OPEN)):
+        why = ""
+        if (user is not None and getattr(user, "is_authenticated", False) and not request.path.startswith(self.OPEN)):
+            why = password_change_required(user)
+        if why:
             if request.path.startswith("/api/"):
                 import json
 
                 from django.http import HttpResponse
 
-                return HttpResponse(json.dumps({"detail": PASSWORD_CHANGE_MESSAGE}, ensure_ascii=False), status=403,
+                context.note_refusal(why)  # the refused-access entry names the reason
+                return HttpResponse(json.dumps({"detail": why}, ensure_ascii=False), status=403,
                                     content_type="application/json; charset=utf-8")
             from django.shortcuts import redirect
             from django.utils.http import urlencode

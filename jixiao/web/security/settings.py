@@ -7,7 +7,7 @@ script, the audit context; TOTP (django-otp) for bureau and administrator roles 
 `JIXIAO_ENV=production` additionally requires its configuration from the environment and refuses
 to start without it: JIXIAO_SECRET_KEY, JIXIAO_ALLOWED_HOSTS, DATABASE_URL (optional REDIS_URL);
 HTTPS only (HSTS, secure cookies, redirect), behind a TLS reverse proxy (JIXIAO_PROXY_COUNT, default 1),
-TOTP always required, no debug.
+TOTP always required, no debug, passwords expire after 90 days (JIXIAO_PASSWORD_MAX_AGE_DAYS).
 """
 
 from __future__ import annotations
@@ -67,6 +67,16 @@ def _common(ns: dict, env, production: bool) -> None:
     # people would lock the whole office out. (axes.W006 says so; silenced for this reason.)
     ns.setdefault("SILENCED_SYSTEM_CHECKS", []).append("axes.W006")
     ns["AXES_RESET_ON_SUCCESS"] = True
+    # Password expiry (8.1.4.1 a) 定期更换): past this many days since its owner last changed it, a
+    # password must be changed before anything else. 0 = never; 90 by default in production.
+    raw = env.get("JIXIAO_PASSWORD_MAX_AGE_DAYS", "").strip() or ("90" if production else "0")
+    try:
+        max_age = int(raw)
+    except ValueError:
+        max_age = -1
+    if max_age < 0:
+        raise ImproperlyConfigured(f"JIXIAO_PASSWORD_MAX_AGE_DAYS 须为不小于 0 的整数（天数，0 表示不要求定期更换），而不是 {raw!r}")
+    ns["JIXIAO_PASSWORD_MAX_AGE_DAYS"] = max_age
     ns["AXES_LOCKOUT_CALLABLE"] = "jixiao.web.security.views.locked_out"
     ns["AXES_IPWARE_PROXY_COUNT"] = ns.get("JIXIAO_PROXY_COUNT", 0) or None
     ns["AXES_VERBOSE"] = False
