@@ -354,3 +354,36 @@ def test_a_seed_cut_before_its_annexes_lists_them_as_missing(seed_path, tmp_path
     (missing,) = [f for f in data["documents"][0]["findings"] if f["rule"] == "forms.missing"]
     assert missing["location"]["form"] == "附件1" and missing["severity"] == "info"
     assert all(f"附件{i}（" in missing["message"] for i in range(1, 8))
+
+
+def test_a_dying_worker_does_not_hang_a_parent_that_handles_sigterm(monkeypatch, tmp_path):
+    """A parent with its own SIGTERM handler (the task worker stops gracefully on SIGTERM) passes it
+    to the pool's workers through the fork; the batch still ends after a crash. (CI once hung here
+    with a worker alive and idle after another test had run the task worker in-process; this test
+    does not reproduce that hang on the old code: the fix — default handlers in each worker and
+    SIGKILL for the survivors of a broken pool — is for it, and this guards the behaviour.)"""
+    import signal
+    import threading
+
+    from jixiao.audit.service import CRASHED
+    from jixiao.io import readers
+
+    monkeypatch.setitem(readers.READERS, ".txt", f"{__name__}:_dying_reader")
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # a graceful-stop handler that ignores it
+    try:
+        paths = []
+        for i in range(4):
+            p = tmp_path / f"{i}.yaml"
+            shutil.copy(EXAMPLE, p)
+            paths.append(str(p))
+        crash = tmp_path / "crash.txt"
+        crash.write_text("x", encoding="utf-8")
+        paths.insert(1, str(crash))
+        out: list = []
+        t = threading.Thread(target=lambda: out.append(audit_many(paths, jobs=2, progress=False)), daemon=True)
+        t.start()
+        t.join(timeout=300)
+        assert not t.is_alive(), "the batch hung after a worker died"
+        assert [r.error for r in out[0]] == ["", CRASHED, "", "", ""]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

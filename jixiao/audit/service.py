@@ -225,9 +225,17 @@ CRASHED = "审核该文件时工作进程意外退出（可能是内存不足或
 
 
 def _init_worker(profile: str | None) -> None:
-    """Load the check catalogue and the profile once per worker, not once per document."""
+    """Load the check catalogue and the profile once per worker, not once per document. The
+    parent's signal handlers come through the fork: a parent that stops gracefully on SIGTERM (the
+    task worker, `jixiao worker`) would make a worker deaf to the pool's clean-up, so the defaults
+    are put back."""
+    import signal
+
     from ..core.profiles import load_profile
     from .registry import _load_all
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     _load_all()
     if profile:
@@ -284,9 +292,9 @@ def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int):
                 # Once the pool is broken nobody reads the result pipe: a surviving worker blocked
                 # writing a large result would never exit, and leaving the `with` (which joins the
                 # workers) would hang. Python 3.11 does not end them; do it here.
-                for proc in workers_of:
+                for proc in {*workers_of, *(getattr(pool, "_processes", None) or {}).values()}:
                     if proc.is_alive():
-                        proc.terminate()
+                        proc.kill()  # SIGKILL: no handler of the worker's can keep it alive
                 yield None
 
 

@@ -12,9 +12,21 @@ from .models import BatchJob, Package
 
 
 def _save(job: BatchJob, **fields) -> None:
+    """Save the job's progress. On SQLite a page polling the job writes too (its session), and a
+    write can find the database locked beyond its wait: try again a little later rather than fail
+    the whole batch over a progress line (seen in the browser test, where the page polls every second)."""
+    from django.db import OperationalError
+
     for k, v in fields.items():
         setattr(job, k, v)
-    job.save(update_fields=list(fields))
+    for attempt in range(8):
+        try:
+            job.save(update_fields=list(fields))
+            return
+        except OperationalError:
+            if attempt == 7:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
 
 
 @task()
