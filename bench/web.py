@@ -32,6 +32,22 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "xiangxi-beijing-office-2022.yaml"
 
 
+def setup_django(args) -> None:
+    """The Django set-up the bureau benches share: the database (`--db` used as given, else one of
+    the bench's own), a var folder of their own, the settings, any host, migrated."""
+    os.environ["DATABASE_URL"] = args.db or _database(args)
+    os.environ.setdefault("JIXIAO_VAR", tempfile.mkdtemp(prefix="jixiao-bench-var-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0, interactive=False)
+
+
 def _database(args) -> str:
     if args.quick and not args.db:
         return f"sqlite:///{tempfile.mkdtemp(prefix='jixiao-bench-')}/bench.sqlite3"

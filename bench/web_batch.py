@@ -150,17 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from web import _database
+    from web import setup_django
 
-    os.environ["DATABASE_URL"] = args.db or _database(args)
-    os.environ.setdefault("JIXIAO_VAR", tempfile.mkdtemp(prefix="jixiao-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(args)
     run(args.packages or (200 if args.quick else 2000))
     return 0
 

@@ -78,8 +78,6 @@ def run(units: int, rounds: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import os
-    import tempfile
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="SQLite, 300 units")
@@ -87,19 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from web import _database
+    from web import setup_django
 
-    os.environ["DATABASE_URL"] = args.db or _database(args)
-    os.environ.setdefault("JIXIAO_VAR", tempfile.mkdtemp(prefix="jixiao-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.web.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(args)
     run(args.units or (300 if args.quick else 2000), 3 if args.quick else 10)
     return 0
 
