@@ -22,29 +22,42 @@ def _refused(request: HttpRequest, exc: ActionError) -> HttpResponse | None:
     return None
 
 
+def _upload(request: HttpRequest, t, refused: str, missing: str, act) -> tuple[dict, HttpResponse | None]:
+    """The page's context and, for a POST, the answer: 403 for a role that may not import, the
+    page again with the problems beside the form for a bad file, else what `act(upload)` returns."""
+    ctx = {"task": t, "error": "", "problems": [], "may_import": BI.may_import(request.user, t), "status": 200}
+    if request.method != "POST":
+        return ctx, None
+    if not ctx["may_import"]:
+        return ctx, render(request, "web/message.html", {"text": refused}, status=403)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise BI.ImportProblems(missing, status=400)
+        return ctx, act(upload)
+    except ActionError as exc:
+        if (r := _refused(request, exc)) is not None:
+            return ctx, r
+        ctx["error"], ctx["problems"], ctx["status"] = exc.message, getattr(exc, "problems", []), exc.status
+        return ctx, None
+
+
 @login_required
 def execution(request: HttpRequest, task: int) -> HttpResponse:
     """The task's 一体化 figures: upload an export, see what it pre-filled, flagged and warned of."""
     t = B.task_for(request.user, task)
-    ctx = {"task": t, "error": "", "problems": [], "may_import": BI.may_import(request.user, t)}
-    status = 200
-    if request.method == "POST":
-        if not ctx["may_import"]:
-            return render(request, "web/message.html", {"text": "只有绩效评价股可以导入一体化执行数"}, status=403)
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise BI.ImportProblems("请选择要导入的文件", status=400)
-            imp = BI.import_execution(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
-        except ActionError as exc:
-            if (r := _refused(request, exc)) is not None:
-                return r
-            ctx["error"], ctx["problems"], status = exc.message, getattr(exc, "problems", []), exc.status
-        else:
-            s = imp.summary
-            messages.success(request, f"已导入“{imp.filename}”{imp.rows}行：预填{len(s['prefilled'])}处，"
-                                      f"{len(s['conflicts'])}处填报数与一体化不一致（未覆盖），{s['flagged']}个数据包有差异")
-            return redirect("web:bureau_execution", task=t.pk)
+
+    def imported(upload) -> HttpResponse:
+        imp = BI.import_execution(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
+        s = imp.summary
+        messages.success(request, f"已导入“{imp.filename}”{imp.rows}行：预填{len(s['prefilled'])}处，"
+                                  f"{len(s['conflicts'])}处填报数与一体化不一致（未覆盖），{s['flagged']}个数据包有差异")
+        return redirect("web:bureau_execution", task=t.pk)
+
+    ctx, done = _upload(request, t, "只有绩效评价股可以导入一体化执行数", "请选择要导入的文件", imported)
+    if done is not None:
+        return done
+    status = ctx.pop("status")
     figures = BI.figures_of(t)
     ctx |= {"panel": BI.panel(t), "figures": figures[:FIGURES_SHOWN], "figure_count": figures.count(),
             "shown": FIGURES_SHOWN}
@@ -55,23 +68,16 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
 def packages(request: HttpRequest, task: int) -> HttpResponse:
     """Upload a zip of packages sent outside the system; the worker reads, matches, audits and stores them."""
     t = B.task_for(request.user, task)
-    ctx = {"task": t, "error": "", "problems": [], "may_import": BI.may_import(request.user, t)}
-    status = 200
-    if request.method == "POST":
-        if not ctx["may_import"]:
-            return render(request, "web/message.html", {"text": "只有绩效评价股可以导入外部数据包"}, status=403)
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise BI.ImportProblems("请选择要导入的 .zip 文件", status=400)
-            BI.start_zip_import(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
-        except ActionError as exc:
-            if (r := _refused(request, exc)) is not None:
-                return r
-            ctx["error"], ctx["problems"], status = exc.message, getattr(exc, "problems", []), exc.status
-        else:
-            messages.success(request, "已提交导入，后台处理中")
-            return redirect("web:bureau_package_import", task=t.pk)
+
+    def started(upload) -> HttpResponse:
+        BI.start_zip_import(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
+        messages.success(request, "已提交导入，后台处理中")
+        return redirect("web:bureau_package_import", task=t.pk)
+
+    ctx, done = _upload(request, t, "只有绩效评价股可以导入外部数据包", "请选择要导入的 .zip 文件", started)
+    if done is not None:
+        return done
+    status = ctx.pop("status")
     job = t.package_imports.first()
     ctx |= {"job": job, "rows": BI.job_rows(job) if job else []}
     return render(request, "web/bureau/imports_packages.html", ctx, status=status)
