@@ -431,6 +431,36 @@ class Jurisdiction:
 
 
 @dataclass(slots=True)
+class TableRead:
+    """One table a document reader understood: where it stands, what kind of table, how much of it was read."""
+
+    where: str  # as a person finds it: the form's title, the table's caption or heading, the page
+    kind: str  # what the reader took it for, in Chinese: 资金表, 指标表, 评分表, 金额表 …
+    rows: int = 0
+    figures: int = 0  # amounts, rates, points and scores read from it
+
+
+@dataclass(slots=True)
+class Unread:
+    """A part of a document the reader saw but could not use, and why (in Chinese, for the report)."""
+
+    where: str
+    why: str
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a document reader read and could not read — the audit's coverage starts here.
+
+    Set by readers of documents made elsewhere; a package from our own canonical file or workbook
+    leaves it empty (everything in it was read by construction).
+    """
+
+    tables: list[TableRead] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Package:
     """One unit's package for one year."""
 
@@ -462,6 +492,7 @@ class Package:
     families: list[str] = field(default_factory=list)  # template families (jixiao/families) the reader recognised
     score_sheets: list[ScoreSheet] = field(default_factory=list)  # framework tables with points and scores
     texts: list[TextBlock] = field(default_factory=list)  # prose paragraphs, set by document readers
+    reading: Reading = field(default_factory=Reading)  # what a document reader read and could not (coverage)
     source_path: str = ""
     src: dict[str, Source] = field(default_factory=_src)
 
