@@ -128,7 +128,6 @@ class _Worksheet(Worksheet):
                     write(f'<c r="{name}{r1}" s="{xf}"><v>{cell.number:.16G}</v></c>')
             write("</row>")
 
-
     def _write_merge_cells(self) -> None:
         """<mergeCells> as XlsxWriter writes it, without an escaped attribute list per range."""
         if not self.merge:

@@ -55,7 +55,6 @@ def content_hash(content: dict) -> tuple[str, str]:
     """(algorithm, hex digest): SM3 (GB/T 32905) where the cryptography build offers it, else SHA-256."""
     data = content_bytes(content)
     try:
-
         h = hashes.Hash(hashes.SM3())
         h.update(data)
         return "SM3", h.finalize().hex()

@@ -172,7 +172,6 @@ def get_package(request, pk: int):
 
 @api.get("/packages/{pk}/figures", response=list[Figure], summary="引擎计算的每个数字及其公式、输入和依据")
 def figures(request, pk: int):
-
     p = access.package_for(request.auth, pk)
     comp = computation.compute(p.draft)
     if comp.report is None:

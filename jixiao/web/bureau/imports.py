@@ -364,7 +364,6 @@ def _total_row(doc: dict, table: str) -> int | None:
 
 
 def _stated(value) -> Decimal | None:
-
     if value is None or str(value).strip() == "":
         return None
     try:
@@ -538,7 +537,6 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
 
 
 def json_copy(doc: dict) -> dict:
-
     return json.loads(json.dumps(doc))
 
 
@@ -895,7 +893,6 @@ def _match(pkg, filename: str, units: list[Unit]) -> tuple[Unit | None, str]:
 
 
 def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict:
-
     base = {"file": e.name}
     if e.read is None:
         return base | {"outcome": e.outcome, "reason": e.problem}

@@ -120,7 +120,6 @@ class DashboardQuery:
         return f"-{column}" if column == self.sort and not self.desc else column
 
     def params(self, **override) -> str:
-
         values = {"sort": ("-" if self.desc else "") + self.sort, "status": self.status, "grade": self.grade,
                   "q": self.q, "flag": self.flag} | override
         return urlencode({k: v for k, v in values.items() if v})

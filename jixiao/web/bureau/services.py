@@ -21,7 +21,7 @@ from jixiao.core.spot_check import draw_sample
 from jixiao.web import access, versions
 from jixiao.web.bureau.selectors import score_lines
 from jixiao.web.drafts import fields
-from jixiao.web.jobs.batch_audit import render_publication
+from jixiao.web.jobs.publication import render_publication
 from jixiao.web.models import (
     BureauDecision,
     Comment,
@@ -231,7 +231,6 @@ def sent_statuses() -> tuple[str, ...]:
 
 
 def send_rectification(*, package_id: int, user: User, text: str, due: date | None):
-
     _check(user, package_id)
     if not text.strip():
         raise ActionError("请写明整改要求")
@@ -246,7 +245,6 @@ def send_rectification(*, package_id: int, user: User, text: str, due: date | No
 
 
 def close_rectification(*, notice_id: int, user: User):
-
     with transaction.atomic():
         n = Rectification.objects.select_for_update().get(pk=notice_id)
         _check(user, n.package_id)

@@ -29,7 +29,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp
@@ -319,7 +318,6 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
 
 @login_required
 def new_task(request: HttpRequest) -> HttpResponse:
-
     _bureau_only(request)
     ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
            .select_related("parent").order_by("budget_code"), "data": request.POST, "error": ""}

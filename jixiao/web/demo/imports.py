@@ -65,8 +65,6 @@ def execution_csv(task: EvaluationTask) -> bytes:
 def _outside_zip(task: EvaluationTask) -> bytes:
     """A zip as a unit not yet in the system would send: its workbook, a file of a unit not in the
     task, and a damaged one."""
-
-
     office = task.units.filter(packages__task=task, packages__status=Status.NOT_STARTED, is_synthetic=False).order_by("budget_code").first()
     rng = random.Random(20230701)
     buf = io.BytesIO()

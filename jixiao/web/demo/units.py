@@ -59,7 +59,6 @@ _HASHED: list[str] = []
 
 
 def _user(username: str, name: str, role: str, unit: Unit | None = None, bureau: Bureau | None = None) -> User:
-
     if not _HASHED:  # one hash for every demo account: hashing is slow by design
         _HASHED.append(make_password(DEMO_PASSWORD))
     u = User(username=username, display_name=name, role=role, unit=unit, bureau=bureau, password=_HASHED[0])
@@ -95,8 +94,6 @@ def _build() -> None:
 def _deadline() -> date:
     """Relative to the day the demo is loaded (a fixed date would show every unit years late): just
     passed, so the dashboard shows units sent on time, a few sent late, and the rest overdue."""
-
-
     return timezone.localdate() - timedelta(days=3)
 
 

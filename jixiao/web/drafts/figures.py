@@ -154,7 +154,6 @@ def _match(name: str, candidates: dict[str, str]) -> str:
 
 
 def _show(v: object, unit: str) -> str:
-
     try:
         return fmt_value(v, unit) if unit in ("万元", "分") else format(v, "f")  # type: ignore[arg-type]
     except (TypeError, ValueError):

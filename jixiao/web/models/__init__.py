@@ -311,12 +311,10 @@ class ApiToken(models.Model):
 
     @staticmethod
     def digest_of(token: str) -> str:
-
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
     def issue(cls, user: User, name: str = "") -> str:
-
         token = secrets.token_urlsafe(32)
         cls.objects.create(user=user, digest=cls.digest_of(token), name=name)
         return token

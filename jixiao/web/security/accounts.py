@@ -152,7 +152,6 @@ def change_own_password(*, user: User, current: str, new: str, again: str) -> No
                      detail="修改密码未成功：" + "；".join(fields.values()))
         raise AccountError("密码未修改：请更正下列问题", fields)
 
-
     with transaction.atomic():
         forced, expired = user.must_change_password, password_expired_days(user)
         user.set_password(new)

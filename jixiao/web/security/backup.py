@@ -52,7 +52,6 @@ class RestoreReport:
 
 
 def _exclude() -> list[str]:
-
     labels = {a.label for a in apps.get_app_configs()}
     return [e for e in EXCLUDE if e.split(".")[0] in labels]
 
@@ -106,7 +105,6 @@ def _read(source: Path) -> tuple[dict, bytes, zipfile.ZipFile]:
 
 
 def _is_empty() -> bool:
-
     return not (Bureau.objects.exists() or Package.objects.exists() or User.objects.exists() or AuditEntry.objects.exists())
 
 

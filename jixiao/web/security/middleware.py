@@ -65,7 +65,6 @@ class SecondFactorMiddleware:
             if user is not None and needs_second_factor(user) and not user.is_verified():
                 if request.path.startswith("/api/"):
 
-
                     return HttpResponse(json.dumps({"detail": "此账号须先在网页上完成动态口令验证"}, ensure_ascii=False),
                                         status=403, content_type="application/json; charset=utf-8")
 
@@ -84,7 +83,6 @@ def password_expired_days(user) -> int:
     changed = getattr(user, "password_changed_at", None)
     if not days or changed is None:
         return 0
-
 
     return days if timezone.now() - changed > timedelta(days=days) else 0
 
@@ -118,7 +116,6 @@ class PasswordChangeMiddleware:
             why = password_change_required(user)
         if why:
             if request.path.startswith("/api/"):
-
 
                 context.note_refusal(why)  # the refused-access entry names the reason
                 return HttpResponse(json.dumps({"detail": why}, ensure_ascii=False), status=403,

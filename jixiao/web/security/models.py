@@ -92,7 +92,6 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-
         return ACTIONS.get(self.action, self.action)
 
 

@@ -65,7 +65,6 @@ def is_audit_admin(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-
     if not getattr(user, "is_authenticated", False):
         return False
     return user.role in BUREAU_ROLES or user.is_superuser or user.is_staff or bool(admin_groups_of(user))

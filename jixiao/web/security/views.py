@@ -44,7 +44,6 @@ def _next(request: HttpRequest) -> str:
 
 
 def _qr_svg(uri: str) -> str:
-
     img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buf = io.BytesIO()
     img.save(buf)
@@ -188,7 +187,6 @@ def _system_admin_only(request: HttpRequest) -> None:
 
 
 def _locked_names() -> set[str]:
-
     return set(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
                .values_list("username", flat=True))
 
@@ -198,8 +196,6 @@ def _locked_names() -> set[str]:
 def users(request: HttpRequest) -> HttpResponse:
     """Every account: business accounts with their unit or bureau, and whether locked, inactive or
     holding an initial password; administrators listed apart (managed on the command line)."""
-
-
     _system_admin_only(request)
     q = request.GET.get("q", "").strip()[:50]
     qs = User.objects.select_related("unit", "bureau").prefetch_related("groups").order_by("username")
@@ -212,7 +208,6 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def _user_form_context(data, errors: dict, message: str = "") -> dict:
-
     return {"data": data, "errors": errors, "message": message,
             "roles": [(r.value, r.label) for r in Role if r in UNIT_ROLES + BUREAU_ROLES],
             "units": Unit.objects.select_related("bureau").order_by("bureau__name", "budget_code"),
@@ -243,8 +238,6 @@ def user_new(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     """One account and the system administrator's actions on it: reset the password, lift a lockout,
     deactivate or reactivate. An administrator's account is shown but not managed here."""
-
-
     _system_admin_only(request)
     target = User.objects.select_related("unit", "bureau").filter(pk=user_id).first()
     if target is None:

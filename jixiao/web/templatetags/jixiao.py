@@ -14,7 +14,6 @@ def field_id(path: str) -> str:
 
 @register.filter
 def pct(value) -> str:
-
     return "—" if value is None else fmt_percent(value)
 
 
@@ -24,17 +23,14 @@ def _ctx(context):
 
 @register.simple_tag(takes_context=True)
 def cell(context, c):
-
     return cells.cell(c, _ctx(context))
 
 
 @register.simple_tag(takes_context=True)
 def field(context, c):
-
     return cells.field(c, _ctx(context))
 
 
 @register.simple_tag(takes_context=True)
 def figure(context, c, oob=False):
-
     return cells.figure(c, _ctx(context), oob=oob)

@@ -253,7 +253,6 @@ def _files_dir(sub: str) -> Path:
 @login_required
 @require_POST
 def pdf_start(request: HttpRequest, pk: int) -> HttpResponse:
-
     package = access.package_for(request.user, pk)
     job = RenderJob.objects.create(package=package, requested_by=request.user, version=package.version)
     render_pdf.enqueue(job.pk)

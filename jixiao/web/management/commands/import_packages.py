@@ -21,7 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="记为导入人的绩效评价股用户名")
 
     def handle(self, *args, **opts):
-
         try:
             task = EvaluationTask.objects.get(pk=opts["task"])
         except EvaluationTask.DoesNotExist:
