@@ -4,7 +4,7 @@ and the reads of its versions, edits and comments.
 - an edit is checked against the draft's version counter (optimistic concurrency): an edit made on
   an older version is applied only when nobody changed that field (or the rows) since; otherwise it
   is refused with a Chinese message naming both values, and nothing is lost;
-- a typed entry is read by the core's parser (`draft.read_entry`) and the whole draft must still be
+- a typed entry is read by the core's parser (`drafts.fields.read_entry`) and the whole draft must still be
   readable by the core (`jixiao.services.from_canonical`) — a bad entry is never stored;
 - every accepted change is recorded as a FieldEdit (path, old, new, who, when, version);
 - a submission is an immutable copy with its SM3 (or SHA-256) content hash and the summary.

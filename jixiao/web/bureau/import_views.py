@@ -1,5 +1,5 @@
 """The bureau's import pages: the 一体化 budget execution of a task, and the zip of packages sent
-outside the system (run by the worker, its progress polled). Thin: `bureau_imports` does the work."""
+outside the system (run by the worker, its progress polled). Thin: `bureau.imports` does the work."""
 
 from __future__ import annotations
 

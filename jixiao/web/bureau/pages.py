@@ -1,7 +1,7 @@
 """More of the bureau's pages: the batch PDF of a task (start, download), the package laid out as
 the unit's forms but read-only (with the engine's figures, the stated ones beside them and the
 findings beside the fields), and the assignment of units to the 归口业务科室. Thin: reads through
-`bureau_selectors` / `bureau_departments`, writes through `bureau_batch` / `bureau_departments`."""
+`bureau.selectors` / `bureau.departments`, writes through `jobs.batch_pdf` / `bureau.departments`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """The bureau's pages: tasks, the dashboard of a task, the review of a package, 抽评, 部门汇总,
-结果应用, publication; and the public pages (no login). Thin: reads through `bureau_selectors`,
-writes through `bureau_services`."""
+结果应用, publication. Thin: reads through `bureau.selectors`, writes through `bureau.services`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Each form of the package laid out as the official form: the same rows, columns and labels as the
 .docx, as a small tree of blocks and cells the templates draw.
 
-A cell is a label, an input (a field path of the canonical draft, typed by `draft.field_kind`) or a
+A cell is a label, an input (a field path of the canonical draft, typed by `fields.field_kind`) or a
 figure (a result of the engine, shown with its trace and never typed over). Where the official form
 has a cell the engine computes — a 合计, a 执行率, a 得分, a 总分 — the layout names the field path
 and `figures.figure_for` finds the engine's value for it; a judged figure (the evaluator's own

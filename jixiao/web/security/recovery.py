@@ -1,6 +1,6 @@
 """After a worker was killed (power cut, OOM killer, `kill -9`): the jobs it had in hand are marked
 failed with a message, and the temporary folders it was writing into are removed. The final file
-of a job is only ever moved into place when complete (jixiao/web/tasks.py), so nothing half-written
+of a job is only ever moved into place when complete (jixiao/web/jobs/), so nothing half-written
 is left where the pages look. Run when a worker starts (`jixiao worker`)."""
 
 from __future__ import annotations
