@@ -85,12 +85,22 @@ def formula_cells(path: Path) -> set[tuple[str, str]]:
     return out
 
 
+def cells_only(book: Path) -> Path:
+    """A copy of the workbook without the stated package: read from its visible cells alone."""
+    wb = load_workbook(book)
+    for row in wb[K.MAP_SHEET].iter_rows(min_col=K.STATED_COLUMN + 1, max_col=K.STATED_COLUMN + 1):
+        row[0].value = None
+    out = book.with_name(book.stem + "-cells.xlsx")
+    wb.save(out)
+    return out
+
+
 def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
     """Every mapped formula cell of the recalculated workbook against the engine's figure for the
     package imported from it; returns how many were compared and the differences."""
-    # The workbook's formulas compute the consistent package: the engine's view of the package read
-    # back (the reader itself gives the package as stated, its stated sums and rates untouched).
-    report = build_view(read_xlsx(recalced), profile).report
+    # The formulas compute from what the sheets show: compare them with the engine on the workbook's
+    # cells alone (the reader otherwise starts from the stated package the map sheet carries).
+    report = build_view(read_xlsx(cells_only(recalced)), profile).report
     wb = load_workbook(recalced, data_only=True)
     formulas = formula_cells(rendered)
     seen, bad = 0, []
