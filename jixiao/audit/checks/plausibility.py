@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ...core import catalogue
 from ...core.model import Package, SelfEvalTable, Source
 from ...core.numbers import HUNDRED, ZERO, fmt_amount, fmt_percent, half_unit, normalize
 from ..findings import Finding
@@ -358,7 +359,7 @@ def negative_amount(ctx: AuditContext) -> list[Finding]:
 @check("plaus.executed_above_budget", "执行数超过全年预算数",
        "自评表资金行的全年执行数高于全年预算数的，提示核实是否超预算支出、预算调整是否漏填；高出十倍以上的，"
        "已不是超支而是单位（元与万元）或位数填错，报告为错误。全年预算数为0而有执行数的，同样提示。"
-       "例：全年执行数 99,999.00 万元，全年预算数 328.15 万元，执行率 30,473.56%。")
+       "例：全年执行数 99,999.00 万元，全年预算数 328.15 万元，执行率 30473.56%。")
 def executed_above_budget(ctx: AuditContext) -> list[Finding]:
     from ...core.view import self_eval_tables
 
@@ -407,15 +408,25 @@ def amount_precision(ctx: AuditContext) -> list[Finding]:
     return out
 
 
+def _part_of_whole_formula(stated: str, formula_id: str) -> bool:
+    """Is the item rated by the part-of-whole formula: no formula of its own, or one naming that
+    formula's inputs (a document's "（满意数÷有效问卷数）×100%")?"""
+    text = normalize(stated)
+    return not text or all(name in text for name in catalogue.FORMULAS[formula_id].inputs)
+
+
 @check("plaus.rate_above_cap", "比率超过100%",
        "分子是分母一部分的比率不能超过100%：§七中满意度（满意数 ÷ 有效问卷数）、固定资产利用率（在用 ÷ 总额）、"
-       "预算完成率（已支出 ÷ 可用资金）的填报比率，以及满意度指标的指标值和实际完成值。超过即为错误。")
+       "预算完成率（已支出 ÷ 可用资金）的填报比率（文中写了别的公式时除外，如 执行数 ÷ 年初预算数），"
+       "以及满意度指标的指标值和实际完成值。超过即为错误。")
 def rate_above_cap(ctx: AuditContext) -> list[Finding]:
     out = []
     for i, item in enumerate(ctx.package.narrative.framework):
         spec = ctx.profile.framework_item(item.id)
         if spec is None or spec["formula"] not in PART_OF_WHOLE or item.stated_rate is None or item.stated_rate <= 1:
             continue
+        if not _part_of_whole_formula(item.stated_formula, spec["formula"]):
+            continue  # the unit rated it by another formula (执行数 ÷ 年初预算数 may exceed 100%)
         path = f"narrative.framework[{i}].rate"
         out.append(Finding(
             rule="plaus.rate_above_cap", severity="error",
