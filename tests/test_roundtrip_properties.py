@@ -117,8 +117,8 @@ def differences(a, b, path: str = "") -> list[str]:
 # --- generated packages (as canonical dicts, so that they are valid) ---------------------------------
 
 CJK = "预算执行资金项目单位支出收入绩效目标完成情况说明调整结余合计人员公用三公接待车辆"
-TEXT = st.text(alphabet=CJK + "abcXYZ0123456789（）、，。：；％—-“”", min_size=1, max_size=24)
-LONG_TEXT = st.text(alphabet=CJK + "0123456789，。\n", min_size=1, max_size=200)
+TEXT = st.text(alphabet=CJK + "abcXYZ0123456789（）、，。：；％—-“”", min_size=1, max_size=12)
+LONG_TEXT = st.text(alphabet=CJK + "0123456789，。\n", min_size=1, max_size=60)
 
 
 @st.composite
@@ -331,7 +331,7 @@ SETTINGS = settings(deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.ge
 # --- the properties ---------------------------------------------------------------------------------
 
 
-@settings(SETTINGS, max_examples=5)
+@settings(SETTINGS, max_examples=3)
 @given(packages(full=True))
 def test_generator_exercises_every_carried_field(doc):
     """Every field of the model the format carries is set by the full generator, so the round trips
@@ -341,19 +341,21 @@ def test_generator_exercises_every_carried_field(doc):
     assert not missing, f"fields never exercised (carry them or list them in NOT_CARRIED): {sorted(missing)}"
 
 
-@settings(SETTINGS, max_examples=40)
-@given(st.one_of(packages(), packages(full=True)), st.sampled_from([".yaml", ".json"]))
-def test_canonical_file_round_trip(tmp_path_factory, doc, suffix):
+@settings(SETTINGS, max_examples=15)
+@given(st.one_of(packages(), packages(full=True)))
+def test_canonical_file_round_trip(tmp_path_factory, doc):
     """YAML and JSON: write, read back — every field equal, figures with their digits."""
     pkg = as_package(doc)
-    out = tmp_path_factory.mktemp("canon") / f"p{suffix}"
-    write_package(pkg, out)
-    back = read_package(out)
-    assert differences(pkg, back) == []
-    assert package_to_dict(back) == package_to_dict(pkg)
+    folder = tmp_path_factory.mktemp("canon")
+    for suffix in (".yaml", ".json"):
+        out = folder / f"p{suffix}"
+        write_package(pkg, out)
+        back = read_package(out)
+        assert differences(pkg, back) == [], suffix
+        assert package_to_dict(back) == package_to_dict(pkg)
 
 
-@settings(SETTINGS, max_examples=12)
+@settings(SETTINGS, max_examples=8)
 @given(st.one_of(packages(), packages(full=True)))
 def test_workbook_round_trip(tmp_path_factory, doc):
     """Our workbook: render the view, read back — the package as stated, every field."""
