@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,13 +87,30 @@ def formula_cells(path: Path) -> set[tuple[str, str]]:
     return out
 
 
+def _attr(tag: str, name: str) -> str:
+    m = re.search(rf'\s{re.escape(name)}="([^"]*)"', tag)
+    return m.group(1) if m else ""
+
+
 def cells_only(book: Path) -> Path:
-    """A copy of the workbook without the stated package: read from its visible cells alone."""
-    wb = load_workbook(book)
-    for row in wb[K.MAP_SHEET].iter_rows(min_col=K.STATED_COLUMN + 1, max_col=K.STATED_COLUMN + 1):
-        row[0].value = None
+    """A copy of the workbook without the stated package (column B of the map sheet), read from its
+    visible cells alone. Edited in the zip: a save through openpyxl would drop the values LibreOffice
+    calculated for the formula cells."""
+    with zipfile.ZipFile(book) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheets = re.findall(r"<sheet\b[^>]*>", parts["xl/workbook.xml"].decode("utf-8"))
+    rid = next(_attr(tag, "r:id") for tag in sheets if _attr(tag, "name") == K.MAP_SHEET)
+    rels = re.findall(r"<Relationship\b[^>]*>", parts["xl/_rels/workbook.xml.rels"].decode("utf-8"))
+    target = next(_attr(tag, "Target") for tag in rels if _attr(tag, "Id") == rid)
+    name = "xl/" + target.removeprefix("/xl/")
+    sheet = parts[name].decode("utf-8")
+    stripped, removed = re.subn(r'<c r="B\d+"[^>]*?(?:/>|>.*?</c>)', "", sheet, flags=re.S)
+    assert removed, "the map sheet's column B was not found"
+    parts[name] = stripped.encode("utf-8")
     out = book.with_name(book.stem + "-cells.xlsx")
-    wb.save(out)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, data in parts.items():
+            z.writestr(part, data)
     return out
 
 
