@@ -134,6 +134,19 @@ def test_damaged_stated_package_is_a_clear_error(workbook, tmp_path):
         read_xlsx(bad)
 
 
+def test_deeply_nested_stated_package_is_refused(workbook, tmp_path):
+    """A crafted workbook whose stated package nests beyond any package: a clear error, no traceback."""
+    wb = load_workbook(workbook)
+    ms = wb[K.MAP_SHEET]
+    for row in ms.iter_rows(min_row=2, min_col=K.STATED_COLUMN + 1, max_col=K.STATED_COLUMN + 1):
+        row[0].value = None
+    ms.cell(row=2, column=K.STATED_COLUMN + 1).value = "[" * 30000
+    bad = tmp_path / "nested.xlsx"
+    wb.save(bad)
+    with pytest.raises(PackageError, match="数据包原文已损坏"):
+        read_xlsx(bad)
+
+
 def test_workbook_without_stated_package_reads_its_cells(workbook, tmp_path):
     """A workbook written before the stated package was carried is still read, from its cells."""
     wb = load_workbook(workbook)
