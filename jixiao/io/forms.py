@@ -43,7 +43,19 @@ from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, res
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
 from .families import TableSpec, cover_labels, families, is_top, line_tops, table_spec
 from .framework_text import parse_framework
+from .headers import (
+    columns_by_role,
+    combined_header,
+    header_rows,
+    is_fund_header,
+    is_indicator_header,
+    is_repeated_header,
+    row_roles,
+    texts_of,
+)
+from .reading import caption_of, note, prose_reads, reading_of, recording
 from .score_sheet import find_sheet
+from .text_tables import tables_in_text
 
 # --- forms and their titles ------------------------------------------------------------------
 
@@ -171,10 +183,13 @@ def integer(text: str) -> int | None:
     return int(p.value)
 
 
-def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = "", column: str = "") -> Source:
+def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = "", column: str = "",
+        kind: str = "") -> Source:
     if cell is None:
         return Source(form, table, row, column)
-    return Source(form, table, row, column, cell.line, cell.clean)
+    source = Source(form, table, row, column, cell.line, cell.clean)
+    note(cell, source, kind)  # for Package.reading: this cell was read
+    return source
 
 
 @text_cache(8192)  # pure; row labels repeat
@@ -217,7 +232,16 @@ def _filled(row: list[Cell]) -> list[Cell]:
 
 
 def build_package(blocks: list[Block], source_path: str = "") -> Package:
+    blocks = tables_in_text(blocks)  # rows pasted as text (TAB, '|', runs of spaces) are tables
     segments = segment(blocks)
+    with recording() as notes:
+        pkg = _build(segments, blocks, source_path)
+        pkg.reading = reading_of(_tables_where(segments), notes)
+    pkg.reading.tables += prose_reads(pkg.narrative)
+    return pkg
+
+
+def _build(segments: list[Segment], blocks: list[Block], source_path: str) -> Package:
     year = _year(segments)
     pkg = Package(year=year or 0, source_path=source_path)
     pkg.jurisdiction = _jurisdiction_of(blocks)
@@ -237,6 +261,7 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
             parser(ctx, seg)
         if seg.form not in _SELF_EVAL_FORMS:
             _score_sheets(ctx, seg)
+            _self_eval_by_headers(ctx, seg)
     _finish_fund_types(ctx)
     pkg.forms_found.sort(key=FORM_ORDER.index)
     if not pkg.title:
@@ -248,11 +273,95 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
     return pkg
 
 
+def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
+    """Every table of the document with where a person finds it: the caption above it (a short
+    line), else the form's title, numbered when one form holds several tables."""
+    out: list[tuple[Table, str]] = []
+    for seg in segments:
+        caption = ""
+        tables: list[tuple[Table, str]] = []
+        for b in seg.blocks:
+            if isinstance(b, Paragraph):
+                caption = caption_of(b.text) or caption
+                continue
+            tables.append((b, caption or seg.title or "文件开头"))
+            caption = ""
+        counts: dict[str, int] = {}
+        for _, where in tables:
+            counts[where] = counts.get(where, 0) + 1
+        seen: dict[str, int] = {}
+        for table, where in tables:
+            seen[where] = seen.get(where, 0) + 1
+            out.append((table, f"{where}（第{seen[where]}张表）" if counts[where] > 1 else where))
+    return out
+
+
 _YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
 _YEAR_IN_BODY = re.compile(r"(2\s?0\s?\d\s?\d)\s*年度")
 
 
 _SELF_EVAL_FORMS = ("附件3", "附件4", "附件5", "附件6", "附件7")
+
+
+def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
+    """Self-evaluation tables outside a form titled as one — untitled, under a title no rule knows
+    ("绩效目标自评表（衔接资金）", "项目自评表（专项资金）"), embedded in a report — found by what
+    their headers say: a fund block (budgeted and executed amounts) or an indicator block (indicators
+    with their targets or actuals). The caption above the table, if any, is its title and a hint to
+    its kind (整体 → the department's table; a fund type's words → 附件5–7), never a gate."""
+    caption = seg.title
+    names: list[Paragraph] = []
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            if caption_of(b.text):
+                names.append(b)
+                if _name_label(b.text) is None:
+                    caption, names = b.clean.replace("\n", ""), []
+            continue
+        if not _self_eval_layout(b, seg.form):
+            names = []
+            continue
+        kind = _kind_by_caption(caption, ctx.pkg)
+        form = _KIND_FORMS[kind]
+        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+        if table is not None and form not in ctx.pkg.forms_found:
+            ctx.pkg.forms_found.append(form)
+        names = []
+
+
+def _name_label(text: str) -> str | None:
+    """The label of a "项目名称：村道硬化" line above a table (a name row printed as a paragraph)."""
+    m = re.match(r"^(\S{2,8}?)[:：\s\u3000]+\S", text.strip())
+    if m is None:
+        return None
+    label = compact(m.group(1))
+    return label if label.endswith(("名称", "部门", "单位")) else None
+
+
+def _self_eval_layout(table: Table, form: str) -> bool:
+    """A table holding a fund block, or an indicator block with targets or actuals (a score sheet of
+    points and scores only is read by score_sheet.py). The cover form's quantitative targets are its
+    own; there only a fund block counts."""
+    for i, row in enumerate(table.rows[:40]):
+        roles = row_roles(texts_of(row))
+        if is_fund_header(roles):
+            return True
+        if form == COVER or not roles:
+            continue
+        combined = row_roles(texts_of(combined_header(table.rows, i)))
+        if is_indicator_header(combined) and ("target" in combined or "actual" in combined):
+            return True
+    return False
+
+
+def _kind_by_caption(caption: str, pkg: Package) -> str:
+    t = compact(caption)
+    for kind, word in FUND_KIND_WORDS.items():
+        if word in t:
+            return kind
+    if "整体" in t and pkg.overall is None:
+        return "overall"
+    return "project"
 
 
 def _score_sheets(ctx: _Ctx, seg: Segment) -> None:
@@ -765,11 +874,11 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
                 continue
             line.values[ckey] = amount(cell.text)
             if cell.compact:
-                line.src[ckey] = src(form, cell, title, label, clabel)
+                line.src[ckey] = src(form, cell, title, label, clabel, kind="金额表")
         if note_col is not None and note_col < len(row):
             line.note = row[note_col].clean
         builder.add(line, raw_label)
-    _choose_reading(lt, builder.alternatives)
+    _choose_reading(lt, builder.alternatives, builder.strategy)
     return lt
 
 
@@ -825,6 +934,9 @@ class _Hierarchy:
         if self.strategy == "groups":
             if self.top is not None and not label.endswith("支出"):
                 line.parent = self.top.label
+                # Nothing printed says so: the row may as well be a peer of the one above (a
+                # township's projects, one per row, closed by 合计). The sums decide.
+                self._alternative(line, [self.top.label, ""])
             else:
                 self._set_top(line)
             return
@@ -891,7 +1003,7 @@ def numbering_rank(raw: str) -> int:
     return 0
 
 
-def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -> None:
+def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], strategy: str = "nested") -> None:
     """Where the cues left parents open, prefer the reading under which the table's own sums hold.
 
     The default reading stands when its sums hold, or when no other reading makes all of them
@@ -903,6 +1015,7 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -
     options = [cands for _, cands in alternatives]
     combos = list(itertools.islice(itertools.product(*options), 256))
     default = combos[0]
+    peers = tuple(cands[-1] for cands in options)  # every open row a peer of the rows above it
 
     def apply(combo) -> None:
         for (line, _), parent in zip(alternatives, combo):
@@ -912,18 +1025,51 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -
     if _sums_hold(lt):
         return
     checked = _parents(lt)
-    for combo in combos[1:]:
+    for combo in dict.fromkeys([peers, *combos[1:]]):
         apply(combo)
         # A reading may not make a sum disappear: every row that has parts under the default
-        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows).
-        if checked <= _parents(lt) and _sums_hold(lt):
-            moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
-                     for (line, _), p, d in zip(alternatives, combo, default) if p != d]
-            lt.reading = (f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}"
-                          "（按“其中”分组的读法各项之和不符）")
+        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows)
+        # — unless the total row confirms the new reading by arithmetic: 合计 = Σ the rows read as
+        # peers. (Were the parent reading right with its own sum wrong, the total, equal to the
+        # parent, could not equal the parent plus its parts.)
+        if (checked <= _parents(lt) or _total_confirms(lt)) and _sums_hold(lt):
+            lt.reading = _reading_note(alternatives, combo, default, strategy)
             return
     apply(default)
-    lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+    if strategy == "groups":
+        first = next((d for d in default if d), "")
+        lt.reading = (f"表中层级未标明，已试两种读法（“{first}”为上级、其下各行为其明细；各行并列、合计为其和），"
+                      f"各项之和均不相符，按前一种读法报告")
+    else:
+        lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+
+
+def _reading_note(alternatives: list[tuple[Line, list[str]]], combo: tuple, default: tuple, strategy: str) -> str:
+    if strategy == "groups" and not any(combo):
+        first = next((d for d in default if d), "")
+        return (f"表中各行按并列项读，合计等于各行之和（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）"
+                if first else "表中各行按并列项读，合计等于各行之和")
+    moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
+             for (line, _), p, d in zip(alternatives, combo, default) if p != d]
+    return f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}（按“其中”分组的读法各项之和不符）"
+
+
+def _total_confirms(lt: LineTable) -> bool:
+    """The total row states a figure that the top-level rows, two or more, add up to."""
+    total = lt.line(lt.total_label) if lt.total_label else None
+    if total is None:
+        return False
+    tops = [ln for ln in lt.lines if not ln.parent and ln is not total]
+    checked = False
+    for col in (c for c in lt.columns if c not in lt.derived):
+        values = [ln.values.get(col) for ln in tops if ln.values.get(col) is not None]
+        stated = total.values.get(col)
+        if len(values) < 2 or stated is None:
+            continue
+        if not agrees(stated, sum(values, Decimal(0)), parts=len(values)):
+            return False
+        checked = True
+    return checked
 
 
 def _parents(lt: LineTable) -> set[str]:
@@ -1117,7 +1263,12 @@ def _costs_table(table: Table, year: int) -> LineTable:
 # The labels and columns of each template family are data (jixiao/families/*.yaml, io/families.py).
 
 
-def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
+def _holds_rows(t: SelfEvalTable) -> bool:
+    """A table found by its headers counts when a fund row or an indicator was read from it."""
+    return bool(t.funds or t.indicators)
+
+
+def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
     kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
     form = seg.form
     spec, family_id = table_spec(kind, seg.title, _header_labels(seg))
@@ -1126,13 +1277,15 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     if family_id and family_id not in ctx.pkg.families:
         ctx.pkg.families.append(family_id)
     if not any(isinstance(b, Table) for b in seg.blocks):
-        return  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
+        return None  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
     for b in seg.blocks:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
         else:
             _self_eval_table(ctx, t, b, form, spec)
+    if keep is not None and not keep(t):
+        return None
     if not t.filler and spec.signer_labels and "filler" not in t.src:
         t.src["filler"] = Source(form, "落款", "", spec.signer_labels[0])  # the label the form signs under
     _qualify_form(ctx, seg, t)
@@ -1142,6 +1295,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+    return t
 
 
 def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
@@ -1193,6 +1347,14 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
             block.form = form
 
 
+def _opens_indicators(rows: list[list[Cell]], j: int) -> bool:
+    return is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
+
+
+_FUND_ROLES = ("fund",)
+_INDICATOR_ROLES = ("indicator",)
+
+
 def _is_fund_header(joined: str, spec: TableSpec) -> bool:
     return any(all(w in joined for w in group) for group in spec.fund_header)
 
@@ -1204,9 +1366,12 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
         row = rows[i]
         texts = [c.compact for c in row]
         joined = "|".join(texts)
-        if _is_fund_header(joined, spec):
-            block = _source_block if spec.fund_layout == "source_cells" else _fund_block
-            i = block(ctx, t, rows, i, form, spec)
+        roles = row_roles(texts_of(row))
+        if spec.fund_layout == "source_cells" and _is_fund_header(joined, spec):
+            i = _source_block(ctx, t, rows, i, form, spec)
+            continue
+        if _is_fund_header(joined, spec) or is_fund_header(roles):
+            i = _fund_block(ctx, t, rows, i, form, spec)
             continue
         if spec.detail_header and all(w in texts for w in spec.detail_header):
             i = _detail_table(ctx, t, rows, i, form, spec)
@@ -1215,7 +1380,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
             _goal(t, rows[i + 1], form)
             i += 2
             continue
-        if "三级指标" in texts:
+        if "三级指标" in texts or is_indicator_header(row_roles(texts_of(combined_header(rows, i)))):
             i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
         if _is_total_row(texts, spec):
@@ -1269,10 +1434,10 @@ _SIGNER_IN_CELL = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(\S*)\s*$")
 
 
 def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
-    header = rows[i]
-    cols = _columns(header, spec.fund_columns)
+    header = combined_header(rows, i)
+    cols = columns_by_role(header, spec.fund_columns, _FUND_ROLES)
     first_value = min((idx for idx, _ in cols.values()), default=1)
-    j = i + 1
+    j = i + header_rows(rows, i)
     while j < len(rows):
         row = rows[j]
         label_cells = [c for c in row[:max(1, len(row) - (len(header) - first_value))] if c.compact]
@@ -1281,7 +1446,7 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             if is_blank_row(row):
                 continue
             break
-        if any(w in c.compact for c in row for w in spec.stop_words):
+        if any(w in c.compact for c in row for w in spec.stop_words) or _opens_indicators(rows, j):
             break  # the goal or the indicator block begins
         label_cell = label_cells[-1]
         label, inline = _inline_figure(label_cell.text)
@@ -1421,15 +1586,19 @@ def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
 
 
 def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
-    header = rows[i]
-    cols = _columns(header, spec.indicator_columns)
+    header = combined_header(rows, i)
+    cols = columns_by_role(header, spec.indicator_columns, _INDICATOR_ROLES)
+    header_roles = {k: idx for k, (idx, _) in cols.items()}
     level1 = level2 = ""
-    j = i + 1
+    j = i + header_rows(rows, i)
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
         if _is_total_row(texts, spec):
             return j
+        if is_repeated_header(row, header_roles):
+            j += 1  # the header printed again on a new page
+            continue
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
             level1 = before_bracket(cell["level1"].text)
