@@ -11,9 +11,11 @@ from pathlib import Path
 
 from .grid import Grid
 
-TEXT_FORMATS = ("tab", "spaces", "pipes", "dump")
+# tab keeps a row's empty trailing cells (as copying a Word or web table gives); tab_trim drops them
+# (as an editor that strips trailing blanks leaves it).
+TEXT_FORMATS = ("tab", "tab_trim", "spaces", "pipes", "dump")
 FORMATS = (*TEXT_FORMATS, "html", "xlsx", "docx", "pdf")
-SUFFIX = {"tab": ".txt", "spaces": ".txt", "pipes": ".txt", "dump": ".txt", "html": ".html", "xlsx": ".xlsx",
+SUFFIX = {"tab": ".txt", "tab_trim": ".txt", "spaces": ".txt", "pipes": ".txt", "dump": ".txt", "html": ".html", "xlsx": ".xlsx",
           "docx": ".docx", "pdf": ".pdf"}
 UNIT_LINE = "金额单位：万元"
 YEAR_LINE = "（2023年度）"
@@ -47,16 +49,28 @@ def _trimmed(row: list[str]) -> list[str]:
     return cells
 
 
+def _tables(grid: Grid):
+    while grid is not None:
+        yield grid
+        grid = grid.after
+
+
 def text(grid: Grid, fmt: str) -> str:
-    lines = _heading(grid) + [""]
-    if fmt == "dump":
+    return "\n".join(_text_table(g, fmt, first=g is grid) for g in _tables(grid))
+
+
+def _text_table(grid: Grid, fmt: str, first: bool) -> str:
+    lines = (_heading(grid) if first else [grid.title]) + [""]
+    if fmt == "dump":  # a Word table's cells one per line, each after a TAB; a blank line ends a row
         for row in grid.rows:
-            lines += [f"\t{cell}" for cell in _trimmed(row)] + [""]
+            lines += [f"\t{cell}" for cell in row] + [""]
         return "\n".join(lines) + "\n"
     widths = [max(_width(r[c]) for r in grid.rows) for c in range(grid.width)]
     for row in grid.rows:
         cells = _trimmed(row)
         if fmt == "tab":
+            lines.append("\t".join(row))
+        elif fmt == "tab_trim":
             lines.append("\t".join(cells))
         elif fmt == "pipes":
             lines.append("| " + " | ".join(row) + " |")
@@ -81,6 +95,12 @@ def _covered(grid: Grid) -> dict[tuple[int, int], tuple[int, int] | None]:
 
 
 def page(grid: Grid) -> str:
+    tables = "".join(_html_table(g, first=g is grid) for g in _tables(grid))
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>自评表</title></head><body>'
+            f"{tables}</body></html>\n")
+
+
+def _html_table(grid: Grid, first: bool) -> str:
     covered = _covered(grid)
     body = []
     for r, row in enumerate(grid.rows):
@@ -92,9 +112,8 @@ def page(grid: Grid) -> str:
             attrs = (f' rowspan="{span[0]}"' if span[0] > 1 else "") + (f' colspan="{span[1]}"' if span[1] > 1 else "")
             tds.append(f"<td{attrs}>{html.escape(cell)}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
-    heading = "".join(f"<p>{html.escape(line)}</p>" for line in _heading(grid))
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>自评表</title></head><body>'
-            f'{heading}<table border="1">' + "\n".join(body) + "</table></body></html>\n")
+    heading = "".join(f"<p>{html.escape(line)}</p>" for line in (_heading(grid) if first else [grid.title]))
+    return f'{heading}<table border="1">' + "\n".join(body) + "</table>"
 
 
 def workbook(grid: Grid, path: Path) -> None:
@@ -103,14 +122,18 @@ def workbook(grid: Grid, path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "自评表"
-    for line in _heading(grid):
-        ws.append([line])
-    offset = ws.max_row if _heading(grid) else 0
-    for row in grid.rows:
-        ws.append([_cell_value(c) for c in row])
-    for r, c, nr, nc in grid.spans:
-        if nr > 1 or nc > 1:
-            ws.merge_cells(start_row=offset + r + 1, start_column=c + 1, end_row=offset + r + nr, end_column=c + nc)
+    for table in _tables(grid):
+        if table is not grid:
+            ws.append([])
+        for line in _heading(table) if table is grid else [table.title]:
+            ws.append([line])
+        offset = ws.max_row if ws.max_row > 1 or ws["A1"].value is not None else 0
+        for row in table.rows:
+            ws.append([_cell_value(c) for c in row])
+        for r, c, nr, nc in table.spans:
+            if nr > 1 or nc > 1:
+                ws.merge_cells(start_row=offset + r + 1, start_column=c + 1, end_row=offset + r + nr,
+                               end_column=c + nc)
     wb.save(path)
 
 
@@ -130,18 +153,19 @@ def document(grid: Grid, path: Path) -> None:
     from docx import Document
 
     doc = Document()
-    for line in _heading(grid):
-        doc.add_paragraph(line)
-    table = doc.add_table(rows=len(grid.rows), cols=grid.width)
-    table.style = "Table Grid"
-    covered = _covered(grid)
-    for r, row in enumerate(grid.rows):
-        for c, cell in enumerate(row):
-            if covered.get((r, c), (1, 1)) is not None and cell:
-                table.cell(r, c).text = cell
-    for r, c, nr, nc in grid.spans:
-        if nr > 1 or nc > 1:
-            table.cell(r, c).merge(table.cell(r + nr - 1, c + nc - 1))
+    for part in _tables(grid):
+        for line in _heading(part) if part is grid else [part.title]:
+            doc.add_paragraph(line)
+        table = doc.add_table(rows=len(part.rows), cols=part.width)
+        table.style = "Table Grid"
+        covered = _covered(part)
+        for r, row in enumerate(part.rows):
+            for c, cell in enumerate(row):
+                if covered.get((r, c), (1, 1)) is not None and cell:
+                    table.cell(r, c).text = cell
+        for r, c, nr, nc in part.spans:
+            if nr > 1 or nc > 1:
+                table.cell(r, c).merge(table.cell(r + nr - 1, c + nc - 1))
     doc.save(path)
 
 

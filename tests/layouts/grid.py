@@ -59,12 +59,14 @@ class Layout:
 
 @dataclass
 class Grid:
-    """Rows of cells; `spans` lists merged blocks (row, col, rows, cols) for the formats that merge."""
+    """Rows of cells; `spans` lists merged blocks (row, col, rows, cols) for the formats that merge;
+    `after` is the next table of the document (its caption in `title`), printed below this one."""
 
     title: str
     rows: list[list[str]]
     spans: list[tuple[int, int, int, int]]
     width: int
+    after: Grid | None = None
 
 
 def num(value: Decimal | None) -> str:
@@ -99,9 +101,10 @@ def build(p: Project, layout: Layout) -> Grid:
     add(["", p.goal_expected, "", "", p.goal_actual])
     spans.append((r, 0, 2, 1))
     _indicators(p, layout, add, word, spans, width)
+    grid = Grid(TITLES[layout.title], rows, spans, width)
     if layout.amounts != "none":
-        _amounts(p, layout, add)
-    return Grid(TITLES[layout.title], rows, spans, width)
+        grid.after = _amounts(p, layout)
+    return grid
 
 
 def _funds(p: Project, layout: Layout, add, word) -> None:
@@ -147,15 +150,16 @@ def _indicators(p: Project, layout: Layout, add, word, spans, width) -> None:
     add(["评价等次", p.grade])
 
 
-def _amounts(p: Project, layout: Layout, add) -> None:
-    add(["项目支出明细（万元）", "预算数", "执行数", "结余"])
+def _amounts(p: Project, layout: Layout) -> Grid:
+    """The project's spending by item, a table of its own: peer rows and their 合计, or a parent row
+    and its 其中 children."""
+    rows = [["项目", "预算数", "执行数", "结余"]]
+    total = p.amounts_total
+    assert total is not None
+    total_row = [num(total.budget), num(total.executed), num(total.budget - total.executed)]
+    items = [[a.label, num(a.budget), num(a.executed), num(a.balance)] for a in p.amounts]
     if layout.amounts == "peers":
-        for a in p.amounts:
-            add([a.label, num(a.budget), num(a.executed), num(a.balance)])
-        t = p.amounts_total
-        add([t.label, num(t.budget), num(t.executed), num(t.budget - t.executed)])
+        rows += items + [[total.label, *total_row]]
     else:
-        t = p.amounts_total
-        add(["项目支出", num(t.budget), num(t.executed), num(t.budget - t.executed)])
-        for a in p.amounts:
-            add([f"其中：{a.label}", num(a.budget), num(a.executed), num(a.balance)])
+        rows += [["项目支出", *total_row]] + [[f"其中：{r[0]}", *r[1:]] for r in items]
+    return Grid("项目支出明细表（万元）", rows, [], 4)
