@@ -20,22 +20,24 @@ from jixiao.audit.report import render_text
 LAYOUT_SETTINGS = settings(max_examples=8, deadline=None, derandomize=True,
                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
-# The layouts and formats today's readers read by their headers: the national title, any of the
-# three column orders, the first two header vocabularies, one or two header rows, merged or repeated
-# level labels, and an amount table of a parent with its children.
-READ_FORMATS = ("html", "xlsx", "docx")
+# The layouts and formats the readers read by their headers: any title (the national one, another
+# fund's, none), any of the three column orders, any header vocabulary, merged or repeated level
+# labels with or without points in the label, as TAB text, pipes, the TAB-per-cell dump, HTML,
+# .xlsx and .docx. Two header rows, aligned spaces, trimmed TAB rows and the amount table beside
+# the project table are measured by bench/layouts.py until the readers take them.
+READ_FORMATS = ("tab", "pipes", "dump", "html", "xlsx", "docx")
 layouts = st.builds(
     Layout,
-    title=st.just("project"),
+    title=st.sampled_from(("project", "linked", "special", "none")),
     order=st.sampled_from(("standard", "points_first", "score_before_actual")),
-    words=st.sampled_from((0, 1)),
-    header_rows=st.sampled_from((1, 2)),
+    words=st.sampled_from((0, 1, 2)),
+    header_rows=st.just(1),
     merged=st.booleans(),
     points_in_label=st.booleans(),
-    amounts=st.sampled_from(("none", "parent")),
+    amounts=st.just("none"),
 )
-# The grade is printed beside the table but no reader keeps it yet; the amount table's 合计 is read
-# only as part of a narrative. Both are measured by the bench.
+# The grade is printed below the table but no reader keeps a table's own grade yet; the amount
+# table is reported unread. Both are measured by the bench.
 CHECKED_DEFECTS = [d for d in DEFECTS if d.name not in ("grade", "amount_sum")]
 
 
@@ -68,7 +70,8 @@ def test_the_correct_table_is_clean_and_says_what_was_checked(tmp_path):
     result = audit_layout(correct_project(), Layout(), "docx", tmp_path)
     report = render_text([result])
     assert "核对范围：已核对：表格 1 张" in report
-    assert "项目支出绩效自评表：资金及指标自评表" in report
+    assert "· 项目支出绩效自评表·乡村道路养护项目：资金表、指标表，10 行，数字 41 个" in report
+    assert "未发现问题" not in report  # it has an info finding; "no problem" is said only with none
 
 
 def test_text_layouts_print_one_row_per_line():

@@ -412,6 +412,8 @@ def totals(ctx: AuditContext) -> list[Finding]:
     for t in ctx.report.tables:
         if t.table.stated_total is None or t.total is None:
             continue
+        if not t.table.indicators:
+            continue  # no indicator row was read: the total's parts are not known, only the execution score
         if any(not i.applicable for i in t.table.indicators):
             out += _total_with_na(ctx, t)
         else:
