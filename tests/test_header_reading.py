@@ -115,7 +115,7 @@ def test_a_pasted_table_is_read_as_a_table_not_prose(sep):
     text = text_of("绩效目标自评表（衔接资金）", project_rows(), sep.strip(" ") or sep)
     pkg = read_text(text)
     assert_project_read(pkg)
-    assert pkg.reading.tables[0].where == "绩效目标自评表（衔接资金）"
+    assert pkg.reading.tables[0].where == "绩效目标自评表（衔接资金）·村道硬化工程"
 
 
 def test_split_row_keeps_empty_cells_and_drops_pipe_rules():
@@ -147,7 +147,7 @@ def test_synonyms_and_any_column_order_without_a_title():
     assert (fund.initial, fund.annual, fund.executed, fund.weight, fund.stated_score) == (D(100), D(120), D(108), D(10), D(9))
     road = next(i for i in t.indicators if i.name == "硬化道路长度")
     assert (road.weight, road.stated_score, road.target.value, road.actual.value) == (D(20), D(20), D(266), D(270))
-    assert pkg.reading.tables[0].where == "文件开头"
+    assert pkg.reading.tables[0].where == "文件开头·村道硬化工程"
 
 
 def test_a_header_repeated_on_a_new_page_is_not_an_indicator():
@@ -241,3 +241,39 @@ def test_peer_rows_with_a_total_are_peers_not_one_parent_with_children():
     lt = read_text(text.replace("\n".join(peers), "\n".join(nested))).narrative.tables["project_expenditure"]
     assert [ln.parent for ln in lt.lines][:4] == ["", "一般公共服务支出", "一般公共服务支出", "一般公共服务支出"]
     assert lt.reading == ""
+
+
+def test_fund_rows_no_family_names_are_read_by_the_vocabulary():
+    rows = project_rows()
+    rows[3][0], rows[4][0] = "资金总额", "财政补助资金"
+    t = read_text(text_of("某专项资金绩效自评表", rows, "\t")).projects[0]
+    assert [(f.key, f.executed) for f in t.funds] == [("total", D(108)), ("appropriation", D(108)), ("carryover", D(0))]
+
+
+def test_a_two_row_header_in_pasted_text():
+    rows = project_rows()
+    at = rows.index(list(IND_HEAD))
+    rows[at:at + 1] = [["绩效指标", "绩效指标", "绩效指标", "指标值", "指标值", "分值", "得分"],
+                       ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]]
+    assert_project_read(read_text(text_of("项目支出绩效自评表", rows, "\t")))
+
+
+def test_the_caption_says_the_department_s_table():
+    pkg = read_text(text_of("某局2023年度整体支出绩效自评情况表", project_rows(), "\t"))
+    assert pkg.overall is not None and not pkg.projects and pkg.forms_found == ["附件3"]
+
+
+def test_a_table_read_in_part_says_which_rows_were_left():
+    rows = project_rows()
+    rows.insert(6, ["资金到位率", "", "", "", "", "", "98%"])  # a row of the fund block no reader knows
+    pkg = read_text(text_of("项目支出绩效自评表", rows, "\t"))
+    assert len(pkg.reading.tables) == 1
+    assert [u.why for u in pkg.reading.unread] == \
+        ["表中另有1行含数字未能对应到已识别的列或行（如“资金到位率”行），这些数字未核对"]
+
+
+def test_two_projects_pasted_one_under_the_other_are_two_tables():
+    second = [[c.replace("村道硬化工程", "桥梁维修工程") for c in row] for row in project_rows(total="94")]
+    pkg = read_text(text_of("项目自评表（专项资金）", project_rows() + second, "\t"))
+    assert [(t.name, t.stated_total) for t in pkg.projects] == [("村道硬化工程", D(99)), ("桥梁维修工程", D(94))]
+    assert [r.where for r in pkg.reading.tables] == ["项目自评表（专项资金）·村道硬化工程", "项目自评表（专项资金）·桥梁维修工程"]

@@ -46,6 +46,7 @@ from .framework_text import parse_framework
 from .headers import (
     columns_by_role,
     combined_header,
+    fund_row_role,
     header_rows,
     is_fund_header,
     is_indicator_header,
@@ -233,6 +234,7 @@ def _filled(row: list[Cell]) -> list[Cell]:
 
 def build_package(blocks: list[Block], source_path: str = "") -> Package:
     blocks = tables_in_text(blocks)  # rows pasted as text (TAB, '|', runs of spaces) are tables
+    blocks = [part for b in blocks for part in (_one_per_item(b) if isinstance(b, Table) else (b,))]
     segments = segment(blocks)
     with recording() as notes:
         pkg = _build(segments, blocks, source_path)
@@ -275,24 +277,15 @@ def _build(segments: list[Segment], blocks: list[Block], source_path: str) -> Pa
 
 def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
     """Every table of the document with where a person finds it: the caption above it (a short
-    line), else the form's title, numbered when one form holds several tables."""
+    line; tables one after another share it), else the form's title."""
     out: list[tuple[Table, str]] = []
     for seg in segments:
         caption = ""
-        tables: list[tuple[Table, str]] = []
         for b in seg.blocks:
             if isinstance(b, Paragraph):
                 caption = caption_of(b.text) or caption
-                continue
-            tables.append((b, caption or seg.title or "文件开头"))
-            caption = ""
-        counts: dict[str, int] = {}
-        for _, where in tables:
-            counts[where] = counts.get(where, 0) + 1
-        seen: dict[str, int] = {}
-        for table, where in tables:
-            seen[where] = seen.get(where, 0) + 1
-            out.append((table, f"{where}（第{seen[where]}张表）" if counts[where] > 1 else where))
+            else:
+                out.append((b, caption or seg.title or "文件开头"))
     return out
 
 
@@ -318,15 +311,36 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
                 if _name_label(b.text) is None:
                     caption, names = b.clean.replace("\n", ""), []
             continue
-        if not _self_eval_layout(b, seg.form):
-            names = []
-            continue
-        kind = _kind_by_caption(caption, ctx.pkg)
-        form = _KIND_FORMS[kind]
-        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
-        if table is not None and form not in ctx.pkg.forms_found:
-            ctx.pkg.forms_found.append(form)
+        if _self_eval_layout(b, seg.form):
+            kind = _kind_by_caption(caption, ctx.pkg)
+            form = _KIND_FORMS[kind]
+            table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+            if table is not None and form not in ctx.pkg.forms_found:
+                ctx.pkg.forms_found.append(form)
         names = []
+
+
+def _one_per_item(table: Table) -> list[Table]:
+    """A grid holding the tables of several projects one under the other (a sheet, or pasted text
+    without a title between them), cut where a name row ("项目名称 | …") follows a table's figures:
+    each part is a table of its own, read and listed in Package.reading on its own."""
+    names = _union_spec_names()
+    cuts = [0]
+    seen_figures = False
+    for i, row in enumerate(table.rows):
+        first = next((c.compact for c in row if c.compact), "")
+        if seen_figures and i and any(first.endswith(w) for w in names) and len(row) >= 2:
+            cuts.append(i)
+            seen_figures = False
+        seen_figures = seen_figures or any(amount(c.text) is not None for c in row[1:])
+    if len(cuts) == 1:
+        return [table]
+    bounds = zip(cuts, cuts[1:] + [len(table.rows)])
+    return [Table(rows=table.rows[a:b], line=table.rows[a][0].line if table.rows[a] else table.line) for a, b in bounds]
+
+
+def _union_spec_names() -> tuple[str, ...]:
+    return table_spec("project", "")[0].name_labels.get("name", ("项目名称",))
 
 
 def _name_label(text: str) -> str | None:
@@ -1453,6 +1467,8 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
         key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
         group = next((g for g, words in spec.fund_groups if any(w in label for w in words)), None)
         if key is None and group is None:
+            key = _vocabulary_fund_row(label, t)
+        if key is None and group is None:
             j += 1  # a line of the block that is no row of it
             continue
         if key == "other" and t.kind == "overall":
@@ -1487,6 +1503,17 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             _add_fund_row(t, fr)
         j += 1
     return j
+
+
+def _vocabulary_fund_row(label: str, t: SelfEvalTable) -> str | None:
+    """A fund row no family names, by the vocabulary's row words; a part already read keeps its
+    first row (a second "合计" lower down is no second total)."""
+    key = fund_row_role(label)
+    if not key or (key == "total" and t.fund("total") is not None):
+        return None
+    if t.kind == "overall":  # the department's table splits its funds by source and by use instead
+        return {"total": "total", "other": "other_funds"}.get(key)
+    return key
 
 
 _INLINE_FIGURE = re.compile(r"^(?P<label>.*?[^\d.,\s])\s*[:：]\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)?)\s*$",

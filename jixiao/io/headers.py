@@ -64,6 +64,27 @@ def vocabulary(path: Path = VOCABULARY) -> tuple[Role, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
+def fund_row_words(path: Path = VOCABULARY) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(row key, labels) of a fund block's rows (年度资金总额, 当年财政拨款 …), the vocabulary's own."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows = raw.get("fund_rows") or {}
+    if not isinstance(rows, dict) or not all(isinstance(w, list) and w for w in rows.values()):
+        raise FamilyError(f"{path.name}: fund_rows 应为 行 → 标签列表")
+    return tuple((str(k), tuple(str(w) for w in v)) for k, v in rows.items())
+
+
+@text_cache(8192)
+def fund_row_role(label: str) -> str:
+    """The part of the funds a row's label names ('' for none), by its longest word."""
+    best, length = "", 0
+    for key, words in fund_row_words():
+        n = _longest(label, words)
+        if n > length:
+            best, length = key, n
+    return best
+
+
 @text_cache(8192)
 def header_text(text: str) -> str:
     """A cell's text as a header: compact, without years and bracketed notes; '' when it holds a
@@ -135,8 +156,10 @@ def combined_header(rows: list[list[Cell]], i: int) -> list[Cell]:
     if i + 1 >= len(rows) or len(rows[i + 1]) != len(header):
         return header
     below = rows[i + 1]
+    if _holds_figure(header):
+        return header  # a row of the body, not a header
     added = row_roles(texts_of(below))
-    if not added or any(not header_text(c.text) and c.compact for c in below):
+    if not added or _holds_figure(below):
         return header  # the row below holds figures: it is the first row of the body
     if set(added) <= set(row_roles(texts_of(header))):
         return header
@@ -152,6 +175,10 @@ def _two_rows(upper: str, lower: str) -> str:
     if not compact(upper) or cell_role(lower):
         return lower
     return f"{upper}{lower}"
+
+
+def _holds_figure(row: list[Cell]) -> bool:
+    return any(c.compact and not header_text(c.text) for c in row)
 
 
 def header_rows(rows: list[list[Cell]], i: int) -> int:
