@@ -147,6 +147,7 @@ def test_synonyms_and_any_column_order_without_a_title():
     assert (fund.initial, fund.annual, fund.executed, fund.weight, fund.stated_score) == (D(100), D(120), D(108), D(10), D(9))
     road = next(i for i in t.indicators if i.name == "硬化道路长度")
     assert (road.weight, road.stated_score, road.target.value, road.actual.value) == (D(20), D(20), D(266), D(270))
+    assert (t.stated_total_weight, t.stated_total) == (D(100), D(99))  # 总分 read under 分值 and 得分
     assert pkg.reading.tables[0].where == "文件开头·村道硬化工程"
 
 
@@ -277,3 +278,11 @@ def test_two_projects_pasted_one_under_the_other_are_two_tables():
     pkg = read_text(text_of("项目自评表（专项资金）", project_rows() + second, "\t"))
     assert [(t.name, t.stated_total) for t in pkg.projects] == [("村道硬化工程", D(99)), ("桥梁维修工程", D(94))]
     assert [r.where for r in pkg.reading.tables] == ["项目自评表（专项资金）·村道硬化工程", "项目自评表（专项资金）·桥梁维修工程"]
+
+
+def test_a_fund_header_over_two_rows_the_lower_qualifying_the_upper():
+    rows = project_rows()
+    at = rows.index(list(FUND_HEAD))
+    rows[at:at + 1] = [["项目资金（万元）", "预算数", "预算数", "执行数", "分值", "执行率", "得分"],
+                       ["项目资金（万元）", "年初", "全年", "全年", "分值", "执行率", "得分"]]
+    assert_project_read(read_text(text_of("项目支出绩效自评表", rows, "\t")))

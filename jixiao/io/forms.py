@@ -53,6 +53,7 @@ from .headers import (
     is_repeated_header,
     row_roles,
     texts_of,
+    words_of_roles,
 )
 from .reading import caption_of, note, prose_reads, reading_of, recording
 from .score_sheet import find_sheet
@@ -325,14 +326,14 @@ def _one_per_item(table: Table) -> list[Table]:
     without a title between them), cut where a name row ("项目名称 | …") follows a table's figures:
     each part is a table of its own, read and listed in Package.reading on its own."""
     names = _union_spec_names()
+    starts = [i for i, row in enumerate(table.rows)
+              if i and len(row) >= 2 and row[0].compact.endswith(names)]
+    if not starts:
+        return [table]  # most tables: one name row at the top, or none
     cuts = [0]
-    seen_figures = False
-    for i, row in enumerate(table.rows):
-        first = next((c.compact for c in row if c.compact), "")
-        if seen_figures and i and any(first.endswith(w) for w in names) and len(row) >= 2:
+    for i in starts:  # a name row after figures opens the next item's table
+        if any(amount(c.text) is not None for row in table.rows[cuts[-1]:i] for c in row[1:]):
             cuts.append(i)
-            seen_figures = False
-        seen_figures = seen_figures or any(amount(c.text) is not None for c in row[1:])
     if len(cuts) == 1:
         return [table]
     bounds = zip(cuts, cuts[1:] + [len(table.rows)])
@@ -340,7 +341,7 @@ def _one_per_item(table: Table) -> list[Table]:
 
 
 def _union_spec_names() -> tuple[str, ...]:
-    return table_spec("project", "")[0].name_labels.get("name", ("项目名称",))
+    return tuple(table_spec("project", "")[0].name_labels.get("name", ("项目名称",)))
 
 
 def _name_label(text: str) -> str | None:
@@ -356,6 +357,8 @@ def _self_eval_layout(table: Table, form: str) -> bool:
     """A table holding a fund block, or an indicator block with targets or actuals (a score sheet of
     points and scores only is read by score_sheet.py). The cover form's quantitative targets are its
     own; there only a fund block counts."""
+    if not _may_be_self_eval(table):
+        return False
     for i, row in enumerate(table.rows[:40]):
         roles = row_roles(texts_of(row))
         if is_fund_header(roles):
@@ -366,6 +369,13 @@ def _self_eval_layout(table: Table, form: str) -> bool:
         if is_indicator_header(combined) and ("target" in combined or "actual" in combined):
             return True
     return False
+
+
+def _may_be_self_eval(table: Table) -> bool:
+    """A quick test on the table's text before its rows are judged: some cell names an executed
+    amount, an indicator's target or its actual (every self-evaluation layout prints one)."""
+    return any(words_of_roles(("executed", "target", "actual")).search(c.compact)
+               for row in table.rows[:40] for c in row if c.compact and len(c.compact) <= 30)
 
 
 def _kind_by_caption(caption: str, pkg: Package) -> str:
@@ -1362,7 +1372,7 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
 
 
 def _opens_indicators(rows: list[list[Cell]], j: int) -> bool:
-    return is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
+    return bool(row_roles(texts_of(rows[j]))) and is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
 
 
 _FUND_ROLES = ("fund",)
@@ -1394,7 +1404,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
             _goal(t, rows[i + 1], form)
             i += 2
             continue
-        if "三级指标" in texts or is_indicator_header(row_roles(texts_of(combined_header(rows, i)))):
+        if "三级指标" in texts or (roles and is_indicator_header(row_roles(texts_of(combined_header(rows, i))))):
             i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
         if _is_total_row(texts, spec):
@@ -1406,8 +1416,37 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
 
 
 def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
+    """The 总分 row: its label in the first cell, or in the first one written (a form whose level
+    columns come after the figures prints it further right)."""
     words = spec.total_words or ("总分",)
-    return bool(texts) and (_is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)))
+    if not texts:
+        return False
+    if _is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)):
+        return True
+    if not any(t.startswith(words) for t in texts):
+        return False  # most rows: no total label anywhere
+    labels = [t for t in texts if t and amount(t) is None]
+    return len(labels) == 1 and _is_total(labels[0], words)
+
+
+def _total_by_columns(t: SelfEvalTable, row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]],
+                      form: str) -> bool:
+    """The 总分 row's points and score read under the 分值 and 得分 headers, where both columns are
+    known, the row lies on the header's grid and holds a figure under one of them; False leaves it
+    to the row's own order (the first figure the points, the second the score)."""
+    if "weight" not in cols or "score" not in cols or len(row) != len(header):
+        return False  # a row narrower than the header (merged cells) aligns by no column: its own order
+    cells = {k: row[cols[k][0]] for k in ("weight", "score")}
+    values = {k: amount(c.text) for k, c in cells.items()}
+    if all(v is None for v in values.values()):
+        return False
+    if values["weight"] is not None:
+        t.stated_total_weight = values["weight"]
+        t.src["total_weight"] = src(form, cells["weight"], "总分", "", "分值")
+    if values["score"] is not None:
+        t.stated_total = values["score"]
+        t.src["total"] = src(form, cells["score"], "总分", "", "得分")
+    return True
 
 
 def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
@@ -1622,6 +1661,8 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         row = rows[j]
         texts = [c.compact for c in row]
         if _is_total_row(texts, spec):
+            if _total_by_columns(t, row, header, cols, form):
+                return j + 1
             return j
         if is_repeated_header(row, header_roles):
             j += 1  # the header printed again on a new page
@@ -1633,7 +1674,8 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
             if points is not None:
                 t.level1_weights[level1] = points
         if cell.get("level2") is not None and cell["level2"].compact:
-            level2 = compact(cell["level2"].text)
+            text = cell["level2"].text  # "数量指标（20分）": the level's name, its points printed beside it
+            level2 = before_bracket(text) if bracket_points(text) is not None else compact(text)
         name = cell.get("name")
         j += 1
         if name is None or not name.compact or set(name.compact) <= {"…", "."}:

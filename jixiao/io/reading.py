@@ -73,14 +73,14 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     for table, where in tables:
         sources = [s for row in table.rows for c in row for s in notes.cells.get(id(c), ())]
         # A goal's text naming "60次" is prose, not a figure of the table; "1、工资福利支出" a label.
-        figures = [s for s in sources if s.column not in _LABEL_COLUMNS and _kind(s, notes)
-                   and _FIGURE.search(_NUMBERING.sub("", s.text or ""))]
+        figures = [s for s in sources if s.text and _FIGURE.search(s.text) and s.column not in _LABEL_COLUMNS
+                   and _kind(s, notes) and _FIGURE.search(_NUMBERING.sub("", s.text))]
         if figures:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
             rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
             read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures))
-            skipped = [row for row in table.rows if _row_figure(row) and not any(id(c) in notes.cells for c in row)]
+            skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]
             entries.append((read, [Unread(read.where, _why_rows(skipped))] if skipped else []))
         elif _holds_figures(table):
             entries.append((None, [Unread(where=where, why=_why(table, bool(sources)))]))
@@ -139,12 +139,12 @@ _FIGURE_CELL = re.compile(r"[-+≥≤＞＜>=<≧≦约]*\d[\d,，.]*(?:万元|�
 def _row_figure(row: list[Cell]) -> bool:
     """A row with a figure in a cell of its own (not a date, a numbered label, nor a row of contact
     details: a phone number or a postcode is no figure to check)."""
-    if any(w in c.compact for c in row for w in _CONTACT_WORDS):
+    if not any(_FIGURE_CELL.fullmatch(c.compact) for c in row if c.compact):
         return False
-    return any(_FIGURE_CELL.fullmatch(c.compact) for c in row if c.compact)
+    return _CONTACT.search("|".join(c.compact for c in row)) is None
 
 
-_CONTACT_WORDS = ("电话", "邮编", "邮政编码", "传真", "编码", "代码", "号码", "手机")
+_CONTACT = re.compile("电话|邮编|邮政编码|传真|编码|代码|号码|手机")
 
 
 def _holds_figures(table: Table) -> bool:
