@@ -1071,8 +1071,8 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], s
 def _reading_note(alternatives: list[tuple[Line, list[str]]], combo: tuple, default: tuple, strategy: str) -> str:
     if strategy == "groups" and not any(combo):
         first = next((d for d in default if d), "")
-        return (f"表中各行按并列项读，合计等于各行之和（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）"
-                if first else "表中各行按并列项读，合计等于各行之和")
+        note = f"（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）" if first else ""
+        return f"表中层级未标明，按各项之和相符的读法：各行为并列项，合计等于各行之和{note}"
     moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
              for (line, _), p, d in zip(alternatives, combo, default) if p != d]
     return f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}（按“其中”分组的读法各项之和不符）"
@@ -1655,6 +1655,7 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
     header = combined_header(rows, i)
     cols = columns_by_role(header, spec.indicator_columns, _INDICATOR_ROLES)
     header_roles = {k: idx for k, (idx, _) in cols.items()}
+    header_texts = {c.compact for c in header if c.compact}
     level1 = level2 = ""
     j = i + header_rows(rows, i)
     while j < len(rows):
@@ -1664,9 +1665,10 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
             if _total_by_columns(t, row, header, cols, form):
                 return j + 1
             return j
-        if is_repeated_header(row, header_roles):
+        if any(c.compact in header_texts for c in row) and is_repeated_header(row, header_roles):
             j += 1  # the header printed again on a new page
             continue
+        row = _with_blank_levels(row, header, cols)
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
             level1 = before_bracket(cell["level1"].text)
@@ -1685,6 +1687,23 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, target, actual,
                                            cell.get("weight"), cell.get("score"), cell.get("reason")))
     return j
+
+
+def _with_blank_levels(row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]]) -> list[Cell]:
+    """A row narrower than the header whose missing cells are level labels a merged cell left blank
+    (text pasted with spaces drops empty cells). Where the level columns open the table, aligning
+    on the right (`_cell`) already puts every figure under its header; where they stand after
+    other columns, the blanks are put back in the level columns, level 1 first."""
+    missing = len(header) - len(row)
+    levels = [cols[k][0] for k in ("level1", "level2") if k in cols][:max(missing, 0)]
+    if missing <= 0 or len(levels) < missing or not levels:
+        return row
+    if all(i <= len(levels) for i in levels):
+        return row  # the levels lead: right alignment reads the row
+    out = list(row)
+    for i in sorted(levels):
+        out.insert(i, Cell("", None))
+    return out
 
 
 def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell]:
