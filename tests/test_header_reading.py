@@ -286,3 +286,27 @@ def test_a_fund_header_over_two_rows_the_lower_qualifying_the_upper():
     rows[at:at + 1] = [["项目资金（万元）", "预算数", "预算数", "执行数", "分值", "执行率", "得分"],
                        ["项目资金（万元）", "年初", "全年", "全年", "分值", "执行率", "得分"]]
     assert_project_read(read_text(text_of("项目支出绩效自评表", rows, "\t")))
+
+
+def test_a_score_sheet_after_the_project_table_is_read_too():
+    sheet = [["一级指标", "二级指标", "三级指标", "分值", "得分"], ["决策(20分)", "项目立项", "立项依据充分性", "10", "9"],
+             ["决策(20分)", "绩效目标", "目标合理性", "10", "10"], ["合计", "", "", "20", "19"]]
+    text = text_of("项目支出绩效自评表", project_rows(), "\t") + "评分表\n" + "\n".join("\t".join(r) for r in sheet) + "\n"
+    pkg = read_text(text)
+    assert len(pkg.projects) == 1 and len(pkg.projects[0].indicators) == 5
+    (scored,) = pkg.score_sheets
+    assert [(i.path, i.score) for i in scored.items] == [(("决策", "项目立项", "立项依据充分性"), D(9)),
+                                                        (("决策", "绩效目标", "目标合理性"), D(10))]
+    assert [r.kind for r in pkg.reading.tables] == ["资金表、指标表", "评分表"]
+
+
+def test_an_unruled_pdf_table_cut_by_a_wrapped_header_line_is_joined_again():
+    from jixiao.io.blocks import Paragraph, Table
+    from jixiao.io.pdf_reader import _rejoin_wrapped_headers
+
+    head = Table(rows=[[Cell(t) for t in ("项目资金", "年初预算", "全年预算", "全年执行")]])
+    body = Table(rows=[[Cell(t) for t in ("年度资金总额", "100", "120", "108")]])
+    joined = _rejoin_wrapped_headers([head, Paragraph("（万元） 数 数 数"), body])
+    assert len(joined) == 1 and [c.text for c in joined[0].rows[1]] == ["年度资金总额", "100", "120", "108"]
+    prose = Paragraph("本项目于2023年实施")
+    assert len(_rejoin_wrapped_headers([head, prose, body])) == 3

@@ -1306,7 +1306,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
-        else:
+        elif not _score_sheet_after(ctx, b, seg):
             _self_eval_table(ctx, t, b, form, spec)
     if keep is not None and not keep(t):
         return None
@@ -1320,6 +1320,20 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
     return t
+
+
+def _score_sheet_after(ctx: _Ctx, table: Table, seg: Segment) -> bool:
+    """A score sheet printed after the form's own table (levels, points and scores, no targets, no
+    fund block): read as the score sheet it is, not as more rows of the form."""
+    if _self_eval_layout(table, seg.form):
+        return False
+    found = find_sheet(table, seg.title, seg.form)
+    if found is None or not found[0].items:
+        return False
+    ctx.pkg.score_sheets.append(found[0])
+    if found[1] not in ctx.pkg.families:
+        ctx.pkg.families.append(found[1])
+    return True
 
 
 def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
