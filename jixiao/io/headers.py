@@ -120,8 +120,10 @@ def words_of_roles(keys: tuple[str, ...]) -> re.Pattern:
 def cell_role(text: str, groups: tuple[str, ...] = ()) -> str:
     """The role a header cell names ('' for none): the role whose longest word the cell holds.
     `groups` limits the roles to those of one kind of table (with the roles of every kind, 'both')."""
+    if _any_word().search(compact(text)) is None:  # most cells (every figure) name no role at all
+        return ""
     t = header_text(text)
-    if not t or _any_word().search(t) is None:  # most cells name no role at all
+    if not t:
         return ""
     best, length = "", 0
     for role in vocabulary():
