@@ -310,3 +310,10 @@ def test_an_unruled_pdf_table_cut_by_a_wrapped_header_line_is_joined_again():
     assert len(joined) == 1 and [c.text for c in joined[0].rows[1]] == ["年度资金总额", "100", "120", "108"]
     prose = Paragraph("本项目于2023年实施")
     assert len(_rejoin_wrapped_headers([head, prose, body])) == 3
+
+
+def test_name_lines_above_a_table_found_by_its_headers_name_the_project():
+    rows = project_rows()[2:]  # no name rows in the table
+    text = "专项资金绩效自评表\n项目名称：村道硬化工程\n实施单位：某镇人民政府\n" + "\n".join("\t".join(r) for r in rows) + "\n"
+    t = read_text(text).projects[0]
+    assert (t.name, t.implementer, t.form_label) == ("村道硬化工程", "某镇人民政府", "专项资金绩效自评表")

@@ -307,10 +307,10 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
     names: list[Paragraph] = []
     for b in seg.blocks:
         if isinstance(b, Paragraph):
-            if caption_of(b.text):
-                names.append(b)
-                if _name_label(b.text) is None:
-                    caption, names = b.clean.replace("\n", ""), []
+            if _name_label(b.text) is not None:
+                names.append(b)  # "项目名称：…" over the table: the form's name row, printed as a line
+            elif caption_of(b.text):
+                caption, names = b.clean.replace("\n", ""), []
             continue
         if _self_eval_layout(b, seg.form):
             kind = _kind_by_caption(caption, ctx.pkg)
