@@ -115,7 +115,7 @@ def test_a_pasted_table_is_read_as_a_table_not_prose(sep):
     text = text_of("绩效目标自评表（衔接资金）", project_rows(), sep.strip(" ") or sep)
     pkg = read_text(text)
     assert_project_read(pkg)
-    assert pkg.reading.tables[0].where == "绩效目标自评表（衔接资金）"
+    assert pkg.reading.tables[0].where == "绩效目标自评表（衔接资金）·村道硬化工程"
 
 
 def test_split_row_keeps_empty_cells_and_drops_pipe_rules():
@@ -147,7 +147,8 @@ def test_synonyms_and_any_column_order_without_a_title():
     assert (fund.initial, fund.annual, fund.executed, fund.weight, fund.stated_score) == (D(100), D(120), D(108), D(10), D(9))
     road = next(i for i in t.indicators if i.name == "硬化道路长度")
     assert (road.weight, road.stated_score, road.target.value, road.actual.value) == (D(20), D(20), D(266), D(270))
-    assert pkg.reading.tables[0].where == "文件开头"
+    assert (t.stated_total_weight, t.stated_total) == (D(100), D(99))  # 总分 read under 分值 and 得分
+    assert pkg.reading.tables[0].where == "文件开头·村道硬化工程"
 
 
 def test_a_header_repeated_on_a_new_page_is_not_an_indicator():
@@ -241,3 +242,78 @@ def test_peer_rows_with_a_total_are_peers_not_one_parent_with_children():
     lt = read_text(text.replace("\n".join(peers), "\n".join(nested))).narrative.tables["project_expenditure"]
     assert [ln.parent for ln in lt.lines][:4] == ["", "一般公共服务支出", "一般公共服务支出", "一般公共服务支出"]
     assert lt.reading == ""
+
+
+def test_fund_rows_no_family_names_are_read_by_the_vocabulary():
+    rows = project_rows()
+    rows[3][0], rows[4][0] = "资金总额", "财政补助资金"
+    t = read_text(text_of("某专项资金绩效自评表", rows, "\t")).projects[0]
+    assert [(f.key, f.executed) for f in t.funds] == [("total", D(108)), ("appropriation", D(108)), ("carryover", D(0))]
+
+
+def test_a_two_row_header_in_pasted_text():
+    rows = project_rows()
+    at = rows.index(list(IND_HEAD))
+    rows[at:at + 1] = [["绩效指标", "绩效指标", "绩效指标", "指标值", "指标值", "分值", "得分"],
+                       ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]]
+    assert_project_read(read_text(text_of("项目支出绩效自评表", rows, "\t")))
+
+
+def test_the_caption_says_the_department_s_table():
+    pkg = read_text(text_of("某局2023年度整体支出绩效自评情况表", project_rows(), "\t"))
+    assert pkg.overall is not None and not pkg.projects and pkg.forms_found == ["附件3"]
+
+
+def test_a_table_read_in_part_says_which_rows_were_left():
+    rows = project_rows()
+    rows.insert(6, ["资金到位率", "", "", "", "", "", "98%"])  # a row of the fund block no reader knows
+    pkg = read_text(text_of("项目支出绩效自评表", rows, "\t"))
+    assert len(pkg.reading.tables) == 1
+    assert [u.why for u in pkg.reading.unread] == \
+        ["表中另有1行含数字未能对应到已识别的列或行（如“资金到位率”行），这些数字未核对"]
+
+
+def test_two_projects_pasted_one_under_the_other_are_two_tables():
+    second = [[c.replace("村道硬化工程", "桥梁维修工程") for c in row] for row in project_rows(total="94")]
+    pkg = read_text(text_of("项目自评表（专项资金）", project_rows() + second, "\t"))
+    assert [(t.name, t.stated_total) for t in pkg.projects] == [("村道硬化工程", D(99)), ("桥梁维修工程", D(94))]
+    assert [r.where for r in pkg.reading.tables] == ["项目自评表（专项资金）·村道硬化工程", "项目自评表（专项资金）·桥梁维修工程"]
+
+
+def test_a_fund_header_over_two_rows_the_lower_qualifying_the_upper():
+    rows = project_rows()
+    at = rows.index(list(FUND_HEAD))
+    rows[at:at + 1] = [["项目资金（万元）", "预算数", "预算数", "执行数", "分值", "执行率", "得分"],
+                       ["项目资金（万元）", "年初", "全年", "全年", "分值", "执行率", "得分"]]
+    assert_project_read(read_text(text_of("项目支出绩效自评表", rows, "\t")))
+
+
+def test_a_score_sheet_after_the_project_table_is_read_too():
+    sheet = [["一级指标", "二级指标", "三级指标", "分值", "得分"], ["决策(20分)", "项目立项", "立项依据充分性", "10", "9"],
+             ["决策(20分)", "绩效目标", "目标合理性", "10", "10"], ["合计", "", "", "20", "19"]]
+    text = text_of("项目支出绩效自评表", project_rows(), "\t") + "评分表\n" + "\n".join("\t".join(r) for r in sheet) + "\n"
+    pkg = read_text(text)
+    assert len(pkg.projects) == 1 and len(pkg.projects[0].indicators) == 5
+    (scored,) = pkg.score_sheets
+    assert [(i.path, i.score) for i in scored.items] == [(("决策", "项目立项", "立项依据充分性"), D(9)),
+                                                        (("决策", "绩效目标", "目标合理性"), D(10))]
+    assert [r.kind for r in pkg.reading.tables] == ["资金表、指标表", "评分表"]
+
+
+def test_an_unruled_pdf_table_cut_by_a_wrapped_header_line_is_joined_again():
+    from jixiao.io.blocks import Paragraph, Table
+    from jixiao.io.pdf_reader import _rejoin_wrapped_headers
+
+    head = Table(rows=[[Cell(t) for t in ("项目资金", "年初预算", "全年预算", "全年执行")]])
+    body = Table(rows=[[Cell(t) for t in ("年度资金总额", "100", "120", "108")]])
+    joined = _rejoin_wrapped_headers([head, Paragraph("（万元） 数 数 数"), body])
+    assert len(joined) == 1 and [c.text for c in joined[0].rows[1]] == ["年度资金总额", "100", "120", "108"]
+    prose = Paragraph("本项目于2023年实施")
+    assert len(_rejoin_wrapped_headers([head, prose, body])) == 3
+
+
+def test_name_lines_above_a_table_found_by_its_headers_name_the_project():
+    rows = project_rows()[2:]  # no name rows in the table
+    text = "专项资金绩效自评表\n项目名称：村道硬化工程\n实施单位：某镇人民政府\n" + "\n".join("\t".join(r) for r in rows) + "\n"
+    t = read_text(text).projects[0]
+    assert (t.name, t.implementer, t.form_label) == ("村道硬化工程", "某镇人民政府", "专项资金绩效自评表")

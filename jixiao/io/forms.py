@@ -46,12 +46,14 @@ from .framework_text import parse_framework
 from .headers import (
     columns_by_role,
     combined_header,
+    fund_row_role,
     header_rows,
     is_fund_header,
     is_indicator_header,
     is_repeated_header,
     row_roles,
     texts_of,
+    words_of_roles,
 )
 from .reading import caption_of, note, prose_reads, reading_of, recording
 from .score_sheet import find_sheet
@@ -233,6 +235,7 @@ def _filled(row: list[Cell]) -> list[Cell]:
 
 def build_package(blocks: list[Block], source_path: str = "") -> Package:
     blocks = tables_in_text(blocks)  # rows pasted as text (TAB, '|', runs of spaces) are tables
+    blocks = [part for b in blocks for part in (_one_per_item(b) if isinstance(b, Table) else (b,))]
     segments = segment(blocks)
     with recording() as notes:
         pkg = _build(segments, blocks, source_path)
@@ -275,24 +278,15 @@ def _build(segments: list[Segment], blocks: list[Block], source_path: str) -> Pa
 
 def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
     """Every table of the document with where a person finds it: the caption above it (a short
-    line), else the form's title, numbered when one form holds several tables."""
+    line; tables one after another share it), else the form's title."""
     out: list[tuple[Table, str]] = []
     for seg in segments:
         caption = ""
-        tables: list[tuple[Table, str]] = []
         for b in seg.blocks:
             if isinstance(b, Paragraph):
                 caption = caption_of(b.text) or caption
-                continue
-            tables.append((b, caption or seg.title or "文件开头"))
-            caption = ""
-        counts: dict[str, int] = {}
-        for _, where in tables:
-            counts[where] = counts.get(where, 0) + 1
-        seen: dict[str, int] = {}
-        for table, where in tables:
-            seen[where] = seen.get(where, 0) + 1
-            out.append((table, f"{where}（第{seen[where]}张表）" if counts[where] > 1 else where))
+            else:
+                out.append((b, caption or seg.title or "文件开头"))
     return out
 
 
@@ -313,20 +307,41 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
     names: list[Paragraph] = []
     for b in seg.blocks:
         if isinstance(b, Paragraph):
-            if caption_of(b.text):
-                names.append(b)
-                if _name_label(b.text) is None:
-                    caption, names = b.clean.replace("\n", ""), []
+            if _name_label(b.text) is not None:
+                names.append(b)  # "项目名称：…" over the table: the form's name row, printed as a line
+            elif caption_of(b.text):
+                caption, names = b.clean.replace("\n", ""), []
             continue
-        if not _self_eval_layout(b, seg.form):
-            names = []
-            continue
-        kind = _kind_by_caption(caption, ctx.pkg)
-        form = _KIND_FORMS[kind]
-        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
-        if table is not None and form not in ctx.pkg.forms_found:
-            ctx.pkg.forms_found.append(form)
+        if _self_eval_layout(b, seg.form):
+            kind = _kind_by_caption(caption, ctx.pkg)
+            form = _KIND_FORMS[kind]
+            table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+            if table is not None and form not in ctx.pkg.forms_found:
+                ctx.pkg.forms_found.append(form)
         names = []
+
+
+def _one_per_item(table: Table) -> list[Table]:
+    """A grid holding the tables of several projects one under the other (a sheet, or pasted text
+    without a title between them), cut where a name row ("项目名称 | …") follows a table's figures:
+    each part is a table of its own, read and listed in Package.reading on its own."""
+    names = _union_spec_names()
+    starts = [i for i, row in enumerate(table.rows)
+              if i and len(row) >= 2 and row[0].compact.endswith(names)]
+    if not starts:
+        return [table]  # most tables: one name row at the top, or none
+    cuts = [0]
+    for i in starts:  # a name row after figures opens the next item's table
+        if any(amount(c.text) is not None for row in table.rows[cuts[-1]:i] for c in row[1:]):
+            cuts.append(i)
+    if len(cuts) == 1:
+        return [table]
+    bounds = zip(cuts, cuts[1:] + [len(table.rows)])
+    return [Table(rows=table.rows[a:b], line=table.rows[a][0].line if table.rows[a] else table.line) for a, b in bounds]
+
+
+def _union_spec_names() -> tuple[str, ...]:
+    return tuple(table_spec("project", "")[0].name_labels.get("name", ("项目名称",)))
 
 
 def _name_label(text: str) -> str | None:
@@ -342,6 +357,8 @@ def _self_eval_layout(table: Table, form: str) -> bool:
     """A table holding a fund block, or an indicator block with targets or actuals (a score sheet of
     points and scores only is read by score_sheet.py). The cover form's quantitative targets are its
     own; there only a fund block counts."""
+    if not _may_be_self_eval(table):
+        return False
     for i, row in enumerate(table.rows[:40]):
         roles = row_roles(texts_of(row))
         if is_fund_header(roles):
@@ -352,6 +369,13 @@ def _self_eval_layout(table: Table, form: str) -> bool:
         if is_indicator_header(combined) and ("target" in combined or "actual" in combined):
             return True
     return False
+
+
+def _may_be_self_eval(table: Table) -> bool:
+    """A quick test on the table's text before its rows are judged: some cell names an executed
+    amount, an indicator's target or its actual (every self-evaluation layout prints one)."""
+    return any(words_of_roles(("executed", "target", "actual")).search(c.compact)
+               for row in table.rows[:40] for c in row if c.compact and len(c.compact) <= 30)
 
 
 def _kind_by_caption(caption: str, pkg: Package) -> str:
@@ -1047,8 +1071,8 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], s
 def _reading_note(alternatives: list[tuple[Line, list[str]]], combo: tuple, default: tuple, strategy: str) -> str:
     if strategy == "groups" and not any(combo):
         first = next((d for d in default if d), "")
-        return (f"表中各行按并列项读，合计等于各行之和（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）"
-                if first else "表中各行按并列项读，合计等于各行之和")
+        note = f"（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）" if first else ""
+        return f"表中层级未标明，按各项之和相符的读法：各行为并列项，合计等于各行之和{note}"
     moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
              for (line, _), p, d in zip(alternatives, combo, default) if p != d]
     return f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}（按“其中”分组的读法各项之和不符）"
@@ -1282,7 +1306,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
-        else:
+        elif not _score_sheet_after(ctx, b, seg):
             _self_eval_table(ctx, t, b, form, spec)
     if keep is not None and not keep(t):
         return None
@@ -1296,6 +1320,20 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
     return t
+
+
+def _score_sheet_after(ctx: _Ctx, table: Table, seg: Segment) -> bool:
+    """A score sheet printed after the form's own table (levels, points and scores, no targets, no
+    fund block): read as the score sheet it is, not as more rows of the form."""
+    if _self_eval_layout(table, seg.form):
+        return False
+    found = find_sheet(table, seg.title, seg.form)
+    if found is None or not found[0].items:
+        return False
+    ctx.pkg.score_sheets.append(found[0])
+    if found[1] not in ctx.pkg.families:
+        ctx.pkg.families.append(found[1])
+    return True
 
 
 def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
@@ -1348,7 +1386,7 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
 
 
 def _opens_indicators(rows: list[list[Cell]], j: int) -> bool:
-    return is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
+    return bool(row_roles(texts_of(rows[j]))) and is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
 
 
 _FUND_ROLES = ("fund",)
@@ -1380,7 +1418,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
             _goal(t, rows[i + 1], form)
             i += 2
             continue
-        if "三级指标" in texts or is_indicator_header(row_roles(texts_of(combined_header(rows, i)))):
+        if "三级指标" in texts or (roles and is_indicator_header(row_roles(texts_of(combined_header(rows, i))))):
             i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
         if _is_total_row(texts, spec):
@@ -1392,8 +1430,37 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
 
 
 def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
+    """The 总分 row: its label in the first cell, or in the first one written (a form whose level
+    columns come after the figures prints it further right)."""
     words = spec.total_words or ("总分",)
-    return bool(texts) and (_is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)))
+    if not texts:
+        return False
+    if _is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)):
+        return True
+    if not any(t.startswith(words) for t in texts):
+        return False  # most rows: no total label anywhere
+    labels = [t for t in texts if t and amount(t) is None]
+    return len(labels) == 1 and _is_total(labels[0], words)
+
+
+def _total_by_columns(t: SelfEvalTable, row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]],
+                      form: str) -> bool:
+    """The 总分 row's points and score read under the 分值 and 得分 headers, where both columns are
+    known, the row lies on the header's grid and holds a figure under one of them; False leaves it
+    to the row's own order (the first figure the points, the second the score)."""
+    if "weight" not in cols or "score" not in cols or len(row) != len(header):
+        return False  # a row narrower than the header (merged cells) aligns by no column: its own order
+    cells = {k: row[cols[k][0]] for k in ("weight", "score")}
+    values = {k: amount(c.text) for k, c in cells.items()}
+    if all(v is None for v in values.values()):
+        return False
+    if values["weight"] is not None:
+        t.stated_total_weight = values["weight"]
+        t.src["total_weight"] = src(form, cells["weight"], "总分", "", "分值")
+    if values["score"] is not None:
+        t.stated_total = values["score"]
+        t.src["total"] = src(form, cells["score"], "总分", "", "得分")
+    return True
 
 
 def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
@@ -1453,6 +1520,8 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
         key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
         group = next((g for g, words in spec.fund_groups if any(w in label for w in words)), None)
         if key is None and group is None:
+            key = _vocabulary_fund_row(label, t)
+        if key is None and group is None:
             j += 1  # a line of the block that is no row of it
             continue
         if key == "other" and t.kind == "overall":
@@ -1487,6 +1556,17 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             _add_fund_row(t, fr)
         j += 1
     return j
+
+
+def _vocabulary_fund_row(label: str, t: SelfEvalTable) -> str | None:
+    """A fund row no family names, by the vocabulary's row words; a part already read keeps its
+    first row (a second "合计" lower down is no second total)."""
+    key = fund_row_role(label)
+    if not key or (key == "total" and t.fund("total") is not None):
+        return None
+    if t.kind == "overall":  # the department's table splits its funds by source and by use instead
+        return {"total": "total", "other": "other_funds"}.get(key)
+    return key
 
 
 _INLINE_FIGURE = re.compile(r"^(?P<label>.*?[^\d.,\s])\s*[:：]\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)?)\s*$",
@@ -1589,16 +1669,20 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
     header = combined_header(rows, i)
     cols = columns_by_role(header, spec.indicator_columns, _INDICATOR_ROLES)
     header_roles = {k: idx for k, (idx, _) in cols.items()}
+    header_texts = {c.compact for c in header if c.compact}
     level1 = level2 = ""
     j = i + header_rows(rows, i)
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
         if _is_total_row(texts, spec):
+            if _total_by_columns(t, row, header, cols, form):
+                return j + 1
             return j
-        if is_repeated_header(row, header_roles):
+        if any(c.compact in header_texts for c in row) and is_repeated_header(row, header_roles):
             j += 1  # the header printed again on a new page
             continue
+        row = _with_blank_levels(row, header, cols)
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
             level1 = before_bracket(cell["level1"].text)
@@ -1606,7 +1690,8 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
             if points is not None:
                 t.level1_weights[level1] = points
         if cell.get("level2") is not None and cell["level2"].compact:
-            level2 = compact(cell["level2"].text)
+            text = cell["level2"].text  # "数量指标（20分）": the level's name, its points printed beside it
+            level2 = before_bracket(text) if bracket_points(text) is not None else compact(text)
         name = cell.get("name")
         j += 1
         if name is None or not name.compact or set(name.compact) <= {"…", "."}:
@@ -1616,6 +1701,23 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, target, actual,
                                            cell.get("weight"), cell.get("score"), cell.get("reason")))
     return j
+
+
+def _with_blank_levels(row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]]) -> list[Cell]:
+    """A row narrower than the header whose missing cells are level labels a merged cell left blank
+    (text pasted with spaces drops empty cells). Where the level columns open the table, aligning
+    on the right (`_cell`) already puts every figure under its header; where they stand after
+    other columns, the blanks are put back in the level columns, level 1 first."""
+    missing = len(header) - len(row)
+    levels = [cols[k][0] for k in ("level1", "level2") if k in cols][:max(missing, 0)]
+    if missing <= 0 or len(levels) < missing or not levels:
+        return row
+    if all(i <= len(levels) for i in levels):
+        return row  # the levels lead: right alignment reads the row
+    out = list(row)
+    for i in sorted(levels):
+        out.insert(i, Cell("", None))
+    return out
 
 
 def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell]:

@@ -64,6 +64,27 @@ def vocabulary(path: Path = VOCABULARY) -> tuple[Role, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
+def fund_row_words(path: Path = VOCABULARY) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(row key, labels) of a fund block's rows (年度资金总额, 当年财政拨款 …), the vocabulary's own."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows = raw.get("fund_rows") or {}
+    if not isinstance(rows, dict) or not all(isinstance(w, list) and w for w in rows.values()):
+        raise FamilyError(f"{path.name}: fund_rows 应为 行 → 标签列表")
+    return tuple((str(k), tuple(str(w) for w in v)) for k, v in rows.items())
+
+
+@text_cache(8192)
+def fund_row_role(label: str) -> str:
+    """The part of the funds a row's label names ('' for none), by its longest word."""
+    best, length = "", 0
+    for key, words in fund_row_words():
+        n = _longest(label, words)
+        if n > length:
+            best, length = key, n
+    return best
+
+
 @text_cache(8192)
 def header_text(text: str) -> str:
     """A cell's text as a header: compact, without years and bracketed notes; '' when it holds a
@@ -81,10 +102,26 @@ def _longest(text: str, words: tuple[str, ...]) -> int:
     return max((len(w) for w in words if w in text), default=0)
 
 
+@functools.lru_cache(maxsize=1)
+def _any_word() -> re.Pattern:
+    """Every word of the vocabulary in one pattern: a quick test before the longest match is sought."""
+    words = sorted({w for role in vocabulary() for w in role.words}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+@functools.lru_cache(maxsize=16)
+def words_of_roles(keys: tuple[str, ...]) -> re.Pattern:
+    """The words of some roles in one pattern (a table-level quick test)."""
+    words = sorted({w for role in vocabulary() if role.key in keys for w in role.words}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
 @text_cache(8192)
 def cell_role(text: str, groups: tuple[str, ...] = ()) -> str:
     """The role a header cell names ('' for none): the role whose longest word the cell holds.
     `groups` limits the roles to those of one kind of table (with the roles of every kind, 'both')."""
+    if _any_word().search(compact(text)) is None:  # most cells (every figure) name no role at all
+        return ""
     t = header_text(text)
     if not t:
         return ""
@@ -135,23 +172,30 @@ def combined_header(rows: list[list[Cell]], i: int) -> list[Cell]:
     if i + 1 >= len(rows) or len(rows[i + 1]) != len(header):
         return header
     below = rows[i + 1]
-    added = row_roles(texts_of(below))
-    if not added or any(not header_text(c.text) and c.compact for c in below):
+    if _holds_figure(header):
+        return header  # a row of the body, not a header
+    if not row_roles(texts_of(below)) or _holds_figure(below):
         return header  # the row below holds figures: it is the first row of the body
-    if set(added) <= set(row_roles(texts_of(header))):
-        return header
-    return [Cell(_two_rows(up.text, low.text), up.line) for up, low in zip(header, below)]
+    combined = [Cell(_two_rows(up.text, low.text), up.line) for up, low in zip(header, below)]
+    if row_roles(texts_of(combined)) == row_roles(texts_of(header)):
+        return header  # the row below says nothing the header does not
+    return combined
 
 
 def _two_rows(upper: str, lower: str) -> str:
     """One column's header over two rows: the lower label names the column where it names a role
     ("年度指标值" over "指标性质" is the comparator column), the upper one groups it; a lower label
-    without a role of its own is read with the upper ("指标值" over "年度" → "指标值年度")."""
+    without a role of its own qualifies the upper ("预算数" over "年初" → "年初预算数")."""
     if not compact(lower) or compact(upper) == compact(lower):
         return upper
     if not compact(upper) or cell_role(lower):
         return lower
-    return f"{upper}{lower}"
+    qualified = f"{lower}{upper}"
+    return qualified if cell_role(qualified) else f"{upper}{lower}"
+
+
+def _holds_figure(row: list[Cell]) -> bool:
+    return any(c.compact and not header_text(c.text) for c in row)
 
 
 def header_rows(rows: list[list[Cell]], i: int) -> int:

@@ -69,20 +69,37 @@ def note(cell: Cell | object, source: Source, kind: str = "") -> None:
 
 def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
-    reading = Reading()
+    entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
     for table, where in tables:
         sources = [s for row in table.rows for c in row for s in notes.cells.get(id(c), ())]
         # A goal's text naming "60次" is prose, not a figure of the table; "1、工资福利支出" a label.
-        figures = [s for s in sources if s.column not in _LABEL_COLUMNS and _kind(s, notes)
-                   and _FIGURE.search(_NUMBERING.sub("", s.text or ""))]
+        figures = [s for s in sources if s.text and _FIGURE.search(s.text) and s.column not in _LABEL_COLUMNS
+                   and _kind(s, notes) and _FIGURE.search(_NUMBERING.sub("", s.text))]
         if figures:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
             rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
-            reading.tables.append(TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures)))
+            read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures))
+            skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]
+            entries.append((read, [Unread(read.where, _why_rows(skipped))] if skipped else []))
         elif _holds_figures(table):
-            reading.unread.append(Unread(where=where, why=_why(table, bool(sources))))
-    return reading
+            entries.append((None, [Unread(where=where, why=_why(table, bool(sources)))]))
+    _number_alike(entries)
+    return Reading(tables=[read for read, _ in entries if read is not None],
+                   unread=[u for _, left in entries for u in left])
+
+
+def _number_alike(entries: list[tuple[TableRead | None, list[Unread]]]) -> None:
+    """Tables that would be found at the same place are told apart by their order there."""
+    places = [read.where if read else left[0].where for read, left in entries]
+    counts = {w: places.count(w) for w in places}
+    seen: dict[str, int] = {}
+    for (read, left), where in zip(entries, places):
+        if counts[where] > 1:
+            seen[where] = seen.get(where, 0) + 1
+            numbered = f"{where}（第{seen[where]}张表）"
+            for item in ([read] if read else []) + left:
+                item.where = numbered
 
 
 def _kind(source: Source, notes: Notes) -> str:
@@ -116,14 +133,29 @@ def prose_reads(narrative) -> list[TableRead]:
     return out
 
 
+_FIGURE_CELL = re.compile(r"[-+≥≤＞＜>=<≧≦约]*\d[\d,，.]*(?:万元|元|亿元|%|％|分)?")
+
+
+def _row_figure(row: list[Cell]) -> bool:
+    """A row with a figure in a cell of its own (not a date, a numbered label, nor a row of contact
+    details: a phone number or a postcode is no figure to check)."""
+    if not any(_FIGURE_CELL.fullmatch(c.compact) for c in row if c.compact):
+        return False
+    return _CONTACT.search("|".join(c.compact for c in row)) is None
+
+
+_CONTACT = re.compile("电话|邮编|邮政编码|传真|编码|代码|号码|手机")
+
+
 def _holds_figures(table: Table) -> bool:
-    """A table with a figure in a cell of its own (not a date, a phone number or a numbered label)."""
-    for row in table.rows:
-        for c in row:
-            t = c.compact
-            if t and _FIGURE.search(t) and re.fullmatch(r"[-+≥≤＞＜>=<≧≦约]*[\d,，.]+(?:万元|元|亿元|%|％|分)?", t):
-                return True
-    return False
+    return any(_row_figure(row) for row in table.rows)
+
+
+def _why_rows(rows: list[list[Cell]]) -> str:
+    """Rows of a table read in part: how many rows with figures were left, naming the first."""
+    label = next((c.clean.replace("\n", "") for c in rows[0] if c.compact and not _FIGURE_CELL.fullmatch(c.compact)), "")
+    first = f"（如“{label[:20]}”行）" if label else ""
+    return f"表中另有{len(rows)}行含数字未能对应到已识别的列或行{first}，这些数字未核对"
 
 
 def _why(table: Table, some_text: bool) -> str:

@@ -83,7 +83,7 @@ def parse_blocks(text: str) -> list[Block]:
     n = 0
     for raw in text.splitlines():
         n += 1
-        if "\t" in raw and _delimited_row(raw):
+        if raw[:1] != "\t" and "\t" in raw and _delimited_row(raw) or raw[:1] == "\t" and raw.count("\t") > 1:
             # A row pasted from a web or Word table: its cells on one line between TABs. Kept as a
             # paragraph line with its TABs; forms.build_package turns runs of them into tables.
             close_table()
