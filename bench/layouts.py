@@ -59,6 +59,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-pdf", action="store_true", help="skip the PDF layouts (LibreOffice is slow)")
     ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats to print (default: all)")
+    ap.add_argument("--misses", action="store_true", help="list every defect not found and every false error")
     ap.add_argument("--show-partial", action="store_true", help="print the text report of one partly read document")
     args = ap.parse_args()
 
@@ -82,6 +83,9 @@ def main() -> int:
                 row[0] += 1
                 row[1] += errors
                 row[2] += result.coverage.status == "checked"
+            if args.misses and errors:
+                print(f"false errors {fmt} {layout.family}: "
+                      + "；".join(f.rule for f in result.findings if f.severity == "error"))
             if shown is None and result.coverage.status == "partial":
                 shown = result
             for defect in DEFECTS:
@@ -93,6 +97,8 @@ def main() -> int:
                 hit = bool(found(result, defect))
                 if not hit:
                     missed[f"{defect.name}"] += 1
+                    if args.misses:
+                        print(f"missed {defect.name} {fmt} {layout.family}")
                 for key in [*keys, f"defect_{defect.name}"]:
                     planted_by[key][0] += hit
                     planted_by[key][1] += 1

@@ -122,3 +122,12 @@ def _silenced(func):
         func(ctx)
         return []
     return run
+
+
+def test_a_table_whose_indicator_rows_were_not_read_is_partial(example):
+    pkg = _package(example)
+    pkg.projects[0].indicators = []
+    result = audit_package(pkg, "cut.docx")
+    assert result.coverage.status == PARTIAL
+    assert [u.why for u in result.coverage.unread] == ["未读到绩效指标行，指标得分及总分与各项得分之和未核对"]
+    assert pkg.projects[0].name in result.coverage.unread[0].where

@@ -74,7 +74,7 @@ class Coverage:
 def coverage_of(pkg: Package, checks: int) -> Coverage:
     """The coverage of one audited package, `checks` being the relations the check runner counted."""
     tables = list(pkg.reading.tables) or model_tables(pkg)
-    cov = Coverage(tables=tables, checks=checks, unread=list(pkg.reading.unread))
+    cov = Coverage(tables=tables, checks=checks, unread=list(pkg.reading.unread) + parts_missing(pkg))
     cov.reason = _unchecked_reason(cov)
     if cov.reason:
         cov.status = UNCHECKED
@@ -83,6 +83,14 @@ def coverage_of(pkg: Package, checks: int) -> Coverage:
     else:
         cov.status = CHECKED
     return cov
+
+
+def parts_missing(pkg: Package) -> list[Unread]:
+    """What the audit itself sees was not read: a self-evaluation table that states its 总分 but of
+    which no indicator row came through (a header the reader did not take) cannot have its total
+    checked — said here, so that the table is not reported as fully checked."""
+    return [Unread(where, "未读到绩效指标行，指标得分及总分与各项得分之和未核对")
+            for table, where in _self_eval_tables(pkg) if table.stated_total is not None and not table.indicators]
 
 
 def unreadable(why: str) -> Coverage:
