@@ -79,3 +79,14 @@ def test_a_sum_under_a_reading_no_arrangement_satisfies_says_which_reading():
     pkg.narrative.tables["project_expenditure"] = table
     sums = [f for f in audit_package(pkg, "t").findings if f.rule == "table.sum"]
     assert sums and all("各项之和均不相符，按默认读法报告" in f.message for f in sums)
+
+
+def test_a_table_that_prints_its_own_grade_is_held_to_the_bands():
+    table = _table({"产出指标": "50", "效益指标": "30", "满意度指标": "10"}, "100")
+    table.stated_total, table.stated_grade = D(100), "良"
+    pkg = Package(year=2023, projects=[table])
+    grades = [f for f in audit_package(pkg, "t").findings if f.rule == "score.grade"]
+    assert [(f.stated, f.expected, f.location.row) for f in grades] == [("良", "优", "评价等次")]
+    assert "示例项目" in grades[0].message
+    table.stated_grade = "优"
+    assert not [f for f in audit_package(pkg, "t").findings if f.rule == "score.grade"]

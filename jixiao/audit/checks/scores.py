@@ -39,6 +39,7 @@ from ._common import (
     finding,
     has_reason,
     location,
+    place,
     profile_note,
     quoted,
     table_form,
@@ -519,12 +520,19 @@ def grades(ctx: AuditContext) -> list[Finding]:
         c = ctx.report.find(keys.FRAMEWORK_GRADE)
         out += _grade(ctx, n.stated_grade, n.stated_total,
                       location(c, FORM_NARRATIVE, SECTION_FRAMEWORK, "评价等级", "等级"), "绩效评价报告§七")
+    for t in ctx.report.tables:  # a table that prints its own grade, whatever its family
+        table = t.table
+        if table.stated_grade and table.stated_total is not None:
+            form, title = table_form(table.kind, table.name)
+            loc = place(table.src.get("stated_grade"), form, title, "评价等次", "等次")
+            out += _grade(ctx, table.stated_grade, table.stated_total, loc, _where(t))
     return out
 
 
 def _grade(ctx: AuditContext, stated: str, total: Decimal, loc, where: str) -> list[Finding]:
     bands = ctx.profile["grades"]
     expected = rules.grade(total, bands)
+    tally(("grade", where, stated, total))
     if stated.strip() == expected:
         return []
     band_text = "；".join(_band(bands, i) for i in range(len(bands)))
