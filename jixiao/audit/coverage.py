@@ -103,7 +103,7 @@ def _unchecked_reason(cov: Coverage) -> str:
         if cov.unread:
             return "未读到任何数字；" + "；".join(f"{u.where}：{u.why}" for u in cov.unread[:3]) + \
                 ("等" if len(cov.unread) > 3 else "")
-        return "未从文件中读到任何表格或数字，无法复算核对"
+        return "未读到任何表格或数字，无法复算核对"
     if cov.checks == 0:
         return f"读到数字 {cov.figures} 个，但其中没有可以相互复算核对的关系（如合计与各项、执行率与两项金额、得分与分值）"
     return ""
