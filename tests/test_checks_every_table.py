@@ -7,23 +7,21 @@ from decimal import Decimal
 from jixiao.audit.service import audit_package
 from jixiao.core.model import Actual, FundRow, Indicator, Line, LineTable, Package, SelfEvalTable, Target
 
-D = Decimal
-
 
 def _indicator(level1: str, name: str, weight: str) -> Indicator:
-    return Indicator(level1, "数量指标", name, Target("≥10个", "quantitative", ">=", D(10), "个"),
-                     Actual("10个", D(10), "个"), weight=D(weight), stated_score=D(weight))
+    return Indicator(level1, "数量指标", name, Target("≥10个", "quantitative", ">=", Decimal(10), "个"),
+                     Actual("10个", Decimal(10), "个"), weight=Decimal(weight), stated_score=Decimal(weight))
 
 
 def _table(levels: dict[str, str], total_weight: str | None, with_funds: bool = True,
            indicators: bool = True) -> SelfEvalTable:
     table = SelfEvalTable("project", name="示例项目")
     if with_funds:
-        table.funds = [FundRow("total", "年度资金总额", D(100), D(100), D(100), D(10), D(1), D(10))]
-    table.level1_weights = {level: D(points) for level, points in levels.items()}
+        table.funds = [FundRow("total", "年度资金总额", Decimal(100), Decimal(100), Decimal(100), Decimal(10), Decimal(1), Decimal(10))]
+    table.level1_weights = {level: Decimal(points) for level, points in levels.items()}
     if indicators:
         table.indicators = [_indicator(level, f"{level}甲", points) for level, points in levels.items()]
-    table.stated_total_weight = D(total_weight) if total_weight is not None else None
+    table.stated_total_weight = Decimal(total_weight) if total_weight is not None else None
     return table
 
 
@@ -72,8 +70,8 @@ def test_without_the_fund_block_only_a_sum_above_the_total_is_reported():
 
 def test_a_sum_under_a_reading_no_arrangement_satisfies_says_which_reading():
     table = LineTable("project_expenditure", "项目支出情况", {"budget": "预算数"},
-                      [Line("甲", {"budget": D(10)}), Line("乙", {"budget": D(20)}),
-                       Line("合计", {"budget": D(40)})], total_label="合计")
+                      [Line("甲", {"budget": Decimal(10)}), Line("乙", {"budget": Decimal(20)}),
+                       Line("合计", {"budget": Decimal(40)})], total_label="合计")
     table.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法报告"
     pkg = Package(year=2023)
     pkg.narrative.tables["project_expenditure"] = table
@@ -83,7 +81,7 @@ def test_a_sum_under_a_reading_no_arrangement_satisfies_says_which_reading():
 
 def test_a_table_that_prints_its_own_grade_is_held_to_the_bands():
     table = _table({"产出指标": "50", "效益指标": "30", "满意度指标": "10"}, "100")
-    table.stated_total, table.stated_grade = D(100), "良"
+    table.stated_total, table.stated_grade = Decimal(100), "良"
     pkg = Package(year=2023, projects=[table])
     grades = [f for f in audit_package(pkg, "t").findings if f.rule == "score.grade"]
     assert [(f.stated, f.expected, f.location.row) for f in grades] == [("良", "优", "评价等次")]

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-D = Decimal
-
 
 @dataclass
 class FundLine:
@@ -67,41 +65,41 @@ class Project:
 
 
 def _pct(executed: Decimal, annual: Decimal) -> Decimal:
-    return (executed / annual * 100).quantize(D("0.01"), ROUND_HALF_UP)
+    return (executed / annual * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def correct_project() -> Project:
     """A project whose every stated figure agrees with its recomputation."""
     funds = [
-        FundLine("年度资金总额", D("200"), D("250"), D("237.5"), D("10"), None, None),
-        FundLine("当年财政拨款", D("200"), D("230"), D("220")),
-        FundLine("上年结转资金", D("0"), D("20"), D("17.5")),
-        FundLine("其他资金", D("0"), D("0"), D("0")),
+        FundLine("年度资金总额", Decimal("200"), Decimal("250"), Decimal("237.5"), Decimal("10"), None, None),
+        FundLine("当年财政拨款", Decimal("200"), Decimal("230"), Decimal("220")),
+        FundLine("上年结转资金", Decimal("0"), Decimal("20"), Decimal("17.5")),
+        FundLine("其他资金", Decimal("0"), Decimal("0"), Decimal("0")),
     ]
     total = funds[0]
     total.rate = _pct(total.executed, total.annual)  # 95.00
-    total.score = (total.weight * total.rate / 100).quantize(D("0.01"), ROUND_HALF_UP)  # 9.50
+    total.score = (total.weight * total.rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)  # 9.50
     indicators = [
-        IndicatorLine("产出指标", "数量指标", "维修道路长度", "≥266米", "270米", D("20"), D("20")),
-        IndicatorLine("产出指标", "质量指标", "工程验收合格率", "≥95%", "98%", D("15"), D("15")),
-        IndicatorLine("产出指标", "时效指标", "按期完工率", "=100%", "100%", D("15"), D("15")),
-        IndicatorLine("效益指标", "社会效益指标", "受益群众人数", "≥5000人", "4000人", D("15"), D("12"),
+        IndicatorLine("产出指标", "数量指标", "维修道路长度", "≥266米", "270米", Decimal("20"), Decimal("20")),
+        IndicatorLine("产出指标", "质量指标", "工程验收合格率", "≥95%", "98%", Decimal("15"), Decimal("15")),
+        IndicatorLine("产出指标", "时效指标", "按期完工率", "=100%", "100%", Decimal("15"), Decimal("15")),
+        IndicatorLine("效益指标", "社会效益指标", "受益群众人数", "≥5000人", "4000人", Decimal("15"), Decimal("12"),
                       "部分路段因雨季延期，下年度优先安排"),
-        IndicatorLine("效益指标", "可持续影响指标", "道路完好率", "≥90%", "92%", D("15"), D("15")),
-        IndicatorLine("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "93%", D("10"), D("10")),
+        IndicatorLine("效益指标", "可持续影响指标", "道路完好率", "≥90%", "92%", Decimal("15"), Decimal("15")),
+        IndicatorLine("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "93%", Decimal("10"), Decimal("10")),
     ]
     points: dict[str, Decimal] = {}
     for ind in indicators:
-        points[ind.level1] = points.get(ind.level1, D(0)) + ind.weight
-    score = total.score + sum((i.score for i in indicators), D(0))
-    amounts = [AmountLine("道路维修", D("150"), D("145")), AmountLine("桥涵养护", D("60"), D("55.5")),
-               AmountLine("设备购置", D("40"), D("37"))]
-    amounts_total = AmountLine("合计", sum((a.budget for a in amounts), D(0)), sum((a.executed for a in amounts), D(0)))
+        points[ind.level1] = points.get(ind.level1, Decimal(0)) + ind.weight
+    score = total.score + sum((i.score for i in indicators), Decimal(0))
+    amounts = [AmountLine("道路维修", Decimal("150"), Decimal("145")), AmountLine("桥涵养护", Decimal("60"), Decimal("55.5")),
+               AmountLine("设备购置", Decimal("40"), Decimal("37"))]
+    amounts_total = AmountLine("合计", sum((a.budget for a in amounts), Decimal(0)), sum((a.executed for a in amounts), Decimal(0)))
     return Project(
         name="乡村道路养护项目", supervisor="某县交通运输局", implementer="某县公路养护中心", funds=funds,
         goal_expected="完成乡村道路维修266米，工程验收合格率不低于95%。",
         goal_actual="完成道路维修270米，验收合格率98%，受益群众4000人。",
-        indicators=indicators, level_points=points, total_weight=D("100"), total_score=score,
+        indicators=indicators, level_points=points, total_weight=Decimal("100"), total_score=score,
         grade="优" if score >= 90 else "良", amounts=amounts, amounts_total=amounts_total)
 
 
@@ -137,12 +135,12 @@ def _total(p: Project) -> None:
 
 
 def _rate(p: Project) -> None:
-    p.funds[0].rate = D("90.00")
+    p.funds[0].rate = Decimal("90.00")
 
 
 def _execution_score(p: Project) -> None:
-    p.funds[0].score = D("10")
-    p.total_score += D("0.5")
+    p.funds[0].score = Decimal("10")
+    p.total_score += Decimal("0.5")
 
 
 def _fund_sum(p: Project) -> None:
@@ -151,7 +149,7 @@ def _fund_sum(p: Project) -> None:
 
 def _deviation(p: Project) -> None:
     ind = p.indicators[3]
-    ind.actual, ind.score, ind.reason = "3000人", D("9"), ""
+    ind.actual, ind.score, ind.reason = "3000人", Decimal("9"), ""
     p.total_score -= 3
 
 
