@@ -131,3 +131,21 @@ def test_a_table_whose_indicator_rows_were_not_read_is_partial(example):
     assert result.coverage.status == PARTIAL
     assert [u.why for u in result.coverage.unread] == ["未读到绩效指标行，指标得分及总分与各项得分之和未核对"]
     assert pkg.projects[0].name in result.coverage.unread[0].where
+
+
+def test_the_workbook_report_has_the_coverage_of_each_document(example, tmp_path):
+    from openpyxl import load_workbook
+
+    from jixiao.audit.report import write_xlsx
+
+    pkg = _package(example)
+    pkg.reading.unread.append(Unread("第2页 表格", "表头未能识别"))
+    out = tmp_path / "审核意见.xlsx"
+    write_xlsx([audit_package(pkg, "a.docx"), audit_package(Package(year=2023), "b.txt")], out)
+    wb = load_workbook(out)
+    summary = wb["汇总"]
+    assert summary.cell(1, 9).value == "核对范围"
+    assert summary.cell(2, 9).value.startswith("部分核对：表格") and summary.cell(3, 9).value.startswith("未能核对")
+    assert summary.cell(3, 7).value == "未能核对"
+    details = [[c.value for c in row] for row in wb[wb.sheetnames[1]].iter_rows(min_row=2)]
+    assert ["未核对", "coverage.unread", "未能读懂，未核对：表头未能识别", "第2页 表格"] in [d[:4] for d in details]
