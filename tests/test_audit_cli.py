@@ -70,7 +70,8 @@ def test_exit_0_when_only_warnings(checks, capsys):
     checks(_warning_check)
     rc, data = audit_json(capsys, str(EXAMPLE))
     assert rc == 0
-    assert data["documents"][0]["summary"] == {"errors": 0, "warnings": 1, "infos": 1}
+    counts = {k: v for k, v in data["documents"][0]["summary"].items() if k != "coverage"}
+    assert counts == {"errors": 0, "warnings": 1, "infos": 1}
 
 
 def test_exit_1_on_an_error_finding(checks, capsys):
@@ -93,7 +94,8 @@ def test_exit_2_on_unreadable_input(tmp_path, capsys):
     errors = [d["error"] for d in data["documents"]]
     assert "格式错误" in errors[0]
     assert "文件不存在" in errors[1]
-    assert all(d["findings"] == [] and d["summary"] == {"errors": 0, "warnings": 0, "infos": 0} for d in data["documents"])
+    assert all(d["findings"] == [] and d["summary"] == {"errors": 0, "warnings": 0, "infos": 0, "coverage": {
+        "status": "unchecked", "tables": 0, "figures": 0, "checks": 0, "unread": []}} for d in data["documents"])
 
 
 def test_unknown_profile_exits_2_with_a_message(capsys):
@@ -134,7 +136,11 @@ def test_json_shape_is_exactly_the_contract():
     assert set(data) == {"documents"}
     (doc,) = data["documents"]
     assert set(doc) == {"path", "findings", "summary"} and doc["path"] == str(EXAMPLE)
-    assert set(doc["summary"]) == {"errors", "warnings", "infos"}
+    assert set(doc["summary"]) == {"errors", "warnings", "infos", "coverage"}
+    coverage = doc["summary"].pop("coverage")
+    assert set(coverage) == {"status", "tables", "figures", "checks", "unread"}
+    assert coverage["status"] == "checked" and coverage["unread"] == []
+    assert coverage["tables"] > 10 and coverage["figures"] > 300 and coverage["checks"] > 100
     for f in doc["findings"]:
         assert set(f) == FINDING_KEYS
         assert f["severity"] in SEVERITY_RANK

@@ -71,6 +71,7 @@ def render() -> str:
         "位置、填报值、应为值、计算过程和原文。“示例”一栏是该规则在示例数据包"
         "（examples/xiangxi-beijing-office-2022.yaml，样本单位照录的数据）上报出的第一条问题。", "",
     ]
+    lines += COVERAGE_SECTION
     seen = examples()
     for name in sorted(groups, key=_family_key):
         title = FAMILY_TITLES.get(name, name)
@@ -79,6 +80,26 @@ def render() -> str:
             lines.append(f"| `{rule}` | {_cell(rtitle)} | {_cell(desc)} | {_cell(seen.get(rule, '—'))} |")
         lines.append("")
     return "\n".join(lines)
+
+
+# What every report says besides its findings (jixiao/audit/coverage.py).
+COVERAGE_SECTION = [
+    "## 核对范围（`summary.coverage`）", "",
+    "每份文件的审核结果都写明读懂了什么、核对了什么：读懂的每张表格（位置、类别、行数、数字个数）、"
+    "审核实际复算核对的关系数、未能读懂的部分及原因。文本与 HTML 报告列在“核对范围”下，"
+    "XLSX 汇总表有“核对范围”一栏，JSON 在每份文件的 `summary.coverage` 中：", "",
+    "| 字段 | 含义 |", "|---|---|",
+    "| `status` | `checked`：读到了数字并复算了其间的关系，没有未读懂的部分；`partial`：另有部分未能读懂（列在 "
+    "`unread`），只就读懂的部分报告；`unchecked`：没有读到任何数字，或读到的数字之间没有可复算的关系——"
+    "报告写“未能核对”及原因，绝不写“未发现问题”。 |",
+    "| `tables` | 读懂的表格张数。由本系统数据包（YAML/JSON、本系统工作簿）读入的，按数据包中的各表计。 |",
+    "| `figures` | 从这些表格读到的数字个数（金额、比率、分值、得分、指标值）。 |",
+    "| `checks` | 审核规则实际核对的关系个数：每一处填报数与其复算值（合计与各项、执行率与两项金额、得分与分值、"
+    "总分与各项得分……）比较一次计一项，同一关系被几条规则查看也只计一次。由审核规则运行时计数，不是估计。 |",
+    "| `unread` | 未能读懂的部分：`[{\"where\": 位置, \"why\": 原因}]`，如表头未能识别的表格。 |", "",
+    "退出码不受核对范围影响（0 无错误级问题，1 有错误级问题，2 有文件无法读取）；无法读取的文件 `status` 为 "
+    "`unchecked`。", "",
+]
 
 
 def _cell(s: str) -> str:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from ..core.engine import ScoreReport, score_package
 from ..core.model import Package, Source
+from ..core.numbers import close_tally, open_tally
 from ..core.profiles import Profile, load_profile
 from .findings import Finding
 
@@ -69,15 +70,27 @@ def _load_all() -> None:
 
 
 def run_checks(pkg: Package, profile: Profile | str | None = None, options: dict | None = None) -> list[Finding]:
+    return run_checks_counted(pkg, profile, options)[0]
+
+
+def run_checks_counted(pkg: Package, profile: Profile | str | None = None,
+                       options: dict | None = None) -> tuple[list[Finding], int]:
+    """Every finding, and how many relations the checks evaluated: each stated figure compared with
+    its recomputation counts once, however many checks look at it (core.numbers' tally). The engine's
+    own scoring runs before the tally opens, so only what the checks compare is counted."""
     _load_all()
     prof = profile if isinstance(profile, Profile) else load_profile(profile or pkg.profile)
     ctx = AuditContext(pkg, prof, score_package(pkg, prof), options or {})
     findings: list[Finding] = []
-    for chk in CHECKS.values():
-        try:
-            findings.extend(chk.func(ctx))
-        except Exception as exc:  # a bug in one check must not hide the others' findings
-            findings.append(Finding(rule="internal.check_failed", severity="warning",
-                                    message=f"审核规则 {chk.rule} 运行出错，结果可能不完整：{type(exc).__name__}: {exc}",
-                                    location=Source()))
-    return findings
+    evaluated, token = open_tally()
+    try:
+        for chk in CHECKS.values():
+            try:
+                findings.extend(chk.func(ctx))
+            except Exception as exc:  # a bug in one check must not hide the others' findings
+                findings.append(Finding(rule="internal.check_failed", severity="warning",
+                                        message=f"审核规则 {chk.rule} 运行出错，结果可能不完整：{type(exc).__name__}: {exc}",
+                                        location=Source()))
+    finally:
+        close_tally(token)
+    return findings, len(evaluated)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..texttable import table
+from .coverage import PARTIAL, UNCHECKED, Coverage
 from .findings import SEVERITY_LABELS, Finding
 from .service import EXPECTED_FORMS, FORM_TITLES, DocumentResult
 
@@ -64,6 +65,30 @@ def finding_row(f: Finding) -> list[str]:
             f.stated, f.expected, f.formula, f.evidence or f.location.text]
 
 
+def status_text(r: DocumentResult) -> str:
+    """The document's verdict in a summary row: never 通过 when nothing could be checked."""
+    if r.error:
+        return "无法读取"
+    if r.summary["errors"]:
+        return "有错误"
+    if r.coverage.status == UNCHECKED:
+        return "未能核对"
+    return "通过（部分核对）" if r.coverage.status == PARTIAL else "通过"
+
+
+def nothing_found_text(cov: Coverage) -> str:
+    """What a report says where it lists no finding — only ever beside what was checked."""
+    if cov.status == UNCHECKED:
+        return "本文件未能核对（原因见核对范围），未列出问题不等于没有问题。"
+    if cov.status == PARTIAL:
+        return "在已核对的部分未发现问题；未能读懂的部分（见上）未核对。"
+    return "未发现问题。"
+
+
+def table_read_text(t) -> str:
+    return f"{t.where}：{t.kind}，{t.rows} 行，数字 {t.figures} 个"
+
+
 def doc_label(r: DocumentResult) -> str:
     parts = [r.unit, f"{r.year}年度" if r.year else ""]
     return " ".join(p for p in parts if p)
@@ -106,6 +131,7 @@ def _text_document(r: DocumentResult) -> str:
     if r.title or doc_label(r):
         lines.append(f"  {r.title or doc_label(r)}")
     lines.append(f"  审核结果：{counts_text(r.summary)}")
+    lines += _text_coverage(r.coverage)
     lines.append("")
     for form, items in by_form(r.findings):
         lines.append(f"■ {form_heading(form)}（{len(items)} 项）")
@@ -113,8 +139,18 @@ def _text_document(r: DocumentResult) -> str:
             lines += _text_finding(f)
         lines.append("")
     if not r.findings:
-        lines += ["  未发现问题。", ""]
+        lines += [f"  {nothing_found_text(r.coverage)}", ""]
     return "\n".join(lines)
+
+
+def _text_coverage(cov: Coverage) -> list[str]:
+    """核对范围: the line, each table read, each part not understood with its reason."""
+    lines = [f"  核对范围：{cov.line()}"]
+    lines += [f"    · {table_read_text(t)}" for t in cov.tables]
+    if cov.unread:
+        lines.append("  未能读懂的部分（未核对）：")
+        lines += [f"    · {u.where}：{u.why}" for u in cov.unread]
+    return lines
 
 
 def _text_finding(f: Finding) -> list[str]:
@@ -137,8 +173,7 @@ def _text_summary(results: list[DocumentResult]) -> str:
     rows = []
     for r in results:
         s = r.summary
-        status = "无法读取" if r.error else ("有错误" if s["errors"] else "通过")
-        rows.append([r.path, str(s["errors"]), str(s["warnings"]), str(s["infos"]), status])
+        rows.append([r.path, str(s["errors"]), str(s["warnings"]), str(s["infos"]), status_text(r)])
     total = [sum(r.summary[k] for r in results) for k in ("errors", "warnings", "infos")]
     unreadable = sum(1 for r in results if r.error)
     rows.append([f"合计（{len(results)} 份，{unreadable} 份无法读取）", *map(str, total), ""])
@@ -170,6 +205,8 @@ tr.error .sev{color:#b00020}tr.warning .sev{color:#b36b00}tr.info .sev{color:#33
 .counts span{display:inline-block;margin-right:1.5em;font-weight:bold}
 .c-error{color:#b00020}.c-warning{color:#b36b00}.c-info{color:#336}
 .unreadable{background:#fdecea;border:1px solid #b00020;padding:.8em}
+.coverage{border-left:4px solid #336;padding:.2em .8em;margin:.5em 0;background:#f6f7fb}
+.coverage.unchecked{border-color:#b00020;background:#fdecea}.coverage.partial{border-color:#b36b00}
 .meta{color:#555}
 code{font-family:monospace;font-size:.95em}
 .ev{color:#444;font-size:.95em}
@@ -221,13 +258,30 @@ def _html_document(r: DocumentResult, several: bool) -> str:
         out += [f'<div class="unreadable"><strong>无法读取该文件：</strong><br>{_br(r.error)}</div>', "</section>"]
         return "\n".join(out)
     out.append(_html_counts(r.summary))
+    out.append(_html_coverage(r.coverage))
     if not r.findings:
-        out.append("<p>未发现问题。</p>")
+        out.append(f"<p>{e(nothing_found_text(r.coverage))}</p>")
     for form, items in by_form(r.findings):
         out.append(f"<h3>{e(form_heading(form))}（{len(items)} 项）</h3>")
         out.append(_html_table(items))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _html_coverage(cov: Coverage) -> str:
+    e = html.escape
+    out = [f'<div class="coverage {e(cov.status)}"><p><strong>核对范围：</strong>{e(cov.line())}</p>']
+    if cov.tables:
+        head = "".join(f"<th>{c}</th>" for c in ("表格", "类别", "行数", "数字"))
+        rows = "".join(f"<tr><td>{e(t.where)}</td><td>{e(t.kind)}</td><td class=\"num\">{t.rows}</td>"
+                       f"<td class=\"num\">{t.figures}</td></tr>" for t in cov.tables)
+        out.append(f"<details><summary>已读表格 {len(cov.tables)} 张</summary><table><thead><tr>{head}</tr></thead>"
+                   f"<tbody>{rows}</tbody></table></details>")
+    if cov.unread:
+        items = "".join(f"<li>{e(u.where)}：{e(u.why)}</li>" for u in cov.unread)
+        out.append(f"<p>未能读懂的部分（未核对）：</p><ul>{items}</ul>")
+    out.append("</div>")
+    return "".join(out)
 
 
 def _html_table(items: list[Finding]) -> str:
@@ -248,11 +302,11 @@ def _html_summary(results: list[DocumentResult]) -> str:
     rows = []
     for r in results:
         s = r.summary
-        status = "无法读取" if r.error else ("有错误" if s["errors"] else "通过")
         rows.append(f"<tr><td>{e(r.path)}</td><td>{e(r.unit)}</td><td class=\"num\">{r.year or ''}</td>"
                     f"<td class=\"num\">{s['errors']}</td><td class=\"num\">{s['warnings']}</td>"
-                    f"<td class=\"num\">{s['infos']}</td><td>{status}</td></tr>")
-    head = "".join(f"<th>{c}</th>" for c in ("文件", "单位", "年度", "错误", "警告", "提示", "状态"))
+                    f"<td class=\"num\">{s['infos']}</td><td>{e(status_text(r))}</td>"
+                    f"<td>{e(r.coverage.line())}</td></tr>")
+    head = "".join(f"<th>{c}</th>" for c in ("文件", "单位", "年度", "错误", "警告", "提示", "状态", "核对范围"))
     return f"<h2>汇总（{len(results)} 份）</h2><table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
 
 
@@ -318,6 +372,8 @@ def _findings_sheet(ws, r: DocumentResult) -> None:
         ws.append(["无法读取", "input.unreadable", _cell(r.error), r.path, "", "", "", ""])
     for f in r.findings:
         ws.append([_cell(c) for c in finding_row(f)])
+    for u in r.coverage.unread:
+        ws.append(["未核对", "coverage.unread", _cell(f"未能读懂，未核对：{u.why}"), _cell(u.where), "", "", "", ""])
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -327,13 +383,14 @@ def _findings_sheet(ws, r: DocumentResult) -> None:
 
 
 def _summary_sheet(ws, results: list[DocumentResult], sheets: list[str]) -> None:
-    ws.append(["文件", "单位", "年度", "错误", "警告", "提示", "状态", "明细工作表"])
+    ws.append(["文件", "单位", "年度", "错误", "警告", "提示", "状态", "明细工作表", "核对范围"])
     for r, sheet in zip(results, sheets):
         s = r.summary
-        status = f"无法读取：{_cell(r.error)}" if r.error else ("有错误" if s["errors"] else "通过")
-        ws.append([_cell(r.path), _cell(r.unit), r.year, s["errors"], s["warnings"], s["infos"], status, sheet])
+        status = f"无法读取：{_cell(r.error)}" if r.error else status_text(r)
+        ws.append([_cell(r.path), _cell(r.unit), r.year, s["errors"], s["warnings"], s["infos"], status, sheet,
+                   _cell(r.coverage.line())])
     _as_text(ws)
-    _style_header(ws, (50, 36, 8, 8, 8, 8, 30, 24))
+    _style_header(ws, (50, 36, 8, 8, 8, 8, 30, 24, 60))
 
 
 def _as_text(ws) -> None:

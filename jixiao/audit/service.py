@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.model import Package, Source
+from .coverage import UNCHECKED, Coverage, coverage_of, unreadable
 from .findings import Finding, sort_key, summary
 
 # The forms a complete package holds (DESIGN §2), as readers name them in Package.forms_found.
@@ -51,6 +52,7 @@ class DocumentResult:
     year: int | None = None
     title: str = ""
     forms_found: list[str] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def readable(self) -> bool:
@@ -60,8 +62,14 @@ class DocumentResult:
     def summary(self) -> dict:
         return summary(self.findings)
 
+    @property
+    def clean(self) -> bool:
+        """Nothing found in what was checked — and something was checked."""
+        return not self.error and not self.findings and self.coverage.status != UNCHECKED
+
     def as_dict(self) -> dict:
-        d: dict = {"path": self.path, "findings": [f.as_dict() for f in self.findings], "summary": self.summary}
+        d: dict = {"path": self.path, "findings": [f.as_dict() for f in self.findings],
+                   "summary": {**self.summary, "coverage": self.coverage.summary()}}
         if self.error:
             d["error"] = self.error
         return d
@@ -76,31 +84,39 @@ def audit_path(path: str | Path, profile: str | None = None) -> DocumentResult:
     try:
         pkg = _read(Path(path))
     except (ValueError, OSError) as exc:  # PackageError and readers' own messages
-        return DocumentResult(name, error=_reader_message(exc, name))
+        return failed(name, _reader_message(exc, name))
     except MemoryError:
-        return DocumentResult(name, error="文件过大或结构异常，读取时内存不足")
+        return failed(name, "文件过大或结构异常，读取时内存不足")
     except RecursionError:
-        return DocumentResult(name, error="文件结构嵌套过深，无法解析")
+        return failed(name, "文件结构嵌套过深，无法解析")
     except Exception as exc:  # a reader's bug must not reach the user as a traceback
-        return DocumentResult(name, error=f"无法解析该文件（{type(exc).__name__}）")
+        return failed(name, f"无法解析该文件（{type(exc).__name__}）")
     return audit_package(pkg, name, profile)
+
+
+def failed(name: str, error: str) -> DocumentResult:
+    """A document that could not be read or audited: nothing of it was checked."""
+    return DocumentResult(name, error=error, coverage=unreadable(error))
 
 
 def audit_package(pkg: Package, name: str, profile: str | None = None) -> DocumentResult:
     from ..core.profiles import ProfileError
-    from .registry import run_checks
+    from .registry import run_checks_counted
 
     result = DocumentResult(name, unit=pkg.unit.name, year=pkg.year, title=pkg.title, forms_found=list(pkg.forms_found))
     try:
-        findings = run_checks(pkg, profile)
+        findings, evaluated = run_checks_counted(pkg, profile)
     except ProfileError as exc:
         result.error = str(exc)
+        result.coverage = unreadable(result.error)
         return result
     except Exception as exc:  # the engine failed on a package it could read: report, do not crash
         result.error = f"审核过程出错，未能完成审核（{type(exc).__name__}: {exc}）"
+        result.coverage = unreadable(result.error)
         return result
     findings.extend(missing_forms(pkg))
     result.findings = sorted(findings, key=sort_key)
+    result.coverage = coverage_of(pkg, evaluated)
     return result
 
 
@@ -306,7 +322,7 @@ def _audit_isolated(path: str, profile: str | None) -> DocumentResult:
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(audit_path, path, profile).result()
     except BrokenProcessPool:
-        return DocumentResult(str(path), error=CRASHED)
+        return failed(str(path), CRASHED)
 
 
 def _cpu_count() -> int:

@@ -70,7 +70,8 @@ def _note_written(results: list[DocumentResult], out: Path) -> None:
 
     total = {k: sum(r.summary[k] for r in results) for k in ("errors", "warnings", "infos")}
     bad = sum(1 for r in results if r.error)
-    extra = f"，{bad} 份无法读取" if bad else ""
+    unchecked = sum(1 for r in results if not r.error and r.coverage.status == "unchecked")
+    extra = (f"，{bad} 份无法读取" if bad else "") + (f"，{unchecked} 份未能核对" if unchecked else "")
     print(f"已写入 {out}（{len(results)} 份文件：{counts_text(total)}{extra}）", file=sys.stderr)
 
 

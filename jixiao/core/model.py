@@ -291,6 +291,7 @@ class SelfEvalTable:
     level1_weights: dict[str, Amount] = field(default_factory=dict)  # as printed: 产出指标(50分)
     stated_total: Amount = None  # 总分 得分
     stated_total_weight: Amount = None  # 总分 分值 (100)
+    stated_grade: str = ""  # 评价等次 printed with the table itself (some families grade each table)
     form_label: str = ""  # the form's printed title, checked against its kind
     row_label: str = ""  # the label of its name row (…预算支出名称)
     filler: str = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -122,9 +123,33 @@ def unit_places(unit: str) -> int | None:
     return 2 if unit == "分" or unit in MONEY_UNITS else None
 
 
+# The comparisons made while a tally is open (`tallied`): the audit opens one around its checks to
+# say how many relations of a document it actually evaluated. A comparison is keyed by the identity
+# of what it compared, so that a relation several checks look at counts once.
+_TALLY: ContextVar[set | None] = ContextVar("comparisons", default=None)
+
+
+def open_tally() -> tuple[set, object]:
+    """Start counting comparisons; returns the set that fills and the token to close it with."""
+    seen: set = set()
+    return seen, _TALLY.set(seen)
+
+
+def close_tally(token) -> None:
+    _TALLY.reset(token)
+
+
+def tally(key: object) -> None:
+    """Count one comparison under `key` when a tally is open (nothing otherwise)."""
+    seen = _TALLY.get()
+    if seen is not None:
+        seen.add(key)
+
+
 def stated_agrees(stated: Decimal, computed: Decimal, unit: str, parts: int = 0) -> bool:
     """The one comparison of a stated figure with a recomputed one of `unit` (DESIGN §3): at the
     printed precision, never looser than the unit's own, plus 0.01 per rounded part summed."""
+    tally((id(stated), id(computed)))
     return agrees(stated, computed, parts, places=unit_places(unit))
 
 

@@ -43,7 +43,21 @@ from ..core.profiles import ProfileError, detect_jurisdiction, load_profile, res
 from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
 from .families import TableSpec, cover_labels, families, is_top, line_tops, table_spec
 from .framework_text import parse_framework
+from .headers import (
+    columns_by_role,
+    combined_header,
+    fund_row_role,
+    header_rows,
+    is_fund_header,
+    is_indicator_header,
+    is_repeated_header,
+    row_roles,
+    texts_of,
+    words_of_roles,
+)
+from .reading import caption_of, note, prose_reads, reading_of, recording
 from .score_sheet import find_sheet
+from .text_tables import tables_in_text
 
 # --- forms and their titles ------------------------------------------------------------------
 
@@ -171,10 +185,13 @@ def integer(text: str) -> int | None:
     return int(p.value)
 
 
-def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = "", column: str = "") -> Source:
+def src(form: str, cell: Cell | Paragraph | None, table: str = "", row: str = "", column: str = "",
+        kind: str = "") -> Source:
     if cell is None:
         return Source(form, table, row, column)
-    return Source(form, table, row, column, cell.line, cell.clean)
+    source = Source(form, table, row, column, cell.line, cell.clean)
+    note(cell, source, kind)  # for Package.reading: this cell was read
+    return source
 
 
 @text_cache(8192)  # pure; row labels repeat
@@ -217,7 +234,17 @@ def _filled(row: list[Cell]) -> list[Cell]:
 
 
 def build_package(blocks: list[Block], source_path: str = "") -> Package:
+    blocks = tables_in_text(blocks)  # rows pasted as text (TAB, '|', runs of spaces) are tables
+    blocks = [part for b in blocks for part in (_one_per_item(b) if isinstance(b, Table) else (b,))]
     segments = segment(blocks)
+    with recording() as notes:
+        pkg = _build(segments, blocks, source_path)
+        pkg.reading = reading_of(_tables_where(segments), notes)
+    pkg.reading.tables += prose_reads(pkg.narrative)
+    return pkg
+
+
+def _build(segments: list[Segment], blocks: list[Block], source_path: str) -> Package:
     year = _year(segments)
     pkg = Package(year=year or 0, source_path=source_path)
     pkg.jurisdiction = _jurisdiction_of(blocks)
@@ -237,6 +264,7 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
             parser(ctx, seg)
         if seg.form not in _SELF_EVAL_FORMS:
             _score_sheets(ctx, seg)
+            _self_eval_by_headers(ctx, seg)
     _finish_fund_types(ctx)
     pkg.forms_found.sort(key=FORM_ORDER.index)
     if not pkg.title:
@@ -248,11 +276,116 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
     return pkg
 
 
+def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
+    """Every table of the document with where a person finds it: the caption above it (a short
+    line; tables one after another share it), else the form's title."""
+    out: list[tuple[Table, str]] = []
+    for seg in segments:
+        caption = ""
+        for b in seg.blocks:
+            if isinstance(b, Paragraph):
+                caption = caption_of(b.text) or caption
+            else:
+                out.append((b, caption or seg.title or "文件开头"))
+    return out
+
+
 _YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
 _YEAR_IN_BODY = re.compile(r"(2\s?0\s?\d\s?\d)\s*年度")
 
 
 _SELF_EVAL_FORMS = ("附件3", "附件4", "附件5", "附件6", "附件7")
+
+
+def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
+    """Self-evaluation tables outside a form titled as one — untitled, under a title no rule knows
+    ("绩效目标自评表（衔接资金）", "项目自评表（专项资金）"), embedded in a report — found by what
+    their headers say: a fund block (budgeted and executed amounts) or an indicator block (indicators
+    with their targets or actuals). The caption above the table, if any, is its title and a hint to
+    its kind (整体 → the department's table; a fund type's words → 附件5–7), never a gate."""
+    caption = seg.title
+    names: list[Paragraph] = []
+    for b in seg.blocks:
+        if isinstance(b, Paragraph):
+            if _name_label(b.text) is not None:
+                names.append(b)  # "项目名称：…" over the table: the form's name row, printed as a line
+            elif caption_of(b.text):
+                caption, names = b.clean.replace("\n", ""), []
+            continue
+        if _self_eval_layout(b, seg.form):
+            kind = _kind_by_caption(caption, ctx.pkg)
+            form = _KIND_FORMS[kind]
+            table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+            if table is not None and form not in ctx.pkg.forms_found:
+                ctx.pkg.forms_found.append(form)
+        names = []
+
+
+def _one_per_item(table: Table) -> list[Table]:
+    """A grid holding the tables of several projects one under the other (a sheet, or pasted text
+    without a title between them), cut where a name row ("项目名称 | …") follows a table's figures:
+    each part is a table of its own, read and listed in Package.reading on its own."""
+    names = _union_spec_names()
+    starts = [i for i, row in enumerate(table.rows)
+              if i and len(row) >= 2 and row[0].compact.endswith(names)]
+    if not starts:
+        return [table]  # most tables: one name row at the top, or none
+    cuts = [0]
+    for i in starts:  # a name row after figures opens the next item's table
+        if any(amount(c.text) is not None for row in table.rows[cuts[-1]:i] for c in row[1:]):
+            cuts.append(i)
+    if len(cuts) == 1:
+        return [table]
+    bounds = zip(cuts, cuts[1:] + [len(table.rows)])
+    return [Table(rows=table.rows[a:b], line=table.rows[a][0].line if table.rows[a] else table.line) for a, b in bounds]
+
+
+def _union_spec_names() -> tuple[str, ...]:
+    return tuple(table_spec("project", "")[0].name_labels.get("name", ("项目名称",)))
+
+
+def _name_label(text: str) -> str | None:
+    """The label of a "项目名称：村道硬化" line above a table (a name row printed as a paragraph)."""
+    m = re.match(r"^(\S{2,8}?)[:：\s\u3000]+\S", text.strip())
+    if m is None:
+        return None
+    label = compact(m.group(1))
+    return label if label.endswith(("名称", "部门", "单位")) else None
+
+
+def _self_eval_layout(table: Table, form: str) -> bool:
+    """A table holding a fund block, or an indicator block with targets or actuals (a score sheet of
+    points and scores only is read by score_sheet.py). The cover form's quantitative targets are its
+    own; there only a fund block counts."""
+    if not _may_be_self_eval(table):
+        return False
+    for i, row in enumerate(table.rows[:40]):
+        roles = row_roles(texts_of(row))
+        if is_fund_header(roles):
+            return True
+        if form == COVER or not roles:
+            continue
+        combined = row_roles(texts_of(combined_header(table.rows, i)))
+        if is_indicator_header(combined) and ("target" in combined or "actual" in combined):
+            return True
+    return False
+
+
+def _may_be_self_eval(table: Table) -> bool:
+    """A quick test on the table's text before its rows are judged: some cell names an executed
+    amount, an indicator's target or its actual (every self-evaluation layout prints one)."""
+    return any(words_of_roles(("executed", "target", "actual")).search(c.compact)
+               for row in table.rows[:40] for c in row if c.compact and len(c.compact) <= 30)
+
+
+def _kind_by_caption(caption: str, pkg: Package) -> str:
+    t = compact(caption)
+    for kind, word in FUND_KIND_WORDS.items():
+        if word in t:
+            return kind
+    if "整体" in t and pkg.overall is None:
+        return "overall"
+    return "project"
 
 
 def _score_sheets(ctx: _Ctx, seg: Segment) -> None:
@@ -765,11 +898,11 @@ def _line_table(table: Table, key: str, title: str, spec: dict[str, tuple[str, .
                 continue
             line.values[ckey] = amount(cell.text)
             if cell.compact:
-                line.src[ckey] = src(form, cell, title, label, clabel)
+                line.src[ckey] = src(form, cell, title, label, clabel, kind="金额表")
         if note_col is not None and note_col < len(row):
             line.note = row[note_col].clean
         builder.add(line, raw_label)
-    _choose_reading(lt, builder.alternatives)
+    _choose_reading(lt, builder.alternatives, builder.strategy)
     return lt
 
 
@@ -825,6 +958,9 @@ class _Hierarchy:
         if self.strategy == "groups":
             if self.top is not None and not label.endswith("支出"):
                 line.parent = self.top.label
+                # Nothing printed says so: the row may as well be a peer of the one above (a
+                # township's projects, one per row, closed by 合计). The sums decide.
+                self._alternative(line, [self.top.label, ""])
             else:
                 self._set_top(line)
             return
@@ -891,7 +1027,7 @@ def numbering_rank(raw: str) -> int:
     return 0
 
 
-def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -> None:
+def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], strategy: str = "nested") -> None:
     """Where the cues left parents open, prefer the reading under which the table's own sums hold.
 
     The default reading stands when its sums hold, or when no other reading makes all of them
@@ -903,6 +1039,7 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -
     options = [cands for _, cands in alternatives]
     combos = list(itertools.islice(itertools.product(*options), 256))
     default = combos[0]
+    peers = tuple(cands[-1] for cands in options)  # every open row a peer of the rows above it
 
     def apply(combo) -> None:
         for (line, _), parent in zip(alternatives, combo):
@@ -912,18 +1049,51 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]]) -
     if _sums_hold(lt):
         return
     checked = _parents(lt)
-    for combo in combos[1:]:
+    for combo in dict.fromkeys([peers, *combos[1:]]):
         apply(combo)
         # A reading may not make a sum disappear: every row that has parts under the default
-        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows).
-        if checked <= _parents(lt) and _sums_hold(lt):
-            moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
-                     for (line, _), p, d in zip(alternatives, combo, default) if p != d]
-            lt.reading = (f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}"
-                          "（按“其中”分组的读法各项之和不符）")
+        # keeps parts (a failing 项目支出 = Σ projects is not "fixed" by making the projects top rows)
+        # — unless the total row confirms the new reading by arithmetic: 合计 = Σ the rows read as
+        # peers. (Were the parent reading right with its own sum wrong, the total, equal to the
+        # parent, could not equal the parent plus its parts.)
+        if (checked <= _parents(lt) or _total_confirms(lt)) and _sums_hold(lt):
+            lt.reading = _reading_note(alternatives, combo, default, strategy)
             return
     apply(default)
-    lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+    if strategy == "groups":
+        first = next((d for d in default if d), "")
+        lt.reading = (f"表中层级未标明，已试两种读法（“{first}”为上级、其下各行为其明细；各行并列、合计为其和），"
+                      f"各项之和均不相符，按前一种读法报告")
+    else:
+        lt.reading = "表中层级未标明处已试各种读法，各项之和均不相符，按默认读法（“其中”项后无标记的行归入同组）报告"
+
+
+def _reading_note(alternatives: list[tuple[Line, list[str]]], combo: tuple, default: tuple, strategy: str) -> str:
+    if strategy == "groups" and not any(combo):
+        first = next((d for d in default if d), "")
+        note = f"（按“{first}”为上级、其下各行为其明细的读法，各项之和不符）" if first else ""
+        return f"表中层级未标明，按各项之和相符的读法：各行为并列项，合计等于各行之和{note}"
+    moved = [f"“{line.label}”作为{f'“{p}”的下级项' if p else '一级项'}"
+             for (line, _), p, d in zip(alternatives, combo, default) if p != d]
+    return f"表中层级未标明处按各项之和相符的读法：{'；'.join(moved)}（按“其中”分组的读法各项之和不符）"
+
+
+def _total_confirms(lt: LineTable) -> bool:
+    """The total row states a figure that the top-level rows, two or more, add up to."""
+    total = lt.line(lt.total_label) if lt.total_label else None
+    if total is None:
+        return False
+    tops = [ln for ln in lt.lines if not ln.parent and ln is not total]
+    checked = False
+    for col in (c for c in lt.columns if c not in lt.derived):
+        values = [ln.values.get(col) for ln in tops if ln.values.get(col) is not None]
+        stated = total.values.get(col)
+        if len(values) < 2 or stated is None:
+            continue
+        if not agrees(stated, sum(values, Decimal(0)), parts=len(values)):
+            return False
+        checked = True
+    return checked
 
 
 def _parents(lt: LineTable) -> set[str]:
@@ -1117,7 +1287,12 @@ def _costs_table(table: Table, year: int) -> LineTable:
 # The labels and columns of each template family are data (jixiao/families/*.yaml, io/families.py).
 
 
-def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
+def _holds_rows(t: SelfEvalTable) -> bool:
+    """A table found by its headers counts when a fund row or an indicator was read from it."""
+    return bool(t.funds or t.indicators)
+
+
+def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
     kind = {"附件3": "overall", "附件4": "project"}.get(seg.form) or FUND_FORMS[seg.form]
     form = seg.form
     spec, family_id = table_spec(kind, seg.title, _header_labels(seg))
@@ -1126,13 +1301,15 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
     if family_id and family_id not in ctx.pkg.families:
         ctx.pkg.families.append(family_id)
     if not any(isinstance(b, Table) for b in seg.blocks):
-        return  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
+        return None  # the title over a statement ("本单位无政府性基金预算支出。"), no form filled in
     for b in seg.blocks:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
-        else:
+        elif not _score_sheet_after(ctx, b, seg):
             _self_eval_table(ctx, t, b, form, spec)
+    if keep is not None and not keep(t):
+        return None
     if not t.filler and spec.signer_labels and "filler" not in t.src:
         t.src["filler"] = Source(form, "落款", "", spec.signer_labels[0])  # the label the form signs under
     _qualify_form(ctx, seg, t)
@@ -1142,6 +1319,21 @@ def parse_self_eval(ctx: _Ctx, seg: Segment) -> None:
         ctx.pkg.projects.append(t)
     else:
         ctx.fund_tables.setdefault(kind, []).append(t)
+    return t
+
+
+def _score_sheet_after(ctx: _Ctx, table: Table, seg: Segment) -> bool:
+    """A score sheet printed after the form's own table (levels, points and scores, no targets, no
+    fund block): read as the score sheet it is, not as more rows of the form."""
+    if _self_eval_layout(table, seg.form):
+        return False
+    found = find_sheet(table, seg.title, seg.form)
+    if found is None or not found[0].items:
+        return False
+    ctx.pkg.score_sheets.append(found[0])
+    if found[1] not in ctx.pkg.families:
+        ctx.pkg.families.append(found[1])
+    return True
 
 
 def _name_paragraph(t: SelfEvalTable, p: Paragraph, form: str, spec: TableSpec) -> None:
@@ -1193,6 +1385,14 @@ def _qualify_form(ctx: _Ctx, seg: Segment, t: SelfEvalTable) -> None:
             block.form = form
 
 
+def _opens_indicators(rows: list[list[Cell]], j: int) -> bool:
+    return bool(row_roles(texts_of(rows[j]))) and is_indicator_header(row_roles(texts_of(combined_header(rows, j))))
+
+
+_FUND_ROLES = ("fund",)
+_INDICATOR_ROLES = ("indicator",)
+
+
 def _is_fund_header(joined: str, spec: TableSpec) -> bool:
     return any(all(w in joined for w in group) for group in spec.fund_header)
 
@@ -1204,9 +1404,12 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
         row = rows[i]
         texts = [c.compact for c in row]
         joined = "|".join(texts)
-        if _is_fund_header(joined, spec):
-            block = _source_block if spec.fund_layout == "source_cells" else _fund_block
-            i = block(ctx, t, rows, i, form, spec)
+        roles = row_roles(texts_of(row))
+        if spec.fund_layout == "source_cells" and _is_fund_header(joined, spec):
+            i = _source_block(ctx, t, rows, i, form, spec)
+            continue
+        if _is_fund_header(joined, spec) or is_fund_header(roles):
+            i = _fund_block(ctx, t, rows, i, form, spec)
             continue
         if spec.detail_header and all(w in texts for w in spec.detail_header):
             i = _detail_table(ctx, t, rows, i, form, spec)
@@ -1215,7 +1418,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
             _goal(t, rows[i + 1], form)
             i += 2
             continue
-        if "三级指标" in texts:
+        if "三级指标" in texts or (roles and is_indicator_header(row_roles(texts_of(combined_header(rows, i))))):
             i = _indicator_block(ctx, t, rows, i, form, spec)
             continue
         if _is_total_row(texts, spec):
@@ -1227,8 +1430,37 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
 
 
 def _is_total_row(texts: list[str], spec: TableSpec) -> bool:
+    """The 总分 row: its label in the first cell, or in the first one written (a form whose level
+    columns come after the figures prints it further right)."""
     words = spec.total_words or ("总分",)
-    return bool(texts) and (_is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)))
+    if not texts:
+        return False
+    if _is_total(texts[0], words) or (len(texts) > 1 and not texts[0] and _is_total(texts[1], words)):
+        return True
+    if not any(t.startswith(words) for t in texts):
+        return False  # most rows: no total label anywhere
+    labels = [t for t in texts if t and amount(t) is None]
+    return len(labels) == 1 and _is_total(labels[0], words)
+
+
+def _total_by_columns(t: SelfEvalTable, row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]],
+                      form: str) -> bool:
+    """The 总分 row's points and score read under the 分值 and 得分 headers, where both columns are
+    known, the row lies on the header's grid and holds a figure under one of them; False leaves it
+    to the row's own order (the first figure the points, the second the score)."""
+    if "weight" not in cols or "score" not in cols or len(row) != len(header):
+        return False  # a row narrower than the header (merged cells) aligns by no column: its own order
+    cells = {k: row[cols[k][0]] for k in ("weight", "score")}
+    values = {k: amount(c.text) for k, c in cells.items()}
+    if all(v is None for v in values.values()):
+        return False
+    if values["weight"] is not None:
+        t.stated_total_weight = values["weight"]
+        t.src["total_weight"] = src(form, cells["weight"], "总分", "", "分值")
+    if values["score"] is not None:
+        t.stated_total = values["score"]
+        t.src["total"] = src(form, cells["score"], "总分", "", "得分")
+    return True
 
 
 def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) -> None:
@@ -1269,10 +1501,10 @@ _SIGNER_IN_CELL = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(\S*)\s*$")
 
 
 def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
-    header = rows[i]
-    cols = _columns(header, spec.fund_columns)
+    header = combined_header(rows, i)
+    cols = columns_by_role(header, spec.fund_columns, _FUND_ROLES)
     first_value = min((idx for idx, _ in cols.values()), default=1)
-    j = i + 1
+    j = i + header_rows(rows, i)
     while j < len(rows):
         row = rows[j]
         label_cells = [c for c in row[:max(1, len(row) - (len(header) - first_value))] if c.compact]
@@ -1281,12 +1513,14 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             if is_blank_row(row):
                 continue
             break
-        if any(w in c.compact for c in row for w in spec.stop_words):
+        if any(w in c.compact for c in row for w in spec.stop_words) or _opens_indicators(rows, j):
             break  # the goal or the indicator block begins
         label_cell = label_cells[-1]
         label, inline = _inline_figure(label_cell.text)
         key = next((k for k, words in spec.fund_rows if any(w in label for w in words)), None)
         group = next((g for g, words in spec.fund_groups if any(w in label for w in words)), None)
+        if key is None and group is None:
+            key = _vocabulary_fund_row(label, t)
         if key is None and group is None:
             j += 1  # a line of the block that is no row of it
             continue
@@ -1322,6 +1556,17 @@ def _fund_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, for
             _add_fund_row(t, fr)
         j += 1
     return j
+
+
+def _vocabulary_fund_row(label: str, t: SelfEvalTable) -> str | None:
+    """A fund row no family names, by the vocabulary's row words; a part already read keeps its
+    first row (a second "合计" lower down is no second total)."""
+    key = fund_row_role(label)
+    if not key or (key == "total" and t.fund("total") is not None):
+        return None
+    if t.kind == "overall":  # the department's table splits its funds by source and by use instead
+        return {"total": "total", "other": "other_funds"}.get(key)
+    return key
 
 
 _INLINE_FIGURE = re.compile(r"^(?P<label>.*?[^\d.,\s])\s*[:：]\s*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)?)\s*$",
@@ -1421,15 +1666,23 @@ def _goal(t: SelfEvalTable, row: list[Cell], form: str) -> None:
 
 
 def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int, form: str, spec: TableSpec) -> int:
-    header = rows[i]
-    cols = _columns(header, spec.indicator_columns)
+    header = combined_header(rows, i)
+    cols = columns_by_role(header, spec.indicator_columns, _INDICATOR_ROLES)
+    header_roles = {k: idx for k, (idx, _) in cols.items()}
+    header_texts = {c.compact for c in header if c.compact}
     level1 = level2 = ""
-    j = i + 1
+    j = i + header_rows(rows, i)
     while j < len(rows):
         row = rows[j]
         texts = [c.compact for c in row]
         if _is_total_row(texts, spec):
+            if _total_by_columns(t, row, header, cols, form):
+                return j + 1
             return j
+        if any(c.compact in header_texts for c in row) and is_repeated_header(row, header_roles):
+            j += 1  # the header printed again on a new page
+            continue
+        row = _with_blank_levels(row, header, cols)
         cell = {k: _cell(row, header, idx) for k, (idx, _) in cols.items()}
         if cell.get("level1") is not None and cell["level1"].compact:
             level1 = before_bracket(cell["level1"].text)
@@ -1437,7 +1690,8 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
             if points is not None:
                 t.level1_weights[level1] = points
         if cell.get("level2") is not None and cell["level2"].compact:
-            level2 = compact(cell["level2"].text)
+            text = cell["level2"].text  # "数量指标（20分）": the level's name, its points printed beside it
+            level2 = before_bracket(text) if bracket_points(text) is not None else compact(text)
         name = cell.get("name")
         j += 1
         if name is None or not name.compact or set(name.compact) <= {"…", "."}:
@@ -1447,6 +1701,23 @@ def _indicator_block(ctx: _Ctx, t: SelfEvalTable, rows: list[list[Cell]], i: int
         t.indicators.append(make_indicator(ctx, form, "绩效指标", level1, level2, name, target, actual,
                                            cell.get("weight"), cell.get("score"), cell.get("reason")))
     return j
+
+
+def _with_blank_levels(row: list[Cell], header: list[Cell], cols: dict[str, tuple[int, str]]) -> list[Cell]:
+    """A row narrower than the header whose missing cells are level labels a merged cell left blank
+    (text pasted with spaces drops empty cells). Where the level columns open the table, aligning
+    on the right (`_cell`) already puts every figure under its header; where they stand after
+    other columns, the blanks are put back in the level columns, level 1 first."""
+    missing = len(header) - len(row)
+    levels = [cols[k][0] for k in ("level1", "level2") if k in cols][:max(missing, 0)]
+    if missing <= 0 or len(levels) < missing or not levels:
+        return row
+    if all(i <= len(levels) for i in levels):
+        return row  # the levels lead: right alignment reads the row
+    out = list(row)
+    for i in sorted(levels):
+        out.insert(i, Cell("", None))
+    return out
 
 
 def _target_cells(cell: dict[str, Cell | None], empty: Cell) -> tuple[Cell, Cell]:

@@ -104,7 +104,36 @@ def pdf_blocks(p: Path) -> list[Block]:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a damaged file; all mean "unreadable"
         raise PackageError(str(p), [f"无法解析 PDF 文件：{type(exc).__name__}"]) from None
-    return _join_pages(items)
+    return _rejoin_wrapped_headers(_join_pages(items))
+
+
+def _rejoin_wrapped_headers(blocks: list[Block]) -> list[Block]:
+    """A table without ruling lines whose header cells wrap ("年初预算" over "数") comes out as a
+    table, a line of short fragments ("（万元） 数 数 数") and the rest of the table: the rows line
+    up in columns again below the line, so the three are one table. The fragments are dropped (the
+    header's words before them say what the columns hold)."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if isinstance(b, Table) and i + 2 < len(blocks) and _header_fragments(blocks[i + 1]) \
+                and isinstance(blocks[i + 2], Table) and _same_grid(b, blocks[i + 2]):
+            out.append(Table(rows=b.rows + blocks[i + 2].rows, line=b.line))
+            i += 3
+            continue
+        out.append(b)
+        i += 1
+    return out
+
+
+def _header_fragments(block: Block) -> bool:
+    parts = block.text.split() if isinstance(block, Paragraph) else []
+    return len(parts) >= 2 and all(len(x) <= 6 and not any(ch.isdigit() for ch in x) for x in parts)
+
+
+def _same_grid(a: Table, b: Table) -> bool:
+    width = {len(r) for r in a.rows[-1:]} | {len(r) for r in b.rows[:1]}
+    return len(width) == 1 and all(c.compact and not any(ch.isdigit() for ch in c.compact) for c in a.rows[-1])
 
 
 # --- one page ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..core.model import ScoreItem, ScoreSheet, Source
 from ..core.numbers import NumberError, parse_amount
 from .blocks import Cell, Table, compact
 from .families import SheetSpec, sheet_specs
+from .reading import note
 
 _TOTALS = ("合计", "总分", "总计")
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[）)]\s*$")
@@ -93,4 +94,6 @@ def _amount(text: str) -> Decimal | None:
 
 
 def _src(form: str, cell: Cell, table: str, row: str, column: str) -> Source:
-    return Source(form, table, row, column, cell.line, cell.clean)
+    source = Source(form, table, row, column, cell.line, cell.clean)
+    note(cell, source, "评分表")  # for Package.reading: this cell was read
+    return source

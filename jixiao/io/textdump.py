@@ -1,7 +1,9 @@
 """Reader for the text dump of a .docx package (the seed's format).
 
 The dump prints body paragraphs as plain lines and every table cell as a line
-starting with a tab. A cell's text may go on over following lines without a tab
+starting with a tab. A line with its cells between tabs ("项目\t预算数\t执行数", what copying a
+table gives) is a row of a pasted table: it stays a paragraph line with its tabs, and
+io/text_tables.py makes the run of such lines a table. A cell's text may go on over following lines without a tab
 (its further paragraphs, sometimes after one blank line); a blank line followed
 by a tab line starts a new row; two or more blank lines followed by a plain line
 end the table. Line numbers (1-based) are kept on every paragraph and cell.
@@ -55,6 +57,12 @@ def _too_many_controls(text: str) -> bool:
     return False
 
 
+def _delimited_row(raw: str) -> bool:
+    """A line holding several cells between TABs; the dump's own cell lines carry one leading TAB only."""
+    body = raw.lstrip(" \u3000")
+    return body.count("\t") >= 2 or (body.count("\t") == 1 and not body.startswith("\t"))
+
+
 def parse_blocks(text: str) -> list[Block]:
     """Split a text dump into paragraphs and tables (see the module docstring for the layout)."""
     blocks: list[Block] = []
@@ -75,6 +83,13 @@ def parse_blocks(text: str) -> list[Block]:
     n = 0
     for raw in text.splitlines():
         n += 1
+        if raw[:1] != "\t" and "\t" in raw and _delimited_row(raw) or raw[:1] == "\t" and raw.count("\t") > 1:
+            # A row pasted from a web or Word table: its cells on one line between TABs. Kept as a
+            # paragraph line with its TABs; forms.build_package turns runs of them into tables.
+            close_table()
+            blocks.append(Paragraph(raw.rstrip("\r\n"), n))
+            blanks = 0
+            continue
         if raw[:1] == "\t" or cell_line(raw):  # most cell lines start with the tab itself
             cell = Cell(raw[raw.index("\t") + 1:].rstrip(), n)
             if table is None:

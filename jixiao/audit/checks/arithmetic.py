@@ -122,6 +122,7 @@ def _line_sums(ctx: AuditContext) -> list[Finding]:
                 f = _sum_finding(c, loc, f"{_table_name(table.title)}“{ln.label}”{header}")
                 if table.reading:  # which reading of the rows' hierarchy the sum was taken under
                     f.evidence = (f"{f.evidence}；{table.reading}" if f.evidence else table.reading)
+                    f.message += f"（{table.reading}）"
                 out.append(f)
             for col, spec in table.derived.items():
                 c = idx(keys.line_cell(key, i, col))

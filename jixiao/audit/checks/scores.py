@@ -25,7 +25,7 @@ from decimal import Decimal
 from ...core import keys, rules
 from ...core.engine import TableResult
 from ...core.model import Indicator, SelfEvalTable
-from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees
+from ...core.numbers import ZERO, fmt_percent, fmt_score, stated_agrees, tally
 from ...core.trace import Computed, Kind, Method
 from ..findings import Finding
 from ..registry import AuditContext, check
@@ -39,6 +39,7 @@ from ._common import (
     finding,
     has_reason,
     location,
+    place,
     profile_note,
     quoted,
     table_form,
@@ -308,7 +309,9 @@ def _tier_mismatch(t: TableResult, ind: Indicator, c: Computed, tiers: list[dict
 
 
 @check("score.level1_weight", "一级指标分值合计不符",
-       "各一级指标下三级指标分值之和 = 表中所列一级指标分值（如 产出指标(50分)）；各指标分值 + 执行率分值 = 总分值；"
+       "各一级指标下三级指标分值之和 = 表中所列一级指标分值（如 产出指标(50分)）；各指标分值（未列三级指标分值的用一级指标所列分值）"
+       "+ 执行率分值 = 总分值，表中未列总分值的按满分100分核对（警告），执行率单列为一级指标的不重复计；"
+       "未读到资金表的，只在各指标分值之和已超过总分值时报告；"
        "与评分方案的一级指标分值不同的，按方案是否核实提示。")
 def level1_weights(ctx: AuditContext) -> list[Finding]:
     out = []
@@ -341,21 +344,64 @@ def _level1(ctx: AuditContext, t: TableResult, c: Computed) -> list[Finding]:
     return out
 
 
+FULL_MARKS = Decimal(100)
+
+
 def _total_weight(t: TableResult) -> list[Finding]:
-    stated = t.table.stated_total_weight
-    total = t.table.fund("total")
-    weights = [i.weight for i in t.table.indicators if i.weight is not None]
-    if stated is None or not weights or total is None:
-        return []  # without the fund block the execution weight is not known (a cut or partial copy)
-    exec_weight = total.weight if total.weight is not None else ZERO
-    value = sum(weights, ZERO) + exec_weight
-    if value == stated:
+    """The table's points against its 总分 分值 — or against 100 where the table prints none: every
+    self-evaluation table, whatever its family, shares out 100 points (execution included)."""
+    table = t.table
+    points, how = _points_shared_out(table)
+    if points is None:
         return []
-    form, title = table_form(t.table.kind, t.table.name)
+    stated = table.stated_total_weight
+    target = stated if stated is not None else FULL_MARKS
+    total = table.fund("total")
+    exec_weight = total.weight if total is not None and total.weight is not None else None
+    tally(("total_weight", id(table)))
+    if _exec_level_printed(table):  # the execution points are one of the levels already summed
+        value, written = points, f"{how} {_num(points)}"
+        if value == target:
+            return []
+    elif exec_weight is None:
+        # Without the fund block the execution points are not known: only a sum already above the
+        # total proves an error (a cut or partial copy would otherwise be reported).
+        value, written = points, f"{how} {_num(points)}"
+        if points <= target:
+            return []
+    else:
+        value = points + exec_weight
+        written = f"{how} {_num(points)} + 执行率分值 {_num(exec_weight)}"
+        if value == target:
+            return []
+    form, title = table_form(table.kind, table.name)
+    against = f"总分值{_num(target)}" if stated is not None else "满分100分"
     return [finding(
-        "score.level1_weight", "error", f"{_where(t)}各指标分值与执行率分值之和不等于总分值",
-        location(None, form, title, "总分", "分值"), stated=_pts(stated), expected=_pts(value),
-        formula=f"Σ 三级指标分值 {_num(sum(weights, ZERO))} + 执行率分值 {_num(exec_weight)} = {_num(value)} ≠ {_num(stated)}")]
+        "score.level1_weight", "error" if stated is not None else "warning",
+        f"{_where(t)}各指标分值与执行率分值之和为{_num(value)}分，不等于{against}",
+        location(None, form, title, "总分", "分值"), stated=_pts(target), expected=_pts(value),
+        formula=f"{written} = {_num(value)} ≠ {_num(target)}")]
+
+
+def _points_shared_out(table: SelfEvalTable) -> tuple[Decimal | None, str]:
+    """The points the table gives out below its total: each level's printed points where it prints
+    them, else the sum of its indicators' 分值. (None, "") when the table states no points at all."""
+    by_level: dict[str, Decimal] = {}
+    for ind in table.indicators:
+        if ind.weight is not None:
+            by_level[ind.level1] = by_level.get(ind.level1, ZERO) + ind.weight
+    printed = {level: w for level, w in table.level1_weights.items() if w is not None}
+    if not by_level and not printed:
+        return None, ""
+    if by_level and all(level in by_level for level in printed):
+        return sum(by_level.values(), ZERO), "Σ 三级指标分值"
+    levels = {**by_level, **printed}
+    return sum(levels.values(), ZERO), "Σ 一级指标分值"
+
+
+def _exec_level_printed(table: SelfEvalTable) -> bool:
+    """Some families print budget execution as a level of its own (预算执行率(10分)) beside the others."""
+    return any("执行" in level for level in table.level1_weights)
 
 
 # --- totals, caps, grades ----------------------------------------------------------------------
@@ -369,6 +415,8 @@ def totals(ctx: AuditContext) -> list[Finding]:
     for t in ctx.report.tables:
         if t.table.stated_total is None or t.total is None:
             continue
+        if not t.table.indicators:
+            continue  # no indicator row was read: the total's parts are not known, only the execution score
         if any(not i.applicable for i in t.table.indicators):
             out += _total_with_na(ctx, t)
         else:
@@ -472,12 +520,19 @@ def grades(ctx: AuditContext) -> list[Finding]:
         c = ctx.report.find(keys.FRAMEWORK_GRADE)
         out += _grade(ctx, n.stated_grade, n.stated_total,
                       location(c, FORM_NARRATIVE, SECTION_FRAMEWORK, "评价等级", "等级"), "绩效评价报告§七")
+    for t in ctx.report.tables:  # a table that prints its own grade, whatever its family
+        table = t.table
+        if table.stated_grade and table.stated_total is not None:
+            form, title = table_form(table.kind, table.name)
+            loc = place(table.src.get("stated_grade"), form, title, "评价等次", "等次")
+            out += _grade(ctx, table.stated_grade, table.stated_total, loc, _where(t))
     return out
 
 
 def _grade(ctx: AuditContext, stated: str, total: Decimal, loc, where: str) -> list[Finding]:
     bands = ctx.profile["grades"]
     expected = rules.grade(total, bands)
+    tally(("grade", where, stated, total))
     if stated.strip() == expected:
         return []
     band_text = "；".join(_band(bands, i) for i in range(len(bands)))
