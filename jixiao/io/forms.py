@@ -55,7 +55,7 @@ from .headers import (
     texts_of,
     words_of_roles,
 )
-from .reading import caption_of, note, prose_reads, reading_of, recording
+from .reading import caption_of, note, prose_reads, prose_unread, reading_of, recording
 from .score_sheet import find_sheet
 from .text_tables import tables_in_text
 
@@ -241,6 +241,7 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
         pkg = _build(segments, blocks, source_path)
         pkg.reading = reading_of(_tables_where(segments), notes)
     pkg.reading.tables += prose_reads(pkg.narrative)
+    prose_unread(pkg.title, [b.text for b in pkg.texts], pkg.reading)
     return pkg
 
 
