@@ -172,3 +172,20 @@ def test_canonical_files_round_trip_exactly(tmp_path, suffix):
     assert package_to_dict(read_package(first)) == package_to_dict(pkg)
     if suffix == ".json":
         json.loads(first.read_text(encoding="utf-8"))
+
+
+def test_workbook_saved_by_a_spreadsheet_application_round_trips(workbook, tmp_path):
+    """Opened, recalculated and saved by LibreOffice (numbers, dates and texts rewritten by another
+    application), then one cell edited: still only that field differs."""
+    from jixiao.render import pdf as pdfmod
+
+    soffice = pdfmod.find_soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from test_xlsx_live_formulas import recalculated
+
+    pkg = read_any(EXAMPLE)
+    resaved = recalculated(soffice, workbook, tmp_path / "calc")
+    assert changed(package_to_dict(pkg), package_to_dict(read_xlsx(resaved))) == {}
+    book = edited(resaved, tmp_path / "e.xlsx", {"unit.contact": "李四"})
+    assert changed(package_to_dict(pkg), package_to_dict(read_xlsx(book))) == {"unit.contact": (pkg.unit.contact, "李四")}
