@@ -201,6 +201,7 @@ def self_eval(draw, full: bool, overall: bool = False) -> dict:
          "goal": {"expected": draw(LONG_TEXT), "actual": draw(LONG_TEXT)},
          "level1_weights": {i["level1"]: draw(amounts()) for i in inds},
          "indicators": inds, "total": draw(maybe(amounts(), full)), "total_weight": draw(maybe(amounts(), full)),
+         "grade": draw(maybe(st.sampled_from(["优", "良", "中", "差"]), full)),
          "filler": draw(maybe(TEXT, full)), "filing_date": draw(maybe(DATES, full))}
     if full or draw(st.booleans()):
         group = "general_budget" if overall else "appropriation"

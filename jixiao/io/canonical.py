@@ -376,7 +376,7 @@ def _check_inline(ctx: _Ctx, row: FundRow, path: str) -> None:
 
 def _table(ctx: _Ctx, d: dict, path: str, kind: str) -> SelfEvalTable:
     ctx.known(d, {"name", "supervisor", "implementer", "funds", "group_sums", "goal", "indicators", "level1_weights",
-                  "total", "total_weight", "form_label", "row_label", "filler", "filing_date"}, path)
+                  "total", "total_weight", "grade", "form_label", "row_label", "filler", "filing_date"}, path)
     t = SelfEvalTable(kind=kind, name=ctx.text(d, "name", path, required=kind == "project"),
                       supervisor=ctx.text(d, "supervisor", path), implementer=ctx.text(d, "implementer", path),
                       form_label=ctx.text(d, "form_label", path), row_label=ctx.text(d, "row_label", path),
@@ -416,6 +416,7 @@ def _table(ctx: _Ctx, d: dict, path: str, kind: str) -> SelfEvalTable:
     t.level1_weights = {str(k): ctx.amount(lw, k, f"{path}.level1_weights") for k in lw}
     t.stated_total = ctx.amount(d, "total", path)
     t.stated_total_weight = ctx.amount(d, "total_weight", path)
+    t.stated_grade = ctx.text(d, "grade", path)
     return t
 
 

@@ -132,7 +132,7 @@ def _table(t: SelfEvalTable) -> dict:
         "group_sums": [_group_sum(g) for g in t.group_sums], "goal": _goal(t.goal),
         "level1_weights": _clean(dict(t.level1_weights)),
         "indicators": [_indicator(i) for i in t.indicators], "total_weight": t.stated_total_weight,
-        "total": t.stated_total, "filler": t.filler, "filing_date": t.filing_date,
+        "total": t.stated_total, "grade": t.stated_grade, "filler": t.filler, "filing_date": t.filing_date,
     })
 
 
