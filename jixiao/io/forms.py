@@ -1050,9 +1050,12 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], s
     if not alternatives:
         return
     options = [cands for _, cands in alternatives]
-    combos = list(itertools.islice(itertools.product(*options), 256))
-    default = combos[0]
     peers = tuple(cands[-1] for cands in options)  # every open row a peer of the rows above it
+    if strategy == "groups":  # two readings only: the rows under the first are its parts, or all peers
+        combos = [tuple(cands[0] for cands in options), peers]
+    else:
+        combos = list(itertools.islice(itertools.product(*options), 256))
+    default = combos[0]
 
     def apply(combo) -> None:
         for (line, _), parent in zip(alternatives, combo):
