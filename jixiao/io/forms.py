@@ -1341,10 +1341,8 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
 def _score_sheet_after(ctx: _Ctx, table: Table, seg: Segment) -> bool:
     """A score sheet printed after the form's own table (levels, points and scores, no targets, no
     fund block): read as the score sheet it is, not as more rows of the form."""
-    if _self_eval_layout(table, seg.form):
-        return False
-    found = find_sheet(table, seg.title, seg.form)
-    if found is None or not found[0].items:
+    found = find_sheet(table, seg.title, seg.form)  # its header test looks at three rows: cheap
+    if found is None or not found[0].items or _self_eval_layout(table, seg.form):
         return False
     ctx.pkg.score_sheets.append(found[0])
     if found[1] not in ctx.pkg.families:
