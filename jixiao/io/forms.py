@@ -1050,9 +1050,12 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], s
     if not alternatives:
         return
     options = [cands for _, cands in alternatives]
-    combos = list(itertools.islice(itertools.product(*options), 256))
-    default = combos[0]
     peers = tuple(cands[-1] for cands in options)  # every open row a peer of the rows above it
+    if strategy == "groups":  # two readings only: the rows under the first are its parts, or all peers
+        combos = [tuple(cands[0] for cands in options), peers]
+    else:
+        combos = list(itertools.islice(itertools.product(*options), 256))
+    default = combos[0]
 
     def apply(combo) -> None:
         for (line, _), parent in zip(alternatives, combo):
@@ -1338,10 +1341,8 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
 def _score_sheet_after(ctx: _Ctx, table: Table, seg: Segment) -> bool:
     """A score sheet printed after the form's own table (levels, points and scores, no targets, no
     fund block): read as the score sheet it is, not as more rows of the form."""
-    if _self_eval_layout(table, seg.form):
-        return False
-    found = find_sheet(table, seg.title, seg.form)
-    if found is None or not found[0].items:
+    found = find_sheet(table, seg.title, seg.form)  # its header test looks at three rows: cheap
+    if found is None or not found[0].items or _self_eval_layout(table, seg.form):
         return False
     ctx.pkg.score_sheets.append(found[0])
     if found[1] not in ctx.pkg.families:

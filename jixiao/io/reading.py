@@ -22,10 +22,10 @@ from .headers import row_roles, texts_of
 
 @dataclass
 class Notes:
-    """The Sources read from each cell (by the cell's identity) and the kind of each line table or
+    """The Source read from each cell (by the cell's identity) and the kind of each line table or
     score sheet by the table name its Sources carry. Lives for one document's reading only."""
 
-    cells: dict[int, list[Source]] = field(default_factory=dict)
+    cells: dict[int, Source] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
 
 
@@ -62,7 +62,7 @@ def note(cell: Cell | object, source: Source, kind: str = "") -> None:
     where the Source's table name does not say it (a line table, a score sheet)."""
     notes = _NOTES.get()
     if notes is not None and isinstance(cell, Cell):
-        notes.cells.setdefault(id(cell), []).append(source)
+        notes.cells.setdefault(id(cell), source)  # a cell is one figure, however many fields it fills
         if kind:
             notes.kinds[source.table] = kind
 
@@ -71,7 +71,8 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
     entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
     for table, where in tables:
-        sources = [s for row in table.rows for c in row for s in notes.cells.get(id(c), ())]
+        cells = notes.cells
+        sources = [cells[id(c)] for row in table.rows for c in row if id(c) in cells]
         # A goal's text naming "60次" is prose, not a figure of the table; "1、工资福利支出" a label.
         figures = [s for s in sources if s.text and _FIGURE.search(s.text) and s.column not in _LABEL_COLUMNS
                    and _kind(s, notes) and _FIGURE.search(_NUMBERING.sub("", s.text))]
