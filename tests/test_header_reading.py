@@ -317,3 +317,10 @@ def test_name_lines_above_a_table_found_by_its_headers_name_the_project():
     text = "专项资金绩效自评表\n项目名称：村道硬化工程\n实施单位：某镇人民政府\n" + "\n".join("\t".join(r) for r in rows) + "\n"
     t = read_text(text).projects[0]
     assert (t.name, t.implementer, t.form_label) == ("村道硬化工程", "某镇人民政府", "专项资金绩效自评表")
+
+
+def test_prose_with_figures_and_nothing_read_says_so():
+    pkg = read_text("某单位2023年度绩效自评报告\n全年支出120万元，执行率90%。\n群众满意度较高。\n")
+    assert not pkg.reading.tables
+    assert [u.why for u in pkg.reading.unread] == \
+        ["正文有1段含金额、比率或分值，但未找到可读取的资金表、指标表或评分表，这些数字未核对"]

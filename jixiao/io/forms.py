@@ -55,7 +55,7 @@ from .headers import (
     texts_of,
     words_of_roles,
 )
-from .reading import caption_of, note, prose_reads, reading_of, recording
+from .reading import caption_of, note, prose_reads, prose_unread, reading_of, recording
 from .score_sheet import find_sheet
 from .text_tables import tables_in_text
 
@@ -241,6 +241,7 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
         pkg = _build(segments, blocks, source_path)
         pkg.reading = reading_of(_tables_where(segments), notes)
     pkg.reading.tables += prose_reads(pkg.narrative)
+    prose_unread(pkg.title, [b.text for b in pkg.texts], pkg.reading)
     return pkg
 
 
@@ -281,13 +282,20 @@ def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
     line; tables one after another share it), else the form's title."""
     out: list[tuple[Table, str]] = []
     for seg in segments:
-        caption = ""
-        for b in seg.blocks:
-            if isinstance(b, Paragraph):
-                caption = caption_of(b.text) or caption
-            else:
-                out.append((b, caption or seg.title or "文件开头"))
+        for i, b in enumerate(seg.blocks):
+            if isinstance(b, Table):
+                out.append((b, _caption_above(seg.blocks, i) or seg.title or "文件开头"))
     return out
+
+
+def _caption_above(blocks: list[Block], i: int) -> str:
+    """The nearest short line above block i that names a table (tables in between share it)."""
+    for b in reversed(blocks[:i]):
+        if isinstance(b, Paragraph):
+            caption = caption_of(b.text)
+            if caption:
+                return caption
+    return ""
 
 
 _YEAR_IN_TITLE = re.compile(r"(2\s?0\s?\d\s?\d)\s*年")  # spaced as some covers print it: "20 16 年度"
@@ -303,22 +311,27 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
     their headers say: a fund block (budgeted and executed amounts) or an indicator block (indicators
     with their targets or actuals). The caption above the table, if any, is its title and a hint to
     its kind (整体 → the department's table; a fund type's words → 附件5–7), never a gate."""
-    caption = seg.title
-    names: list[Paragraph] = []
-    for b in seg.blocks:
-        if isinstance(b, Paragraph):
-            if _name_label(b.text) is not None:
-                names.append(b)  # "项目名称：…" over the table: the form's name row, printed as a line
-            elif caption_of(b.text):
-                caption, names = b.clean.replace("\n", ""), []
+    for i, b in enumerate(seg.blocks):
+        if isinstance(b, Paragraph) or not _self_eval_layout(b, seg.form):
             continue
-        if _self_eval_layout(b, seg.form):
-            kind = _kind_by_caption(caption, ctx.pkg)
-            form = _KIND_FORMS[kind]
-            table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
-            if table is not None and form not in ctx.pkg.forms_found:
-                ctx.pkg.forms_found.append(form)
-        names = []
+        names: list[Paragraph] = []  # "项目名称：…" over the table: the form's name rows, printed as lines
+        names_end = False
+        caption = seg.title
+        for above in reversed(seg.blocks[:i]):  # tables one after another share their caption
+            if not isinstance(above, Paragraph):
+                names_end = True
+                continue
+            if _name_label(above.text) is not None:
+                if not names_end:
+                    names.insert(0, above)
+            elif caption_of(above.text):
+                caption = above.clean.replace("\n", "")
+                break
+        kind = _kind_by_caption(caption, ctx.pkg)
+        form = _KIND_FORMS[kind]
+        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+        if table is not None and form not in ctx.pkg.forms_found:
+            ctx.pkg.forms_found.append(form)
 
 
 def _one_per_item(table: Table) -> list[Table]:
@@ -374,8 +387,8 @@ def _self_eval_layout(table: Table, form: str) -> bool:
 def _may_be_self_eval(table: Table) -> bool:
     """A quick test on the table's text before its rows are judged: some cell names an executed
     amount, an indicator's target or its actual (every self-evaluation layout prints one)."""
-    return any(words_of_roles(("executed", "target", "actual")).search(c.compact)
-               for row in table.rows[:40] for c in row if c.compact and len(c.compact) <= 30)
+    text = "|".join(c.compact for row in table.rows[:40] for c in row)
+    return words_of_roles(("executed", "target", "actual")).search(text) is not None
 
 
 def _kind_by_caption(caption: str, pkg: Package) -> str:
@@ -1037,9 +1050,12 @@ def _choose_reading(lt: LineTable, alternatives: list[tuple[Line, list[str]]], s
     if not alternatives:
         return
     options = [cands for _, cands in alternatives]
-    combos = list(itertools.islice(itertools.product(*options), 256))
-    default = combos[0]
     peers = tuple(cands[-1] for cands in options)  # every open row a peer of the rows above it
+    if strategy == "groups":  # two readings only: the rows under the first are its parts, or all peers
+        combos = [tuple(cands[0] for cands in options), peers]
+    else:
+        combos = list(itertools.islice(itertools.product(*options), 256))
+    default = combos[0]
 
     def apply(combo) -> None:
         for (line, _), parent in zip(alternatives, combo):

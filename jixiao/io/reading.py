@@ -147,6 +147,20 @@ def _row_figure(row: list[Cell]) -> bool:
 _CONTACT = re.compile("电话|邮编|邮政编码|传真|编码|代码|号码|手机")
 
 
+_PROSE_FIGURE = re.compile(r"\d[\d,，.]*\s*(?:万元|亿元|元|%|％|分)")
+
+
+def prose_unread(title: str, paragraphs: list[str], reading: Reading) -> None:
+    """A document of which no table and no scored item was read, whose prose states figures: say
+    so, for the report must not read as 未发现问题 (nothing in it could be checked)."""
+    if reading.tables or reading.unread:
+        return
+    stated = sum(1 for text in paragraphs if _PROSE_FIGURE.search(text))
+    if stated:
+        reading.unread.append(Unread(where=title or "正文", why=f"正文有{stated}段含金额、比率或分值，但未找到可读取的资金表、"
+                                                                  "指标表或评分表，这些数字未核对"))
+
+
 def _holds_figures(table: Table) -> bool:
     return any(_row_figure(row) for row in table.rows)
 

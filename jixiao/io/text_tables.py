@@ -22,6 +22,9 @@ _SPACES = re.compile(r"[ \u3000\u00a0]{2,}")
 def split_row(text: str) -> tuple[str, list[str]] | None:
     """(separator, cells) of a line that is a table row, or None for prose."""
     line = text.rstrip("\r\n")
+    if "\t" not in line and "|" not in line and "  " not in line and "\u3000\u3000" not in line \
+            and "\u00a0\u00a0" not in line and " \u3000" not in line and "\u3000 " not in line:
+        return None  # most paragraphs: no separator at all
     if "\t" in line.strip(" \u3000"):
         cells = line.split("\t")
         return ("tab", [c.strip(" \u3000\u00a0") for c in cells]) if len(cells) >= 2 else None
