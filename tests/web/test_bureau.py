@@ -4,6 +4,7 @@ and publication — through the pages, as the bureau's users use them."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
@@ -134,6 +135,8 @@ def test_review_page_shows_findings_and_stated_beside_computed(sent):
     html = client_for(sent["desk"]).get(f"/b/p/{sent['package'].pk}/").content.decode()
     assert "审核发现" in html and "单位填报数与系统计算数" in html and 'id="b-figures"' in html
     assert f"第{latest(sent['package'])}版" in html and "只读" in html
+    # what the audit read and checked, beside its findings
+    assert re.search(r"核对范围：已核对：表格 \d+ 张，数字 \d+ 个，核对关系 \d+ 项", html)
 
 
 def test_return_with_a_reason_and_a_field_comment_reaches_the_preparer(sent):

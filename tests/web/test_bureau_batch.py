@@ -95,6 +95,8 @@ def test_the_desk_sees_its_own_units_in_the_sample_rollup_results_and_batch(tran
     perf.post(f"/b/t/{task.pk}/batch/")
     call_command("db_worker", batch=True, interval=0, verbosity=0)
     assert task.spot_checks.count() == 2 and len(BatchJob.objects.get(task=task).results) == 2
+    assert all(r["coverage"].startswith("已核对：表格") for r in BatchJob.objects.get(task=task).results)
+    assert "核对范围" in perf.get(f"/b/t/{task.pk}/batch/").content.decode()
     for url in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/use/", f"/b/t/{task.pk}/batch/"):
         html = desk.get(url).content.decode()
         assert "某县林业局" in html and "某县水利局" not in html, url

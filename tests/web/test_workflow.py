@@ -25,6 +25,7 @@ def test_the_unit_story_from_draft_to_the_bureau(world):
     # the head reads the same pages read-only, with the findings, and comments on one field
     page = head.get(f"/p/{pkg.pk}/review/project-0/").content.decode()
     assert "审核第1版" in page and 'id="findings"' in page and 'hx-post' not in page.split('id="findings"')[0].split("ws-form")[1]
+    assert "核对范围：已核对：表格" in page.split('id="findings"')[1]
     head.post(f"/p/{pkg.pk}/review/project-0/", {"action": "comment", "path": "projects[0].indicators[0].actual",
                                                  "text": "完成面积与验收报告不符，请核实。"})
     r = head.post(f"/p/{pkg.pk}/review/", {"action": "return", "note": ""}, follow=True)

@@ -28,6 +28,16 @@ class Computation:
     problems: list[str] = field(default_factory=list)
     refs: list = field(default_factory=list)
     layouts: layout.Layouts | None = None
+    coverage: object | None = None  # audit.coverage.Coverage: what the audit read and checked
+
+    @property
+    def coverage_line(self) -> str:
+        """核对范围 in one sentence, for the findings panel and the batch audit's list."""
+        return self.coverage.line() if self.coverage is not None else ""
+
+    @property
+    def unchecked(self) -> bool:
+        return self.coverage is not None and self.coverage.status == "unchecked"
 
     def figure(self, path: str):
         return figures.figure_for(path, self.report, self.doc)
@@ -64,6 +74,7 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None) ->
         return comp
     comp.findings = list(result.findings)
     comp.summary = result.summary
+    comp.coverage = result.coverage
     if result.error:
         comp.error = result.error
     comp.refs = figures.figure_refs(comp.report)

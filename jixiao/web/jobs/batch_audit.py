@@ -46,6 +46,7 @@ def batch_audit(job_id: int) -> int:
             comp = compute(sub.content)
             results.append({"unit": p.unit.name, "code": p.unit.budget_code, "package": p.pk, "version": sub.number,
                             "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0),
+                            "coverage": comp.coverage_line,
                             "error": comp.error if comp.report is None else ""})
             # The counter after every package; the lines so far at most once a second (rewriting a
             # list of 2,000 lines after each package would cost more than the audits).
