@@ -65,13 +65,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Waitress: a production WSGI server in pure Python (also on Windows desktops); behind a
     # reverse proxy with TLS in a deployment (issue 12). Static files are served by WhiteNoise.
     try:
-        serve(application, host=args.host, port=args.port, threads=8, ident="jixiao", _quiet=True)
+        serve(application, host=args.host, port=args.port, threads=8, ident="jixiao", _quiet=True, **proxy_options(settings))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         print(f"错误：无法在 {args.host}:{args.port} 上启动服务：{exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def proxy_options(settings) -> dict:
+    """Waitress's trusted-proxy settings: behind a TLS reverse proxy it takes the scheme, host and
+    client address from the proxy's X-Forwarded-Proto/-Host/-For (without them every request looks
+    like plain HTTP and production's HTTPS redirect sends it back to itself for ever). Headers from
+    anyone else are removed before the application sees them."""
+    proxy = getattr(settings, "JIXIAO_TRUSTED_PROXY", "")
+    if not proxy:
+        return {}
+    return {"trusted_proxy": proxy, "trusted_proxy_count": max(1, getattr(settings, "JIXIAO_PROXY_COUNT", 0) or 1),
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True}
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

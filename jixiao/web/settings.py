@@ -77,9 +77,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Concurrent readers while the worker writes: WAL and a wait instead of "database is locked".
+    # A small office on SQLite: WAL (readers never wait for the writer), a busy timeout, and every
+    # transaction taking the write lock when it begins (BEGIN IMMEDIATE). A deferred transaction that
+    # reads and then writes cannot wait for the lock — SQLite answers "database is locked" at once,
+    # since its snapshot is already stale — so two people saving at the same moment got a 500; now the
+    # second waits its turn and then sees the first one's version (200 or a 409 conflict).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"})
 
 AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "web:login"

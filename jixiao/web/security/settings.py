@@ -85,6 +85,10 @@ def _common(ns: dict, env, production: bool) -> None:
     ns["SESSION_SAVE_EVERY_REQUEST"] = True
     ns["SESSION_EXPIRE_AT_BROWSER_CLOSE"] = True
     ns.setdefault("JIXIAO_PROXY_COUNT", int(env.get("JIXIAO_PROXY_COUNT", "0")))
+    # The reverse proxy whose X-Forwarded-* headers `jixiao serve` (waitress) believes: its address as
+    # the server sees it ("*": any, only where nothing else can reach the port). Production expects the
+    # proxy on the same machine unless told otherwise; elsewhere no proxy is trusted.
+    ns["JIXIAO_TRUSTED_PROXY"] = env.get("JIXIAO_TRUSTED_PROXY", "").strip() or ("127.0.0.1" if production else "")
     # TOTP for bureau and administrator roles: always in production; elsewhere with JIXIAO_OTP_REQUIRED=1
     # (the demo and the test suite run without it, so their bureau accounts log in with a password).
     ns["JIXIAO_OTP_REQUIRED"] = production or env.get("JIXIAO_OTP_REQUIRED", "0") == "1"
