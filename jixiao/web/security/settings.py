@@ -95,6 +95,11 @@ def _common(ns: dict, env, production: bool) -> None:
     ns["OTP_TOTP_ISSUER"] = "jixiao 绩效自评"
     # The audit chain's seal key; derived from SECRET_KEY when not given (see docs/security.md).
     ns["JIXIAO_AUDIT_KEY"] = env.get("JIXIAO_AUDIT_KEY", "")
+    # Where every committed head of the chain is appended, outside the database (security/anchor.py);
+    # default audit-anchor.log under JIXIAO_VAR.
+    ns["JIXIAO_AUDIT_ANCHOR"] = env.get("JIXIAO_AUDIT_ANCHOR", "").strip()
+    # The backups' HMAC key (security/backup.py); derived from the audit key or SECRET_KEY when not given.
+    ns["JIXIAO_BACKUP_KEY"] = env.get("JIXIAO_BACKUP_KEY", "")
 
     # Headers (等保 8.1.4.x 入侵防范, 数据完整性): no inline script, no framing, same-origin referrers.
     ns["SECURE_CONTENT_TYPE_NOSNIFF"] = True
