@@ -58,6 +58,7 @@ def _common(ns: dict, env, production: bool) -> None:
         {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
         {"NAME": "jixiao.web.security.passwords.ComplexityValidator"},
         {"NAME": "jixiao.web.security.passwords.ChineseCommonPasswordValidator"},
+        {"NAME": "jixiao.web.security.passwords.GuessabilityValidator"},
     ]
     ns["AUTHENTICATION_BACKENDS"] = ["jixiao.web.security.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
     ns["AXES_FAILURE_LIMIT"] = 5
