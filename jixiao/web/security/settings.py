@@ -43,6 +43,8 @@ def _common(ns: dict, env, production: bool) -> None:
     _after(mw, "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
     _after(mw, "jixiao.web.security.middleware.AuditContextMiddleware", "jixiao.web.security.middleware.SecondFactorMiddleware")
     _after(mw, "jixiao.web.security.middleware.SecondFactorMiddleware", "jixiao.web.security.middleware.PasswordChangeMiddleware")
+    # NUL characters and over-deep JSON: a 400 before any view (after the body's size is checked).
+    _after(mw, "jixiao.web.middleware.UploadLimitMiddleware", "jixiao.web.security.inputs.InputGuardMiddleware")
     if "axes.middleware.AxesMiddleware" not in mw:
         mw.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
 
