@@ -101,10 +101,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # `jixiao serve` is the whole server of a small deployment: WhiteNoise serves the vendored htmx and
 # ECharts from the package itself (no collectstatic step, no CDN).
 WHITENOISE_USE_FINDERS = True
-try:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too (after `collectstatic`)
-except OSError:
-    pass
+# WhiteNoise looks in STATIC_ROOT too (after `collectstatic`); `jixiao serve` makes the folder. Not made
+# here: loading the settings must write nothing (a command run in the wrong folder left a var/ there).
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "files"  # uploads and generated documents; never served directly
 

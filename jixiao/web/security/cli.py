@@ -33,8 +33,10 @@ def register(subparsers) -> None:
 
 def _django() -> None:
     from ..cli import _django as setup
+    from ..cli import require_database
 
     setup()
+    require_database()
 
 
 def cmd_verify_log(args: argparse.Namespace) -> int:
@@ -164,7 +166,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    _django()
+    from ..cli import _django as setup
+
+    setup()  # restore makes its own (empty) database
     from ..cli import _ensure_var, _migrate
     from .backup import BackupError, restore
 
