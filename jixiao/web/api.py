@@ -18,27 +18,30 @@ from ninja.security import HttpBearer, SessionAuth
 
 from . import selectors as Q
 from . import services as W
-from .models import ApiToken
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token (security/tokens.py): unknown, revoked or expired → 401; a read-only token
+    writing, or a bureau account's token without its second factor → 403 with the reason."""
+
     def authenticate(self, request: HttpRequest, token: str):
-        try:
-            t = ApiToken.objects.select_related("user").get(digest=ApiToken.digest_of(token))
-        except ApiToken.DoesNotExist:
-            return None
-        if not t.user.is_active:
-            return None
-        from .security.middleware import password_change_required
+        from .security import tokens
+        from .security.context import note_refusal
 
-        why = password_change_required(t.user)  # an initial or expired password is changed on the web first
+        record = tokens.find(token)
+        why = tokens.refusal(record, request.method)
+        if why and (record is None or why in tokens.NOT_AUTHENTICATED):
+            return None
+        if not why:
+            from .security.middleware import password_change_required
+
+            why = password_change_required(record.user)  # an initial or expired password is changed on the web first
         if why:
-            from .security.context import note_refusal
-
             note_refusal(why)  # the refused-access entry names the reason
             raise HttpError(403, why)
-        request.user = t.user
-        return t.user
+        tokens.mark_used(record)
+        request.user = record.user
+        return record.user
 
 
 # No interactive docs page: ninja's loads Swagger UI from a CDN, which an intranet cannot reach.

@@ -80,6 +80,17 @@ def world(db):
     return {"bureau": bureau, "task": task, "package": pkg, "other_package": other_pkg, **users}
 
 
+def api_token(user, scope: str = "write") -> str:
+    """A bearer token for `user` (a bureau account gets its TOTP device first, as it must)."""
+    from jixiao.web.security import roles, tokens
+
+    if roles.needs_second_factor(user) and not tokens.has_second_factor(user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=user, name="测试设备", confirmed=True)
+    return tokens.issue(user=user, name="测试令牌", scope=scope).token
+
+
 def client_for(user):
     from django.test import Client
 

@@ -48,6 +48,8 @@ ACTIONS = {
     "otp_failed": "动态口令错误",
     "export_log": "导出审计日志",
     "password_change": "修改密码",
+    "token_issue": "签发 API 令牌",
+    "token_revoke": "吊销 API 令牌",
 }
 
 
