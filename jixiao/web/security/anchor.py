@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ... import integrity
+from jixiao import integrity
 
 
 @dataclass(frozen=True)

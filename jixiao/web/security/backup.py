@@ -28,12 +28,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import management
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from ... import integrity
+from jixiao import integrity
+from jixiao.web.models import Bureau, Package, User
+from jixiao.web.security import audit
+from jixiao.web.security.documents import hashed_models
+from jixiao.web.security.models import AuditEntry, ChainHead
+from jixiao.web.versions import content_bytes
 
 FORMAT = "jixiao-backup/2"
 SNAPSHOT = "jixiao_backup_snapshot"  # the database alias of the SQLite copy a backup reads
@@ -60,8 +66,6 @@ class RestoreReport:
 
 
 def _exclude() -> list[str]:
-    from django.apps import apps
-
     labels = {a.label for a in apps.get_app_configs()}
     return [e for e in EXCLUDE if e.split(".")[0] in labels]
 
@@ -111,8 +115,6 @@ def snapshot() -> Iterator[str]:
 def backup(target: Path) -> dict:
     """Write the backup; returns its manifest. Written next to `target` and renamed, so a failed
     backup never leaves a half-written file under the name."""
-    from .models import ChainHead
-
     buf = io.StringIO()
     with snapshot() as alias:
         management.call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=_exclude(), format="json",
@@ -180,9 +182,6 @@ def _reason(exc: Exception) -> str:
 def _check_consistent(manifest: dict, data: bytes) -> None:
     """The data of one moment: the audit chain in them is whole and ends at the manifest's head, and
     no draft is at a version older than its own recorded edits."""
-    from . import audit
-    from .models import ChainHead
-
     objects = json.loads(data)
     rows = sorted((o for o in objects if o.get("model") == "security.auditentry"), key=lambda o: o["fields"]["seq"])
     head = manifest.get("audit_head") or {"seq": 0, "seal": audit.GENESIS}
@@ -200,9 +199,6 @@ def _check_consistent(manifest: dict, data: bytes) -> None:
 
 
 def _is_empty() -> bool:
-    from ..models import Bureau, Package, User
-    from .models import AuditEntry
-
     return not (Bureau.objects.exists() or Package.objects.exists() or User.objects.exists() or AuditEntry.objects.exists())
 
 
@@ -232,7 +228,7 @@ def restore(source: Path) -> RestoreReport:
 
 def _anchor_restored(head: dict | None) -> None:
     """Start the outside anchor at the restored head where it has none yet (a new installation)."""
-    from . import anchor, audit
+    from jixiao.web.security import anchor, audit
 
     if head and head["seq"] and anchor.read(audit._key()).last is None:
         anchor.append(audit._key(), head["seq"], head["seal"])
@@ -240,9 +236,6 @@ def _anchor_restored(head: dict | None) -> None:
 
 def check(objects: int = 0, files: int = 0) -> RestoreReport:
     """Every content hash recomputed from its content; the audit chain verified."""
-    from ..services import content_bytes
-    from . import audit
-    from .documents import hashed_models
 
     checked, bad = 0, []
     for model in hashed_models():

@@ -17,7 +17,7 @@ import json
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from ...io.limits import LimitError, check_json_depth
+from jixiao import services
 
 NUL = "\x00"
 JSON_DEPTH = 64
@@ -51,8 +51,8 @@ def _json_problem(body: bytes) -> str:
     if b"\x00" in body or b"\\u0000" in body:
         return "提交的数据中含有不可见的空字符（NUL），请删去后重试。"
     try:
-        check_json_depth(body.decode("utf-8", "replace"), JSON_DEPTH)
-    except LimitError:
+        services.check_json_nesting(text=body.decode("utf-8", "replace"), limit=JSON_DEPTH)
+    except services.ServiceError:
         return f"提交的数据嵌套超过 {JSON_DEPTH} 层，无法处理。"
     return ""
 

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import tokens
-from .models import ApiToken
-from .roles import SYSTEM_ADMIN, admin_groups_of
+from jixiao.web.security import tokens
+from jixiao.web.security.models import ApiToken
+from jixiao.web.security.roles import SYSTEM_ADMIN, admin_groups_of
 
 
 def _is_system_admin(user) -> bool:

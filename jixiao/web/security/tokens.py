@@ -19,8 +19,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, roles
-from .models import ApiToken
+from jixiao.web.security import audit, roles
+from jixiao.web.security.models import ApiToken
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 90
@@ -40,7 +40,7 @@ def digest_of(token: str) -> str:
 
 
 def side_of(user) -> str:
-    from ..models import BUREAU_ROLES
+    from jixiao.web.models import BUREAU_ROLES
 
     return ApiToken.Side.BUREAU if user.role in BUREAU_ROLES else ApiToken.Side.UNIT
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import User
-from ...security import tokens
+from jixiao.web.models import User
+from jixiao.web.security import tokens
 
 
 class Command(BaseCommand):
