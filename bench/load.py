@@ -56,7 +56,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-DB_NAME = "jixiao_load"
+# Its own database on the server; JIXIAO_LOAD_DB names another (two people loading one server at once).
+DB_NAME = os.environ.get("JIXIAO_LOAD_DB", "jixiao_load")
 PASSWORD = "Load-test-密码-2026"  # the seeded users' password (a throw-away database)
 EDIT_FORMS = ("project-0", "project-1")  # the forms preparers work on (overlapping: conflicts happen)
 
