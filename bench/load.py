@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py                # 50 users for 5 minutes (after a 30 s warm-up)
     .venv/bin/python bench/load.py --quick        # 10 users for 30 s (after 10 s), 300 units
     .venv/bin/python bench/load.py --users 20 --duration 120 --units 2000
+    .venv/bin/python bench/load.py --sqlite --users 10 --duration 120 --units 300   # a small office on SQLite
 
 What it does, all on 127.0.0.1 and bounded in time:
 
@@ -55,7 +56,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-DB_NAME = "jixiao_load"
+# Its own database on the server; JIXIAO_LOAD_DB names another (two people loading one server at once).
+DB_NAME = os.environ.get("JIXIAO_LOAD_DB", "jixiao_load")
 PASSWORD = "Load-test-密码-2026"  # the seeded users' password (a throw-away database)
 EDIT_FORMS = ("project-0", "project-1")  # the forms preparers work on (overlapping: conflicts happen)
 
@@ -70,6 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--warmup", type=float, help="seconds of load before measuring (default 30; quick 10)")
     ap.add_argument("--units", type=int, help="units in the task (default 2000; quick 300)")
     ap.add_argument("--db", help="a PostgreSQL URL whose server to use (default DATABASE_URL or postgres://127.0.0.1:5432/)")
+    ap.add_argument("--sqlite", action="store_true",
+                    help="a SQLite file instead of PostgreSQL (the small office: `jixiao serve`'s default database)")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2: two cores)")
     ap.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -396,13 +400,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：缺少 {'、'.join(missing)}：请先执行 .venv/bin/pip install -e '.[load]'（或 make bench-load）", file=sys.stderr)
         return 2
     n = mix(args.users)
-    base = server_url(args)
+    var = tempfile.mkdtemp(prefix="jixiao-load-")
+    base = "" if args.sqlite else server_url(args)
     try:
-        db_url = recreate_db(base)
+        db_url = f"sqlite:///{Path(var) / 'jixiao.sqlite3'}" if args.sqlite else recreate_db(base)
     except Exception as exc:  # noqa: BLE001 - no server, no rights: say so, exit 2
         print(f"错误：无法创建数据库 {DB_NAME}：{exc}", file=sys.stderr)
         return 2
-    var = tempfile.mkdtemp(prefix="jixiao-load-")
     port = args.port or free_port()
     env = server_env(db_url, var, port)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("JIXIAO_", "DJANGO_", "DATABASE_URL"))})
@@ -452,7 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     report(args, results, checked, samples, log, loads, idle, cpu)
     connections.close_all()
     if not args.keep:
-        drop_db(base)
+        if args.sqlite:
+            import shutil
+
+            shutil.rmtree(var, ignore_errors=True)
+        else:
+            drop_db(base)
     ok = results["status_5xx"] == 0 and checked["lost_updates"] == 0 and checked["approvals_lost"] == 0 and checked["audit_ok"]
     return 0 if ok else 1
 

@@ -83,9 +83,35 @@ def read_upload(*, data: bytes, filename: str, workdir: str | Path | None = None
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         p = Path(tmp) / f"upload{suffix}"
         p.write_bytes(data)
-        pkg = read(path=p)
+        try:
+            pkg = read(path=p)
+        except ServiceError as exc:
+            raise _named_as_uploaded(exc, tmp, Path(filename).name or f"上传的文件{suffix}") from None
     pkg.source_path = filename
     return pkg
+
+
+def _named_as_uploaded(exc: ServiceError, tmp: str, name: str) -> ServiceError:
+    """The reader names the file by its path, here a private temporary one on the server: the person
+    who uploaded it reads the file's own name instead, and never a server path."""
+    def clean(text: str) -> str:
+        for where in (str(Path(tmp) / "upload"), str(tmp)):
+            text = text.replace(where + Path(name).suffix.lower(), name).replace(where, name)
+        return text.replace(f"upload{Path(name).suffix.lower()}", name)
+
+    err = ServiceError(clean(exc.message), [clean(p) for p in exc.problems])
+    err.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
+    return err
+
+
+def check_json_nesting(*, text: str, limit: int) -> None:
+    """JSON nested deeper than `limit` refused before any parser recurses into it (ServiceError)."""
+    from .io.limits import LimitError, check_json_depth
+
+    try:
+        check_json_depth(text, limit)
+    except LimitError as exc:
+        raise ServiceError(exc.message) from None
 
 
 def check_workbook(*, data: bytes, filename: str) -> None:

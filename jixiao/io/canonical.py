@@ -42,8 +42,9 @@ from ..core.model import (
     Unit,
 )
 from ..core.numbers import parse_date, parse_number
-from ..core.profiles import ProfileError, load_profile, load_yaml, resolve_profile
+from ..core.profiles import ProfileError, load_profile, resolve_profile
 from .canonical_write import FORMAT_VERSION, package_dict
+from .limits import LimitError, load_bounded
 
 MAX_BYTES = 20 * 1024 * 1024  # a package file is a few hundred KB; refuse what cannot be one
 
@@ -188,7 +189,9 @@ def read_package(path: str | Path) -> Package:
 
 def parse_package(text: str, name: str = "<数据包>", json_input: bool = False, base_dir: Path | None = None) -> Package:
     try:
-        doc = json.loads(text, parse_float=Decimal) if json_input else load_yaml(text)
+        doc = load_bounded(text, json_input)
+    except LimitError as exc:
+        raise PackageError(name, [exc.message]) from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"第{line + 1}行" if line is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _django() -> None:
@@ -24,6 +25,36 @@ def _ensure_var() -> None:
 
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+# `jixiao manage` sub-commands that make or need no database of ours
+_MANAGE_WITHOUT_DATA = {"migrate", "check", "help", "showmigrations", "makemigrations", "collectstatic", "diffsettings",
+                        "version", "--help", "-h", "--version"}
+
+
+def require_database() -> None:
+    """Commands that read or write an installation's data (verify-log, backup, manage api_token …)
+    stop with a Chinese message and exit 2 where there is none — typically run outside the folder
+    where jixiao is deployed — instead of creating an empty SQLite file there and failing on its
+    missing tables."""
+    from django.db import DatabaseError, connection
+
+    name = connection.settings_dict["NAME"]
+    hint = "请在部署 jixiao 的目录中运行，或用 JIXIAO_VAR / DATABASE_URL 指明数据所在位置"
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db() and not Path(name).is_file():
+        _refuse(f"找不到 jixiao 的数据库（{name}）：{hint}。")
+    try:
+        tables = set(connection.introspection.table_names())
+    except DatabaseError as exc:
+        _refuse(f"无法连接数据库：{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}。{hint}。")
+    if not {"web_package", "security_auditentry"} <= tables:
+        _refuse(f"数据库中没有 jixiao 的数据表（尚未初始化，或不是 jixiao 的数据库）：{hint}；新建请用 jixiao manage migrate。")
+
+
+def _refuse(message: str):
+    print(f"错误：{message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def register(subparsers) -> None:
@@ -65,13 +96,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Waitress: a production WSGI server in pure Python (also on Windows desktops); behind a
     # reverse proxy with TLS in a deployment (issue 12). Static files are served by WhiteNoise.
     try:
-        serve(application, host=args.host, port=args.port, threads=8, ident="jixiao", _quiet=True)
+        serve(application, host=args.host, port=args.port, threads=8, ident="jixiao", _quiet=True, **proxy_options(settings))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         print(f"错误：无法在 {args.host}:{args.port} 上启动服务：{exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def proxy_options(settings) -> dict:
+    """Waitress's trusted-proxy settings: behind a TLS reverse proxy it takes the scheme, host and
+    client address from the proxy's X-Forwarded-Proto/-Host/-For (without them every request looks
+    like plain HTTP and production's HTTPS redirect sends it back to itself for ever). Headers from
+    anyone else are removed before the application sees them."""
+    proxy = getattr(settings, "JIXIAO_TRUSTED_PROXY", "")
+    if not proxy:
+        return {}
+    return {"trusted_proxy": proxy, "trusted_proxy_count": max(1, getattr(settings, "JIXIAO_PROXY_COUNT", 0) or 1),
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True}
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -116,6 +160,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
+    if args.args and args.args[0] not in _MANAGE_WITHOUT_DATA:
+        require_database()
     _ensure_var()
     from django.core.management import execute_from_command_line
 

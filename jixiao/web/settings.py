@@ -54,6 +54,7 @@ MIDDLEWARE = [  # in the order Django runs them on a request; nothing is inserte
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jixiao.web.middleware.UploadLimitMiddleware",
+    "jixiao.web.security.inputs.InputGuardMiddleware",  # NUL characters, over-deep JSON: a 400 before any view
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -82,9 +83,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Concurrent readers while the worker writes: WAL and a wait instead of "database is locked".
+    # A small office on SQLite: WAL (readers never wait for the writer), a busy timeout, and every
+    # transaction taking the write lock when it begins (BEGIN IMMEDIATE). A deferred transaction that
+    # reads and then writes cannot wait for the lock — SQLite answers "database is locked" at once,
+    # since its snapshot is already stale — so two people saving at the same moment got a 500; now the
+    # second waits its turn and then sees the first one's version (200 or a 409 conflict).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"})
 
 AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "web:login"
@@ -101,10 +107,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # `jixiao serve` is the whole server of a small deployment: WhiteNoise serves the vendored htmx and
 # ECharts from the package itself (no collectstatic step, no CDN).
 WHITENOISE_USE_FINDERS = True
-try:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too (after `collectstatic`)
-except OSError:
-    pass
+# WhiteNoise looks in STATIC_ROOT too (after `collectstatic`); `jixiao serve` makes the folder. Not made
+# here: loading the settings must write nothing (a command run in the wrong folder left a var/ there).
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "files"  # uploads and generated documents; never served directly
 

@@ -133,6 +133,9 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
         old = fields.get(package.draft, path)
         if old is None and not _parent_exists(package.draft, path):
             raise ActionError(f"字段不存在：{path}", 404)
+        if not 1 <= version <= package.version:  # a number this package never had: not a version the page showed
+            raise ActionError(f"保存失败：页面带来的版本号（第{version}版）不是这份数据包的版本（当前第{package.version}版）。"
+                              "请刷新页面，核对后再保存。", 409)
         if version != package.version:
             later = _stale(package, version, path)
             if later is not None and later.new != entry.value:
@@ -490,7 +493,10 @@ def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment
     if not text.strip():
         raise ActionError("意见不能为空")
     if path:
-        fields.split_path(path)
+        try:
+            fields.split_path(path)
+        except fields.PathError as exc:  # a hand-made request: a 400 naming the path, not a server error
+            raise ActionError(str(exc)) from None
     package = Package.objects.get(pk=package_id)
     sub = package.submissions.filter(state=Submission.State.PENDING).order_by("-number").first()
     with transaction.atomic():

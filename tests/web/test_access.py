@@ -8,9 +8,9 @@ import json
 import pytest
 from django.urls import get_resolver
 
-from jixiao.web.models import ApiToken, RenderJob
+from jixiao.web.models import RenderJob
 
-from .conftest import client_for
+from .conftest import api_token, client_for
 
 # name → (method, path template, data). {pk} is the package, {job} a render job of it.
 PAGES = {
@@ -99,7 +99,7 @@ def test_api_refuses_another_unit(world, name):
     from django.test import Client
 
     method, template, data = API[name]
-    token = ApiToken.issue(world["other"])
+    token = api_token(world["other"])
     c = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     url = _url(template, world)
     if data == "upload":
@@ -119,7 +119,7 @@ def test_api_refuses_another_unit(world, name):
 def test_api_lists_only_the_callers_packages(world):
     from django.test import Client
 
-    token = ApiToken.issue(world["preparer"])
+    token = api_token(world["preparer"])
     r = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/packages")
     assert r.status_code == 200
     assert [p["unit"] for p in r.json()] == ["某县林业局"]

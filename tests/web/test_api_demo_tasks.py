@@ -7,13 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from jixiao.web.models import ApiToken, Bureau, Package, RenderJob, Status, Unit
+from jixiao.web.models import Bureau, Package, RenderJob, Status, Unit
 
-from .conftest import client_for
+from .conftest import api_token, client_for
 
 
 def _api(world, who="preparer"):
-    return Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world[who])}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token(world[who])}")
 
 
 def test_openapi_schema_is_generated_from_the_types(client):

@@ -108,7 +108,6 @@ def _world(tmp_path) -> dict:
     from jixiao.web.bureau import services as bureau_services
     from jixiao.web.drafts import fields
     from jixiao.web.models import (
-        ApiToken,
         BatchJob,
         Bureau,
         EvaluationTask,
@@ -121,7 +120,7 @@ def _world(tmp_path) -> dict:
     )
     from jixiao.web.security import roles
 
-    from .conftest import PASSWORD, canonical
+    from .conftest import PASSWORD, api_token, canonical
     from .test_bureau import send
 
     x = Bureau.objects.create(name="某县财政局", region_code="430000")
@@ -201,7 +200,11 @@ def _world(tmp_path) -> dict:
             "sent_version": sent.submissions.filter(state="approved").order_by("-number").first().number,
             "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk, "notice": notice.pk, "year": 2022,
             "code": b.budget_code, "unit_a": a.pk, "user": people["preparer_other_unit"].pk, "own_user": people["preparer"].pk}
-    tokens = {k: ApiToken.issue(u) for k, u in people.items()}
+    from jixiao.web.security.models import ApiToken
+    from jixiao.web.security.roles import admin_groups_of
+
+    tokens = {k: api_token(u) for k, u in people.items() if not admin_groups_of(u)}  # administrators get none
+    fill["token"] = ApiToken.objects.get(user=people["preparer"]).pk
     return {"people": people, "fill": fill, "tokens": tokens, "upload": json.dumps(doc, ensure_ascii=False).encode("utf-8")}
 
 

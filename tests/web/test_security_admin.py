@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 
-from jixiao.web.models import ApiToken, Role, User
+from jixiao.web.models import Role, User
 from jixiao.web.security import roles
 from jixiao.web.security.models import AuditEntry
 
-from .conftest import PASSWORD, client_for
+from .conftest import PASSWORD, api_token, client_for
 
 NEW = "Kp7#vR2@mQ9x-新"
 
@@ -59,7 +59,7 @@ def test_a_new_account_must_change_its_initial_password_before_anything_else(wor
     for path in ("/", f"/p/{world['package'].pk}/f/cover/", "/security/log/"):
         r = c.get(path)
         assert r.status_code == 302 and r["Location"].startswith("/security/password/"), path
-    token = ApiToken.issue(user)
+    token = api_token(user)
     r = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/packages")
     assert r.status_code == 403 and "初始密码" in r.json()["detail"]
     page = c.get("/security/password/").content.decode()
@@ -98,7 +98,7 @@ def test_a_reset_password_must_be_changed_and_the_old_one_stops_working(world, a
 def test_a_deactivated_account_loses_its_session_and_its_token(world, admins):
     target = world["preparer"]
     c = client_for(target)
-    token = ApiToken.issue(target)
+    token = api_token(target)
     assert c.get("/").status_code == 200
     assert client_for(admins["sys"]).post(f"/security/users/{target.pk}/", {"op": "deactivate"}).status_code == 302
     r = c.get("/")

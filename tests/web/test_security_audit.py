@@ -12,7 +12,7 @@ from jixiao.cli import main
 from jixiao.web import versions
 from jixiao.web.models import FieldEdit
 from jixiao.web.security import audit
-from jixiao.web.security.models import AppendOnlyError, AuditEntry
+from jixiao.web.security.models import AppendOnlyError, AuditEntry, ChainHead
 
 from .conftest import PASSWORD, client_for, post_edit
 
@@ -207,3 +207,87 @@ def test_export_and_verify_the_exported_copy(world, tmp_path, capsys):
     capsys.readouterr()
     assert main(["verify-log", "--export", str(json_file)]) == 1
     assert "第 2 条被修改" in capsys.readouterr().err
+
+
+# --- the end of the log cut off: the anchor outside the database (issue 19, finding 5) ------------------
+
+
+@pytest.fixture
+def anchored(world, django_capture_on_commit_callbacks):
+    """Six entries, committed as far as the anchor file is concerned (its lines are written on commit)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = _chain(world)
+    return rows
+
+
+def _move_head(seq: int, seal: str) -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {ChainHead._meta.db_table} SET seq = %s, seal = %s", [seq, seal])
+
+
+def test_the_newest_entries_removed_and_the_head_moved_back_are_found(anchored, capsys):
+    rows = anchored
+    _sql("DELETE FROM {t} WHERE seq > %s", rows[3].seq)
+    _move_head(rows[3].seq, rows[3].seal)  # the chain in the database is whole again, only shorter
+    v = audit.verify()
+    assert not v.ok and "外部锚点记到第 6 条" in v.first.message and "现存最后一条为第 4 条" in v.first.message
+    assert main(["verify-log"]) == 1
+    assert "外部锚点记到第 6 条" in capsys.readouterr().err
+
+
+def test_every_entry_and_the_head_removed_is_found(anchored):
+    _sql("DELETE FROM {t}")
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {ChainHead._meta.db_table}")
+    v = audit.verify()
+    assert [p.kind for p in v.problems] == ["head"] and "已没有任何记录" in v.first.message
+
+
+def test_the_end_removed_and_rewritten_is_found(anchored, world):
+    """Cut back to entry 4 and append new entries under the key: entry 6 exists again, with another seal."""
+    rows = anchored
+    _sql("DELETE FROM {t} WHERE seq > %s", rows[3].seq)
+    _move_head(rows[3].seq, rows[3].seal)
+    for i in range(2):
+        audit.record("edit", actor=world["preparer"], new=f"重写{i}")
+    v = audit.verify()
+    assert not v.ok and "封印不符" in v.first.message
+
+
+def test_an_anchor_line_made_up_without_the_key_is_named(anchored, settings):
+    from pathlib import Path
+
+    with open(Path(settings.JIXIAO_AUDIT_ANCHOR), "a") as f:
+        f.write(f"99 {'0' * 64} {'1' * 64}\n")
+    v = audit.verify()
+    assert [p.kind for p in v.problems] == ["anchor"] and "第 7 行无效" in v.first.message
+
+
+def test_the_anchor_follows_the_chain_and_ignores_rolled_back_entries(world, django_capture_on_commit_callbacks, settings):
+    from pathlib import Path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _chain(world, 2)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.record("edit", actor=world["preparer"], new="回滚")
+            raise RuntimeError
+    lines = Path(settings.JIXIAO_AUDIT_ANCHOR).read_text().splitlines()
+    assert [line.split()[0] for line in lines] == ["1", "2"]
+    assert audit.verify().ok
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="TRUNCATE triggers are PostgreSQL's")
+def test_truncate_is_refused_and_found_when_the_trigger_is_off(anchored, capsys):
+    from django.db import DatabaseError
+
+    table = AuditEntry._meta.db_table
+    for name in (table, ChainHead._meta.db_table):
+        with pytest.raises(DatabaseError, match="只能追加"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {name}")
+    assert audit.verify().ok
+    with connection.cursor() as cur:  # the database's owner switches the triggers off
+        cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER jixiao_audit_no_truncate")
+        cur.execute(f"ALTER TABLE {ChainHead._meta.db_table} DISABLE TRIGGER jixiao_audit_head_no_truncate")
+        cur.execute(f"TRUNCATE {table}, {ChainHead._meta.db_table}")
+    assert main(["verify-log"]) == 1
+    assert "外部锚点记到第 6 条" in capsys.readouterr().err

@@ -111,3 +111,88 @@ def test_restore_refuses_a_database_that_is_not_empty(backed_up, tmp_path):
     _restored_ok(_run(["restore", str(path)], tmp_path, "twice"), hashes, entries)
     r = _run(["restore", str(path)], tmp_path, "twice")
     assert r.returncode == 2 and "不是空的" in r.stderr
+
+
+# --- keyed integrity and consistency (issue 19, finding 4) --------------------------------------------------
+
+
+def _rewrite(path, out, change_data, sign=None):
+    """A copy of the backup with its data changed and the manifest's SM3 recomputed (what a forger
+    without the key can do); `sign` re-signs the manifest (what only the key's holder can do)."""
+    import json
+
+    from jixiao import integrity
+
+    with zipfile.ZipFile(path) as src:
+        items = {i.filename: src.read(i) for i in src.infolist()}
+    data = change_data(items["data.json"])
+    manifest = json.loads(items["manifest.json"])
+    manifest["data"]["sm3"] = integrity.sm3(data)
+    items["data.json"] = data
+    items["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    if sign is not None:
+        items["manifest.sig"] = sign(items["manifest.json"]).encode("ascii")
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in items.items():
+            dst.writestr(name, content)
+    return out
+
+
+def test_a_forged_backup_with_recomputed_digests_is_refused_before_loading(backed_up, tmp_path, world):
+    from django.contrib.auth.hashers import make_password
+
+    path, hashes, entries = backed_up
+    genuine_hash = world["preparer"].password.encode()
+    forged = _rewrite(path, tmp_path / "forged.zip",
+                      lambda data: data.replace(genuine_hash, make_password("jixiao-demo").encode()))
+    r = _run(["restore", str(forged)], tmp_path, "forged")
+    assert r.returncode == 2 and "签名不符" in r.stderr and "Traceback" not in r.stderr
+    # nothing was loaded: the genuine backup still restores into that same database
+    _restored_ok(_run(["restore", str(path)], tmp_path, "forged"), hashes, entries)
+
+
+def test_a_backup_signed_with_another_key_is_refused(backed_up, tmp_path):
+    path, _, _ = backed_up
+    env_key = {"JIXIAO_BACKUP_KEY": "another-installation's-key"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIXIAO_", "DATABASE_URL", "DJANGO_"))}
+    env.update({"JIXIAO_VAR": str(tmp_path / "other"), **env_key})
+    r = subprocess.run([sys.executable, "-m", "jixiao.cli", "restore", str(path)], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 2 and "签名不符" in r.stderr
+
+
+def test_an_inconsistent_backup_is_refused_before_loading(backed_up, tmp_path):
+    """A draft older than its own edits (what a backup read while people edit looked like): refused
+    even when the signature is right."""
+    import json
+
+    from jixiao.web.security.backup import signature
+
+    def older_draft(data: bytes) -> bytes:
+        objects = json.loads(data)
+        for o in objects:
+            if o["model"] == "web.package":
+                o["fields"]["version"] = 1
+        return json.dumps(objects, ensure_ascii=False).encode("utf-8")
+
+    path, hashes, entries = backed_up
+    stale = _rewrite(path, tmp_path / "stale.zip", older_draft, sign=signature)
+    r = _run(["restore", str(stale)], tmp_path, "stale")
+    assert r.returncode == 2 and "备份不一致" in r.stderr and "修改记录已到第 2 版" in r.stderr
+
+
+def test_a_backup_whose_log_ends_before_its_head_is_refused(backed_up, tmp_path):
+    import json
+
+    from jixiao.web.security.backup import signature
+
+    def drop_last_entry(data: bytes) -> bytes:
+        objects = json.loads(data)
+        last = max(o["fields"]["seq"] for o in objects if o["model"] == "security.auditentry")
+        objects = [o for o in objects if not (o["model"] == "security.auditentry" and o["fields"]["seq"] == last)]
+        return json.dumps(objects, ensure_ascii=False).encode("utf-8")
+
+    path, _, _ = backed_up
+    cut = _rewrite(path, tmp_path / "cut.zip", drop_last_entry, sign=signature)
+    r = _run(["restore", str(cut)], tmp_path, "cut")
+    assert r.returncode == 2 and "备份不一致" in r.stderr and "末尾缺失" in r.stderr

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao import services
-from jixiao.web.models import ApiToken, Package
+from jixiao.web.models import Package
 from jixiao.web.security import audit
 
-from .conftest import client_for
+from .conftest import api_token, client_for
 
 PATHS = ["unit.contact", "unit.name", "projects[0].indicators[1].actual", "projects[0].funds[0].executed",
          "projects[0].total", "overall.total", "projects[99].name", "projects[0]", "", "unit", "a.b.c", "projects[-1].name",
@@ -51,7 +51,7 @@ def test_the_api_edit_never_fails_with_a_server_error(world, body):
     from django.test import Client
 
     pkg = world["package"]
-    token = ApiToken.issue(world["preparer"])
+    token = api_token(world["preparer"])
     r = Client().post(f"/api/v1/packages/{pkg.pk}/edits", json.dumps(body), content_type="application/json",
                       HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code in ALLOWED, (r.status_code, body, r.content[:300])

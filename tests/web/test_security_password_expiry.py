@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jixiao.web.models import ApiToken, User
+from jixiao.web.models import User
 from jixiao.web.security import settings as security_settings
 from jixiao.web.security.models import AuditEntry
 
-from .conftest import PASSWORD, client_for
+from .conftest import PASSWORD, api_token, client_for
 from .test_security_admin import NEW, _admin, _login
 
 
@@ -70,7 +70,7 @@ def test_a_new_account_starts_its_period_at_creation(db):
 def test_the_api_refuses_an_expired_password_in_chinese(world, settings):
     settings.JIXIAO_PASSWORD_MAX_AGE_DAYS = 30
     user = world["preparer"]
-    token = ApiToken.issue(user)
+    token = api_token(user)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.get("/api/v1/packages").status_code == 200
     _age(user, 31)

@@ -11,8 +11,9 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 
 from jixiao import services
-from jixiao.web.models import ApiToken
 from jixiao.web.security import audit
+
+from .conftest import api_token
 
 EXAMPLES = 12
 
@@ -36,7 +37,7 @@ def wsgi_in_the_test_transaction():
 
 def test_no_operation_answers_with_a_server_error(world, wsgi_in_the_test_transaction):
     pkg = world["package"]
-    token = ApiToken.issue(world["preparer"])
+    token = api_token(world["preparer"])
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_in_the_test_transaction)
     operations = [r.ok() for r in schema.get_all_operations()]

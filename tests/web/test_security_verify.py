@@ -7,7 +7,8 @@ import json
 from jixiao import integrity
 from jixiao.cli import main
 from jixiao.web import versions
-from jixiao.web.models import ApiToken
+
+from .conftest import api_token
 
 
 def _download(world, tmp_path):
@@ -15,7 +16,7 @@ def _download(world, tmp_path):
     from django.test import Client
 
     sub = versions.submit(package_id=world["package"].pk, user=world["preparer"], version=1)
-    token = ApiToken.issue(world["head"])
+    token = api_token(world["head"])
     r = Client().get(f"/api/v1/packages/{world['package'].pk}/versions/1", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200
     f = tmp_path / "第1版.json"

@@ -19,27 +19,29 @@ from ninja.security import HttpBearer, SessionAuth
 from jixiao.web import access, versions
 from jixiao.web.drafts import computation
 from jixiao.web.drafts.figures import kind_of
-from jixiao.web.models import ApiToken
+from jixiao.web.security import tokens
 from jixiao.web.security.context import note_refusal
 from jixiao.web.security.middleware import password_change_required
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token (security/tokens.py): unknown, revoked or expired → 401; a read-only token
+    writing, or a bureau account's token without its second factor → 403 with the reason."""
+
     def authenticate(self, request: HttpRequest, token: str):
-        try:
-            t = ApiToken.objects.select_related("user").get(digest=ApiToken.digest_of(token))
-        except ApiToken.DoesNotExist:
-            return None
-        if not t.user.is_active:
-            return None
 
-        why = password_change_required(t.user)  # an initial or expired password is changed on the web first
+        record = tokens.find(token)
+        why = tokens.refusal(record, request.method)
+        if why and (record is None or why in tokens.NOT_AUTHENTICATED):
+            return None
+        if not why:
+            why = password_change_required(record.user)  # an initial or expired password is changed on the web first
         if why:
-
             note_refusal(why)  # the refused-access entry names the reason
             raise HttpError(403, why)
-        request.user = t.user
-        return t.user
+        tokens.mark_used(record)
+        request.user = record.user
+        return record.user
 
 
 # No interactive docs page: ninja's loads Swagger UI from a CDN, which an intranet cannot reach.

@@ -237,6 +237,16 @@ def _amount(v: object, unit: str) -> Decimal:
     return value * MONEY_UNITS[unit] / MONEY_UNITS["万元"]
 
 
+# Far above any unit's budget, and inside what the database keeps (20 digits, 6 after the point):
+# a figure of thousands of digits is refused with a message instead of failing where it is stored.
+LARGEST_AMOUNT = Decimal(10) ** 12  # 万元
+
+
+def _quoted(raw: object, limit: int = 24) -> str:
+    text = _text(raw)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _month(v: object) -> int:
     if isinstance(v, (datetime, date)):
         return v.month
@@ -298,7 +308,11 @@ def read_execution_file(filename: str, data: bytes, units: dict[str, Unit] | Non
             try:
                 figures[c] = _amount(raw, money[c])
             except (ValueError, InvalidOperation, ArithmeticError):
-                mine.append(f"第{n}行：“{LABEL[c]}”的“{_text(raw)}”不是数字")
+                mine.append(f"第{n}行：“{LABEL[c]}”的“{_quoted(raw)}”不是数字")
+                continue
+            if abs(figures[c]) >= LARGEST_AMOUNT:
+                mine.append(f"第{n}行：“{LABEL[c]}”的“{_quoted(raw)}”过大（折合超过 1 万亿万元），不是预算执行的数字")
+                figures.pop(c)
                 continue
             if figures[c] < 0:
                 mine.append(f"第{n}行：“{LABEL[c]}”不能为负数（{_text(raw)}）")

@@ -9,9 +9,6 @@ re-score packages.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -299,25 +296,6 @@ class RenderJob(models.Model):
     error = models.TextField(blank=True)
     file = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
     version = models.PositiveIntegerField(default=0)
-
-
-class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    @staticmethod
-    def digest_of(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, user: User, name: str = "") -> str:
-        token = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=cls.digest_of(token), name=name)
-        return token
 
 
 # --- the bureau's side (issue 11): review decisions, 抽评, publication ------------------------------

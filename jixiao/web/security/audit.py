@@ -20,10 +20,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from jixiao import integrity
-from jixiao.web.security import context
+from jixiao.web.security import anchor, context
 from jixiao.web.security.models import ACTIONS, AuditEntry, ChainHead, Result
 
 GENESIS = "0" * 64
+
 
 def _key() -> bytes:
     key = getattr(settings, "JIXIAO_AUDIT_KEY", "") or ("jixiao-audit:" + settings.SECRET_KEY)
@@ -99,6 +100,8 @@ def _append(entries: list[AuditEntry]) -> list[AuditEntry]:
         else:
             AuditEntry.objects.bulk_create(entries)
         ChainHead.objects.filter(pk=1).update(seq=seq, seal=prev)
+        head_seq, head_seal = seq, prev
+        transaction.on_commit(lambda: anchor.append(key, head_seq, head_seal))
     return entries
 
 
@@ -186,12 +189,33 @@ def verify(entries: Iterable[AuditEntry] | None = None, head: ChainHead | None =
         else:
             problems.append(Problem(e.seq, "altered", f"第 {e.seq} 条被修改：内容与封印不符"))
         prev_seal, expected = e.seal, e.seq + 1
+    if entries is None:
+        problems += _against_anchor(rows, key)
     if head is not None:
         last = rows[-1] if rows else None
         if head.seq != (last.seq if last else 0) or not integrity.same(head.seal, last.seal if last else GENESIS):
             problems.append(Problem((last.seq + 1) if last else 1, "head",
                                     f"日志末尾缺失记录：链头记为第 {head.seq} 条，现存最后一条为第 {last.seq if last else 0} 条"))
     return Verification(len(rows), problems)
+
+
+def _against_anchor(rows: list[AuditEntry], key: bytes) -> list[Problem]:
+    """The database's chain against the anchor kept outside it: the newest number the anchor saw
+    must still be there with the same seal (finds the end cut off with the head moved back, every row
+    and the head removed, and TRUNCATE)."""
+    reading = anchor.read(key)
+    problems = [Problem(0, "anchor", f"外部锚点文件第 {n} 行无效：不是本系统用审计密钥写下的") for n in reading.bad_lines]
+    mark = reading.last
+    if mark is None:
+        return problems
+    found = next((e for e in reversed(rows) if e.seq == mark.seq), None)
+    last = rows[-1].seq if rows else 0
+    if found is None:
+        problems.append(Problem(mark.seq, "head", f"日志末尾缺失记录：外部锚点记到第 {mark.seq} 条，"
+                                                  f"数据库中{'已没有任何记录' if not rows else f'现存最后一条为第 {last} 条'}"))
+    elif not integrity.same(found.seal, mark.seal):
+        problems.append(Problem(mark.seq, "head", f"第 {mark.seq} 条与外部锚点记下的封印不符：此后的日志被删除后重写"))
+    return problems
 
 
 # --- export ----------------------------------------------------------------------------------------

@@ -32,14 +32,16 @@ def register(subparsers) -> None:
 
 
 def _django() -> None:
-    from ..cli import _django as setup
+    from jixiao.web.cli import _django as setup
+    from jixiao.web.cli import require_database
 
     setup()
+    require_database()
 
 
 def cmd_verify_log(args: argparse.Namespace) -> int:
     _django()
-    from . import audit
+    from jixiao.web.security import audit
 
     if args.export is not None:
         try:
@@ -66,7 +68,7 @@ def cmd_export_log(args: argparse.Namespace) -> int:
 
     from django.utils import timezone
 
-    from . import audit
+    from jixiao.web.security import audit
 
     since = None
     if args.since:
@@ -89,7 +91,7 @@ def cmd_export_log(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ... import integrity
+    from jixiao import integrity
 
     try:
         data = args.file.read_bytes()
@@ -127,7 +129,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _digests(data: bytes) -> list[tuple[str, str]]:
     """The SM3 digests a downloaded file may be published under: of its bytes, and for a JSON
     version of its canonical form (a version as the API returns it, or just its content)."""
-    from ... import integrity
+    from jixiao import integrity
 
     out = [(integrity.sm3(data), "文件字节")]
     try:
@@ -164,8 +166,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    _django()
-    from ..cli import _ensure_var, _migrate
+    from jixiao.web.cli import _django as setup
+
+    setup()  # restore makes its own (empty) database
+    from jixiao.web.cli import _ensure_var, _migrate
+
     from .backup import BackupError, restore
 
     _ensure_var()

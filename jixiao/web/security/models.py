@@ -36,6 +36,8 @@ ACTIONS = {
     "otp_failed": "动态口令错误",
     "export_log": "导出审计日志",
     "password_change": "修改密码",
+    "token_issue": "签发 API 令牌",
+    "token_revoke": "吊销 API 令牌",
 }
 
 
@@ -103,3 +105,48 @@ class ChainHead(models.Model):
 
     class Meta:
         default_permissions = ()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API (issue 19): named, with an expiry, the last time it was used,
+    a scope (read only, or read and write) and a side (a unit's or a bureau's account), revocable by
+    its owner and by the system administrator. Only the SHA-256 of the token is stored; the token
+    itself is shown once."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "只读"
+        WRITE = "write", "读写"
+
+    class Side(models.TextChoices):
+        UNIT = "unit", "单位"
+        BUREAU = "bureau", "财政局"
+
+    user = models.ForeignKey("web.User", on_delete=models.CASCADE, related_name="access_tokens", verbose_name="账号")
+    name = models.CharField("名称", max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField("权限", max_length=10, choices=Scope.choices, default=Scope.READ)
+    side = models.CharField("用途", max_length=10, choices=Side.choices, default=Side.UNIT)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey("web.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name="吊销人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def state(self) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at:
+            return "已吊销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"

@@ -47,6 +47,7 @@ def _common(ns: dict, env, production: bool) -> None:
         {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
         {"NAME": "jixiao.web.security.passwords.ComplexityValidator"},
         {"NAME": "jixiao.web.security.passwords.ChineseCommonPasswordValidator"},
+        {"NAME": "jixiao.web.security.passwords.GuessabilityValidator"},
     ]
     ns["AUTHENTICATION_BACKENDS"] = ["jixiao.web.security.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
     ns["AXES_FAILURE_LIMIT"] = 5
@@ -74,12 +75,21 @@ def _common(ns: dict, env, production: bool) -> None:
     ns["SESSION_SAVE_EVERY_REQUEST"] = True
     ns["SESSION_EXPIRE_AT_BROWSER_CLOSE"] = True
     ns.setdefault("JIXIAO_PROXY_COUNT", int(env.get("JIXIAO_PROXY_COUNT", "0")))
+    # The reverse proxy whose X-Forwarded-* headers `jixiao serve` (waitress) believes: its address as
+    # the server sees it ("*": any, only where nothing else can reach the port). Production expects the
+    # proxy on the same machine unless told otherwise; elsewhere no proxy is trusted.
+    ns["JIXIAO_TRUSTED_PROXY"] = env.get("JIXIAO_TRUSTED_PROXY", "").strip() or ("127.0.0.1" if production else "")
     # TOTP for bureau and administrator roles: always in production; elsewhere with JIXIAO_OTP_REQUIRED=1
     # (the demo and the test suite run without it, so their bureau accounts log in with a password).
     ns["JIXIAO_OTP_REQUIRED"] = production or env.get("JIXIAO_OTP_REQUIRED", "0") == "1"
     ns["OTP_TOTP_ISSUER"] = "jixiao 绩效自评"
     # The audit chain's seal key; derived from SECRET_KEY when not given (see docs/security.md).
     ns["JIXIAO_AUDIT_KEY"] = env.get("JIXIAO_AUDIT_KEY", "")
+    # Where every committed head of the chain is appended, outside the database (security/anchor.py);
+    # default audit-anchor.log under JIXIAO_VAR.
+    ns["JIXIAO_AUDIT_ANCHOR"] = env.get("JIXIAO_AUDIT_ANCHOR", "").strip()
+    # The backups' HMAC key (security/backup.py); derived from the audit key or SECRET_KEY when not given.
+    ns["JIXIAO_BACKUP_KEY"] = env.get("JIXIAO_BACKUP_KEY", "")
 
     # Headers (等保 8.1.4.x 入侵防范, 数据完整性): no inline script, no framing, same-origin referrers.
     ns["SECURE_CONTENT_TYPE_NOSNIFF"] = True

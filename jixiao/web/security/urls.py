@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.web.security import views
+from jixiao.web.security import token_views, views
 
 app_name = "security"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("users/new", views.user_new, name="user_new"),
     path("users/<int:user_id>/", views.user_detail, name="user"),
     path("password/", views.password, name="password"),
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke", token_views.token_revoke, name="token_revoke"),
 ]

@@ -288,12 +288,19 @@ def pdf_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 # --- submit and review ---------------------------------------------------------------------------
 
 
+def _posted_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", "-1"))
+    except ValueError:  # "abc": no version this package had (the services answer with a conflict)
+        return -1
+
+
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
     try:
-        sub = versions.submit(package_id=package.pk, user=request.user, version=int(request.POST.get("version", "-1")))
+        sub = versions.submit(package_id=package.pk, user=request.user, version=_posted_version(request))
     except versions.ActionError as exc:
         if exc.status == 403:
             return _message(request, exc.message, 403)
