@@ -24,7 +24,7 @@ from django_tasks import task
 from .. import services as S
 from .bureau_selectors import latest_sent, may_run_spot_check
 from .models import BatchJob, EvaluationTask, Package, Status, User
-from .services import ActionError
+from .versions import ActionError, log
 
 ACCEPTED = (Status.ACCEPTED, Status.PUBLISHED)
 CHUNK = 5  # .docx converted per LibreOffice run: far faster than one by one, and progress still moves
@@ -46,7 +46,23 @@ def start(*, task: EvaluationTask, user: User) -> BatchJob:
         raise ActionError("本任务还没有财政审核通过的数据包，无法生成 PDF", 409)
     with transaction.atomic():
         job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.PDF, requested_by=user)
+        log("batch_start", actor=user, target=f"task:{task.pk}", path=f"batch_jobs[{job.pk}]", new=job.kind,
+            detail="批量生成 PDF")
         transaction.on_commit(lambda: batch_pdf.enqueue(job.pk))
+    return job
+
+
+def start_audit(*, task: EvaluationTask, user: User) -> BatchJob:
+    """Queue the batch audit of every version the task's units sent (the 绩效评价股 only)."""
+    from .bureau_tasks import batch_audit
+
+    if not may_run_spot_check(user) or user.bureau_id != task.bureau_id:
+        raise ActionError("只有绩效评价股可以发起批量审核", 403)
+    with transaction.atomic():
+        job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.AUDIT, requested_by=user)
+        log("batch_start", actor=user, target=f"task:{task.pk}", path=f"batch_jobs[{job.pk}]", new=job.kind,
+            detail="批量审核")
+        transaction.on_commit(lambda: batch_audit.enqueue(job.pk))
     return job
 
 

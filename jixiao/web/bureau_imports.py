@@ -32,8 +32,9 @@ Rows with a month 1–11 are in-year figures: `monitoring` applies the core's
 **Outside packages.** A .zip (uploaded) or a folder on the server (`jixiao manage import_packages`)
 of .docx / .xlsx / .txt packages is read in the worker (`import_packages`), each file through
 `jixiao.services`, matched to its unit (预算编码, else 单位名称, else the file name naming exactly
-one unit), audited, and stored as that unit's version sent to the bureau (已报送) with its origin
-(`Submission.origin`: “外部导入：文件名”). The zip is checked before it is stored (size, members,
+one unit), audited, and stored as a version sent to the bureau beside the unit's draft, marked as
+outside (`Submission.origin`: “外部导入：文件名”): the draft is never overwritten, and only a unit
+that has not started in the system becomes 已报送 by it. The zip is checked before it is stored (size, members,
 inflated size and ratio) and each member again when it is read; a member with an unsafe path, an
 unsupported type or unreadable content is listed with the reason, never a traceback.
 """
@@ -65,7 +66,6 @@ from ..core.numbers import MONEY_UNITS, fmt_amount, fmt_percent, normalize, roun
 from ..core.results_use import monitoring_warning
 from . import access as A
 from . import draft as D
-from . import services as W
 from .bureau_selectors import SENT, latest_sent, may_run_spot_check
 from .models import (
     EDITABLE_STATUSES,
@@ -74,7 +74,6 @@ from .models import (
     ExecutionCheck,
     ExecutionFigure,
     ExecutionImport,
-    FieldEdit,
     Package,
     PackageImport,
     Status,
@@ -82,7 +81,7 @@ from .models import (
     Unit,
     User,
 )
-from .services import ActionError
+from .versions import ActionError, log, save_draft, snapshot, summarise
 
 MB = 1024 * 1024
 MAX_ROWS = 50_000
@@ -504,6 +503,8 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
         imp.summary = {"prefilled": prefilled, "conflicts": conflicts, "flagged": flagged, "in_year": in_year,
                        "year_end": len(rows) - in_year}
         imp.save(update_fields=["summary"])
+        log("execution_import", actor=user, target=f"task:{task.pk}", path=f"execution_imports[{imp.pk}]",
+            new={"rows": len(rows), "prefilled": len(prefilled), "conflicts": len(conflicts)}, detail=imp.filename)
     return imp
 
 
@@ -530,7 +531,7 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
             doc = json_copy(p.draft)
             for path, _old, new in fills:
                 D.put(doc, path, new, inplace=True)
-            W._save(p, user, doc, [("", None, f"一体化执行数导入 {imp.filename}"), *fills], "import")
+            save_draft(p, user, doc, [("", None, f"一体化执行数导入 {imp.filename}"), *fills], "import")
             prefilled += [f"{p.unit.name} · {_table_of(doc, _project_of(doc, path))[1]} · {_label_of(path)}：{new}"
                           for path, _old, new in fills]
     return prefilled, conflicts
@@ -806,6 +807,8 @@ def start_zip_import(*, task_id: int, user: User, filename: str, data: bytes, en
     with transaction.atomic():
         job = PackageImport.objects.create(task=task, requested_by=user, filename=Path(filename).name[:300],
                                            source=str(stored.relative_to(settings.MEDIA_ROOT)), kind="zip")
+        log("package_import", actor=user, target=f"task:{task.pk}", path=f"package_imports[{job.pk}]", new=job.kind,
+            detail=job.filename)
         if enqueue:
             transaction.on_commit(lambda: import_packages.enqueue(job.pk))
     return job
@@ -817,8 +820,11 @@ def folder_import(*, task_id: int, user: User, folder: Path) -> PackageImport:
     if not may_import(user, task):
         raise ActionError("只有本任务所属财政局的绩效评价股用户可以导入外部数据包", 403)
     folder_entries(folder)  # refuse a missing or empty folder before a job exists
-    job = PackageImport.objects.create(task=task, requested_by=user, filename=str(folder)[:300], source=str(folder),
-                                       kind="folder")
+    with transaction.atomic():
+        job = PackageImport.objects.create(task=task, requested_by=user, filename=str(folder)[:300], source=str(folder),
+                                           kind="folder")
+        log("package_import", actor=user, target=f"task:{task.pk}", path=f"package_imports[{job.pk}]", new=job.kind,
+            detail=folder.name)
     run_import(job.pk)
     job.refresh_from_db()
     return job
@@ -895,8 +901,7 @@ def _match(pkg, filename: str, units: list[Unit]) -> tuple[Unit | None, str]:
 
 
 def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict:
-    from .security.audit import record_field_edits
-    from .selectors import changes, compute
+    from .selectors import compute
 
     base = {"file": e.name}
     if e.read is None:
@@ -938,32 +943,36 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
     origin = f"外部导入：{e.name}"[:300]
     with transaction.atomic():
         package, _ = Package.objects.get_or_create(task=task, unit=unit)
-        package = Package.objects.select_for_update().get(pk=package.pk)
+        package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package.pk)
         if package.status not in EDITABLE_STATUSES:
             return base | {"outcome": "skipped", "package": package.pk,
-                           "reason": f"该单位的数据包在系统中为“{package.get_status_display()}”，未用外部文件覆盖"}
+                           "reason": f"该单位已在系统中报送（“{package.get_status_display()}”），外部文件未导入"}
         doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
         comp = compute(doc)
         if comp.report is None:
             return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
-        edits = [("", None, origin)] + changes(package.draft or {}, doc)
-        package.draft = doc
-        package.version += 1
-        package.updated_by = user
-        W._summarise(package, comp)
-        package.status = Status.SUBMITTED
-        package.save()
-        record_field_edits(FieldEdit.objects.bulk_create(
-            [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind="import")
-             for p, o, n in edits]))
-        # The file as the unit sent it, audited as it is (its stated figures kept, so the findings show
-        # where they disagree with the engine): the version the bureau reviews.
-        sub = W._snapshot(package, user, doc, origin[:200], Submission.State.APPROVED, origin=origin)
-        sub.decided_by, sub.decided_at, sub.decision_note = user, timezone.now(), "外部导入，视同报送"
-        sub.save(update_fields=["decided_by", "decided_at", "decision_note"])
+        sub, note = _outside_version(package, user, doc, comp, origin)
     taken[unit.pk] = e.name
-    return base | {"outcome": "imported", "reason": how, "package": package.pk, "version": sub.number,
+    return base | {"outcome": "imported", "reason": how + note, "package": package.pk, "version": sub.number,
                    "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0)}
+
+
+def _outside_version(package: Package, user: User, doc: dict, comp, origin: str) -> tuple[Submission, str]:
+    """The file as the unit sent it, audited as it is (its stated figures kept, so the findings show
+    where they disagree with the engine), stored as a version sent to the bureau and marked as
+    outside (`Submission.origin`) — beside the unit's draft, never over it. Only a unit that has not
+    started in the system (nothing in its draft) is thereby 已报送: it sent its package outside the
+    system. A unit working on its draft keeps the draft and its status; the bureau reads the outside
+    version, and the unit still sends its own through its head. Returns (version, note for the list)."""
+    version = snapshot(package, user, doc, origin[:200], Submission.State.APPROVED, comp=comp, origin=origin)
+    version.decided_by, version.decided_at, version.decision_note = user, timezone.now(), "外部导入，另存为报送版本"
+    version.save(update_fields=["decided_by", "decided_at", "decision_note"])
+    if package.status != Status.NOT_STARTED or package.draft:
+        return version, f"；该单位正在系统中填报（{package.get_status_display()}），草稿未改动，未代为报送"
+    summarise(package, comp)  # the dashboard's figures are those of the version the bureau reads
+    package.status = Status.SUBMITTED
+    package.save(update_fields=["status", "updated_at", "total_score", "grade", "execution_rate", "errors", "warnings"])
+    return version, ""
 
 
 def job_rows(job: PackageImport) -> list[dict]:

@@ -371,15 +371,15 @@ def public_url(pub) -> str:
 @login_required
 def batch(request: HttpRequest, task: int) -> HttpResponse:
     """The batch audit of every version sent: started here, run by the worker, progress polled."""
-    from .bureau_tasks import batch_audit
+    from . import bureau_batch
     from .models import BatchJob
 
     t = B.task_for(request.user, task)
     if request.method == "POST":
-        if not B.may_run_spot_check(request.user):
-            return render(request, "web/message.html", {"text": "只有绩效评价股可以发起批量审核"}, status=403)
-        job = BatchJob.objects.create(task=t, kind=BatchJob.Kind.AUDIT, requested_by=request.user)
-        batch_audit.enqueue(job.pk)
+        try:
+            bureau_batch.start_audit(task=t, user=request.user)
+        except ActionError as exc:
+            return render(request, "web/message.html", {"text": exc.message}, status=exc.status)
         messages.success(request, "已提交批量审核，后台处理中")
         return redirect("web:bureau_batch", task=t.pk)
     from .bureau_pages import progress_for, visible_results

@@ -89,7 +89,7 @@ def _build() -> None:
     _user("jixiaogu", "绩效评价股（演示）", Role.BUREAU_PERFORMANCE, bureau=bureau)
     _user("guikou", "归口业务科室（演示）", Role.BUREAU_DESK, bureau=bureau)
     pkg = Package.objects.create(task=task, unit=seed, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
-    W._summarise(pkg, W.compute(doc))
+    W.summarise(pkg, W.compute(doc))
     pkg.save()
     Package.objects.create(task=task, unit=office, status=Status.NOT_STARTED)
     rng = random.Random(20230620)
@@ -131,7 +131,7 @@ def _synthetic(bureau: Bureau, task: EvaluationTask, example: dict, rng: random.
         doc = adopt_readings(doc)
         doc, _, _ = W.apply_figures(doc)
     pkg = Package.objects.create(task=task, unit=unit, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
-    W._summarise(pkg, W.compute(doc))
+    W.summarise(pkg, W.compute(doc))
     pkg.save()
     if plan in ("in_review", "submitted", "returned"):
         W.submit(package_id=pkg.pk, user=preparer, version=pkg.version)

@@ -11,11 +11,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,39 +32,25 @@ from .models import (
     Submission,
     User,
 )
-from .security.audit import record, record_field_edits
 from .selectors import Computation, changes, compute
-
-
-class ActionError(Exception):
-    """A refused action, with the Chinese message the user sees (a 4xx, nothing changed)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-# --- hashing ---------------------------------------------------------------------------------------
-
-
-def content_bytes(content: dict) -> bytes:
-    """The canonical serialisation that is hashed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def content_hash(content: dict) -> tuple[str, str]:
-    """(algorithm, hex digest): SM3 (GB/T 32905) where the cryptography build offers it, else SHA-256."""
-    data = content_bytes(content)
-    try:
-        from cryptography.hazmat.primitives import hashes
-
-        h = hashes.Hash(hashes.SM3())
-        h.update(data)
-        return "SM3", h.finalize().hex()
-    except Exception:  # noqa: BLE001 - an OpenSSL without SM3: fall back, and say which algorithm
-        return "SHA256", hashlib.sha256(data).hexdigest()
-
+from .versions import (  # noqa: F401 - re-exported: the unit's pages and the demo call them here
+    UNIT_OPINION_ROLE,
+    ActionError,
+    apply_figures,
+    content_bytes,
+    content_hash,
+    figure_paths,
+    keep_opinions,
+    log,
+    opinion_refusals,
+    package_target,
+    save_draft,
+    sign_opinion,
+    signed_opinion,
+    snapshot,
+    summarise,
+    with_opinion,
+)
 
 # --- edits -----------------------------------------------------------------------------------------
 
@@ -161,7 +145,10 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
             raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
         if old == entry.value:
             return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
-        comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
+        refused = opinion_refusals(user, package.draft, new_doc)
+        if refused:  # beside the field: an opinion is a reviewer's signature, not the preparer's entry
+            return EditResult(package, path, False, error=refused[0].message, raw=raw)
+        comp = save_draft(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
 
 
@@ -170,89 +157,6 @@ def _problem_of(exc: S.ServiceError, path: str) -> str:
     if mine:
         return mine[0].split(":", 1)[1].strip()
     return exc.message + ("：" + exc.problems[0] if exc.problems else "")
-
-
-def apply_figures(doc: dict, passes: int = 6, *, parsed=None, layouts: LY.Layouts | None = None, owned: bool = False):
-    """The draft with every computed and ruled figure set to the engine's value, as the form prints
-    it; judged figures keep the unit's entry (issue 7's contract, the same as rendering). A figure
-    can be the input of another (基本支出 of 支出合计), so this repeats until nothing changes.
-
-    Returns (draft, changes, (package, report) of the returned draft, or None when unreadable).
-    `owned`: the caller's own copy, changed in place."""
-    out = doc if owned else json.loads(json.dumps(doc))
-    first: dict[str, object] = {}
-    last: dict[str, object] = {}
-    paths = figure_paths(out, layouts)
-    current = parsed
-    for _ in range(passes):
-        if current is None:
-            try:
-                pkg = S.from_canonical(data=out, name="草稿")
-            except S.ServiceError:
-                return out, [], None
-            current = (pkg, S.score(package=pkg))
-        report = current[1]
-        changed = False
-        for path, kind in paths:
-            c = FG.figure_for(path, report, out)
-            if c is None or FG.kind_of(c) == "judged":
-                continue
-            value = FG.stored_value(c, kind)
-            old = D.get(out, path)
-            if value is not None and old != value and not _same_number(old, value):
-                first.setdefault(path, old)
-                last[path] = value
-                D.put(out, path, value, inplace=True)
-                changed = True
-        if not changed:
-            break
-        current = None
-    return out, [(p, first[p], v) for p, v in last.items() if first[p] != v], current
-
-
-def _same_number(a, b) -> bool:
-    try:
-        return Decimal(str(a).rstrip("%")) == Decimal(str(b).rstrip("%")) and str(a).endswith("%") == str(b).endswith("%")
-    except (ArithmeticError, ValueError):
-        return False
-
-
-def figure_paths(doc: dict, layouts: LY.Layouts | None = None) -> list[tuple[str, str]]:
-    out = []
-    for _slug, _title, form in (layouts or LY.Layouts(doc)).all():
-        out += [(c.path, c.field) for c in form.cells() if c.kind == "figure" and c.stored]
-    return out
-
-
-def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
-          parsed=None) -> Computation:
-    """Store the new draft (its computed figures refreshed), bump the version, record the edits,
-    refresh the summary. Inside a transaction. `parsed`: (package, report) of `doc`, if at hand."""
-    layouts = LY.Layouts(doc)
-    doc, derived, parsed = apply_figures(doc, parsed=parsed, layouts=layouts, owned=True)
-    comp = compute(doc, parsed=parsed, layouts=layouts)
-    package.version += 1
-    package.draft = doc
-    package.updated_by = user
-    if package.status == Status.NOT_STARTED:
-        package.status = Status.DRAFT
-    _summarise(package, comp)
-    package.save()
-    record_field_edits(FieldEdit.objects.bulk_create(
-        [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind=kind)
-         for p, o, n in changes]
-        + [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version,
-                     kind="computed") for p, o, n in derived]))
-    return comp
-
-
-def _summarise(target, comp: Computation) -> None:
-    total, grade, rate = comp.total, comp.grade, comp.rate
-    target.total_score = total.value.quantize(Decimal("0.01")) if total is not None and total.value is not None else None
-    target.grade = grade.text if grade is not None else ""
-    target.execution_rate = rate.value.quantize(Decimal("0.000001")) if rate is not None and rate.value is not None else None
-    target.errors = comp.summary.get("errors", 0)
-    target.warnings = comp.summary.get("warnings", 0)
 
 
 # --- structure: add / remove / reorder projects, indicators, rows ---------------------------------
@@ -277,7 +181,7 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
             S.from_canonical(data=doc, name="草稿")
         except S.ServiceError as exc:
             raise ActionError(f"无法调整表格：{exc.problems[0] if exc.problems else exc.message}", 422) from None
-        _save(package, user, doc, [(changed, None, op)], "structure")
+        save_draft(package, user, doc, [(changed, None, op)], "structure")
         return package
 
 
@@ -360,33 +264,17 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         if version != package.version:
             raise ActionError(f"导入失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后再导入。", 409)
         doc["profile"] = package.task.profile  # the task fixes the profile, whatever the file says
+        # A file (last year's signed report, a copy back from the bureau) may carry the reviewers'
+        # opinions: the import takes the preparer's content and leaves those as the draft had them.
+        doc, kept = keep_opinions(user, package.draft, doc)
         # every field the import changed, as edits of their own (the file's name on the first)
         edits = [("", None, f"导入 {filename}")] + changes(package.draft, doc)
-        _save(package, user, doc, edits, "import")
-    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）")
+        save_draft(package, user, doc, edits, "import")
+    note = f"；文件中的{'、'.join(r + '意见' for r in kept)}未导入：意见由审核人签署" if kept else ""
+    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）{note}")
 
 
 # --- submit / review -------------------------------------------------------------------------------
-
-
-def _snapshot(package: Package, user: User, doc: dict, note: str, state: str, comp: Computation | None = None,
-              origin: str = "") -> Submission:
-    """An immutable version of `doc`. `comp`: its computation when the caller has it (computing a
-    package is the expensive part; see `approve` for why it is done before the first log entry).
-    `origin`: where a version the bureau imported came from (empty for one made in the system)."""
-    comp = comp if comp is not None else compute(doc)
-    content = FG.resolve_document(doc, comp.report)
-    algo, digest = content_hash(content)
-    number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    prof = comp.report.profile if comp.report else None
-    sub = Submission(package=package, number=number, content=content, content_hash=digest, hash_algorithm=algo,
-                     created_by=user, note=note, profile=package.task.profile,
-                     profile_digest=getattr(prof, "digest", "") or "", state=state, origin=origin)
-    _summarise(sub, comp)
-    sub.save()
-    record("submission", actor=user, target=f"package:{package.pk}", path=f"submissions[{number}]",
-           new={"hash": digest, "algorithm": algo, "state": state}, detail=note)
-    return sub
 
 
 def submit(*, package_id: int, user: User, version: int) -> Submission:
@@ -402,7 +290,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
         comp = compute(package.draft)
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
-        sub = _snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
+        sub = snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
         package.status = Status.IN_REVIEW
         package.save(update_fields=["status", "updated_at"])
         package.comments.filter(resolved=False).update(resolved=True)
@@ -440,12 +328,9 @@ def return_package(*, package_id: int, user: User, note: str, comments: list[tup
         sub.save(update_fields=list(Submission.DECISION_FIELDS))
         package.status = Status.RETURNED
         package.save(update_fields=["status", "updated_at"])
-        record("return", actor=user, target=f"package:{package.pk}", path=f"submissions[{sub.number}].state",
+        log("return", actor=user, target=package_target(package), path=f"submissions[{sub.number}].state",
                old=Submission.State.PENDING, new=Submission.State.RETURNED, detail=note)
         return sub
-
-
-UNIT_OPINION_ROLE = "部门（单位）"
 
 
 def approve(*, package_id: int, user: User, opinion: str) -> Submission:
@@ -457,39 +342,23 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
     with transaction.atomic():
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         pending = _pending(package)
-        entry = {"role": UNIT_OPINION_ROLE, "text": opinion.strip(), "signer": user.name,
-                 "date": timezone.localdate().isoformat()}
-        old = next((o for o in package.draft.get("opinions") or [] if o.get("role") == UNIT_OPINION_ROLE), None)
-        doc = D.put(pending.content, "opinions", _with_opinion(pending.content, entry))
+        entry = signed_opinion(UNIT_OPINION_ROLE, opinion, user.name)
+        doc = D.put(pending.content, "opinions", with_opinion(pending.content, entry))
         # Computed before the first audit entry: an entry takes the log's chain head (one row lock
         # for every writer) until this transaction commits, so nothing slow may follow it.
         comp = compute(doc)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))
-        record("approve", actor=user, target=f"package:{package.pk}", path=f"submissions[{pending.number}].state",
+        log("approve", actor=user, target=package_target(package), path=f"submissions[{pending.number}].state",
                old=Submission.State.PENDING, new=Submission.State.APPROVED, detail=opinion.strip())
-        sub = _snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
+        sub = snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
         sub.decided_by, sub.decided_at = user, timezone.now()
         sub.save(update_fields=["decided_by", "decided_at"])
-        # The draft carries the opinion too, so a later return and resubmission keeps it.
-        package.draft = D.put(package.draft, "opinions", _with_opinion(package.draft, entry))
-        package.version += 1
+        sign_opinion(package, user, entry)  # the draft carries it too: a later return and resubmission keeps it
         package.status = Status.SUBMITTED
         package.save()
-        record_field_edits([FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user,
-                                                     version=package.version, kind="opinion")])
         return sub
-
-
-def _with_opinion(doc: dict, entry: dict) -> list[dict]:
-    """The opinions list with the unit's opinion set in its place (appended when there was none)."""
-    opinions = list(doc.get("opinions") or [])
-    for i, o in enumerate(opinions):
-        if o.get("role") == UNIT_OPINION_ROLE:
-            opinions[i] = entry
-            return opinions
-    return opinions + [entry]
 
 
 def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
@@ -502,7 +371,7 @@ def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment
     sub = package.submissions.filter(state=Submission.State.PENDING).order_by("-number").first()
     with transaction.atomic():
         comment = Comment.objects.create(package=package, submission=sub, path=path, text=text.strip(), author=user)
-        record("comment", actor=user, target=f"package:{package.pk}", path=path, new=comment.text)
+        log("comment", actor=user, target=package_target(package), path=path, new=comment.text)
     return comment
 
 

@@ -21,7 +21,7 @@ from .conftest import PASSWORD, client_for
 def send(pkg: Package, preparer: User, head: User) -> Package:
     """The unit sends its draft to the bureau: the preparer submits, the head approves."""
     pkg.refresh_from_db()
-    W._summarise(pkg, W.compute(pkg.draft))  # as every edit of the draft does
+    W.summarise(pkg, W.compute(pkg.draft))  # as every edit of the draft does
     pkg.save()
     W.submit(package_id=pkg.pk, user=preparer, version=pkg.version)
     W.approve(package_id=pkg.pk, user=head, opinion="情况属实，同意报送。")
