@@ -4,6 +4,7 @@ every version a task's units sent to the bureau, with progress saved after each 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django_tasks import task
 
@@ -63,25 +64,15 @@ def batch_audit(job_id: int) -> int:
 
 @task()
 def render_publication(publication_id: int) -> str:
-    """The published version as PDF (LibreOffice), rendered once when it is published, so that an
-    anonymous visitor never sets a renderer running. Written beside, moved into place when complete."""
-    import tempfile
-    from pathlib import Path
-
+    """The published version's masked copy as .docx and PDF (LibreOffice), rendered once when it is
+    published, so that an anonymous visitor never sets a renderer running. Written beside, moved
+    into place when complete; the PDF's path is recorded last (the page links it only then)."""
     from django.conf import settings
 
-    from .. import services as S
     from .models import Publication
+    from .publication import publish_files
 
     pub = Publication.objects.select_related("package__unit", "submission").get(pk=publication_id)
-    out_dir = Path(settings.MEDIA_ROOT) / "public"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{pub.pk}-{pub.submission.content_hash[:16]}.pdf"
-    pkg = S.from_canonical(data=pub.submission.content, name=pub.package.unit.name)
-    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
-        result = S.render(package=pkg, outdir=tmp, charts=False)
-        pdf = S.render_pdfs(docx_paths=[result.docx], outdir=tmp)[0]
-        Path(pdf).replace(target)
-    pub.pdf = str(target.relative_to(settings.MEDIA_ROOT))
+    _docx, pub.pdf = publish_files(pub, Path(settings.MEDIA_ROOT))
     pub.save(update_fields=["pdf"])
     return pub.pdf

@@ -35,4 +35,5 @@ urlpatterns = [
     path("public/<int:year>/opendata.zip", v.public_open_data, name="public_open_data"),
     path("public/<int:year>/<str:code>/", v.public_unit, name="public_unit"),
     path("public/<int:year>/<str:code>/report.pdf", v.public_pdf, name="public_pdf"),
+    path("public/<int:year>/<str:code>/report.docx", v.public_docx, name="public_docx"),
 ]

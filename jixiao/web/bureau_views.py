@@ -5,7 +5,6 @@ writes through `bureau_services`."""
 from __future__ import annotations
 
 import io
-import re
 import tempfile
 import zipfile
 from datetime import date
@@ -24,6 +23,7 @@ from . import bureau_export as X
 from . import bureau_imports as BI
 from . import bureau_selectors as B
 from . import bureau_services as BW
+from . import publication
 from . import selectors as Q
 from .models import Status
 from .services import ActionError
@@ -278,19 +278,6 @@ def results_use(request: HttpRequest, task: int) -> HttpResponse:
 
 # --- public pages (no login) --------------------------------------------------------------------
 
-_DIGITS = re.compile(r"(?<![\d.])\d[\d-]{5,}\d(?![\d.])")
-
-
-def mask_phones(text: str) -> str:
-    """Phone numbers (runs of 7 or more digits, a dash allowed) shown as 138****78: only the first
-    three and last two characters kept."""
-    def mask(m: re.Match) -> str:
-        s = m.group(0)
-        return s[:3] + "****" + s[-2:] if sum(ch.isdigit() for ch in s) >= 7 else s
-
-    return _DIGITS.sub(mask, text or "")
-
-
 @require_GET
 def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
     years = B.published_years()
@@ -314,41 +301,45 @@ def _publication(year: int, code: str):
 @require_GET
 def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     pub = _publication(year, code)
-    content = pub.submission.content
-    unit = content.get("unit") or {}
-    report = S.score(package=S.from_canonical(data=content, name=pub.package.unit.name))
-    tables = [(t.title, t.total, t.grade, t.execution_rate) for t in report.tables]
+    page = publication.public_page(pub)
     return render(request, "web/bureau/public_unit.html", {
-        "pub": pub, "title": content.get("title", ""), "unit_name": unit.get("name", pub.package.unit.name),
-        "contact": unit.get("contact", ""), "phone": mask_phones(str(unit.get("phone", "") or "")),
-        "tables": tables, "opinions": [(o.get("role", ""), mask_phones(o.get("text", "")), o.get("signer", ""), o.get("date", ""))
-                                       for o in content.get("opinions") or []]})
+        "pub": pub, "title": page.title, "unit_name": page.unit_name, "contact": page.contact, "phone": page.phone,
+        "tables": page.tables, "opinions": page.opinions})
 
 
-@require_GET
-def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The published version as PDF, rendered by the worker when it was published."""
+def _published_file(request: HttpRequest, year: int, code: str, suffix: str, content_type: str) -> HttpResponse:
+    """A document of the masked copy, rendered by the worker when it was published."""
     from django.conf import settings
     from django.http import FileResponse
 
     pub = _publication(year, code)
-    path = Path(settings.MEDIA_ROOT) / pub.pdf if pub.pdf else None
+    path = (Path(settings.MEDIA_ROOT) / pub.pdf).with_suffix(suffix) if pub.pdf else None
     if path is None or not path.is_file():
-        raise Http404("PDF 正在生成，请稍后再试")
-    return FileResponse(open(path, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
+        raise Http404("自评报告正在生成，请稍后再试")
+    return FileResponse(open(path, "rb"), content_type=content_type, filename=f"{code}-{year}{suffix}")
+
+
+@require_GET
+def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _published_file(request, year, code, ".pdf", "application/pdf")
+
+
+@require_GET
+def public_docx(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _published_file(request, year, code, ".docx",
+                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @require_GET
 def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
     """The year's open data: a Fiscal Data Package (datapackage.json + CSVs) with the performance
-    fields, zipped."""
+    fields, zipped — of the masked copies, like every public document."""
     pubs = list(B.published(year))
     if not pubs:
         raise Http404("该年度没有公开的自评结果")
-    items = [(S.from_canonical(data=p.submission.content, name=p.package.unit.name), p.submission.content_hash) for p in pubs]
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            out = S.open_data(published=items, outdir=Path(tmp) / "data", title=f"{year}年度预算绩效自评结果公开数据")
+            out = publication.open_data(pubs, Path(tmp) / "data", f"{year}年度预算绩效自评结果公开数据")
         except S.ServiceError as exc:
             return render(request, "web/message.html", {"text": exc.message}, status=422)
         buf = io.BytesIO()

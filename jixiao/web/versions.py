@@ -27,7 +27,7 @@ from django.utils import timezone
 from .. import services as package_services
 from . import access, draft, layout
 from . import figures as figure_rules
-from .models import FieldEdit, Package, Status, Submission, User
+from .models import ApiToken, FieldEdit, Package, Status, Submission, User
 from .security import audit
 from .selectors import Computation, compute
 
@@ -48,12 +48,13 @@ def package_target(package: Package | int) -> str:
     return f"package:{package if isinstance(package, int) else package.pk}"
 
 
-def log(action: str, *, actor=None, target: str = "", path: str = "", old=None, new=None, detail: str = "") -> None:
+def log(action: str, *, actor=None, target: str = "", path: str = "", old=None, new=None, detail: str = "",
+        actor_name: str = "") -> None:
     """The tamper-evident entry of one write, in the caller's transaction (the change and its entry
     are committed or rolled back together). `action` must be one the log has a Chinese name for."""
     if action not in audit.ACTIONS:
         raise ValueError(f"audit action without a Chinese name: {action}")
-    audit.record(action, actor=actor, target=target, path=path, old=old, new=new, detail=detail)
+    audit.record(action, actor=actor, target=target, path=path, old=old, new=new, detail=detail, actor_name=actor_name)
 
 
 # --- hashing ---------------------------------------------------------------------------------------
@@ -299,3 +300,22 @@ def snapshot(package: Package, user: User, doc: dict, note: str, state: str, com
         new={"hash": digest, "algorithm": algorithm, "state": state, **({"origin": origin} if origin else {})},
         detail=note)
     return version
+
+
+# --- API tokens ------------------------------------------------------------------------------------------
+
+
+def issue_api_token(*, user: User, name: str = "", actor=None) -> str:
+    """A bearer token for `user` (shown once; only its digest is kept), logged with who issued it."""
+    token = ApiToken.issue(user, name)
+    log("token_issue", actor=actor, actor_name="" if actor else "命令行", target=f"user:{user.pk}", new=name,
+        detail=f"为{user.get_username()}签发接口令牌")
+    return token
+
+
+def revoke_api_token(*, token: ApiToken, actor=None) -> None:
+    """The token no longer opens the API; the entry says whose it was and who revoked it."""
+    owner, name = token.user, token.name
+    token.delete()
+    log("token_revoke", actor=actor, actor_name="" if actor else "命令行", target=f"user:{owner.pk}", old=name,
+        detail=f"吊销{owner.get_username()}的接口令牌")

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from jixiao.web import services as W
-from jixiao.web.bureau_views import mask_phones
 from jixiao.web.models import BureauDecision, Comment, Package, Role, SpotScore, Status, User
+from jixiao.web.publication import mask_phones
 
 from .conftest import PASSWORD, client_for
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import ApiToken, User
+from ...models import User
+from ...versions import issue_api_token
 
 
 class Command(BaseCommand):
@@ -15,4 +16,4 @@ class Command(BaseCommand):
             user = User.objects.get(username=opts["username"])
         except User.DoesNotExist:
             raise CommandError(f"没有用户 {opts['username']}") from None
-        self.stdout.write(ApiToken.issue(user, opts["name"]))
+        self.stdout.write(issue_api_token(user=user, name=opts["name"]))
