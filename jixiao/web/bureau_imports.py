@@ -496,25 +496,27 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
         ExecutionFigure.objects.bulk_create(new)
         ExecutionFigure.objects.bulk_update(changed, ["budget", "executed", "source", "row", "below"])
         refresh_monitoring(task)
-        prefilled, conflicts = _prefill(task, user, imp)
+        prefilled, conflicts, line_packages = _prefill(task, user, imp)
         refresh_checks(task, force=True)
         flagged = ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count()
         in_year = sum(1 for r in rows if r.month != YEAR_END)
         imp.summary = {"prefilled": prefilled, "conflicts": conflicts, "flagged": flagged, "in_year": in_year,
-                       "year_end": len(rows) - in_year}
+                       "year_end": len(rows) - in_year, "packages": line_packages}
         imp.save(update_fields=["summary"])
         log("execution_import", actor=user, target=f"task:{task.pk}", path=f"execution_imports[{imp.pk}]",
             new={"rows": len(rows), "prefilled": len(prefilled), "conflicts": len(conflicts)}, detail=imp.filename)
     return imp
 
 
-def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str]]:
+def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str], dict[str, list[int]]]:
     """Pre-fill the drafts the units still hold from this import's year-end figures; mark (never
     overwrite) a figure entered differently."""
     figures: dict[int, list[ExecutionFigure]] = {}
     for f in ExecutionFigure.objects.filter(source=imp, month=YEAR_END).order_by("project"):
         figures.setdefault(f.unit_id, []).append(f)
     prefilled, conflicts = [], []
+    # Which package each line is about, in step with the lines: a 归口业务科室 user reads only their units'.
+    summary_packages: dict[str, list[int]] = {"prefilled": [], "conflicts": []}
     editable = [s for s in EDITABLE_STATUSES if s != Status.NOT_STARTED]  # a unit that has not started has no rows
     for p in (Package.objects.select_for_update(of=("self",)).select_related("unit")
               .filter(task=task, status__in=editable, unit_id__in=list(figures)).order_by("unit__budget_code")):
@@ -527,6 +529,7 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
             if not p.comments.filter(path=d.path, text=text, resolved=False).exists():
                 Comment.objects.create(package=p, path=d.path, text=text, author=user)
             conflicts.append(f"{p.unit.name} · {d.table} · {d.label}：填报 {d.stated}，一体化 {d.imported}")
+            summary_packages["conflicts"].append(p.pk)
         if fills:
             doc = json_copy(p.draft)
             for path, _old, new in fills:
@@ -534,7 +537,8 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
             save_draft(p, user, doc, [("", None, f"一体化执行数导入 {imp.filename}"), *fills], "import")
             prefilled += [f"{p.unit.name} · {_table_of(doc, _project_of(doc, path))[1]} · {_label_of(path)}：{new}"
                           for path, _old, new in fills]
-    return prefilled, conflicts
+            summary_packages["prefilled"] += [p.pk] * len(fills)
+    return prefilled, conflicts, summary_packages
 
 
 def json_copy(doc: dict) -> dict:
@@ -975,6 +979,23 @@ def _outside_version(package: Package, user: User, doc: dict, comp, origin: str)
     return version, ""
 
 
-def job_rows(job: PackageImport) -> list[dict]:
-    """The result lines as the page shows them, with the outcome in words."""
-    return [r | {"outcome_label": OUTCOMES.get(r.get("outcome", ""), r.get("outcome", ""))} for r in job.results]
+def job_rows(job: PackageImport, user: User) -> list[dict]:
+    """The result lines as the page shows them, with the outcome in words: of the units `user` sees."""
+    return [r | {"outcome_label": OUTCOMES.get(r.get("outcome", ""), r.get("outcome", ""))}
+            for r in A.only_visible(job.results, user, job.task_id)]
+
+
+def summary_for(imp: ExecutionImport | None, user: User) -> dict:
+    """An 一体化 import's pre-filled and differing lines of the units `user` sees (an import from
+    before the lines kept their packages: none for a 归口业务科室 user)."""
+    if imp is None:
+        return {}
+    summary = dict(imp.summary or {})
+    allowed = A.visible_package_ids(user, imp.task_id)
+    if allowed is None:
+        return summary
+    packages = summary.get("packages") or {}
+    for kind in ("prefilled", "conflicts"):
+        owners = packages.get(kind) or []
+        summary[kind] = [line for line, pk in zip(summary.get(kind) or [], owners) if pk in allowed]
+    return summary
