@@ -266,12 +266,12 @@ def task_create(w, tmp):
                                                deadline=date(2025, 6, 30), unit_ids=[w["package"].unit_id])
 
 
-def batch_pdf(w, tmp):
+def batch_pdf_start(w, tmp):
     _accepted(w)
     return lambda: bureau_batch.start(task=w["task"], user=w["bureau"])
 
 
-def batch_audit(w, tmp):
+def batch_audit_start(w, tmp):
     return lambda: bureau_batch.start_audit(task=w["task"], user=w["bureau"])
 
 
@@ -338,8 +338,8 @@ SCENARIOS = {
     "bureau_services.draw": (spot_draw, "spot_draw"),
     "bureau_services.rescore": (spot_score, "spot_score"),
     "bureau_services.create_task": (task_create, "task_create"),
-    "bureau_batch.start": (batch_pdf, "batch_start"),
-    "bureau_batch.start_audit": (batch_audit, "batch_start"),
+    "bureau_batch.start": (batch_pdf_start, "batch_start"),
+    "bureau_batch.start_audit": (batch_audit_start, "batch_start"),
     "bureau_departments.assign": (department_assign, "department_assign"),
     "bureau_departments.create_department": (department, "department"),
     "bureau_imports.import_execution": (execution_import, "execution_import"),
@@ -405,19 +405,18 @@ def test_every_export_and_download_is_logged(scene):
 def test_an_outside_package_of_a_unit_that_never_started_is_its_version_sent(transactional_db, world, tmp_path):
     """The unit did not use the system: its file is the version the bureau reviews (已报送), marked as
     outside; its draft stays empty — the unit's own, not the bureau's to fill."""
-    from jixiao import services as S
-    from jixiao.web import bureau_imports as BI
+    from jixiao import services as package_services
 
     from .conftest import FIXTURE
 
     water = world["other_package"]
     Package.objects.filter(pk=water.pk).update(draft={}, status=Status.NOT_STARTED, version=0)
-    package = S.read(path=FIXTURE)
+    package = package_services.read(path=FIXTURE)
     package.unit.name, package.unit.budget_code = "某县水利局", "301002"
-    workbook = S.render(package=package, outdir=tmp_path, charts=False).xlsx
+    workbook = package_services.render(package=package, outdir=tmp_path, charts=False).xlsx
     (tmp_path / "in").mkdir()
     workbook.replace(tmp_path / "in" / "水利局.xlsx")
-    job = BI.folder_import(task_id=world["task"].pk, user=world["bureau"], folder=tmp_path / "in")
+    job = bureau_imports.folder_import(task_id=world["task"].pk, user=world["bureau"], folder=tmp_path / "in")
     assert [r["outcome"] for r in job.results] == ["imported"]
     water.refresh_from_db()
     assert water.status == Status.SUBMITTED and water.draft == {} and water.version == 0
