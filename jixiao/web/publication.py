@@ -1,6 +1,7 @@
 """The one publication layer: everything an anonymous reader gets of a published package — the public
 page, the PDF, the .docx and the open data — is made from one masked copy of the version the
-bureau published (`published_content`), never from the version itself.
+bureau published (`published_content`), never from the version itself; and the reads
+that find a publication by year and unit.
 
 Masked in that copy (personal data, not the figures the public is owed):
 - telephone numbers wherever they stand — the unit's 联系电话, the narrative, the opinions — in any
@@ -22,7 +23,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import services as package_services
+from django.db.models import Count, Q
+from django.http import Http404
+
+from jixiao import services
+from jixiao.web.models import Publication
 
 MASK = "****"
 
@@ -86,7 +91,7 @@ def published_content(content: dict) -> dict:
 
 def published_package(pub):
     """The masked copy read as a package, for the writers and the open data."""
-    return package_services.from_canonical(data=published_content(pub.submission.content), name=pub.package.unit.name)
+    return services.from_canonical(data=published_content(pub.submission.content), name=pub.package.unit.name)
 
 
 # --- the public page -------------------------------------------------------------------------------------
@@ -105,7 +110,7 @@ class PublicPage:
 def public_page(pub) -> PublicPage:
     content = published_content(pub.submission.content)
     unit = content.get("unit") or {}
-    report = package_services.score(package=package_services.from_canonical(data=content, name=pub.package.unit.name))
+    report = services.score(package=services.from_canonical(data=content, name=pub.package.unit.name))
     return PublicPage(
         title=content.get("title", ""), unit_name=unit.get("name", pub.package.unit.name),
         contact=unit.get("contact", ""), phone=str(unit.get("phone", "") or ""),
@@ -119,8 +124,8 @@ def public_page(pub) -> PublicPage:
 
 def render_documents(pub, outdir: Path) -> tuple[Path, Path]:
     """(.docx, .pdf) of the masked copy written into `outdir` (LibreOffice makes the PDF)."""
-    result = package_services.render(package=published_package(pub), outdir=outdir, charts=False)
-    pdf = package_services.render_pdfs(docx_paths=[result.docx], outdir=outdir)[0]
+    result = services.render(package=published_package(pub), outdir=outdir, charts=False)
+    pdf = services.render_pdfs(docx_paths=[result.docx], outdir=outdir)[0]
     return Path(result.docx), Path(pdf)
 
 
@@ -140,4 +145,28 @@ def publish_files(pub, media_root: Path) -> tuple[str, str]:
 def open_data(pubs, outdir: Path, title: str) -> Path:
     """The open data (Fiscal Data Package) of published packages, each its masked copy."""
     items = [(published_package(p), p.submission.content_hash) for p in pubs]
-    return Path(package_services.open_data(published=items, outdir=outdir, title=title))
+    return Path(services.open_data(published=items, outdir=outdir, title=title))
+
+
+# --- the reads ---------------------------------------------------------------------------------------------
+
+
+def published(year: int | None = None, q: str = ""):
+    qs = Publication.objects.select_related("package", "package__unit", "package__task", "submission")
+    if year is not None:
+        qs = qs.filter(package__task__year=year)
+    if q:
+        qs = qs.filter(Q(package__unit__name__icontains=q) | Q(package__unit__budget_code__startswith=q))
+    return qs.order_by("package__unit__budget_code")
+
+
+def published_years() -> list[tuple[int, int]]:
+    return list(Publication.objects.values_list("package__task__year").annotate(n=Count("id")).order_by("-package__task__year"))
+
+
+def publication_of(year: int, code: str):
+    try:
+        return Publication.objects.select_related("package", "package__unit", "package__task", "submission").get(
+            package__task__year=year, package__unit__budget_code=code)
+    except (Publication.DoesNotExist, Publication.MultipleObjectsReturned):
+        raise Http404("没有公开该单位该年度的自评结果") from None

@@ -9,8 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.web import bureau_imports, bureau_services
-from jixiao.web import draft as D
+from jixiao.web.bureau import imports as bureau_imports
+from jixiao.web.bureau import services as bureau_services
+from jixiao.web.drafts import fields
 from jixiao.web.models import BatchJob, Department, Package, PackageImport, Role, User
 
 from .conftest import client_for
@@ -35,10 +36,10 @@ def departments(world):
                                              bureau=task.bureau, password="x")
     water = world["other_package"]
     Package.objects.filter(pk=water.pk).update(
-        draft=D.put(D.put(water.draft, "unit.name", THEIRS), "unit.budget_code", "301002"))
+        draft=fields.put(fields.put(water.draft, "unit.name", THEIRS), "unit.budget_code", "301002"))
     for pkg in (world["package"], water):  # one figure left empty (pre-filled), one entered differently (flagged)
         pkg.refresh_from_db()
-        Package.objects.filter(pk=pkg.pk).update(draft=D.put(pkg.draft, "projects[0].funds[0].executed", None))
+        Package.objects.filter(pk=pkg.pk).update(draft=fields.put(pkg.draft, "projects[0].funds[0].executed", None))
     rows = ["预算编码,单位名称,项目,全年预算数,全年执行数", "301001,某县林业局,造林补助,200,180", "301002,某县水利局,造林补助,200,150",
             "301001,某县林业局,,999,1", "301002,某县水利局,,999,1"]
     bureau_imports.import_execution(task_id=task.pk, user=bureau, filename="一体化.csv",

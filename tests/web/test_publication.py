@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from jixiao.web import draft as D
+from jixiao.web.drafts import fields
 from jixiao.web.models import Package
 from jixiao.web.publication import mask_name, mask_phones, published_content
 
@@ -69,19 +69,19 @@ def published(transactional_db, world):
     accepted (the opinion quoting a mobile number), published and rendered by the worker."""
     from django.core.management import call_command
 
-    from jixiao.web import bureau_services as BW
+    from jixiao.web.bureau import services as bureau_services
 
     pkg = world["package"]
-    doc = D.put(pkg.draft, "unit.phone", "138 1234 5678")
-    doc = D.put(doc, "narrative.achievements", "完成造林任务。咨询电话（010）8523 4567，监督电话 0743-8221234。")
-    doc = D.put(doc, "evaluators", [{"name": "杨再贵", "title": "联络处副主任", "org": "某县林业局"},
+    doc = fields.put(pkg.draft, "unit.phone", "138 1234 5678")
+    doc = fields.put(doc, "narrative.achievements", "完成造林任务。咨询电话（010）8523 4567，监督电话 0743-8221234。")
+    doc = fields.put(doc, "evaluators", [{"name": "杨再贵", "title": "联络处副主任", "org": "某县林业局"},
                                     {"name": "罗琳", "title": "办公室主任", "org": "某县林业局"}])
     Package.objects.filter(pk=pkg.pk).update(draft=doc)
     send(pkg, world["preparer"], world["head"])
     number = pkg.submissions.filter(state="approved").order_by("-number").first().number
-    BW.accept(package_id=pkg.pk, user=world["bureau"], version=number, opinion="同意。联系人手机 159-0128-5480。",
+    bureau_services.accept(package_id=pkg.pk, user=world["bureau"], version=number, opinion="同意。联系人手机 159-0128-5480。",
               signer="王审核", signed_on=date(2024, 7, 1))
-    BW.publish(package_id=pkg.pk, user=world["bureau"])
+    bureau_services.publish(package_id=pkg.pk, user=world["bureau"])
     call_command("db_worker", batch=True, interval=0, verbosity=0)
     pkg.refresh_from_db()
     return world | {"content": pkg.publication.submission.content}
@@ -122,7 +122,7 @@ def test_no_telephone_number_survives_in_the_published_pdf_docx_page_or_open_dat
 
 def test_the_bureau_still_reads_the_version_unmasked(world):
     pkg = world["package"]
-    Package.objects.filter(pk=pkg.pk).update(draft=D.put(pkg.draft, "unit.phone", "15901285480"))
+    Package.objects.filter(pk=pkg.pk).update(draft=fields.put(pkg.draft, "unit.phone", "15901285480"))
     send(pkg, world["preparer"], world["head"])
     html = client_for(world["bureau"]).get(f"/b/p/{pkg.pk}/forms/", follow=True).content.decode()
     assert "15901285480" in html  # masking is for the public, not for the reviewers

@@ -14,11 +14,16 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import jixiao.web
-from jixiao.web import bureau_batch, bureau_departments, bureau_imports, bureau_services, services, versions
-from jixiao.web import draft as D
+from jixiao.web import versions
+from jixiao.web.bureau import departments as bureau_departments
+from jixiao.web.bureau import imports as bureau_imports
+from jixiao.web.bureau import services as bureau_services
+from jixiao.web.drafts import fields
+from jixiao.web.jobs import batch_audit, batch_pdf
 from jixiao.web.models import Package, Status, Submission
 from jixiao.web.security.audit import ACTIONS
 from jixiao.web.security.models import AuditEntry
+from jixiao.web.unit import services as unit_services
 
 from .conftest import client_for, post_edit, text_of
 from .test_bureau import latest, send, sent  # noqa: F401 - `sent` is the fixture `scene` builds on
@@ -55,7 +60,7 @@ def test_a_draft_save_carrying_a_bureau_opinion_is_refused_whatever_the_surface(
     from jixiao.web import versions
 
     pkg = world["package"]
-    doc = D.put(pkg.draft, "opinions", versions.with_opinion(pkg.draft, versions.signed_opinion(BUREAU, "同意。", "王某")))
+    doc = fields.put(pkg.draft, "opinions", versions.with_opinion(pkg.draft, versions.signed_opinion(BUREAU, "同意。", "王某")))
     with pytest.raises(versions.ActionError, match="由财政部门签署"):
         versions.save_draft(pkg, world["preparer"], doc, [("opinions", None, "x")], "edit")
     assert Package.objects.get(pk=pkg.pk).version == 1
@@ -89,18 +94,16 @@ def test_the_bureau_cannot_sign_the_units_opinion_and_the_head_not_the_bureaus(w
         versions.sign_opinion(pkg, world["bureau"], versions.signed_opinion(UNIT, "同意。", "王某"))
     with pytest.raises(versions.ActionError):
         versions.sign_opinion(pkg, world["head"], versions.signed_opinion(BUREAU, "同意。", "李某"))
-    assert not versions.opinion_refusals(world["head"], pkg.draft, D.put(
+    assert not versions.opinion_refusals(world["head"], pkg.draft, fields.put(
         pkg.draft, "opinions", versions.with_opinion(pkg.draft, versions.signed_opinion(TEAM, "同意。", "杨某"))))
 
 
 def test_signing_keeps_the_forms_order_of_the_opinion_blocks(world):
     """An opinion is set in its block's place, never removed and appended: a form printing the
     財政 block between the others keeps it there through the head's approval and the bureau's accept."""
-    from jixiao.web import bureau_services
-
     pkg = world["package"]
     order = [TEAM, BUREAU, UNIT]
-    Package.objects.filter(pk=pkg.pk).update(draft=D.put(pkg.draft, "opinions", [{"role": r} for r in order]))
+    Package.objects.filter(pk=pkg.pk).update(draft=fields.put(pkg.draft, "opinions", [{"role": r} for r in order]))
     send(pkg, world["preparer"], world["head"])
     bureau_services.accept(package_id=pkg.pk, user=world["bureau"], version=latest(pkg), opinion="同意。", signer="王审核")
     pkg.refresh_from_db()
@@ -154,7 +157,7 @@ def _returned(w):
 
 def _with_head(w):
     pkg = _returned(w)
-    services.submit(package_id=pkg.pk, user=w["preparer"], version=pkg.version)
+    versions.submit(package_id=pkg.pk, user=w["preparer"], version=pkg.version)
     return pkg
 
 
@@ -168,7 +171,7 @@ def _notice(w, answered=False):
     notice = bureau_services.send_rectification(package_id=w["package"].pk, user=w["bureau"], text="请整改",
                                                 due=date.today() + timedelta(days=30))
     if answered:
-        bureau_services.answer_rectification(notice_id=notice.pk, user=w["preparer"], answer="已整改")
+        unit_services.answer_rectification(notice_id=notice.pk, user=w["preparer"], answer="已整改")
     return notice
 
 
@@ -177,41 +180,41 @@ def _notice(w, answered=False):
 
 def edit(w, tmp):
     pkg = _returned(w)
-    return lambda: services.apply_edit(package_id=pkg.pk, user=w["preparer"], path="narrative.problems",
+    return lambda: versions.apply_edit(package_id=pkg.pk, user=w["preparer"], path="narrative.problems",
                                        raw="新的问题说明", version=pkg.version)
 
 
 def restructure(w, tmp):
     pkg = _returned(w)
-    return lambda: services.change_structure(package_id=pkg.pk, user=w["preparer"], op="add",
+    return lambda: versions.change_structure(package_id=pkg.pk, user=w["preparer"], op="add",
                                              path="projects[0].indicators", version=pkg.version)
 
 
 def import_file(w, tmp):
     pkg = _returned(w)
     data = yaml.safe_dump(dict(pkg.draft, title="导入的标题"), allow_unicode=True).encode()
-    return lambda: services.import_draft(package_id=pkg.pk, user=w["preparer"], filename="草稿.yaml", data=data,
+    return lambda: versions.import_draft(package_id=pkg.pk, user=w["preparer"], filename="草稿.yaml", data=data,
                                          version=pkg.version)
 
 
 def submit(w, tmp):
     pkg = _returned(w)
-    return lambda: services.submit(package_id=pkg.pk, user=w["preparer"], version=pkg.version)
+    return lambda: versions.submit(package_id=pkg.pk, user=w["preparer"], version=pkg.version)
 
 
 def head_return(w, tmp):
     pkg = _with_head(w)
-    return lambda: services.return_package(package_id=pkg.pk, user=w["head"], note="请改", comments=[])
+    return lambda: versions.return_package(package_id=pkg.pk, user=w["head"], note="请改", comments=[])
 
 
 def approve(w, tmp):
     pkg = _with_head(w)
-    return lambda: services.approve(package_id=pkg.pk, user=w["head"], opinion="同意。")
+    return lambda: versions.approve(package_id=pkg.pk, user=w["head"], opinion="同意。")
 
 
 def head_comment(w, tmp):
     pkg = _with_head(w)
-    return lambda: services.add_comment(package_id=pkg.pk, user=w["head"], path="", text="请核对")
+    return lambda: versions.add_comment(package_id=pkg.pk, user=w["head"], path="", text="请核对")
 
 
 def bureau_comment(w, tmp):
@@ -239,7 +242,7 @@ def rectification(w, tmp):
 
 def rectification_answer(w, tmp):
     notice = _notice(w)
-    return lambda: bureau_services.answer_rectification(notice_id=notice.pk, user=w["preparer"], answer="已整改")
+    return lambda: unit_services.answer_rectification(notice_id=notice.pk, user=w["preparer"], answer="已整改")
 
 
 def rectification_close(w, tmp):
@@ -253,7 +256,7 @@ def spot_draw(w, tmp):
 
 
 def spot_score(w, tmp):
-    from jixiao.web.bureau_selectors import score_lines
+    from jixiao.web.bureau.selectors import score_lines
 
     _accepted(w)
     spot = bureau_services.draw(task_id=w["task"].pk, user=w["bureau"])[0]
@@ -268,11 +271,11 @@ def task_create(w, tmp):
 
 def batch_pdf_start(w, tmp):
     _accepted(w)
-    return lambda: bureau_batch.start(task=w["task"], user=w["bureau"])
+    return lambda: batch_pdf.start(task=w["task"], user=w["bureau"])
 
 
 def batch_audit_start(w, tmp):
-    return lambda: bureau_batch.start_audit(task=w["task"], user=w["bureau"])
+    return lambda: batch_audit.start(task=w["task"], user=w["bureau"])
 
 
 def department_assign(w, tmp):
@@ -321,30 +324,30 @@ def token_revoke(w, tmp):
 # service → (scenario, the action its entry must carry). A service the walk finds without a line
 # here fails `test_every_write_service_is_exercised`.
 SCENARIOS = {
-    "services.apply_edit": (edit, "edit"),
-    "services.change_structure": (restructure, "structure"),
-    "services.import_draft": (import_file, "import"),
-    "services.submit": (submit, "submission"),
-    "services.return_package": (head_return, "return"),
-    "services.approve": (approve, "approve"),
-    "services.add_comment": (head_comment, "comment"),
-    "bureau_services.add_comment": (bureau_comment, "bureau_comment"),
-    "bureau_services.return_package": (bureau_return, "bureau_return"),
-    "bureau_services.accept": (accept, "accept"),
-    "bureau_services.publish": (publish, "publish"),
-    "bureau_services.send_rectification": (rectification, "rectification"),
-    "bureau_services.answer_rectification": (rectification_answer, "rectification_answer"),
-    "bureau_services.close_rectification": (rectification_close, "rectification_close"),
-    "bureau_services.draw": (spot_draw, "spot_draw"),
-    "bureau_services.rescore": (spot_score, "spot_score"),
-    "bureau_services.create_task": (task_create, "task_create"),
-    "bureau_batch.start": (batch_pdf_start, "batch_start"),
-    "bureau_batch.start_audit": (batch_audit_start, "batch_start"),
-    "bureau_departments.assign": (department_assign, "department_assign"),
-    "bureau_departments.create_department": (department, "department"),
-    "bureau_imports.import_execution": (execution_import, "execution_import"),
-    "bureau_imports.folder_import": (folder_import, "package_import"),
-    "bureau_imports.start_zip_import": (zip_import, "package_import"),
+    "versions.apply_edit": (edit, "edit"),
+    "versions.change_structure": (restructure, "structure"),
+    "versions.import_draft": (import_file, "import"),
+    "versions.submit": (submit, "submission"),
+    "versions.return_package": (head_return, "return"),
+    "versions.approve": (approve, "approve"),
+    "versions.add_comment": (head_comment, "comment"),
+    "bureau.services.add_comment": (bureau_comment, "bureau_comment"),
+    "bureau.services.return_package": (bureau_return, "bureau_return"),
+    "bureau.services.accept": (accept, "accept"),
+    "bureau.services.publish": (publish, "publish"),
+    "bureau.services.send_rectification": (rectification, "rectification"),
+    "unit.services.answer_rectification": (rectification_answer, "rectification_answer"),
+    "bureau.services.close_rectification": (rectification_close, "rectification_close"),
+    "bureau.services.draw": (spot_draw, "spot_draw"),
+    "bureau.services.rescore": (spot_score, "spot_score"),
+    "bureau.services.create_task": (task_create, "task_create"),
+    "jobs.batch_pdf.start": (batch_pdf_start, "batch_start"),
+    "jobs.batch_audit.start": (batch_audit_start, "batch_start"),
+    "bureau.departments.assign": (department_assign, "department_assign"),
+    "bureau.departments.create_department": (department, "department"),
+    "bureau.imports.import_execution": (execution_import, "execution_import"),
+    "bureau.imports.folder_import": (folder_import, "package_import"),
+    "bureau.imports.start_zip_import": (zip_import, "package_import"),
     "versions.issue_api_token": (token_issue, "token_issue"),
     "versions.revoke_api_token": (token_revoke, "token_revoke"),
 }

@@ -19,56 +19,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ... import integrity
-from . import context
-from .models import AuditEntry, ChainHead, Result
+from jixiao import integrity
+from jixiao.web.security import context
+from jixiao.web.security.models import ACTIONS, AuditEntry, ChainHead, Result
 
 GENESIS = "0" * 64
-
-# Chinese names of the events, for exports and the audit administrator's page.
-ACTIONS = {
-    "login": "登录成功",
-    "login_failed": "登录失败",
-    "lockout": "账号锁定",
-    "logout": "退出登录",
-    "refused": "越权访问被拒绝",
-    "edit": "修改字段",
-    "computed": "系统重算字段",
-    "structure": "调整表格",
-    "import": "导入草稿",
-    "opinion": "填写单位意见",
-    "submission": "形成报送版本",
-    "return": "退回",
-    "approve": "审核通过",
-    "comment": "审核意见",
-    "render": "生成文档",
-    "admin": "管理操作",
-    "otp": "动态口令验证",
-    "otp_setup": "启用动态口令",
-    "otp_failed": "动态口令错误",
-    "export_log": "导出审计日志",
-    "password_change": "修改密码",
-    # The bureau's decisions and the writes around them (web/versions.py records them).
-    "bureau_comment": "财政审核意见",
-    "bureau_return": "财政退回",
-    "accept": "财政审核通过",
-    "publish": "公开自评结果",
-    "rectification": "发出整改通知",
-    "rectification_answer": "答复整改",
-    "rectification_close": "整改销号",
-    "spot_draw": "抽取抽评样本",
-    "spot_score": "抽评评分",
-    "batch_start": "发起批量作业",
-    "task_create": "创建自评任务",
-    "department": "设立归口业务科室",
-    "department_assign": "分配归口业务科室",
-    "execution_import": "导入一体化执行数",
-    "package_import": "导入外部数据包",
-    "export": "导出下载",
-    "token_issue": "签发接口令牌",
-    "token_revoke": "吊销接口令牌",
-}
-
 
 def _key() -> bytes:
     key = getattr(settings, "JIXIAO_AUDIT_KEY", "") or ("jixiao-audit:" + settings.SECRET_KEY)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import User
-from ...versions import issue_api_token
+from jixiao.web.models import User
+from jixiao.web.versions import issue_api_token
 
 
 class Command(BaseCommand):
