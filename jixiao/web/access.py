@@ -96,6 +96,22 @@ def scoped(qs: QuerySet, user, prefix: str = "") -> QuerySet:
     return qs if f is None else qs.filter(f)
 
 
+def visible_package_ids(user, task_id: int) -> set[int] | None:
+    """The packages of a task whose units `user` sees; None when the user sees every unit of the
+    bureau (the 绩效评价股). For lists kept as data — a job's result lines, an import's summary —
+    that a queryset cannot filter."""
+    if unit_scope(user) is None:
+        return None
+    return set(scoped(Package.objects.filter(task_id=task_id), user, "unit__").values_list("pk", flat=True))
+
+
+def only_visible(lines: list[dict], user, task_id: int, key: str = "package") -> list[dict]:
+    """The lines (dicts naming a package under `key`) of the units `user` sees. A line naming no
+    package (a file matched to no unit) is the 绩效评价股's only: a desk user sees none of it."""
+    allowed = visible_package_ids(user, task_id)
+    return list(lines) if allowed is None else [line for line in lines if line.get(key) in allowed]
+
+
 def can_see_unit(user, unit) -> bool:
     """A unit of the user's bureau, and for a 归口 user one of their department."""
     if not is_bureau_user(user) or unit.bureau_id != user.bureau_id:

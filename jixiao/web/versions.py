@@ -1,5 +1,20 @@
-"""Drafts and their versions: every change to a package goes through one of these, in one transaction,
-and the reads of its versions, edits and comments.
+"""The one versions layer: every write to a package — its draft, its versions, the opinions in them,
+the decisions on them — goes through here, whichever side (unit, bureau, API, worker) makes it.
+
+What lives here and nowhere else:
+- saving a draft (`save_draft`): the computed figures refreshed, the version counter bumped, a
+  FieldEdit per changed field and the audit entries for them;
+- making an immutable version (`snapshot`): content resolved, hashed (SM3, else SHA-256), numbered;
+- the opinions (意见) of a package: who may write which (`opinion_writer`, `opinion_refusals`) and
+  how one is set (`with_opinion`, `sign_opinion`) — a preparer writes none of them: 评价组组长 and
+  部门（单位） are the unit head's, 财政部门（归口业务科室） the bureau's;
+- the audit entry of every decision (`log`), under a Chinese action name kept in
+  `security/audit.ACTIONS`, so that no page or API operation can forget one.
+
+The unit's and the bureau's services decide *whether* a user may act (access.py) and *what* the
+business rule says; they call this layer to *write*.
+
+The unit's writes live here too (draft edits, imports, submit, the head's review):
 
 - an edit is checked against the draft's version counter (optimistic concurrency): an edit made on
   an older version is applied only when nobody changed that field (or the rows) since; otherwise it
@@ -28,8 +43,8 @@ from jixiao import services
 from jixiao.web import access
 from jixiao.web.drafts import fields, figures, layout
 from jixiao.web.drafts.computation import Computation, changes, compute
-from jixiao.web.models import EDITABLE_STATUSES, Comment, FieldEdit, Package, Status, Submission, User
-from jixiao.web.security.audit import record, record_field_edits
+from jixiao.web.models import EDITABLE_STATUSES, ApiToken, Comment, FieldEdit, Package, Status, Submission, User
+from jixiao.web.security import audit
 
 SENT = (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)  # the statuses of a package the bureau has received
 
@@ -41,6 +56,22 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+# --- the audit entry of a write ---------------------------------------------------------------------
+
+
+def package_target(package: Package | int) -> str:
+    return f"package:{package if isinstance(package, int) else package.pk}"
+
+
+def log(action: str, *, actor=None, target: str = "", path: str = "", old=None, new=None, detail: str = "",
+        actor_name: str = "") -> None:
+    """The tamper-evident entry of one write, in the caller's transaction (the change and its entry
+    are committed or rolled back together). `action` must be one the log has a Chinese name for."""
+    if action not in audit.ACTIONS:
+        raise ValueError(f"audit action without a Chinese name: {action}")
+    audit.record(action, actor=actor, target=target, path=path, old=old, new=new, detail=detail, actor_name=actor_name)
 
 
 # --- hashing ---------------------------------------------------------------------------------------
@@ -60,6 +91,112 @@ def content_hash(content: dict) -> tuple[str, str]:
         return "SM3", h.finalize().hex()
     except Exception:  # noqa: BLE001 - an OpenSSL without SM3: fall back, and say which algorithm
         return "SHA256", hashlib.sha256(data).hexdigest()
+
+
+# --- opinions: who writes which ------------------------------------------------------------------------
+
+UNIT_OPINION_ROLE = "部门（单位）"
+TEAM_OPINION_ROLE = "评价组组长"
+BUREAU_OPINION_ROLE = "财政部门归口业务科室"
+
+UNIT_HEAD, BUREAU = "unit_head", "bureau"
+WRITER_NAMES = {UNIT_HEAD: "单位负责人", BUREAU: "财政部门"}
+
+
+def opinion_writer(role: str) -> str:
+    """Who signs an opinion block of the form: the finance bureau's (财政部门, 归口业务科室) is the
+    bureau's; every other block (评价组组长, 部门（单位）, a template's own) is the unit head's.
+    Never the preparer's: an opinion is a reviewer's signature on what the preparer wrote."""
+    return BUREAU if "财政" in (role or "") else UNIT_HEAD
+
+
+def may_write_opinion(user, role: str) -> bool:
+    writer = opinion_writer(role)
+    if writer == BUREAU:
+        return access.is_bureau_user(user)
+    return access.is_unit_head(user)
+
+
+def _by_role(doc: dict | None) -> dict[str, tuple[int, dict]]:
+    out: dict[str, tuple[int, dict]] = {}
+    for i, opinion in enumerate((doc or {}).get("opinions") or []):
+        if isinstance(opinion, dict):
+            out.setdefault(str(opinion.get("role", "")), (i, opinion))
+    return out
+
+
+def _written(opinion: dict | None) -> dict:
+    """What an opinion says (text, signer, date), blanks dropped: a blank block is no opinion."""
+    return {k: v for k, v in (opinion or {}).items() if k != "role" and v not in (None, "", False)}
+
+
+@dataclass(frozen=True)
+class OpinionRefusal:
+    path: str  # the opinion's place in the draft (opinions[1]), the field the message stands beside
+    role: str
+    message: str
+
+
+def opinion_refusals(user, before: dict | None, after: dict | None) -> list[OpinionRefusal]:
+    """Every opinion that differs between two drafts and that `user` may not write."""
+    old, new = _by_role(before), _by_role(after)
+    refusals = []
+    for role in [*new, *(r for r in old if r not in new)]:
+        if _written(old.get(role, (0, None))[1]) == _written(new.get(role, (0, None))[1]):
+            continue
+        if may_write_opinion(user, role):
+            continue
+        index = (new.get(role) or old.get(role))[0]
+        refusals.append(OpinionRefusal(f"opinions[{index}]", role,
+                                       f"“{role}意见”由{WRITER_NAMES[opinion_writer(role)]}签署，填报人不能填写或修改"))
+    return refusals
+
+
+def keep_opinions(user, before: dict | None, after: dict) -> tuple[dict, list[str]]:
+    """`after` with every opinion `user` may not write set back to what `before` said (an imported
+    file carrying a signed 财政部门意见 does not smuggle it into the draft); returns the roles kept."""
+    refused = {r.role for r in opinion_refusals(user, before, after)}
+    if not refused:
+        return after, []
+    old = _by_role(before)
+    opinions = []
+    for opinion in after.get("opinions") or []:
+        role = str(opinion.get("role", "")) if isinstance(opinion, dict) else ""
+        if role in refused:
+            opinion = dict(old[role][1]) if role in old else {"role": role}
+        opinions.append(opinion)
+    present = {str(o.get("role", "")) for o in opinions if isinstance(o, dict)}
+    opinions += [dict(old[r][1]) for r in refused if r not in present and r in old]  # one the file dropped
+    return after | {"opinions": opinions}, sorted(refused)
+
+
+def with_opinion(doc: dict, entry: dict) -> list[dict]:
+    """The opinions list with `entry` set in the place of its role's block (appended when the form
+    had none). In place, not removed and appended: the blocks keep the official form's order
+    (评价组组长, 部门（单位）, 财政部门) in the draft, the versions and every document rendered."""
+    opinions = list(doc.get("opinions") or [])
+    for i, opinion in enumerate(opinions):
+        if isinstance(opinion, dict) and opinion.get("role") == entry["role"]:
+            opinions[i] = entry
+            return opinions
+    return opinions + [entry]
+
+
+def signed_opinion(role: str, text: str, signer: str, signed_on=None) -> dict:
+    return {"role": role, "text": text.strip(), "signer": signer,
+            "date": (signed_on or timezone.localdate()).isoformat()}
+
+
+def sign_opinion(package: Package, user: User, entry: dict) -> None:
+    """The reviewer's opinion written into the draft too (so a later return and resubmission keeps
+    it), the draft's version bumped, the change recorded. The caller holds the package's row."""
+    if not may_write_opinion(user, entry["role"]):
+        raise ActionError(f"“{entry['role']}意见”由{WRITER_NAMES[opinion_writer(entry['role'])]}签署", 403)
+    old = _by_role(package.draft).get(entry["role"], (0, None))[1]
+    package.draft = fields.put(package.draft, "opinions", with_opinion(package.draft, entry))
+    package.version += 1
+    audit.record_field_edits([FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user,
+                                                       version=package.version, kind="opinion")])
 
 
 # --- edits -----------------------------------------------------------------------------------------
@@ -158,7 +295,10 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
             raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
         if old == entry.value:
             return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
-        comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
+        refused = opinion_refusals(user, package.draft, new_doc)
+        if refused:  # beside the field: an opinion is a reviewer's signature, not the preparer's entry
+            return EditResult(package, path, False, error=refused[0].message, raw=raw)
+        comp = save_draft(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
 
 
@@ -221,10 +361,15 @@ def figure_paths(doc: dict, layouts: layout.Layouts | None = None) -> list[tuple
     return out
 
 
-def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
+def save_draft(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
           parsed=None) -> Computation:
     """Store the new draft (its computed figures refreshed), bump the version, record the edits,
-    refresh the summary. Inside a transaction. `parsed`: (package, report) of `doc`, if at hand."""
+    refresh the summary. Inside a transaction holding the package's row. `parsed`: (package, report)
+    of `doc`, if at hand. A change to an opinion the user may not sign is refused here, whatever
+    surface sent it (the edit form shows it beside the field before it gets this far)."""
+    refused = opinion_refusals(user, package.draft, doc)
+    if refused:
+        raise ActionError(refused[0].message, 403)
     layouts = layout.Layouts(doc)
     doc, derived, parsed = apply_figures(doc, parsed=parsed, layouts=layouts, owned=True)
     comp = compute(doc, parsed=parsed, layouts=layouts)
@@ -233,9 +378,9 @@ def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, obje
     package.updated_by = user
     if package.status == Status.NOT_STARTED:
         package.status = Status.DRAFT
-    _summarise(package, comp)
+    summarise(package, comp)
     package.save()
-    record_field_edits(FieldEdit.objects.bulk_create(
+    audit.record_field_edits(FieldEdit.objects.bulk_create(
         [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind=kind)
          for p, o, n in changes]
         + [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version,
@@ -243,7 +388,8 @@ def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, obje
     return comp
 
 
-def _summarise(target, comp: Computation) -> None:
+def summarise(target, comp: Computation) -> None:
+    """The dashboard's figures of a package or a version: 总分, 等次, 执行率, finding counts."""
     total, grade, rate = comp.total, comp.grade, comp.rate
     target.total_score = total.value.quantize(Decimal("0.01")) if total is not None and total.value is not None else None
     target.grade = grade.text if grade is not None else ""
@@ -274,7 +420,7 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
             services.from_canonical(data=doc, name="草稿")
         except services.ServiceError as exc:
             raise ActionError(f"无法调整表格：{exc.problems[0] if exc.problems else exc.message}", 422) from None
-        _save(package, user, doc, [(changed, None, op)], "structure")
+        save_draft(package, user, doc, [(changed, None, op)], "structure")
         return package
 
 
@@ -356,33 +502,41 @@ def import_draft(*, package_id: int, user: User, filename: str, data: bytes, ver
         if version != package.version:
             raise ActionError(f"导入失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后再导入。", 409)
         doc["profile"] = package.task.profile  # the task fixes the profile, whatever the file says
+        # A file (last year's signed report, a copy back from the bureau) may carry the reviewers'
+        # opinions: the import takes the preparer's content and leaves those as the draft had them.
+        doc, kept = keep_opinions(user, package.draft, doc)
         # every field the import changed, as edits of their own (the file's name on the first)
         edits = [("", None, f"导入 {filename}")] + changes(package.draft, doc)
-        _save(package, user, doc, edits, "import")
-    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）")
+        save_draft(package, user, doc, edits, "import")
+    note = f"；文件中的{'、'.join(r + '意见' for r in kept)}未导入：意见由审核人签署" if kept else ""
+    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）{note}")
 
 
 # --- submit / review -------------------------------------------------------------------------------
 
 
-def _snapshot(package: Package, user: User, doc: dict, note: str, state: str, comp: Computation | None = None,
-              origin: str = "") -> Submission:
+def snapshot(package: Package, user: User, doc: dict, note: str, state: str, comp: Computation | None = None,
+             origin: str = "") -> Submission:
     """An immutable version of `doc`. `comp`: its computation when the caller has it (computing a
-    package is the expensive part; see `approve` for why it is done before the first log entry).
-    `origin`: where a version the bureau imported came from (empty for one made in the system)."""
+    package is the expensive part, done before the first log entry: an entry holds the log's chain
+    head until commit). `origin`: where a version the bureau imported came from (empty for one made
+    in the system). Its log entry is the version's; the decision that made it (an accept) logs its
+    own entry under its own name."""
     comp = comp if comp is not None else compute(doc)
     content = figures.resolve_document(doc, comp.report)
-    algo, digest = content_hash(content)
+    algorithm, digest = content_hash(content)
     number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    prof = comp.report.profile if comp.report else None
-    sub = Submission(package=package, number=number, content=content, content_hash=digest, hash_algorithm=algo,
-                     created_by=user, note=note, profile=package.task.profile,
-                     profile_digest=getattr(prof, "digest", "") or "", state=state, origin=origin)
-    _summarise(sub, comp)
-    sub.save()
-    record("submission", actor=user, target=f"package:{package.pk}", path=f"submissions[{number}]",
-           new={"hash": digest, "algorithm": algo, "state": state}, detail=note)
-    return sub
+    profile = comp.report.profile if comp.report else None
+    version = Submission(package=package, number=number, content=content, content_hash=digest, hash_algorithm=algorithm,
+                         created_by=user, note=note, profile=package.task.profile,
+                         profile_digest=getattr(profile, "digest", "") or "", state=state, origin=origin)
+    summarise(version, comp)
+    version.save()
+    log("submission", actor=user, target=package_target(package), path=f"submissions[{number}]",
+        new={"hash": digest, "algorithm": algorithm, "state": state, **({"origin": origin} if origin else {})},
+        detail=note)
+    return version
+
 
 
 def submit(*, package_id: int, user: User, version: int) -> Submission:
@@ -398,7 +552,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
         comp = compute(package.draft)
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
-        sub = _snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
+        sub = snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
         package.status = Status.IN_REVIEW
         package.save(update_fields=["status", "updated_at"])
         package.comments.filter(resolved=False).update(resolved=True)
@@ -436,12 +590,9 @@ def return_package(*, package_id: int, user: User, note: str, comments: list[tup
         sub.save(update_fields=list(Submission.DECISION_FIELDS))
         package.status = Status.RETURNED
         package.save(update_fields=["status", "updated_at"])
-        record("return", actor=user, target=f"package:{package.pk}", path=f"submissions[{sub.number}].state",
+        log("return", actor=user, target=package_target(package), path=f"submissions[{sub.number}].state",
                old=Submission.State.PENDING, new=Submission.State.RETURNED, detail=note)
         return sub
-
-
-UNIT_OPINION_ROLE = "部门（单位）"
 
 
 def approve(*, package_id: int, user: User, opinion: str) -> Submission:
@@ -453,39 +604,23 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
     with transaction.atomic():
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         pending = _pending(package)
-        entry = {"role": UNIT_OPINION_ROLE, "text": opinion.strip(), "signer": user.name,
-                 "date": timezone.localdate().isoformat()}
-        old = next((o for o in package.draft.get("opinions") or [] if o.get("role") == UNIT_OPINION_ROLE), None)
-        doc = fields.put(pending.content, "opinions", _with_opinion(pending.content, entry))
+        entry = signed_opinion(UNIT_OPINION_ROLE, opinion, user.name)
+        doc = fields.put(pending.content, "opinions", with_opinion(pending.content, entry))
         # Computed before the first audit entry: an entry takes the log's chain head (one row lock
         # for every writer) until this transaction commits, so nothing slow may follow it.
         comp = compute(doc)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))
-        record("approve", actor=user, target=f"package:{package.pk}", path=f"submissions[{pending.number}].state",
+        log("approve", actor=user, target=package_target(package), path=f"submissions[{pending.number}].state",
                old=Submission.State.PENDING, new=Submission.State.APPROVED, detail=opinion.strip())
-        sub = _snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
+        sub = snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
         sub.decided_by, sub.decided_at = user, timezone.now()
         sub.save(update_fields=["decided_by", "decided_at"])
-        # The draft carries the opinion too, so a later return and resubmission keeps it.
-        package.draft = fields.put(package.draft, "opinions", _with_opinion(package.draft, entry))
-        package.version += 1
+        sign_opinion(package, user, entry)  # the draft carries it too: a later return and resubmission keeps it
         package.status = Status.SUBMITTED
         package.save()
-        record_field_edits([FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user,
-                                                     version=package.version, kind="opinion")])
         return sub
-
-
-def _with_opinion(doc: dict, entry: dict) -> list[dict]:
-    """The opinions list with the unit's opinion set in its place (appended when there was none)."""
-    opinions = list(doc.get("opinions") or [])
-    for i, o in enumerate(opinions):
-        if o.get("role") == UNIT_OPINION_ROLE:
-            opinions[i] = entry
-            return opinions
-    return opinions + [entry]
 
 
 def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
@@ -501,7 +636,7 @@ def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment
     sub = package.submissions.filter(state=Submission.State.PENDING).order_by("-number").first()
     with transaction.atomic():
         comment = Comment.objects.create(package=package, submission=sub, path=path, text=text.strip(), author=user)
-        record("comment", actor=user, target=f"package:{package.pk}", path=path, new=comment.text)
+        log("comment", actor=user, target=package_target(package), path=path, new=comment.text)
     return comment
 
 
@@ -530,3 +665,22 @@ def recent_edits(package: Package, limit: int = 30) -> QuerySet[FieldEdit]:
 def latest_sent(package: Package) -> Submission | None:
     """The latest version the unit head sent to the bureau (or the bureau's accepted version)."""
     return package.submissions.filter(state=Submission.State.APPROVED).order_by("-number").first()
+
+
+# --- API tokens ------------------------------------------------------------------------------------------
+
+
+def issue_api_token(*, user: User, name: str = "", actor=None) -> str:
+    """A bearer token for `user` (shown once; only its digest is kept), logged with who issued it."""
+    token = ApiToken.issue(user, name)
+    log("token_issue", actor=actor, actor_name="" if actor else "命令行", target=f"user:{user.pk}", new=name,
+        detail=f"为{user.get_username()}签发接口令牌")
+    return token
+
+
+def revoke_api_token(*, token: ApiToken, actor=None) -> None:
+    """The token no longer opens the API; the entry says whose it was and who revoked it."""
+    owner, name = token.user, token.name
+    token.delete()
+    log("token_revoke", actor=actor, actor_name="" if actor else "命令行", target=f"user:{owner.pk}", old=name,
+        detail=f"吊销{owner.get_username()}的接口令牌")

@@ -166,6 +166,7 @@ def _world(tmp_path) -> dict:
     pdf = tmp_path / "files" / "jobs" / "x.pdf"
     pdf.parent.mkdir(parents=True, exist_ok=True)
     pdf.write_bytes(b"%PDF-1.4\n")
+    pdf.with_suffix(".docx").write_bytes(b"PK\x05\x06" + b"\0" * 18)  # the published copy's .docx beside its PDF
     job = RenderJob.objects.create(package=draft, requested_by=people["preparer"], state="done", file="jobs/x.pdf")
     # The bureau's pages: last year's task, A's package sent (under review), B's accepted, sampled, published.
     t2 = EvaluationTask.objects.create(bureau=x, year=2022, title="2022年度自评", profile="national-2020", deadline=date(2023, 6, 30))

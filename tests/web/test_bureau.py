@@ -22,7 +22,7 @@ from .conftest import PASSWORD, client_for
 def send(pkg: Package, preparer: User, head: User) -> Package:
     """The unit sends its draft to the bureau: the preparer submits, the head approves."""
     pkg.refresh_from_db()
-    versions._summarise(pkg, versions.compute(pkg.draft))  # as every edit of the draft does
+    versions.summarise(pkg, versions.compute(pkg.draft))  # as every edit of the draft does
     pkg.save()
     versions.submit(package_id=pkg.pk, user=preparer, version=pkg.version)
     versions.approve(package_id=pkg.pk, user=head, opinion="情况属实，同意报送。")

@@ -38,7 +38,7 @@ PAGES = {
 UNIT_OWN = {"rectifications"}  # the unit's own notices (tested in test_bureau.py)
 # the read-only forms of a package: the bureau's and the unit's own users (tested in test_bureau_batch.py)
 SHARED_WITH_UNIT = {"bureau_forms", "bureau_forms_cover", "bureau_trace"}
-PUBLIC = {"public_index", "public_year", "public_open_data", "public_unit", "public_pdf"}
+PUBLIC = {"public_index", "public_year", "public_open_data", "public_unit", "public_pdf", "public_docx"}
 
 
 def test_every_bureau_url_has_a_row():

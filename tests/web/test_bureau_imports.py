@@ -276,7 +276,8 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert set(by_file) == {"外部/水利局自评表.xlsx", "外部/水利局自评表（重复）.xlsx", "外部/林业局.xlsx", "外部/农业局.xlsx",
                             "../越界.xlsx", "外部/照片.png", "外部/坏的.docx", "外部/某县水利局说明.txt"}
     ok = by_file["外部/水利局自评表.xlsx"]
-    assert (ok["outcome"], ok["code"], ok["reason"]) == ("imported", "301002", "按预算编码")
+    assert (ok["outcome"], ok["code"]) == ("imported", "301002") and ok["reason"].startswith("按预算编码")
+    assert "草稿未改动，未代为报送" in ok["reason"]  # the water bureau holds a draft in the system
     assert by_file["外部/水利局自评表（重复）.xlsx"]["outcome"] == "skipped"
     assert by_file["外部/林业局.xlsx"]["outcome"] == "skipped" and "单位审核中" in by_file["外部/林业局.xlsx"]["reason"]
     assert by_file["外部/农业局.xlsx"]["outcome"] == "unmatched" and "309999" in by_file["外部/农业局.xlsx"]["reason"]
@@ -285,14 +286,15 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     assert by_file["外部/坏的.docx"]["outcome"] == "unreadable" and "坏的.docx" in by_file["外部/坏的.docx"]["reason"]
     assert by_file["外部/某县水利局说明.txt"]["outcome"] == "unreadable"  # names the water bureau in its file name, but holds no package
     assert not any("Traceback" in r["reason"] for r in job.results)
-    # stored as the water bureau's version sent to the bureau, its origin marked, audited
-    water_pkg = drafts["other_package"]
+    # stored as a version sent to the bureau beside the water bureau's draft, its origin marked,
+    # audited; the unit's draft, its version counter and its status are the unit's as they were
+    water_pkg, before = drafts["other_package"], drafts["other_package"].draft
     water_pkg.refresh_from_db()
     sub = water_pkg.submissions.get()
-    assert water_pkg.status == Status.SUBMITTED and sub.state == Submission.State.APPROVED
+    assert water_pkg.status == Status.DRAFT and sub.state == Submission.State.APPROVED
+    assert water_pkg.draft == before and water_pkg.version == 1 and not water_pkg.edits.exists()
     assert sub.origin == "外部导入：外部/水利局自评表.xlsx" and sub.created_by == drafts["bureau"]
     assert (ok["version"], ok["errors"], ok["warnings"]) == (sub.number, sub.errors, sub.warnings)
-    assert water_pkg.edits.filter(kind="import", path="").exists()
     review = client_for(drafts["desk"]).get(f"/b/p/{water_pkg.pk}/").content.decode()
     assert "外部导入：外部/水利局自评表.xlsx" in text_of(review, "b-origin")
     html = c.get(f"/b/t/{task.pk}/imports/").content.decode()
@@ -344,7 +346,8 @@ def test_the_folder_import_command(drafts, tmp_path, capsys):
     assert "说明.doc" in out and "不支持的文件类型" in out and "符号链接" in out
     assert "共 3 个文件，导入 1 个" in out
     drafts["other_package"].refresh_from_db()
-    assert drafts["other_package"].status == Status.SUBMITTED
+    assert drafts["other_package"].status == Status.DRAFT  # the unit's draft is beside, not replaced
+    assert drafts["other_package"].submissions.get().origin == "外部导入：水利局.xlsx"
     with pytest.raises(CommandError, match="没有这个文件夹"):
         call_command("import_packages", str(drafts["task"].pk), str(tmp_path / "无"), user="czj")
     with pytest.raises(CommandError, match="绩效评价股"):

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from jixiao.web import access
 from jixiao.web.models import Department, Role, Unit, User
-from jixiao.web.versions import ActionError
+from jixiao.web.versions import ActionError, log
 
 NO_DEPARTMENT = "（未分配）"
 
@@ -77,16 +77,19 @@ def assign(*, user: User, choices: dict[int, str]) -> int:
         err = ActionError(f"有 {len(problems)} 处选择无效，未保存", 422)
         err.problems = problems  # type: ignore[attr-defined]
         raise err
-    changed = 0
+    changed = {}
     with transaction.atomic():
         for pk, raw in choices.items():
             u = units[pk]
             new = depts[raw].pk if raw else None
             if u.department_id != new:
+                changed[u.budget_code] = depts[raw].name if raw else ""
                 u.department_id = new
                 u.save(update_fields=["department"])
-                changed += 1
-    return changed
+        if changed:
+            log("department_assign", actor=user, target=f"bureau:{user.bureau_id}", new=changed,
+                detail=f"{len(changed)}个单位改变归口业务科室")
+    return len(changed)
 
 
 def create_department(*, user: User, name: str) -> Department:
@@ -99,4 +102,7 @@ def create_department(*, user: User, name: str) -> Department:
         raise ActionError("科室名称不超过100个字")
     if Department.objects.filter(bureau_id=user.bureau_id, name=name).exists():
         raise ActionError(f"已有科室“{name}”", 409)
-    return Department.objects.create(bureau_id=user.bureau_id, name=name)
+    with transaction.atomic():
+        department = Department.objects.create(bureau_id=user.bureau_id, name=name)
+        log("department", actor=user, target=f"bureau:{user.bureau_id}", new=name)
+    return department

@@ -59,8 +59,9 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
         return done
     status = ctx.pop("status")
     figures = imports.figures_of(t)
-    ctx |= {"panel": imports.panel(t), "figures": figures[:FIGURES_SHOWN], "figure_count": figures.count(),
-            "shown": FIGURES_SHOWN}
+    panel = imports.panel(t)
+    ctx |= {"panel": panel, "summary": imports.summary_for(panel.latest, request.user), "figures": figures[:FIGURES_SHOWN],
+            "figure_count": figures.count(), "shown": FIGURES_SHOWN}
     return render(request, "web/bureau/imports_execution.html", ctx, status=status)
 
 
@@ -79,7 +80,7 @@ def packages(request: HttpRequest, task: int) -> HttpResponse:
         return done
     status = ctx.pop("status")
     job = t.package_imports.first()
-    ctx |= {"job": job, "rows": imports.job_rows(job) if job else []}
+    ctx |= {"job": job, "rows": imports.job_rows(job, request.user) if job else []}
     return render(request, "web/bureau/imports_packages.html", ctx, status=status)
 
 
@@ -91,4 +92,4 @@ def package_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
         j = t.package_imports.get(pk=job)
     except t.package_imports.model.DoesNotExist:
         raise Http404(access.NOT_FOUND) from None
-    return render(request, "web/bureau/_package_import_job.html", {"task": t, "job": j, "rows": imports.job_rows(j)})
+    return render(request, "web/bureau/_package_import_job.html", {"task": t, "job": j, "rows": imports.job_rows(j, request.user)})

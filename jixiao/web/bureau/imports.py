@@ -32,8 +32,9 @@ Rows with a month 1–11 are in-year figures: `monitoring` applies the core's
 **Outside packages.** A .zip (uploaded) or a folder on the server (`jixiao manage import_packages`)
 of .docx / .xlsx / .txt packages is read in the worker (`import_packages`), each file through
 `jixiao.services`, matched to its unit (预算编码, else 单位名称, else the file name naming exactly
-one unit), audited, and stored as that unit's version sent to the bureau (已报送) with its origin
-(`Submission.origin`: “外部导入：文件名”). The zip is checked before it is stored (size, members,
+one unit), audited, and stored as a version sent to the bureau beside the unit's draft, marked as
+outside (`Submission.origin`: “外部导入：文件名”): the draft is never overwritten, and only a unit
+that has not started in the system becomes 已报送 by it. The zip is checked before it is stored (size, members,
 inflated size and ratio) and each member again when it is read; a member with an unsafe path, an
 unsupported type or unreadable content is listed with the reason, never a traceback.
 """
@@ -65,10 +66,10 @@ from openpyxl import load_workbook
 from jixiao import services
 from jixiao.core.numbers import MONEY_UNITS, fmt_amount, fmt_percent, normalize, parse_amount, round_half_up, stated_agrees
 from jixiao.core.results_use import monitoring_warning
-from jixiao.web import access, versions
+from jixiao.web import access
 from jixiao.web.bureau.selectors import may_run_spot_check
 from jixiao.web.drafts import fields
-from jixiao.web.drafts.computation import changes, compute
+from jixiao.web.drafts.computation import compute
 from jixiao.web.models import (
     EDITABLE_STATUSES,
     Comment,
@@ -76,7 +77,6 @@ from jixiao.web.models import (
     ExecutionCheck,
     ExecutionFigure,
     ExecutionImport,
-    FieldEdit,
     Package,
     PackageImport,
     Status,
@@ -84,8 +84,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
-from jixiao.web.security.audit import record_field_edits
-from jixiao.web.versions import SENT, ActionError, latest_sent
+from jixiao.web.versions import SENT, ActionError, latest_sent, log, save_draft, snapshot, summarise
 
 MB = 1024 * 1024
 MAX_ROWS = 50_000
@@ -511,23 +510,27 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
         ExecutionFigure.objects.bulk_create(new)
         ExecutionFigure.objects.bulk_update(changed, ["budget", "executed", "source", "row", "below"])
         refresh_monitoring(task)
-        prefilled, conflicts = _prefill(task, user, imp)
+        prefilled, conflicts, line_packages = _prefill(task, user, imp)
         refresh_checks(task, force=True)
         flagged = ExecutionCheck.objects.filter(package__task=task, differences__gt=0).count()
         in_year = sum(1 for r in rows if r.month != YEAR_END)
         imp.summary = {"prefilled": prefilled, "conflicts": conflicts, "flagged": flagged, "in_year": in_year,
-                       "year_end": len(rows) - in_year}
+                       "year_end": len(rows) - in_year, "packages": line_packages}
         imp.save(update_fields=["summary"])
+        log("execution_import", actor=user, target=f"task:{task.pk}", path=f"execution_imports[{imp.pk}]",
+            new={"rows": len(rows), "prefilled": len(prefilled), "conflicts": len(conflicts)}, detail=imp.filename)
     return imp
 
 
-def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str]]:
+def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str], dict[str, list[int]]]:
     """Pre-fill the drafts the units still hold from this import's year-end figures; mark (never
     overwrite) a figure entered differently."""
     figures: dict[int, list[ExecutionFigure]] = {}
     for f in ExecutionFigure.objects.filter(source=imp, month=YEAR_END).order_by("project"):
         figures.setdefault(f.unit_id, []).append(f)
     prefilled, conflicts = [], []
+    # Which package each line is about, in step with the lines: a 归口业务科室 user reads only their units'.
+    summary_packages: dict[str, list[int]] = {"prefilled": [], "conflicts": []}
     editable = [s for s in EDITABLE_STATUSES if s != Status.NOT_STARTED]  # a unit that has not started has no rows
     for p in (Package.objects.select_for_update(of=("self",)).select_related("unit")
               .filter(task=task, status__in=editable, unit_id__in=list(figures)).order_by("unit__budget_code")):
@@ -540,14 +543,16 @@ def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[li
             if not p.comments.filter(path=d.path, text=text, resolved=False).exists():
                 Comment.objects.create(package=p, path=d.path, text=text, author=user)
             conflicts.append(f"{p.unit.name} · {d.table} · {d.label}：填报 {d.stated}，一体化 {d.imported}")
+            summary_packages["conflicts"].append(p.pk)
         if fills:
             doc = json_copy(p.draft)
             for path, _old, new in fills:
                 fields.put(doc, path, new, inplace=True)
-            versions._save(p, user, doc, [("", None, f"一体化执行数导入 {imp.filename}"), *fills], "import")
+            save_draft(p, user, doc, [("", None, f"一体化执行数导入 {imp.filename}"), *fills], "import")
             prefilled += [f"{p.unit.name} · {_table_of(doc, _project_of(doc, path))[1]} · {_label_of(path)}：{new}"
                           for path, _old, new in fills]
-    return prefilled, conflicts
+            summary_packages["prefilled"] += [p.pk] * len(fills)
+    return prefilled, conflicts, summary_packages
 
 
 def json_copy(doc: dict) -> dict:
@@ -818,6 +823,8 @@ def start_zip_import(*, task_id: int, user: User, filename: str, data: bytes, en
     with transaction.atomic():
         job = PackageImport.objects.create(task=task, requested_by=user, filename=Path(filename).name[:300],
                                            source=str(stored.relative_to(settings.MEDIA_ROOT)), kind="zip")
+        log("package_import", actor=user, target=f"task:{task.pk}", path=f"package_imports[{job.pk}]", new=job.kind,
+            detail=job.filename)
         if enqueue:
             transaction.on_commit(lambda: import_packages.enqueue(job.pk))
     return job
@@ -829,8 +836,11 @@ def folder_import(*, task_id: int, user: User, folder: Path) -> PackageImport:
     if not may_import(user, task):
         raise ActionError("只有本任务所属财政局的绩效评价股用户可以导入外部数据包", 403)
     folder_entries(folder)  # refuse a missing or empty folder before a job exists
-    job = PackageImport.objects.create(task=task, requested_by=user, filename=str(folder)[:300], source=str(folder),
-                                       kind="folder")
+    with transaction.atomic():
+        job = PackageImport.objects.create(task=task, requested_by=user, filename=str(folder)[:300], source=str(folder),
+                                           kind="folder")
+        log("package_import", actor=user, target=f"task:{task.pk}", path=f"package_imports[{job.pk}]", new=job.kind,
+            detail=folder.name)
     run_import(job.pk)
     job.refresh_from_db()
     return job
@@ -947,34 +957,50 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
     origin = f"外部导入：{e.name}"[:300]
     with transaction.atomic():
         package, _ = Package.objects.get_or_create(task=task, unit=unit)
-        package = Package.objects.select_for_update().get(pk=package.pk)
+        package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package.pk)
         if package.status not in EDITABLE_STATUSES:
             return base | {"outcome": "skipped", "package": package.pk,
-                           "reason": f"该单位的数据包在系统中为“{package.get_status_display()}”，未用外部文件覆盖"}
+                           "reason": f"该单位已在系统中报送（“{package.get_status_display()}”），外部文件未导入"}
         doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
         comp = compute(doc)
         if comp.report is None:
             return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
-        edits = [("", None, origin)] + changes(package.draft or {}, doc)
-        package.draft = doc
-        package.version += 1
-        package.updated_by = user
-        versions._summarise(package, comp)
-        package.status = Status.SUBMITTED
-        package.save()
-        record_field_edits(FieldEdit.objects.bulk_create(
-            [FieldEdit(package=package, path=p, old=o, new=n, user=user, version=package.version, kind="import")
-             for p, o, n in edits]))
-        # The file as the unit sent it, audited as it is (its stated figures kept, so the findings show
-        # where they disagree with the engine): the version the bureau reviews.
-        sub = versions._snapshot(package, user, doc, origin[:200], Submission.State.APPROVED, origin=origin)
-        sub.decided_by, sub.decided_at, sub.decision_note = user, timezone.now(), "外部导入，视同报送"
-        sub.save(update_fields=["decided_by", "decided_at", "decision_note"])
+        sub, note = _outside_version(package, user, doc, comp, origin)
     taken[unit.pk] = e.name
-    return base | {"outcome": "imported", "reason": how, "package": package.pk, "version": sub.number,
+    return base | {"outcome": "imported", "reason": how + note, "package": package.pk, "version": sub.number,
                    "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0)}
 
 
-def job_rows(job: PackageImport) -> list[dict]:
-    """The result lines as the page shows them, with the outcome in words."""
-    return [r | {"outcome_label": OUTCOMES.get(r.get("outcome", ""), r.get("outcome", ""))} for r in job.results]
+def _outside_version(package: Package, user: User, doc: dict, comp, origin: str) -> tuple[Submission, str]:
+    """The file as the unit sent it, audited as it is (its stated figures kept, so the findings show
+    where they disagree with the engine), stored as a version sent to the bureau and marked as
+    outside (`Submission.origin`) — beside the unit's draft, never over it. Only a unit that has not
+    started in the system (nothing in its draft) is thereby 已报送: it sent its package outside the
+    system. A unit working on its draft keeps the draft and its status; the bureau reads the outside
+    version, and the unit still sends its own through its head. Returns (version, note for the list)."""
+    version = snapshot(package, user, doc, origin[:200], Submission.State.APPROVED, comp=comp, origin=origin)
+    version.decided_by, version.decided_at, version.decision_note = user, timezone.now(), "外部导入，另存为报送版本"
+    version.save(update_fields=["decided_by", "decided_at", "decision_note"])
+    if package.status != Status.NOT_STARTED or package.draft:
+        return version, f"；该单位正在系统中填报（{package.get_status_display()}），草稿未改动，未代为报送"
+    summarise(package, comp)  # the dashboard's figures are those of the version the bureau reads
+    package.status = Status.SUBMITTED
+    package.save(update_fields=["status", "updated_at", "total_score", "grade", "execution_rate", "errors", "warnings"])
+    return version, ""
+
+
+def job_rows(job: PackageImport, user: User) -> list[dict]:
+    """The result lines as the page shows them, with the outcome in words: of the units `user` sees."""
+    return [r | {"outcome_label": OUTCOMES.get(r.get("outcome", ""), r.get("outcome", ""))}
+            for r in access.only_visible(job.results, user, job.task_id)]
+
+
+def summary_for(imp: ExecutionImport | None, user: User) -> dict:
+    """An 一体化 import's pre-filled and differing lines of the units `user` sees (an import from
+    before the lines kept their packages: none for a 归口业务科室 user)."""
+    if imp is None:
+        return {}
+    summary = dict(imp.summary or {})
+    allowed = access.visible_package_ids(user, imp.task_id)
+    if allowed is None:
+        return summary

@@ -63,10 +63,7 @@ def batch_pdf_download(request: HttpRequest, task: int, job: int) -> HttpRespons
 
 def visible_results(job: BatchJob, user) -> list[dict]:
     """A batch job's result lines, limited to the units the user may see."""
-    if not departments.limited(user):
-        return job.results
-    allowed = set(departments.scoped(Package.objects.filter(task_id=job.task_id), user, "unit__").values_list("pk", flat=True))
-    return [r for r in job.results if r.get("package") in allowed]
+    return access.only_visible(job.results, user, job.task_id)
 
 
 @dataclass
@@ -79,9 +76,9 @@ class Progress:
 def progress_for(job: BatchJob, user) -> Progress:
     """A batch job's progress as the user may see it: a 归口业务科室 user counts the packages of their
     department among those the job works through (and those it has done), not the task's."""
-    if not departments.limited(user):
+    allowed = access.visible_package_ids(user, job.task_id)
+    if allowed is None:
         return Progress(job.done, job.total, job.progress)
-    allowed = set(departments.scoped(Package.objects.filter(task_id=job.task_id), user, "unit__").values_list("pk", flat=True))
     if job.packages:
         total = sum(1 for pk in job.packages if pk in allowed)
         done = sum(1 for pk in job.packages[:job.done] if pk in allowed)

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from jixiao import services
 from jixiao.core.spot_check import draw_sample
-from jixiao.web import access, versions
+from jixiao.web import access
 from jixiao.web.bureau.selectors import score_lines
 from jixiao.web.drafts import fields
 from jixiao.web.jobs.publication import render_publication
@@ -26,7 +26,6 @@ from jixiao.web.models import (
     BureauDecision,
     Comment,
     EvaluationTask,
-    FieldEdit,
     Package,
     Publication,
     Rectification,
@@ -37,9 +36,18 @@ from jixiao.web.models import (
     Unit,
     User,
 )
-from jixiao.web.versions import SENT, ActionError, latest_sent
-
-BUREAU_OPINION_ROLE = "财政部门归口业务科室"  # the 意见 block of the package the bureau signs
+from jixiao.web.versions import (
+    BUREAU_OPINION_ROLE,
+    SENT,
+    ActionError,
+    latest_sent,
+    log,
+    package_target,
+    sign_opinion,
+    signed_opinion,
+    snapshot,
+    with_opinion,
+)
 
 
 def _under_review(package: Package, version: int) -> Submission:
@@ -76,7 +84,10 @@ def add_comment(*, package_id: int, user: User, version: int, path: str, text: s
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package_id)
         sub = _under_review(package, version)
-        return Comment.objects.create(package=package, submission=sub, path=path, text=f"【财政】{text.strip()}", author=user)
+        comment = Comment.objects.create(package=package, submission=sub, path=path, text=f"【财政】{text.strip()}", author=user)
+        log("bureau_comment", actor=user, target=package_target(package), path=path, new=text.strip(),
+            detail=f"第{sub.number}版")
+        return comment
 
 
 def return_package(*, package_id: int, user: User, version: int, reason: str) -> BureauDecision:
@@ -92,6 +103,8 @@ def return_package(*, package_id: int, user: User, version: int, reason: str) ->
                                                  text=reason.strip(), user=user)
         package.status = Status.RETURNED
         package.save(update_fields=["status", "updated_at"])
+        log("bureau_return", actor=user, target=package_target(package), path=f"submissions[{sub.number}]",
+            old=Status.SUBMITTED, new=Status.RETURNED, detail=reason.strip())
         return decision
 
 
@@ -107,25 +120,18 @@ def accept(*, package_id: int, user: User, version: int, opinion: str, signer: s
     with transaction.atomic():
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         sub = _under_review(package, version)
-        entry = {"role": BUREAU_OPINION_ROLE, "text": opinion.strip(), "signer": signer, "date": signed_on.isoformat()}
-        doc = fields.put(sub.content, "opinions", _with_opinion(sub.content, entry))
-        result = versions._snapshot(package, user, doc, "财政审核通过", Submission.State.APPROVED)
+        entry = signed_opinion(BUREAU_OPINION_ROLE, opinion, signer, signed_on)
+        doc = fields.put(sub.content, "opinions", with_opinion(sub.content, entry))
+        result = snapshot(package, user, doc, "财政审核通过", Submission.State.APPROVED)
         result.decided_by, result.decided_at, result.decision_note = user, timezone.now(), "财政审核通过"
         result.save(update_fields=["decided_by", "decided_at", "decision_note"])
-        old = next((o for o in package.draft.get("opinions") or [] if o.get("role") == BUREAU_OPINION_ROLE), None)
-        package.draft = fields.put(package.draft, "opinions", _with_opinion(package.draft, entry))
-        package.version += 1
+        sign_opinion(package, user, entry)
         package.status = Status.ACCEPTED
         package.save()
-        FieldEdit.objects.create(package=package, path="opinions", old=old, new=entry, user=user, version=package.version,
-                                 kind="opinion")
+        log("accept", actor=user, target=package_target(package), path=f"submissions[{sub.number}]",
+            old=Status.SUBMITTED, new=Status.ACCEPTED, detail=f"{opinion.strip()}（{signer}，第{result.number}版）")
         return BureauDecision.objects.create(package=package, submission=sub, action=BureauDecision.Action.ACCEPT,
                                              text=opinion.strip(), signer=signer, signed_on=signed_on, user=user, result=result)
-
-
-def _with_opinion(doc: dict, entry: dict) -> list[dict]:
-    opinions = [o for o in doc.get("opinions") or [] if o.get("role") != entry["role"]]
-    return opinions + [entry]
 
 
 # --- 抽评 ------------------------------------------------------------------------------------------
@@ -161,9 +167,13 @@ def draw(*, task_id: int, user: User) -> list[SpotCheck]:
     by_pk = {str(p.pk): p for p in packages}
     with transaction.atomic():
         SpotCheck.objects.filter(task=task).delete()
-        return [SpotCheck.objects.create(task=task, package=by_pk[d.candidate.key], submission=sent_versions[d.candidate.key],
-                                         rank=i + 1, risk=d.risk, reasons=[r.text for r in d.reasons], drawn_by=user)
-                for i, d in enumerate(drawn)]
+        sample = [SpotCheck.objects.create(task=task, package=by_pk[d.candidate.key],
+                                           submission=sent_versions[d.candidate.key], rank=i + 1, risk=d.risk,
+                                           reasons=[r.text for r in d.reasons], drawn_by=user)
+                  for i, d in enumerate(drawn)]
+        log("spot_draw", actor=user, target=f"task:{task.pk}", new=[s.package.unit.budget_code for s in sample],
+            detail=f"从{len(packages)}个财政审核通过的数据包中抽取{len(sample)}个")
+        return sample
 
 
 def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) -> int:
@@ -200,6 +210,9 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
             SpotScore.objects.update_or_create(spot_check=spot, key=line.key, defaults={
                 "label": f"{line.table} › {line.label}"[:300], "self_score": line.self_score, "bureau_score": value,
                 "note": note, "user": user})
+        if ready:
+            log("spot_score", actor=user, target=package_target(spot.package_id), path=f"spot_checks[{spot.pk}]",
+                new={line.key: str(value) for line, value, _ in ready}, detail=f"抽评评分{len(ready)}项")
     return len(ready)
 
 
@@ -218,6 +231,8 @@ def publish(*, package_id: int, user: User) -> Publication:
         pub = Publication.objects.create(package=package, submission=sub, published_by=user)
         package.status = Status.PUBLISHED
         package.save(update_fields=["status", "updated_at"])
+        log("publish", actor=user, target=package_target(package), path=f"submissions[{sub.number}]",
+            old=Status.ACCEPTED, new=Status.PUBLISHED, detail=f"公开第{sub.number}版（{sub.content_hash[:16]}…）")
 
         transaction.on_commit(lambda: render_publication.enqueue(pub.pk))
     return pub
@@ -241,7 +256,11 @@ def send_rectification(*, package_id: int, user: User, text: str, due: date | No
     package = Package.objects.get(pk=package_id)
     if package.status not in SENT and package.status != Status.RETURNED:
         raise ActionError("单位尚未报送，不能发整改通知", 409)
-    return Rectification.objects.create(package=package, text=text.strip(), due=due, created_by=user)
+    with transaction.atomic():
+        notice = Rectification.objects.create(package=package, text=text.strip(), due=due, created_by=user)
+        log("rectification", actor=user, target=package_target(package), path=f"rectifications[{notice.pk}]",
+            new=notice.text, detail=f"整改期限 {due.isoformat()}")
+    return notice
 
 
 def close_rectification(*, notice_id: int, user: User):
@@ -254,6 +273,7 @@ def close_rectification(*, notice_id: int, user: User):
             raise ActionError("该整改通知已销号", 409)
         n.closed_by, n.closed_at = user, timezone.now()
         n.save(update_fields=["closed_by", "closed_at"])
+        log("rectification_close", actor=user, target=package_target(n.package_id), path=f"rectifications[{n.pk}]")
         return n
 
 
@@ -354,4 +374,6 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
             raise ActionError("请选择参评单位，或上传单位名单")
         task.units.add(*units)
         Package.objects.bulk_create([Package(task=task, unit=u) for u in {u.pk: u for u in units}.values()])
+        log("task_create", actor=user, target=f"task:{task.pk}", new={"title": task.title, "year": year, "profile": profile},
+            detail=f"{len({u.pk for u in units})}个参评单位")
         return task

@@ -19,7 +19,7 @@ from jixiao.web.bureau import export, imports, selectors
 from jixiao.web.bureau import services as bureau_services
 from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
-from jixiao.web.jobs.batch_audit import batch_audit
+from jixiao.web.jobs import batch_audit as batch_audit_job
 from jixiao.web.models import BatchJob, Status, Unit
 from jixiao.web.versions import ActionError
 
@@ -278,10 +278,10 @@ def batch(request: HttpRequest, task: int) -> HttpResponse:
 
     t = selectors.task_for(request.user, task)
     if request.method == "POST":
-        if not selectors.may_run_spot_check(request.user):
-            return render(request, "web/message.html", {"text": "只有绩效评价股可以发起批量审核"}, status=403)
-        job = BatchJob.objects.create(task=t, kind=BatchJob.Kind.AUDIT, requested_by=request.user)
-        batch_audit.enqueue(job.pk)
+        try:
+            batch_audit_job.start(task=t, user=request.user)
+        except ActionError as exc:
+            return render(request, "web/message.html", {"text": exc.message}, status=exc.status)
         messages.success(request, "已提交批量审核，后台处理中")
         return redirect("web:bureau_batch", task=t.pk)
 

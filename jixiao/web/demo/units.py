@@ -81,7 +81,7 @@ def _build() -> None:
     _user("jixiaogu", "绩效评价股（演示）", Role.BUREAU_PERFORMANCE, bureau=bureau)
     _user("guikou", "归口业务科室（演示）", Role.BUREAU_DESK, bureau=bureau)
     pkg = Package.objects.create(task=task, unit=seed, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
-    versions._summarise(pkg, versions.compute(doc))
+    versions.summarise(pkg, versions.compute(doc))
     pkg.save()
     Package.objects.create(task=task, unit=office, status=Status.NOT_STARTED)
     rng = random.Random(20230620)
@@ -118,7 +118,7 @@ def _synthetic(bureau: Bureau, task: EvaluationTask, example: dict, rng: random.
         doc = documents.adopt_readings(doc)
         doc, _, _ = versions.apply_figures(doc)
     pkg = Package.objects.create(task=task, unit=unit, draft=doc, status=Status.DRAFT, version=1, updated_by=preparer)
-    versions._summarise(pkg, versions.compute(doc))
+    versions.summarise(pkg, versions.compute(doc))
     pkg.save()
     if plan in ("in_review", "submitted", "returned"):
         versions.submit(package_id=pkg.pk, user=preparer, version=pkg.version)

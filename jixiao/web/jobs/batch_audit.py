@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django_tasks import task
 
+from jixiao.web import access
 from jixiao.web.drafts.computation import compute
-from jixiao.web.models import BatchJob, Package
-from jixiao.web.versions import latest_sent
+from jixiao.web.models import BatchJob, EvaluationTask, Package, User
+from jixiao.web.versions import ActionError, latest_sent, log
 
 
 def _save(job: BatchJob, **fields) -> None:
@@ -60,3 +61,15 @@ def batch_audit(job_id: int) -> int:
         raise
     _save(job, state=BatchJob.State.DONE)
     return len(results)
+
+
+def start(*, task: EvaluationTask, user: User) -> BatchJob:
+    """Queue the batch audit of every version the task's units sent (the 绩效评价股 only)."""
+    if not access.can_run_task(user, task):
+        raise ActionError("只有绩效评价股可以发起批量审核", 403)
+    with transaction.atomic():
+        job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.AUDIT, requested_by=user)
+        log("batch_start", actor=user, target=f"task:{task.pk}", path=f"batch_jobs[{job.pk}]", new=job.kind,
+            detail="批量审核")
+        transaction.on_commit(lambda: batch_audit.enqueue(job.pk))
+    return job

@@ -24,7 +24,7 @@ from django_tasks import task
 from jixiao import services
 from jixiao.web import access
 from jixiao.web.models import BatchJob, EvaluationTask, Package, Status, User
-from jixiao.web.versions import ActionError, latest_sent
+from jixiao.web.versions import ActionError, latest_sent, log
 
 ACCEPTED = (Status.ACCEPTED, Status.PUBLISHED)
 CHUNK = 5  # .docx converted per LibreOffice run: far faster than one by one, and progress still moves
@@ -46,6 +46,8 @@ def start(*, task: EvaluationTask, user: User) -> BatchJob:
         raise ActionError("本任务还没有财政审核通过的数据包，无法生成 PDF", 409)
     with transaction.atomic():
         job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.PDF, requested_by=user)
+        log("batch_start", actor=user, target=f"task:{task.pk}", path=f"batch_jobs[{job.pk}]", new=job.kind,
+            detail="批量生成 PDF")
         transaction.on_commit(lambda: batch_pdf.enqueue(job.pk))
     return job
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("public/<int:year>/opendata.zip", views.public_open_data, name="public_open_data"),
     path("public/<int:year>/<str:code>/", views.public_unit, name="public_unit"),
     path("public/<int:year>/<str:code>/report.pdf", views.public_pdf, name="public_pdf"),
+    path("public/<int:year>/<str:code>/report.docx", views.public_docx, name="public_docx"),
 ]

@@ -31,38 +31,41 @@ def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
 @require_GET
 def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     pub = publication.publication_of(year, code)
-    content = pub.submission.content
-    unit = content.get("unit") or {}
-    report = services.score(package=services.from_canonical(data=content, name=pub.package.unit.name))
-    tables = [(t.title, t.total, t.grade, t.execution_rate) for t in report.tables]
+    page = publication.public_page(pub)
     return render(request, "web/public/unit.html", {
-        "pub": pub, "title": content.get("title", ""), "unit_name": unit.get("name", pub.package.unit.name),
-        "contact": unit.get("contact", ""), "phone": publication.mask_phones(str(unit.get("phone", "") or "")),
-        "tables": tables, "opinions": [(o.get("role", ""), publication.mask_phones(o.get("text", "")), o.get("signer", ""), o.get("date", ""))
-                                       for o in content.get("opinions") or []]})
+        "pub": pub, "title": page.title, "unit_name": page.unit_name, "contact": page.contact, "phone": page.phone,
+        "tables": page.tables, "opinions": page.opinions})
+
+
+def _published_file(year: int, code: str, suffix: str, content_type: str) -> HttpResponse:
+    """A document of the masked copy, rendered by the worker when it was published."""
+    pub = publication.publication_of(year, code)
+    path = (Path(settings.MEDIA_ROOT) / pub.pdf).with_suffix(suffix) if pub.pdf else None
+    if path is None or not path.is_file():
+        raise Http404("自评报告正在生成，请稍后再试")
+    return FileResponse(open(path, "rb"), content_type=content_type, filename=f"{code}-{year}{suffix}")
 
 
 @require_GET
 def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The published version as PDF, rendered by the worker when it was published."""
-    pub = publication.publication_of(year, code)
-    path = Path(settings.MEDIA_ROOT) / pub.pdf if pub.pdf else None
-    if path is None or not path.is_file():
-        raise Http404("PDF 正在生成，请稍后再试")
-    return FileResponse(open(path, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
+    return _published_file(year, code, ".pdf", "application/pdf")
+
+
+@require_GET
+def public_docx(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _published_file(year, code, ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @require_GET
 def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
     """The year's open data: a Fiscal Data Package (datapackage.json + CSVs) with the performance
-    fields, zipped."""
+    fields, zipped — of the masked copies, like every public document."""
     pubs = list(publication.published(year))
     if not pubs:
         raise Http404("该年度没有公开的自评结果")
-    items = [(services.from_canonical(data=p.submission.content, name=p.package.unit.name), p.submission.content_hash) for p in pubs]
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            out = services.open_data(published=items, outdir=Path(tmp) / "data", title=f"{year}年度预算绩效自评结果公开数据")
+            out = publication.open_data(pubs, Path(tmp) / "data", f"{year}年度预算绩效自评结果公开数据")
         except services.ServiceError as exc:
             return render(request, "web/message.html", {"text": exc.message}, status=422)
         buf = io.BytesIO()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -44,9 +45,34 @@ class AuditContextMiddleware:
                 what = "；".join(ctx.refusals) or "无权进行此操作"
                 record("refused", target=f"{request.method} {request.path}"[:200], result=Result.REFUSED,
                        detail=f"{what}（HTTP {response.status_code}）")
+            record_download(request, response)
             return response
         finally:
             context.end(token)
+
+
+def download_name(response) -> str:
+    """The file name a response hands out ("" when it is a page, not a download): every export —
+    workbook, .docx, PDF, batch zip, dashboard .xlsx, JSON — is sent with a Content-Disposition."""
+    disposition = response.get("Content-Disposition", "") if response.status_code == 200 else ""
+    if not disposition:
+        return ""
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == "filename*":
+            return unquote(value.split("''", 1)[-1])
+        if key == "filename":
+            return value.strip('"')
+    return "（未命名文件）"
+
+
+def record_download(request, response) -> None:
+    """Every download by a signed-in user leaves an entry, whichever page or API operation served it
+    (a new export cannot forget one). Anonymous downloads are of published material only."""
+    user = getattr(request, "user", None)
+    name = download_name(response)
+    if name and user is not None and getattr(user, "is_authenticated", False):
+        record("export", target=f"{request.method} {request.path}"[:200], detail=name)
 
 
 class SecondFactorMiddleware:

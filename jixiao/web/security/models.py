@@ -36,8 +36,25 @@ ACTIONS = {
     "otp_failed": "动态口令错误",
     "export_log": "导出审计日志",
     "password_change": "修改密码",
-    "token_issue": "签发 API 令牌",
-    "token_revoke": "吊销 API 令牌",
+    # The bureau's decisions and the writes around them (web/versions.py records them).
+    "bureau_comment": "财政审核意见",
+    "bureau_return": "财政退回",
+    "accept": "财政审核通过",
+    "publish": "公开自评结果",
+    "rectification": "发出整改通知",
+    "rectification_answer": "答复整改",
+    "rectification_close": "整改销号",
+    "spot_draw": "抽取抽评样本",
+    "spot_score": "抽评评分",
+    "batch_start": "发起批量作业",
+    "task_create": "创建自评任务",
+    "department": "设立归口业务科室",
+    "department_assign": "分配归口业务科室",
+    "execution_import": "导入一体化执行数",
+    "package_import": "导入外部数据包",
+    "export": "导出下载",
+    "token_issue": "签发接口令牌",
+    "token_revoke": "吊销接口令牌",
 }
 
 

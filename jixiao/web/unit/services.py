@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jixiao.web import access
 from jixiao.web.models import Rectification, User
-from jixiao.web.versions import ActionError
+from jixiao.web.versions import ActionError, log, package_target
 
 
 def answer_rectification(*, notice_id: int, user: User, answer: str):
@@ -23,4 +23,6 @@ def answer_rectification(*, notice_id: int, user: User, answer: str):
             raise ActionError("请填写整改情况")
         n.answer, n.answered_by, n.answered_at = answer.strip(), user, timezone.now()
         n.save(update_fields=["answer", "answered_by", "answered_at"])
+        log("rectification_answer", actor=user, target=package_target(n.package_id), path=f"rectifications[{n.pk}]",
+            new=n.answer)
         return n

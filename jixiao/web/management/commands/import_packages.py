@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         if job.state == job.State.FAILED:
             raise CommandError(job.error)
-        rows = bureau_imports.job_rows(job)
+        rows = bureau_imports.job_rows(job, job.requested_by)
         for r in rows:
             unit = f" → {r['unit']}" if r.get("unit") else ""
             version = f" 第{r['version']}版，错误{r['errors']}、警告{r['warnings']}" if r.get("version") else ""
