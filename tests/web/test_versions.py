@@ -315,7 +315,7 @@ def token_issue(w, tmp):
 
 
 def token_revoke(w, tmp):
-    from jixiao.web.models import ApiToken
+    from jixiao.web.security.models import ApiToken
 
     versions.issue_api_token(user=w["preparer"], name="报表")
     return lambda: versions.revoke_api_token(token=ApiToken.objects.get(user=w["preparer"]), actor=w["preparer"])
