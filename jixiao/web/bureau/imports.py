@@ -69,6 +69,7 @@ from jixiao.web import access, versions
 from jixiao.web.bureau.selectors import may_run_spot_check
 from jixiao.web.drafts import fields
 from jixiao.web.drafts.computation import changes, compute
+from jixiao.web.jobs import heartbeat
 from jixiao.web.models import (
     EDITABLE_STATUSES,
     Comment,
@@ -835,35 +836,44 @@ def _save_job(job: PackageImport, **fields) -> None:
 
 
 def run_import(job_id: int) -> int:
+    """Read every file (progress after each), then store all the matched ones and the job's end in
+    one transaction: a worker killed mid-import leaves nothing imported, never some units submitted."""
     job = PackageImport.objects.select_related("task", "requested_by").get(pk=job_id)
     if job.state != PackageImport.State.QUEUED:  # a job runs once (a re-delivered message changes nothing)
         return 0
     stored = Path(settings.MEDIA_ROOT) / job.source if job.kind == "zip" else None
     try:
-        try:
-            entries = zip_entries(stored) if stored is not None else folder_entries(Path(job.source))
-        except ImportProblems as exc:
-            _save_job(job, state=PackageImport.State.FAILED, error=exc.message)
-            return 0
-        _save_job(job, state=PackageImport.State.RUNNING, total=len(entries), done=0, results=[])
-        units = list(job.task.units.all())
-        taken: dict[int, str] = {}
-        results = []
-        for i, e in enumerate(entries, start=1):
-            try:
-                res = _import_one(job, e, units, taken)
-            except Exception as exc:  # noqa: BLE001 - one file's failure is listed; the job goes on
-                res = {"file": e.name, "outcome": "unreadable", "reason": f"处理时出错（{type(exc).__name__}），未导入"}
-            results.append(res)
-            _save_job(job, done=i, results=results)
-        _save_job(job, state=PackageImport.State.DONE)
-        return sum(1 for r in results if r["outcome"] == "imported")
-    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
-        _save_job(job, state=PackageImport.State.FAILED, error=f"导入中断：{type(exc).__name__}")
-        raise
+        with heartbeat.beating(job):
+            return _run_import(job, stored)
     finally:
         if stored is not None:
             stored.unlink(missing_ok=True)  # the units' files are kept as submissions, not as a zip
+
+
+def _run_import(job: PackageImport, stored: Path | None) -> int:
+    try:
+        entries = zip_entries(stored) if stored is not None else folder_entries(Path(job.source))
+    except ImportProblems as exc:
+        _save_job(job, state=PackageImport.State.FAILED, error=exc.message)
+        return 0
+    heartbeat.begin(job, total=len(entries), done=0, results=[])
+    try:
+        units = list(job.task.units.all())
+        taken: dict[int, str] = {}
+        read: list[dict | Reading] = []
+        for i, e in enumerate(entries, start=1):
+            try:
+                read.append(_read_one(job, e, units, taken))
+            except Exception as exc:  # noqa: BLE001 - one file's failure is listed; the job goes on
+                read.append({"file": e.name, "outcome": "unreadable", "reason": f"处理时出错（{type(exc).__name__}），未导入"})
+            _save_job(job, done=i)
+        with transaction.atomic():
+            results = [_store_one(job, r) if isinstance(r, Reading) else r for r in read]
+            _save_job(job, state=PackageImport.State.DONE, results=results)
+        return sum(1 for r in results if r["outcome"] == "imported")
+    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
+        _save_job(job, state=PackageImport.State.FAILED, error=f"导入中断：{type(exc).__name__}，本次未导入任何数据包")
+        raise
 
 
 OUTCOMES = {"imported": "已导入", "unmatched": "未匹配", "unreadable": "无法读取", "skipped": "未导入"}
@@ -892,7 +902,20 @@ def _match(pkg, filename: str, units: list[Unit]) -> tuple[Unit | None, str]:
     return None, f"{said}不是本任务的参评单位" if code or name else f"{said}，文件名也不含参评单位的名称或预算编码"
 
 
-def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict:
+@dataclass
+class Reading:
+    """A file read, matched to a unit and audited, waiting to be stored with the others."""
+
+    base: dict
+    file: str
+    doc: dict
+    comp: object
+    unit: Unit
+    how: str
+
+
+def _read_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict | Reading:
+    """The file read and matched (a result line when it goes no further). Nothing is written here."""
     base = {"file": e.name}
     if e.read is None:
         return base | {"outcome": e.outcome, "reason": e.problem}
@@ -929,18 +952,26 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
         return base | {"outcome": "skipped", "reason": f"文件是{pkg.year}年度的数据包，本任务为{task.year}年度"}
     if unit.pk in taken:
         return base | {"outcome": "skipped", "reason": f"同一单位的“{taken[unit.pk]}”已在本次导入"}
+    doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
+    comp = compute(doc)
+    if comp.report is None:
+        return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
+    taken[unit.pk] = e.name
+    return Reading(base, e.name, doc, comp, unit, how)
+
+
+def _store_one(job: PackageImport, reading: Reading) -> dict:
+    """The file stored as the unit's version sent to the bureau (inside the import's one transaction)."""
+    base, doc, comp, unit, how = reading.base, reading.doc, reading.comp, reading.unit, reading.how
+    task = job.task
     user = job.requested_by
-    origin = f"外部导入：{e.name}"[:300]
+    origin = f"外部导入：{reading.file}"[:300]
     with transaction.atomic():
         package, _ = Package.objects.get_or_create(task=task, unit=unit)
         package = Package.objects.select_for_update().get(pk=package.pk)
         if package.status not in EDITABLE_STATUSES:
             return base | {"outcome": "skipped", "package": package.pk,
                            "reason": f"该单位的数据包在系统中为“{package.get_status_display()}”，未用外部文件覆盖"}
-        doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
-        comp = compute(doc)
-        if comp.report is None:
-            return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
         edits = [("", None, origin)] + changes(package.draft or {}, doc)
         package.draft = doc
         package.version += 1
@@ -956,7 +987,6 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
         sub = versions._snapshot(package, user, doc, origin[:200], Submission.State.APPROVED, origin=origin)
         sub.decided_by, sub.decided_at, sub.decision_note = user, timezone.now(), "外部导入，视同报送"
         sub.save(update_fields=["decided_by", "decided_at", "decision_note"])
-    taken[unit.pk] = e.name
     return base | {"outcome": "imported", "reason": how, "package": package.pk, "version": sub.number,
                    "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0)}
 

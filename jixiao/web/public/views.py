@@ -48,7 +48,7 @@ def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
     pub = publication.publication_of(year, code)
     path = Path(settings.MEDIA_ROOT) / pub.pdf if pub.pdf else None
     if path is None or not path.is_file():
-        raise Http404("PDF 正在生成，请稍后再试")
+        raise Http404(pub.pdf_error or "PDF 正在生成，请稍后再试")
     return FileResponse(open(path, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
 
 
