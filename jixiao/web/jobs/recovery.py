@@ -93,8 +93,16 @@ def recover() -> dict[str, list[int]]:
         # The filter again: a job that beat in between stays running.
         kind.model.objects.filter(_stale(kind, now), pk__in=to_fail).update(**kind.ended)
         ended[kind.name] = pks
+    _remove_import_uploads(ended.get("import", []))
     remove_left_folders()
     return ended
+
+
+def _remove_import_uploads(pks: list[int]) -> None:
+    """The uploaded zips of ended imports (kept only until their job has read them)."""
+    for job in PackageImport.objects.filter(pk__in=pks, kind="zip", state=PackageImport.State.FAILED):
+        if job.source:
+            (Path(settings.MEDIA_ROOT) / job.source).unlink(missing_ok=True)
 
 
 def _still_running(kind_name: str, pk: int) -> bool:
