@@ -84,6 +84,11 @@ import sys
 from jixiao.web.bureau.imports import start_zip_import
 job = start_zip_import(task_id=t.pk, user=user, filename="外部报送.zip", data=open(sys.argv[1], "rb").read())
 """,
+    "execution": """
+import sys
+from jixiao.web.bureau.imports import start_execution_import
+job = start_execution_import(task_id=t.pk, user=user, filename="一体化.csv", data=open(sys.argv[1], "rb").read())
+""",
     "publication": """
 from jixiao.web.bureau.services import publish
 job = publish(package_id=package.pk, user=user)
@@ -117,6 +122,21 @@ def outside_zip(tmp_path_factory) -> Path:
             z.writestr(f"外部/{pkg.unit.name}.xlsx", xlsx.read_bytes())
     path = folder / "外部报送.zip"
     path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.fixture(scope="module")
+def execution_csv(tmp_path_factory) -> Path:
+    """An 一体化 export large enough that its one transaction takes a moment: every unit, many
+    projects, every month."""
+    lines = ["预算编码,项目,全年预算数,全年执行数,截至月份"]
+    codes = [f"3010{i:02d}" for i in range(UNITS)] + [f"3020{i:02d}" for i in range(UNITS)]
+    for code in codes:
+        for project in range(40):
+            for month in range(1, 13):
+                lines.append(f"{code},项目{project:02d},200,{month * 10},{month if month < 12 else ''}")
+    path = tmp_path_factory.mktemp("execution") / "一体化.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     return path
 
 
@@ -265,3 +285,21 @@ def test_a_killed_publication_pdf_is_rendered_again(migrated, tmp_path):
         _until(lambda: not any(p.exists() for p in left), 10, "the killed run's temporary folder was left")
     finally:
         worker.kill()
+
+
+def test_a_killed_execution_import_ends_failed_with_nothing_written(migrated, execution_csv, tmp_path):
+    var, db, pk = _start("execution", migrated, tmp_path, str(execution_csv))
+
+    def state():
+        return _row(db, "SELECT state, progress, error, source FROM web_executionimportjob WHERE id = ?", pk)
+
+    # killed while the rows are being written (progress 40: inside the import's one transaction)
+    _kill_when(var, lambda: state()[0] == "running" and state()[1] >= 40, "the 一体化 import did not get going")
+    assert state()[0] == "running"
+    _recovered_by_a_new_worker(var, lambda: state()[0] != "running", "the 一体化 import was not ended within a minute")
+    status, _, error, source = state()
+    assert status == "failed" and "本次未导入任何执行数" in error
+    assert _row(db, "SELECT COUNT(*) FROM web_executionfigure")[0] == 0
+    assert _row(db, "SELECT COUNT(*) FROM web_executionimport")[0] == 0
+    assert _row(db, "SELECT COUNT(*) FROM web_executioncheck")[0] == 0
+    assert not (var / "files" / source).exists()  # the uploaded file goes with the job

@@ -77,6 +77,7 @@ from jixiao.web.models import (
     ExecutionCheck,
     ExecutionFigure,
     ExecutionImport,
+    ExecutionImportJob,
     FieldEdit,
     Package,
     PackageImport,
@@ -476,12 +477,19 @@ def may_import(user: User, task: EvaluationTask) -> bool:
 
 
 def import_execution(*, task_id: int, user: User, filename: str, data: bytes) -> ExecutionImport:
-    """Read, check and store an 一体化 export; pre-fill the drafts; flag the differences. All or nothing."""
+    """Read, check and store an 一体化 export; pre-fill the drafts; flag the differences. All or nothing.
+    At once (the demo, the benches); the page runs it as a job (`start_execution_import`)."""
     task = EvaluationTask.objects.get(pk=task_id)
     if not may_import(user, task):
         raise ActionError("只有绩效评价股可以导入一体化执行数", 403)
     units = {u.budget_code: u for u in task.units.all()}
     rows = read_execution_file(filename, data, units)
+    return _apply_execution(task, user, filename, rows, units)
+
+
+def _apply_execution(task: EvaluationTask, user: User, filename: str, rows: list[ExecRow],
+                     units: dict[str, Unit]) -> ExecutionImport:
+    """The rows written in one transaction: the figures, the drafts pre-filled, the flags."""
     with transaction.atomic():
         imp = ExecutionImport.objects.create(task=task, filename=Path(filename).name[:200], rows=len(rows), imported_by=user)
         existing = {(f.unit_id, _key(f.project), f.month): f for f in ExecutionFigure.objects.filter(task=task)}
@@ -506,6 +514,68 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
                        "year_end": len(rows) - in_year}
         imp.save(update_fields=["summary"])
     return imp
+
+
+
+
+def start_execution_import(*, task_id: int, user: User, filename: str, data: bytes) -> ExecutionImportJob:
+    """Check the 一体化 export here (every problem by row, at once, beside the form), keep it where
+    the worker reads it (never served) and queue the job that writes it."""
+    task = EvaluationTask.objects.get(pk=task_id)
+    if not may_import(user, task):
+        raise ActionError("只有绩效评价股可以导入一体化执行数", 403)
+    read_execution_file(filename, data, {u.budget_code: u for u in task.units.all()})
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+    stored.write_bytes(data)
+    with transaction.atomic():
+        job = ExecutionImportJob.objects.create(task=task, requested_by=user, filename=Path(filename).name[:200],
+                                                source=str(stored.relative_to(settings.MEDIA_ROOT)))
+        transaction.on_commit(lambda: run_execution_import.enqueue(job.pk))
+    return job
+
+
+@background_task()
+def run_execution_import(job_id: int) -> int:
+    """The worker's side of an 一体化 import. Returns the rows written (0 when the job ended otherwise)."""
+    job = ExecutionImportJob.objects.select_related("task", "requested_by").get(pk=job_id)
+    if job.state != ExecutionImportJob.State.QUEUED:  # a job runs once (one ended as interrupted stays ended)
+        return 0
+    stored = Path(settings.MEDIA_ROOT) / job.source
+    try:
+        with heartbeat.beating(job):
+            return _run_execution_import(job, stored)
+    finally:
+        stored.unlink(missing_ok=True)
+
+
+def _run_execution_import(job: ExecutionImportJob, stored: Path) -> int:
+    heartbeat.begin(job, progress=10, step="读取文件")
+    try:
+        units = {u.budget_code: u for u in job.task.units.all()}
+        try:  # read again: the task's units may have changed since the upload was checked
+            rows = read_execution_file(job.filename, stored.read_bytes(), units)
+        except ImportProblems as exc:
+            _save_job(job, state=ExecutionImportJob.State.FAILED, step="失败",
+                      error="；".join([exc.message, *exc.problems[:5]]))
+            return 0
+        _save_job(job, progress=40, step="写入执行数、预填草稿、比对数据包")
+        with transaction.atomic():
+            imp = _apply_execution(job.task, job.requested_by, job.filename, rows, units)
+            _save_job(job, state=ExecutionImportJob.State.DONE, progress=100, step="已完成", result=imp)
+        return len(rows)
+    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
+        _save_job(job, state=ExecutionImportJob.State.FAILED, step="失败",
+                  error=f"导入中断：{type(exc).__name__}，本次未导入任何执行数")
+        raise
+
+
+def execution_summary(imp: ExecutionImport) -> str:
+    """What an import did, in one sentence (the page's line when the job is done)."""
+    s = imp.summary
+    return (f"已导入“{imp.filename}”{imp.rows}行：预填{len(s['prefilled'])}处，"
+            f"{len(s['conflicts'])}处填报数与一体化不一致（未覆盖），{s['flagged']}个数据包有差异")
 
 
 def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str]]:

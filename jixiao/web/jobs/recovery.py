@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from jixiao.web.jobs import heartbeat
 from jixiao.web.jobs.publication import render_publication
-from jixiao.web.models import BatchJob, PackageImport, Publication, RenderJob
+from jixiao.web.models import BatchJob, ExecutionImportJob, PackageImport, Publication, RenderJob
 
 INTERRUPTED = "生成中断（后台任务进程意外退出），请重新生成"
 BATCH_INTERRUPTED = "生成中断（后台任务进程意外退出），请重新发起"
 IMPORT_INTERRUPTED = "导入中断（后台任务进程意外退出），本次未导入任何数据包，请重新导入"
+EXECUTION_INTERRUPTED = "导入中断（后台任务进程意外退出），本次未导入任何执行数，请重新导入"
 PUBLICATION_FAILED = "PDF 生成中断（后台任务进程多次意外退出），请联系财政部门"
 PUBLICATION_ATTEMPTS = 2  # the first run and one retry
 LEGACY_FOLDER_AGE = 3600  # a temporary folder named by no job (written before jobs named theirs)
@@ -52,6 +53,8 @@ KINDS = (
             {"state": BatchJob.State.FAILED, "error": BATCH_INTERRUPTED}),
     JobKind("import", PackageImport, Q(state=PackageImport.State.RUNNING),
             {"state": PackageImport.State.FAILED, "error": IMPORT_INTERRUPTED}),
+    JobKind("execution", ExecutionImportJob, Q(state=ExecutionImportJob.State.RUNNING),
+            {"state": ExecutionImportJob.State.FAILED, "step": "失败", "error": EXECUTION_INTERRUPTED}),
     # A publication's PDF runs from its first beat until the file or the error is there.
     JobKind("publication", Publication, Q(pdf="", pdf_error="", heartbeat_at__isnull=False),
             {"pdf_error": PUBLICATION_FAILED}),
@@ -93,14 +96,15 @@ def recover() -> dict[str, list[int]]:
         # The filter again: a job that beat in between stays running.
         kind.model.objects.filter(_stale(kind, now), pk__in=to_fail).update(**kind.ended)
         ended[kind.name] = pks
-    _remove_import_uploads(ended.get("import", []))
+    _remove_uploads(PackageImport.objects.filter(pk__in=ended.get("import", []), kind="zip"))
+    _remove_uploads(ExecutionImportJob.objects.filter(pk__in=ended.get("execution", [])))
     remove_left_folders()
     return ended
 
 
-def _remove_import_uploads(pks: list[int]) -> None:
-    """The uploaded zips of ended imports (kept only until their job has read them)."""
-    for job in PackageImport.objects.filter(pk__in=pks, kind="zip", state=PackageImport.State.FAILED):
+def _remove_uploads(jobs) -> None:
+    """The uploaded files of ended imports (kept only until their job has read them)."""
+    for job in jobs.filter(state="failed"):
         if job.source:
             (Path(settings.MEDIA_ROOT) / job.source).unlink(missing_ok=True)
 

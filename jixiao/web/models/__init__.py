@@ -558,3 +558,29 @@ class PackageImport(Heartbeat):
     @property
     def progress(self) -> int:
         return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
+
+
+class ExecutionImportJob(Heartbeat):
+    """An 一体化 export imported in the background: the file is checked in the request (its problems
+    beside the form), kept where the worker reads it, and written by the worker in one transaction
+    (figures, pre-filled drafts, flags), so a killed worker leaves the task as it was."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="execution_jobs")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField("文件名", max_length=200)
+    source = models.CharField(max_length=500)  # the stored upload, relative to MEDIA_ROOT, until the job has read it
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    result = models.ForeignKey(ExecutionImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
