@@ -10,12 +10,13 @@ killed with SIGKILL stops beating; `jobs.recovery` ends a running job whose last
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, OperationalError, connections, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -41,8 +42,18 @@ def begin(job: Model, **fields) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     job.heartbeat_at = timezone.now()
-    job.save(update_fields=[*fields, "heartbeat_at"])
-    type(job).objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+    for attempt in range(8):
+        try:
+            with transaction.atomic():
+                job.save(update_fields=[*fields, "heartbeat_at"])
+                type(job).objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+            break
+        except OperationalError:
+            # On SQLite a page polling the job writes too (its session) and can hold the database
+            # beyond the write's wait: try again a little later rather than fail the job at its start.
+            if attempt == 7:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
     job.refresh_from_db(fields=["attempts"])
 
 
