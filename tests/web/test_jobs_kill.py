@@ -209,7 +209,8 @@ def test_a_killed_pdf_render_ends_failed_with_no_pdf(migrated, tmp_path):
     _kill_when(var, lambda: state()[0] == "running" and _temporary(var, "pdf", "render"), "the render did not start")
     assert state()[0] == "running"
     left = _temporary(var, "pdf", "render")
-    _recovered_by_a_new_worker(var, lambda: state()[0] != "running", "the render was not ended within a minute")
+    _recovered_by_a_new_worker(var, lambda: state()[0] != "running" and not any(p.exists() for p in left),
+                               "the render was not ended (and its folder removed) within a minute")
     status, error, file = state()
     assert status == "failed" and "中断" in error and file == ""
     assert not (var / "files" / "pdf" / f"job-{pk}.pdf").exists() and not any(p.exists() for p in left)
@@ -236,7 +237,8 @@ def test_a_killed_batch_pdf_ends_failed_with_no_zip(migrated, tmp_path):
 
     _kill_when(var, lambda: state()[0] == "running" and _temporary(var, "pdf", "batch"), "the batch PDF did not start")
     left = _temporary(var, "pdf", "batch")
-    _recovered_by_a_new_worker(var, lambda: state()[0] != "running", "the batch PDF was not ended within a minute")
+    _recovered_by_a_new_worker(var, lambda: state()[0] != "running" and not any(p.exists() for p in left),
+                               "the batch PDF was not ended (and its folder removed) within a minute")
     status, error, file = state()
     assert status == "failed" and "中断" in error and file == ""
     out = var / "files" / "batch"
@@ -256,7 +258,9 @@ def test_a_killed_outside_import_ends_failed_with_no_unit_imported(migrated, out
 
     _kill_when(var, lambda: state()[0] == "running" and 2 <= state()[1] < state()[2], "the import did not get going")
     assert state()[0] == "running"
-    _recovered_by_a_new_worker(var, lambda: state()[0] != "running", "the import was not ended within a minute")
+    upload = var / "files" / state()[4]
+    _recovered_by_a_new_worker(var, lambda: state()[0] != "running" and not upload.exists(),
+                               "the import was not ended (and its upload removed) within a minute")
     status, done, total, error, source = state()
     assert status == "failed" and "中断" in error and "未导入任何数据包" in error and total == UNITS
     assert outside_packages() == 0  # not one of the files read before the kill was stored
@@ -296,7 +300,9 @@ def test_a_killed_execution_import_ends_failed_with_nothing_written(migrated, ex
     # killed while the rows are being written (progress 40: inside the import's one transaction)
     _kill_when(var, lambda: state()[0] == "running" and state()[1] >= 40, "the 一体化 import did not get going")
     assert state()[0] == "running"
-    _recovered_by_a_new_worker(var, lambda: state()[0] != "running", "the 一体化 import was not ended within a minute")
+    upload = var / "files" / state()[3]
+    _recovered_by_a_new_worker(var, lambda: state()[0] != "running" and not upload.exists(),
+                               "the 一体化 import was not ended (and its upload removed) within a minute")
     status, _, error, source = state()
     assert status == "failed" and "本次未导入任何执行数" in error
     assert _row(db, "SELECT COUNT(*) FROM web_executionfigure")[0] == 0
