@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -125,11 +126,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     _migrate()
-    from .security.recovery import recover_interrupted
+    from .jobs import recovery
 
-    failed, _ = recover_interrupted()  # jobs a killed worker left running (issue 12)
-    if failed:
-        print(f"已将 {failed} 个中断的后台任务标记为失败", flush=True)
+    _report_recovered(recovery.recover())  # jobs a killed worker left running
+    if not args.once:
+        _watch_heartbeats(recovery)
     print("jixiao 后台任务已启动（Ctrl-C 停止）", flush=True)
     try:
         if "django_rq" in settings.INSTALLED_APPS:  # JIXIAO_TASKS=rq: the Redis queue
@@ -139,6 +140,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _report_recovered(ended: dict[str, list[int]]) -> None:
+    count = sum(len(pks) for pks in ended.values())
+    if count:
+        print(f"已将 {count} 个中断的后台任务标记为失败或重新排队", flush=True)
+
+
+def _watch_heartbeats(recovery) -> None:
+    """While the worker runs, look for jobs whose worker stopped beating every few seconds (a
+    daemon thread: every worker does, so a killed one's jobs end within a minute of any worker being up)."""
+    import threading
+
+    from django.db import DatabaseError, connections
+
+    from .jobs import heartbeat
+
+    def watch() -> None:
+        while True:
+            time.sleep(heartbeat.beat_seconds())
+            try:
+                _report_recovered(recovery.recover())
+            except DatabaseError:
+                connections.close_all()  # a locked or dropped database: the next round tries again
+
+    threading.Thread(target=watch, name="heartbeat-watch", daemon=True).start()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -129,13 +129,14 @@ def render_documents(pub, outdir: Path) -> tuple[Path, Path]:
     return Path(result.docx), Path(pdf)
 
 
-def publish_files(pub, media_root: Path) -> tuple[str, str]:
+def publish_files(pub, media_root: Path, folder_prefix: str = "tmp") -> tuple[str, str]:
     """The published .docx and PDF, rendered once into a temporary folder beside their place and
-    moved into it when both are complete. Returns their paths relative to `media_root`."""
+    moved into it when both are complete (the folder named by `folder_prefix`, so that a job's
+    recovery can clear what a killed run left). Returns their paths relative to `media_root`."""
     out_dir = media_root / "public"
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{pub.pk}-{pub.submission.content_hash[:16]}"
-    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=folder_prefix) as tmp:
         docx, pdf = render_documents(pub, Path(tmp))
         docx.replace(out_dir / f"{stem}.docx")
         pdf.replace(out_dir / f"{stem}.pdf")

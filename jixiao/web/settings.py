@@ -5,6 +5,8 @@ Everything that differs between machines comes from the environment:
   JIXIAO_VAR       where the SQLite file, uploads and generated files live (default ./var)
   JIXIAO_SECRET_KEY, JIXIAO_ALLOWED_HOSTS, JIXIAO_DEBUG
   JIXIAO_TASKS     "db" (default: the database backend, nothing else to run) or "rq" (Redis, REDIS_URL)
+  JIXIAO_JOB_BEAT_SECONDS, JIXIAO_JOB_STALE_SECONDS  a running job's heartbeat (5 s) and the age of the
+                   last beat after which a worker ends the job as interrupted (30 s; jixiao/web/jobs/)
 Production hardening (issue 12) builds on this file; the demo is for development machines.
 """
 
@@ -116,6 +118,11 @@ MEDIA_ROOT = VAR_DIR / "files"  # uploads and generated documents; never served 
 JIXIAO_MAX_UPLOAD_BYTES = int(os.environ.get("JIXIAO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = JIXIAO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = JIXIAO_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# The background jobs' heartbeat (jixiao/web/jobs/heartbeat.py): short enough that a job a killed
+# worker left is ended within a minute, long enough that a busy database never ends a live one.
+JIXIAO_JOB_BEAT_SECONDS = float(os.environ.get("JIXIAO_JOB_BEAT_SECONDS", 5))
+JIXIAO_JOB_STALE_SECONDS = float(os.environ.get("JIXIAO_JOB_STALE_SECONDS", 30))
 
 _TASKS = os.environ.get("JIXIAO_TASKS", "db")
 if _TASKS == "rq":

@@ -196,10 +196,15 @@ def _world(tmp_path) -> dict:
 
     package_import = PackageImport.objects.create(task=t2, requested_by=people["performance"], filename="外部.zip",
                                                   source="imports/x.zip", state=PackageImport.State.DONE)
+    from jixiao.web.models import ExecutionImportJob
+
+    execution_job = ExecutionImportJob.objects.create(task=t2, requested_by=people["performance"], filename="执行.csv",
+                                                      source="imports/x.csv", state=ExecutionImportJob.State.FAILED)
     sent.refresh_from_db()
     fill = {"pk": draft.pk, "job": job.pk, "version": draft.version, "sent": sent.pk,
             "sent_version": sent.submissions.filter(state="approved").order_by("-number").first().number,
-            "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk, "notice": notice.pk, "year": 2022,
+            "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk,
+            "execution_job": execution_job.pk, "notice": notice.pk, "year": 2022,
             "code": b.budget_code, "unit_a": a.pk, "user": people["preparer_other_unit"].pk, "own_user": people["preparer"].pk}
     from jixiao.web.security.models import ApiToken
     from jixiao.web.security.roles import admin_groups_of

@@ -29,6 +29,7 @@ PAGES = {
     "bureau_execution": ("post", "/b/t/{task}/execution/", {}),
     "bureau_package_import": ("post", "/b/t/{task}/imports/", {}),
     "bureau_package_import_status": ("get", "/b/t/{task}/imports/{import_job}", None),
+    "bureau_execution_status": ("get", "/b/t/{task}/execution/{execution_job}", None),
     "bureau_package": ("get", "/b/p/{pk}/", None),
     "bureau_decide": ("post", "/b/p/{pk}/decide", {"action": "return", "reason": "外人", "version": "{version}"}),
     "bureau_batch_pdf": ("post", "/b/t/{task}/batch/pdf", {}),
@@ -67,6 +68,10 @@ def scene(sent):  # noqa: F811
 
     sent["import_job"] = PackageImport.objects.create(task=sent["task"], requested_by=sent["bureau"], filename="a.zip",
                                                       source="imports/none.zip")
+    from jixiao.web.models import ExecutionImportJob
+
+    sent["execution_job"] = ExecutionImportJob.objects.create(task=sent["task"], requested_by=sent["bureau"],
+                                                              filename="执行.csv", source="imports/none.csv")
     return sent
 
 
@@ -74,7 +79,8 @@ def _call(client, name: str, scene):
     method, template, data = PAGES[name]
     pkg = scene["package"]
     fill = {"task": scene["task"].pk, "pk": pkg.pk, "spot": scene["spot"].pk, "key": scene["key"], "version": latest(pkg),
-            "job": scene["job"].pk, "import_job": scene["import_job"].pk, "unit": pkg.unit_id}
+            "job": scene["job"].pk, "import_job": scene["import_job"].pk, "unit": pkg.unit_id,
+            "execution_job": scene["execution_job"].pk}
     url = template.format(**fill)
     body = {k.format(**fill): v.format(**fill) for k, v in (data or {}).items()}
     return getattr(client, method)(url, body)

@@ -353,19 +353,24 @@ def test_a_pdf_batch_that_dies_while_zipping_leaves_no_zip(sent, settings, monke
     assert r.status_code == 404
 
 
-def test_a_batch_job_a_killed_worker_left_running_is_marked_failed(sent):
-    from jixiao.web.security.recovery import recover_interrupted
+def test_a_batch_job_whose_worker_stopped_beating_is_marked_failed(sent):
+    from jixiao.web.jobs import recovery
 
-    job = BatchJob.objects.create(task=sent["task"], kind=BatchJob.Kind.PDF, requested_by=sent["bureau"],
-                                  state=BatchJob.State.RUNNING)
-    fresh = BatchJob.objects.create(task=sent["task"], kind=BatchJob.Kind.PDF, requested_by=sent["bureau"],
-                                    state=BatchJob.State.RUNNING)
-    BatchJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    failed, _ = recover_interrupted(timedelta(minutes=15))
-    job.refresh_from_db()
-    fresh.refresh_from_db()
-    assert failed == 1 and job.state == BatchJob.State.FAILED and "中断" in job.error
-    assert fresh.state == BatchJob.State.RUNNING
+    def running(**fields) -> BatchJob:
+        job = BatchJob.objects.create(task=sent["task"], kind=BatchJob.Kind.PDF, requested_by=sent["bureau"],
+                                      state=BatchJob.State.RUNNING)
+        BatchJob.objects.filter(pk=job.pk).update(**fields)
+        return job
+
+    silent = running(heartbeat_at=timezone.now() - timedelta(seconds=31))
+    beating = running(heartbeat_at=timezone.now() - timedelta(seconds=5), created_at=timezone.now() - timedelta(hours=2))
+    legacy = running(heartbeat_at=None, created_at=timezone.now() - timedelta(minutes=1))  # begun before jobs beat
+    ended = recovery.recover()
+    for job in (silent, beating, legacy):
+        job.refresh_from_db()
+    assert sorted(ended["batch"]) == sorted([silent.pk, legacy.pk])
+    assert silent.state == legacy.state == BatchJob.State.FAILED and "中断" in silent.error
+    assert beating.state == BatchJob.State.RUNNING  # a long job that still beats is left alone
 
 
 def test_pdf_names_are_code_and_unit_with_unsafe_characters_replaced():

@@ -77,7 +77,7 @@ def test_a_killed_worker_leaves_no_half_written_zip(tmp_path):
     assert not out_dir.exists() or not any(out_dir.iterdir())  # no zip, whole or half, where the page looks
     left = [p for p in tmp_root.iterdir() if p.is_dir()]
     assert left and any(left[0].rglob("*.pdf"))  # what was made so far stays in the temporary folder only
-    r = subprocess.run([sys.executable, "-m", "jixiao.cli", "worker", "--once"], env=_env(var, JIXIAO_JOB_TIMEOUT="0"),
+    r = subprocess.run([sys.executable, "-m", "jixiao.cli", "worker", "--once"], env=_env(var, JIXIAO_JOB_STALE_SECONDS="0"),
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     state, _, error, file = _job(db, pk)

@@ -102,8 +102,11 @@ def test_a_new_import_of_a_figure_works_its_flag_out_again(world):
         data = f"{head}\n301001,,造林补助,200,{executed},6\n".encode("utf-8-sig")
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from .test_bureau_imports import run_queued_execution_import
+
         r = c.post(f"/b/t/{task.pk}/execution/", {"file": SimpleUploadedFile("执行.csv", data)})
         assert r.status_code == 302
+        run_queued_execution_import(task)  # the import's job
         assert ExecutionFigure.objects.get(task=task, month=6).below is warned
         dash = c.get(f"/b/t/{task.pk}/").content.decode()
         assert ('id="monitoring-warnings"' in dash) is warned

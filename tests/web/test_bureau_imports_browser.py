@@ -49,7 +49,10 @@ def test_the_bureau_imports_execution_figures_and_outside_packages(db, browser_p
     page.click("nav.bureau-nav a:has-text('一体化执行数')")
     page.set_input_files("#exec-file", str(path))
     page.click("button:has-text('导入执行数')")
-    expect(page.locator(".flash")).to_contain_text("已导入“一体化导出.csv”2行")
+    expect(page.locator("#execution-job")).to_contain_text("排队中")  # checked, then written by the worker
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+    expect(page.locator("#execution-job")).to_contain_text("已导入“一体化导出.csv”2行", timeout=20000)
+    page.reload()
     expect(page.locator("#exec-conflicts")).to_contain_text(seed.unit.name)
     shot("01-execution-imported")
 

@@ -47,22 +47,36 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
     """The task's 一体化 figures: upload an export, see what it pre-filled, flagged and warned of."""
     t = selectors.task_for(request.user, task)
 
-    def imported(upload) -> HttpResponse:
-        imp = imports.import_execution(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
-        s = imp.summary
-        messages.success(request, f"已导入“{imp.filename}”{imp.rows}行：预填{len(s['prefilled'])}处，"
-                                  f"{len(s['conflicts'])}处填报数与一体化不一致（未覆盖），{s['flagged']}个数据包有差异")
+    def started(upload) -> HttpResponse:
+        imports.start_execution_import(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
+        messages.success(request, "文件已通过检查，已提交导入，后台处理中")
         return redirect("web:bureau_execution", task=t.pk)
 
-    ctx, done = _upload(request, t, "只有绩效评价股可以导入一体化执行数", "请选择要导入的文件", imported)
+    ctx, done = _upload(request, t, "只有绩效评价股可以导入一体化执行数", "请选择要导入的文件", started)
     if done is not None:
         return done
     status = ctx.pop("status")
     figures = imports.figures_of(t)
     panel = imports.panel(t)
     ctx |= {"panel": panel, "summary": imports.summary_for(panel.latest, request.user), "figures": figures[:FIGURES_SHOWN],
-            "figure_count": figures.count(), "shown": FIGURES_SHOWN}
+            "figure_count": figures.count(), "shown": FIGURES_SHOWN} | _execution_job(t.execution_jobs.select_related("result").first())
     return render(request, "web/bureau/imports_execution.html", ctx, status=status)
+
+
+def _execution_job(job) -> dict:
+    return {"job": job, "summary": imports.execution_summary(job.result) if job and job.result else ""}
+
+
+@login_required
+@require_GET
+def execution_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
+    """The 一体化 import job's progress, polled by its page."""
+    t = selectors.task_for(request.user, task)
+    try:
+        j = t.execution_jobs.select_related("result").get(pk=job)
+    except t.execution_jobs.model.DoesNotExist:
+        raise Http404(access.NOT_FOUND) from None
+    return render(request, "web/bureau/_execution_import_job.html", {"task": t, "polled": True} | _execution_job(j))
 
 
 @login_required

@@ -70,6 +70,7 @@ from jixiao.web import access
 from jixiao.web.bureau.selectors import may_run_spot_check
 from jixiao.web.drafts import fields
 from jixiao.web.drafts.computation import compute
+from jixiao.web.jobs import heartbeat
 from jixiao.web.models import (
     EDITABLE_STATUSES,
     Comment,
@@ -77,6 +78,7 @@ from jixiao.web.models import (
     ExecutionCheck,
     ExecutionFigure,
     ExecutionImport,
+    ExecutionImportJob,
     Package,
     PackageImport,
     Status,
@@ -488,12 +490,19 @@ def may_import(user: User, task: EvaluationTask) -> bool:
 
 
 def import_execution(*, task_id: int, user: User, filename: str, data: bytes) -> ExecutionImport:
-    """Read, check and store an 一体化 export; pre-fill the drafts; flag the differences. All or nothing."""
+    """Read, check and store an 一体化 export; pre-fill the drafts; flag the differences. All or nothing.
+    At once (the demo, the benches); the page runs it as a job (`start_execution_import`)."""
     task = EvaluationTask.objects.get(pk=task_id)
     if not may_import(user, task):
         raise ActionError("只有绩效评价股可以导入一体化执行数", 403)
     units = {u.budget_code: u for u in task.units.all()}
     rows = read_execution_file(filename, data, units)
+    return _apply_execution(task, user, filename, rows, units)
+
+
+def _apply_execution(task: EvaluationTask, user: User, filename: str, rows: list[ExecRow],
+                     units: dict[str, Unit]) -> ExecutionImport:
+    """The rows written in one transaction: the figures, the drafts pre-filled, the flags."""
     with transaction.atomic():
         imp = ExecutionImport.objects.create(task=task, filename=Path(filename).name[:200], rows=len(rows), imported_by=user)
         existing = {(f.unit_id, _key(f.project), f.month): f for f in ExecutionFigure.objects.filter(task=task)}
@@ -520,6 +529,68 @@ def import_execution(*, task_id: int, user: User, filename: str, data: bytes) ->
         log("execution_import", actor=user, target=f"task:{task.pk}", path=f"execution_imports[{imp.pk}]",
             new={"rows": len(rows), "prefilled": len(prefilled), "conflicts": len(conflicts)}, detail=imp.filename)
     return imp
+
+
+
+
+def start_execution_import(*, task_id: int, user: User, filename: str, data: bytes) -> ExecutionImportJob:
+    """Check the 一体化 export here (every problem by row, at once, beside the form), keep it where
+    the worker reads it (never served) and queue the job that writes it."""
+    task = EvaluationTask.objects.get(pk=task_id)
+    if not may_import(user, task):
+        raise ActionError("只有绩效评价股可以导入一体化执行数", 403)
+    read_execution_file(filename, data, {u.budget_code: u for u in task.units.all()})
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+    stored.write_bytes(data)
+    with transaction.atomic():
+        job = ExecutionImportJob.objects.create(task=task, requested_by=user, filename=Path(filename).name[:200],
+                                                source=str(stored.relative_to(settings.MEDIA_ROOT)))
+        transaction.on_commit(lambda: run_execution_import.enqueue(job.pk))
+    return job
+
+
+@background_task()
+def run_execution_import(job_id: int) -> int:
+    """The worker's side of an 一体化 import. Returns the rows written (0 when the job ended otherwise)."""
+    job = ExecutionImportJob.objects.select_related("task", "requested_by").get(pk=job_id)
+    if job.state != ExecutionImportJob.State.QUEUED:  # a job runs once (one ended as interrupted stays ended)
+        return 0
+    stored = Path(settings.MEDIA_ROOT) / job.source
+    try:
+        with heartbeat.beating(job):
+            return _run_execution_import(job, stored)
+    finally:
+        stored.unlink(missing_ok=True)
+
+
+def _run_execution_import(job: ExecutionImportJob, stored: Path) -> int:
+    heartbeat.begin(job, progress=10, step="读取文件")
+    try:
+        units = {u.budget_code: u for u in job.task.units.all()}
+        try:  # read again: the task's units may have changed since the upload was checked
+            rows = read_execution_file(job.filename, stored.read_bytes(), units)
+        except ImportProblems as exc:
+            _save_job(job, state=ExecutionImportJob.State.FAILED, step="失败",
+                      error="；".join([exc.message, *exc.problems[:5]]))
+            return 0
+        _save_job(job, progress=40, step="写入执行数、预填草稿、比对数据包")
+        with transaction.atomic():
+            imp = _apply_execution(job.task, job.requested_by, job.filename, rows, units)
+            _save_job(job, state=ExecutionImportJob.State.DONE, progress=100, step="已完成", result=imp)
+        return len(rows)
+    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
+        _save_job(job, state=ExecutionImportJob.State.FAILED, step="失败",
+                  error=f"导入中断：{type(exc).__name__}，本次未导入任何执行数")
+        raise
+
+
+def execution_summary(imp: ExecutionImport) -> str:
+    """What an import did, in one sentence (the page's line when the job is done)."""
+    s = imp.summary
+    return (f"已导入“{imp.filename}”{imp.rows}行：预填{len(s['prefilled'])}处，"
+            f"{len(s['conflicts'])}处填报数与一体化不一致（未覆盖），{s['flagged']}个数据包有差异")
 
 
 def _prefill(task: EvaluationTask, user: User, imp: ExecutionImport) -> tuple[list[str], list[str], dict[str, list[int]]]:
@@ -859,35 +930,44 @@ def _save_job(job: PackageImport, **fields) -> None:
 
 
 def run_import(job_id: int) -> int:
+    """Read every file (progress after each), then store all the matched ones and the job's end in
+    one transaction: a worker killed mid-import leaves nothing imported, never some units submitted."""
     job = PackageImport.objects.select_related("task", "requested_by").get(pk=job_id)
     if job.state != PackageImport.State.QUEUED:  # a job runs once (a re-delivered message changes nothing)
         return 0
     stored = Path(settings.MEDIA_ROOT) / job.source if job.kind == "zip" else None
     try:
-        try:
-            entries = zip_entries(stored) if stored is not None else folder_entries(Path(job.source))
-        except ImportProblems as exc:
-            _save_job(job, state=PackageImport.State.FAILED, error=exc.message)
-            return 0
-        _save_job(job, state=PackageImport.State.RUNNING, total=len(entries), done=0, results=[])
-        units = list(job.task.units.all())
-        taken: dict[int, str] = {}
-        results = []
-        for i, e in enumerate(entries, start=1):
-            try:
-                res = _import_one(job, e, units, taken)
-            except Exception as exc:  # noqa: BLE001 - one file's failure is listed; the job goes on
-                res = {"file": e.name, "outcome": "unreadable", "reason": f"处理时出错（{type(exc).__name__}），未导入"}
-            results.append(res)
-            _save_job(job, done=i, results=results)
-        _save_job(job, state=PackageImport.State.DONE)
-        return sum(1 for r in results if r["outcome"] == "imported")
-    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
-        _save_job(job, state=PackageImport.State.FAILED, error=f"导入中断：{type(exc).__name__}")
-        raise
+        with heartbeat.beating(job):
+            return _run_import(job, stored)
     finally:
         if stored is not None:
             stored.unlink(missing_ok=True)  # the units' files are kept as submissions, not as a zip
+
+
+def _run_import(job: PackageImport, stored: Path | None) -> int:
+    try:
+        entries = zip_entries(stored) if stored is not None else folder_entries(Path(job.source))
+    except ImportProblems as exc:
+        _save_job(job, state=PackageImport.State.FAILED, error=exc.message)
+        return 0
+    heartbeat.begin(job, total=len(entries), done=0, results=[])
+    try:
+        units = list(job.task.units.all())
+        taken: dict[int, str] = {}
+        read: list[dict | Reading] = []
+        for i, e in enumerate(entries, start=1):
+            try:
+                read.append(_read_one(job, e, units, taken))
+            except Exception as exc:  # noqa: BLE001 - one file's failure is listed; the job goes on
+                read.append({"file": e.name, "outcome": "unreadable", "reason": f"处理时出错（{type(exc).__name__}），未导入"})
+            _save_job(job, done=i)
+        with transaction.atomic():
+            results = [_store_one(job, r) if isinstance(r, Reading) else r for r in read]
+            _save_job(job, state=PackageImport.State.DONE, results=results)
+        return sum(1 for r in results if r["outcome"] == "imported")
+    except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
+        _save_job(job, state=PackageImport.State.FAILED, error=f"导入中断：{type(exc).__name__}，本次未导入任何数据包")
+        raise
 
 
 OUTCOMES = {"imported": "已导入", "unmatched": "未匹配", "unreadable": "无法读取", "skipped": "未导入"}
@@ -916,7 +996,20 @@ def _match(pkg, filename: str, units: list[Unit]) -> tuple[Unit | None, str]:
     return None, f"{said}不是本任务的参评单位" if code or name else f"{said}，文件名也不含参评单位的名称或预算编码"
 
 
-def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict:
+@dataclass
+class Reading:
+    """A file read, matched to a unit and audited, waiting to be stored with the others."""
+
+    base: dict
+    file: str
+    doc: dict
+    comp: object
+    unit: Unit
+    how: str
+
+
+def _read_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int, str]) -> dict | Reading:
+    """The file read and matched (a result line when it goes no further). Nothing is written here."""
     base = {"file": e.name}
     if e.read is None:
         return base | {"outcome": e.outcome, "reason": e.problem}
@@ -953,20 +1046,27 @@ def _import_one(job: PackageImport, e: Entry, units: list[Unit], taken: dict[int
         return base | {"outcome": "skipped", "reason": f"文件是{pkg.year}年度的数据包，本任务为{task.year}年度"}
     if unit.pk in taken:
         return base | {"outcome": "skipped", "reason": f"同一单位的“{taken[unit.pk]}”已在本次导入"}
+    doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
+    comp = compute(doc)
+    if comp.report is None:
+        return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
+    taken[unit.pk] = e.name
+    return Reading(base, e.name, doc, comp, unit, how)
+
+
+def _store_one(job: PackageImport, reading: Reading) -> dict:
+    """The file stored as the unit's version sent to the bureau (inside the import's one transaction)."""
+    base, doc, comp, unit, how = reading.base, reading.doc, reading.comp, reading.unit, reading.how
+    task = job.task
     user = job.requested_by
-    origin = f"外部导入：{e.name}"[:300]
+    origin = f"外部导入：{reading.file}"[:300]
     with transaction.atomic():
         package, _ = Package.objects.get_or_create(task=task, unit=unit)
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package.pk)
         if package.status not in EDITABLE_STATUSES:
             return base | {"outcome": "skipped", "package": package.pk,
                            "reason": f"该单位已在系统中报送（“{package.get_status_display()}”），外部文件未导入"}
-        doc["profile"] = task.profile  # the task fixes the profile, whatever the file says
-        comp = compute(doc)
-        if comp.report is None:
-            return base | {"outcome": "unreadable", "reason": f"数据包无法计算：{comp.error}"}
         sub, note = _outside_version(package, user, doc, comp, origin)
-    taken[unit.pk] = e.name
     return base | {"outcome": "imported", "reason": how + note, "package": package.pk, "version": sub.number,
                    "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0)}
 

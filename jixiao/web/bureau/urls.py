@@ -17,6 +17,7 @@ urlpatterns = [
     path("b/t/<int:task>/batch/", views.batch, name="bureau_batch"),
     path("b/t/<int:task>/batch/<int:job>", views.batch_status, name="bureau_batch_status"),
     path("b/t/<int:task>/execution/", import_views.execution, name="bureau_execution"),
+    path("b/t/<int:task>/execution/<int:job>", import_views.execution_status, name="bureau_execution_status"),
     path("b/t/<int:task>/imports/", import_views.packages, name="bureau_package_import"),
     path("b/t/<int:task>/imports/<int:job>", import_views.package_status, name="bureau_package_import_status"),
     path("b/p/<int:pk>/", views.package, name="bureau_package"),

@@ -10,6 +10,7 @@ from django_tasks import task
 
 from jixiao.web import access
 from jixiao.web.drafts.computation import compute
+from jixiao.web.jobs import heartbeat
 from jixiao.web.models import BatchJob, EvaluationTask, Package, User
 from jixiao.web.versions import ActionError, latest_sent, log
 
@@ -37,9 +38,16 @@ def batch_audit(job_id: int) -> int:
     was sent yet is not audited: it is still the unit's). Returns how many were audited."""
 
     job = BatchJob.objects.select_related("task").get(pk=job_id)
+    if job.state != BatchJob.State.QUEUED:  # a job runs once (one ended as interrupted stays ended)
+        return 0
+    with heartbeat.beating(job):
+        return _audit(job)
+
+
+def _audit(job: BatchJob) -> int:
     packages = [p for p in Package.objects.filter(task=job.task).select_related("unit").defer("draft").order_by("unit__budget_code")]
     sent = [(p, s) for p in packages if (s := latest_sent(p)) is not None]
-    _save(job, state=BatchJob.State.RUNNING, total=len(sent), done=0, results=[], packages=[p.pk for p, _ in sent])
+    heartbeat.begin(job, total=len(sent), done=0, results=[], packages=[p.pk for p, _ in sent])
     results = []
     shown = time.monotonic()
     try:

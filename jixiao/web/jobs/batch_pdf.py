@@ -13,16 +13,15 @@ import os
 import re
 import tempfile
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from jixiao import services
 from jixiao.web import access
+from jixiao.web.jobs import heartbeat
 from jixiao.web.models import BatchJob, EvaluationTask, Package, Status, User
 from jixiao.web.versions import ActionError, latest_sent, log
 
@@ -88,17 +87,23 @@ def batch_pdf(job_id: int) -> str:
     """Render every accepted package of the job's task (its latest version sent, the one with the
     财政部门意见) and zip the PDFs. Returns the zip's path relative to MEDIA_ROOT ('' if none)."""
     job = BatchJob.objects.select_related("task").get(pk=job_id)
+    if job.state != BatchJob.State.QUEUED:  # a job runs once (one ended as interrupted stays ended)
+        return ""
+    with heartbeat.beating(job):
+        return _render_all(job)
+
+
+def _render_all(job: BatchJob) -> str:
     packages = list(Package.objects.filter(task=job.task, status__in=ACCEPTED).select_related("unit").defer("draft")
                     .order_by("unit__budget_code"))
-    _save(job, state=BatchJob.State.RUNNING, total=len(packages), done=0, results=[], file="", error="",
-          packages=[p.pk for p in packages])
+    heartbeat.begin(job, total=len(packages), done=0, results=[], file="", error="", packages=[p.pk for p in packages])
     tmp_root = Path(settings.MEDIA_ROOT) / "pdf"
     out_dir = Path(settings.MEDIA_ROOT) / "batch"
     tmp_root.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     try:
-        with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+        with tempfile.TemporaryDirectory(dir=tmp_root, prefix=heartbeat.folder_prefix("batch", job.pk)) as tmp:
             folder = Path(tmp)
             for start_at in range(0, len(packages), CHUNK):
                 ready = []
@@ -155,10 +160,3 @@ def _zip(job: BatchJob, results: list[dict], folder: Path, out_dir: Path) -> str
 def zip_name(job: BatchJob) -> str:
     return f"{job.task.year}年{job.task.title}_PDF.zip"
 
-
-def recover(timeout: timedelta) -> int:
-    """Batch jobs a killed worker left running, marked failed (its temporary folder goes with the
-    PDF jobs' in `security.recovery`). Returns how many."""
-    cutoff = timezone.now() - timeout
-    return BatchJob.objects.filter(state=BatchJob.State.RUNNING, created_at__lte=cutoff).update(
-        state=BatchJob.State.FAILED, error="生成中断（后台任务进程意外退出），请重新发起")

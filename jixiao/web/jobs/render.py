@@ -13,6 +13,7 @@ from django_tasks import task
 from jixiao import services
 from jixiao.web.drafts import figures
 from jixiao.web.drafts.computation import compute
+from jixiao.web.jobs import heartbeat
 from jixiao.web.models import RenderJob
 
 
@@ -29,7 +30,14 @@ def render_pdf(job_id: int) -> str:
     place only when complete, so a killed worker never leaves half a file where the page looks."""
 
     job = RenderJob.objects.select_related("package", "package__unit", "package__task").get(pk=job_id)
-    _step(job, 5, "读取数据包", state=RenderJob.State.RUNNING)
+    if job.state != RenderJob.State.QUEUED:  # a job runs once (one ended as interrupted stays ended)
+        return ""
+    heartbeat.begin(job, progress=5, step="读取数据包")
+    with heartbeat.beating(job):
+        return _render(job)
+
+
+def _render(job: RenderJob) -> str:
     package = job.package
     try:
         comp = compute(package.draft)
@@ -38,7 +46,7 @@ def render_pdf(job_id: int) -> str:
         _step(job, 20, "生成 Word 文档")
         out_dir = Path(settings.MEDIA_ROOT) / "pdf"
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=heartbeat.folder_prefix("render", job.pk)) as tmp:
             result = services.render(package=pkg, outdir=tmp, charts=False)
             _step(job, 50, "转换为 PDF（LibreOffice）")
             pdf = services.render_pdfs(docx_paths=[result.docx], outdir=tmp)[0]

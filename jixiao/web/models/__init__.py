@@ -278,7 +278,20 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
 
 
-class RenderJob(models.Model):
+class Heartbeat(models.Model):
+    """What every background job carries so that a killed worker is noticed (jixiao/web/jobs/):
+    the worker running the job stamps `heartbeat_at` every few seconds; a job still marked running
+    whose stamp is older than a short bound is ended by the next worker that looks. `attempts`
+    counts the runs begun, so a job is retried at most where retrying is safe."""
+
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RenderJob(Heartbeat):
     """A background PDF (and .docx) rendering of a package, with the progress the page shows."""
 
     class State(models.TextChoices):
@@ -366,7 +379,7 @@ class SpotScore(models.Model):
         return None if self.self_score is None else self.bureau_score - self.self_score
 
 
-class Publication(models.Model):
+class Publication(Heartbeat):
     """An accepted version made public (信息公开): the page per unit and year shows this version."""
 
     package = models.OneToOneField(Package, on_delete=models.PROTECT, related_name="publication")
@@ -374,12 +387,13 @@ class Publication(models.Model):
     published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
     pdf = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT, once rendered
+    pdf_error = models.TextField(blank=True)  # why the PDF could not be rendered (the public page says so)
 
     class Meta:
         verbose_name = verbose_name_plural = "信息公开"
 
 
-class BatchJob(models.Model):
+class BatchJob(Heartbeat):
     """A background job over every package of a task (the batch audit), with the progress the page
     shows and, when done, one result line per package."""
 
@@ -494,7 +508,7 @@ class ExecutionCheck(models.Model):
     differences = models.PositiveIntegerField(default=0)
 
 
-class PackageImport(models.Model):
+class PackageImport(Heartbeat):
     """A background import of packages units sent outside the system (a zip, or a folder on the
     server), with the progress the page shows and one result line per file."""
 
@@ -522,3 +536,29 @@ class PackageImport(models.Model):
     @property
     def progress(self) -> int:
         return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
+
+
+class ExecutionImportJob(Heartbeat):
+    """An 一体化 export imported in the background: the file is checked in the request (its problems
+    beside the form), kept where the worker reads it, and written by the worker in one transaction
+    (figures, pre-filled drafts, flags), so a killed worker leaves the task as it was."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="execution_jobs")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField("文件名", max_length=200)
+    source = models.CharField(max_length=500)  # the stored upload, relative to MEDIA_ROOT, until the job has read it
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    result = models.ForeignKey(ExecutionImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

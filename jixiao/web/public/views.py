@@ -42,7 +42,7 @@ def _published_file(year: int, code: str, suffix: str, content_type: str) -> Htt
     pub = publication.publication_of(year, code)
     path = (Path(settings.MEDIA_ROOT) / pub.pdf).with_suffix(suffix) if pub.pdf else None
     if path is None or not path.is_file():
-        raise Http404("自评报告正在生成，请稍后再试")
+        raise Http404(pub.pdf_error or "自评报告正在生成，请稍后再试")
     return FileResponse(open(path, "rb"), content_type=content_type, filename=f"{code}-{year}{suffix}")
 
 
