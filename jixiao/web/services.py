@@ -25,6 +25,8 @@ from . import access as A
 from . import draft as D
 from . import figures as FG
 from . import layout as LY
+from . import merge as MG
+from . import stated as ST
 from .models import (
     EDITABLE_STATUSES,
     Comment,
@@ -35,7 +37,7 @@ from .models import (
     User,
 )
 from .security.audit import record, record_field_edits
-from .selectors import Computation, changes, compute
+from .selectors import Computation, compute, field_labels
 
 
 class ActionError(Exception):
@@ -117,7 +119,7 @@ def _what_changed(later: FieldEdit, kind: str) -> str:
     """The later change, in the words of the conflict message."""
     if later.kind == "import":  # its first entry names the file (导入 …, 一体化执行数导入 …)
         return f"导入数据更新了草稿（{later.new}）" if isinstance(later.new, str) and later.new else "导入数据更新了草稿"
-    if later.kind != "edit":
+    if later.kind not in ("edit", "adopt", "computed"):
         return "增删或调整了表格的行"
     return f"把此处改为“{D.shown_entry(kind, later.new) or '（空）'}”"
 
@@ -139,6 +141,8 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
         old = D.get(package.draft, path)
         if old is None and not _parent_exists(package.draft, path):
             raise ActionError(f"字段不存在：{path}", 404)
+        if version > package.version:
+            return EditResult(package, path, False, raw=raw, theirs=D.shown_entry(kind, old), conflict=_ahead(package, version, raw))
         if version != package.version:
             later = _stale(package, version, path)
             if later is not None and later.new != entry.value:
@@ -163,6 +167,37 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
             return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
         comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
+
+
+def _ahead(package: Package, version: int, raw: str = "") -> str:
+    """A client claiming a version the package never had (a page from another database, a forged
+    request): refused like a stale one, since what it was based on cannot be known."""
+    kept = f"您填写的“{raw}”没有保存，也没有丢失：" if raw else ""
+    return (f"保存失败：页面所依据的第{version}版不存在（数据包当前为第{package.version}版）。"
+            f"{kept}请刷新页面核对后再保存。")
+
+
+def stale_refusal(package: Package, version: int, paths: list[str] | None, what: str = "保存") -> str:
+    """Why a write made on `version` cannot be applied, or "" when it can: a version ahead of the
+    package's, or a later change of one of `paths` (None: any later change) or of the rows —
+    naming who changed what, with both versions."""
+    if version > package.version:
+        return _ahead(package, version).replace("保存", what)
+    if version == package.version:
+        return ""
+    for path in paths if paths is not None else [None]:
+        later = _stale(package, version, path)
+        if later is None:
+            continue
+        who = later.user.name if later.user_id else "他人"
+        if later.kind in ("edit", "adopt", "computed") and later.path:
+            label = field_labels(package.draft).get(later.path) or "一处数字"
+            change = f"把“{label}”改为“{D.shown_entry(D.field_kind(later.path), later.new) or '（空）'}”"
+        else:
+            change = _what_changed(later, "text")
+        return (f"{what}失败：您打开页面后，{who}已{change}（当前第{package.version}版，您看到的是第{version}版）。"
+                f"请刷新页面核对后再{what}。")
+    return ""
 
 
 def _problem_of(exc: S.ServiceError, path: str) -> str:
@@ -225,11 +260,16 @@ def figure_paths(doc: dict, layouts: LY.Layouts | None = None) -> list[tuple[str
 
 
 def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
-          parsed=None) -> Computation:
-    """Store the new draft (its computed figures refreshed), bump the version, record the edits,
-    refresh the summary. Inside a transaction. `parsed`: (package, report) of `doc`, if at hand."""
+          parsed=None, settled: bool = False) -> Computation:
+    """Store the new draft, bump the version, record the edits, refresh the summary. Inside a
+    transaction. `parsed`: (package, report) of `doc`, if at hand. The figures that followed the
+    engine follow it; a stated figure that differs stays as stated (`stated.py`). `settled`: the
+    caller has already worked out every figure (采用计算数)."""
     layouts = LY.Layouts(doc)
-    doc, derived, parsed = apply_figures(doc, parsed=parsed, layouts=layouts, owned=True)
+    derived: list = []
+    if not settled:
+        doc, derived, parsed = ST.refresh_following(package.draft, doc, explicit={p for p, _, _ in changes if p},
+                                                    parsed=parsed, layouts=layouts)
     comp = compute(doc, parsed=parsed, layouts=layouts)
     package.version += 1
     package.draft = doc
@@ -255,6 +295,30 @@ def _summarise(target, comp: Computation) -> None:
     target.warnings = comp.summary.get("warnings", 0)
 
 
+# --- stated figures: the preparer takes the engine's value ------------------------------------------
+
+
+def adopt_computed(*, package_id: int, user: User, paths: list[str] | None, version: int) -> int:
+    """采用计算数: the engine's value for the figures named (None: every figure whose stated value
+    differs), recorded as edits of kind "adopt" with the figures that moved with them. Returns how
+    many fields changed."""
+    for path in paths or []:
+        D.split_path(path)  # a hand-made path: PathError, a 400 in the view
+    with transaction.atomic():
+        package = Package.objects.select_for_update(of=("self",)).select_related("task", "unit").get(pk=package_id)
+        _check_editable(package, user)
+        refusal = stale_refusal(package, version, paths, "采用计算数")
+        if refusal:
+            raise ActionError(refusal, 409)
+        doc, changed, parsed = ST.adopt(package.draft, paths)
+        if parsed is None:
+            raise ActionError("草稿无法计算，不能采用计算数；请先修正标出的错误", 422)
+        if not changed:
+            return 0
+        _save(package, user, doc, changed, "adopt", parsed=parsed, settled=True)
+        return len(changed)
+
+
 # --- structure: add / remove / reorder projects, indicators, rows ---------------------------------
 
 STRUCTURE_OPS = ("add", "remove", "up", "down", "create", "declare")
@@ -266,8 +330,9 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package_id)
         _check_editable(package, user)
-        if version != package.version:
-            raise ActionError(f"保存失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新页面后再调整表格。", 409)
+        refusal = stale_refusal(package, version, None, "调整表格")
+        if refusal:
+            raise ActionError(refusal, 409)
         doc = json.loads(json.dumps(package.draft))
         try:
             doc, changed = _restructure(doc, op, path)
@@ -331,39 +396,120 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def import_draft(*, package_id: int, user: User, filename: str, data: bytes, version: int) -> ImportResult:
-    """Replace the draft with an uploaded workbook / .docx / text dump / canonical file. A file the
-    core cannot read changes nothing and its problems are listed (by sheet and cell, or paragraph)."""
+def _read_import(filename: str, data: bytes) -> tuple[dict | None, ImportResult | None]:
+    """The uploaded file as a canonical dict, or the reason it cannot be imported. Nothing is stored."""
     from django.conf import settings
 
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in ("xlsx", "docx", "txt", "yaml", "yml", "json"):
-        return ImportResult(False, "不支持此文件类型：请上传 .xlsx 自评表、.docx 报告、.txt 文本或 .yaml/.json 数据包")
+        return None, ImportResult(False, "不支持此文件类型：请上传 .xlsx 自评表、.docx 报告、.txt 文本或 .yaml/.json 数据包")
     if len(data) > settings.JIXIAO_MAX_UPLOAD_BYTES:
-        return ImportResult(False, f"文件过大（{len(data) // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        return None, ImportResult(False, f"文件过大（{len(data) // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB")
     if not data:
-        return ImportResult(False, "上传的文件是空的")
+        return None, ImportResult(False, "上传的文件是空的")
     try:
         pkg = S.read_upload(data=data, filename=filename)
         doc = D.jsonable(S.to_canonical(package=pkg))
     except S.ServiceError as exc:
-        return ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
+        return None, ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
     if D.has_nul(doc):  # e.g. "\u0000" in a JSON file's text: PostgreSQL cannot store it (jsonb)
-        return ImportResult(False, f"无法导入“{filename}”：{D.NUL_MESSAGE}")
+        return None, ImportResult(False, f"无法导入“{filename}”：{D.NUL_MESSAGE}")
     try:  # what is stored must read back as a draft (a text with no package in it reads as an empty one)
         S.from_canonical(data=doc, name=filename)
     except S.ServiceError as exc:
-        return ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
+        return None, ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
+    return doc, None
+
+
+@dataclass
+class ImportPreview:
+    """What a file would change in the draft, field by field, and the signed token that applies it."""
+
+    ok: bool
+    message: str
+    problems: list[str] = field(default_factory=list)
+    changes: list[MG.Change] = field(default_factory=list)
+    version: int = 0
+    token: str = ""
+    filename: str = ""
+
+
+_IMPORT_SALT = "jixiao.web.import-preview"
+IMPORT_PREVIEW_MAX_AGE = 3600  # seconds a preview can be applied
+
+
+def preview_import(*, package_id: int, user: User, filename: str, data: bytes) -> ImportPreview:
+    """Read the file and list what it would change in the draft (nothing is stored). A field the file
+    does not hold is kept (`merge.py`). The token carries the changes, signed, to `apply_import`."""
+    from django.core import signing
+
+    package = Package.objects.select_related("task").get(pk=package_id)
+    _check_editable(package, user)
+    doc, refused = _read_import(filename, data)
+    if refused is not None:
+        return ImportPreview(False, refused.message, refused.problems, filename=filename)
+    found = MG.preview(package.draft, doc, restated=ST.engine_values(package.draft))
+    token = signing.dumps({"package": package.pk, "version": package.version, "file": filename,
+                           "changes": [[c.path, c.new] for c in found]}, salt=_IMPORT_SALT, compress=True)
+    if not found:
+        return ImportPreview(True, f"“{filename}”与草稿一致，没有需要导入的改动", version=package.version, filename=filename)
+    return ImportPreview(True, f"“{filename}”将改动草稿中的 {len(found)} 处", changes=found, version=package.version,
+                         token=token, filename=filename)
+
+
+def apply_import(*, package_id: int, user: User, token: str, chosen: list[int] | None) -> ImportResult:
+    """Make the changes of a preview the preparer ticked (None: all of them), each recorded as an
+    edit. Refused when a field it changes was changed by someone since the preview was made."""
+    from django.core import signing
+
+    try:
+        prepared = signing.loads(token, salt=_IMPORT_SALT, max_age=IMPORT_PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ActionError("导入预览已过期（超过一小时），请重新上传文件", 409) from None
+    except signing.BadSignature:
+        raise ActionError("导入预览无效，请重新上传文件") from None
+    if prepared.get("package") != package_id:
+        raise ActionError("导入预览不属于这个数据包，请重新上传文件")
+    found = prepared["changes"]
+    picked = found if chosen is None else [found[i] for i in sorted(set(chosen)) if 0 <= i < len(found)]
+    if not picked:
+        return ImportResult(False, "没有勾选要导入的改动")
+    filename = prepared["file"]
     with transaction.atomic():
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         _check_editable(package, user)
-        if version != package.version:
-            raise ActionError(f"导入失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后再导入。", 409)
+        refusal = stale_refusal(package, prepared["version"], [p for p, _ in picked], "导入")
+        if refusal:
+            raise ActionError(refusal, 409)
+        edits = [(path, D.get(package.draft, path), new) for path, new in picked]
+        try:
+            doc = MG.apply(package.draft, edits)
+        except D.PathError as exc:
+            raise ActionError(f"导入失败：{exc}", 409) from None
         doc["profile"] = package.task.profile  # the task fixes the profile, whatever the file says
-        # every field the import changed, as edits of their own (the file's name on the first)
-        edits = [("", None, f"导入 {filename}")] + changes(package.draft, doc)
-        _save(package, user, doc, edits, "import")
-    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）")
+        try:
+            S.from_canonical(data=doc, name="草稿")
+        except S.ServiceError as exc:
+            return ImportResult(False, f"勾选的改动合起来无法成为可读的草稿：{exc.message}", exc.problems)
+        _save(package, user, doc, [("", None, f"导入 {filename}")] + edits, "import")
+    return ImportResult(True, f"已从“{filename}”导入 {len(edits)} 处改动（第{package.version}版）")
+
+
+def import_draft(*, package_id: int, user: User, filename: str, data: bytes, version: int) -> ImportResult:
+    """Merge a file into the draft in one step (the API's import): every field the file holds with
+    another value is taken, every field it does not hold is kept. A file the core cannot read
+    changes nothing and its problems are listed (by sheet and cell, or paragraph)."""
+    package = Package.objects.get(pk=package_id)
+    _check_editable(package, user)
+    refusal = stale_refusal(package, version, None, "导入")
+    if refusal:
+        raise ActionError(refusal, 409)
+    found = preview_import(package_id=package_id, user=user, filename=filename, data=data)
+    if not found.ok:
+        return ImportResult(False, found.message, found.problems)
+    if not found.changes:
+        return ImportResult(True, found.message)
+    return apply_import(package_id=package_id, user=user, token=found.token, chosen=None)
 
 
 # --- submit / review -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import mimetypes
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,9 +26,10 @@ from . import figures as FG
 from . import layout as LY
 from . import selectors as Q
 from . import services as W
+from . import stated as ST
 from .cells import Ctx
 from .models import RenderJob, Role, Status
-from .present import figure_cells, present
+from .present import attach_differing_findings, figure_cells, present
 
 # --- login ---------------------------------------------------------------------------------------
 
@@ -96,14 +98,18 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
     rejected = {p: tuple(v) for p, v in _rejected(request, package.pk).items()} if editable else {}
     comments = Q.comments_by_path(package)
     blocks = present(form, comp, editable=editable, rejected=rejected, comments=comments)
+    groups = Q.findings_by_form(comp)
+    attach_differing_findings(blocks, groups, slug)
     return {
         "package": package, "form": form, "forms": comp.layouts.index() if comp.layouts else LY.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
-        "editable": editable, "groups": Q.findings_by_form(comp), "rejected": rejected,
+        "editable": editable, "groups": groups, "rejected": rejected,
+        "differing": len(ST.differing(doc, comp.report, comp.layouts)) if editable and comp.report else 0,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
         "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
         "prose_paths": FG.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
-        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD),
+        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD,
+                       version=package.version),
     }
 
 
@@ -136,8 +142,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         slug = request.POST.get("form", "") or LY.slug_for_path(package.draft, path)
     except D.PathError as exc:  # a hand-made request with a bad path: a 400, not a server error
         return _message(request, f"字段路径无效：{exc}", 400)
-    try:
-        version = int(request.POST.get("version", "-1"))
+    try:  # the version this field was last seen at (`seen`, kept per field by app.js), else the page's
+        version = int(request.POST.get("seen") or request.POST.get("version", "-1"))
     except ValueError:
         version = -1
     try:
@@ -155,7 +161,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 # the conflict's "keep mine": the same entry again, on the version the response brings
                 "retry_vals": json.dumps({"path": path, "value": raw, "form": slug}, ensure_ascii=False)})
     status = 200 if result.ok else (409 if result.conflict else 422)
-    return render(request, "web/edit_response.html", ctx, status=status)
+    response = render(request, "web/edit_response.html", ctx, status=status)
+    if result.ok:  # the field now holds what this page sent, as of this version (app.js notes it)
+        response["X-Draft-Version"] = str(package.version)
+        response["X-Draft-Field"] = quote(FG.dom_id("f", path))
+    return response
 
 
 def _message(request, text: str, status: int) -> HttpResponse:
