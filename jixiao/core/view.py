@@ -38,6 +38,9 @@ class View:
     report: ScoreReport
     profile: Profile
     notes: list[str] = field(default_factory=list)  # what the writers' caller should tell the user
+    # The package as given, its stated figures untouched: a writer whose reader must give it back
+    # (the workbook) carries it beside what it shows.
+    stated: Package | None = None
 
     def find(self, key: keys.Key) -> Computed | None:
         return self.report.find(key)
@@ -71,7 +74,7 @@ def build_view(pkg: Package, profile: Profile | str | None = None) -> View:
         notes.append(f"经{MAX_PASSES}轮计算，部分派生数字仍未稳定（填报数据前后矛盾），生成的文件可能仍有不一致之处，请先用 jixiao audit 核对")
     if _framework_inputs(out, report):
         report = score_package(out, prof)
-    return View(out, report, prof, notes)
+    return View(out, report, prof, notes, stated=pkg)
 
 
 # --- a deep copy of the model ----------------------------------------------------------------

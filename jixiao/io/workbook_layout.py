@@ -16,6 +16,7 @@ import re
 MAP_SHEET = "_jixiao"
 MAP_VERSION = "jixiao-xlsx 1"
 CHUNK = 30000  # characters per map cell (Excel allows 32767)
+CELL_TEXT_MAX = 32767  # what a cell holds of a longer text (the writer cuts it there)
 MAP_HEADER = ("路径", "工作表", "单元格", "类型", "角色", "常量")
 
 # cell kinds
@@ -130,3 +131,71 @@ def figure_text(spec: dict, value) -> str:
     places = int(spec.get("places", 0))
     shown = f"{number:,.{places}f}" if spec.get("comma") else f"{number:.{places}f}"
     return f"{pre}{shown}{pct}{suf}"
+
+
+# --- the stated package, carried whole -----------------------------------------------------------
+# The visible sheets show the engine's view (computed and ruled figures recomputed, §七 inputs as the
+# engine used them) and can hold only what a cell holds (a float, 32,767 characters). So the map sheet
+# also carries, in column B, the package as it was stated — its canonical dict — and what each input
+# cell was given. The reader starts from the stated package and takes an input cell only where the
+# preparer changed it: a field nobody touched comes back exactly as it went out.
+STATED_COLUMN = 1  # 0-based: column B of the map sheet
+STATED_TAG = "jixiao-stated 1"
+
+
+def _plain_json(value):
+    """JSON for the canonical dict: amounts as their exact text ("286.30"), dates as ISO text."""
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def encode_stated(doc: dict, shown: dict[str, object]) -> list[str]:
+    """The stated package and the value each input cell was given ('封面!C5' → value), in chunks."""
+    text = json.dumps({"package": doc, "shown": shown}, ensure_ascii=False, separators=(",", ":"),
+                      default=_plain_json)
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)]
+
+
+def decode_stated(chunks: list[str]) -> tuple[dict, dict[str, object]]:
+    data = json.loads("".join(chunks).replace("\r", "").replace("\n", ""))
+    if not isinstance(data, dict) or not isinstance(data.get("package"), dict) or not isinstance(data.get("shown"), dict):
+        raise ValueError("stated package is not a mapping")
+    return data["package"], data["shown"]
+
+
+def written(value):
+    """What an input cell was given, as JSON: a number as a float (all a cell holds), a date as ISO
+    text, text as it is; None for an empty cell."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, (Decimal, float, int)):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:CELL_TEXT_MAX]
+
+
+def unchanged(raw, given) -> bool:
+    """Does the cell still hold what it was given? Numbers compare as the floats a cell holds (a
+    spreadsheet that saves 286.3 for 286.30, or 10 for 10.0, has changed nothing)."""
+    import math
+
+    now = written(raw)
+    if isinstance(now, float) and isinstance(given, (int, float)) and not isinstance(given, bool):
+        return math.isclose(now, float(given), rel_tol=1e-12, abs_tol=1e-12)
+    if isinstance(now, str) and isinstance(given, str):
+        return now.strip() == given.strip()
+    return now == given

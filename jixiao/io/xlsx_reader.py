@@ -1,15 +1,21 @@
 """Read a filled jixiao workbook (written by jixiao.render.xlsx_writer) back into a Package.
 
 The hidden sheet `_jixiao` says which cell holds which value of the canonical
-package; input cells are read, derived cells are recomputed by the engine (so a
-stale or tampered derived cell cannot slip in). Every bad cell is reported by
-sheet and address, in Chinese, all at once:
+package, and carries the package as it was stated when the workbook was written.
+The reader starts from that stated package and takes each input cell the preparer
+changed (a figure, a text, a filled spare indicator row); derived cells are the
+engine's and never read back, so the unit's stated figures — sums, rates, scores
+that differ from the engine's — come back as stated, and the audit still sees them.
+A workbook without the stated package (written before it was carried) is read from
+its cells alone, its derived figures set to the engine's. Every bad cell is reported
+by sheet and address, in Chinese, all at once:
 
     附件4-公务接待拨款!D6: 不是数字 'abc'
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import date, datetime
@@ -34,7 +40,11 @@ def read_xlsx(path: str | Path) -> Package:
         raise PackageError(str(path), [f"无法打开工作簿：{type(exc).__name__} {exc}"]) from None
     try:
         entries = _map(wb, str(path))
-        doc, problems, where = _collect(wb, entries)
+        stated = _stated(wb, str(path))
+        if stated is None:
+            doc, problems, where = _collect(wb, entries)
+        else:
+            doc, problems, where = _overlay(wb, entries, *stated)
     finally:
         wb.close()
     text = json.dumps(doc, ensure_ascii=False, default=str)
@@ -45,6 +55,9 @@ def read_xlsx(path: str | Path) -> Package:
         pkg = None
     if problems:
         raise PackageError(str(path), problems)
+    if stated is not None:
+        pkg.source_path = str(path)
+        return pkg
     from ..core.view import build_view
 
     view = build_view(pkg)
@@ -74,6 +87,20 @@ def _map(wb, name: str) -> list[tuple[str, str, str, str, str, str]]:
         return K.decode_map([str(r) for r in rows[2:] if r])
     except ValueError as exc:
         raise PackageError(name, [f"映射表 {K.MAP_SHEET} 已损坏：{exc}"]) from None
+
+
+def _stated(wb, name: str) -> tuple[dict, dict] | None:
+    """The stated package and what each input cell was given, from column B of the map sheet;
+    None for a workbook that does not carry them."""
+    ms = wb[K.MAP_SHEET]
+    col = K.STATED_COLUMN + 1
+    cells = [r[0] if r else None for r in ms.iter_rows(min_col=col, max_col=col, values_only=True)]
+    if not cells or cells[0] != K.STATED_TAG:
+        return None
+    try:
+        return K.decode_stated([str(c) for c in cells[1:] if c])
+    except ValueError as exc:
+        raise PackageError(name, [f"映射表 {K.MAP_SHEET} 中的数据包原文已损坏：{exc}"]) from None
 
 
 def _values(wb, sheets: set[str]) -> dict[tuple[str, str], object]:
@@ -129,6 +156,61 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
     _fill_lists(doc)
     _add_spare(doc, spare, where, problems)
     return doc, problems, where
+
+
+def _overlay(wb, entries, stated: dict, shown: dict) -> tuple[dict, list[str], dict[str, str]]:
+    """The stated package with every input cell the preparer changed put over it (a cell emptied
+    removes its field), filled spare rows appended as indicators."""
+    doc = copy.deepcopy(stated)
+    cells = _values(wb, {e[1] for e in entries if e[4] in (K.INPUT, K.SPARE)})
+    problems: list[str] = []
+    where: dict[str, str] = {}
+    spare: dict[str, dict[int, dict[str, tuple[object, str]]]] = {}
+    for path, sheet, cell, kind, role, const in entries:
+        if role in (K.CONST, K.DERIVED):
+            continue
+        address = f"{sheet}!{cell}"
+        if role == K.SPARE:
+            _spare_cell(spare, problems, path, address, kind, cells.get((sheet, cell)))
+            continue
+        where[path] = address
+        if sheet not in wb.sheetnames:
+            problems.append(f"{address}: 工作表“{sheet}”不存在（被删除或改名）")
+            continue
+        raw = cells.get((sheet, cell))
+        if K.unchanged(raw, shown.get(address)):
+            continue
+        try:
+            value = convert(kind, raw) if kind != K.FIGURE else _figure(const, raw)
+        except ValueError as exc:
+            problems.append(f"{address}: {exc}")
+            continue
+        try:
+            if value is None:
+                _remove(doc, path)
+            else:
+                K.put(doc, path, value)
+        except (TypeError, IndexError, AttributeError, KeyError):
+            problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
+    _add_spare(doc, spare, where, problems)
+    return doc, problems, where
+
+
+def _remove(doc: dict, path: str) -> None:
+    """Drop the field at `path` (an emptied cell): the canonical reader then takes it as not given."""
+    tokens = K.parse_path(path)
+    node = doc
+    for tok in tokens[:-1]:
+        if isinstance(tok, int):
+            if not isinstance(node, list) or tok >= len(node):
+                return
+            node = node[tok]
+        else:
+            if not isinstance(node, dict) or tok not in node:
+                return
+            node = node[tok]
+    if isinstance(node, dict):
+        node.pop(tokens[-1], None)
 
 
 def _figure(spec: str, raw):

@@ -30,6 +30,7 @@ from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from ..core.view import FUND_TYPE_LABELS, View
 from ..io import workbook_layout as K
+from ..io.canonical_write import package_dict
 from . import xlsx_formulas as F
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
@@ -329,6 +330,8 @@ class Sheet:
         elif role in (K.INPUT, K.SPARE):
             self.dv_cells.setdefault(kind, []).append((row, col))
         coord = f"{get_column_letter(col)}{row}"
+        if role == K.INPUT:
+            self.book.shown[f"{self.title}!{coord}"] = K.written(shown)
         extra = json.dumps(spec, ensure_ascii=False) if spec else (
             json.dumps({"key": str(key)}, ensure_ascii=False) if key and formula and role == K.DERIVED else "")
         for p in (path, *also):
@@ -476,6 +479,8 @@ class Book:
         self.find = lambda key: None  # the view's look-up of engine results (keys.Key → Computed)
         self.refs: dict[str, str] = {}  # engine key → the cell that shows it ('附件3'!$H$40), for other sheets
         self.later: list = []  # cells written once every sheet is laid out (they refer to other sheets)
+        self.stated: dict | None = None  # the package as stated, canonical (carried whole in the map sheet)
+        self.shown: dict[str, object] = {}  # '封面!C5' → what the input cell was given
 
     def exact(self, key: keys.Key, value, kind: str) -> bool:
         """Is `value` the engine's value for `key` at display precision?"""
@@ -516,6 +521,10 @@ class Book:
         ms.write_string(1, 0, "下列单元格为 JSON：每项 [路径, 工作表, 单元格, 类型, 角色, 常量]；请勿修改。")
         for i, chunk in enumerate(K.encode_map(self.map), start=2):
             ms.write_string(i, 0, chunk)
+        if self.stated is not None:
+            ms.write_string(0, K.STATED_COLUMN, K.STATED_TAG)
+            for i, chunk in enumerate(K.encode_stated(self.stated, self.shown), start=1):
+                ms.write_string(i, K.STATED_COLUMN, chunk)
         ms.hide()
         ms.protect()
         self.wb.close()  # XlsxWriter sets fullCalcOnLoad: Excel recalculates the formulas on opening
@@ -527,6 +536,7 @@ class Book:
                 table.clear()
         self.sheets.clear()
         self.map.clear()
+        self.shown.clear()
 
 
 @functools.cache
@@ -559,8 +569,11 @@ def _format_props(kind: str, role: str) -> dict:
 
 
 def write_xlsx(view: View, path: Path) -> Path:
+    """The view laid out for people; the package as stated (`view.stated`) carried whole beside it,
+    so that reading the workbook back loses nothing the preparer did not change."""
     book = Book(path)
     book.find = view.find
+    book.stated = package_dict(view.stated if view.stated is not None else view.package)
     derived = _Derived(view)
     _cover(book, view, derived)
     _narrative(book, view, derived)
