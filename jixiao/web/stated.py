@@ -75,16 +75,17 @@ def engine_value(path: str, kind: str, report, doc: dict):
     return FG.stored_value(c, kind)
 
 
-def following(doc: dict, report, paths: list[tuple[str, str]]) -> set[str]:
-    """The figures that follow the engine in `doc`: empty, or equal to the engine's value."""
-    out = set()
+def following(doc: dict, report, paths: list[tuple[str, str]]) -> dict[str, object]:
+    """The figures that follow the engine in `doc` — empty, or equal to the engine's value — with
+    the engine's value then (a blank is filled only when a write moves that value)."""
+    out = {}
     for path, kind in paths:
         value = engine_value(path, kind, report, doc)
         if value is None:
             continue
         stored = D.get(doc, path)
         if _blank(stored) or same_number(stored, value):
-            out.add(path)
+            out[path] = value
     return out
 
 
@@ -101,10 +102,10 @@ def refresh_following(before: dict, after: dict, *, explicit: set[str] = frozens
     Returns (draft, [(path, old, new)], (package, report) of the returned draft or None)."""
     paths = figure_paths(after, layouts)
     before_parsed = before_parsed if before_parsed is not None else (read_and_score(before) if before else None)
-    follow = following(before, before_parsed[1], paths) if before_parsed is not None else set()
-    follow = {p for p in follow if not _under(p, set(explicit))}
+    follow = following(before, before_parsed[1], paths) if before_parsed is not None else {}
+    follow = {p: v for p, v in follow.items() if not _under(p, set(explicit))}
     targets = [(p, k) for p, k in paths if p in follow]
-    return _settle(after, targets, parsed, passes)
+    return _settle(after, targets, parsed, passes, was=follow)
 
 
 def adopt(doc: dict, paths: list[str] | None, *, parsed=None, layouts: LY.Layouts | None = None, passes: int = 6):
@@ -118,12 +119,16 @@ def adopt(doc: dict, paths: list[str] | None, *, parsed=None, layouts: LY.Layout
     if before_parsed is None:
         return out, [], None
     chosen = {d.path for d in differing(before, before_parsed[1], layouts)} if paths is None else set(paths)
-    follow = following(before, before_parsed[1], all_paths) | chosen
-    targets = [(p, k) for p, k in all_paths if p in follow]
-    return _settle(out, targets, before_parsed, passes)
+    follow = {p: v for p, v in following(before, before_parsed[1], all_paths).items() if p not in chosen}
+    targets = [(p, k) for p, k in all_paths if p in follow or p in chosen]
+    return _settle(out, targets, before_parsed, passes, was=follow)
 
 
-def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int):
+def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int, was: dict[str, object] | None = None):
+    """Set each target figure to the engine's value until nothing moves. `was`: the engine's value
+    of a following figure before the write — a blank whose value this write did not move stays
+    blank (an edit on 附件4 does not fill the cover's empty 汇总 row)."""
+    was = was or {}
     first: dict[str, object] = {}
     last: dict[str, object] = {}
     current = parsed
@@ -136,6 +141,8 @@ def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int):
         for path, kind in targets:
             value = engine_value(path, kind, current[1], out)
             old = D.get(out, path)
+            if path in was and _blank(old) and same_number(was[path], value):
+                continue
             if value is not None and not same_number(old, value):
                 first.setdefault(path, old)
                 last[path] = value

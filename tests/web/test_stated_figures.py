@@ -16,10 +16,11 @@ from .conftest import client_for, post_edit, text_of
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "xiangxi-beijing-office-2022.yaml"
 
 
-@pytest.fixture
-def sample(db):
-    """The sample unit's package as its draft, in a task of its own profile."""
+def make_sample(password: str = ""):
+    """(package, preparer): the sample unit's package as its draft, in a task of its own profile."""
     from datetime import date
+
+    from django.contrib.auth.hashers import make_password
 
     from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Unit, User
 
@@ -31,9 +32,15 @@ def sample(db):
     task = EvaluationTask.objects.create(bureau=bureau, year=doc["year"], title="2022年度自评", profile=doc["profile"],
                                          deadline=date(2023, 6, 20))
     task.units.add(unit)
-    preparer = User.objects.create(username="tb", display_name="样本填报", role=Role.PREPARER, unit=unit)
+    preparer = User.objects.create(username="tb", display_name="样本填报", role=Role.PREPARER, unit=unit,
+                                   password=make_password(password) if password else "")
     package = Package.objects.create(task=task, unit=unit, draft=doc, version=1, status=Status.DRAFT)
     return package, preparer
+
+
+@pytest.fixture
+def sample(db):
+    return make_sample()
 
 
 def _figures(doc: dict) -> dict[str, object]:
@@ -54,9 +61,9 @@ def test_an_edit_on_annex4_keeps_every_stated_figure_of_the_other_forms(sample):
     assert package.draft["expenditure"][1]["total"] == "3312.53"  # 支出合计 as stated, not 1,066.75
     # the edited project's own figures that followed the engine follow it: its 执行率 moves
     assert package.draft["projects"][0]["funds"][0]["rate"] != before["projects[0].funds[0].rate"]
-    # elsewhere only blanks were filled (the 汇总 rows the sample leaves empty), each recorded
-    filled = package.edits.filter(kind="computed").exclude(path__startswith="projects[0].")
-    assert all(e.old in (None, "") for e in filled)
+    # nothing elsewhere moved, not even the blanks the sample leaves (the cover's 汇总 rows)
+    assert not package.edits.filter(kind="computed").exclude(path__startswith="projects[0].").exists()
+    assert package.draft["income"][0].get("total") in (None, "")
 
 
 def test_the_form_shows_each_differing_pair_with_its_finding(sample):
@@ -120,3 +127,16 @@ def test_adopting_on_a_stale_page_is_refused_naming_the_change(sample):
     assert "采用计算数失败" in text and "样本填报" in text and "王五" in text
     package.refresh_from_db()
     assert package.draft["expenditure"][1]["total"] == "3312.53"
+
+
+def test_a_blank_figure_is_filled_when_its_inputs_move(sample):
+    """A figure the draft leaves blank (a package being typed in) takes the engine's value once a
+    write moves it; blanks the write does not move stay blank."""
+    package, preparer = sample
+    package.draft = D.put(package.draft, "projects[0].funds[0].rate", None)
+    package.save()
+    post_edit(client_for(preparer), package, "projects[0].funds[0].executed", "20.5", form="project-0")
+    package.refresh_from_db()
+    assert package.draft["projects"][0]["funds"][0]["rate"] == "10.62%"  # 20.5 ÷ (38.25 + 154.78)
+    assert package.edits.get(path="projects[0].funds[0].rate").kind == "computed"
+    assert package.draft["income"][0].get("total") in (None, "")
