@@ -172,30 +172,38 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
     unknown = set(entries) - set(lines)
     if unknown:
         raise ActionError("没有这个指标：" + "、".join(sorted(unknown)))
-    ready, problems = [], []
+    ready, problems = [], {}
     for key, (raw, note) in entries.items():
         raw = raw.strip()
         if not raw:
             continue
         line = lines[key]
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            problems.append(f"“{line.label}”的抽评得分“{raw}”不是数字")
+        value, problem = _spot_score(line, raw)
+        if problem:
+            problems[key] = problem
             continue
-        if not value.is_finite() or (line.allowed and not line.allowed[0] <= value <= line.allowed[1]):
-            lo, hi = line.allowed or (0, "")
-            problems.append(f"“{line.label}”的抽评得分应在 {lo}–{hi} 分之间")
-            continue
-        ready.append((line, value.quantize(Decimal("0.01")), note.strip()[:300]))
+        ready.append((line, value, note.strip()[:300]))
     if problems:
-        raise ActionError("；".join(problems), 422)
+        raise ActionError(f"有 {len(problems)} 项抽评得分填写有误，均未保存：" + "；".join(
+            f"“{lines[k].label}”{m}" for k, m in problems.items()), 422, fields=problems)
     with transaction.atomic():
         for line, value, note in ready:
             SpotScore.objects.update_or_create(spot_check=spot, key=line.key, defaults={
                 "label": f"{line.table} › {line.label}"[:300], "self_score": line.self_score, "bureau_score": value,
                 "note": note, "user": user})
     return len(ready)
+
+
+def _spot_score(line, raw: str) -> tuple[Decimal | None, str]:
+    """The bureau's score of one indicator read from its entry, or the message beside the box."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, f"“{raw}”不是数字"
+    if not value.is_finite() or (line.allowed and not line.allowed[0] <= value <= line.allowed[1]):
+        lo, hi = line.allowed or (0, "")
+        return None, f"应在 {lo}–{hi} 分之间"
+    return value.quantize(Decimal("0.01")), ""
 
 
 # --- publication ---------------------------------------------------------------------------------------

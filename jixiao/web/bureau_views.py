@@ -209,7 +209,7 @@ def _spot_of(request, task: int, spot_id: int):
 @login_required
 def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
     t, s = _spot_of(request, task, spot_id)
-    status = 200
+    status, entries, errors, error = 200, {}, {}, ""
     if request.method == "POST":
         keys = request.POST.getlist("key")
         entries = {k: (request.POST.get(f"score:{k}", ""), request.POST.get(f"note:{k}", "")) for k in keys}
@@ -218,11 +218,18 @@ def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
             messages.success(request, f"已保存{n}项抽评得分")
             return redirect("web:bureau_spot_score", task=t.pk, spot_id=s.pk)
         except ActionError as exc:
-            messages.error(request, exc.message)
-            status = exc.status
-    lines = B.score_lines(s)
-    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "lines": lines,
+            error, errors, status = exc.message, exc.fields, exc.status
+    # what was typed comes back in every box (valid rows included), the message beside each wrong one
+    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in B.score_lines(s)]
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error,
                                                            "may_spot": B.may_run_spot_check(request.user)}, status=status)
+
+
+def _stored_entry(line) -> tuple[str, str]:
+    if line.bureau is None:
+        return "", ""
+    score = line.bureau.bureau_score
+    return ("" if score is None else str(score)), line.bureau.note or ""
 
 
 @login_required

@@ -43,10 +43,11 @@ from .selectors import Computation, compute, field_labels
 class ActionError(Exception):
     """A refused action, with the Chinese message the user sees (a 4xx, nothing changed)."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.fields = fields or {}  # the message beside each wrong entry of a form, by its key
 
 
 # --- hashing ---------------------------------------------------------------------------------------
