@@ -86,13 +86,13 @@ def audit_path(path: str | Path, profile: str | None = None) -> DocumentResult:
     return audit_package(pkg, name, profile)
 
 
-def audit_package(pkg: Package, name: str, profile: str | None = None) -> DocumentResult:
+def audit_package(pkg: Package, name: str, profile: str | None = None, options: dict | None = None) -> DocumentResult:
     from ..core.profiles import ProfileError
     from .registry import run_checks
 
     result = DocumentResult(name, unit=pkg.unit.name, year=pkg.year, title=pkg.title, forms_found=list(pkg.forms_found))
     try:
-        findings = run_checks(pkg, profile)
+        findings = run_checks(pkg, profile, options)
     except ProfileError as exc:
         result.error = str(exc)
         return result

@@ -124,7 +124,7 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     if sub is None:
         return render(request, "web/message.html", {"text": "单位尚未报送财政，没有可查看的版本。"}, status=404)
     doc = sub.content
-    comp = Q.compute(doc)
+    comp = Q.compute(doc, deadline=p.task.deadline)
     layouts = comp.layouts or LY.Layouts(doc)
     form = layouts.build(slug)
     if form is None:

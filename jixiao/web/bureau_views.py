@@ -114,7 +114,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     sub = B.latest_sent(p)
     # A draft is the unit's working copy: the bureau reads only what the unit head sent.
     doc = sub.content if sub is not None else {}
-    comp = Q.compute(doc) if doc else Q.Computation(doc={})
+    comp = Q.compute(doc, deadline=p.task.deadline) if doc else Q.Computation(doc={})
     labels = Q.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": Q.findings_by_form(comp) if doc else [],
            "figures": B.stated_beside_computed(comp.report) if comp.report else [],

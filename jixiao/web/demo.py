@@ -84,6 +84,9 @@ def _build() -> None:
     task = EvaluationTask.objects.create(bureau=bureau, year=doc["year"], title=f"{doc['year']}年度部门整体支出绩效自评",
                                          profile=doc.get("profile", "xiangxi-2022"), deadline=_deadline())
     task.units.add(office, seed)
+    # The bureau's notice (附件1) states the task's deadline: the two agree, and the audit checks the
+    # unit's filing dates against the task's.
+    doc = D.put(doc, "notice.deadline", task.deadline.isoformat())
     preparer = _user("tianbao", "黄觅（演示）", Role.PREPARER, unit=seed)
     head = _user("fuzeren", "杨再贵（演示）", Role.UNIT_HEAD, unit=seed)
     _user("jixiaogu", "绩效评价股（演示）", Role.BUREAU_PERFORMANCE, bureau=bureau)

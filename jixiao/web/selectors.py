@@ -82,9 +82,10 @@ class Computation:
         return self.report.find(K.execution_rate(K.OVERALL)) if self.report else None
 
 
-def compute(doc: dict, *, parsed=None, layouts: LY.Layouts | None = None) -> Computation:
+def compute(doc: dict, *, parsed=None, layouts: LY.Layouts | None = None, deadline=None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
-    `parsed` is (package, report) when the caller has already read and scored this very draft."""
+    `parsed` is (package, report) when the caller has already read and scored this very draft.
+    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it)."""
     comp = Computation(doc=doc, layouts=layouts or LY.Layouts(doc))
     if not doc:
         comp.error = "数据包为空：请导入或开始填写"
@@ -95,7 +96,7 @@ def compute(doc: dict, *, parsed=None, layouts: LY.Layouts | None = None) -> Com
             comp.report = S.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = S.audit(package=pkg, name="草稿")
+        result = S.audit(package=pkg, name="草稿", deadline=deadline)
     except S.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp

@@ -165,7 +165,8 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
         if fig is not None and FG.kind_of(fig) != "judged":
             raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
         if old == entry.value:
-            return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
+            return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report),
+                                                                             deadline=package.task.deadline), raw=raw)
         comp = _save(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
 
@@ -271,7 +272,7 @@ def _save(package: Package, user: User, doc: dict, changes: list[tuple[str, obje
     if not settled:
         doc, derived, parsed = ST.refresh_following(package.draft, doc, explicit={p for p, _, _ in changes if p},
                                                     parsed=parsed, layouts=layouts)
-    comp = compute(doc, parsed=parsed, layouts=layouts)
+    comp = compute(doc, parsed=parsed, layouts=layouts, deadline=package.task.deadline)
     package.version += 1
     package.draft = doc
     package.updated_by = user
@@ -521,7 +522,7 @@ def _snapshot(package: Package, user: User, doc: dict, note: str, state: str, co
     """An immutable version of `doc`. `comp`: its computation when the caller has it (computing a
     package is the expensive part; see `approve` for why it is done before the first log entry).
     `origin`: where a version the bureau imported came from (empty for one made in the system)."""
-    comp = comp if comp is not None else compute(doc)
+    comp = comp if comp is not None else compute(doc, deadline=package.task.deadline)
     content = FG.resolve_document(doc, comp.report)
     algo, digest = content_hash(content)
     number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -546,7 +547,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能提交", 409)
         if version != package.version:
             raise ActionError(f"提交失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后核对再提交。", 409)
-        comp = compute(package.draft)
+        comp = compute(package.draft, deadline=package.task.deadline)
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
         sub = _snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
@@ -610,7 +611,7 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         doc = D.put(pending.content, "opinions", _with_opinion(pending.content, entry))
         # Computed before the first audit entry: an entry takes the log's chain head (one row lock
         # for every writer) until this transaction commits, so nothing slow may follow it.
-        comp = compute(doc)
+        comp = compute(doc, deadline=package.task.deadline)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))

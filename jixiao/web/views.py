@@ -90,7 +90,7 @@ def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None,
 
 def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
     doc = package.draft
-    comp = comp or Q.compute(doc)
+    comp = comp or Q.compute(doc, deadline=package.task.deadline)
     form = comp.layouts.build(slug) if comp.layouts else LY.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
