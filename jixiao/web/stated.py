@@ -76,15 +76,17 @@ def engine_value(path: str, kind: str, report, doc: dict):
 
 
 def following(doc: dict, report, paths: list[tuple[str, str]]) -> dict[str, object]:
-    """The figures that follow the engine in `doc` — empty, or equal to the engine's value — with
-    the engine's value then (a blank is filled only when a write moves that value)."""
+    """The figures that follow the engine in `doc` — empty, equal to the engine's value, or one the
+    engine could not work out (an input missing: nothing contradicts it yet, and the write that
+    brings the input brings its value) — with the engine's value then (None when it had none)."""
     out = {}
     for path, kind in paths:
-        value = engine_value(path, kind, report, doc)
-        if value is None:
+        c = FG.figure_for(path, report, doc)
+        if c is None or FG.kind_of(c) == "judged":
             continue
+        value = FG.stored_value(c, kind)
         stored = D.get(doc, path)
-        if _blank(stored) or same_number(stored, value):
+        if value is None or _blank(stored) or same_number(stored, value):
             out[path] = value
     return out
 
@@ -141,7 +143,7 @@ def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int, was:
         for path, kind in targets:
             value = engine_value(path, kind, current[1], out)
             old = D.get(out, path)
-            if path in was and _blank(old) and same_number(was[path], value):
+            if path in was and _blank(old) and was[path] is not None and same_number(was[path], value):
                 continue
             if value is not None and not same_number(old, value):
                 first.setdefault(path, old)
