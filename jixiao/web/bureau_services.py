@@ -354,19 +354,19 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
 
     if not A.can_create_task(user):
         raise ActionError("只有绩效评价股可以创建自评任务", 403)
-    problems = []
+    problems = {}
     if not title.strip():
-        problems.append("请填写任务名称")
+        problems["title"] = "请填写任务名称"
     if not 2000 <= year <= 2100:
-        problems.append("评价年度应为四位年份")
+        problems["year"] = "评价年度应为四位年份"
     try:
         S.profile(name=profile)
     except S.ServiceError:
-        problems.append(f"没有评分方案“{profile}”")
+        problems["profile"] = f"没有评分方案“{profile}”"
     if deadline is None:
-        problems.append("请填写报送截止日期")
+        problems["deadline"] = "请填写报送截止日期"
     if problems:
-        raise ActionError("；".join(problems))
+        raise ActionError("；".join(problems.values()), fields=problems)
     with transaction.atomic():
         if EvaluationTask.objects.filter(bureau_id=user.bureau_id, year=year, title=title.strip()).exists():
             raise ActionError("同一年度已有同名任务", 409)
@@ -385,7 +385,7 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
                 u.save(update_fields=["supervisor_name"])
             units.append(u)
         if not units:
-            raise ActionError("请选择参评单位，或上传单位名单")
+            raise ActionError("请选择参评单位，或上传单位名单", fields={"units": "请选择参评单位，或上传单位名单"})
         task.units.add(*units)
         Package.objects.bulk_create([Package(task=task, unit=u) for u in {u.pk: u for u in units}.values()])
         return task

@@ -451,7 +451,8 @@ def new_task(request: HttpRequest) -> HttpResponse:
 
     _bureau_only(request)
     ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
-           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": ""}
+           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": "", "errors": {},
+           "picked": set(request.POST.getlist("units"))}
     if request.method == "POST":
         try:
             listed = []
@@ -464,9 +465,10 @@ def new_task(request: HttpRequest) -> HttpResponse:
                                unit_ids=[int(x) for x in request.POST.getlist("units") if x.isdigit()], listed=listed)
         except ValueError:
             ctx["error"] = "评价年度应为四位年份"
+            ctx["errors"] = {"year": ctx["error"]}
             return render(request, "web/bureau/new_task.html", ctx, status=400)
-        except ActionError as exc:
-            ctx["error"] = exc.message
+        except ActionError as exc:  # every entry comes back, the message beside each wrong one
+            ctx["error"], ctx["errors"] = exc.message, exc.fields
             return render(request, "web/bureau/new_task.html", ctx, status=exc.status)
         messages.success(request, f"已创建任务“{t.title}”，{t.units.count()}个参评单位")
         return redirect("web:bureau_dashboard", task=t.pk)

@@ -36,3 +36,18 @@ def test_the_spot_check_form_keeps_every_entry_after_one_typo(sent):  # noqa: F8
     assert [m for _, m in wrong] == ["“很好”不是数字"]
     assert "有 1 项抽评得分填写有误" in html
     assert not SpotScore.objects.exists()
+
+
+def test_task_creation_keeps_every_entry_with_the_message_beside_the_wrong_one(world):
+    c = client_for(world["bureau"])
+    units = [str(u.pk) for u in world["task"].units.order_by("pk")]
+    r = c.post("/b/new", {"title": "2024年度自评", "year": "2024", "profile": "national-2020", "deadline": "",
+                          "units": units[:1]})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'value="2024年度自评"' in html and 'name="year" inputmode="numeric" value="2024"' in html
+    assert '<option value="national-2020" selected>' in html
+    assert re.search(rf'name="units" value="{units[0]}" checked', html)
+    assert not re.search(rf'name="units" value="{units[1]}" checked', html)
+    assert re.findall(r'<span class="field-error" id="e-(\w+)">([^<]+)</span>', html) == [("deadline", "请填写报送截止日期")]
+    assert 'id="t-deadline" name="deadline" type="date" value="" aria-invalid="true"' in html
