@@ -33,6 +33,8 @@ class Differing:
     path: str
     stated: object
     computed: object
+    stated_shown: str = ""  # as the forms print them (万元 with thousands separators, rates in %)
+    computed_shown: str = ""
 
 
 def read_and_score(doc: dict):
@@ -167,7 +169,7 @@ def differing(doc: dict, report, layouts: LY.Layouts | None = None) -> list[Diff
             continue
         value = FG.stored_value(c, kind)
         if value is not None:
-            out.append(Differing(path, D.get(doc, path), value))
+            out.append(Differing(path, D.get(doc, path), value, c.shown_stated(), c.shown()))
     return out
 
 

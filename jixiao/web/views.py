@@ -410,8 +410,10 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     edits = [(e, labels.get(e.path, e.path)) for e in Q.recent_edits(package)]
     chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
              for v in Q.versions(package).order_by("number")]
+    parsed = ST.read_and_score(package.draft) if package.draft else None
+    differing = [(labels.get(d.path, ""), d.stated_shown, d.computed_shown) for d in ST.differing(package.draft, parsed[1])] if parsed else []
     return render(request, "web/versions.html", {"package": package, "versions": Q.versions(package), "edits": edits,
-                                                 "comments": comments, "chart": chart})
+                                                 "comments": comments, "chart": chart, "differing": differing})
 
 
 @login_required

@@ -76,6 +76,9 @@ def test_the_form_shows_each_differing_pair_with_its_finding(sample):
     assert "填报与计算不符" in text_of(html, "summary") and 'id="adopt-all"' in html
     narrative = c.get(f"/p/{package.pk}/f/narrative/").content.decode()
     assert "填报 93.22" in text_of(narrative, "fig-narrative-total")
+    # the version history lists every pair too
+    listed = text_of(c.get(f"/p/{package.pk}/versions/").content.decode(), "differing")
+    assert "自评报告 › 湘西自治州人民政府驻北京联络处·支出合计3,312.531,066.75" in listed
 
 
 def test_within_rounding_a_stated_figure_is_kept_and_not_offered(sample):
@@ -115,7 +118,8 @@ def test_adopting_the_computed_value_per_figure_and_for_all_is_recorded(sample):
     assert ST.differing(package.draft, ST.read_and_score(package.draft)[1]) == []
     adopted = set(package.edits.filter(kind="adopt").values_list("path", flat=True))
     assert {d.path for d in left} <= adopted
-    assert "采用计算数" in c.get(f"/p/{package.pk}/versions/").content.decode()
+    versions = c.get(f"/p/{package.pk}/versions/").content.decode()
+    assert "采用计算数" in versions and "当前草稿中没有与计算数不符的填报数" in versions
 
 
 def test_adopting_on_a_stale_page_is_refused_naming_the_change(sample):
