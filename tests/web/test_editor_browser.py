@@ -86,7 +86,7 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     imported = package.edits.filter(kind="import").exclude(path="")
     assert [(e.path, e.old, e.new) for e in imported] == [("projects[0].funds[1].executed", "3.16", "20.5")]
     moved = set(package.edits.filter(kind="computed").values_list("path", flat=True))
-    from jixiao.web.merge import changes
+    from jixiao.web.drafts.merge import changes
 
     assert {p for p, _, _ in changes(before, package.draft)} - moved == {"projects[0].funds[1].executed"}
     assert all(p.startswith("projects[0].") for p in moved)  # only figures of that project followed

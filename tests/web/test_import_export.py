@@ -6,7 +6,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jixiao import services as S
+from jixiao import services
 
 from .conftest import FIXTURE, client_for, text_of
 
@@ -26,9 +26,9 @@ def test_a_filled_workbook_is_previewed_then_merged(world, tmp_path):
     """Import is a merge: the page lists what the file would change, with the form's labels and both
     values; only the ticked changes are made, each recorded; the draft's profile stays the task's."""
     pkg, c = world["package"], client_for(world["preparer"])
-    other = S.read(path=FIXTURE)
+    other = services.read(path=FIXTURE)
     other.unit.contact = "王五"
-    workbook = S.render(package=other, outdir=tmp_path, charts=False).xlsx
+    workbook = services.render(package=other, outdir=tmp_path, charts=False).xlsx
     r = _upload(c, pkg, "自评表.xlsx", workbook.read_bytes())
     html = r.content.decode()
     assert "unit.contact" not in text_of(html, "import-preview")  # labels, not paths

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.web import draft as D
-from jixiao.web import stated as ST
+from jixiao.web.drafts import fields, stated
 
 from .conftest import client_for, post_edit, text_of
 
@@ -44,20 +43,20 @@ def sample(db):
 
 
 def _figures(doc: dict) -> dict[str, object]:
-    return {path: D.get(doc, path) for path, _ in ST.figure_paths(doc)}
+    return {path: fields.get(doc, path) for path, _ in stated.figure_paths(doc)}
 
 
 def test_an_edit_on_annex4_keeps_every_stated_figure_of_the_other_forms(sample):
     package, preparer = sample
     before = _figures(package.draft)
-    differing = {d.path for d in ST.differing(package.draft, ST.read_and_score(package.draft)[1])}
+    differing = {d.path for d in stated.differing(package.draft, stated.read_and_score(package.draft)[1])}
     assert "expenditure[1].total" in differing and len(differing) >= 10  # the sample's own errors
     r = post_edit(client_for(preparer), package, "projects[0].funds[0].executed", "20.5", form="project-0")
     assert r.status_code == 200
     package.refresh_from_db()
     after = _figures(package.draft)
-    stated = [p for p in before if not p.startswith("projects[0].") and before[p] not in (None, "")]
-    assert len(stated) > 100 and [p for p in stated if after[p] != before[p]] == []
+    kept = [p for p in before if not p.startswith("projects[0].") and before[p] not in (None, "")]
+    assert len(kept) > 100 and [p for p in kept if after[p] != before[p]] == []
     assert package.draft["expenditure"][1]["total"] == "3312.53"  # 支出合计 as stated, not 1,066.75
     # the edited project's own figures that followed the engine follow it: its 执行率 moves
     assert package.draft["projects"][0]["funds"][0]["rate"] != before["projects[0].funds[0].rate"]
@@ -86,18 +85,18 @@ def test_within_rounding_a_stated_figure_is_kept_and_not_offered(sample):
     not listed as differing, untouched by an edit elsewhere and by 全部采用计算数."""
     package, preparer = sample
     doc = package.draft
-    report = ST.read_and_score(doc)[1]
-    near = [(p, D.get(doc, p)) for p, k in ST.figure_paths(doc)
-            if (v := ST.engine_value(p, k, report, doc)) is not None and D.get(doc, p) not in (None, "")
-            and not ST.same_number(D.get(doc, p), v)
-            and p not in {d.path for d in ST.differing(doc, report)}]
+    report = stated.read_and_score(doc)[1]
+    near = [(p, fields.get(doc, p)) for p, k in stated.figure_paths(doc)
+            if (v := stated.engine_value(p, k, report, doc)) is not None and fields.get(doc, p) not in (None, "")
+            and not stated.same_number(fields.get(doc, p), v)
+            and p not in {d.path for d in stated.differing(doc, report)}]
     assert near, "the sample has figures that agree only within rounding"
     c = client_for(preparer)
     post_edit(c, package, "projects[0].funds[0].executed", "20.5", form="project-0")
     package.refresh_from_db()
     c.post(f"/p/{package.pk}/adopt", {"version": package.version, "form": "cover"})
     package.refresh_from_db()
-    assert [(p, D.get(package.draft, p)) for p, _ in near if not p.startswith("projects[0].")] == \
+    assert [(p, fields.get(package.draft, p)) for p, _ in near if not p.startswith("projects[0].")] == \
         [(p, v) for p, v in near if not p.startswith("projects[0].")]
 
 
@@ -110,12 +109,12 @@ def test_adopting_the_computed_value_per_figure_and_for_all_is_recorded(sample):
     assert package.draft["expenditure"][1]["total"] == "1066.75" and package.version == 2
     edit = package.edits.get(path="expenditure[1].total")
     assert (edit.kind, edit.old, edit.new, edit.user) == ("adopt", "3312.53", "1066.75", preparer)
-    left = ST.differing(package.draft, ST.read_and_score(package.draft)[1])
+    left = stated.differing(package.draft, stated.read_and_score(package.draft)[1])
     assert len(left) >= 10 and all(d.path != "expenditure[1].total" for d in left)
     # all at once: nothing the engine disagrees with is left, each change recorded
     c.post(f"/p/{package.pk}/adopt", {"version": package.version, "form": "cover"})
     package.refresh_from_db()
-    assert ST.differing(package.draft, ST.read_and_score(package.draft)[1]) == []
+    assert stated.differing(package.draft, stated.read_and_score(package.draft)[1]) == []
     adopted = set(package.edits.filter(kind="adopt").values_list("path", flat=True))
     assert {d.path for d in left} <= adopted
     versions = c.get(f"/p/{package.pk}/versions/").content.decode()
@@ -137,7 +136,7 @@ def test_a_blank_figure_is_filled_when_its_inputs_move(sample):
     """A figure the draft leaves blank (a package being typed in) takes the engine's value once a
     write moves it; blanks the write does not move stay blank."""
     package, preparer = sample
-    package.draft = D.put(package.draft, "projects[0].funds[0].rate", None)
+    package.draft = fields.put(package.draft, "projects[0].funds[0].rate", None)
     package.save()
     post_edit(client_for(preparer), package, "projects[0].funds[0].executed", "20.5", form="project-0")
     package.refresh_from_db()
