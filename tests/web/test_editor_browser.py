@@ -6,7 +6,7 @@
   gets the conflict naming the first page's value; the first page's value stays;
 - the sample's stated figures shown beside the computed ones; 采用计算数 on one of them.
 
-Screenshots go to out/screens-editor/.
+Screenshots go to out/screens-editor-shots/.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ import pytest
 
 from .conftest import BROWSER, OUT, PASSWORD, new_page
 
-SCREENS = OUT / "screens-editor"
+SCREENS = OUT / "screens-editor"  # emptied by the browser fixture before each test
+SHOTS = OUT / "screens-editor-shots"  # every test's screenshots, kept side by side
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 pytestmark = BROWSER
 
@@ -78,7 +84,7 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     expect(rows.first).to_contain_text("附件4 公务接待拨款 › 当年财政拨款·全年执行数")
     expect(rows.first.locator("td.old")).to_have_text("3.16")
     expect(rows.first.locator("td.new")).to_have_text("20.5")
-    page.screenshot(path=str(SCREENS / "01-import-preview.png"), full_page=True)
+    shot(page, "01-import-preview", full_page=True)
     page.click("button:has-text('导入勾选的改动')")
     expect(page.locator(".flash")).to_contain_text("导入 1 处改动")
 
@@ -92,7 +98,7 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     assert all(p.startswith("projects[0].") for p in moved)  # only figures of that project followed
     page.goto(f"{base}/p/{package.pk}/f/project-0/")
     expect(page.locator("#f-projects-0-funds-1-executed")).to_have_value("20.5")
-    page.screenshot(path=str(SCREENS / "02-after-import.png"))
+    shot(page, "02-after-import")
 
 
 def test_two_pages_on_one_field_the_second_save_gets_the_conflict(sample, browser):
@@ -115,7 +121,7 @@ def test_two_pages_on_one_field_the_second_save_gets_the_conflict(sample, browse
     expect(message).to_contain_text("样本填报已把此处改为“350批次”")
     expect(second.locator("#err-projects-0-indicators-0-actual")).to_contain_text("仍以我填写的“360批次”为准")
     second.locator("#f-projects-0-indicators-0-actual").scroll_into_view_if_needed()
-    second.screenshot(path=str(SCREENS / "03-second-page-conflict.png"))
+    shot(second, "03-second-page-conflict")
     package.refresh_from_db()
     indicators = package.draft["projects"][0]["indicators"]
     assert indicators[0]["actual"] == "350批次" and indicators[1]["actual"] == "1600人次"
@@ -141,11 +147,11 @@ def test_stated_figures_are_shown_beside_the_computed_and_adopted_on_request(sam
     expect(pair).to_contain_text("填报 3,312.53")
     expect(page.locator("#sum-differing")).to_be_visible()
     pair.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENS / "04-stated-beside-computed.png"))
+    shot(page, "04-stated-beside-computed")
     pair.locator("button.adopt").click()
     expect(page.locator(".flash")).to_contain_text("已采用计算数")
     expect(page.locator("#fig-expenditure-1-total")).not_to_contain_text("填报")
     package.refresh_from_db()
     assert package.draft["expenditure"][1]["total"] == "1066.75"
     assert package.edits.filter(kind="adopt", path="expenditure[1].total").exists()
-    page.screenshot(path=str(SCREENS / "05-after-adopt.png"))
+    shot(page, "05-after-adopt")
