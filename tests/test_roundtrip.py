@@ -134,6 +134,19 @@ def test_damaged_stated_package_is_a_clear_error(workbook, tmp_path):
         read_xlsx(bad)
 
 
+def test_deeply_nested_stated_package_is_refused(workbook, tmp_path):
+    """A crafted workbook whose stated package nests beyond any package: a clear error, no traceback."""
+    wb = load_workbook(workbook)
+    ms = wb[K.MAP_SHEET]
+    for row in ms.iter_rows(min_row=2, min_col=K.STATED_COLUMN + 1, max_col=K.STATED_COLUMN + 1):
+        row[0].value = None
+    ms.cell(row=2, column=K.STATED_COLUMN + 1).value = "[" * 30000
+    bad = tmp_path / "nested.xlsx"
+    wb.save(bad)
+    with pytest.raises(PackageError, match="数据包原文已损坏"):
+        read_xlsx(bad)
+
+
 def test_workbook_without_stated_package_reads_its_cells(workbook, tmp_path):
     """A workbook written before the stated package was carried is still read, from its cells."""
     wb = load_workbook(workbook)
@@ -159,3 +172,20 @@ def test_canonical_files_round_trip_exactly(tmp_path, suffix):
     assert package_to_dict(read_package(first)) == package_to_dict(pkg)
     if suffix == ".json":
         json.loads(first.read_text(encoding="utf-8"))
+
+
+def test_workbook_saved_by_a_spreadsheet_application_round_trips(workbook, tmp_path):
+    """Opened, recalculated and saved by LibreOffice (numbers, dates and texts rewritten by another
+    application), then one cell edited: still only that field differs."""
+    from jixiao.render import pdf as pdfmod
+
+    soffice = pdfmod.find_soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from test_xlsx_live_formulas import recalculated
+
+    pkg = read_any(EXAMPLE)
+    resaved = recalculated(soffice, workbook, tmp_path / "calc")
+    assert changed(package_to_dict(pkg), package_to_dict(read_xlsx(resaved))) == {}
+    book = edited(resaved, tmp_path / "e.xlsx", {"unit.contact": "李四"})
+    assert changed(package_to_dict(pkg), package_to_dict(read_xlsx(book))) == {"unit.contact": (pkg.unit.contact, "李四")}

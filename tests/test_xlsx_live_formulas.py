@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from conftest import EXAMPLE, FIXTURES
 from openpyxl import load_workbook
 
 from jixiao.core.engine import score_package
+from jixiao.core.view import build_view
 from jixiao.io import workbook_layout
 from jixiao.io.canonical import read_package
 from jixiao.io.readers import read_any
@@ -84,11 +87,39 @@ def formula_cells(path: Path) -> set[tuple[str, str]]:
     return out
 
 
+def _attr(tag: str, name: str) -> str:
+    m = re.search(rf'\s{re.escape(name)}="([^"]*)"', tag)
+    return m.group(1) if m else ""
+
+
+def cells_only(book: Path) -> Path:
+    """A copy of the workbook without the stated package (column B of the map sheet), read from its
+    visible cells alone. Edited in the zip: a save through openpyxl would drop the values LibreOffice
+    calculated for the formula cells."""
+    with zipfile.ZipFile(book) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheets = re.findall(r"<sheet\b[^>]*>", parts["xl/workbook.xml"].decode("utf-8"))
+    rid = next(_attr(tag, "r:id") for tag in sheets if _attr(tag, "name") == workbook_layout.MAP_SHEET)
+    rels = re.findall(r"<Relationship\b[^>]*>", parts["xl/_rels/workbook.xml.rels"].decode("utf-8"))
+    target = next(_attr(tag, "Target") for tag in rels if _attr(tag, "Id") == rid)
+    name = "xl/" + target.removeprefix("/xl/")
+    sheet = parts[name].decode("utf-8")
+    stripped, removed = re.subn(r'<c r="B\d+"[^>]*?(?:/>|>.*?</c>)', "", sheet, flags=re.S)
+    assert removed, "the map sheet's column B was not found"
+    parts[name] = stripped.encode("utf-8")
+    out = book.with_name(book.stem + "-cells.xlsx")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, data in parts.items():
+            z.writestr(part, data)
+    return out
+
+
 def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
     """Every mapped formula cell of the recalculated workbook against the engine's figure for the
     package imported from it; returns how many were compared and the differences."""
-    pkg = read_xlsx(recalced)
-    report = score_package(pkg, profile)
+    # The formulas compute from what the sheets show: compare them with the engine on the workbook's
+    # cells alone (the reader otherwise starts from the stated package the map sheet carries).
+    report = build_view(read_xlsx(cells_only(recalced)), profile).report
     wb = load_workbook(recalced, data_only=True)
     formulas = formula_cells(rendered)
     seen, bad = 0, []

@@ -111,9 +111,13 @@ def test_filled_spare_rows_become_indicators_and_are_scored(rendered, tmp_path):
     assert reading.value == Decimal("8") and reading.judged and reading.standing is None
     second = t.indicators[n + 1]
     assert (second.name, second.tier, second.weight, second.stated_score) == ("群众反映", "部分达成", Decimal("5"), Decimal("4.5"))
-    # the total adds what stands: the example table's total + 4.5 (the unscored row counts nothing), 分值 + 10 + 5
-    assert t.stated_total == before.stated_total + Decimal("4.5")
-    assert t.stated_total_weight == before.stated_total_weight + Decimal("15")
+    # the stated 总分 stays as the unit stated it (a derived cell is never read back: a stated figure is
+    # not replaced silently); the engine's total adds what stands: + 4.5 (the unscored row counts
+    # nothing), 分值 + 10 + 5 — the audit and the editor put the two side by side
+    assert t.stated_total == before.stated_total and t.stated_total_weight == before.stated_total_weight
+    engine_before = score_package(read_xlsx(rendered.xlsx)).tables[1]
+    engine_after = score_package(read_xlsx(filled)).tables[1]
+    assert engine_after.total.value == engine_before.total.value + Decimal("4.5")
 
 
 def package_to_dict_ind(ind) -> tuple:

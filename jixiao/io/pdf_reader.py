@@ -237,7 +237,11 @@ def _opens_item(text: str) -> bool:
 
 
 def _join(a: str, b: str) -> str:
-    """Join a wrapped line: no space between CJK text; one space between Latin words."""
+    """Join a wrapped line: no space between CJK text; one space between Latin words; none inside a
+    figure a narrow cell broke ("89.97" / "4" is 89.974: a break at a space between two figures would
+    leave the first ending a line with room to spare, not run to the edge)."""
+    if a and b and (a[-1].isdigit() or a[-1] in ".,") and b[0].isdigit():
+        return a + b
     if a and b and a[-1].isascii() and b[0].isascii() and a[-1].isalnum() and b[0].isalnum():
         return a + " " + b
     return a + b

@@ -87,6 +87,8 @@ def _map(wb, name: str) -> list[tuple[str, str, str, str, str, str]]:
         return workbook_layout.decode_map([str(r) for r in rows[2:] if r])
     except ValueError as exc:
         raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 已损坏：{exc}"]) from None
+    except RecursionError:
+        raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 已损坏：嵌套层数过多"]) from None
 
 
 def _stated(wb, name: str) -> tuple[dict, dict] | None:
@@ -101,6 +103,8 @@ def _stated(wb, name: str) -> tuple[dict, dict] | None:
         return workbook_layout.decode_stated([str(c) for c in cells[1:] if c])
     except ValueError as exc:
         raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 中的数据包原文已损坏：{exc}"]) from None
+    except RecursionError:  # nesting no package has: a crafted file
+        raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 中的数据包原文已损坏：嵌套层数过多"]) from None
 
 
 def _values(wb, sheets: set[str]) -> dict[tuple[str, str], object]:

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ...core import catalogue
 from ...core.model import Package, SelfEvalTable, Source
-from ...core.numbers import HUNDRED, ZERO, fmt_percent, half_unit, normalize
+from ...core.numbers import HUNDRED, ZERO, fmt_amount, fmt_percent, half_unit, normalize
 from ..findings import Finding
 from ..registry import AuditContext, check
-from ._common import FORM_NARRATIVE, SECTION_FRAMEWORK, has_reason, table_form
+from ._common import FORM_BASIC_DATA, FORM_COVER, FORM_NARRATIVE, SECTION_FRAMEWORK, has_reason, table_form
 from .prose import Text, _quote, prose_blocks, prose_blocks_of
 
 LOW_EXECUTION = Decimal("0.5")  # "far below budget": less than half spent (DESIGN §5 item 8)
@@ -223,4 +224,232 @@ def actuals_equal_targets(ctx: AuditContext) -> list[Finding]:
             message=f"{form}的{len(absolute)}项数量指标实际完成值均恰好等于指标值，请核实是否据实填报。",
             location=absolute[0].src.get("actual") or Source(form, title, absolute[0].name, "实际完成值"),
             stated=pairs, expected="据实填写的完成值", evidence=_quote(pairs, 100)))
+    return out
+
+
+# --- impossible values: negative amounts, execution above budget, precision, capped rates ------------
+
+CENT = Decimal("0.01")
+# 执行数 this many times the budget is no overspending but a slip of a unit (元 for 万元) or of digits.
+ORDER_OF_MAGNITUDE = Decimal(10)
+# Framework formulas whose numerator is a part of their denominator (满意数 of 有效问卷数, 在用 of 总额,
+# what was spent of what was available): the rate cannot exceed 100%.
+PART_OF_WHOLE = frozenset({"satisfaction_rate", "fixed_asset_utilization", "budget_completion_rate"})
+_FUND_COLUMNS = {"initial": "年初预算数", "annual": "全年预算数", "executed": "全年执行数", "inline": "金额"}
+_COVER_TABLES = {"income": "收入情况", "expenditure": "支出和结余情况", "sangong": "“三公”经费情况",
+                 "fixed_assets": "固定资产情况"}
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A stated amount with the canonical path of its field and where it stands on the forms."""
+
+    value: Decimal
+    path: str
+    where: Source
+    unit: str = "万元"
+    signed: bool = False  # a balance or a difference: negative is a possible value
+
+
+def _at(src: Source | None, path: str, form: str, table: str, row: str, column: str) -> Source:
+    """The finding's location: the field (its canonical path) and its place on the form."""
+    if src is None:
+        return Source(form=form, table=table, row=row, column=column, path=path)
+    return Source(form=src.form or form, table=src.table or table, row=src.row or row, column=src.column or column,
+                  line=src.line, text=src.text, path=path)
+
+
+def _fund_amounts(key: str, table: SelfEvalTable) -> list[Amount]:
+    form, title = table_form(table.kind, table.name)
+    out = []
+    for group, rows in (("funds", table.funds), ("group_sums", table.group_sums)):
+        for i, row in enumerate(rows):
+            label = row.label.strip() or row.key
+            for col, header in (*_FUND_COLUMNS.items(), ("balance", "结余")):
+                value = getattr(row, col)
+                if value is not None:
+                    path = f"{key}.{group}[{i}].{col}"
+                    out.append(Amount(value, path, _at(row.src.get(col), path, form, title, label, header),
+                                      signed=col == "balance"))
+    return out
+
+
+def _line_amounts(path: str, form: str, table) -> list[Amount]:
+    out = []
+    for i, line in enumerate(table.lines):
+        for col, value in line.values.items():
+            if value is not None:
+                p = f"{path}.lines[{i}].{col}"
+                out.append(Amount(value, p, _at(line.src.get(col), p, form, table.title, line.label,
+                                                table.columns.get(col, col)),
+                                  unit=table.unit, signed=col in table.derived))
+    return out
+
+
+def stated_amounts(pkg: Package) -> list[Amount]:
+    """Every amount the package states, with its path: the cover's tables, the self-evaluation tables'
+    funds, the narrative's and 附件2's line tables, the notice's scope and 附件2's buildings."""
+    from ...core.view import self_eval_tables
+
+    out: list[Amount] = []
+    for name, title in _COVER_TABLES.items():
+        for i, row in enumerate(getattr(pkg, name)):
+            for f in row.__dataclass_fields__:
+                value = getattr(row, f)
+                if f in ("institution", "is_summary", "src") or value is None:
+                    continue
+                path = f"{name}[{i}].{f}"
+                out.append(Amount(value, path, _at(row.src.get(f), path, FORM_COVER, title, row.institution, f),
+                                  signed=f.startswith("balance")))
+    for key, table in self_eval_tables(pkg):
+        out += _fund_amounts(key, table)
+    for key, table in pkg.narrative.tables.items():
+        out += _line_amounts(f"narrative.tables.{key}", FORM_NARRATIVE, table)
+    if pkg.basic_data.costs is not None:
+        out += _line_amounts("basic_data.costs", FORM_BASIC_DATA, pkg.basic_data.costs)
+    b = pkg.basic_data.buildings
+    for f, label, unit in (("approved_area", "批复规模", "平方米"), ("actual_area", "实际规模", "平方米"),
+                           ("budget_investment", "预算投资", "万元"), ("actual_investment", "实际投资", "万元")):
+        value = getattr(b, f)
+        if value is not None:
+            path = f"basic_data.buildings.{f}"
+            out.append(Amount(value, path, _at(b.src.get(f), path, FORM_BASIC_DATA, "楼堂馆所控制情况", "", label), unit))
+    if pkg.notice.scope_total is not None:
+        path = "notice.scope_total"
+        out.append(Amount(pkg.notice.scope_total, path, _at(pkg.notice.src.get("scope_total"), path, "附件1", "",
+                                                             "", "自评范围")))
+    return out
+
+
+def _amounts(ctx: AuditContext) -> list[Amount]:
+    return ctx.cached("plausibility.amounts", lambda: stated_amounts(ctx.package))
+
+
+def _where(a: Amount) -> str:
+    loc = a.where
+    return "".join(f"“{p}”" if i else p for i, p in enumerate(x for x in (loc.form, loc.row, loc.column) if x))
+
+
+@check("plaus.negative_amount", "金额为负数",
+       "表中只能为非负数的金额（预算数、执行数、收入、支出、资产、投资、面积等）填为负数的，报告为错误；"
+       "结余、增减等可为负数的列不在此列。例：全年执行数 −5 万元。")
+def negative_amount(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for a in _amounts(ctx):
+        if a.signed or a.value >= 0:
+            continue
+        out.append(Finding(
+            rule="plaus.negative_amount", severity="error",
+            message=f"{_where(a)}为负数（{a.value:,f}{a.unit}），该栏不能为负，请核实填报。",
+            location=a.where, stated=f"{a.value:,f}", expected="≥ 0", formula=f"{a.value:,f} < 0"))
+    st = ctx.package.staffing
+    for f, label in (("authorized", "人员编制"), ("actual", "实有人数"), ("in_post", "在职人数")):
+        for path, staffing, form in ((f"staffing.{f}", st, FORM_COVER),
+                                     (f"basic_data.staffing.{f}", ctx.package.basic_data.staffing, FORM_BASIC_DATA)):
+            value = getattr(staffing, f)
+            if value is not None and value < 0:
+                out.append(Finding(
+                    rule="plaus.negative_amount", severity="error",
+                    message=f"{form}“{label}”为负数（{value}人），人数不能为负，请核实填报。",
+                    location=_at(staffing.src.get(f), path, form, "人员情况", "", label),
+                    stated=str(value), expected="≥ 0", formula=f"{value} < 0"))
+    return out
+
+
+@check("plaus.executed_above_budget", "执行数超过全年预算数",
+       "自评表资金行的全年执行数高于全年预算数的，提示核实是否超预算支出、预算调整是否漏填；高出十倍以上的，"
+       "已不是超支而是单位（元与万元）或位数填错，报告为错误。全年预算数为0而有执行数的，同样提示。"
+       "例：全年执行数 99,999.00 万元，全年预算数 328.15 万元，执行率 30473.56%。")
+def executed_above_budget(ctx: AuditContext) -> list[Finding]:
+    from ...core.view import self_eval_tables
+
+    out = []
+    for key, table in self_eval_tables(ctx.package):
+        form, title = table_form(table.kind, table.name)
+        for i, row in enumerate(table.funds):
+            if row.executed is None or row.annual is None or row.annual < 0 or row.executed <= row.annual:
+                continue
+            label = row.label.strip() or row.key
+            path = f"{key}.funds[{i}].executed"
+            where = _at(row.src.get("executed"), path, form, title, label, "全年执行数")
+            if row.annual == 0:
+                out.append(Finding(
+                    rule="plaus.executed_above_budget", severity="warning",
+                    message=f"{form}“{label}”全年预算数为0，全年执行数却有 {fmt_amount(row.executed)}万元，请核实预算数是否漏填。",
+                    location=where, stated=fmt_amount(row.executed), expected="不高于全年预算数 0.00",
+                    formula=f"{fmt_amount(row.executed)} > 0.00"))
+                continue
+            rate = row.executed / row.annual
+            slip = rate >= ORDER_OF_MAGNITUDE
+            message = (f"{form}“{label}”全年执行数 {fmt_amount(row.executed)}万元高于全年预算数 "
+                       f"{fmt_amount(row.annual)}万元，执行率 {fmt_percent(rate)}；")
+            message += ("高出十倍以上，疑为金额单位（元与万元）或位数填错，请核实。" if slip
+                        else "请核实是否超预算支出，或全年预算数是否漏计调整、结转。")
+            out.append(Finding(
+                rule="plaus.executed_above_budget", severity="error" if slip else "warning", message=message,
+                location=where, stated=fmt_amount(row.executed), expected=f"不高于全年预算数 {fmt_amount(row.annual)}",
+                formula=f"{fmt_amount(row.executed)} ÷ {fmt_amount(row.annual)} = {fmt_percent(rate)} > 100%"))
+    return out
+
+
+@check("plaus.amount_precision", "金额超出万元两位小数",
+       "以万元为单位的金额应精确到小数点后两位（即元以下不计到厘）；多出的位数多为多输一位或把元当作万元，提示核实。"
+       "例：150.005 万元。")
+def amount_precision(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for a in _amounts(ctx):
+        if a.unit != "万元" or a.value == a.value.quantize(CENT):
+            continue
+        out.append(Finding(
+            rule="plaus.amount_precision", severity="warning",
+            message=f"{_where(a)} {a.value:f}万元超出两位小数，万元金额应精确到0.01（百元），请核实是否多输了位数。",
+            location=a.where, stated=f"{a.value:f}", expected=f"两位小数，如 {fmt_amount(a.value)}",
+            formula=f"{a.value:f} ≠ {a.value.quantize(CENT):f}"))
+    return out
+
+
+def _part_of_whole_formula(stated: str, formula_id: str) -> bool:
+    """Is the item rated by the part-of-whole formula: no formula of its own, or one naming that
+    formula's inputs (a document's "（满意数÷有效问卷数）×100%")?"""
+    text = normalize(stated)
+    return not text or all(name in text for name in catalogue.FORMULAS[formula_id].inputs)
+
+
+@check("plaus.rate_above_cap", "比率超过100%",
+       "分子是分母一部分的比率不能超过100%：§七中满意度（满意数 ÷ 有效问卷数）、固定资产利用率（在用 ÷ 总额）、"
+       "预算完成率（已支出 ÷ 可用资金）的填报比率（文中写了别的公式时除外，如 执行数 ÷ 年初预算数），"
+       "以及满意度指标的指标值和实际完成值。超过即为错误。")
+def rate_above_cap(ctx: AuditContext) -> list[Finding]:
+    out = []
+    for i, item in enumerate(ctx.package.narrative.framework):
+        spec = ctx.profile.framework_item(item.id)
+        if spec is None or spec["formula"] not in PART_OF_WHOLE or item.stated_rate is None or item.stated_rate <= 1:
+            continue
+        if not _part_of_whole_formula(item.stated_formula, spec["formula"]):
+            continue  # the unit rated it by another formula (执行数 ÷ 年初预算数 may exceed 100%)
+        path = f"narrative.framework[{i}].rate"
+        out.append(Finding(
+            rule="plaus.rate_above_cap", severity="error",
+            message=f"§七“{item.name}”填报 {fmt_percent(item.stated_rate)}，该比率的分子是分母的一部分，不能超过100%。",
+            location=_at(item.src.get("rate"), path, FORM_NARRATIVE, SECTION_FRAMEWORK, item.name, "比率"),
+            stated=fmt_percent(item.stated_rate), expected="≤ 100%", formula=f"{fmt_percent(item.stated_rate)} > 100%"))
+    from ...core.view import self_eval_tables
+
+    tables = [("cover", None, ctx.package.cover_indicators)]
+    tables += [(key, t, t.indicators) for key, t in self_eval_tables(ctx.package)]
+    for key, table, indicators in tables:
+        form, title = (FORM_COVER, "整体支出绩效定量目标") if table is None else table_form(table.kind, table.name)
+        for i, ind in enumerate(indicators):
+            if "满意度" not in ind.level1 + ind.level2:
+                continue
+            for f, value, unit, label in (("target", ind.target.value, ind.target.unit, "年度指标值"),
+                                          ("actual", ind.actual.value, ind.actual.unit, "实际完成值")):
+                if unit != "%" or value is None or value <= 1:
+                    continue
+                path = f"{key}.indicators[{i}].{f}"
+                out.append(Finding(
+                    rule="plaus.rate_above_cap", severity="error",
+                    message=f"{form}满意度指标“{ind.name}”的{label}为 {fmt_percent(value)}，满意度不能超过100%。",
+                    location=_at(ind.src.get(f), path, form, title, ind.name, label),
+                    stated=getattr(ind, f).raw, expected="≤ 100%", formula=f"{fmt_percent(value)} > 100%"))
     return out
