@@ -186,7 +186,7 @@ _LAYERS = [
     ("核心：读入规范数据包（from_canonical）", "jixiao/services.py", "from_canonical"),
     ("核心：计分（score）", "jixiao/services.py", "score"),
     ("核心：审核（audit）", "jixiao/services.py", "audit"),
-    ("Web：写入计算值（apply_figures，含其中的读入与计分）", "jixiao/web/versions.py", "apply_figures"),
+    ("Web：随输入更新的数字（refresh_following，含其中的读入与计分）", "jixiao/web/drafts/stated.py", "refresh_following"),
     ("Web：表单布局与单元格（layout / present）", "jixiao/web/drafts/present.py", "present"),
     ("Web：审核发现按表分组（findings_by_form）", "jixiao/web/drafts/computation.py", "findings_by_form"),
     ("Django 模板渲染", "django/template/base.py", "render"),

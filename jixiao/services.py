@@ -17,6 +17,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -173,12 +174,15 @@ def score(*, package: Package, profile_name: str | Profile | None = None) -> Sco
 
 
 @_scoped
-def audit(*, package: Package, name: str = "", profile_name: str | None = None):
+def audit(*, package: Package, name: str = "", profile_name: str | None = None, deadline: date | None = None):
     """Audit a package already read. Returns `audit.service.DocumentResult`; a package the engine
-    cannot finish on comes back with `error` set, never as an exception."""
+    cannot finish on comes back with `error` set, never as an exception. `deadline`: the hand-in
+    deadline of the evaluation task the package belongs to (the web's packages), which the filing
+    dates are checked against instead of the deadline its notice prints."""
     from .audit.service import audit_package
 
-    return audit_package(package, name or package.source_path or package.unit.name, profile_name)
+    options = {"deadline": deadline} if deadline is not None else None
+    return audit_package(package, name or package.source_path or package.unit.name, profile_name, options)
 
 
 @_scoped

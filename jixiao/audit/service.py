@@ -99,13 +99,13 @@ def failed(name: str, error: str) -> DocumentResult:
     return DocumentResult(name, error=error, coverage=unreadable(error))
 
 
-def audit_package(pkg: Package, name: str, profile: str | None = None) -> DocumentResult:
+def audit_package(pkg: Package, name: str, profile: str | None = None, options: dict | None = None) -> DocumentResult:
     from ..core.profiles import ProfileError
     from .registry import run_checks_counted
 
     result = DocumentResult(name, unit=pkg.unit.name, year=pkg.year, title=pkg.title, forms_found=list(pkg.forms_found))
     try:
-        findings, evaluated = run_checks_counted(pkg, profile)
+        findings, evaluated = run_checks_counted(pkg, profile, options)
     except ProfileError as exc:
         result.error = str(exc)
         result.coverage = unreadable(result.error)

@@ -41,8 +41,8 @@ from django.utils import timezone
 
 from jixiao import services
 from jixiao.web import access
-from jixiao.web.drafts import fields, figures, layout
-from jixiao.web.drafts.computation import Computation, changes, compute
+from jixiao.web.drafts import fields, figures, layout, merge, stated
+from jixiao.web.drafts.computation import Computation, compute, field_labels
 from jixiao.web.models import EDITABLE_STATUSES, Comment, FieldEdit, Package, Status, Submission, User
 from jixiao.web.security import audit, tokens
 from jixiao.web.security.models import ApiToken
@@ -53,10 +53,11 @@ SENT = (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)  # the statuses of 
 class ActionError(Exception):
     """A refused action, with the Chinese message the user sees (a 4xx, nothing changed)."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.fields = fields or {}  # the message beside each wrong entry of a form, by its key
 
 
 # --- the audit entry of a write ---------------------------------------------------------------------
@@ -249,7 +250,7 @@ def _what_changed(later: FieldEdit, kind: str) -> str:
     """The later change, in the words of the conflict message."""
     if later.kind == "import":  # its first entry names the file (导入 …, 一体化执行数导入 …)
         return f"导入数据更新了草稿（{later.new}）" if isinstance(later.new, str) and later.new else "导入数据更新了草稿"
-    if later.kind != "edit":
+    if later.kind not in ("edit", "adopt", "computed"):
         return "增删或调整了表格的行"
     return f"把此处改为“{fields.shown_entry(kind, later.new) or '（空）'}”"
 
@@ -271,7 +272,9 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
         old = fields.get(package.draft, path)
         if old is None and not _parent_exists(package.draft, path):
             raise ActionError(f"字段不存在：{path}", 404)
-        if not 1 <= version <= package.version:  # a number this package never had: not a version the page showed
+        if version > package.version:
+            return EditResult(package, path, False, raw=raw, theirs=fields.shown_entry(kind, old), conflict=_ahead(package, version, raw))
+        if version < 1:  # a number this package never had: not a version the page showed
             raise ActionError(f"保存失败：页面带来的版本号（第{version}版）不是这份数据包的版本（当前第{package.version}版）。"
                               "请刷新页面，核对后再保存。", 409)
         if version != package.version:
@@ -295,12 +298,44 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
         if fig is not None and figures.kind_of(fig) != "judged":
             raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
         if old == entry.value:
-            return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report)), raw=raw)
+            return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report),
+                                                                 deadline=package.task.deadline), raw=raw)
         refused = opinion_refusals(user, package.draft, new_doc)
         if refused:  # beside the field: an opinion is a reviewer's signature, not the preparer's entry
             return EditResult(package, path, False, error=refused[0].message, raw=raw)
         comp = save_draft(package, user, new_doc, [(path, old, entry.value)], "edit", parsed=(pkg, report))
         return EditResult(package, path, True, comp=comp, raw=raw)
+
+
+def _ahead(package: Package, version: int, raw: str = "") -> str:
+    """A client claiming a version the package never had (a page from another database, a forged
+    request): refused like a stale one, since what it was based on cannot be known."""
+    kept = f"您填写的“{raw}”没有保存，也没有丢失：" if raw else ""
+    return (f"保存失败：页面所依据的第{version}版不存在（数据包当前为第{package.version}版）。"
+            f"{kept}请刷新页面核对后再保存。")
+
+
+def stale_refusal(package: Package, version: int, paths: list[str] | None, what: str = "保存") -> str:
+    """Why a write made on `version` cannot be applied, or "" when it can: a version ahead of the
+    package's, or a later change of one of `paths` (None: any later change) or of the rows —
+    naming who changed what, with both versions."""
+    if version > package.version:
+        return _ahead(package, version).replace("保存", what)
+    if version == package.version:
+        return ""
+    for path in paths if paths is not None else [None]:
+        later = _stale(package, version, path)
+        if later is None:
+            continue
+        who = later.user.name if later.user_id else "他人"
+        if later.kind in ("edit", "adopt", "computed") and later.path:
+            label = field_labels(package.draft).get(later.path) or "一处数字"
+            change = f"把“{label}”改为“{fields.shown_entry(fields.field_kind(later.path), later.new) or '（空）'}”"
+        else:
+            change = _what_changed(later, "text")
+        return (f"{what}失败：您打开页面后，{who}已{change}（当前第{package.version}版，您看到的是第{version}版）。"
+                f"请刷新页面核对后再{what}。")
+    return ""
 
 
 def _problem_of(exc: services.ServiceError, path: str) -> str:
@@ -363,17 +398,22 @@ def figure_paths(doc: dict, layouts: layout.Layouts | None = None) -> list[tuple
 
 
 def save_draft(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,
-          parsed=None) -> Computation:
-    """Store the new draft (its computed figures refreshed), bump the version, record the edits,
-    refresh the summary. Inside a transaction holding the package's row. `parsed`: (package, report)
-    of `doc`, if at hand. A change to an opinion the user may not sign is refused here, whatever
-    surface sent it (the edit form shows it beside the field before it gets this far)."""
+               parsed=None, settled: bool = False) -> Computation:
+    """Store the new draft, bump the version, record the edits, refresh the summary. Inside a
+    transaction holding the package's row. `parsed`: (package, report) of `doc`, if at hand. The
+    figures that followed the engine follow it; a stated figure that differs stays as stated
+    (`stated.py`). `settled`: the caller has already worked out every figure (采用计算数). A change
+    to an opinion the user may not sign is refused here, whatever surface sent it (the edit form
+    shows it beside the field before it gets this far)."""
     refused = opinion_refusals(user, package.draft, doc)
     if refused:
         raise ActionError(refused[0].message, 403)
     layouts = layout.Layouts(doc)
-    doc, derived, parsed = apply_figures(doc, parsed=parsed, layouts=layouts, owned=True)
-    comp = compute(doc, parsed=parsed, layouts=layouts)
+    derived: list = []
+    if not settled:
+        doc, derived, parsed = stated.refresh_following(package.draft, doc, explicit={p for p, _, _ in changes if p},
+                                                    parsed=parsed, layouts=layouts)
+    comp = compute(doc, parsed=parsed, layouts=layouts, deadline=package.task.deadline)
     package.version += 1
     package.draft = doc
     package.updated_by = user
@@ -399,6 +439,30 @@ def summarise(target, comp: Computation) -> None:
     target.warnings = comp.summary.get("warnings", 0)
 
 
+# --- stated figures: the preparer takes the engine's value ------------------------------------------
+
+
+def adopt_computed(*, package_id: int, user: User, paths: list[str] | None, version: int) -> int:
+    """采用计算数: the engine's value for the figures named (None: every figure whose stated value
+    differs), recorded as edits of kind "adopt" with the figures that moved with them. Returns how
+    many fields changed."""
+    for path in paths or []:
+        fields.split_path(path)  # a hand-made path: PathError, a 400 in the view
+    with transaction.atomic():
+        package = Package.objects.select_for_update(of=("self",)).select_related("task", "unit").get(pk=package_id)
+        _check_editable(package, user)
+        refusal = stale_refusal(package, version, paths, "采用计算数")
+        if refusal:
+            raise ActionError(refusal, 409)
+        doc, changed, parsed = stated.adopt(package.draft, paths)
+        if parsed is None:
+            raise ActionError("草稿无法计算，不能采用计算数；请先修正标出的错误", 422)
+        if not changed:
+            return 0
+        save_draft(package, user, doc, changed, "adopt", parsed=parsed, settled=True)
+        return len(changed)
+
+
 # --- structure: add / remove / reorder projects, indicators, rows ---------------------------------
 
 STRUCTURE_OPS = ("add", "remove", "up", "down", "create", "declare")
@@ -410,8 +474,9 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package_id)
         _check_editable(package, user)
-        if version != package.version:
-            raise ActionError(f"保存失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新页面后再调整表格。", 409)
+        refusal = stale_refusal(package, version, None, "调整表格")
+        if refusal:
+            raise ActionError(refusal, 409)
         doc = json.loads(json.dumps(package.draft))
         try:
             doc, changed = _restructure(doc, op, path)
@@ -475,42 +540,124 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def import_draft(*, package_id: int, user: User, filename: str, data: bytes, version: int) -> ImportResult:
-    """Replace the draft with an uploaded workbook / .docx / text dump / canonical file. A file the
-    core cannot read changes nothing and its problems are listed (by sheet and cell, or paragraph)."""
-
+def _read_import(filename: str, data: bytes) -> tuple[dict | None, ImportResult | None]:
+    """The uploaded file as a canonical dict, or the reason it cannot be imported. Nothing is stored."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in ("xlsx", "docx", "txt", "yaml", "yml", "json"):
-        return ImportResult(False, "不支持此文件类型：请上传 .xlsx 自评表、.docx 报告、.txt 文本或 .yaml/.json 数据包")
+        return None, ImportResult(False, "不支持此文件类型：请上传 .xlsx 自评表、.docx 报告、.txt 文本或 .yaml/.json 数据包")
     if len(data) > settings.JIXIAO_MAX_UPLOAD_BYTES:
-        return ImportResult(False, f"文件过大（{len(data) // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        return None, ImportResult(False, f"文件过大（{len(data) // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB")
     if not data:
-        return ImportResult(False, "上传的文件是空的")
+        return None, ImportResult(False, "上传的文件是空的")
     try:
         pkg = services.read_upload(data=data, filename=filename)
         doc = fields.jsonable(services.to_canonical(package=pkg))
     except services.ServiceError as exc:
-        return ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
+        return None, ImportResult(False, f"无法读取“{filename}”：{exc.message}", exc.problems)
     if fields.has_nul(doc):  # e.g. "\u0000" in a JSON file's text: PostgreSQL cannot store it (jsonb)
-        return ImportResult(False, f"无法导入“{filename}”：{fields.NUL_MESSAGE}")
+        return None, ImportResult(False, f"无法导入“{filename}”：{fields.NUL_MESSAGE}")
     try:  # what is stored must read back as a draft (a text with no package in it reads as an empty one)
         services.from_canonical(data=doc, name=filename)
     except services.ServiceError as exc:
-        return ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
+        return None, ImportResult(False, f"“{filename}”中没有可用的数据包：{exc.message}", exc.problems)
+    return doc, None
+
+
+@dataclass
+class ImportPreview:
+    """What a file would change in the draft, field by field, and the signed token that applies it."""
+
+    ok: bool
+    message: str
+    problems: list[str] = field(default_factory=list)
+    changes: list[merge.Change] = field(default_factory=list)
+    version: int = 0
+    token: str = ""
+    filename: str = ""
+
+
+_IMPORT_SALT = "jixiao.web.import-preview"
+IMPORT_PREVIEW_MAX_AGE = 3600  # seconds a preview can be applied
+
+
+def preview_import(*, package_id: int, user: User, filename: str, data: bytes) -> ImportPreview:
+    """Read the file and list what it would change in the draft (nothing is stored). A field the file
+    does not hold is kept (`merge.py`). The token carries the changes, signed, to `apply_import`."""
+    from django.core import signing
+
+    package = Package.objects.select_related("task").get(pk=package_id)
+    _check_editable(package, user)
+    doc, refused = _read_import(filename, data)
+    if refused is not None:
+        return ImportPreview(False, refused.message, refused.problems, filename=filename)
+    found = merge.preview(package.draft, doc, restated=stated.engine_values(package.draft))
+    token = signing.dumps({"package": package.pk, "version": package.version, "file": filename,
+                           "changes": [[c.path, c.new] for c in found]}, salt=_IMPORT_SALT, compress=True)
+    if not found:
+        return ImportPreview(True, f"“{filename}”与草稿一致，没有需要导入的改动", version=package.version, filename=filename)
+    return ImportPreview(True, f"“{filename}”将改动草稿中的 {len(found)} 处", changes=found, version=package.version,
+                         token=token, filename=filename)
+
+
+def apply_import(*, package_id: int, user: User, token: str, chosen: list[int] | None) -> ImportResult:
+    """Make the changes of a preview the preparer ticked (None: all of them), each recorded as an
+    edit. Refused when a field it changes was changed by someone since the preview was made."""
+    from django.core import signing
+
+    try:
+        prepared = signing.loads(token, salt=_IMPORT_SALT, max_age=IMPORT_PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ActionError("导入预览已过期（超过一小时），请重新上传文件", 409) from None
+    except signing.BadSignature:
+        raise ActionError("导入预览无效，请重新上传文件") from None
+    if prepared.get("package") != package_id:
+        raise ActionError("导入预览不属于这个数据包，请重新上传文件")
+    found = prepared["changes"]
+    picked = found if chosen is None else [found[i] for i in sorted(set(chosen)) if 0 <= i < len(found)]
+    if not picked:
+        return ImportResult(False, "没有勾选要导入的改动")
+    filename = prepared["file"]
     with transaction.atomic():
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package_id)
         _check_editable(package, user)
-        if version != package.version:
-            raise ActionError(f"导入失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后再导入。", 409)
+        refusal = stale_refusal(package, prepared["version"], [p for p, _ in picked], "导入")
+        if refusal:
+            raise ActionError(refusal, 409)
+        edits = [(path, fields.get(package.draft, path), new) for path, new in picked]
+        try:
+            doc = merge.apply(package.draft, edits)
+        except fields.PathError as exc:
+            raise ActionError(f"导入失败：{exc}", 409) from None
         doc["profile"] = package.task.profile  # the task fixes the profile, whatever the file says
         # A file (last year's signed report, a copy back from the bureau) may carry the reviewers'
         # opinions: the import takes the preparer's content and leaves those as the draft had them.
         doc, kept = keep_opinions(user, package.draft, doc)
-        # every field the import changed, as edits of their own (the file's name on the first)
-        edits = [("", None, f"导入 {filename}")] + changes(package.draft, doc)
-        save_draft(package, user, doc, edits, "import")
+        if kept:
+            edits = [e for e in edits if not e[0].startswith("opinions")]
+        try:
+            services.from_canonical(data=doc, name="草稿")
+        except services.ServiceError as exc:
+            return ImportResult(False, f"勾选的改动合起来无法成为可读的草稿：{exc.message}", exc.problems)
+        save_draft(package, user, doc, [("", None, f"导入 {filename}")] + edits, "import")
     note = f"；文件中的{'、'.join(r + '意见' for r in kept)}未导入：意见由审核人签署" if kept else ""
-    return ImportResult(True, f"已从“{filename}”导入草稿（第{package.version}版）{note}")
+    return ImportResult(True, f"已从“{filename}”导入 {len(edits)} 处改动（第{package.version}版）{note}")
+
+
+def import_draft(*, package_id: int, user: User, filename: str, data: bytes, version: int) -> ImportResult:
+    """Merge a file into the draft in one step (the API's import): every field the file holds with
+    another value is taken, every field it does not hold is kept. A file the core cannot read
+    changes nothing and its problems are listed (by sheet and cell, or paragraph)."""
+    package = Package.objects.get(pk=package_id)
+    _check_editable(package, user)
+    refusal = stale_refusal(package, version, None, "导入")
+    if refusal:
+        raise ActionError(refusal, 409)
+    found = preview_import(package_id=package_id, user=user, filename=filename, data=data)
+    if not found.ok:
+        return ImportResult(False, found.message, found.problems)
+    if not found.changes:
+        return ImportResult(True, found.message)
+    return apply_import(package_id=package_id, user=user, token=found.token, chosen=None)
 
 
 # --- submit / review -------------------------------------------------------------------------------
@@ -523,7 +670,7 @@ def snapshot(package: Package, user: User, doc: dict, note: str, state: str, com
     head until commit). `origin`: where a version the bureau imported came from (empty for one made
     in the system). Its log entry is the version's; the decision that made it (an accept) logs its
     own entry under its own name."""
-    comp = comp if comp is not None else compute(doc)
+    comp = comp if comp is not None else compute(doc, deadline=package.task.deadline)
     content = figures.resolve_document(doc, comp.report)
     algorithm, digest = content_hash(content)
     number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -550,7 +697,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能提交", 409)
         if version != package.version:
             raise ActionError(f"提交失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后核对再提交。", 409)
-        comp = compute(package.draft)
+        comp = compute(package.draft, deadline=package.task.deadline)
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
         sub = snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
@@ -609,7 +756,7 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         doc = fields.put(pending.content, "opinions", with_opinion(pending.content, entry))
         # Computed before the first audit entry: an entry takes the log's chain head (one row lock
         # for every writer) until this transaction commits, so nothing slow may follow it.
-        comp = compute(doc)
+        comp = compute(doc, deadline=package.task.deadline)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))

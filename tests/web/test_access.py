@@ -20,6 +20,7 @@ PAGES = {
     "structure": ("post", "/p/{pk}/structure", {"op": "add", "path": "projects", "version": 1}),
     "trace": ("get", "/p/{pk}/trace?path=overall.total", None),
     "import": ("get", "/p/{pk}/import", None),
+    "adopt": ("post", "/p/{pk}/adopt", {"version": 1}),
     "export": ("get", "/p/{pk}/export/json", None),
     "pdf": ("post", "/p/{pk}/pdf", {}),
     "pdf_status": ("get", "/p/{pk}/pdf/{job}", None),

@@ -70,6 +70,7 @@ def test_the_demo_loads_once_with_every_state(monkeypatch):
     assert len(totals) > 3  # perturbed: not thirty copies of the example
     seed = Package.objects.get(unit__budget_code="106005")
     assert seed.status == Status.DRAFT and seed.draft["unit"]["name"] == "湘西自治州人民政府驻北京联络处"
+    assert seed.draft["notice"]["deadline"] == seed.task.deadline.isoformat()  # the notice states the task's deadline
     counts = (Unit.objects.count(), Package.objects.count())
     load_demo()
     assert (Unit.objects.count(), Package.objects.count()) == counts

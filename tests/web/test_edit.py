@@ -158,7 +158,8 @@ def test_rows_are_added_reordered_and_removed(world):
     assert [p["name"] for p in pkg.draft["projects"]] == ["造林补助", "新项目"]
     # a structure change on a stale version is refused: row indices may have moved
     r = c.post(base, {"op": "remove", "path": "projects[1]", "version": 1}, follow=True)
-    assert "已在别处修改" in r.content.decode()
+    # … naming who changed the rows and both versions
+    assert "调整表格失败：您打开页面后，林填报已增删或调整了表格的行（当前第5版，您看到的是第1版）" in r.content.decode()
     pkg.refresh_from_db()
     assert len(pkg.draft["projects"]) == 2
 
@@ -194,8 +195,9 @@ def test_an_edit_made_before_an_import_names_the_import_not_a_change_of_rows(wor
     from .conftest import canonical
 
     pkg, c = world["package"], client_for(world["preparer"])
+    changed = canonical() | {"title": "某县林业局2023年度部门整体支出绩效自评报告（修订）"}
     result = versions.import_draft(package_id=pkg.pk, user=world["preparer"], filename="林业局.json",
-                            data=json.dumps(canonical(), ensure_ascii=False).encode("utf-8"), version=1)
+                                   data=json.dumps(changed, ensure_ascii=False).encode("utf-8"), version=1)
     assert result.ok
     r = post_edit(c, pkg, "unit.contact", "李四", version=1)
     assert r.status_code == 409

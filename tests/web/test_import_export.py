@@ -2,6 +2,7 @@
 uploads that cannot be read or are too large change nothing."""
 
 import json
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,19 +16,36 @@ def _upload(c, pkg, name: str, data: bytes, follow=True):
     return c.post(f"/p/{pkg.pk}/import", {"file": SimpleUploadedFile(name, data), "version": pkg.version}, follow=follow)
 
 
-def test_a_filled_workbook_replaces_the_draft(world, tmp_path):
+def _preview_rows(html: str) -> list[tuple[str, str, str, str]]:
+    """(checkbox value, field label, the draft's value, the file's value) of each row of a preview."""
+    return re.findall(r'<label for="apply-(\d+)">([^<]+)</label></td>\s*<td class="old">([^<]*)</td><td class="new">([^<]*)</td>',
+                      html)
+
+
+def test_a_filled_workbook_is_previewed_then_merged(world, tmp_path):
+    """Import is a merge: the page lists what the file would change, with the form's labels and both
+    values; only the ticked changes are made, each recorded; the draft's profile stays the task's."""
     pkg, c = world["package"], client_for(world["preparer"])
     other = services.read(path=FIXTURE)
     other.unit.contact = "王五"
-    other.projects[0].indicators[0].actual = services.read(path=FIXTURE).projects[0].indicators[0].actual
     workbook = services.render(package=other, outdir=tmp_path, charts=False).xlsx
     r = _upload(c, pkg, "自评表.xlsx", workbook.read_bytes())
-    assert "已从“自评表.xlsx”导入草稿" in r.content.decode()
+    html = r.content.decode()
+    assert "unit.contact" not in text_of(html, "import-preview")  # labels, not paths
+    rows = {label: (i, old, new) for i, label, old, new in _preview_rows(html)}
+    contact, old, new = rows["自评报告 › 联系人"]
+    assert (old, new) == ("张三", "王五")
+    pkg.refresh_from_db()
+    assert pkg.draft["unit"]["contact"] == "张三" and pkg.version == 1  # nothing stored by the preview
+    token = re.search(r'name="token" value="([^"]+)"', html)[1]
+    r = c.post(f"/p/{pkg.pk}/import", {"token": token, "apply": [contact]}, follow=True)
+    assert "已从“自评表.xlsx”导入 1 处改动" in r.content.decode()
     pkg.refresh_from_db()
     assert pkg.draft["unit"]["contact"] == "王五" and pkg.version == 2
     assert pkg.draft["profile"] == "national-2020"  # the task's profile
-    contact = pkg.edits.get(kind="import", path="unit.contact")
-    assert (contact.old, contact.new, contact.user) == ("张三", "王五", world["preparer"])
+    edit = pkg.edits.get(kind="import", path="unit.contact")
+    assert (edit.old, edit.new, edit.user) == ("张三", "王五", world["preparer"])
+    assert pkg.edits.filter(kind="import").exclude(path="").count() == 1  # the unticked rest not made
 
 
 def test_an_unreadable_workbook_lists_its_problems_and_changes_nothing(world):

@@ -536,15 +536,27 @@ def _report_month(pkg: Package) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+def _unit_dates(pkg: Package) -> list[tuple[str, date, Source]]:
+    """The dates the unit writes itself: its forms' 填报日期. The notice's date is the bureau's, and
+    an opinion's date is the day it was signed — in a system that records when a package was sent,
+    a late hand-in is the task's record, not an error the unit could correct in its package."""
+    return [(label, d, src) for label, d, src in filing_dates(pkg, bureau_opinions=False)
+            if not label.startswith("附件1") and not label.endswith("意见日期")]
+
+
 @check("date.deadline", "填报日期晚于报送截止日",
-       "附件填报日期、通知落款日期、意见签署日期以及封面报告时间（按月）不得晚于附件1通知规定的报送截止日期。")
+       "附件填报日期、通知落款日期、意见签署日期以及封面报告时间（按月）不得晚于附件1通知规定的报送截止日期。"
+       "在系统中填报时以所属评价任务的截止日期为准，只核对单位自己填写的填报日期和报告时间。")
 def date_deadline(ctx: AuditContext) -> list[Finding]:
     pkg = ctx.package
-    deadline = pkg.notice.deadline
+    task_deadline = ctx.options.get("deadline")
+    deadline = task_deadline or pkg.notice.deadline
     if deadline is None:
         return []
+    whose = "评价任务规定的报送截止日" if task_deadline else "通知规定的报送截止日"
+    dates = _unit_dates(pkg) if task_deadline else filing_dates(pkg, bureau_opinions=False)
     late: dict[date, list[tuple[str, Source]]] = {}
-    for label, d, src in filing_dates(pkg, bureau_opinions=False):
+    for label, d, src in dates:
         if d > deadline:
             late.setdefault(d, []).append((label, src))
     out = []
@@ -552,14 +564,14 @@ def date_deadline(ctx: AuditContext) -> list[Finding]:
         names = "、".join(label for label, _ in places)
         out.append(Finding(
             rule="date.deadline", severity="error",
-            message=f"{names}为{_cn(d)}，晚于通知规定的报送截止日{_cn(deadline)}。",
+            message=f"{names}为{_cn(d)}，晚于{whose}{_cn(deadline)}。",
             location=places[0][1], stated=_cn(d), expected=f"不晚于{_cn(deadline)}",
             formula=f"{d.isoformat()} > {deadline.isoformat()}", evidence=places[0][1].text))
     month = _report_month(pkg)
     if month is not None and month > (deadline.year, deadline.month):
         out.append(Finding(
             rule="date.deadline", severity="error",
-            message=f"封面报告时间“{pkg.unit.report_date}”晚于通知规定的报送截止日{_cn(deadline)}。",
+            message=f"封面报告时间“{pkg.unit.report_date}”晚于{whose}{_cn(deadline)}。",
             location=pkg.unit.src.get("report_date") or Source(FORM_COVER, "封面", "报告时间"),
             stated=pkg.unit.report_date, expected=f"不晚于{_cn(deadline)}",
             formula=f"{month[0]}-{month[1]:02d} > {deadline.isoformat()}", evidence=pkg.unit.report_date))

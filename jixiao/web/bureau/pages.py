@@ -118,7 +118,7 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     if sub is None:
         return render(request, "web/message.html", {"text": "单位尚未报送财政，没有可查看的版本。"}, status=404)
     doc = sub.content
-    comp = computation.compute(doc)
+    comp = computation.compute(doc, deadline=p.task.deadline)
     layouts = comp.layouts or layout.Layouts(doc)
     form = layouts.build(slug)
     if form is None:

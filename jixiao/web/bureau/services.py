@@ -187,24 +187,20 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
     unknown = set(entries) - set(lines)
     if unknown:
         raise ActionError("没有这个指标：" + "、".join(sorted(unknown)))
-    ready, problems = [], []
+    ready, problems = [], {}
     for key, (raw, note) in entries.items():
         raw = raw.strip()
         if not raw:
             continue
         line = lines[key]
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            problems.append(f"“{line.label}”的抽评得分“{raw}”不是数字")
+        value, problem = _spot_score(line, raw)
+        if problem:
+            problems[key] = problem
             continue
-        if not value.is_finite() or (line.allowed and not line.allowed[0] <= value <= line.allowed[1]):
-            lo, hi = line.allowed or (0, "")
-            problems.append(f"“{line.label}”的抽评得分应在 {lo}–{hi} 分之间")
-            continue
-        ready.append((line, value.quantize(Decimal("0.01")), note.strip()[:300]))
+        ready.append((line, value, note.strip()[:300]))
     if problems:
-        raise ActionError("；".join(problems), 422)
+        raise ActionError(f"有 {len(problems)} 项抽评得分填写有误，均未保存：" + "；".join(
+            f"“{lines[k].label}”{m}" for k, m in problems.items()), 422, fields=problems)
     with transaction.atomic():
         for line, value, note in ready:
             SpotScore.objects.update_or_create(spot_check=spot, key=line.key, defaults={
@@ -214,6 +210,18 @@ def rescore(*, spot_id: int, user: User, entries: dict[str, tuple[str, str]]) ->
             log("spot_score", actor=user, target=package_target(spot.package_id), path=f"spot_checks[{spot.pk}]",
                 new={line.key: str(value) for line, value, _ in ready}, detail=f"抽评评分{len(ready)}项")
     return len(ready)
+
+
+def _spot_score(line, raw: str) -> tuple[Decimal | None, str]:
+    """The bureau's score of one indicator read from its entry, or the message beside the box."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, f"“{raw}”不是数字"
+    if not value.is_finite() or (line.allowed and not line.allowed[0] <= value <= line.allowed[1]):
+        lo, hi = line.allowed or (0, "")
+        return None, f"应在 {lo}–{hi} 分之间"
+    return value.quantize(Decimal("0.01")), ""
 
 
 # --- publication ---------------------------------------------------------------------------------------
@@ -340,19 +348,19 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
 
     if not access.can_create_task(user):
         raise ActionError("只有绩效评价股可以创建自评任务", 403)
-    problems = []
+    problems = {}
     if not title.strip():
-        problems.append("请填写任务名称")
+        problems["title"] = "请填写任务名称"
     if not 2000 <= year <= 2100:
-        problems.append("评价年度应为四位年份")
+        problems["year"] = "评价年度应为四位年份"
     try:
         services.profile(name=profile)
     except services.ServiceError:
-        problems.append(f"没有评分方案“{profile}”")
+        problems["profile"] = f"没有评分方案“{profile}”"
     if deadline is None:
-        problems.append("请填写报送截止日期")
+        problems["deadline"] = "请填写报送截止日期"
     if problems:
-        raise ActionError("；".join(problems))
+        raise ActionError("；".join(problems.values()), fields=problems)
     with transaction.atomic():
         if EvaluationTask.objects.filter(bureau_id=user.bureau_id, year=year, title=title.strip()).exists():
             raise ActionError("同一年度已有同名任务", 409)
@@ -371,7 +379,7 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
                 u.save(update_fields=["supervisor_name"])
             units.append(u)
         if not units:
-            raise ActionError("请选择参评单位，或上传单位名单")
+            raise ActionError("请选择参评单位，或上传单位名单", fields={"units": "请选择参评单位，或上传单位名单"})
         task.units.add(*units)
         Package.objects.bulk_create([Package(task=task, unit=u) for u in {u.pk: u for u in units}.values()])
         log("task_create", actor=user, target=f"task:{task.pk}", new={"title": task.title, "year": year, "profile": profile},

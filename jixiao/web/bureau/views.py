@@ -107,7 +107,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     sub = versions.latest_sent(p)
     # A draft is the unit's working copy: the bureau reads only what the unit head sent.
     doc = sub.content if sub is not None else {}
-    comp = computation.compute(doc) if doc else computation.Computation(doc={})
+    comp = computation.compute(doc, deadline=p.task.deadline) if doc else computation.Computation(doc={})
     labels = computation.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": computation.findings_by_form(comp) if doc else [],
            "figures": selectors.stated_beside_computed(comp.report) if comp.report else [],
@@ -202,7 +202,7 @@ def _spot_of(request, task: int, spot_id: int):
 @login_required
 def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
     t, s = _spot_of(request, task, spot_id)
-    status = 200
+    status, entries, errors, error = 200, {}, {}, ""
     if request.method == "POST":
         keys = request.POST.getlist("key")
         entries = {k: (request.POST.get(f"score:{k}", ""), request.POST.get(f"note:{k}", "")) for k in keys}
@@ -211,11 +211,18 @@ def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
             messages.success(request, f"已保存{n}项抽评得分")
             return redirect("web:bureau_spot_score", task=t.pk, spot_id=s.pk)
         except ActionError as exc:
-            messages.error(request, exc.message)
-            status = exc.status
-    lines = selectors.score_lines(s)
-    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "lines": lines,
+            error, errors, status = exc.message, exc.fields, exc.status
+    # what was typed comes back in every box (valid rows included), the message beside each wrong one
+    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in selectors.score_lines(s)]
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error,
                                                            "may_spot": selectors.may_run_spot_check(request.user)}, status=status)
+
+
+def _stored_entry(line) -> tuple[str, str]:
+    if line.bureau is None:
+        return "", ""
+    score = line.bureau.bureau_score
+    return ("" if score is None else str(score)), line.bureau.note or ""
 
 
 @login_required
@@ -319,7 +326,8 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
 def new_task(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
     ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
-           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": ""}
+           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": "", "errors": {},
+           "picked": set(request.POST.getlist("units"))}
     if request.method == "POST":
         try:
             listed = []
@@ -332,9 +340,10 @@ def new_task(request: HttpRequest) -> HttpResponse:
                                unit_ids=[int(x) for x in request.POST.getlist("units") if x.isdigit()], listed=listed)
         except ValueError:
             ctx["error"] = "评价年度应为四位年份"
+            ctx["errors"] = {"year": ctx["error"]}
             return render(request, "web/bureau/new_task.html", ctx, status=400)
-        except ActionError as exc:
-            ctx["error"] = exc.message
+        except ActionError as exc:  # every entry comes back, the message beside each wrong one
+            ctx["error"], ctx["errors"] = exc.message, exc.fields
             return render(request, "web/bureau/new_task.html", ctx, status=exc.status)
         messages.success(request, f"已创建任务“{t.title}”，{t.units.count()}个参评单位")
         return redirect("web:bureau_dashboard", task=t.pk)

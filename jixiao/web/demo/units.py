@@ -19,6 +19,7 @@ from django.utils import timezone
 from jixiao.web import versions
 from jixiao.web.demo import documents
 from jixiao.web.demo.bureau import build as bureau_side
+from jixiao.web.drafts import fields
 from jixiao.web.models import Bureau, Comment, EvaluationTask, Package, Role, Status, Unit, User
 
 DEMO_PASSWORD = "jixiao-demo"
@@ -76,6 +77,9 @@ def _build() -> None:
     task = EvaluationTask.objects.create(bureau=bureau, year=doc["year"], title=f"{doc['year']}年度部门整体支出绩效自评",
                                          profile=doc.get("profile", "xiangxi-2022"), deadline=_deadline())
     task.units.add(office, seed)
+    # The bureau's notice (附件1) states the task's deadline: the two agree, and the audit checks the
+    # unit's filing dates against the task's.
+    doc = fields.put(doc, "notice.deadline", task.deadline.isoformat())
     preparer = _user("tianbao", "黄觅（演示）", Role.PREPARER, unit=seed)
     head = _user("fuzeren", "杨再贵（演示）", Role.UNIT_HEAD, unit=seed)
     _user("jixiaogu", "绩效评价股（演示）", Role.BUREAU_PERFORMANCE, bureau=bureau)

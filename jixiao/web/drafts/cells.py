@@ -22,6 +22,7 @@ class Ctx:
     package_pk: int
     slug: str
     review: bool = False
+    version: int = 0  # the draft version the page shows: each field's edit says what it was based on
 
     @property
     def edit_url(self) -> str:
@@ -34,7 +35,7 @@ class Ctx:
 def _hx(c: CellView, ctx: Ctx) -> str:
     vals = escape(json.dumps({"path": c.cell.path, "form": ctx.slug}, ensure_ascii=False))
     return (f' hx-post="{ctx.edit_url}" hx-trigger="change" hx-vals="{vals}" hx-include="#ws-version"'
-            f' hx-sync="#workspace:queue all"')
+            f' hx-sync="#workspace:queue all" data-seen="{ctx.version}"')
 
 
 def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
@@ -44,11 +45,18 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
         label = escape(c.cell.label)
         shown = escape(c.figure.shown())
         cls = f"fig fig-{c.figure_kind}" + (" differs" if c.stated else "")
-        stated = f'<span class="stated" title="数据包中填报的数">填报 {escape(c.stated)}</span>' if c.stated else ""
+        pair = '<span class="pair-label">计算 </span>' if c.stated else ""
+        stated = ""
+        if c.stated:  # the unit's figure beside the engine's: both kept, the preparer decides
+            stated = f'<span class="stated" title="数据包中填报的数">填报 {escape(c.stated)}</span>'
+            if c.editable:
+                vals = escape(json.dumps({"path": c.cell.path, "form": ctx.slug}, ensure_ascii=False))
+                stated += (f'<button type="button" class="link adopt" hx-post="/p/{ctx.package_pk}/adopt" hx-vals="{vals}"'
+                           f' hx-include="#ws-version" title="以计算数替换填报数（记入修改记录）">采用计算数</button>')
         return mark_safe(
             f'<span class="figcell" id="{c.fig_id}"{swap}><button type="button" class="{cls}" hx-get="{escape(ctx.trace_url(c.cell.path))}"'
-            f' hx-target="#trace-body" hx-swap="innerHTML" title="查看计算过程" aria-label="{label}：{shown}，查看计算过程">{shown}</button>'
-            f'{stated}</span>')
+            f' hx-target="#trace-body" hx-swap="innerHTML" title="查看计算过程" aria-label="{label}：{shown}，查看计算过程">{pair}{shown}</button>'
+            f'{stated}{_findings(c) if c.stated else ""}</span>')
     if c.reference:
         return mark_safe(
             f'<span class="ref" id="{c.fig_id}"{swap}><button type="button" class="link" hx-get="{escape(ctx.trace_url(c.cell.path))}"'
@@ -125,5 +133,6 @@ def cell(c: CellView, ctx: Ctx) -> SafeString:
             return mark_safe(f'<th scope="col"{span}>{text}</th>')
         return mark_safe(f'<td class="label"{span}>{text}</td>')
     cls = f"cell cell-{c.kind} {c.field}" + (" has-error" if c.error else "") + (" has-comment" if c.comments else "")
-    body = figure(c, ctx) + _findings(c) if c.kind == "figure" else field(c, ctx) + figure(c, ctx)
+    # a differing figure's findings are inside its figure (swapped with it after an edit)
+    body = figure(c, ctx) + ("" if c.stated else _findings(c)) if c.kind == "figure" else field(c, ctx) + figure(c, ctx)
     return mark_safe(f'<td class="{cls}"{span}>{body}</td>')

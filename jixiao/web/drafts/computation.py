@@ -55,9 +55,10 @@ class Computation:
         return self.report.find(keys.execution_rate(keys.OVERALL)) if self.report else None
 
 
-def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None) -> Computation:
+def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, deadline=None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
-    `parsed` is (package, report) when the caller has already read and scored this very draft."""
+    `parsed` is (package, report) when the caller has already read and scored this very draft.
+    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it)."""
     comp = Computation(doc=doc, layouts=layouts or layout.Layouts(doc))
     if not doc:
         comp.error = "数据包为空：请导入或开始填写"
@@ -68,7 +69,7 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None) ->
             comp.report = services.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = services.audit(package=pkg, name="草稿")
+        result = services.audit(package=pkg, name="草稿", deadline=deadline)
     except services.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp

@@ -95,6 +95,7 @@ def _cell(c: layout.Cell, comp: Computation, editable: bool, rejected, comments)
             if v.figure_kind != "judged":
                 if fig.has_stated and fig.agrees is False:
                     v.stated = fig.shown_stated()
+                    v.editable = editable  # the preparer may take the computed value (采用计算数)
                 return v
             v.reference = fig.shown() if fig.value is not None or fig.text else "无"
             allowed = figures.allowed_range(fig)
@@ -123,3 +124,17 @@ def figure_cells(blocks: list[BlockView]) -> list[CellView]:
                 cells = it
             out += [c for c in cells if c.figure is not None or c.resolved is not None or c.cell.path in figures.PROSE_PATHS]
     return out
+
+
+def attach_differing_findings(blocks: list[BlockView], groups, slug: str) -> None:
+    """The audit's findings about a figure whose stated value differs from the engine's, set beside
+    that figure (`groups`: `selectors.findings_by_form`), so the pair and the reason come together."""
+    by_path: dict[str, list] = {}
+    for _title, form_slug, items in groups:
+        if form_slug == slug:
+            for f in items:
+                if f.path:
+                    by_path.setdefault(f.path, []).append(f)
+    for c in figure_cells(blocks):
+        if c.stated and c.cell.path in by_path:
+            c.findings = by_path[c.cell.path]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.unit import views
+from jixiao.web.unit import draft_views, views
 
 urlpatterns = [
     path("p/<int:pk>/", views.package_home, name="package"),
@@ -10,7 +10,8 @@ urlpatterns = [
     path("p/<int:pk>/edit", views.edit, name="edit"),
     path("p/<int:pk>/structure", views.structure, name="structure"),
     path("p/<int:pk>/trace", views.trace, name="trace"),
-    path("p/<int:pk>/import", views.import_view, name="import"),
+    path("p/<int:pk>/import", draft_views.import_page, name="import"),
+    path("p/<int:pk>/adopt", draft_views.adopt, name="adopt"),
     path("p/<int:pk>/export/<str:fmt>", views.export, name="export"),
     path("p/<int:pk>/pdf", views.pdf_start, name="pdf"),
     path("p/<int:pk>/pdf/<int:job>", views.pdf_status, name="pdf_status"),

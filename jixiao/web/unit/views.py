@@ -7,6 +7,7 @@ import mimetypes
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jixiao import services
 from jixiao.web import access, versions
-from jixiao.web.drafts import computation, fields, figures, layout
+from jixiao.web.drafts import computation, fields, figures, layout, stated
 from jixiao.web.drafts.cells import Ctx
-from jixiao.web.drafts.present import figure_cells, present
+from jixiao.web.drafts.present import attach_differing_findings, figure_cells, present
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
 from jixiao.web.unit import selectors as unit_selectors
@@ -50,7 +51,7 @@ def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None,
 
 def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
     doc = package.draft
-    comp = comp or computation.compute(doc)
+    comp = comp or computation.compute(doc, deadline=package.task.deadline)
     form = comp.layouts.build(slug) if comp.layouts else layout.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
@@ -58,14 +59,18 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
     rejected = {p: tuple(v) for p, v in _rejected(request, package.pk).items()} if editable else {}
     comments = versions.comments_by_path(package)
     blocks = present(form, comp, editable=editable, rejected=rejected, comments=comments)
+    groups = computation.findings_by_form(comp)
+    attach_differing_findings(blocks, groups, slug)
     return {
         "package": package, "form": form, "forms": comp.layouts.index() if comp.layouts else layout.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
-        "editable": editable, "groups": computation.findings_by_form(comp), "rejected": rejected,
+        "editable": editable, "groups": groups, "rejected": rejected,
+        "differing": len(stated.differing(doc, comp.report, comp.layouts)) if editable and comp.report else 0,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
         "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
         "prose_paths": figures.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
-        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD),
+        "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD,
+                       version=package.version),
     }
 
 
@@ -98,8 +103,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         slug = request.POST.get("form", "") or layout.slug_for_path(package.draft, path)
     except fields.PathError as exc:  # a hand-made request with a bad path: a 400, not a server error
         return _message(request, f"字段路径无效：{exc}", 400)
-    try:
-        version = int(request.POST.get("version", "-1"))
+    try:  # the version this field was last seen at (`seen`, kept per field by app.js), else the page's
+        version = int(request.POST.get("seen") or request.POST.get("version", "-1"))
     except ValueError:
         version = -1
     try:
@@ -117,7 +122,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 # the conflict's "keep mine": the same entry again, on the version the response brings
                 "retry_vals": json.dumps({"path": path, "value": raw, "form": slug}, ensure_ascii=False)})
     status = 200 if result.ok else (409 if result.conflict else 422)
-    return render(request, "web/edit_response.html", ctx, status=status)
+    response = render(request, "web/edit_response.html", ctx, status=status)
+    if result.ok:  # the field now holds what this page sent, as of this version (app.js notes it)
+        response["X-Draft-Version"] = str(package.version)
+        response["X-Draft-Field"] = quote(figures.dom_id("f", path))
+    return response
 
 
 def _message(request, text: str, status: int) -> HttpResponse:
@@ -180,38 +189,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
                                               "label": labels.get(path, fig.label)})
 
 
-# --- import / export ---------------------------------------------------------------------------
-
-
-@login_required
-def import_view(request: HttpRequest, pk: int) -> HttpResponse:
-    package = access.package_for(request.user, pk)
-    ctx = {"package": package, "problems": [], "error": ""}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            ctx["error"] = "请选择要导入的文件"
-            return render(request, "web/import.html", ctx, status=400)
-        if upload.size > settings.JIXIAO_MAX_UPLOAD_BYTES:
-            ctx["error"] = f"文件过大（{upload.size // 1024 // 1024} MB），上限 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB"
-            return render(request, "web/import.html", ctx, status=413)
-        try:
-            version = int(request.POST.get("version", "-1"))
-            result = versions.import_draft(package_id=package.pk, user=request.user, filename=upload.name, data=upload.read(),
-                                    version=version)
-        except versions.ActionError as exc:
-            ctx["error"] = exc.message
-            return render(request, "web/import.html", ctx, status=exc.status)
-        except ValueError:
-            ctx["error"] = "请求无效"
-            return render(request, "web/import.html", ctx, status=400)
-        if not result.ok:
-            ctx["error"], ctx["problems"] = result.message, result.problems
-            return render(request, "web/import.html", ctx, status=422)
-        request.session.pop(f"rejected:{package.pk}", None)
-        messages.success(request, result.message)
-        return redirect("web:form", pk=pk, slug="cover")
-    return render(request, "web/import.html", ctx)
+# --- export (the import, a merge with a preview: draft_views.py) -----------------------------------
 
 
 def _export_doc(package) -> dict:
@@ -367,8 +345,11 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     edits = [(e, labels.get(e.path, e.path)) for e in versions.recent_edits(package)]
     chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
              for v in versions.versions_of(package).order_by("number")]
+    parsed = stated.read_and_score(package.draft) if package.draft else None
+    differing = [(labels.get(d.path, ""), d.stated_shown, d.computed_shown)
+                 for d in stated.differing(package.draft, parsed[1])] if parsed else []
     return render(request, "web/versions.html", {"package": package, "versions": versions.versions_of(package), "edits": edits,
-                                                 "comments": comments, "chart": chart})
+                                                 "comments": comments, "chart": chart, "differing": differing})
 
 
 @login_required

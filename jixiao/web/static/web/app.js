@@ -36,6 +36,20 @@
     var v = document.getElementById("ws-version");
     if (v) document.querySelectorAll("input.ver").forEach(function (x) { x.value = v.value; });
   });
+  // Each field remembers the draft version its value was last seen at (data-seen): an edit says so,
+  // and the server refuses it when someone changed that field since — even after this page saved
+  // other fields and moved its page version on.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.dataset && elt.dataset.seen) e.detail.parameters.seen = elt.dataset.seen;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || !e.detail.successful) return;
+    var version = xhr.getResponseHeader("X-Draft-Version"), id = xhr.getResponseHeader("X-Draft-Field");
+    var field = id && document.getElementById(decodeURIComponent(id));
+    if (version && field) field.dataset.seen = version;
+  });
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     var t = e.detail.target;
     if (t && t.classList && t.classList.contains("figcell")) {
