@@ -25,6 +25,7 @@ from . import bureau_imports as BI
 from . import bureau_selectors as B
 from . import bureau_services as BW
 from . import selectors as Q
+from .field_names import field_name
 from .models import Status
 from .services import ActionError
 
@@ -119,7 +120,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": Q.findings_by_form(comp) if doc else [],
            "figures": B.stated_beside_computed(comp.report) if comp.report else [],
            "labels": sorted(labels.items(), key=lambda kv: kv[1]),
-           "comments": [(c, labels.get(c.path, c.path)) for c in p.comments.select_related("author", "submission")],
+           "comments": [(c, field_name(c.path, labels or Q.field_labels(p.draft or {})))
+                        for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
            "versions": Q.versions(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "may_publish": B.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
@@ -443,8 +445,11 @@ def new_task(request: HttpRequest) -> HttpResponse:
     from .models import Unit
 
     _bureau_only(request)
-    ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
-           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": ""}
+    # A profile by its title (its id is what the form sends); a 归口 user picks among its own units only.
+    profiles = [(name, S.profile(name=name).title) for name in available_profiles()]
+    units = A.scoped(Unit.objects.filter(bureau_id=request.user.bureau_id), request.user)
+    ctx = {"profiles": profiles, "units": units.select_related("parent").order_by("budget_code"), "data": request.POST,
+           "error": ""}
     if request.method == "POST":
         try:
             listed = []

@@ -19,6 +19,7 @@ from ..core.engine import ScoreReport
 from . import access as A
 from . import figures as FG
 from . import layout as LY
+from .field_names import field_name, value_text
 from .models import Comment, FieldEdit, Package, Submission, User
 from .security.context import note_refusal
 
@@ -215,8 +216,9 @@ def versions(package: Package) -> QuerySet[Submission]:
     return package.submissions.select_related("created_by", "decided_by").order_by("-number")
 
 
-def recent_edits(package: Package, limit: int = 30) -> QuerySet[FieldEdit]:
-    return package.edits.select_related("user").order_by("-version", "-id")[:limit]
+def all_edits(package: Package) -> QuerySet[FieldEdit]:
+    """The change log, newest first (a page shows it a page at a time)."""
+    return package.edits.select_related("user").order_by("-version", "-id")
 
 
 @dataclass
@@ -232,7 +234,7 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     labels = field_labels(b) | field_labels(a)
     rows: list[DiffRow] = []
     for path, (va, vb) in _walk_diff(a, b, "").items():
-        rows.append(DiffRow(path, labels.get(path) or _fallback_label(path), _shown(va), _shown(vb)))
+        rows.append(DiffRow(path, field_name(path, labels), _shown(va), _shown(vb)))
     return rows
 
 
@@ -249,10 +251,6 @@ def field_labels(doc: dict, layouts: LY.Layouts | None = None) -> dict[str, str]
             if c.path:
                 out[c.path] = f"{title} › {c.label or c.row}"
     return out
-
-
-def _fallback_label(path: str) -> str:
-    return path
 
 
 def _walk_diff(a, b, path: str) -> dict[str, tuple]:
@@ -274,10 +272,6 @@ def _walk_diff(a, b, path: str) -> dict[str, tuple]:
 def _shown(v) -> str:
     if v is None:
         return "（空）"
-    if isinstance(v, (dict, list)):
-        return f"（{len(v)} 项）"
-    if isinstance(v, bool):
-        return "是" if v else "否"
     if isinstance(v, Decimal):
         return format(v, "f")
-    return str(v)
+    return value_text(v)

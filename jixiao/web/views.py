@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from . import layout as LY
 from . import selectors as Q
 from . import services as W
 from .cells import Ctx
+from .field_names import field_name
 from .models import RenderJob, Role, Status
 from .present import figure_cells, present
 
@@ -380,6 +382,9 @@ def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     return render(request, "web/workspace.html", ctx)
 
 
+EDITS_PER_PAGE = 50
+
+
 class _Shown:
     """A package shown with another content (a version under review) without touching the draft."""
 
@@ -396,11 +401,12 @@ class _Shown:
 def versions(request: HttpRequest, pk: int) -> HttpResponse:
     package = Q.package_for(request.user, pk)
     labels = Q.field_labels(package.draft)
-    comments = [(c, labels.get(c.path, c.path)) for c in package.comments.select_related("author", "submission")]
-    edits = [(e, labels.get(e.path, e.path)) for e in Q.recent_edits(package)]
+    comments = [(c, field_name(c.path, labels)) for c in package.comments.select_related("author", "submission")]
+    edits = Paginator(Q.all_edits(package), EDITS_PER_PAGE).get_page(request.GET.get("page"))
     chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
              for v in Q.versions(package).order_by("number")]
     return render(request, "web/versions.html", {"package": package, "versions": Q.versions(package), "edits": edits,
+                                                 "edit_rows": [(e, field_name(e.path, labels)) for e in edits],
                                                  "comments": comments, "chart": chart})
 
 
