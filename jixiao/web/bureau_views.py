@@ -9,6 +9,7 @@ import re
 import tempfile
 import zipfile
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services as S
@@ -97,10 +99,16 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
               "与一体化不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
-             r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,
-             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M"), diffs.get(r.package.pk)]
+             r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
+             r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
+             diffs.get(r.package.pk)]
             for r in rows]
     return _xlsx(X.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
+
+
+def _two_places(percent):
+    """A percentage as the page prints it: two decimals, half-up (Python's round() would round half-even)."""
+    return None if percent is None else Decimal(percent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- the review of a package --------------------------------------------------------------------
@@ -298,6 +306,8 @@ def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
     years = B.published_years()
     if year is None and years:
         year = years[0][0]
+    elif year is not None and year not in {y for y, *_ in years}:
+        raise Http404("该年度没有公开的自评结果")
     q = request.GET.get("q", "").strip()[:100]
     items = list(B.published(year, q)) if year is not None else []
     return render(request, "web/bureau/public_index.html", {"years": years, "year": year, "q": q, "items": items})
