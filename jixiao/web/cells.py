@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import figures as FG
+from .field_names import amount_text
 from .present import CellView
 
 
@@ -70,6 +71,7 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
 
 
 _NUMERIC = ("amount", "score", "percent", "count")
+_WRAPPING = ("text", "target")
 
 
 def field(c: CellView, ctx: Ctx) -> SafeString:
@@ -87,6 +89,11 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
         elif c.field == "tier":
             opts = "".join(f'<option{" selected" if c.value == t else ""}>{t}</option>' for t in ("达成", "部分达成", "未达成"))
             control = f'<select id="{c.id}" name="value" aria-label="{label}"{hx}><option value="">（未选）</option>{opts}</select>'
+        elif c.field in _WRAPPING:
+            # A name or an indicator runs longer than its column: the box grows to show it whole
+            # (pages.js sizes it; Enter still moves to the cell below).
+            control = (f'<textarea id="{c.id}" name="value" rows="1" class="cell-input {c.field} wrap {escape(c.cell.width)}"'
+                       f' aria-label="{label}" aria-describedby="{c.err_id}" autocomplete="off"{hx}{invalid}>{escape(c.value)}</textarea>')
         else:
             mode = ' inputmode="decimal"' if c.field in _NUMERIC else ""
             control = (f'<input type="text" id="{c.id}" name="value" value="{escape(c.value)}" class="cell-input {c.field} {escape(c.cell.width)}"'
@@ -94,6 +101,8 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
     else:
         if c.field == "flag":
             shown = "是" if c.value else "否"
+        elif c.field == "amount":
+            shown = escape(amount_text(c.value))
         else:
             shown = escape(c.value).replace("\n", "<br>")
         control = f'<span class="ro {c.field}" id="{c.id}" tabindex="0">{shown}</span>'

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..core.numbers import fmt_amount
 
 SHORT = 60  # characters of a value shown before it is folded (the rest one click away)
 _LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
@@ -78,3 +81,16 @@ class Shown:
 def shown(value, limit: int = SHORT) -> Shown:
     text = value_text(value)
     return Shown(text if len(text) <= limit else text[:limit] + "…", text)
+
+
+def amount_text(value) -> str:
+    """An amount in 万元 as the official form prints it ('1,550.78', '0.00'); text that is not a
+    plain number is shown as entered."""
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not text:
+        return ""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return str(value)
+    return fmt_amount(amount) if amount.is_finite() else str(value)

@@ -169,16 +169,14 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
     index = layouts.index()
     titles = dict(index)
     anchors = _anchor_index(layouts)
+    homes = form_of_path(layouts)
     projects = {p.get("name", ""): i for i, p in enumerate(doc.get("projects") or [])}
     groups: dict[str, list[FindingView]] = {}
     for f in comp.findings:
         loc = f.location
-        slug = ANNEX_SLUGS.get(loc.form, "")
-        if loc.form == "附件4":
-            name = next((n for n in projects if n and (n in (loc.table or "") or n in (loc.row or ""))), None)
-            slug = f"project-{projects[name]}" if name is not None else "project-0"
-        slug = slug or "cover"
-        path = (getattr(f, "path", "") or getattr(loc, "path", "") or anchors.get((slug, loc.row or "", loc.column or ""))
+        known = getattr(f, "path", "") or getattr(loc, "path", "")
+        slug = homes.get(known) or _form_of_location(loc, projects)
+        path = (known or anchors.get((slug, loc.row or "", loc.column or ""))
                 or anchors.get((slug, loc.row or ""))
                 or anchors.get((slug, loc.table or "")) or "")
         groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
@@ -186,6 +184,36 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
     order = {"error": 0, "warning": 1, "info": 2}
     return [(titles.get(slug, slug), slug, sorted(groups[slug], key=lambda v: order.get(v.severity, 3)))
             for slug, _ in index if slug in groups]
+
+
+def _form_of_location(loc, projects: dict[str, int]) -> str:
+    """The form a finding's place names: '附件4·公务接待拨款' is that project's table, '附件3' its annex."""
+    annex, _, project = (loc.form or "").partition("·")
+    if annex == "附件4":
+        names = [project, loc.table or "", loc.row or ""]
+        name = next((n for n in projects if n and any(n == x or n in x for x in names if x)), None)
+        return f"project-{projects[name]}" if name is not None else "project-0"
+    return ANNEX_SLUGS.get(annex, "") or "cover"
+
+
+def form_of_path(layouts: LY.Layouts) -> dict[str, str]:
+    """Field path → the slug of the form that shows it (a link to a field opens that tab)."""
+    out: dict[str, str] = {}
+    for slug, _title, form in layouts.all():
+        for c in form.cells():
+            if c.path:
+                out.setdefault(c.path, slug)
+    return out
+
+
+def field_comments(package: Package, layouts: LY.Layouts) -> list[tuple[str, str, str, Comment]]:
+    """The open comments on fields: (label, form slug, element id, comment), in the forms' order."""
+    labels = field_labels({}, layouts)
+    homes = form_of_path(layouts)
+    order = {path: i for i, path in enumerate(homes)}
+    found = [c for c in package.comments.filter(resolved=False).exclude(path="").select_related("author")]
+    found.sort(key=lambda c: (order.get(c.path, len(order)), c.pk))
+    return [(field_name(c.path, labels), homes.get(c.path, "cover"), FG.dom_id("f", c.path), c) for c in found]
 
 
 def _anchor_index(layouts: LY.Layouts) -> dict[tuple, str]:

@@ -103,6 +103,7 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
         "editable": editable, "groups": Q.findings_by_form(comp), "rejected": rejected,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
         "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
+        "field_comments": Q.field_comments(package, comp.layouts or LY.Layouts(doc)) if len(comments) > ("" in comments) else [],
         "prose_paths": FG.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
         "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD),
@@ -188,7 +189,7 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
     package.refresh_from_db()
     if op == "add" and path == "projects":
         slug = f"project-{len(package.draft.get('projects') or []) - 1}"
-    elif path.startswith("projects[") and op in ("remove",):
+    elif path.startswith("projects[") and op == "remove" and "." not in path:  # the whole project's table went
         slug = "annex3"
     elif path.startswith("projects[") and op in ("up", "down") and path.count(".") == 0:
         i = int(D.split_path(path)[1]) + (-1 if op == "up" else 1)

@@ -38,3 +38,11 @@ def audit_target(target: str) -> str:
     if kind in _TARGET_KINDS:
         return f"{_TARGET_KINDS[kind]} {ref}".strip()
     return target
+
+
+@register.filter
+def reviewer_side(user) -> str:
+    """Who a reviewer speaks for: '财政部门' for a bureau user, '单位负责人' for the unit's head."""
+    if getattr(user, "bureau_id", None):
+        return "财政部门"
+    return "单位负责人"
