@@ -53,7 +53,7 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
     if c.reference:
         return mark_safe(
             f'<span class="ref" id="{c.fig_id}"{swap}><button type="button" class="link" hx-get="{escape(ctx.trace_url(c.cell.path))}"'
-            f' hx-target="#trace-body" hx-swap="innerHTML" title="引擎的读数（仅供参考）">参考 {escape(c.reference)}</button></span>')
+            f' hx-target="#trace-body" hx-swap="innerHTML" title="引擎的读数（仅供参考）">参考 {escape(c.reference)}</button>{_adopt(c)}</span>')
     if c.resolved is not None or c.cell.path in FG.PROSE_PATHS:
         inner = ""
         if c.resolved is not None:
@@ -68,6 +68,14 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
             inner = '<span class="preview-label">预览：</span>' + "".join(parts)
         return mark_safe(f'<div class="preview" id="{c.fig_id}"{swap}>{inner}</div>')
     return mark_safe("")
+
+
+def _adopt(c: CellView) -> str:
+    """One click to enter the engine's reading where the unit has entered nothing (pages.js)."""
+    if not c.adopt:
+        return ""
+    return (f'<button type="button" class="link adopt" data-for="{c.id}" data-value="{escape(c.adopt)}"'
+            f' aria-label="{escape(c.cell.label)}：采用参考值 {escape(c.adopt)}">采用参考值</button>')
 
 
 _NUMERIC = ("amount", "score", "percent", "count")

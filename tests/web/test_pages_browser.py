@@ -99,6 +99,43 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     assert _focused(page) == "f-projects-0-funds-0-executed"
     expect(page.locator("#f-projects-0-funds-0-executed")).to_have_class(re.compile("landed"))
 
+    # a judged score the unit has not filled: the engine's reading offered, entered only on a click
+    judged = page.locator("span.ref[id^='fig-projects-0-indicators-'][id$='-score']").evaluate_all(
+        "els => els.filter(e => /参考 \\d/.test(e.textContent)).map(e => e.id.slice(4))")  # a reading to offer
+    assert len(judged) >= 4, judged
+    first, others = judged[0], judged[1:]
+    score = page.locator(f"#f-{first}")
+    score.fill("")
+    score.press("Tab")
+    expect(page.locator("#ws-message")).to_contain_text("已保存")
+    offer = page.locator(f"#fig-{first} button.adopt")
+    expect(offer).to_be_visible()
+    assert score.input_value() == ""  # never filled silently
+    reading = offer.get_attribute("data-value")
+    offer.click()
+    expect(score).to_have_value(reading)
+    expect(offer).to_have_count(0)
+    page.screenshot(path=str(SCREENS / "04-adopted-reading.png"))
+    # the whole table at once (a reading that rests on the unit's own entry has nothing to offer)
+    for one in others:
+        box = page.locator(f"#f-{one}")
+        box.fill("")
+        box.press("Tab")
+        expect(box).to_have_value("")
+    page.wait_for_load_state("networkidle")
+    offered = page.locator("button.adopt").evaluate_all("els => els.map(e => e.dataset.for)")
+    assert len(offered) >= 2, offered
+    page.locator("button.adopt-all").first.click()
+    for one in offered:
+        expect(page.locator(f"#{one}")).not_to_have_value("")
+    page.wait_for_load_state("networkidle")
+    # what is still offered is a reading that appeared once the others were entered: still empty
+    for one in page.locator("button.adopt").evaluate_all("els => els.map(e => e.dataset.for)"):
+        assert one not in offered and page.locator(f"#{one}").input_value() == ""
+    page.reload()
+    for one in [f"f-{first}", *offered]:  # saved, not only typed
+        assert page.locator(f"#{one}").input_value() != ""
+
     # deleting an indicator row stays on the project's tab
     rows_before = page.locator("td.row-actions").count()
     page.once("dialog", lambda d: d.accept())
@@ -107,7 +144,7 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     assert "/f/project-0/" in page.url
     assert page.locator("td.row-actions").count() == rows_before - 1
     assert _width(page) <= WIDTH
-    page.screenshot(path=str(SCREENS / "04-project-after-row-delete.png"))
+    page.screenshot(path=str(SCREENS / "05-project-after-row-delete.png"))
 
     # long names and indicators wrap in their boxes instead of being cut
     boxes = page.locator("textarea.cell-input.wrap")
@@ -115,13 +152,13 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     cut = boxes.evaluate_all("els => els.filter(e => e.scrollHeight > e.clientHeight + 2).map(e => e.id)")
     assert not cut, cut
 
-    for slug, name in (("narrative", "05-narrative"), ("annex3", "06-annex3")):
+    for slug, name in (("narrative", "06-narrative"), ("annex3", "07-annex3")):
         page.goto(f"{base}/p/{pkg.pk}/f/{slug}/")
         assert _width(page) <= WIDTH, slug
         page.screenshot(path=str(SCREENS / f"{name}.png"))
     page.goto(f"{base}/p/{pkg.pk}/versions/")
     assert _width(page) <= WIDTH
-    page.screenshot(path=str(SCREENS / "07-versions.png"))
+    page.screenshot(path=str(SCREENS / "08-versions.png"))
 
 
 def _printed(text: str) -> bool:

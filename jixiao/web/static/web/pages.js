@@ -115,5 +115,44 @@
     if (e.key === "Escape") document.querySelectorAll("details.export[open]").forEach(function (m) { m.open = false; });
   });
 
-  document.addEventListener("DOMContentLoaded", function () { dress(document); land(); });
+  // 采用参考值: the engine's reading entered in an empty judged field, one field or a whole table at a
+  // time, only when asked; each entry is saved like a typed one (the edits queue in order).
+  function adopt(button, then) {
+    var input = document.getElementById(button.getAttribute("data-for"));
+    if (!input || input.value.trim() !== "") { if (then) then(); return; }
+    input.value = button.getAttribute("data-value");
+    input.removeAttribute("data-raw");
+    if (then) input.addEventListener("htmx:afterRequest", function () { then(); }, { once: true });
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  // One after another: each save carries the draft's number the one before it returned.
+  function adoptAll(buttons) {
+    var next = buttons.shift();
+    if (next) adopt(next, function () { adoptAll(buttons); });
+  }
+  function offerTables() {
+    document.querySelectorAll("table.form-table").forEach(function (table) {
+      var wrap = table.closest(".table-wrap"), old = wrap && wrap.querySelector(".adopt-all");
+      var n = table.querySelectorAll("button.adopt").length;
+      if (old && n < 2) old.remove();
+      if (!wrap || n < 2) return;
+      if (!old) {
+        old = document.createElement("button");
+        old.type = "button";
+        old.className = "button secondary small adopt-all";
+        wrap.insertBefore(old, table);
+      }
+      old.textContent = "本表未填的得分全部采用参考值（" + n + "处）";
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var one = e.target.closest && e.target.closest("button.adopt");
+    if (one) { adopt(one); return; }
+    var all = e.target.closest && e.target.closest("button.adopt-all");
+    if (all) {
+      adoptAll(Array.from(all.closest(".table-wrap").querySelectorAll("table.form-table button.adopt")));
+    }
+  });
+  document.addEventListener("htmx:afterSettle", offerTables);
+  document.addEventListener("DOMContentLoaded", function () { dress(document); land(); offerTables(); });
 })();
