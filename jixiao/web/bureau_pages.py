@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from . import access as A
 from . import bureau_batch as BB
 from . import bureau_departments as BD
 from . import bureau_selectors as B
@@ -25,7 +26,7 @@ from . import figures as FG
 from . import layout as LY
 from . import selectors as Q
 from .cells import Ctx
-from .models import UNIT_ROLES, BatchJob, Package
+from .models import UNIT_ROLES, BatchJob, Package, Status
 from .present import present
 from .services import ActionError
 
@@ -131,6 +132,8 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
         raise Http404("没有这张表")
     groups = Q.findings_by_form(comp)
     blocks = present(form, comp, editable=False, rejected={}, comments=Q.comments_by_path(p))
+    # A reviewer comments by clicking on the field (the 意见 button beside each) while the version waits.
+    commentable = p.status == Status.SUBMITTED and A.can_review(request.user, p)
     by_path: dict[str, list] = {}
     unplaced = []
     for _title, s, items in groups:
@@ -153,7 +156,8 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     unplaced += [f for path, fs in by_path.items() if path not in shown for f in fs]
     return render(request, "web/bureau/forms.html", {
         "package": p, "sub": sub, "comp": comp, "form": form, "forms": layouts.index(), "slug": slug, "blocks": blocks,
-        "groups": groups, "unplaced": unplaced, "cellctx": ReadCtx(p.pk, slug),
+        "groups": groups, "unplaced": unplaced, "cellctx": ReadCtx(p.pk, slug, review=commentable),
+        "commentable": commentable,
         "back": reverse("web:bureau_package", kwargs={"pk": p.pk}) if B.is_bureau(request.user) else
         reverse("web:versions", kwargs={"pk": p.pk})})
 

@@ -127,7 +127,6 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     labels = Q.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": Q.findings_by_form(comp) if doc else [],
            "figures": B.stated_beside_computed(comp.report) if comp.report else [],
-           "labels": sorted(labels.items(), key=lambda kv: kv[1]),
            "comments": [(c, field_name(c.path, labels or Q.field_labels(p.draft or {})))
                         for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
@@ -175,7 +174,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return render(request, "web/message.html", {"text": exc.message}, status=exc.status) if exc.status == 403 \
             else redirect("web:bureau_package", pk=pk)
-    return redirect("web:bureau_package", pk=pk)
+    return redirect(_back_to(request, pk))
+
+
+def _back_to(request: HttpRequest, pk: int) -> str:
+    """Where a decision returns: the form page it was made on (a comment clicked on a field), else the package."""
+    package_page = reverse("web:bureau_package", kwargs={"pk": pk})
+    forms_page = reverse("web:bureau_forms_cover", kwargs={"pk": pk})
+    wanted = request.POST.get("next", "")
+    return wanted if wanted.startswith(forms_page) and "//" not in wanted else package_page
 
 
 def _date(raw: str) -> date | None:
