@@ -166,10 +166,10 @@ def seed(units: int, n: dict[str, int]) -> dict:
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from web_bureau import build
 
-    from jixiao.web import figures as FG
-    from jixiao.web import services as W
+    from jixiao.web import versions
+    from jixiao.web.drafts import figures
+    from jixiao.web.drafts.computation import compute
     from jixiao.web.models import Package, Role, Status, Submission, User
-    from jixiao.web.selectors import compute
 
     call_command("migrate", verbosity=0, interactive=False)
     t0 = time.perf_counter()
@@ -201,8 +201,8 @@ def seed(units: int, n: dict[str, int]) -> dict:
     # What a sent version holds: the draft as submitted (references resolved), hashed. The drafts are
     # all the same document, so it is computed once.
     doc = pkgs[0].draft
-    content = FG.resolve_document(doc, compute(doc).report)
-    algo, digest = W.content_hash(content)
+    content = figures.resolve_document(doc, compute(doc).report)
+    algo, digest = versions.content_hash(content)
     Submission.objects.filter(package__task=task).update(content=content, content_hash=digest, hash_algorithm=algo)
     head_of = {p.unit_id: f"fz{p.unit.budget_code}" for p in pkgs}
     creators = dict(User.objects.filter(role=Role.PREPARER, unit__in=[p.unit for p in by_status.get(Status.IN_REVIEW, [])])
@@ -310,7 +310,7 @@ def check_nothing_lost(results: dict) -> dict:
     """Compare what the server acknowledged with the database (Django set up by the caller)."""
     from collections import defaultdict
 
-    from jixiao.web import draft as D
+    from jixiao.web.drafts import fields
     from jixiao.web.models import FieldEdit, Package, Status, Submission
     from jixiao.web.security import audit
 
@@ -328,7 +328,7 @@ def check_nothing_lost(results: dict) -> dict:
     drafts = dict(Package.objects.filter(pk__in=pks).values_list("pk", "draft"))
 
     def value_at(pk: int, path: str, version: int):
-        v = D.get(seed_doc, path)
+        v = fields.get(seed_doc, path)
         for ver, new, _kind, _who in history[(pk, path)]:
             if ver <= version:
                 v = new
@@ -339,7 +339,7 @@ def check_nothing_lost(results: dict) -> dict:
             out["problems"].append(text)
 
     for pk, path, raw, base, answered, who in edits:
-        value = D.read_entry(D.field_kind(path), raw).value
+        value = fields.read_entry(fields.field_kind(path), raw).value
         if value_at(pk, path, answered) != value:
             out["lost_updates"] += 1
             problem(f"package {pk} {path}: accepted {raw!r} at version {answered}, "
@@ -360,10 +360,10 @@ def check_nothing_lost(results: dict) -> dict:
     by_path = {(e[0], e[1]) for e in edits}
     # every edited field's final value is its last recorded change
     for (pk, path) in by_path:
-        last = history[(pk, path)][-1][1] if history[(pk, path)] else D.get(seed_doc, path)
-        if D.get(drafts[pk], path) != last:
+        last = history[(pk, path)][-1][1] if history[(pk, path)] else fields.get(seed_doc, path)
+        if fields.get(drafts[pk], path) != last:
             out["final_mismatches"] += 1
-            problem(f"package {pk} {path}: final {D.get(drafts[pk], path)!r}, last recorded {last!r}")
+            problem(f"package {pk} {path}: final {fields.get(drafts[pk], path)!r}, last recorded {last!r}")
     out["lost_updates"] += out["blind_overwrites"] + out["final_mismatches"]
     for pk, opinion in results["approvals"]:
         out["approvals"] += 1

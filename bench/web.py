@@ -72,8 +72,8 @@ def _setup():
 
     from django.core.management import call_command
 
-    from jixiao import services as S
-    from jixiao.web import draft as D
+    from jixiao import services
+    from jixiao.web.drafts import fields
     from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Unit, User
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -82,7 +82,7 @@ def _setup():
     task = EvaluationTask.objects.create(bureau=bureau, year=2022, title="基准", profile="xiangxi-2022",
                                          deadline=date(2023, 6, 30))
     user = User.objects.create(username="bench", role=Role.PREPARER, unit=unit)
-    doc = D.jsonable(S.to_canonical(package=S.read(path=EXAMPLE)))
+    doc = fields.jsonable(services.to_canonical(package=services.read(path=EXAMPLE)))
     pkg = Package.objects.create(task=task, unit=unit, draft=doc, version=1, status=Status.DRAFT)
     return user, pkg
 
@@ -158,11 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"RESULT edit_roundtrip_cpu_p95_ms={_pct(cpu, 0.95):.1f} ms")
     print(f"负载：{os.getloadavg()[0]:.1f}（{os.cpu_count()} 核）", file=sys.stderr)
 
-    from jixiao.web import layout as LY
+    from jixiao.web.drafts import layout
 
     pkg.refresh_from_db()
     loads = 3 if args.quick else 10
-    for slug, _title in LY.form_index(pkg.draft):
+    for slug, _title in layout.form_index(pkg.draft):
         ts = []
         for _ in range(loads):
             t = time.perf_counter()
@@ -186,9 +186,9 @@ _LAYERS = [
     ("核心：读入规范数据包（from_canonical）", "jixiao/services.py", "from_canonical"),
     ("核心：计分（score）", "jixiao/services.py", "score"),
     ("核心：审核（audit）", "jixiao/services.py", "audit"),
-    ("Web：写入计算值（apply_figures，含其中的读入与计分）", "jixiao/web/services.py", "apply_figures"),
-    ("Web：表单布局与单元格（layout / present）", "jixiao/web/present.py", "present"),
-    ("Web：审核发现按表分组（findings_by_form）", "jixiao/web/selectors.py", "findings_by_form"),
+    ("Web：写入计算值（apply_figures，含其中的读入与计分）", "jixiao/web/versions.py", "apply_figures"),
+    ("Web：表单布局与单元格（layout / present）", "jixiao/web/drafts/present.py", "present"),
+    ("Web：审核发现按表分组（findings_by_form）", "jixiao/web/drafts/computation.py", "findings_by_form"),
     ("Django 模板渲染", "django/template/base.py", "render"),
     ("数据库（SQL 执行）", "django/db/backends/utils.py", "_execute"),
 ]

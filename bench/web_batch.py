@@ -54,11 +54,11 @@ def _perturbed(doc: dict, rng: random.Random) -> dict:
 
 def build(n: int):
     """A bureau with one task of `n` units, each with a version sent to the bureau."""
-    from jixiao import services as S
-    from jixiao.web import draft as D
+    from jixiao import services
+    from jixiao.web.drafts import fields
     from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Submission, Unit, User
 
-    doc = D.jsonable(S.to_canonical(package=S.read(path=EXAMPLE)))
+    doc = fields.jsonable(services.to_canonical(package=services.read(path=EXAMPLE)))
     rng = random.Random(2022)
     bureau = Bureau.objects.create(name="批量审核基准财政局", region_code="777777")
     task = EvaluationTask.objects.create(bureau=bureau, year=2022, title="批量审核基准", profile="xiangxi-2022",
@@ -82,7 +82,7 @@ def through_worker(task, user, timeout: float = 3600) -> tuple[float, int, int]:
     job starting to it being done, packages audited, packages the core could not read)."""
     from django.db import transaction
 
-    from jixiao.web.bureau_tasks import batch_audit
+    from jixiao.web.jobs.batch_audit import batch_audit
     from jixiao.web.models import BatchJob
 
     with transaction.atomic():

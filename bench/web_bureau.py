@@ -34,11 +34,11 @@ def build(units: int, projects_per_package: int = 10):
     """A bureau with `units` units in one task, each with a package; returns (user, task)."""
     import random
 
-    from jixiao import services as S
-    from jixiao.web import draft as D
+    from jixiao import services
+    from jixiao.web.drafts import fields
     from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Submission, Unit, User
 
-    doc = D.jsonable(S.to_canonical(package=S.read(path=EXAMPLE)))
+    doc = fields.jsonable(services.to_canonical(package=services.read(path=EXAMPLE)))
     projects = doc.get("projects") or []
     doc["projects"] = (projects * (projects_per_package // max(1, len(projects)) + 1))[:projects_per_package]
     bureau = Bureau.objects.create(name="看板基准财政局", region_code="888888")
@@ -69,7 +69,7 @@ def add_execution(task, user) -> int:
     so the dashboard's 一体化 flags and 运行监控 panel have rows to show. Returns the figures stored."""
     import random
 
-    from jixiao.web import bureau_imports as BI
+    from jixiao.web.bureau import imports as bureau_imports
     from jixiao.web.models import ExecutionFigure, ExecutionImport, Package
 
     rng = random.Random(11)
@@ -87,8 +87,8 @@ def add_execution(task, user) -> int:
     ExecutionFigure.objects.bulk_create(figures, batch_size=2000)
     imp.rows = len(figures)
     imp.save(update_fields=["rows"])
-    BI.refresh_monitoring(task)  # as the import does
-    BI.refresh_checks(task, force=True)
+    bureau_imports.refresh_monitoring(task)  # as the import does
+    bureau_imports.refresh_checks(task, force=True)
     return len(figures)
 
 

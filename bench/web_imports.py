@@ -48,13 +48,13 @@ def run(units: int, rounds: int) -> None:
     from django.test import Client
     from web_bureau import VARIANTS, _pct, build
 
-    from jixiao.web import bureau_imports as BI
+    from jixiao.web.bureau import imports as bureau_imports
 
     user, task = build(units)
     data = _csv(task)
     rows = data.count(b"\n") - 1
     t = time.perf_counter()
-    imp = BI.import_execution(task_id=task.pk, user=user, filename="bench.csv", data=data)
+    imp = bureau_imports.import_execution(task_id=task.pk, user=user, filename="bench.csv", data=data)
     took = time.perf_counter() - t
     print(f"一体化导入：{rows} 行，预填 {len(imp.summary['prefilled'])} 处，不一致 {len(imp.summary['conflicts'])} 处，"
           f"{imp.summary['flagged']} 个数据包有差异", file=sys.stderr)

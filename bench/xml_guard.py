@@ -18,13 +18,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from jixiao import services as S
+    from jixiao import services
     from jixiao.io import guards
     from jixiao.io.readers import read_any
 
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-xml-") as tmp:
-        pkg = S.read(path=ROOT / "examples" / "xiangxi-beijing-office-2022.yaml")
-        result = S.render(package=pkg, outdir=tmp, charts=False)
+        pkg = services.read(path=ROOT / "examples" / "xiangxi-beijing-office-2022.yaml")
+        result = services.render(package=pkg, outdir=tmp, charts=False)
         for p in (result.docx, result.xlsx):
             kind = p.suffix[1:]
             with zipfile.ZipFile(p) as zf:

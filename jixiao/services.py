@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .core import keys
 from .core.engine import ScoreReport
 from .core.memo import call_scope
 from .core.model import Package
@@ -85,6 +86,18 @@ def read_upload(*, data: bytes, filename: str, workdir: str | Path | None = None
         pkg = read(path=p)
     pkg.source_path = filename
     return pkg
+
+
+def check_workbook(*, data: bytes, filename: str) -> None:
+    """An uploaded .xlsx checked for size, zip bomb and XML bomb before anything opens it; each problem
+    is named in the ServiceError's message."""
+    from .io.canonical import PackageError
+    from .io.guards import check_zip_bytes
+
+    try:
+        check_zip_bytes(data, filename, required=("xl/workbook.xml",))
+    except PackageError as exc:
+        raise ServiceError("；".join(exc.problems)) from None
 
 
 @_scoped
@@ -259,12 +272,11 @@ def spot_check_candidate(*, package: Package, key: str, days_late: int = 0, retu
                          profile_name: str | Profile | None = None):
     """What the 抽评 sample is drawn on for one accepted package (core/spot_check.Candidate)."""
     from .audit.registry import run_checks
-    from .core import keys as K
     from .core.spot_check import Candidate
 
     prof = profile(name=profile_name, package=package)
     report = score(package=package, profile_name=prof)
-    overall = report.table(K.OVERALL)
+    overall = report.table(keys.OVERALL)
     findings = run_checks(package, prof)
     fund = package.overall.fund("total") if package.overall is not None else None
     rules_seen = {f.rule for f in findings}

@@ -118,6 +118,134 @@ def test_no_cycles_between_check_modules():
             visit(m, [])
 
 
+# --- the module graph of all of jixiao/ --------------------------------------------------------
+
+MODULES = {module_name(p): p for p in SOURCES}
+AUDIENCES = ("unit", "bureau", "public", "api")  # jixiao/web/<audience>/: one package per reader of the site
+
+
+def _resolved(target: str, names: list[str]) -> list[str]:
+    """The modules an import names: `from jixiao.web import access` is the module jixiao.web.access,
+    `from jixiao.web.access import NOT_FOUND` is jixiao.web.access itself."""
+    found = [f"{target}.{n}" for n in names if f"{target}.{n}" in MODULES]
+    return found or ([target] if target in MODULES else [])
+
+
+def module_imports(path: Path) -> set[str]:
+    """Every jixiao module a file imports, at module level and inside functions alike."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name in MODULES}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.startswith("jixiao"):
+                out |= set(_resolved(target, [a.name for a in node.names]))
+    out.discard(name)
+    return out
+
+
+GRAPH = {name: module_imports(path) for name, path in MODULES.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of the graph as the list of its modules (first repeated at the end), or []."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(graph):
+        if start in state:
+            continue
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, rest = stack[-1]
+            step = next(rest, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(step) == 1:
+                return path[path.index(step):] + [step]
+            elif step not in state and step in graph:
+                state[step] = 1
+                stack.append((step, iter(sorted(graph[step]))))
+                path.append(step)
+    return []
+
+
+def test_find_cycle_sees_a_cycle_and_only_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_import_cycle_anywhere():
+    """A cycle hidden by an import inside a function is still a cycle: the two modules cannot be
+    understood (or loaded) one without the other."""
+    cycle = find_cycle(GRAPH)
+    assert not cycle, "import cycle: " + " → ".join(cycle)
+
+
+def audience_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if parts[:2] == ["jixiao", "web"] and len(parts) > 3 and parts[2] in AUDIENCES else None
+
+
+def test_an_audience_package_imports_no_other_audience():
+    """unit, bureau, public and api stand side by side over the shared modules of jixiao/web; what two
+    of them need belongs below them, not in one of them."""
+    crossing = [f"{m} → {t}" for m, targets in GRAPH.items() for t in targets
+                if audience_of(m) and audience_of(t) and audience_of(m) != audience_of(t)]
+    assert not crossing, "\n".join(crossing)
+
+
+def test_the_shared_modules_of_web_import_no_audience():
+    """The shared domain (models, access, drafts, versions, jobs, publication, security) sits below the
+    audiences; only the site's own composition (urls, the entrance, the demonstration, commands) joins them."""
+    composing = ("jixiao.web.urls", "jixiao.web.root_urls", "jixiao.web.entrance", "jixiao.web.demo",
+                 "jixiao.web.management", "jixiao.web.cli", "jixiao.web.wsgi")
+    wrong = [f"{m} → {t}" for m, targets in GRAPH.items() for t in targets
+             if m.startswith("jixiao.web.") and not audience_of(m) and not m.startswith(composing) and audience_of(t)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_web_reaches_io_and_render_only_through_services():
+    """The web app calls jixiao.services (the same functions the CLI and the worker call), never the
+    readers and writers below them."""
+    direct = [f"{m} → {t}" for m, targets in GRAPH.items() for t in targets
+              if m.startswith("jixiao.web") and t.startswith(("jixiao.io", "jixiao.render"))]
+    assert not direct, "\n".join(direct)
+
+
+def short_aliases(path: Path) -> list[str]:
+    """`import x as y` / `from a import b as y` where y has one or two letters: a name that says
+    nothing, and the same letter meant different modules in different files."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            out += [f"{path.relative_to(PKG.parent)}:{node.lineno} {a.name} as {a.asname}"
+                    for a in node.names if a.asname and len(a.asname) <= 2]
+    return out
+
+
+def test_short_aliases_are_found():
+    example = ast.parse("from jixiao import services as S\nimport json as js\nfrom x import y as why\n")
+    found = [a.asname for n in ast.walk(example) if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names
+             if a.asname and len(a.asname) <= 2]
+    assert found == ["S", "js"]
+
+
+def test_no_one_or_two_letter_module_aliases():
+    found = [line for path in SOURCES for line in short_aliases(path)]
+    assert not found, "\n".join(found)
+
+
 def test_no_module_defines_a_name_twice():
     """A second `def` of the same name silently replaces the first (one such pair in the workbook
     writer wrote spare rows one column off for its first caller): every top-level function and class,

@@ -207,11 +207,11 @@ def test_xlsx_to_render_equals_yaml_to_render(rendered, tmp_path):
 
 
 def _cell_of(wb_path: Path, path: str) -> tuple[str, str]:
-    from jixiao.io import workbook_layout as K
+    from jixiao.io import workbook_layout
 
     wb = load_workbook(wb_path, read_only=True)
-    rows = [r[0] for r in wb[K.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
-    for entry in K.decode_map([r for r in rows[2:] if r]):
+    rows = [r[0] for r in wb[workbook_layout.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
+    for entry in workbook_layout.decode_map([r for r in rows[2:] if r]):
         if entry[0] == path:
             return entry[1], entry[2]
     raise KeyError(path)

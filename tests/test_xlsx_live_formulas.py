@@ -17,7 +17,7 @@ from conftest import EXAMPLE, FIXTURES
 from openpyxl import load_workbook
 
 from jixiao.core.engine import score_package
-from jixiao.io import workbook_layout as K
+from jixiao.io import workbook_layout
 from jixiao.io.canonical import read_package
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
@@ -61,9 +61,9 @@ def recalculated(soffice: str, src: Path, outdir: Path) -> Path:
 
 def cell_map(path: Path) -> list[tuple[str, str, str, str, str, str]]:
     wb = load_workbook(path, read_only=True)
-    rows = [r[0] for r in wb[K.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
+    rows = [r[0] for r in wb[workbook_layout.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
     wb.close()
-    return K.decode_map([r for r in rows[2:] if r])
+    return workbook_layout.decode_map([r for r in rows[2:] if r])
 
 
 def edited(src: Path, dst: Path, values: dict[str, object]) -> None:
@@ -93,7 +93,7 @@ def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
     formulas = formula_cells(rendered)
     seen, bad = 0, []
     for path, sheet, cell, kind, role, extra in cell_map(rendered):
-        if role != K.DERIVED or not extra or (sheet, cell) not in formulas:
+        if role != workbook_layout.DERIVED or not extra or (sheet, cell) not in formulas:
             continue
         key = json.loads(extra)["key"]
         c = report.find(key)
@@ -101,7 +101,7 @@ def compare(rendered: Path, recalced: Path, profile=None) -> tuple[int, list]:
         seen += 1
         if c is None:
             bad.append((path, key, shown, None))
-        elif c.text or kind == K.TEXT:
+        elif c.text or kind == workbook_layout.TEXT:
             if str(shown or "") != c.text:
                 bad.append((path, key, shown, c.text))
         elif not isinstance(shown, (int, float)) or abs(Decimal(repr(shown)) - c.standing) > Decimal("1e-6"):
@@ -128,7 +128,7 @@ def test_example_inputs_changed_offline_every_formula_follows(soffice, tmp_path)
     and one judged 得分 changed, one 全年执行数 changed — totals, 执行率, 总分 and 等次 follow."""
     out = render_package(read_any(EXAMPLE), tmp_path / "r", charts=False)
     where = _paths(out.xlsx)
-    assert where["overall.indicators[0].score"][3] == K.INPUT  # judged: the unit's to enter
+    assert where["overall.indicators[0].score"][3] == workbook_layout.INPUT  # judged: the unit's to enter
     edited(out.xlsx, tmp_path / "e.xlsx", {
         "overall.indicators[1].actual": "上报信息80条",
         "overall.indicators[0].score": 2,  # from 8: 总分 drops by 6
@@ -170,7 +170,7 @@ def test_ruled_indicator_score_follows_its_actual(soffice, tmp_path):
     pkg = read_any(src)
     k = next(i for i, ind in enumerate(pkg.projects[0].indicators) if ind.target.raw.startswith("≥300"))
     path = f"projects[0].indicators[{k}]"
-    assert where[f"{path}.score"][3] == K.DERIVED and where[f"{path}.actual"][2] == K.FIGURE
+    assert where[f"{path}.score"][3] == workbook_layout.DERIVED and where[f"{path}.actual"][2] == workbook_layout.FIGURE
     edited(out.xlsx, tmp_path / "e.xlsx", {f"{path}.actual": 150})
     recalced = recalculated(soffice, tmp_path / "e.xlsx", tmp_path / "calc")
     seen, bad = compare(out.xlsx, recalced)
@@ -212,7 +212,7 @@ def test_banded_execution_score_and_caps(soffice, tmp_path):
     recalced = recalculated(soffice, tmp_path / "e.xlsx", tmp_path / "calc")
     seen, bad = compare(out.xlsx, recalced)
     assert seen > 40 and not bad, bad
-    assert where["projects[1].funds[0].score"][3] in (K.INPUT, K.DERIVED)
+    assert where["projects[1].funds[0].score"][3] in (workbook_layout.INPUT, workbook_layout.DERIVED)
 
 
 def test_fund_type_annex_table(soffice, tmp_path):
@@ -258,7 +258,7 @@ def test_workbook_is_the_forms_with_no_machine_ids(tmp_path):
     sheet, cell, kind, role = where["narrative.framework[2].inputs.在职人员数"]
     fw = wb[sheet]
     label = fw.cell(fw[cell].row, fw[cell].column - 1).value
-    assert label == "在职人员数" and kind == K.SIGNED and role == K.INPUT and fw[cell].value == 9
+    assert label == "在职人员数" and kind == workbook_layout.SIGNED and role == workbook_layout.INPUT and fw[cell].value == 9
 
 
 def test_framework_points_by_verified_rules(soffice, tmp_path):
@@ -281,7 +281,7 @@ def test_framework_points_by_verified_rules(soffice, tmp_path):
     where = _paths(out.xlsx)
     pkg = read_any(src)
     i = next(k for k, item in enumerate(pkg.narrative.framework) if item.id == "staff_control_rate")
-    assert where[f"narrative.framework[{i}].score"][3] == K.DERIVED
+    assert where[f"narrative.framework[{i}].score"][3] == workbook_layout.DERIVED
     edited(out.xlsx, tmp_path / "e.xlsx", {f"narrative.framework[{i}].inputs.在职人员数": 20})
     recalced = recalculated(soffice, tmp_path / "e.xlsx", tmp_path / "calc")
     seen, bad = compare(out.xlsx, recalced)
@@ -303,7 +303,7 @@ def test_judged_scores_are_inputs_validated_to_the_range_their_rule_allows(tmp_p
                 continue
             sheet, cell, _, role = where[f"{t.key}.indicators[{i}].score"]
             ws = wb[sheet]
-            assert role == K.INPUT and not ws[cell].protection.locked
+            assert role == workbook_layout.INPUT and not ws[cell].protection.locked
             dv = next(dv for dv in ws.data_validations.dataValidation if cell in dv.sqref)
             assert dv.type == "decimal" and dv.operator in (None, "between")  # "between" is the default
             assert (Decimal(dv.formula1), Decimal(dv.formula2)) == tuple(Decimal(str(float(v))) for v in c.allowed)

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from jixiao.core.engine import score_package
-from jixiao.io import workbook_layout as K
+from jixiao.io import workbook_layout
 from jixiao.io.canonical import PackageError, package_to_dict
 from jixiao.io.readers import read_any
 from jixiao.io.xlsx_reader import read_xlsx
@@ -27,9 +27,9 @@ def rendered(tmp_path_factory):
 
 def _map(path: Path) -> dict[str, tuple[str, str]]:
     wb = load_workbook(path, read_only=True)
-    rows = [r[0] for r in wb[K.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
+    rows = [r[0] for r in wb[workbook_layout.MAP_SHEET].iter_rows(min_col=1, max_col=1, values_only=True)]
     wb.close()
-    return {e[0]: (e[1], e[2]) for e in K.decode_map([r for r in rows[2:] if r])}
+    return {e[0]: (e[1], e[2]) for e in workbook_layout.decode_map([r for r in rows[2:] if r])}
 
 
 def _fill(src: Path, dst: Path, values: dict[str, object]) -> dict[str, str]:
@@ -53,13 +53,13 @@ def test_spare_rows_are_unlocked_validated_and_in_the_total_formula(rendered):
     where = _map(rendered.xlsx)
     sheet, name_cell = where[f"{SPARE}[0].name"]
     assert sheet.startswith("附件4-")
-    assert all(f"{SPARE}[{j}].weight" in where for j in range(K.SPARE_ROWS))
+    assert all(f"{SPARE}[{j}].weight" in where for j in range(workbook_layout.SPARE_ROWS))
     assert "overall.spare_indicators[0].name" in where
     assert not any(p.startswith("cover.spare") for p in where)  # the cover restates 附件3; no spare rows there
     wb = load_workbook(rendered.xlsx)
     ws = wb[sheet]
     for f in ("level1", "level2", "name", "target", "actual", "weight", "score", "reason", "tier"):
-        cell = ws[where[f"{SPARE}[{K.SPARE_ROWS - 1}].{f}"][1]]
+        cell = ws[where[f"{SPARE}[{workbook_layout.SPARE_ROWS - 1}].{f}"][1]]
         assert cell.value is None and not cell.protection.locked, f
     dv_of = {}
     for dv in ws.data_validations.dataValidation:
@@ -73,13 +73,13 @@ def test_spare_rows_are_unlocked_validated_and_in_the_total_formula(rendered):
     assert dv_of[where[f"{SPARE}[0].weight"][1]].type == "decimal"
     assert dv_of[where[f"{SPARE}[0].score"][1]].type == "decimal"
     assert "部分达成" in dv_of[where[f"{SPARE}[0].tier"][1]].formula1
-    last_score = where[f"{SPARE}[{K.SPARE_ROWS - 1}].score"][1]
+    last_score = where[f"{SPARE}[{workbook_layout.SPARE_ROWS - 1}].score"][1]
     total = ws[where["projects[0].total"][1]].value
     # the 总分 formula adds the score column down to the last spare row (SUMIF over 是否适用, as the
     # engine adds the applicable indicators)
     assert isinstance(total, str) and total.startswith("=") and f":{last_score})" in total
     weight_total = ws[where["projects[0].total_weight"][1]].value
-    assert f":{where[f'{SPARE}[{K.SPARE_ROWS - 1}].weight'][1]})" in weight_total
+    assert f":{where[f'{SPARE}[{workbook_layout.SPARE_ROWS - 1}].weight'][1]})" in weight_total
 
 
 def test_filled_spare_rows_become_indicators_and_are_scored(rendered, tmp_path):

@@ -43,8 +43,8 @@ from ..core.model import (
 )
 from ..core.numbers import parse_date, parse_number
 from ..core.profiles import ProfileError, load_profile, load_yaml, resolve_profile
+from .canonical_write import FORMAT_VERSION, package_dict
 
-FORMAT_VERSION = 1
 MAX_BYTES = 20 * 1024 * 1024  # a package file is a few hundred KB; refuse what cannot be one
 
 
@@ -519,8 +519,6 @@ def _basic_data(ctx: _Ctx, d: dict, path: str) -> BasicData:
 
 def package_to_dict(pkg: Package) -> dict:
     """The canonical shape of a package, for YAML/JSON output (figures as exact strings)."""
-    from .canonical_write import package_dict
-
     return package_dict(pkg)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.model import Package
 from ..core.numbers import NumberError, normalize, parse_amount, parse_date, parse_number
-from . import workbook_layout as K
+from . import workbook_layout
 from .canonical import PackageError, parse_package
 from .guards import check_zip
 
@@ -63,17 +63,17 @@ def _guard(p: Path) -> None:
 
 
 def _map(wb, name: str) -> list[tuple[str, str, str, str, str, str]]:
-    if K.MAP_SHEET not in wb.sheetnames:
-        raise PackageError(name, [f"不是 jixiao 生成的自评表工作簿（缺少隐藏的映射表 {K.MAP_SHEET}），"
+    if workbook_layout.MAP_SHEET not in wb.sheetnames:
+        raise PackageError(name, [f"不是 jixiao 生成的自评表工作簿（缺少隐藏的映射表 {workbook_layout.MAP_SHEET}），"
                                   "请使用 jixiao render 生成的 .xlsx 模板填报"])
-    ms = wb[K.MAP_SHEET]
+    ms = wb[workbook_layout.MAP_SHEET]
     rows = [r[0] if r else None for r in ms.iter_rows(min_col=1, max_col=1, values_only=True)]
-    if not rows or rows[0] != K.MAP_VERSION:
-        raise PackageError(name, [f"映射表 {K.MAP_SHEET} 的版本不受支持（应为 {K.MAP_VERSION}）"])
+    if not rows or rows[0] != workbook_layout.MAP_VERSION:
+        raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 的版本不受支持（应为 {workbook_layout.MAP_VERSION}）"])
     try:
-        return K.decode_map([str(r) for r in rows[2:] if r])
+        return workbook_layout.decode_map([str(r) for r in rows[2:] if r])
     except ValueError as exc:
-        raise PackageError(name, [f"映射表 {K.MAP_SHEET} 已损坏：{exc}"]) from None
+        raise PackageError(name, [f"映射表 {workbook_layout.MAP_SHEET} 已损坏：{exc}"]) from None
 
 
 def _values(wb, sheets: set[str]) -> dict[tuple[str, str], object]:
@@ -92,24 +92,24 @@ def _values(wb, sheets: set[str]) -> dict[tuple[str, str], object]:
 
 
 def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
-    cells = _values(wb, {e[1] for e in entries if e[4] != K.CONST})
+    cells = _values(wb, {e[1] for e in entries if e[4] != workbook_layout.CONST})
     doc: dict = {}
     problems: list[str] = []
     where: dict[str, str] = {}
     spare: dict[str, dict[int, dict[str, tuple[object, str]]]] = {}  # table → row → field → (value, address)
     for path, sheet, cell, kind, role, const in entries:
-        if role == K.CONST:
+        if role == workbook_layout.CONST:
             try:
-                K.put(doc, path, json.loads(const))
+                workbook_layout.put(doc, path, json.loads(const))
             except (ValueError, TypeError, IndexError, AttributeError):
-                problems.append(f"{K.MAP_SHEET}: 映射表中 {path} 的常量无效")
+                problems.append(f"{workbook_layout.MAP_SHEET}: 映射表中 {path} 的常量无效")
             continue
         address = f"{sheet}!{cell}"
-        if role == K.SPARE:
+        if role == workbook_layout.SPARE:
             _spare_cell(spare, problems, path, address, kind, cells.get((sheet, cell)))
             continue
         where[path] = address
-        if role != K.INPUT:
+        if role != workbook_layout.INPUT:
             _derived(doc, path, kind, cells.get((sheet, cell)))
             continue
         if sheet not in wb.sheetnames:
@@ -117,15 +117,15 @@ def _collect(wb, entries) -> tuple[dict, list[str], dict[str, str]]:
             continue
         raw = cells.get((sheet, cell))
         try:
-            value = convert(kind, raw) if kind != K.FIGURE else _figure(const, raw)
+            value = convert(kind, raw) if kind != workbook_layout.FIGURE else _figure(const, raw)
         except ValueError as exc:
             problems.append(f"{address}: {exc}")
             continue
         if value is not None:
             try:
-                K.put(doc, path, value)
+                workbook_layout.put(doc, path, value)
             except (TypeError, IndexError, AttributeError):
-                problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
+                problems.append(f"{workbook_layout.MAP_SHEET}: 映射表中的路径无效 {path}")
     _fill_lists(doc)
     _add_spare(doc, spare, where, problems)
     return doc, problems, where
@@ -135,17 +135,17 @@ def _figure(spec: str, raw):
     """A 年度指标值 / 实际完成值 cell holding a number or date shown with its words: the text again
     ("≥300批次"); a text typed over it is taken as it is."""
     if raw is None or isinstance(raw, str):
-        return convert(K.TEXT, raw)
+        return convert(workbook_layout.TEXT, raw)
     try:
-        return K.figure_text(json.loads(spec), raw)
+        return workbook_layout.figure_text(json.loads(spec), raw)
     except (ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"不是有效的指标值 {raw!r}（{exc}）") from None
 
 
 def _spare_cell(spare: dict, problems: list[str], path: str, address: str, kind: str, raw) -> None:
-    m = K.SPARE_PATH.match(path)
+    m = workbook_layout.SPARE_PATH.match(path)
     if m is None:
-        problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {path}")
+        problems.append(f"{workbook_layout.MAP_SHEET}: 映射表中的路径无效 {path}")
         return
     table, j, field = m.group(1), int(m.group(2)), m.group(3)
     row = spare.setdefault(table, {}).setdefault(j, {})
@@ -172,10 +172,10 @@ def _add_spare(doc: dict, spare: dict, where: dict[str, str], problems: list[str
             try:
                 inds = _node(doc, table).setdefault("indicators", [])
             except (TypeError, IndexError, KeyError, AttributeError):
-                problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {table}")
+                problems.append(f"{workbook_layout.MAP_SHEET}: 映射表中的路径无效 {table}")
                 break
             if not isinstance(inds, list):
-                problems.append(f"{K.MAP_SHEET}: 映射表中的路径无效 {table}.indicators")
+                problems.append(f"{workbook_layout.MAP_SHEET}: 映射表中的路径无效 {table}.indicators")
                 break
             base = f"{table}.indicators[{len(inds)}]"
             inds.append({f: v for f, (v, _) in fields.items()})
@@ -187,7 +187,7 @@ def _add_spare(doc: dict, spare: dict, where: dict[str, str], problems: list[str
 
 def _node(doc: dict, path: str):
     node = doc
-    for tok in K.parse_path(path):
+    for tok in workbook_layout.parse_path(path):
         if isinstance(tok, int):
             node = node[tok]
         else:
@@ -209,7 +209,7 @@ def _derived(doc: dict, path: str, kind: str, raw) -> None:
     except ValueError:
         return
     if value is not None:
-        K.put(doc, path, value)
+        workbook_layout.put(doc, path, value)
 
 
 def _fill_lists(node) -> None:
@@ -276,39 +276,39 @@ def convert(kind: str, raw):
         return None
     if isinstance(raw, str) and raw.startswith("#"):
         raise ValueError(f"单元格为错误值 {raw}")
-    if kind in (K.TEXT, K.PROFILE):
+    if kind in (workbook_layout.TEXT, workbook_layout.PROFILE):
         return _text_of(raw)
-    if kind in (K.AMOUNT, K.SIGNED, K.WEIGHT, K.SCORE):
+    if kind in (workbook_layout.AMOUNT, workbook_layout.SIGNED, workbook_layout.WEIGHT, workbook_layout.SCORE):
         value = _decimal(raw)
-        if kind != K.SIGNED and value < 0:
+        if kind != workbook_layout.SIGNED and value < 0:
             raise ValueError(f"不能为负数 {format(value, 'f')}")
         return format(value, "f")
-    if kind == K.RATE:
+    if kind == workbook_layout.RATE:
         return _rate(raw)
-    if kind in (K.INT, K.YEAR):
+    if kind in (workbook_layout.INT, workbook_layout.YEAR):
         value = _decimal(raw)
         if value != value.to_integral_value():
             raise ValueError(f"应为整数 {format(value, 'f')}")
-        if kind == K.YEAR and not 2000 <= value <= 2100:
+        if kind == workbook_layout.YEAR and not 2000 <= value <= 2100:
             raise ValueError(f"年度应在2000至2100之间 {format(value, 'f')}")
         if value < 0:
             raise ValueError(f"不能为负数 {format(value, 'f')}")
         return int(value)
-    if kind == K.DATE:
+    if kind == workbook_layout.DATE:
         return _date(raw)
-    if kind == K.TIER:
+    if kind == workbook_layout.TIER:
         text = _text_of(raw)
-        if text not in K.TIERS:
-            raise ValueError(f"应为 {'、'.join(K.TIERS)} 之一，实为 '{text}'")
+        if text not in workbook_layout.TIERS:
+            raise ValueError(f"应为 {'、'.join(workbook_layout.TIERS)} 之一，实为 '{text}'")
         return text
-    if kind == K.BOOL:
+    if kind == workbook_layout.BOOL:
         text = _text_of(raw)
-        if text in (K.YES, "TRUE", "True", "1", "Y"):
+        if text in (workbook_layout.YES, "TRUE", "True", "1", "Y"):
             return True
-        if text in (K.NO, "FALSE", "False", "0", "N"):
+        if text in (workbook_layout.NO, "FALSE", "False", "0", "N"):
             return False
         raise ValueError(f"应为 是 / 否，实为 '{text}'")
-    if kind == K.INPUTS:
+    if kind == workbook_layout.INPUTS:
         return _inputs(_text_of(raw))
     raise ValueError(f"未知的单元格类型 {kind}")
 

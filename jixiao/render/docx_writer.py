@@ -19,7 +19,7 @@ from ..core import catalogue, keys
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from ..core.view import FUND_TYPE_LABELS, View
-from . import docx_xml as X
+from . import docx_xml
 from .docx_setup import new_document, splice_body, write_frame_package
 from .docx_xml import C, H, L, N, V, para, table, widths
 
@@ -83,7 +83,7 @@ class Body:
         if unit:
             self.parts.append(para(f"单位：{unit}", "JxUnit"))
 
-    def table(self, rows, grid=None, header_rows: int = 0, keep=(), total: bool = False, face: X.Face = X.NORMAL) -> None:
+    def table(self, rows, grid=None, header_rows: int = 0, keep=(), total: bool = False, face: docx_xml.Face = docx_xml.NORMAL) -> None:
         """A table (grid None: widths fitted to the content). It starts on the current page only if its
         header and first two rows fit there; with `total` its last row (合计, 总分) keeps the row above with it."""
         kept = set(keep)
@@ -170,7 +170,7 @@ def build_document(view: View, charts: list[tuple[str, bytes]] | None = None):
     pics = [(title, _picture(doc, png)) for title, png in (charts or [])]
     old = doc.element.body
     sect = etree.tostring(old.find("{*}sectPr"), encoding="unicode")
-    new = parse_xml(f"<w:body {X.NSDECL}>{body_xml(view, pics)}{sect}</w:body>")  # one parse, no per-element moves
+    new = parse_xml(f"<w:body {docx_xml.NSDECL}>{body_xml(view, pics)}{sect}</w:body>")  # one parse, no per-element moves
     doc.element.replace(old, new)
     return doc
 
@@ -191,7 +191,7 @@ def _xml_bytes(xml: str) -> bytes:
             or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
         bad = _NOT_XML.search(xml)
         if bad is not None:  # refused as before: the parser names the character and where it is
-            parse_xml(f"<w:body {X.NSDECL}>{xml}</w:body>")
+            parse_xml(f"<w:body {docx_xml.NSDECL}>{xml}</w:body>")
             raise ValueError(f"character not allowed in XML: {bad.group()!r}")
     return data
 
@@ -346,12 +346,12 @@ def hierarchy(level1: list[str], level2: list[str], heights: list[int]) -> tuple
 
 
 def _hier_rows(rows: list[list], label_cols: tuple[int, int], grid: list[int], level1: list[str], level2: list[str],
-               first: int, face: X.Face = X.NORMAL) -> set[int]:
+               first: int, face: docx_xml.Face = docx_xml.NORMAL) -> set[int]:
     """Apply hierarchy() to rows[first:], whose cells at label_cols hold the 一级 and 二级 labels (as
     written, every row labelled); returns the rows to keep with the next, as table row indices."""
     body = rows[first:]
     # a row's height without its labels: a merged label's lines are spread over the group's rows
-    heights = [X.row_height_pt([X.Cell("", c.span) if k in label_cols else c for k, c in enumerate(r)], grid, face) + 6
+    heights = [docx_xml.row_height_pt([docx_xml.Cell("", c.span) if k in label_cols else c for k, c in enumerate(r)], grid, face) + 6
                for r in body]
     m1, m2, keep = hierarchy(level1, level2, heights)
     for r, a, c in zip(body, m1, m2):
@@ -375,7 +375,7 @@ def _cover_goals(b: Body, pkg: Package, cover_system: str) -> None:
                 [H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值")]]
         for ind in inds:
             rows.append([C(ind.level1), C(ind.level2), L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
-        grid = X.fit_grid(rows)
+        grid = docx_xml.fit_grid(rows)
         keep = _hier_rows(rows, (0, 1), grid, [i.level1 for i in inds], [i.level2 for i in inds], 2)
         b.caption("整体支出绩效定量目标及实施计划完成情况")
         b.table(rows, grid, 2, keep)
@@ -653,7 +653,7 @@ def _framework(b: Body, view: View) -> None:
                      N(P(f.stated_rate) if f.stated_rate is not None else "—"), N(S(f.stated_score))])
     weight_total = view.find(keys.FRAMEWORK_WEIGHT_TOTAL)
     rows.append([H("合计", 3), N(W(weight_total.value if weight_total else None)), N(""), N(S(n.stated_total))])
-    grid = X.fit_grid(rows)
+    grid = docx_xml.fit_grid(rows)
     keep = _hier_rows(rows[:-1], (0, 1), grid, [f.level1 for f in n.framework], [f.level2 for f in n.framework], 1)
     b.table(rows, grid, 1, keep, total=True)
     b.p(f"根据部门整体支出绩效评价指标体系，经对各项指标逐项评分，本部门{pkg.year}年度"
@@ -797,13 +797,13 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
     # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
     # tables apart (Word joins adjacent tables into one) and with each other on the page.
-    b.add(X.hairline())
+    b.add(docx_xml.hairline())
     rows = _indicator_rows(t)
     grade = res.grade.text if res is not None and res.grade else ""
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
-    face = X.SMALL
-    grid = X.fit_grid(rows, face=face)
+    face = docx_xml.SMALL
+    grid = docx_xml.fit_grid(rows, face=face)
     keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
     keep.add(len(rows) - 1)  # 总分 with the signature line under it
     b.table(rows, grid, 1, keep, total=True, face=face)

@@ -29,13 +29,13 @@ from ..core.model import LineTable, SelfEvalTable
 from ..core.numbers import round_half_up
 from ..core.profiles import available_profiles
 from ..core.view import FUND_TYPE_LABELS, View
-from ..io import workbook_layout as K
-from . import xlsx_formulas as F
+from ..io import workbook_layout
+from . import xlsx_formulas
 
 FONT, HEAD_FONT, TITLE_FONT = ("仿宋_GB2312", 11), ("黑体", 11), ("方正小标宋简体", 16)
 INPUT_FILL, DERIVED_FILL = "#FFF9E5", "#EDEDED"
-FORMATS = {K.AMOUNT: "#,##0.00", K.SIGNED: "#,##0.00", K.RATE: "0.00%", K.SCORE: "0.00", K.WEIGHT: "0.##",
-           K.DATE: "yyyy-mm-dd", K.INT: "0", K.YEAR: "0"}
+FORMATS = {workbook_layout.AMOUNT: "#,##0.00", workbook_layout.SIGNED: "#,##0.00", workbook_layout.RATE: "0.00%", workbook_layout.SCORE: "0.00", workbook_layout.WEIGHT: "0.##",
+           workbook_layout.DATE: "yyyy-mm-dd", workbook_layout.INT: "0", workbook_layout.YEAR: "0"}
 PAPER_A4 = 9
 LIST_MAX = 255  # Excel's limit for an inline validation list
 
@@ -53,14 +53,14 @@ def get_column_letter(col: int) -> str:
 def _excel_value(kind: str, value):
     if value is None or value == "":
         return None
-    if kind == K.BOOL:
-        return K.YES if value else K.NO
-    if kind == K.INPUTS:
+    if kind == workbook_layout.BOOL:
+        return workbook_layout.YES if value else workbook_layout.NO
+    if kind == workbook_layout.INPUTS:
         return "；".join(f"{k}={format(v, 'f')}" for k, v in value.items()) or None
     return value
 
 
-_CONVERTED = frozenset({K.BOOL, K.INPUTS})  # kinds whose values _excel_value converts
+_CONVERTED = frozenset({workbook_layout.BOOL, workbook_layout.INPUTS})  # kinds whose values _excel_value converts
 
 
 def _cell_number(value):
@@ -127,7 +127,6 @@ class _Worksheet(Worksheet):
                 else:
                     write(f'<c r="{name}{r1}" s="{xf}"><v>{cell.number:.16G}</v></c>')
             write("</row>")
-
 
     def _write_merge_cells(self) -> None:
         """<mergeCells> as XlsxWriter writes it, without an escaped attribute list per range."""
@@ -210,7 +209,7 @@ class Sheet:
 
     def formula(self, row: int, col: int, formula: str, cached, kind: str = "text", span: int = 1) -> None:
         """A display formula that is no package value (等次 beside 总分): locked, not in the map."""
-        fmt = self.book.style(kind, K.DERIVED)
+        fmt = self.book.style(kind, workbook_layout.DERIVED)
         if span > 1:
             self.merge(row, col, row, col + span - 1, fmt)
         self.ws._write_formula(row - 1, col - 1, formula, fmt, cached)
@@ -263,7 +262,7 @@ class Sheet:
             else:
                 self._table[r][c] = _STRING(self._strings._get_shared_string_index(value), fmt)
         elif t is bool:
-            self._table[r][c] = _STRING(self._strings._get_shared_string_index(K.YES if value else K.NO), fmt)
+            self._table[r][c] = _STRING(self._strings._get_shared_string_index(workbook_layout.YES if value else workbook_layout.NO), fmt)
         elif t is Decimal or t is int or t is float:
             number = float(value)
             if isfinite(number):
@@ -298,7 +297,7 @@ class Sheet:
         self.row += 1
 
     # --- value cells ---
-    def value(self, row: int, col: int, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
+    def value(self, row: int, col: int, path: str, kind: str, value, role: str = workbook_layout.INPUT, formula: str | None = None,
               span: int = 1, key: str = "", choices: tuple[str, ...] | None = None, rows: int = 1,
               num_format: str | None = None, spec: dict | None = None,
               allowed: tuple[Decimal, Decimal] | None = None, also: tuple[str, ...] = ()) -> str:
@@ -312,9 +311,9 @@ class Sheet:
         if span > 1 or rows > 1:
             self.merge(row, col, row + rows - 1, col + span - 1, fmt)
         shown = None if value is None or value == "" else value if kind not in _CONVERTED else _excel_value(kind, value)
-        if kind == K.TEXT or (kind == K.FIGURE and isinstance(shown, str)):
+        if kind == workbook_layout.TEXT or (kind == workbook_layout.FIGURE and isinstance(shown, str)):
             self.fit(row, col, shown, span, rows)
-        if formula and role == K.DERIVED:
+        if formula and role == workbook_layout.DERIVED:
             # the engine's figure as the cached result: the file shows numbers without recalculation
             cached = "" if shown is None else shown if isinstance(shown, str) else _cell_number(shown)
             if isinstance(cached, (date, datetime)):
@@ -324,18 +323,18 @@ class Sheet:
             self._write(row, col, shown, fmt)
         if choices:
             self.dv_lists.setdefault(choices, []).append((row, col))
-        elif allowed is not None and role in (K.INPUT, K.SPARE):
+        elif allowed is not None and role in (workbook_layout.INPUT, workbook_layout.SPARE):
             self.dv_ranges.setdefault(allowed, []).append((row, col))
-        elif role in (K.INPUT, K.SPARE):
+        elif role in (workbook_layout.INPUT, workbook_layout.SPARE):
             self.dv_cells.setdefault(kind, []).append((row, col))
         coord = f"{get_column_letter(col)}{row}"
         extra = json.dumps(spec, ensure_ascii=False) if spec else (
-            json.dumps({"key": str(key)}, ensure_ascii=False) if key and formula and role == K.DERIVED else "")
+            json.dumps({"key": str(key)}, ensure_ascii=False) if key and formula and role == workbook_layout.DERIVED else "")
         for p in (path, *also):
             self.book.map.append((p, self.title, coord, kind, role, extra))
         return coord
 
-    def field(self, label: str, path: str, kind: str, value, role: str = K.INPUT, formula: str | None = None,
+    def field(self, label: str, path: str, kind: str, value, role: str = workbook_layout.INPUT, formula: str | None = None,
               height: float | None = None) -> str:
         """A 'label | value' row across the sheet."""
         self.label(self.row, 1, label, span=2)
@@ -422,20 +421,20 @@ def _ranges(cells: list[tuple[int, int]]) -> str:
 
 
 _MESSAGES = {
-    K.AMOUNT: ("decimal", "greater than or equal to", 0, None, "请填写不小于0的金额（万元）"),
-    K.WEIGHT: ("decimal", "between", 0, 100, "分值应在0到100之间"),
-    K.SCORE: ("decimal", "between", 0, 100, "得分应在0到100之间"),
-    K.SIGNED: ("decimal", "between", -1000000000, 1000000000, "请填写数字"),
-    K.RATE: ("decimal", "between", 0, 100, "请填写百分比，如 95%"),
-    K.INT: ("integer", "greater than or equal to", 0, None, "请填写不小于0的整数"),
-    K.YEAR: ("integer", "between", 2000, 2100, "请填写年度，如 2022"),
-    K.DATE: ("date", "between", 36526, 73051, "请填写日期，如 2023-06-06"),  # 2000-01-01 … 2099-12-31
+    workbook_layout.AMOUNT: ("decimal", "greater than or equal to", 0, None, "请填写不小于0的金额（万元）"),
+    workbook_layout.WEIGHT: ("decimal", "between", 0, 100, "分值应在0到100之间"),
+    workbook_layout.SCORE: ("decimal", "between", 0, 100, "得分应在0到100之间"),
+    workbook_layout.SIGNED: ("decimal", "between", -1000000000, 1000000000, "请填写数字"),
+    workbook_layout.RATE: ("decimal", "between", 0, 100, "请填写百分比，如 95%"),
+    workbook_layout.INT: ("integer", "greater than or equal to", 0, None, "请填写不小于0的整数"),
+    workbook_layout.YEAR: ("integer", "between", 2000, 2100, "请填写年度，如 2022"),
+    workbook_layout.DATE: ("date", "between", 36526, 73051, "请填写日期，如 2023-06-06"),  # 2000-01-01 … 2099-12-31
 }
 
 
 def _validation(kind: str) -> dict | None:
     """XlsxWriter data_validation options for an input cell of `kind` (None: no validation)."""
-    lists = {K.TIER: list(K.TIERS), K.BOOL: [K.YES, K.NO], K.PROFILE: _fit_list(_profiles())}
+    lists = {workbook_layout.TIER: list(workbook_layout.TIERS), workbook_layout.BOOL: [workbook_layout.YES, workbook_layout.NO], workbook_layout.PROFILE: _fit_list(_profiles())}
     if kind in lists:
         return {"validate": "list", "source": lists[kind], "ignore_blank": True,
                 "error_title": "输入无效", "error_message": "请从下拉列表中选择"}
@@ -484,7 +483,7 @@ class Book:
             return value == c.text
         if c is None or c.value is None or value is None:
             return c is None
-        places = 4 if kind == K.RATE else 2
+        places = 4 if kind == workbook_layout.RATE else 2
         return round_half_up(c.value, places) == round_half_up(value, places)
 
     def style(self, kind: str, role: str, num_format: str | None = None):
@@ -499,22 +498,22 @@ class Book:
         return fmt
 
     def sheet(self, base: str, columns: list[float]) -> Sheet:
-        s = Sheet(self, K.sheet_title(base, self.titles), columns)
+        s = Sheet(self, workbook_layout.sheet_title(base, self.titles), columns)
         self.sheets.append(s)
         return s
 
     def const(self, path: str, value) -> None:
-        self.map.append((path, "", "", "", K.CONST, json.dumps(value, ensure_ascii=False, default=str)))
+        self.map.append((path, "", "", "", workbook_layout.CONST, json.dumps(value, ensure_ascii=False, default=str)))
 
     def save(self) -> None:
         for write in self.later:
             write()
         for s in self.sheets:
             s.finish()
-        ms = self.wb.add_worksheet(K.MAP_SHEET)
-        ms.write_string(0, 0, K.MAP_VERSION)
+        ms = self.wb.add_worksheet(workbook_layout.MAP_SHEET)
+        ms.write_string(0, 0, workbook_layout.MAP_VERSION)
         ms.write_string(1, 0, "下列单元格为 JSON：每项 [路径, 工作表, 单元格, 类型, 角色, 常量]；请勿修改。")
-        for i, chunk in enumerate(K.encode_map(self.map), start=2):
+        for i, chunk in enumerate(workbook_layout.encode_map(self.map), start=2):
             ms.write_string(i, 0, chunk)
         ms.hide()
         ms.protect()
@@ -533,10 +532,10 @@ class Book:
 def _format_props(kind: str, role: str) -> dict:
     font = {"head": HEAD_FONT, "title": TITLE_FONT, "section": HEAD_FONT}.get(kind, FONT)
     props: dict = {"font_name": font[0], "font_size": font[1], "valign": "vcenter",
-                   "locked": role not in (K.INPUT, K.SPARE)}
+                   "locked": role not in (workbook_layout.INPUT, workbook_layout.SPARE)}
     if kind == "section":
         props["align"] = "left"
-    elif kind in (K.TEXT, K.INPUTS, "text"):
+    elif kind in (workbook_layout.TEXT, workbook_layout.INPUTS, "text"):
         props["text_wrap"] = True
     else:
         props["align"] = "center"
@@ -547,8 +546,8 @@ def _format_props(kind: str, role: str) -> dict:
         props.update(font_name=HEAD_FONT[0], font_size=12)
     if kind not in ("title", "section", "subtitle", "caption"):
         props.update(border=1, border_color="#000000")
-    if role in (K.INPUT, K.SPARE, K.DERIVED):
-        props.update(pattern=1, bg_color=DERIVED_FILL if role == K.DERIVED else INPUT_FILL)
+    if role in (workbook_layout.INPUT, workbook_layout.SPARE, workbook_layout.DERIVED):
+        props.update(pattern=1, bg_color=DERIVED_FILL if role == workbook_layout.DERIVED else INPUT_FILL)
     fmt = FORMATS.get(kind)
     if fmt:
         props["num_format"] = fmt
@@ -596,7 +595,7 @@ class _Derived:
 
     def recomputed(self, key: keys.Key) -> bool:
         """Computed or ruled and recomputed: a live formula. Judged figures are the unit's to enter."""
-        return F.is_formula(self.find(key))
+        return xlsx_formulas.is_formula(self.find(key))
 
 
 def _new(book: Book, base: str, columns: list[float]) -> Sheet:
@@ -624,22 +623,22 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
     book.const("jixiao", 1)
     if pkg.profile:
         book.const("profile", pkg.profile)  # fixed by the task, not the unit's to choose
-    s.field("评价年度", "year", K.YEAR, pkg.year)
+    s.field("评价年度", "year", workbook_layout.YEAR, pkg.year)
     if pkg.jurisdiction is not None:  # fixed by the task, like the profile: carried, not offered for editing
         j = pkg.jurisdiction
         book.const("jurisdiction", {"code": j.code, "level": j.level, "name": j.name})
-    s.field("报告标题", "title", K.TEXT, pkg.title)
+    s.field("报告标题", "title", workbook_layout.TEXT, pkg.title)
     u = pkg.unit
     for f, label in (("name", "部门（单位）名称（盖章）"), ("supervisor", "主管部门"), ("budget_code", "预算编码"),
                      ("evaluation_method", "评价方式"), ("evaluator_org", "评价机构"), ("report_date", "报告时间")):
-        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
+        s.field(label, f"unit.{f}", workbook_layout.TEXT, getattr(u, f))
     s.heading("一、部门（单位）基本概况")
     st = pkg.staffing
     r = s.row
-    for row, pairs in ((r, (("联系人", "unit.contact", K.TEXT, u.contact), ("联系电话", "unit.phone", K.TEXT, u.phone))),
-                       (r + 1, (("人员编制", "staffing.authorized", K.INT, st.authorized),
-                                ("实有人数", "staffing.actual", K.INT, st.actual))),
-                       (r + 2, (("在职人数", "staffing.in_post", K.INT, st.in_post),))):
+    for row, pairs in ((r, (("联系人", "unit.contact", workbook_layout.TEXT, u.contact), ("联系电话", "unit.phone", workbook_layout.TEXT, u.phone))),
+                       (r + 1, (("人员编制", "staffing.authorized", workbook_layout.INT, st.authorized),
+                                ("实有人数", "staffing.actual", workbook_layout.INT, st.actual))),
+                       (r + 2, (("在职人数", "staffing.in_post", workbook_layout.INT, st.in_post),))):
         for k, (label, path, kind, value) in enumerate(pairs):
             s.label(row, 1 + 4 * k, label, span=2)
             s.value(row, 3 + 4 * k, path, kind, value, span=2)
@@ -648,7 +647,7 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
     s.row = r + 3
     for f, label in (("functions", "职能职责概述"), ("main_tasks", "年度主要工作内容"),
                      ("summary", "年度部门（单位）总体运行情况及取得的成绩")):
-        s.field(label, f"unit.{f}", K.TEXT, getattr(u, f))
+        s.field(label, f"unit.{f}", workbook_layout.TEXT, getattr(u, f))
     s.heading("二、部门（单位）收支情况")
     income_total: dict[str, str] = {}
     for name, title, fields, total_label in COVER_TABLES:
@@ -658,21 +657,21 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
     s.label(r, 1, "整体支出绩效定性目标及实施计划完成情况", span=2, rows=2)
     s.label(r, 3, "预期目标", span=3)
     s.label(r, 6, "实际完成", span=3)
-    s.value(r + 1, 3, "cover.goal.expected", K.TEXT, pkg.cover_goal.expected, span=3)
-    s.value(r + 1, 6, "cover.goal.actual", K.TEXT, pkg.cover_goal.actual, span=3)
+    s.value(r + 1, 3, "cover.goal.expected", workbook_layout.TEXT, pkg.cover_goal.expected, span=3)
+    s.value(r + 1, 6, "cover.goal.actual", workbook_layout.TEXT, pkg.cover_goal.actual, span=3)
     s.row = r + 2
     s.caption("整体支出绩效定量目标及实施计划完成情况")
     _indicators(s, "cover.indicators", pkg.cover_indicators, None, d)
     r = s.row
     s.label(r, 1, "绩效自评综合得分及评价等次", span=2)
     s.label(r, 3, "评分")
-    s.value(r, 4, "cover.score", K.SCORE, pkg.stated_score, K.DERIVED)
+    s.value(r, 4, "cover.score", workbook_layout.SCORE, pkg.stated_score, workbook_layout.DERIVED)
     s.label(r, 5, "等级")
-    s.value(r, 6, "cover.grade", K.TEXT, pkg.stated_grade, K.DERIVED)
+    s.value(r, 6, "cover.grade", workbook_layout.TEXT, pkg.stated_grade, workbook_layout.DERIVED)
     s.label(r, 7, "", span=2, head=False)
     book.later.append(lambda: _cover_score(book, view, s, r))
     s.row += 1
-    s.field("等次说明", "cover.grade_note", K.TEXT, pkg.grade_note, K.DERIVED)
+    s.field("等次说明", "cover.grade_note", workbook_layout.TEXT, pkg.grade_note, workbook_layout.DERIVED)
     s.heading("四、评价人员")
     s.label(s.row, 1, "姓名")
     s.label(s.row, 2, "职务/职称")
@@ -681,21 +680,21 @@ def _cover(book: Book, view: View, d: _Derived) -> None:
     s.row += 1
     for i, e in enumerate(pkg.evaluators):
         p = f"evaluators[{i}]"
-        s.value(s.row, 1, f"{p}.name", K.TEXT, e.name)
-        s.value(s.row, 2, f"{p}.title", K.TEXT, e.title)
-        s.value(s.row, 3, f"{p}.org", K.TEXT, e.org, span=3)
-        s.value(s.row, 6, f"{p}.signed", K.BOOL, e.signed)
+        s.value(s.row, 1, f"{p}.name", workbook_layout.TEXT, e.name)
+        s.value(s.row, 2, f"{p}.title", workbook_layout.TEXT, e.title)
+        s.value(s.row, 3, f"{p}.org", workbook_layout.TEXT, e.org, span=3)
+        s.value(s.row, 6, f"{p}.signed", workbook_layout.BOOL, e.signed)
         s.row += 1
     for i, o in enumerate(pkg.opinions):
         p = f"opinions[{i}]"
         s.label(s.row, 1, "意见主体", span=2)
-        s.value(s.row, 3, f"{p}.role", K.TEXT, o.role, span=2)
+        s.value(s.row, 3, f"{p}.role", workbook_layout.TEXT, o.role, span=2)
         s.label(s.row, 5, "签字人")
-        s.value(s.row, 6, f"{p}.signer", K.TEXT, o.signer)
+        s.value(s.row, 6, f"{p}.signer", workbook_layout.TEXT, o.signer)
         s.label(s.row, 7, "日期")
-        s.value(s.row, 8, f"{p}.date", K.DATE, o.signed_on)
+        s.value(s.row, 8, f"{p}.date", workbook_layout.DATE, o.signed_on)
         s.row += 1
-        s.field("意见", f"{p}.text", K.TEXT, o.text, height=40)
+        s.field("意见", f"{p}.text", workbook_layout.TEXT, o.text, height=40)
 
 
 def _cover_score(book: Book, view: View, s: Sheet, row: int) -> None:
@@ -705,12 +704,12 @@ def _cover_score(book: Book, view: View, s: Sheet, row: int) -> None:
     source = keys.FRAMEWORK_TOTAL if system == catalogue.SYSTEM_FRAMEWORK else keys.total(keys.OVERALL)
     ref = book.refs.get(str(source))
     score, grade = view.find(keys.COVER_SCORE), view.find(keys.COVER_GRADE)
-    if ref is None or not F.is_formula(score):
+    if ref is None or not xlsx_formulas.is_formula(score):
         return
     pkg = view.package
-    _rewrite(book, s, row, 4, "cover.score", K.SCORE, f"={ref}", pkg.stated_score, keys.COVER_SCORE)
+    _rewrite(book, s, row, 4, "cover.score", workbook_layout.SCORE, f"={ref}", pkg.stated_score, keys.COVER_SCORE)
     if grade is not None and not grade.judged:
-        _rewrite(book, s, row, 6, "cover.grade", K.TEXT, "=" + F.grade_formula(f"D{row}", view.profile["grades"]),
+        _rewrite(book, s, row, 6, "cover.grade", workbook_layout.TEXT, "=" + xlsx_formulas.grade_formula(f"D{row}", view.profile["grades"]),
                  pkg.stated_grade, keys.COVER_GRADE)
 
 
@@ -718,7 +717,7 @@ def _rewrite(book: Book, s: Sheet, row: int, col: int, path: str, kind: str, for
     """Make a derived cell written earlier a formula, and say so in the map (with the engine key it
     restates, if it restates one)."""
     cached = "" if cached is None else cached if isinstance(cached, str) else _cell_number(cached)
-    s.ws._write_formula(row - 1, col - 1, formula, book.style(kind, K.DERIVED), cached)
+    s.ws._write_formula(row - 1, col - 1, formula, book.style(kind, workbook_layout.DERIVED), cached)
     if key is None:
         return
     coord = f"{get_column_letter(col)}{row}"
@@ -744,14 +743,14 @@ def _cover_table(s: Sheet, book: Book, pkg, d: _Derived, name: str, title: str, 
         p = f"{name}[{i}]"
         if r.is_summary:
             book.const(f"{p}.summary", True)
-        s.value(row, 1, f"{p}.institution", K.TEXT, r.institution)
+        s.value(row, 1, f"{p}.institution", workbook_layout.TEXT, r.institution)
         cols = {"total": 2, **{f: c for c, (f, _) in enumerate(fields, start=3)}}
         for f, col in cols.items():
-            kind = K.SIGNED if f.startswith("balance") else K.AMOUNT
+            kind = workbook_layout.SIGNED if f.startswith("balance") else workbook_layout.AMOUNT
             key = keys.cover_summary(name, f) if r.is_summary else keys.cover_row(name, i, f)
             value = getattr(r, f)
             if d.has(key) and f != "balance_cumulative":  # the engine checks a stated 累计结余; it stays an input
-                s.value(row, col, f"{p}.{f}", kind, value, K.DERIVED,
+                s.value(row, col, f"{p}.{f}", kind, value, workbook_layout.DERIVED,
                         _cover_formula(name, f, r, row, col, member_rows, cols, income_total), key=key)
             else:
                 s.value(row, col, f"{p}.{f}", kind, value)
@@ -796,17 +795,17 @@ def _indicators(s: Sheet, base: str, inds, res: str | None, d: _Derived) -> tupl
     for i, ind in enumerate(inds):
         p = f"{base}[{i}]"
         r = s.row
-        s.value(r, 1, f"{p}.level1", K.TEXT, ind.level1)
-        s.value(r, 2, f"{p}.level2", K.TEXT, ind.level2)
-        s.value(r, 3, f"{p}.name", K.TEXT, ind.name)
-        s.value(r, 4, f"{p}.target", K.TEXT, ind.target.raw)
-        s.value(r, 5, f"{p}.actual", K.TEXT, ind.actual.raw)
-        s.value(r, 6, f"{p}.weight", K.WEIGHT, ind.weight)
-        role = K.DERIVED if res is not None and d.recomputed(keys.indicator_score(res, i)) else K.INPUT
-        s.value(r, 7, f"{p}.score", K.SCORE, ind.stated_score, role)
-        s.value(r, 8, f"{p}.reason", K.TEXT, ind.reason)
-        s.value(r, 9, f"{p}.tier", K.TIER, ind.tier)
-        s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
+        s.value(r, 1, f"{p}.level1", workbook_layout.TEXT, ind.level1)
+        s.value(r, 2, f"{p}.level2", workbook_layout.TEXT, ind.level2)
+        s.value(r, 3, f"{p}.name", workbook_layout.TEXT, ind.name)
+        s.value(r, 4, f"{p}.target", workbook_layout.TEXT, ind.target.raw)
+        s.value(r, 5, f"{p}.actual", workbook_layout.TEXT, ind.actual.raw)
+        s.value(r, 6, f"{p}.weight", workbook_layout.WEIGHT, ind.weight)
+        role = workbook_layout.DERIVED if res is not None and d.recomputed(keys.indicator_score(res, i)) else workbook_layout.INPUT
+        s.value(r, 7, f"{p}.score", workbook_layout.SCORE, ind.stated_score, role)
+        s.value(r, 8, f"{p}.reason", workbook_layout.TEXT, ind.reason)
+        s.value(r, 9, f"{p}.tier", workbook_layout.TIER, ind.tier)
+        s.value(r, 10, f"{p}.applicable", workbook_layout.BOOL, ind.applicable)
         s.row += 1
     if header_row and s.title_rows is None:
         s.title_rows = (header_row, header_row)
@@ -821,13 +820,13 @@ def _narrative(book: Book, view: View, d: _Derived) -> None:
     n = pkg.narrative
     s = _new(book, "绩效评价报告", [16, 12, 12, 12, 12, 12, 12, 12])
     s.heading(f"{pkg.year}年{pkg.unit.name}部门整体支出绩效评价报告")
-    s.field("报告标题", "narrative.title", K.TEXT, n.title)
+    s.field("报告标题", "narrative.title", workbook_layout.TEXT, n.title)
     for key, t in n.tables.items():
         _line_table(book, s, t, keys.narrative_table(key), d)
     s.heading("八至十、文字部分")
     for f, label in (("achievements", "主要经验做法"), ("problems", "存在的问题及原因分析"), ("suggestions", "有关建议"),
                      ("publication", "自评结果应用和公开情况")):
-        s.field(label, f"narrative.{f}", K.TEXT, getattr(n, f), height=60)
+        s.field(label, f"narrative.{f}", workbook_layout.TEXT, getattr(n, f), height=60)
 
 
 FRAMEWORK_INPUTS = 4  # input pairs (名称 | 数值) per §七 item: the longest formula, 预算完成率, has four
@@ -856,28 +855,28 @@ def _framework(book: Book, view: View, d: _Derived) -> None:
     items = n.framework
     for a, b in _runs([f.level1 for f in items]):
         paths = tuple(f"narrative.framework[{k}].level1" for k in range(a, b))
-        s.value(first + a, 1, paths[0], K.TEXT, items[a].level1, rows=b - a, also=paths[1:])
+        s.value(first + a, 1, paths[0], workbook_layout.TEXT, items[a].level1, rows=b - a, also=paths[1:])
     for a, b in _runs([f"{f.level1}/{f.level2}" for f in items]):
         paths = tuple(f"narrative.framework[{k}].level2" for k in range(a, b))
-        s.value(first + a, 2, paths[0], K.TEXT, items[a].level2, rows=b - a, also=paths[1:])
+        s.value(first + a, 2, paths[0], workbook_layout.TEXT, items[a].level2, rows=b - a, also=paths[1:])
     for i, item in enumerate(items):
         _framework_row(s, book, view, d, i, item, first + i)
     s.row = first + len(items)
     last = s.row - 1
     r = s.row
     s.label(r, 1, "合计", span=3)
-    s.formula(r, 4, f"=SUM(D{first}:D{last})", "", kind=K.WEIGHT)
+    s.formula(r, 4, f"=SUM(D{first}:D{last})", "", kind=workbook_layout.WEIGHT)
     s.label(r, 5, "", head=False)
     tkey = keys.FRAMEWORK_TOTAL
-    s.value(r, 6, "narrative.total", K.SCORE, n.stated_total, K.DERIVED,
-            f"=SUM(F{first}:F{last})" if F.is_formula(d.find(tkey)) else None, key=tkey)
+    s.value(r, 6, "narrative.total", workbook_layout.SCORE, n.stated_total, workbook_layout.DERIVED,
+            f"=SUM(F{first}:F{last})" if xlsx_formulas.is_formula(d.find(tkey)) else None, key=tkey)
     book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$F${r}"
     s.row += 1
     s.label(s.row, 1, "评价等级", span=3)
     gkey = keys.FRAMEWORK_GRADE
     g = d.find(gkey)
-    grade_f = "=" + F.grade_formula(f"F{r}", view.profile["grades"]) if g is not None and not g.judged else None
-    s.value(s.row, 4, "narrative.grade", K.TEXT, n.stated_grade, K.DERIVED if grade_f else K.INPUT, grade_f,
+    grade_f = "=" + xlsx_formulas.grade_formula(f"F{r}", view.profile["grades"]) if g is not None and not g.judged else None
+    s.value(s.row, 4, "narrative.grade", workbook_layout.TEXT, n.stated_grade, workbook_layout.DERIVED if grade_f else workbook_layout.INPUT, grade_f,
             span=3, key=gkey if grade_f else "")
     s.row += 1
 
@@ -885,8 +884,8 @@ def _framework(book: Book, view: View, d: _Derived) -> None:
 def _framework_row(s: Sheet, book: Book, view: View, d: _Derived, i: int, item, r: int) -> None:
     p = f"narrative.framework[{i}]"
     book.const(f"{p}.id", item.id)
-    s.value(r, 3, f"{p}.name", K.TEXT, item.name)
-    s.value(r, 4, f"{p}.weight", K.WEIGHT, item.weight)
+    s.value(r, 3, f"{p}.name", workbook_layout.TEXT, item.name)
+    s.value(r, 4, f"{p}.weight", workbook_layout.WEIGHT, item.weight)
     spec = view.profile.framework_item(item.id)
     formula_id = spec["formula"] if spec is not None else "none"
     formula = catalogue.FORMULAS.get(formula_id)
@@ -898,32 +897,32 @@ def _framework_row(s: Sheet, book: Book, view: View, d: _Derived, i: int, item, 
         s.label(r, col, name, head=False)
         if re.search(r"[.\[\]]", name):
             continue  # a name the map's paths cannot hold; the item's text keeps it
-        refs[name] = s.value(r, col + 1, f"{p}.inputs.{name}", K.SIGNED, item.inputs.get(name))
+        refs[name] = s.value(r, col + 1, f"{p}.inputs.{name}", workbook_layout.SIGNED, item.inputs.get(name))
     for k in range(len(names), FRAMEWORK_INPUTS):
         s.label(r, 8 + 2 * k, "", head=False)
         s.label(r, 9 + 2 * k, "", head=False)
     rkey = keys.framework_rate(i)
     rate_f = None
     if formula is not None and d.recomputed(rkey) and all(nm in refs for nm in formula.inputs):
-        rate_f = F.framework_rate_formula(formula_id, [refs[nm] for nm in formula.inputs])
+        rate_f = xlsx_formulas.framework_rate_formula(formula_id, [refs[nm] for nm in formula.inputs])
     rated = d.has(rkey)
-    s.value(r, 5, f"{p}.rate", K.RATE, item.stated_rate, K.DERIVED if rated else K.INPUT, rate_f, key=rkey)
-    s.value(r, 7, f"{p}.formula", K.TEXT, item.stated_formula, K.DERIVED if rated else K.INPUT)
+    s.value(r, 5, f"{p}.rate", workbook_layout.RATE, item.stated_rate, workbook_layout.DERIVED if rated else workbook_layout.INPUT, rate_f, key=rkey)
+    s.value(r, 7, f"{p}.formula", workbook_layout.TEXT, item.stated_formula, workbook_layout.DERIVED if rated else workbook_layout.INPUT)
     skey = keys.framework_score(i)
     c = d.find(skey)
     score_f = None
-    if F.is_formula(c):
+    if xlsx_formulas.is_formula(c):
         if "比率" not in c.inputs:  # scored without a rate: no object to evaluate, full marks by the rule
             score_f = f"=N(D{r})"
         elif rate_f is not None:
-            score_f = F.framework_points_formula(spec.get("rule", {"shape": "judgement"}), f"E{r}", f"D{r}")
+            score_f = xlsx_formulas.framework_points_formula(spec.get("rule", {"shape": "judgement"}), f"E{r}", f"D{r}")
     if score_f is not None:
-        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED, score_f, key=skey)
+        s.value(r, 6, f"{p}.score", workbook_layout.SCORE, item.stated_score, workbook_layout.DERIVED, score_f, key=skey)
     elif c is not None and not c.judged:
-        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, K.DERIVED)
+        s.value(r, 6, f"{p}.score", workbook_layout.SCORE, item.stated_score, workbook_layout.DERIVED)
     else:
-        s.value(r, 6, f"{p}.score", K.SCORE, item.stated_score, allowed=F.allowed_range(c, item.weight))
-    s.value(r, 8 + 2 * FRAMEWORK_INPUTS, f"{p}.evidence", K.TEXT, item.evidence)
+        s.value(r, 6, f"{p}.score", workbook_layout.SCORE, item.stated_score, allowed=xlsx_formulas.allowed_range(c, item.weight))
+    s.value(r, 8 + 2 * FRAMEWORK_INPUTS, f"{p}.evidence", workbook_layout.TEXT, item.evidence)
 
 
 def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> None:
@@ -936,7 +935,7 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
         book.const(f"{base}.unit", t.unit)
     cols = list(t.columns)
     # the caption is the table's title as entered; the unit beside it
-    s.value(s.row, 1, f"{base}.title", K.TEXT, t.title, span=len(cols) + 1)
+    s.value(s.row, 1, f"{base}.title", workbook_layout.TEXT, t.title, span=len(cols) + 1)
     s.label(s.row, len(cols) + 2, f"单位：{t.unit}", head=False)
     s.row += 1
     s.label(s.row, 1, "项目")
@@ -954,15 +953,15 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
             book.const(f"{p}.parent", ln.parent)
         if ln.partial:
             book.const(f"{p}.partial", True)
-        s.value(r, 1, f"{p}.label", K.TEXT, ln.label)
+        s.value(r, 1, f"{p}.label", workbook_layout.TEXT, ln.label)
         for c, col in enumerate(cols, start=2):
             cell, total = keys.line_cell(base, i, col), keys.line_sum(base, i, col)
             derived = d.has(cell) or (not ln.partial and d.has(total))
-            kind = K.SIGNED if col in t.derived else K.AMOUNT
+            kind = workbook_layout.SIGNED if col in t.derived else workbook_layout.AMOUNT
             formula = _line_formula(t, ln, col, r, row_of, col_of) if derived else None
-            s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), K.DERIVED if derived else K.INPUT, formula,
+            s.value(r, c, f"{p}.{col}", kind, ln.values.get(col), workbook_layout.DERIVED if derived else workbook_layout.INPUT, formula,
                     key=cell if d.has(cell) else total)
-        s.value(r, len(cols) + 2, f"{p}.note", K.TEXT, ln.note)
+        s.value(r, len(cols) + 2, f"{p}.note", workbook_layout.TEXT, ln.note)
     s.row = first + len(t.lines)
 
 
@@ -992,21 +991,21 @@ def _notice(book: Book, view: View) -> None:
     nt = view.package.notice
     s = _new(book, "附件1", [14, 14, 30, 14])
     s.heading("附件1 自评工作通知要素")
-    s.field("发文单位", "notice.issuer", K.TEXT, nt.issuer)
+    s.field("发文单位", "notice.issuer", workbook_layout.TEXT, nt.issuer)
     derived = view.package.overall is not None and nt.scope_total is not None
     row = s.row
-    s.field("自评范围（万元）", "notice.scope_total", K.AMOUNT, nt.scope_total, K.DERIVED if derived else K.INPUT)
+    s.field("自评范围（万元）", "notice.scope_total", workbook_layout.AMOUNT, nt.scope_total, workbook_layout.DERIVED if derived else workbook_layout.INPUT)
     if derived:  # the notice's scope restates 附件3's 全年执行数: a formula on that cell, once it exists
         book.later.append(lambda: _scope_formula(book, s, row, nt.scope_total))
-    s.field("报送截止日期", "notice.deadline", K.DATE, nt.deadline)
-    s.field("发文日期", "notice.issued_on", K.DATE, nt.issued_on)
-    s.field("偏差说明阈值", "notice.deviation_threshold", K.RATE, nt.deviation_threshold)
+    s.field("报送截止日期", "notice.deadline", workbook_layout.DATE, nt.deadline)
+    s.field("发文日期", "notice.issued_on", workbook_layout.DATE, nt.issued_on)
+    s.field("偏差说明阈值", "notice.deviation_threshold", workbook_layout.RATE, nt.deviation_threshold)
 
 
 def _scope_formula(book: Book, s: Sheet, row: int, value) -> None:
     ref = book.refs.get("overall.executed")
     if ref is not None:
-        _rewrite(book, s, row, 3, "notice.scope_total", K.AMOUNT, f"={ref}", value, None)
+        _rewrite(book, s, row, 3, "notice.scope_total", workbook_layout.AMOUNT, f"={ref}", value, None)
 
 
 def _basic_data(book: Book, view: View, d: _Derived) -> None:
@@ -1020,15 +1019,15 @@ def _basic_data(book: Book, view: View, d: _Derived) -> None:
     for c, h in enumerate(("财政供养人员情况", f"{pkg.year}年末编制数", f"{pkg.year}年末实际在职人数", "控制率"), start=1):
         s.label(r, c, h)
     s.label(r + 1, 1, "", head=False)
-    a_ref = s.value(r + 1, 2, "basic_data.staffing.authorized", K.INT, st.authorized)
-    p_ref = s.value(r + 1, 3, "basic_data.staffing.in_post", K.INT, st.in_post)
+    a_ref = s.value(r + 1, 2, "basic_data.staffing.authorized", workbook_layout.INT, st.authorized)
+    p_ref = s.value(r + 1, 3, "basic_data.staffing.in_post", workbook_layout.INT, st.in_post)
     rate_f = f'=IF(AND(ISNUMBER({a_ref}),N({a_ref})<>0,ISNUMBER({p_ref})),{p_ref}/{a_ref},"")'
-    s.value(r + 1, 4, "basic_data.staffing.control_rate", K.RATE, st.stated_control_rate,
-            K.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else K.INPUT,
+    s.value(r + 1, 4, "basic_data.staffing.control_rate", workbook_layout.RATE, st.stated_control_rate,
+            workbook_layout.DERIVED if d.has(keys.STAFF_CONTROL_RATE) else workbook_layout.INPUT,
             rate_f if d.recomputed(keys.STAFF_CONTROL_RATE) else None, key=keys.STAFF_CONTROL_RATE)
     if st.actual is not None:
         s.label(r, 5, "实有人数")
-        s.value(r + 1, 5, "basic_data.staffing.actual", K.INT, st.actual)
+        s.value(r + 1, 5, "basic_data.staffing.actual", workbook_layout.INT, st.actual)
     s.row = r + 2
     if bd.costs is not None:
         _line_table(book, s, bd.costs, keys.BASIC_COSTS, d)
@@ -1037,12 +1036,12 @@ def _basic_data(book: Book, view: View, d: _Derived) -> None:
     r = s.row
     cells = {}
     for c, (f, label, kind, value) in enumerate((
-            ("approved_area", "批复规模（㎡）", K.AMOUNT, b.approved_area),
-            ("actual_area", "实际规模（㎡）", K.AMOUNT, b.actual_area),
-            ("area_rate", "规模控制率", K.RATE, b.stated_area_rate),
-            ("budget_investment", "预算投资（万元）", K.AMOUNT, b.budget_investment),
-            ("actual_investment", "实际投资（万元）", K.AMOUNT, b.actual_investment),
-            ("investment_rate", "投资概算控制率", K.RATE, b.stated_investment_rate)), start=1):
+            ("approved_area", "批复规模（㎡）", workbook_layout.AMOUNT, b.approved_area),
+            ("actual_area", "实际规模（㎡）", workbook_layout.AMOUNT, b.actual_area),
+            ("area_rate", "规模控制率", workbook_layout.RATE, b.stated_area_rate),
+            ("budget_investment", "预算投资（万元）", workbook_layout.AMOUNT, b.budget_investment),
+            ("actual_investment", "实际投资（万元）", workbook_layout.AMOUNT, b.actual_investment),
+            ("investment_rate", "投资概算控制率", workbook_layout.RATE, b.stated_investment_rate)), start=1):
         s.label(r, c, label)
         path = f"basic_data.buildings.{f}"
         if not f.endswith("rate"):
@@ -1052,19 +1051,19 @@ def _basic_data(book: Book, view: View, d: _Derived) -> None:
         num, den = (cells["actual_area"], cells["approved_area"]) if f == "area_rate" else (
             cells["actual_investment"], cells["budget_investment"])
         formula = f'=IF(AND(ISNUMBER({den}),N({den})<>0,ISNUMBER({num})),{num}/{den},"")' if d.recomputed(key) else None
-        role = K.DERIVED if d.has(key) or value is None else K.INPUT
+        role = workbook_layout.DERIVED if d.has(key) or value is None else workbook_layout.INPUT
         s.value(r + 1, c, path, kind, value, role, formula, key=key)
     s.row = r + 2
     s.label(s.row, 1, "厉行节约保障措施")
-    s.value(s.row, 2, "basic_data.thrift_measures", K.TEXT, bd.thrift_measures, span=5)
+    s.value(s.row, 2, "basic_data.thrift_measures", workbook_layout.TEXT, bd.thrift_measures, span=5)
     s.row += 1
     r = s.row
     s.label(r, 1, "单位负责人签字：", head=False)
     s.label(r, 2, "", head=False)
     s.label(r, 3, "填表人：", head=False)
-    s.value(r, 4, "basic_data.filler", K.TEXT, bd.filler)
+    s.value(r, 4, "basic_data.filler", workbook_layout.TEXT, bd.filler)
     s.label(r, 5, "填报日期：", head=False)
-    s.value(r, 6, "basic_data.filing_date", K.DATE, bd.filing_date)
+    s.value(r, 6, "basic_data.filing_date", workbook_layout.DATE, bd.filing_date)
     s.row = r + 1
 
 
@@ -1101,20 +1100,20 @@ def _self_eval(book: Book, view: View, base_title: str, key: str, t: SelfEvalTab
     else:
         label = t.row_label or ("项目支出名称" if t.kind == "project" else f"{FUND_TYPE_LABELS[t.kind][1]}名称")
         s.label(s.row, 1, label, span=3)
-        s.value(s.row, 4, f"{key}.name", K.TEXT, t.name, span=6)
+        s.value(s.row, 4, f"{key}.name", workbook_layout.TEXT, t.name, span=6)
         s.row += 1
         s.label(s.row, 1, "主管部门", span=3)
-        s.value(s.row, 4, f"{key}.supervisor", K.TEXT, t.supervisor, span=2)
+        s.value(s.row, 4, f"{key}.supervisor", workbook_layout.TEXT, t.supervisor, span=2)
         s.label(s.row, 6, "实施单位")
-        s.value(s.row, 7, f"{key}.implementer", K.TEXT, t.implementer, span=3)
+        s.value(s.row, 7, f"{key}.implementer", workbook_layout.TEXT, t.implementer, span=3)
         s.row += 1
     exec_row = _fund_rows(s, book, view, key, t, d)
     r = s.row
     s.label(r, 1, "年度总体目标", span=2, rows=2)
     s.label(r, 3, "预期目标", span=3)
     s.label(r, 6, "实际完成情况", span=4)
-    s.value(r + 1, 3, f"{key}.goal.expected", K.TEXT, t.goal.expected, span=3)
-    s.value(r + 1, 6, f"{key}.goal.actual", K.TEXT, t.goal.actual, span=4)
+    s.value(r + 1, 3, f"{key}.goal.expected", workbook_layout.TEXT, t.goal.expected, span=3)
+    s.value(r + 1, 6, f"{key}.goal.actual", workbook_layout.TEXT, t.goal.actual, span=4)
     s.row = r + 2
     lo, hi, applicable_col = _indicator_form(s, f"{key}.indicators", t.indicators, key, d,
                                              tuple(view.profile["level1_weights"]))
@@ -1174,7 +1173,7 @@ def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: 
         book.const(f"{p}.label", f.label)
         if f.key != "total":
             for c, col in ((4, "initial"), (5, "annual"), (6, "executed")):
-                s.value(row, c, f"{p}.{col}", K.AMOUNT, getattr(f, col))
+                s.value(row, c, f"{p}.{col}", workbook_layout.AMOUNT, getattr(f, col))
             for c in (7, 8, 9):
                 s.label(row, c, DASH, head=False)
             continue
@@ -1187,20 +1186,20 @@ def _fund_rows(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, d: 
             fkey = keys.fund_sum(key, group, col)
             letter = get_column_letter(c)
             formula = "=" + "+".join(f"N({letter}{pr})" for pr in parts) if parts and d.recomputed(fkey) else None
-            s.value(row, c, f"{p}.{col}", K.AMOUNT, getattr(f, col), K.DERIVED if formula else K.INPUT, formula,
+            s.value(row, c, f"{p}.{col}", workbook_layout.AMOUNT, getattr(f, col), workbook_layout.DERIVED if formula else workbook_layout.INPUT, formula,
                     key=fkey)
-        s.value(row, 7, f"{p}.weight", K.WEIGHT, f.weight)
+        s.value(row, 7, f"{p}.weight", workbook_layout.WEIGHT, f.weight)
         rkey = keys.execution_rate(key)
         rate_f = f'=IF(AND(ISNUMBER(E{row}),N(E{row})<>0,ISNUMBER(F{row})),F{row}/E{row},"")'
-        s.value(row, 8, f"{p}.rate", K.RATE, f.stated_rate, K.DERIVED, rate_f if d.recomputed(rkey) else None, key=rkey)
+        s.value(row, 8, f"{p}.rate", workbook_layout.RATE, f.stated_rate, workbook_layout.DERIVED, rate_f if d.recomputed(rkey) else None, key=rkey)
         skey = keys.execution_score(key)
         c = view.find(skey)
-        if F.is_formula(c):
+        if xlsx_formulas.is_formula(c):
             weight = f'IF(G{row}="",{_plain(view.profile["execution_weight"])},G{row})'
-            s.value(row, 9, f"{p}.score", K.SCORE, f.stated_score, K.DERIVED,
-                    F.execution_score_formula(view.profile["execution_score"], f"H{row}", weight), key=skey)
+            s.value(row, 9, f"{p}.score", workbook_layout.SCORE, f.stated_score, workbook_layout.DERIVED,
+                    xlsx_formulas.execution_score_formula(view.profile["execution_score"], f"H{row}", weight), key=skey)
         else:
-            s.value(row, 9, f"{p}.score", K.SCORE, f.stated_score, allowed=F.allowed_range(c, f.weight))
+            s.value(row, 9, f"{p}.score", workbook_layout.SCORE, f.stated_score, allowed=xlsx_formulas.allowed_range(c, f.weight))
         book.refs[str(skey)] = f"{_sheet_ref(s.title)}!$I${row}"
     s.row = r
     return exec_row
@@ -1228,36 +1227,36 @@ def _indicator_form(s: Sheet, base: str, inds, res: str, d: _Derived,
     s.row += 1
     first = s.row
     n = len(inds)
-    total_rows = n + K.SPARE_ROWS
+    total_rows = n + workbook_layout.SPARE_ROWS
     s.label(first, 1, "", rows=total_rows)
     for a, b in _runs([i.level1 for i in inds]):
         paths = tuple(f"{base}[{k}].level1" for k in range(a, b))
-        s.value(first + a, 2, paths[0], K.TEXT, inds[a].level1, rows=b - a, also=paths[1:])
+        s.value(first + a, 2, paths[0], workbook_layout.TEXT, inds[a].level1, rows=b - a, also=paths[1:])
     for a, b in _runs([f"{i.level1}/{i.level2}" for i in inds]):
         paths = tuple(f"{base}[{k}].level2" for k in range(a, b))
-        s.value(first + a, 3, paths[0], K.TEXT, inds[a].level2, rows=b - a, also=paths[1:])
+        s.value(first + a, 3, paths[0], workbook_layout.TEXT, inds[a].level2, rows=b - a, also=paths[1:])
     for i, ind in enumerate(inds):
         p = f"{base}[{i}]"
         r = first + i
-        s.value(r, 4, f"{p}.name", K.TEXT, ind.name)
+        s.value(r, 4, f"{p}.name", workbook_layout.TEXT, ind.name)
         skey = keys.indicator_score(res, i)
         c = d.find(skey)
         formula = None
-        if F.is_formula(c):
+        if xlsx_formulas.is_formula(c):
             formula = _figure_cells(s, r, p, ind)
         if formula is None:
-            s.value(r, 5, f"{p}.target", K.TEXT, ind.target.raw)
-            s.value(r, 6, f"{p}.actual", K.TEXT, ind.actual.raw)
-        s.value(r, 7, f"{p}.weight", K.WEIGHT, ind.weight)
+            s.value(r, 5, f"{p}.target", workbook_layout.TEXT, ind.target.raw)
+            s.value(r, 6, f"{p}.actual", workbook_layout.TEXT, ind.actual.raw)
+        s.value(r, 7, f"{p}.weight", workbook_layout.WEIGHT, ind.weight)
         if formula is not None:
-            s.value(r, 8, f"{p}.score", K.SCORE, ind.stated_score, K.DERIVED, formula, key=skey)
+            s.value(r, 8, f"{p}.score", workbook_layout.SCORE, ind.stated_score, workbook_layout.DERIVED, formula, key=skey)
         else:
-            s.value(r, 8, f"{p}.score", K.SCORE, ind.stated_score, allowed=F.allowed_range(c, ind.weight))
-        s.value(r, 9, f"{p}.reason", K.TEXT, ind.reason)
-        s.value(r, 10, f"{p}.applicable", K.BOOL, ind.applicable)
-        s.value(r, 11, f"{p}.tier", K.TIER, ind.tier)
+            s.value(r, 8, f"{p}.score", workbook_layout.SCORE, ind.stated_score, allowed=xlsx_formulas.allowed_range(c, ind.weight))
+        s.value(r, 9, f"{p}.reason", workbook_layout.TEXT, ind.reason)
+        s.value(r, 10, f"{p}.applicable", workbook_layout.BOOL, ind.applicable)
+        s.value(r, 11, f"{p}.tier", workbook_layout.TIER, ind.tier)
     s.row = first + n
-    _spare_rows(s, base, inds, K.SPARE_ROWS, level1_names)
+    _spare_rows(s, base, inds, workbook_layout.SPARE_ROWS, level1_names)
     return first, s.row - 1, 10
 
 
@@ -1266,39 +1265,39 @@ def _figure_cells(s: Sheet, r: int, p: str, ind) -> str | None:
     得分 formula over them; None when either text cannot be held so (then both stay text)."""
     t, a = ind.target, ind.actual
     if t.kind == "date":
-        ft, fa = F.split_date(t.raw), F.split_date(a.raw)
+        ft, fa = xlsx_formulas.split_date(t.raw), xlsx_formulas.split_date(a.raw)
         if ft is None or fa is None:
             return None
-        s.value(r, 5, f"{p}.target", K.FIGURE, t.when, num_format=F.date_format(ft), spec=ft.spec())
-        s.value(r, 6, f"{p}.actual", K.FIGURE, a.when, num_format=F.date_format(fa), spec=fa.spec())
+        s.value(r, 5, f"{p}.target", workbook_layout.FIGURE, t.when, num_format=xlsx_formulas.date_format(ft), spec=ft.spec())
+        s.value(r, 6, f"{p}.actual", workbook_layout.FIGURE, a.when, num_format=xlsx_formulas.date_format(fa), spec=fa.spec())
     else:
-        ft, fa = F.split_figure(t.raw), F.split_figure(a.raw)
+        ft, fa = xlsx_formulas.split_figure(t.raw), xlsx_formulas.split_figure(a.raw)
         if ft is None or fa is None or ft.value != t.value or fa.value != a.value:
             return None
-        s.value(r, 5, f"{p}.target", K.FIGURE, ft.value, num_format=F.figure_format(ft), spec=ft.spec())
-        s.value(r, 6, f"{p}.actual", K.FIGURE, fa.value, num_format=F.figure_format(fa), spec=fa.spec())
-    return F.indicator_formula(ind, f"E{r}", f"F{r}", f"G{r}", f"J{r}")
+        s.value(r, 5, f"{p}.target", workbook_layout.FIGURE, ft.value, num_format=xlsx_formulas.figure_format(ft), spec=ft.spec())
+        s.value(r, 6, f"{p}.actual", workbook_layout.FIGURE, fa.value, num_format=xlsx_formulas.figure_format(fa), spec=fa.spec())
+    return xlsx_formulas.indicator_formula(ind, f"E{r}", f"F{r}", f"G{r}", f"J{r}")
 
 
 def _spare_rows(s: Sheet, base: str, inds, spare: int, level1_names: tuple[str, ...]) -> None:
     """Empty indicator rows a preparer may fill (a spare indicator applies). Their 得分 is an input;
     the engine scores the row on import where it can."""
     level1 = tuple(dict.fromkeys((*level1_names, *(i.level1 for i in inds if i.level1))))
-    level2 = tuple(dict.fromkeys((*K.LEVEL2_NAMES, *(i.level2 for i in inds if i.level2))))
-    p0 = base.rsplit(".", 1)[0] + "." + K.SPARE_LIST
+    level2 = tuple(dict.fromkeys((*workbook_layout.LEVEL2_NAMES, *(i.level2 for i in inds if i.level2))))
+    p0 = base.rsplit(".", 1)[0] + "." + workbook_layout.SPARE_LIST
     for j in range(spare):
         p = f"{p0}[{j}]"
         r = s.row
-        s.value(r, 2, f"{p}.level1", K.TEXT, None, K.SPARE, choices=level1 or None)
-        s.value(r, 3, f"{p}.level2", K.TEXT, None, K.SPARE, choices=level2)
-        s.value(r, 4, f"{p}.name", K.TEXT, None, K.SPARE)
-        s.value(r, 5, f"{p}.target", K.TEXT, None, K.SPARE)
-        s.value(r, 6, f"{p}.actual", K.TEXT, None, K.SPARE)
-        s.value(r, 7, f"{p}.weight", K.WEIGHT, None, K.SPARE)
-        s.value(r, 8, f"{p}.score", K.SCORE, None, K.SPARE)
-        s.value(r, 9, f"{p}.reason", K.TEXT, None, K.SPARE)
-        s._write(r, 10, None, s.book.style(K.TEXT, ""))
-        s.value(r, 11, f"{p}.tier", K.TIER, None, K.SPARE)
+        s.value(r, 2, f"{p}.level1", workbook_layout.TEXT, None, workbook_layout.SPARE, choices=level1 or None)
+        s.value(r, 3, f"{p}.level2", workbook_layout.TEXT, None, workbook_layout.SPARE, choices=level2)
+        s.value(r, 4, f"{p}.name", workbook_layout.TEXT, None, workbook_layout.SPARE)
+        s.value(r, 5, f"{p}.target", workbook_layout.TEXT, None, workbook_layout.SPARE)
+        s.value(r, 6, f"{p}.actual", workbook_layout.TEXT, None, workbook_layout.SPARE)
+        s.value(r, 7, f"{p}.weight", workbook_layout.WEIGHT, None, workbook_layout.SPARE)
+        s.value(r, 8, f"{p}.score", workbook_layout.SCORE, None, workbook_layout.SPARE)
+        s.value(r, 9, f"{p}.reason", workbook_layout.TEXT, None, workbook_layout.SPARE)
+        s._write(r, 10, None, s.book.style(workbook_layout.TEXT, ""))
+        s.value(r, 11, f"{p}.tier", workbook_layout.TIER, None, workbook_layout.SPARE)
         s.row += 1
 
 
@@ -1312,7 +1311,7 @@ def _total_row(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, res
     system = catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]
     s.label(r, 1, f"总分（{system}）", span=6)
     weight_f = f"=SUM(G{lo}:G{hi})" + (f"+N(G{exec_row})" if exec_row else "")
-    s.value(r, 7, f"{key}.total_weight", K.WEIGHT, t.stated_total_weight, K.DERIVED, weight_f)
+    s.value(r, 7, f"{key}.total_weight", workbook_layout.WEIGHT, t.stated_total_weight, workbook_layout.DERIVED, weight_f)
     scores, weights, flags = f"H{lo}:H{hi}", f"G{lo}:G{hi}", f"{J}{lo}:{J}{hi}"
     applicable = f'SUMIF({flags},"<>否",{scores})'
     na_method = view.profile["not_applicable"]["overall" if t.kind == "overall" else "project"]
@@ -1326,13 +1325,13 @@ def _total_row(s: Sheet, book: Book, view: View, key: str, t: SelfEvalTable, res
     total_f = sum_f + (f"+N(I{exec_row})" if exec_row else "")
     caps = view.profile["execution_caps"]
     if caps["enabled"] and caps["caps"] and exec_row:
-        total_f = F.caps_formula(total_f, f"H{exec_row}", caps["caps"])
+        total_f = xlsx_formulas.caps_formula(total_f, f"H{exec_row}", caps["caps"])
     tkey = keys.total(key)
-    s.value(r, 8, f"{key}.total", K.SCORE, t.stated_total, K.DERIVED,
-            "=" + total_f if F.is_formula(view.find(tkey)) else None, key=tkey)
+    s.value(r, 8, f"{key}.total", workbook_layout.SCORE, t.stated_total, workbook_layout.DERIVED,
+            "=" + total_f if xlsx_formulas.is_formula(view.find(tkey)) else None, key=tkey)
     book.refs[str(tkey)] = f"{_sheet_ref(s.title)}!$H${r}"
     grade = res.grade.text if res is not None and res.grade else ""
-    s.formula(r, 9, f'="等次："&{F.grade_formula(f"H{r}", view.profile["grades"])}', f"等次：{grade}" if grade else "")
+    s.formula(r, 9, f'="等次："&{xlsx_formulas.grade_formula(f"H{r}", view.profile["grades"])}', f"等次：{grade}" if grade else "")
     s.row += 1
 
 
@@ -1341,12 +1340,12 @@ def _filler_rows(s: Sheet, key: str, t: SelfEvalTable, pkg) -> None:
     s.label(r, 1, "单位负责人签字：", span=3, head=False)
     s.label(r, 4, "", head=False)
     s.label(r, 5, "填表人：", head=False)
-    s.value(r, 6, f"{key}.filler", K.TEXT, t.filler)
+    s.value(r, 6, f"{key}.filler", workbook_layout.TEXT, t.filler)
     s.label(r, 7, "联系电话：", span=2, head=False)
     s.label(r, 9, pkg.unit.phone, head=False)
     r += 1
     s.label(r, 1, "填报日期：", span=3, head=False)
-    s.value(r, 4, f"{key}.filing_date", K.DATE, t.filing_date)
+    s.value(r, 4, f"{key}.filing_date", workbook_layout.DATE, t.filing_date)
     s.row = r + 1
 
 
@@ -1367,8 +1366,8 @@ def _fund_types(book: Book, view: View) -> None:
         annex, label = FUND_TYPE_LABELS.get(decl.kind, ("", decl.kind))
         s.label(s.row, 1, annex, head=False)
         s.label(s.row, 2, f"{prefix}{label}绩效自评表", head=False)
-        s.value(s.row, 3, f"fund_types[{i}].has_spending", K.BOOL, decl.has_spending)
-        s.value(s.row, 4, f"fund_types[{i}].statement", K.TEXT, decl.statement)
+        s.value(s.row, 3, f"fund_types[{i}].has_spending", workbook_layout.BOOL, decl.has_spending)
+        s.value(s.row, 4, f"fund_types[{i}].statement", workbook_layout.TEXT, decl.statement)
         s.row += 1
 
 

@@ -1,6 +1,10 @@
-"""The web application: the unit prepares, reviews and submits its package in the browser.
+"""The web application: units prepare, review and submit their packages; the bureau reviews, samples,
+publishes and imports; anyone reads what was published.
 
-Django lives only here; the core imports nothing of it. Views are thin: writes go through
-`jixiao.web.services`, reads through `jixiao.web.selectors`, and both reach the package's data
-only through `jixiao.services` (the same functions the CLI and the worker call).
+By audience, over one shared domain (docs/architecture.md has the map): `unit/`, `bureau/`, `public/`
+and `api/` each hold their urls, views, selectors and services and never import one another; below
+them `models/`, `access.py` (who may see and do what), `drafts/` (form layouts, figures, cells, the
+draft recomputed), `versions.py` (draft writes, versions, opinions, comments), `jobs/`,
+`publication.py` and `security/`. Everything reaches the package's data only through
+`jixiao.services` (the same functions the CLI and the worker call).
 """

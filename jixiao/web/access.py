@@ -29,9 +29,14 @@ and a 403 for an action the user's role may not take on an object they can see.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from .models import BUREAU_ROLES, UNIT_ROLES, EvaluationTask, Package, Role
+from jixiao.web.models import BUREAU_ROLES, UNIT_ROLES, EvaluationTask, Package, Role, User
+from jixiao.web.security.context import note_refusal
+
+NOT_FOUND = "没有找到该任务或数据包，或您无权查看"
 
 # --- who the user is ----------------------------------------------------------------------------------
 
@@ -173,3 +178,33 @@ def can_run_task(user, task: EvaluationTask) -> bool:
 
 def can_create_task(user) -> bool:
     return is_performance(user)
+
+
+# --- packages a user may open ----------------------------------------------------------------------------------------
+
+
+def packages_for(user: User) -> QuerySet[Package]:
+    """The packages whose workspace a user may open (`access.visible_packages`: their own unit's;
+    the bureau reads what was sent through its own pages)."""
+    return visible_packages(user).select_related("task", "unit", "task__bureau")
+
+
+def package_for(user: User, pk: int) -> Package:
+    """The package if the user may open it. Another unit's package is a 404, not a 403: its
+    existence is not disclosed."""
+    try:
+        return packages_for(user).get(pk=pk)
+    except Package.DoesNotExist:
+        note_refusal(f"数据包 {pk}")
+        raise Http404("没有找到该数据包，或您无权查看") from None
+
+
+def require_role(user: User, *roles: str) -> None:
+    require(user.role in roles)
+
+
+def require(allowed: bool) -> None:
+    """A 403 for an action the user's role may not take on an object they can see."""
+    if not allowed:
+        note_refusal("角色不允许此操作")
+        raise PermissionDenied("您的角色不能进行此操作")

@@ -100,7 +100,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     _ensure_var()
-    from .demo import load_demo
+    from .demo.units import load_demo
 
     _migrate()
     try:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..core.numbers import fmt_amount
+from jixiao.core.numbers import fmt_amount
 
 SHORT = 60  # characters of a value shown before it is folded (the rest one click away)
 _LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")

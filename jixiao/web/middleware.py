@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -20,7 +22,6 @@ class UploadLimitMiddleware:
         if length > limit:
             text = f"上传的内容过大（{length // 1024 // 1024} MB），上限为 {settings.JIXIAO_MAX_UPLOAD_BYTES // 1024 // 1024} MB。已保存的内容没有改变。"
             if request.path.startswith("/api/"):
-                import json
 
                 return HttpResponse(json.dumps({"detail": text}, ensure_ascii=False), status=413,
                                     content_type="application/json; charset=utf-8")

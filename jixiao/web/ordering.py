@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from pypinyin import Style, lazy_pinyin
 
-from .models import Status
+from jixiao.web.models import Status
 
-# The workflow: not started → draft → in the unit head's review → returned → sent → accepted → published.
-WORKFLOW = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.RETURNED, Status.SUBMITTED, Status.ACCEPTED,
+# The workflow: not started → draft → in the unit head's review → sent → returned → accepted → published.
+WORKFLOW = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED,
             Status.PUBLISHED]
 
 

@@ -1,8 +1,8 @@
-from .urls import root
+"""The project's root URLconf: the site (jixiao/web/urls.py) and the security pages (issue 12: the
+second factor, the audit administrator's log)."""
 
-urlpatterns = list(root)
+from django.urls import include, path
 
-# Issue 12: the second factor, the audit administrator's log.
-from django.urls import include, path  # noqa: E402
+from jixiao.web.urls import root
 
-urlpatterns.append(path("security/", include("jixiao.web.security.urls")))
+urlpatterns = [*root, path("security/", include("jixiao.web.security.urls"))]

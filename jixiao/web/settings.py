@@ -37,19 +37,24 @@ INSTALLED_APPS = [
     "jixiao.web.security",
 ]
 
-MIDDLEWARE = [
+MIDDLEWARE = [  # in the order Django runs them on a request; nothing is inserted elsewhere
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header (security/settings.py sets the policy)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # after authentication: it marks the user verified by TOTP or not
     "jixiao.web.security.middleware.AuditContextMiddleware",
+    "jixiao.web.security.middleware.SecondFactorMiddleware",  # bureau and administrator roles: TOTP first
+    "jixiao.web.security.middleware.PasswordChangeMiddleware",  # an initial or expired password: change it first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jixiao.web.middleware.UploadLimitMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "jixiao.web.root_urls"
@@ -129,7 +134,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
-CSRF_FAILURE_VIEW = "jixiao.web.views.csrf_failure"
+CSRF_FAILURE_VIEW = "jixiao.web.entrance.csrf_failure"
 
 # Issue 12: identity, sessions, headers and JIXIAO_ENV=production (jixiao/web/security/settings.py).
 from .security.settings import apply as _apply_security  # noqa: E402

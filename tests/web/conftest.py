@@ -16,10 +16,10 @@ PASSWORD = "测试-password-1"
 
 
 def canonical(path: Path = FIXTURE) -> dict:
-    from jixiao import services as S
-    from jixiao.web import draft as D
+    from jixiao import services
+    from jixiao.web.drafts import fields
 
-    return D.jsonable(S.to_canonical(package=S.read(path=path)))
+    return fields.jsonable(services.to_canonical(package=services.read(path=path)))
 
 
 @pytest.fixture(autouse=True)

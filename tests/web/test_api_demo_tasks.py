@@ -55,7 +55,7 @@ def test_findings_name_their_form_and_field(world):
 
 @pytest.mark.django_db
 def test_the_demo_loads_once_with_every_state(monkeypatch):
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
 
     logins = load_demo()
     assert {u for u, _, _ in logins.users} >= {"tianbao", "fuzeren", "jixiaogu", "guikou"}

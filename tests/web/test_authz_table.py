@@ -55,7 +55,7 @@ def _url_patterns(resolver=None, prefix: str = "", ns: str = ""):
 
 
 def _api_operations() -> list[tuple[str, str]]:
-    from jixiao.web.api import api
+    from jixiao.web.api.endpoints import api
 
     schema = api.get_openapi_schema()
     return [(method.upper(), path) for path, ops in schema["paths"].items() for method in ops]
@@ -105,8 +105,8 @@ def _world(tmp_path) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from jixiao.web import bureau_services as BW
-    from jixiao.web import draft as D
+    from jixiao.web.bureau import services as bureau_services
+    from jixiao.web.drafts import fields
     from jixiao.web.models import (
         ApiToken,
         BatchJob,
@@ -172,21 +172,21 @@ def _world(tmp_path) -> dict:
     t2 = EvaluationTask.objects.create(bureau=x, year=2022, title="2022年度自评", profile="national-2020", deadline=date(2023, 6, 30))
     t2.units.add(a, b)
     sent = Package.objects.create(task=t2, unit=a, draft=canonical(), version=1, status=Status.DRAFT)
-    water = D.put(D.put(canonical(), "unit.name", "某县水利局"), "unit.budget_code", "301002")
+    water = fields.put(fields.put(canonical(), "unit.name", "某县水利局"), "unit.budget_code", "301002")
     accepted = Package.objects.create(task=t2, unit=b, draft=water, version=1, status=Status.DRAFT)
     send(sent, people["preparer"], people["head"])
     send(accepted, people["preparer_other_unit"], people["head_other_unit"])
     number = accepted.submissions.filter(state="approved").order_by("-number").first().number
-    BW.accept(package_id=accepted.pk, user=people["performance"], version=number, opinion="同意。", signer="王审核",
+    bureau_services.accept(package_id=accepted.pk, user=people["performance"], version=number, opinion="同意。", signer="王审核",
               signed_on=date(2023, 7, 1))
-    spot = BW.draw(task_id=t2.pk, user=people["performance"])[0]
-    from jixiao.web.bureau_selectors import score_lines
+    spot = bureau_services.draw(task_id=t2.pk, user=people["performance"])[0]
+    from jixiao.web.bureau.selectors import score_lines
 
     key = score_lines(spot)[0].key
-    pub = BW.publish(package_id=accepted.pk, user=people["performance"])
+    pub = bureau_services.publish(package_id=accepted.pk, user=people["performance"])
     pub.pdf = "jobs/x.pdf"
     pub.save(update_fields=["pdf"])
-    notice = BW.send_rectification(package_id=sent.pk, user=people["performance"], text="请补充偏差原因",
+    notice = bureau_services.send_rectification(package_id=sent.pk, user=people["performance"], text="请补充偏差原因",
                                    due=date.today() + timedelta(days=30))
     batch = BatchJob.objects.create(task=t2, requested_by=people["performance"])
     (tmp_path / "files" / "jobs" / "batch.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
@@ -211,18 +211,18 @@ def fingerprint() -> tuple:
     from django.db.models import Count, Q, Sum
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from jixiao.web import models as M
+    from jixiao.web import models
 
-    pk = M.Package.objects.aggregate(v=Sum("version"), n=Count("id"))
-    statuses = tuple(M.Package.objects.order_by("pk").values_list("status", flat=True))
-    users = M.User.objects.aggregate(n=Count("id"), active=Count("id", filter=Q(is_active=True)),
+    pk = models.Package.objects.aggregate(v=Sum("version"), n=Count("id"))
+    statuses = tuple(models.Package.objects.order_by("pk").values_list("status", flat=True))
+    users = models.User.objects.aggregate(n=Count("id"), active=Count("id", filter=Q(is_active=True)),
                                      forced=Count("id", filter=Q(must_change_password=True)))
-    pw = tuple(M.User.objects.order_by("pk").values_list("password", flat=True))
-    rect = M.Rectification.objects.aggregate(n=Count("id"), answered=Count("answered_at"), closed=Count("closed_at"))
-    counts = tuple(m.objects.count() for m in (M.FieldEdit, M.Submission, M.Comment, M.BureauDecision, M.SpotCheck, M.SpotScore,
-                                               M.BatchJob, M.RenderJob, M.Publication, M.EvaluationTask, M.Unit, TOTPDevice,
+    pw = tuple(models.User.objects.order_by("pk").values_list("password", flat=True))
+    rect = models.Rectification.objects.aggregate(n=Count("id"), answered=Count("answered_at"), closed=Count("closed_at"))
+    counts = tuple(m.objects.count() for m in (models.FieldEdit, models.Submission, models.Comment, models.BureauDecision, models.SpotCheck, models.SpotScore,
+                                               models.BatchJob, models.RenderJob, models.Publication, models.EvaluationTask, models.Unit, TOTPDevice,
                                                AccessAttempt))
-    states = tuple(M.Submission.objects.order_by("pk").values_list("state", flat=True))
+    states = tuple(models.Submission.objects.order_by("pk").values_list("state", flat=True))
     return (pk["v"], pk["n"], statuses, tuple(users.values()), pw, tuple(rect.values()), counts, states)
 
 

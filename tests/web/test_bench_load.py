@@ -52,7 +52,7 @@ PATH = "projects[0].indicators[{}].actual"
 def test_nothing_lost_check_finds_a_lost_update(world):
     """Edits accepted by the server pass; an acknowledged edit the database does not hold, a blind
     overwrite and a draft that differs from its history are each reported."""
-    from jixiao.web import draft as D
+    from jixiao.web.drafts import fields
     from jixiao.web.models import FieldEdit
 
     pkg, task, who = world["package"], world["task"], world["preparer"]
@@ -76,7 +76,7 @@ def test_nothing_lost_check_finds_a_lost_update(world):
 
     # a server that took an entry made on version 1 over the field's change at version 2
     assert post_edit(c, pkg, PATH.format(0), "14项", version=1).status_code == 409  # this one refuses it; had it not:
-    pkg.draft, pkg.version = D.put(pkg.draft, PATH.format(0), "14项"), 4
+    pkg.draft, pkg.version = fields.put(pkg.draft, PATH.format(0), "14项"), 4
     pkg.save(update_fields=["draft", "version"])
     FieldEdit.objects.create(package=pkg, path=PATH.format(0), old="11项", new="14项", user=who, version=4, kind="edit")
     blind = load.check_nothing_lost({"task": task.pk, "edits": accepted[:2] + [[pkg.pk, PATH.format(0), "14项", 1, 4, who.username]],
@@ -85,7 +85,7 @@ def test_nothing_lost_check_finds_a_lost_update(world):
     assert "'11项' (version 2" in blind["problems"][0]
 
     # the draft no longer holds the field's last recorded value
-    pkg.draft = D.put(pkg.draft, PATH.format(1), "99项")
+    pkg.draft = fields.put(pkg.draft, PATH.format(1), "99项")
     pkg.save(update_fields=["draft"])
     changed = load.check_nothing_lost({"task": task.pk, "edits": accepted[:2], "approvals": []})
     assert changed["final_mismatches"] == 1 and changed["lost_updates"] == 1

@@ -44,7 +44,7 @@ class Story:
 
 
 def test_the_unit_prepares_submits_and_gets_approved(db, browser_page, tmp_path):
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import Package
 
     load_demo()
@@ -109,14 +109,14 @@ def test_the_unit_prepares_submits_and_gets_approved(db, browser_page, tmp_path)
     s.shot("narrative-reference")
 
     # 5. import a workbook (the package exported as the official .xlsx, one contact changed)
-    from jixiao import services as S
-    from jixiao.web import figures as FG
-    from jixiao.web.selectors import compute
+    from jixiao import services
+    from jixiao.web.drafts import figures
+    from jixiao.web.drafts.computation import compute
 
     pkg.refresh_from_db()
-    doc = FG.resolve_document(pkg.draft, compute(pkg.draft).report)
+    doc = figures.resolve_document(pkg.draft, compute(pkg.draft).report)
     doc["unit"]["contact"] = "黄觅（导入）"
-    workbook = S.render(package=S.from_canonical(data=doc), outdir=tmp_path, charts=False).xlsx
+    workbook = services.render(package=services.from_canonical(data=doc), outdir=tmp_path, charts=False).xlsx
     page.goto(f"{base}/p/{pkg.pk}/import")
     page.set_input_files("#file", str(workbook))
     page.click("button:has-text('导入')")

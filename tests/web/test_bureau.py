@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.web import services as W
-from jixiao.web.bureau_views import mask_phones
+from jixiao.web import versions
 from jixiao.web.models import BureauDecision, Comment, Package, Role, SpotScore, Status, User
+from jixiao.web.publication import mask_phones
 
 from .conftest import PASSWORD, client_for
 
@@ -21,10 +21,10 @@ from .conftest import PASSWORD, client_for
 def send(pkg: Package, preparer: User, head: User) -> Package:
     """The unit sends its draft to the bureau: the preparer submits, the head approves."""
     pkg.refresh_from_db()
-    W._summarise(pkg, W.compute(pkg.draft))  # as every edit of the draft does
+    versions._summarise(pkg, versions.compute(pkg.draft))  # as every edit of the draft does
     pkg.save()
-    W.submit(package_id=pkg.pk, user=preparer, version=pkg.version)
-    W.approve(package_id=pkg.pk, user=head, opinion="情况属实，同意报送。")
+    versions.submit(package_id=pkg.pk, user=preparer, version=pkg.version)
+    versions.approve(package_id=pkg.pk, user=head, opinion="情况属实，同意报送。")
     pkg.refresh_from_db()
     return pkg
 
@@ -32,10 +32,10 @@ def send(pkg: Package, preparer: User, head: User) -> Package:
 @pytest.fixture
 def sent(world):
     """Both units' packages sent to the bureau; a 归口业务科室 user beside the 绩效评价股 one."""
-    from jixiao.web import draft as D
+    from jixiao.web.drafts import fields
 
     water = world["other_package"]
-    water.draft = D.put(D.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
+    water.draft = fields.put(fields.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
     water.save()
     send(world["package"], world["preparer"], world["head"])
     send(world["other_package"], world["other"], world["other_head"])
@@ -145,7 +145,7 @@ def test_return_with_a_reason_and_a_field_comment_reaches_the_preparer(sent):
     assert pkg.status == Status.RETURNED and pkg.editable
     d = BureauDecision.objects.get(package=pkg)
     assert d.action == "return" and d.submission.number == n and d.text == "偏差原因分析不充分"
-    from jixiao.web.selectors import comments_by_path
+    from jixiao.web.versions import comments_by_path
 
     seen = comments_by_path(pkg)
     assert any("联系人职务" in cm.text for cm in seen["unit.contact"])
@@ -175,7 +175,7 @@ def test_accept_writes_the_bureau_opinion_into_a_new_hashed_version(sent):
     assert d.action == "accept" and d.submission.number == n and d.result.number == n + 1
     opinion = next(o for o in d.result.content["opinions"] if o["role"] == "财政部门归口业务科室")
     assert opinion == {"role": "财政部门归口业务科室", "text": "经审核，自评结果客观，同意。", "signer": "王审核", "date": "2024-07-01"}
-    assert d.result.content_hash == W.content_hash(d.result.content)[1] != d.submission.content_hash
+    assert d.result.content_hash == versions.content_hash(d.result.content)[1] != d.submission.content_hash
     assert any(o["role"] == "部门（单位）" for o in d.result.content["opinions"])  # the unit's opinion kept
     # decided: no second decision
     r = client_for(sent["bureau"]).post(f"/b/p/{pkg.pk}/decide", {"version": latest(pkg), "action": "return",
@@ -219,7 +219,7 @@ def test_only_the_performance_section_draws_and_rescores(sent):
     assert r.status_code == 403 and not task.spot_checks.exists()
     client_for(sent["bureau"]).post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau_selectors import score_lines
+    from jixiao.web.bureau.selectors import score_lines
 
     line = score_lines(s)[0]
     r = client_for(sent["desk"]).post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": line.key, f"score:{line.key}": "1"})
@@ -231,7 +231,7 @@ def test_rescoring_records_the_difference_and_exports_it(sent):
     accept(sent, sent["package"])
     c.post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau_selectors import score_lines
+    from jixiao.web.bureau.selectors import score_lines
 
     lines = [ln for ln in score_lines(s) if ln.self_score is not None and ln.weight]
     first, second = lines[0], lines[1]
@@ -255,7 +255,7 @@ def test_a_score_outside_the_allowed_range_stores_nothing(sent):
     accept(sent, sent["package"])
     c.post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau_selectors import score_lines
+    from jixiao.web.bureau.selectors import score_lines
 
     a, b = [ln for ln in score_lines(s) if ln.allowed][:2]
     r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [a.key, b.key], f"score:{a.key}": "0",
@@ -278,9 +278,9 @@ def test_rollup_of_a_supervisor_and_its_subordinate_units(sent):
     assert "纳入汇总：某县林业局、某县水利局" in html and "按资金加权" in html
     ws = load_workbook(io.BytesIO(c.get(f"/b/t/{sent['task'].pk}/rollup/?unit={forestry.pk}&format=xlsx").content)).active
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    from jixiao import services as S
+    from jixiao import services
 
-    parts = [S.from_canonical(data=p.submissions.order_by("-number").first().content) for p in (sent["package"], sent["other_package"])]
+    parts = [services.from_canonical(data=p.submissions.order_by("-number").first().content) for p in (sent["package"], sent["other_package"])]
     annual = sum(p.overall.fund("total").annual for p in parts)
     row = next(r for label, r in rows.items() if "全年预算数" in label)
     assert Decimal(str(row[1])) == annual and "某县水利局" in row[4]
@@ -435,7 +435,7 @@ def test_the_public_pdf_is_rendered_by_the_worker_when_published(transactional_d
 
 
 def test_the_demo_gives_the_bureau_something_on_every_page(db):
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import EvaluationTask, Publication, Unit
 
     load_demo()
@@ -444,14 +444,14 @@ def test_the_demo_gives_the_bureau_something_on_every_page(db):
     assert Publication.objects.count() == 2
     # the imports: an 一体化 file that pre-filled a draft, flagged differences and raised 运行监控 warnings;
     # a zip of outside packages with one stored, one unmatched, one unreadable
-    from jixiao.web import bureau_imports as BI
+    from jixiao.web.bureau import imports as bureau_imports
     from jixiao.web.models import ExecutionCheck
 
     task = EvaluationTask.objects.get()
     summary = task.execution_imports.get().summary
     assert summary["prefilled"] and summary["conflicts"] and summary["flagged"] >= len(summary["conflicts"])
     assert ExecutionCheck.objects.filter(differences__gt=0).count() == summary["flagged"]
-    assert BI.monitoring(task)
+    assert bureau_imports.monitoring(task)
     outcomes = sorted(r["outcome"] for r in task.package_imports.get().results)
     assert outcomes == ["imported", "unmatched", "unreadable"]
     assert Package.objects.get(unit__budget_code="106001").submissions.get().origin.startswith("外部导入：")

@@ -42,9 +42,10 @@ PUBLIC = {"public_index", "public_year", "public_open_data", "public_unit", "pub
 
 
 def test_every_bureau_url_has_a_row():
-    from jixiao.web import bureau_urls
+    from jixiao.web.bureau import urls as bureau_urls
+    from jixiao.web.public import urls as public_urls
 
-    names = {p.name for p in bureau_urls.urlpatterns}
+    names = {p.name for p in bureau_urls.urlpatterns + public_urls.urlpatterns} | {"rectifications"}
     assert names - set(PAGES) - PUBLIC - UNIT_OWN - SHARED_WITH_UNIT == set(), "a bureau URL without a row in the access table"
 
 
@@ -54,7 +55,7 @@ def scene(sent):  # noqa: F811
     accept(sent, sent["other_package"])
     client_for(sent["bureau"]).post(f"/b/t/{sent['task'].pk}/spot/")
     spot = sent["task"].spot_checks.get()
-    from jixiao.web.bureau_selectors import score_lines
+    from jixiao.web.bureau.selectors import score_lines
 
     far = Bureau.objects.create(name="别县财政局", region_code="439999")
     sent["far"] = User.objects.create(username="far", role=Role.BUREAU_PERFORMANCE, bureau=far, password="x")

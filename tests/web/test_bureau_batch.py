@@ -14,10 +14,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jixiao.web import bureau_services as BW
-from jixiao.web import draft as D
+from jixiao.web.bureau import services as bureau_services
+from jixiao.web.drafts import fields
 from jixiao.web.models import BatchJob, Bureau, Department, Package, Role, Status, Submission, Unit, User
-from jixiao.web.services import ActionError
+from jixiao.web.versions import ActionError
 
 from .conftest import client_for, text_of
 from .test_bureau import accept, decide, latest, send, sent  # noqa: F401 - the fixture, used by name
@@ -65,7 +65,7 @@ def test_a_desk_user_sees_only_the_units_of_their_department(sent):
     r = decide(desk, water, action="return", reason="不归我管")
     assert r.status_code == 404
     with pytest.raises(ActionError) as exc:
-        BW.return_package(package_id=water.pk, user=sent["desk"], version=latest(water), reason="不归我管")
+        bureau_services.return_package(package_id=water.pk, user=sent["desk"], version=latest(water), reason="不归我管")
     assert exc.value.status == 403
     water.refresh_from_db()
     assert water.status == Status.SUBMITTED
@@ -202,7 +202,7 @@ def test_a_department_user_must_be_a_desk_of_that_bureau(sent):
 def stated(world):
     """Forestry's package sent with a stated 执行率 that differs from the computed one (90%)."""
     pkg = world["package"]
-    pkg.draft = D.put(pkg.draft, "overall.funds[0].rate", "95%")
+    pkg.draft = fields.put(pkg.draft, "overall.funds[0].rate", "95%")
     pkg.save()
     send(pkg, world["preparer"], world["head"])
     return world
@@ -310,7 +310,7 @@ def test_the_pdf_batch_zips_every_accepted_package_and_lists_the_one_that_failed
 
 def _fake_pdfs(monkeypatch):
     """LibreOffice stood in for by a writer of one-line PDFs (the zip's handling is under test)."""
-    from jixiao import services as S
+    from jixiao import services
 
     def render_pdfs(*, docx_paths, outdir, timeout=600):
         out = []
@@ -321,11 +321,11 @@ def _fake_pdfs(monkeypatch):
             out.append(p)
         return out
 
-    monkeypatch.setattr(S, "render_pdfs", render_pdfs)
+    monkeypatch.setattr(services, "render_pdfs", render_pdfs)
 
 
 def test_a_pdf_batch_that_dies_while_zipping_leaves_no_zip(sent, settings, monkeypatch):
-    from jixiao.web.bureau_batch import batch_pdf
+    from jixiao.web.jobs.batch_pdf import batch_pdf
 
     accept(sent, sent["package"])
     accept(sent, sent["other_package"])
@@ -367,14 +367,14 @@ def test_a_batch_job_a_killed_worker_left_running_is_marked_failed(sent):
 
 
 def test_pdf_names_are_code_and_unit_with_unsafe_characters_replaced():
-    from jixiao.web.bureau_batch import pdf_name
+    from jixiao.web.jobs.batch_pdf import pdf_name
 
     assert pdf_name("301001", "某县林业局") == "301001_某县林业局.pdf"
     assert pdf_name("301/002", 'a:b*c?"d<e>|f\\g') == "301_002_a_b_c_d_e_f_g.pdf"
 
 
 def test_two_units_of_the_same_name_and_code_get_two_files(sent, settings, monkeypatch):
-    from jixiao.web.bureau_batch import batch_pdf
+    from jixiao.web.jobs.batch_pdf import batch_pdf
 
     accept(sent, sent["package"])
     accept(sent, sent["other_package"])
@@ -410,8 +410,8 @@ def test_the_pdf_job_keeps_polling_until_it_is_done(world):
 
 
 def test_the_demo_deadline_is_relative_and_the_desk_has_units(db):
-    from jixiao.web.bureau_selectors import DashboardQuery, dashboard, task_for
-    from jixiao.web.demo import load_demo
+    from jixiao.web.bureau.selectors import DashboardQuery, dashboard, task_for
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import EvaluationTask
 
     load_demo()

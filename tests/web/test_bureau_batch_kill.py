@@ -25,7 +25,7 @@ from datetime import date
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from jixiao.web.models import BatchJob, Bureau, EvaluationTask, Package, Role, Status, Submission, Unit, User
-from jixiao.web.bureau_batch import batch_pdf
+from jixiao.web.jobs.batch_pdf import batch_pdf
 from tests.web.conftest import canonical
 b = Bureau.objects.create(name="某县财政局", region_code="430000")
 t = EvaluationTask.objects.create(bureau=b, year=2023, title="2023年度自评", profile="national-2020", deadline=date(2024, 6, 30))

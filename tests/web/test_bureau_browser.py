@@ -23,7 +23,7 @@ pytestmark = BROWSER
 def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     from playwright.sync_api import expect
 
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import BureauDecision, Package, SpotScore, Status, Unit
 
     load_demo()

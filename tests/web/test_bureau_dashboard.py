@@ -12,9 +12,9 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
-from jixiao import services as S
+from jixiao import services
 from jixiao.core.results_use import monitoring_warning
-from jixiao.web import bureau_imports as BI
+from jixiao.web.bureau import imports as bureau_imports
 from jixiao.web.models import (
     Department,
     EvaluationTask,
@@ -81,16 +81,16 @@ def test_the_stored_flag_is_the_cores_rule_at_and_around_each_checkpoint(world):
                        ("育苗", 6, "0", "5"),                 # no budget: no rate
                        ("育苗", 8, "-100", "-10"),            # a negative budget: 10%, below 60%
                        ("", 11, "1000", "749.99"))            # 部门整体, below October's 75%
-    assert BI.refresh_monitoring(task) == len(figures)
-    prof = S.profile(name=task.profile)
+    assert bureau_imports.refresh_monitoring(task) == len(figures)
+    prof = services.profile(name=task.profile)
     flags = {f.pk: f.below for f in ExecutionFigure.objects.filter(task=task)}
     assert flags == {f.pk: monitoring_warning(f.executed, f.budget, f.month, prof) is not None for f in figures}
     assert [flags[f.pk] for f in figures] == [False, True, False, True, False, False, True, True]
-    assert BI.refresh_monitoring(task) == 0  # worked out once
-    shown, count = BI.monitoring_shown(task, 2)
+    assert bureau_imports.refresh_monitoring(task) == 0  # worked out once
+    shown, count = bureau_imports.monitoring_shown(task, 2)
     assert count == 4 and [(w.project, w.month) for w in shown] == [("部门整体", 11), ("护林防火", 4)]
     assert shown[0].package == world["package"].pk and shown[0].threshold == "10月末 75.00%"
-    assert [w.message for w in BI.monitoring(task)] == [
+    assert [w.message for w in bureau_imports.monitoring(task)] == [
         monitoring_warning(f.executed, f.budget, f.month, prof).message for f in
         sorted((f for f in figures if flags[f.pk]), key=lambda f: (f.project, f.month))]
 
@@ -147,8 +147,8 @@ def _task_of(n: int) -> tuple[User, EvaluationTask]:
             Submission.objects.create(package=p, number=1, content={}, content_hash="0" * 64, hash_algorithm="SM3",
                                       created_by=user, profile=task.profile, state=Submission.State.APPROVED)
         _figures(task, u, ("", 6, "100", "10"), ("", 0, "100", "90"))
-    BI.refresh_monitoring(task)
-    BI.refresh_checks(task, force=True)
+    bureau_imports.refresh_monitoring(task)
+    bureau_imports.refresh_checks(task, force=True)
     return user, task
 
 

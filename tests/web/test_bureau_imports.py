@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from jixiao import services as S
-from jixiao.web import draft as D
+from jixiao import services
+from jixiao.web.drafts import fields
 from jixiao.web.models import (
     Comment,
     Department,
@@ -46,7 +46,7 @@ def _csv(*rows: str, head: str = "预算编码,单位名称,项目,全年预算�
 def drafts(world):
     """Both units hold drafts; the water bureau's names its own unit; a 归口业务科室 user."""
     water = world["other_package"]
-    water.draft = D.put(D.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
+    water.draft = fields.put(fields.put(water.draft, "unit.name", "某县水利局"), "unit.budget_code", "301002")
     water.save()
     dept = Department.objects.create(bureau=world["task"].bureau, name="农业农村科")
     world["task"].units.update(department=dept)  # both units are the desk's (归口业务科室 see their department's)
@@ -60,7 +60,7 @@ def drafts(world):
 
 def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_overwriting(drafts):
     task, forestry, water = drafts["task"], drafts["package"], drafts["other_package"]
-    forestry.draft = D.put(forestry.draft, EXEC, None)  # the forestry bureau has not entered it yet
+    forestry.draft = fields.put(forestry.draft, EXEC, None)  # the forestry bureau has not entered it yet
     forestry.save()
     data = _csv("301001,某县林业局,造林补助,200,180", "301001,某县林业局,,500,450", "301002,某县水利局, 造林补助 ,200,150")
     r = _upload(client_for(drafts["bureau"]), task, "一体化2023.csv", data)
@@ -70,12 +70,12 @@ def test_the_import_prefills_empty_figures_and_marks_differing_ones_without_over
     forestry.refresh_from_db()
     water.refresh_from_db()
     # the empty figure is pre-filled, as an import edit in the history; the engine's rate follows it
-    assert D.get(forestry.draft, EXEC) == "180.00" and forestry.version == 2
+    assert fields.get(forestry.draft, EXEC) == "180.00" and forestry.version == 2
     edit = forestry.edits.get(kind="import", path=EXEC)
     assert (edit.old, edit.new, edit.user) == (None, "180.00", drafts["bureau"])
-    assert D.get(forestry.draft, "projects[0].funds[0].rate") == "90.00%"
+    assert fields.get(forestry.draft, "projects[0].funds[0].rate") == "90.00%"
     # the figure the water bureau entered differently stays; a comment on that field says what 一体化 has
-    assert D.get(water.draft, EXEC) == "200" and water.version == 1
+    assert fields.get(water.draft, EXEC) == "200" and water.version == 1
     note = Comment.objects.get(package=water, path=EXEC)
     assert "150.00" in note.text and "200.00" in note.text and not note.resolved
     # the water bureau's preparer sees it beside the field on its own form
@@ -161,7 +161,7 @@ def test_a_tab_separated_export_with_its_total_row(drafts, monkeypatch):
     r = _upload(client_for(drafts["bureau"]), drafts["task"], "执行.csv", data.encode("gb18030"))
     assert r.status_code == 200
     assert ExecutionFigure.objects.count() == 2
-    monkeypatch.setattr("jixiao.web.bureau_views.DASHBOARD_WARNINGS", 1)
+    monkeypatch.setattr("jixiao.web.bureau.views.DASHBOARD_WARNINGS", 1)
     dash = client_for(drafts["bureau"]).get(f"/b/t/{drafts['task'].pk}/").content.decode()
     assert "共 2 条预警，此处列出前 1 条" in text_of(dash, "monitoring")
 
@@ -185,7 +185,7 @@ BAD = [
 @pytest.mark.parametrize(("data", "message"), BAD)
 def test_a_bad_file_is_refused_with_each_problem_and_nothing_is_written(drafts, data, message):
     task, forestry = drafts["task"], drafts["package"]
-    forestry.draft = D.put(forestry.draft, EXEC, None)
+    forestry.draft = fields.put(forestry.draft, EXEC, None)
     forestry.save()
     good_row = b"301002,,\xe9\x80\xa0\xe6\x9e\x97\xe8\xa1\xa5\xe5\x8a\xa9,200,150\n"  # 造林补助: would conflict, and is not stored
     r = _upload(client_for(drafts["bureau"]), task, "执行.csv", data + (good_row if data.count(b"\n") > 1 else b""))
@@ -194,7 +194,7 @@ def test_a_bad_file_is_refused_with_each_problem_and_nothing_is_written(drafts, 
     assert not ExecutionImport.objects.exists() and not ExecutionFigure.objects.exists()
     assert not Comment.objects.exists() and not ExecutionCheck.objects.exists()
     forestry.refresh_from_db()
-    assert forestry.version == 1 and D.get(forestry.draft, EXEC) is None
+    assert forestry.version == 1 and fields.get(forestry.draft, EXEC) is None
 
 
 @pytest.mark.parametrize(("name", "data", "status", "message"), [
@@ -233,9 +233,9 @@ def test_only_the_performance_section_of_the_tasks_bureau_imports(drafts):
 
 
 def _workbook(tmp_path, name: str, code: str) -> bytes:
-    pkg = S.read(path=FIXTURE)
+    pkg = services.read(path=FIXTURE)
     pkg.unit.name, pkg.unit.budget_code = name, code
-    return S.render(package=pkg, outdir=tmp_path / code, charts=False).xlsx.read_bytes()
+    return services.render(package=pkg, outdir=tmp_path / code, charts=False).xlsx.read_bytes()
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

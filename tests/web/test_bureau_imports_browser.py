@@ -22,7 +22,7 @@ def test_the_bureau_imports_execution_figures_and_outside_packages(db, browser_p
     from django.core.management import call_command
     from playwright.sync_api import expect
 
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import EvaluationTask, Package, PackageImport, Status
 
     load_demo()

@@ -132,7 +132,7 @@ def test_the_checks_catch_what_they_are_meant_to():
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
 
     settings.MEDIA_ROOT = tmp_path / "files"
     load_demo()

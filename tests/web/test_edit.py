@@ -100,7 +100,7 @@ def test_a_nul_character_is_refused_with_a_message_not_a_server_error(world):
     500. Typed or imported, it is refused with a Chinese message and nothing is stored."""
     import json
 
-    from jixiao.web import services as W
+    from jixiao.web import versions
 
     from .conftest import canonical
 
@@ -110,7 +110,7 @@ def test_a_nul_character_is_refused_with_a_message_not_a_server_error(world):
     assert r.status_code == 422 and "空字符" in r.content.decode()
     doc = canonical()
     doc["unit"]["name"] = "某县\x00林业局"
-    result = W.import_draft(package_id=pkg.pk, user=world["preparer"], filename="x.json",
+    result = versions.import_draft(package_id=pkg.pk, user=world["preparer"], filename="x.json",
                             data=json.dumps(doc, ensure_ascii=False).encode("utf-8"), version=1)
     assert not result.ok and "空字符" in result.message
     pkg.refresh_from_db()
@@ -189,12 +189,12 @@ def test_an_edit_made_before_an_import_names_the_import_not_a_change_of_rows(wor
     the message says that an import changed the draft (not that rows were added or moved)."""
     import json
 
-    from jixiao.web import services as W
+    from jixiao.web import versions
 
     from .conftest import canonical
 
     pkg, c = world["package"], client_for(world["preparer"])
-    result = W.import_draft(package_id=pkg.pk, user=world["preparer"], filename="林业局.json",
+    result = versions.import_draft(package_id=pkg.pk, user=world["preparer"], filename="林业局.json",
                             data=json.dumps(canonical(), ensure_ascii=False).encode("utf-8"), version=1)
     assert result.ok
     r = post_edit(c, pkg, "unit.contact", "李四", version=1)

@@ -5,7 +5,7 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jixiao import services as S
+from jixiao import services
 
 from .conftest import FIXTURE, client_for, text_of
 
@@ -17,10 +17,10 @@ def _upload(c, pkg, name: str, data: bytes, follow=True):
 
 def test_a_filled_workbook_replaces_the_draft(world, tmp_path):
     pkg, c = world["package"], client_for(world["preparer"])
-    other = S.read(path=FIXTURE)
+    other = services.read(path=FIXTURE)
     other.unit.contact = "王五"
-    other.projects[0].indicators[0].actual = S.read(path=FIXTURE).projects[0].indicators[0].actual
-    workbook = S.render(package=other, outdir=tmp_path, charts=False).xlsx
+    other.projects[0].indicators[0].actual = services.read(path=FIXTURE).projects[0].indicators[0].actual
+    workbook = services.render(package=other, outdir=tmp_path, charts=False).xlsx
     r = _upload(c, pkg, "自评表.xlsx", workbook.read_bytes())
     assert "已从“自评表.xlsx”导入草稿" in r.content.decode()
     pkg.refresh_from_db()

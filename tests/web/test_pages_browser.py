@@ -38,7 +38,7 @@ def _focused(page) -> str:
 def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_page):
     from playwright.sync_api import expect
 
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import Package
 
     load_demo()

@@ -31,7 +31,7 @@ SCRIPT = textwrap.dedent('''
     from datetime import date
     from django.core.management import call_command
     from jixiao.web.models import Bureau, EvaluationTask, Package, RenderJob, Role, Unit, User
-    from jixiao.web.tasks import render_pdf
+    from jixiao.web.jobs.render import render_pdf
     from tests.web.conftest import canonical
     call_command("migrate", verbosity=0)
     b = Bureau.objects.create(name="某县财政局", region_code="430001")

@@ -4,6 +4,7 @@ changed by its owner before anything else; none of the three administrators can 
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -33,12 +34,10 @@ def admins(world):
             "aud": _admin("admin_aud", roles.AUDIT_ADMIN)}
 
 
-def _shown_password(html: str) -> str:
-    m = re.search(r'<code id="initial-password">([^<]+)</code>', html)
+def _shown_password(page: str) -> str:
+    m = re.search(r'<code id="initial-password">([^<]+)</code>', page)
     assert m, "no initial password on the page"
-    import html as h
-
-    return h.unescape(m.group(1))
+    return html.unescape(m.group(1))
 
 
 def _login(username: str, password: str) -> tuple[Client, object]:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from jixiao.cli import main
-from jixiao.web import services as W
+from jixiao.web import versions
 from jixiao.web.models import FieldEdit
 from jixiao.web.security import audit
 from jixiao.web.security.models import AppendOnlyError, AuditEntry
@@ -25,7 +25,7 @@ def _entries(action=None):
 def _edit(world, value="林小填"):
     pkg = world["package"]
     pkg.refresh_from_db()
-    return W.apply_edit(package_id=pkg.pk, user=world["preparer"], path="unit.contact", raw=value, version=pkg.version)
+    return versions.apply_edit(package_id=pkg.pk, user=world["preparer"], path="unit.contact", raw=value, version=pkg.version)
 
 
 def test_an_edit_records_who_where_what(world):
@@ -60,12 +60,12 @@ def test_no_change_without_its_entry(world, monkeypatch):
 
 def test_submit_return_approve_and_comment_are_recorded(world):
     pkg = world["package"]
-    sub = W.submit(package_id=pkg.pk, user=world["preparer"], version=1)
-    W.add_comment(package_id=pkg.pk, user=world["head"], path="unit.contact", text="请补充联系人")
-    W.return_package(package_id=pkg.pk, user=world["head"], note="退回补充", comments=[])
+    sub = versions.submit(package_id=pkg.pk, user=world["preparer"], version=1)
+    versions.add_comment(package_id=pkg.pk, user=world["head"], path="unit.contact", text="请补充联系人")
+    versions.return_package(package_id=pkg.pk, user=world["head"], note="退回补充", comments=[])
     pkg.refresh_from_db()
-    W.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
-    W.approve(package_id=pkg.pk, user=world["head"], opinion="同意报送")
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    versions.approve(package_id=pkg.pk, user=world["head"], opinion="同意报送")
     actions = [e.action for e in _entries()]
     assert actions == ["submission", "comment", "return", "submission", "approve", "submission", "opinion"]
     first = _entries("submission")[0]

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from jixiao.web import services as W
+from jixiao.web import versions
 from jixiao.web.models import Submission
 from jixiao.web.security import audit
 from jixiao.web.security.backup import backup
@@ -32,10 +32,10 @@ def backed_up(world, tmp_path, settings):
     """A world with edits, two versions, a return and a generated file; backed up."""
     settings.MEDIA_ROOT = tmp_path / "files"
     pkg = world["package"]
-    W.apply_edit(package_id=pkg.pk, user=world["preparer"], path="unit.contact", raw="林小填", version=1)
-    W.submit(package_id=pkg.pk, user=world["preparer"], version=2)
-    W.return_package(package_id=pkg.pk, user=world["head"], note="请核对", comments=[("unit.contact", "电话？")])
-    W.submit(package_id=pkg.pk, user=world["preparer"], version=2)
+    versions.apply_edit(package_id=pkg.pk, user=world["preparer"], path="unit.contact", raw="林小填", version=1)
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=2)
+    versions.return_package(package_id=pkg.pk, user=world["head"], note="请核对", comments=[("unit.contact", "电话？")])
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=2)
     (tmp_path / "files" / "pdf").mkdir(parents=True)
     (tmp_path / "files" / "pdf" / "job-1.pdf").write_bytes(b"%PDF-1.7 \x00\xff" * 100)
     path = tmp_path / "jixiao-backup.zip"

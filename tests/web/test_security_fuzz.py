@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao import services as S
+from jixiao import services
 from jixiao.web.models import ApiToken, Package
 from jixiao.web.security import audit
 
@@ -23,7 +23,7 @@ ALLOWED = {200, 400, 403, 404, 409, 413, 422}
 
 def _readable(pkg: Package) -> None:
     pkg.refresh_from_db()
-    S.from_canonical(data=pkg.draft, name="草稿")  # raises when a bad entry was stored
+    services.from_canonical(data=pkg.draft, name="草稿")  # raises when a bad entry was stored
 
 
 @FUZZ
@@ -73,12 +73,12 @@ def test_the_structure_endpoint_never_fails_with_a_server_error(world, op, path,
 
 
 def test_an_amount_beyond_any_budget_is_refused_not_overflowed():
-    from jixiao.web import draft as D
+    from jixiao.web.drafts import fields
 
     for text in ("9" * 40, "0." + "0" * 20 + "1"):
-        e = D.read_entry(D.AMOUNT, text)
+        e = fields.read_entry(fields.AMOUNT, text)
         assert not e.ok and "超出合理范围" in e.error
-    assert D.read_entry(D.AMOUNT, "123456789.12").ok  # large but real
+    assert fields.read_entry(fields.AMOUNT, "123456789.12").ok  # large but real
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

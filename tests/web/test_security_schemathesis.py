@@ -10,7 +10,7 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 
-from jixiao import services as S
+from jixiao import services
 from jixiao.web.models import ApiToken
 from jixiao.web.security import audit
 
@@ -70,5 +70,5 @@ def test_no_operation_answers_with_a_server_error(world, wsgi_in_the_test_transa
     assert sum(any(c != 404 for c in codes) for codes in seen.values()) >= len(operations) - 1, seen
     assert not failures, "server errors:\n" + "\n".join(failures)
     pkg.refresh_from_db()
-    S.from_canonical(data=pkg.draft, name="草稿")  # whatever was accepted left a readable draft
+    services.from_canonical(data=pkg.draft, name="草稿")  # whatever was accepted left a readable draft
     assert audit.verify().ok

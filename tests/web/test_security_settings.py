@@ -48,7 +48,7 @@ def test_a_weak_secret_key_is_refused(tmp_path):
 
 
 def test_the_demo_refuses_production(monkeypatch, db):
-    from jixiao.web.demo import load_demo
+    from jixiao.web.demo.units import load_demo
     from jixiao.web.models import Bureau
 
     monkeypatch.setenv("JIXIAO_ENV", "production")
@@ -79,3 +79,13 @@ def test_templates_have_no_inline_script():
         bad += [f"{f.name}: {m.group(0)}" for m in re.finditer(r"\son[a-z]+\s*=|javascript:", text)]
         bad += [f"{f.name}: {m.group(0)}" for m in re.finditer(r"<style\b|\sstyle\s*=", text)]
     assert not bad, bad
+
+
+def test_the_middleware_order_is_the_one_written_in_settings():
+    """settings.MIDDLEWARE is the order Django runs: the security settings add apps and options, never
+    a middleware inserted at run time."""
+    from jixiao.web.security.settings import apply
+
+    ns = {"INSTALLED_APPS": [], "MIDDLEWARE": ["written.Middleware"], "SECRET_KEY": "x", "DEBUG": True}
+    apply(ns, {})
+    assert ns["MIDDLEWARE"] == ["written.Middleware"]

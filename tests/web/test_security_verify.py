@@ -6,7 +6,7 @@ import json
 
 from jixiao import integrity
 from jixiao.cli import main
-from jixiao.web import services as W
+from jixiao.web import versions
 from jixiao.web.models import ApiToken
 
 
@@ -14,7 +14,7 @@ def _download(world, tmp_path):
     """Version 1 as the API hands it out (pretty-printed JSON, the content inside)."""
     from django.test import Client
 
-    sub = W.submit(package_id=world["package"].pk, user=world["preparer"], version=1)
+    sub = versions.submit(package_id=world["package"].pk, user=world["preparer"], version=1)
     token = ApiToken.issue(world["head"])
     r = Client().get(f"/api/v1/packages/{world['package'].pk}/versions/1", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200
@@ -25,7 +25,7 @@ def _download(world, tmp_path):
 
 def test_a_downloaded_version_is_found_by_its_hash(world, tmp_path, capsys):
     sub, f = _download(world, tmp_path)
-    assert sub.hash_algorithm == "SM3" and sub.content_hash == integrity.sm3(W.content_bytes(sub.content))
+    assert sub.hash_algorithm == "SM3" and sub.content_hash == integrity.sm3(versions.content_bytes(sub.content))
     assert main(["verify", str(f)]) == 0
     out = capsys.readouterr().out
     assert "一致" in out and sub.content_hash in out and "某县林业局" in out and "第1版" in out

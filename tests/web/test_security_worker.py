@@ -26,7 +26,7 @@ from datetime import date
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from jixiao.web.models import Bureau, EvaluationTask, Package, RenderJob, Role, Status, Unit, User
-from jixiao.web.tasks import render_pdf
+from jixiao.web.jobs.render import render_pdf
 from tests.web.conftest import canonical
 b = Bureau.objects.create(name="某县财政局", region_code="430000")
 u = Unit.objects.create(bureau=b, name="某县林业局", budget_code="301001")

@@ -1,7 +1,7 @@
 """Submit, review, return with a comment on a field, resubmit, approve; versions and their diff."""
 
 from jixiao.web.models import ImmutableError, Status, Submission
-from jixiao.web.services import content_hash
+from jixiao.web.versions import content_hash
 
 from .conftest import client_for, post_edit, text_of
 

@@ -16,14 +16,17 @@ from __future__ import annotations
 import secrets
 import string
 
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from ..models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit, User
-from . import audit
-from .models import Result
-from .roles import admin_groups_of
+from jixiao.web.models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit, User
+from jixiao.web.security import audit
+from jixiao.web.security.middleware import password_expired_days
+from jixiao.web.security.models import Result
+from jixiao.web.security.roles import admin_groups_of
 
 
 class AccountError(Exception):
@@ -109,7 +112,6 @@ def reset_password(*, actor: User, user: User) -> str:
 
 def unlock(*, actor: User, username: str) -> bool:
     """Lift django-axes' lockout of an account. True when there was one."""
-    from axes.models import AccessAttempt
 
     with transaction.atomic():
         n, _ = AccessAttempt.objects.filter(username=username).delete()
@@ -149,9 +151,6 @@ def change_own_password(*, user: User, current: str, new: str, again: str) -> No
         audit.record("password_change", actor=user, target=f"user:{user.pk}", path="password", result=Result.FAILED,
                      detail="修改密码未成功：" + "；".join(fields.values()))
         raise AccountError("密码未修改：请更正下列问题", fields)
-    from django.utils import timezone
-
-    from .middleware import password_expired_days
 
     with transaction.atomic():
         forced, expired = user.must_change_password, password_expired_days(user)

@@ -19,37 +19,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ... import integrity
-from . import context
-from .models import AuditEntry, ChainHead, Result
+from jixiao import integrity
+from jixiao.web.security import context
+from jixiao.web.security.models import ACTIONS, AuditEntry, ChainHead, Result
 
 GENESIS = "0" * 64
-
-# Chinese names of the events, for exports and the audit administrator's page.
-ACTIONS = {
-    "login": "登录成功",
-    "login_failed": "登录失败",
-    "lockout": "账号锁定",
-    "logout": "退出登录",
-    "refused": "越权访问被拒绝",
-    "edit": "修改字段",
-    "computed": "系统重算字段",
-    "structure": "调整表格",
-    "import": "导入草稿",
-    "opinion": "填写单位意见",
-    "submission": "形成报送版本",
-    "return": "退回",
-    "approve": "审核通过",
-    "comment": "审核意见",
-    "render": "生成文档",
-    "admin": "管理操作",
-    "otp": "动态口令验证",
-    "otp_setup": "启用动态口令",
-    "otp_failed": "动态口令错误",
-    "export_log": "导出审计日志",
-    "password_change": "修改密码",
-}
-
 
 def _key() -> bytes:
     key = getattr(settings, "JIXIAO_AUDIT_KEY", "") or ("jixiao-audit:" + settings.SECRET_KEY)

@@ -15,12 +15,18 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import management
 from django.db import transaction
 from django.utils import timezone
 
-from ... import integrity
+from jixiao import integrity
+from jixiao.web.models import Bureau, Package, User
+from jixiao.web.security import audit
+from jixiao.web.security.documents import hashed_models
+from jixiao.web.security.models import AuditEntry, ChainHead
+from jixiao.web.versions import content_bytes
 
 FORMAT = "jixiao-backup/1"
 # Rebuilt by `migrate` (content types, permissions), or transient (sessions, the job queue).
@@ -46,8 +52,6 @@ class RestoreReport:
 
 
 def _exclude() -> list[str]:
-    from django.apps import apps
-
     labels = {a.label for a in apps.get_app_configs()}
     return [e for e in EXCLUDE if e.split(".")[0] in labels]
 
@@ -61,7 +65,6 @@ def backup(target: Path) -> dict:
     data = buf.getvalue().encode("utf-8")
     media = Path(settings.MEDIA_ROOT)
     files = sorted(p for p in media.rglob("*") if p.is_file() and "tmp" not in p.relative_to(media).parts) if media.exists() else []
-    from .models import ChainHead
 
     head = ChainHead.objects.filter(pk=1).first()
     manifest = {
@@ -102,9 +105,6 @@ def _read(source: Path) -> tuple[dict, bytes, zipfile.ZipFile]:
 
 
 def _is_empty() -> bool:
-    from ..models import Bureau, Package, User
-    from .models import AuditEntry
-
     return not (Bureau.objects.exists() or Package.objects.exists() or User.objects.exists() or AuditEntry.objects.exists())
 
 
@@ -133,9 +133,6 @@ def restore(source: Path) -> RestoreReport:
 
 def check(objects: int = 0, files: int = 0) -> RestoreReport:
     """Every content hash recomputed from its content; the audit chain verified."""
-    from ..services import content_bytes
-    from . import audit
-    from .documents import hashed_models
 
     checked, bad = 0, []
     for model in hashed_models():

@@ -5,6 +5,7 @@ list to keep up to date."""
 from __future__ import annotations
 
 from django.apps import apps
+from django.utils import timezone
 
 
 def hashed_models():
@@ -28,7 +29,6 @@ def _describe(obj) -> str:
     parts.append(str(obj))
     at = getattr(obj, "created_at", None)
     if at is not None:
-        from django.utils import timezone
 
         parts.append(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
     algo = getattr(obj, "hash_algorithm", "")

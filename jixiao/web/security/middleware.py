@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import json
+from datetime import timedelta
 
-from . import context
-from .audit import record
-from .models import Result
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from jixiao.web.security import context
+from jixiao.web.security.audit import record
+from jixiao.web.security.models import Result
+from jixiao.web.security.roles import needs_second_factor
 
 
 def client_ip(request) -> str:
@@ -52,19 +60,13 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         if settings.JIXIAO_OTP_REQUIRED and not request.path.startswith(self.OPEN):
-            from .roles import needs_second_factor
 
             user = getattr(request, "user", None)
             if user is not None and needs_second_factor(user) and not user.is_verified():
                 if request.path.startswith("/api/"):
-                    import json
-
-                    from django.http import HttpResponse
 
                     return HttpResponse(json.dumps({"detail": "此账号须先在网页上完成动态口令验证"}, ensure_ascii=False),
                                         status=403, content_type="application/json; charset=utf-8")
-                from django.shortcuts import redirect
-                from django.utils.http import urlencode
 
                 return redirect("/security/otp/?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)
@@ -81,9 +83,6 @@ def password_expired_days(user) -> int:
     changed = getattr(user, "password_changed_at", None)
     if not days or changed is None:
         return 0
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     return days if timezone.now() - changed > timedelta(days=days) else 0
 
@@ -117,15 +116,10 @@ class PasswordChangeMiddleware:
             why = password_change_required(user)
         if why:
             if request.path.startswith("/api/"):
-                import json
-
-                from django.http import HttpResponse
 
                 context.note_refusal(why)  # the refused-access entry names the reason
                 return HttpResponse(json.dumps({"detail": why}, ensure_ascii=False), status=403,
                                     content_type="application/json; charset=utf-8")
-            from django.shortcuts import redirect
-            from django.utils.http import urlencode
 
             return redirect("/security/password/?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

@@ -12,7 +12,12 @@ A user belongs to at most one of them (`check_separation`).
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+
+from jixiao.web.models import BUREAU_ROLES
 
 SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN = "系统管理员", "安全管理员", "审计管理员"
 ADMIN_GROUPS = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
@@ -60,8 +65,6 @@ def is_audit_admin(user) -> bool:
 
 
 def needs_second_factor(user) -> bool:
-    from ..models import BUREAU_ROLES
-
     if not getattr(user, "is_authenticated", False):
         return False
     return user.role in BUREAU_ROLES or user.is_superuser or user.is_staff or bool(admin_groups_of(user))
@@ -69,9 +72,6 @@ def needs_second_factor(user) -> bool:
 
 def ensure_admin_groups(**kwargs) -> None:
     """Create the three groups with exactly their permissions (after every migrate; idempotent)."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
 
     # The permissions of the apps named here may not exist yet (their post_migrate may run after ours).
     for label in sorted({dotted.split(".")[0] for perms in PERMISSIONS.values() for dotted in perms}):

@@ -20,11 +20,6 @@ from django.core.exceptions import ImproperlyConfigured
 PRODUCTION = "production"
 
 
-def _after(items: list[str], anchor: str, new: str) -> None:
-    if new not in items:
-        items.insert(items.index(anchor) + 1 if anchor in items else len(items), new)
-
-
 def apply(ns: dict, env: dict | None = None) -> None:
     env = os.environ if env is None else env
     production = env.get("JIXIAO_ENV", "") == PRODUCTION
@@ -35,16 +30,10 @@ def apply(ns: dict, env: dict | None = None) -> None:
 
 
 def _common(ns: dict, env, production: bool) -> None:
-    apps, mw = ns["INSTALLED_APPS"], ns["MIDDLEWARE"]
+    apps = ns["INSTALLED_APPS"]  # the middleware of these apps is listed in settings.MIDDLEWARE
     for app in ("django_otp", "django_otp.plugins.otp_totp", "axes"):
         if app not in apps:
             apps.append(app)
-    _after(mw, "django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
-    _after(mw, "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
-    _after(mw, "jixiao.web.security.middleware.AuditContextMiddleware", "jixiao.web.security.middleware.SecondFactorMiddleware")
-    _after(mw, "jixiao.web.security.middleware.SecondFactorMiddleware", "jixiao.web.security.middleware.PasswordChangeMiddleware")
-    if "axes.middleware.AxesMiddleware" not in mw:
-        mw.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
 
     # Identity (等保 8.1.4.1 身份鉴别)
     ns["PASSWORD_HASHERS"] = [

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import record
-from .models import Result
+from jixiao.web.security.audit import record
+from jixiao.web.security.models import Result
 
 
 @receiver(user_logged_in, dispatch_uid="jixiao-audit-login")
@@ -28,7 +29,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 try:  # django-axes: the account (or address) is locked after repeated failures
-    from axes.signals import user_locked_out
 
     @receiver(user_locked_out, dispatch_uid="jixiao-audit-lockout")
     def _locked_out(sender, request, username=None, ip_address=None, **kwargs):

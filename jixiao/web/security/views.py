@@ -3,21 +3,34 @@ read-only view and export of the log."""
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import datetime
 
+import qrcode
+import qrcode.image.svg
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import accounts as accounts_mod
-from . import audit
-from .middleware import password_expired_days, password_expired_message
-from .models import AuditEntry, Result
-from .roles import SECURITY_ADMIN, SYSTEM_ADMIN, admin_groups_of, is_audit_admin
+from jixiao.web.models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit, User
+from jixiao.web.security import accounts as accounts_mod
+from jixiao.web.security import audit
+from jixiao.web.security.context import note_refusal
+from jixiao.web.security.middleware import password_expired_days, password_expired_message
+from jixiao.web.security.models import AuditEntry, Result
+from jixiao.web.security.roles import SECURITY_ADMIN, SYSTEM_ADMIN, admin_groups_of, is_audit_admin
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
@@ -31,9 +44,6 @@ def _next(request: HttpRequest) -> str:
 
 
 def _qr_svg(uri: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
     img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buf = io.BytesIO()
     img.save(buf)
@@ -44,8 +54,6 @@ def _qr_svg(uri: str) -> str:
 @login_required
 def otp(request: HttpRequest) -> HttpResponse:
     """Set up (first time: secret and QR code) or confirm the TOTP code of this session."""
-    from django_otp import login as otp_login
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -67,7 +75,6 @@ def otp(request: HttpRequest) -> HttpResponse:
         error = "动态口令不正确或已过期，请输入验证器上当前显示的 6 位数字。"
     ctx = {"setup": setup, "error": error, "next": _next(request)}
     if setup:
-        import base64
 
         secret = base64.b32encode(device.bin_key).decode("ascii")
         ctx |= {"secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)), "qr": _qr_svg(device.config_url)}
@@ -76,7 +83,6 @@ def otp(request: HttpRequest) -> HttpResponse:
 
 def _audit_admin_only(request: HttpRequest) -> None:
     if not is_audit_admin(request.user):
-        from .context import note_refusal
 
         note_refusal("审计日志")
         raise Http404("没有找到该页面，或您无权查看")
@@ -125,7 +131,6 @@ def log_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _security_admin_only(request: HttpRequest) -> None:
     if SECURITY_ADMIN not in admin_groups_of(request.user):
-        from .context import note_refusal
 
         note_refusal("账号安全管理")
         raise Http404("没有找到该页面，或您无权查看")
@@ -133,7 +138,6 @@ def _security_admin_only(request: HttpRequest) -> None:
 
 def _policy() -> list[tuple[str, str, str]]:
     """The security parameters in force (read from the settings, which the deployment owns)."""
-    from django.conf import settings
 
     length = next((v.get("OPTIONS", {}).get("min_length") for v in settings.AUTH_PASSWORD_VALIDATORS
                    if v["NAME"].endswith("MinimumLengthValidator")), None)
@@ -157,8 +161,6 @@ def _policy() -> list[tuple[str, str, str]]:
 def accounts(request: HttpRequest) -> HttpResponse:
     """The security administrator's page: the security policy in force (read only: it is the
     deployment's configuration) and the second factors (reset a lost one). Every action is logged."""
-    from django.contrib import messages
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     _security_admin_only(request)
     if request.method == "POST":
@@ -179,16 +181,12 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 def _system_admin_only(request: HttpRequest) -> None:
     if SYSTEM_ADMIN not in admin_groups_of(request.user):
-        from .context import note_refusal
 
         note_refusal("账号管理")
         raise Http404("没有找到该页面，或您无权查看")
 
 
 def _locked_names() -> set[str]:
-    from axes.models import AccessAttempt
-    from django.conf import settings
-
     return set(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
                .values_list("username", flat=True))
 
@@ -198,10 +196,6 @@ def _locked_names() -> set[str]:
 def users(request: HttpRequest) -> HttpResponse:
     """Every account: business accounts with their unit or bureau, and whether locked, inactive or
     holding an initial password; administrators listed apart (managed on the command line)."""
-    from django.db.models import Q
-
-    from ..models import User
-
     _system_admin_only(request)
     q = request.GET.get("q", "").strip()[:50]
     qs = User.objects.select_related("unit", "bureau").prefetch_related("groups").order_by("username")
@@ -214,8 +208,6 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def _user_form_context(data, errors: dict, message: str = "") -> dict:
-    from ..models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit
-
     return {"data": data, "errors": errors, "message": message,
             "roles": [(r.value, r.label) for r in Role if r in UNIT_ROLES + BUREAU_ROLES],
             "units": Unit.objects.select_related("bureau").order_by("bureau__name", "budget_code"),
@@ -246,10 +238,6 @@ def user_new(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     """One account and the system administrator's actions on it: reset the password, lift a lockout,
     deactivate or reactivate. An administrator's account is shown but not managed here."""
-    from django.contrib import messages
-
-    from ..models import User
-
     _system_admin_only(request)
     target = User.objects.select_related("unit", "bureau").filter(pk=user_id).first()
     if target is None:
@@ -282,8 +270,6 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 def password(request: HttpRequest) -> HttpResponse:
     """Change one's own password; the only page open to a user who holds an initial password."""
-    from django.contrib import messages
-    from django.contrib.auth import update_session_auth_hash
 
     user = request.user
     errors, message = {}, ""
@@ -298,7 +284,6 @@ def password(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)  # this session stays signed in
             messages.success(request, "密码已修改")
             return redirect(_next(request))
-    from django.contrib.auth.password_validation import password_validators_help_texts
 
     return render(request, "security/password.html", {
         "errors": errors, "message": message, "forced": user.must_change_password, "next": _next(request),

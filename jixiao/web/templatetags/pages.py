@@ -3,8 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
-from ... import services
-from ..field_names import shown
+from jixiao import services
+from jixiao.web.field_names import shown
 
 register = template.Library()
 

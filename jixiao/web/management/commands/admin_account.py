@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ...models import User
-from ...security import audit
-from ...security.accounts import initial_password
-from ...security.roles import ADMIN_GROUPS, admin_groups_of, check_separation
+from jixiao.web.models import User
+from jixiao.web.security import audit
+from jixiao.web.security.accounts import initial_password
+from jixiao.web.security.roles import ADMIN_GROUPS, admin_groups_of, check_separation
 
 
 class Command(BaseCommand):

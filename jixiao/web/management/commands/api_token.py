@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import ApiToken, User
+from jixiao.web.models import ApiToken, User
 
 
 class Command(BaseCommand):

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...models import EvaluationTask, User
+from jixiao.web.bureau import imports as bureau_imports
+from jixiao.web.models import EvaluationTask, User
+from jixiao.web.versions import ActionError
 
 
 class Command(BaseCommand):
@@ -19,9 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="记为导入人的绩效评价股用户名")
 
     def handle(self, *args, **opts):
-        from ... import bureau_imports as BI
-        from ...services import ActionError
-
         try:
             task = EvaluationTask.objects.get(pk=opts["task"])
         except EvaluationTask.DoesNotExist:
@@ -33,17 +32,17 @@ class Command(BaseCommand):
         source = Path(opts["folder"])
         try:
             if source.is_file() and source.suffix.lower() == ".zip":
-                job = BI.start_zip_import(task_id=task.pk, user=user, filename=source.name, data=source.read_bytes(),
+                job = bureau_imports.start_zip_import(task_id=task.pk, user=user, filename=source.name, data=source.read_bytes(),
                                            enqueue=False)
-                BI.run_import(job.pk)
+                bureau_imports.run_import(job.pk)
                 job.refresh_from_db()
             else:
-                job = BI.folder_import(task_id=task.pk, user=user, folder=source)
+                job = bureau_imports.folder_import(task_id=task.pk, user=user, folder=source)
         except ActionError as exc:
             raise CommandError(exc.message) from None
         if job.state == job.State.FAILED:
             raise CommandError(job.error)
-        rows = BI.job_rows(job)
+        rows = bureau_imports.job_rows(job)
         for r in rows:
             unit = f" → {r['unit']}" if r.get("unit") else ""
             version = f" 第{r['version']}版，错误{r['errors']}、警告{r['warnings']}" if r.get("version") else ""

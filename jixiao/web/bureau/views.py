@@ -1,0 +1,362 @@
+"""The bureau's pages: tasks, the dashboard of a task, the review of a package, 抽评, 部门汇总,
+结果应用, publication. Thin: reads through `bureau.selectors`, writes through `bureau.services`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_GET, require_POST
+
+from jixiao import services
+from jixiao.core.profiles import available_profiles
+from jixiao.web import access, versions
+from jixiao.web.bureau import export, imports, selectors
+from jixiao.web.bureau import services as bureau_services
+from jixiao.web.bureau.pages import progress_for, visible_results
+from jixiao.web.drafts import computation
+from jixiao.web.field_names import field_name
+from jixiao.web.jobs.batch_audit import batch_audit
+from jixiao.web.models import BatchJob, Status, Unit
+from jixiao.web.versions import ActionError
+
+DASHBOARD_WARNINGS = 30  # the rest on the 一体化 page
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
+
+
+def _bureau_only(request: HttpRequest) -> None:
+    if not selectors.is_bureau(request.user):
+        raise Http404(access.NOT_FOUND)
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", "-1"))
+    except ValueError:
+        return -1
+
+
+# --- tasks and the dashboard ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    _bureau_only(request)
+    return render(request, "web/bureau/tasks.html", {"tasks": selectors.tasks_with_unit_counts(request.user)})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    query = selectors.DashboardQuery.from_get(request.GET)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    imports.refresh_checks(t)  # the 一体化 flags of packages changed since they were counted
+    result = selectors.dashboard(t, query, page=page)
+    ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows],
+           "statuses": selectors.STATUS_ORDER, "status_labels": dict(Status.choices),
+           "may_spot": selectors.may_run_spot_check(request.user)}
+    if request.htmx and request.htmx.target == "dash-table":
+        return render(request, "web/bureau/_dashboard_table.html", ctx)
+    ctx["missing"] = missing = list(selectors.units_without_package(t))
+    c = selectors.charts(t, missing=len(missing))
+    ctx["open_rectifications"] = selectors.open_rectifications(t)
+    ctx["panel"] = imports.panel(t, limit=DASHBOARD_WARNINGS)
+    ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
+    return render(request, "web/bureau/dashboard.html", ctx)
+
+
+@login_required
+@require_GET
+def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    imports.refresh_checks(t)
+    rows = selectors.dashboard(t, selectors.DashboardQuery.from_get(request.GET), size=None).rows
+    diffs = imports.difference_counts(t)
+    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
+              "与一体化不一致（处）"]
+    data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
+             r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
+             r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
+             diffs.get(r.package.pk)]
+            for r in rows]
+    return _xlsx(export.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
+
+
+def _two_places(percent):
+    """A percentage as the page prints it: two decimals, half-up (Python's round() would round half-even)."""
+    return None if percent is None else Decimal(percent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- the review of a package --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def package(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's package as the bureau reads it: the latest version sent (read-only), its findings,
+    the unit's stated figures beside the engine's, the comments and decisions so far."""
+    p = selectors.package_for(request.user, pk)
+    sub = versions.latest_sent(p)
+    # A draft is the unit's working copy: the bureau reads only what the unit head sent.
+    doc = sub.content if sub is not None else {}
+    comp = computation.compute(doc) if doc else computation.Computation(doc={})
+    labels = computation.field_labels(doc, comp.layouts) if doc else {}
+    ctx = {"package": p, "sub": sub, "comp": comp, "groups": computation.findings_by_form(comp) if doc else [],
+           "figures": selectors.stated_beside_computed(comp.report) if comp.report else [],
+           "comments": [(c, field_name(c.path, labels or computation.field_labels(p.draft or {})))
+                        for c in p.comments.select_related("author", "submission")],
+           "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
+           "versions": versions.versions_of(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
+           "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
+           "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
+           "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p)}
+    return render(request, "web/bureau/package.html", ctx)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    p = selectors.package_for(request.user, pk)
+    action, version = request.POST.get("action", ""), _version(request)
+    try:
+        if action == "comment":
+            bureau_services.add_comment(package_id=p.pk, user=request.user, version=version, path=request.POST.get("path", ""),
+                           text=request.POST.get("text", ""))
+            messages.success(request, "已记录意见")
+        elif action == "return":
+            bureau_services.return_package(package_id=p.pk, user=request.user, version=version, reason=request.POST.get("reason", ""))
+            messages.success(request, f"已退回{p.unit.name}修改")
+        elif action == "accept":
+            signed = _date(request.POST.get("signed_on", ""))
+            d = bureau_services.accept(package_id=p.pk, user=request.user, version=version, opinion=request.POST.get("opinion", ""),
+                          signer=request.POST.get("signer", ""), signed_on=signed)
+            messages.success(request, f"已审核通过，财政部门意见写入第{d.result.number}版")
+        elif action == "publish":
+            bureau_services.publish(package_id=p.pk, user=request.user)
+            messages.success(request, "已公开")
+        elif action == "rectify":
+            bureau_services.send_rectification(package_id=p.pk, user=request.user, text=request.POST.get("text", ""),
+                                  due=_date(request.POST.get("due", "")))
+            messages.success(request, "已发出整改通知")
+        elif action == "close":
+            notice = p.rectifications.filter(pk=request.POST.get("notice") or 0).first()
+            if notice is None:
+                raise ActionError("没有该整改通知")
+            bureau_services.close_rectification(notice_id=notice.pk, user=request.user)
+            messages.success(request, "已销号")
+        else:
+            raise ActionError("未知的操作")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return render(request, "web/message.html", {"text": exc.message}, status=exc.status) if exc.status == 403 \
+            else redirect("web:bureau_package", pk=pk)
+    return redirect(_back_to(request, pk))
+
+
+def _back_to(request: HttpRequest, pk: int) -> str:
+    """Where a decision returns: the form page it was made on (a comment clicked on a field), else the package."""
+    package_page = reverse("web:bureau_package", kwargs={"pk": pk})
+    forms_page = reverse("web:bureau_forms_cover", kwargs={"pk": pk})
+    wanted = request.POST.get("next", "")
+    return wanted if wanted.startswith(forms_page) and "//" not in wanted else package_page
+
+
+def _date(raw: str) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ActionError("签署日期应写成 2024-06-30 的形式") from None
+
+
+# --- 抽评 ------------------------------------------------------------------------------------------
+
+
+@login_required
+def spot(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    if request.method == "POST":
+        try:
+            drawn = bureau_services.draw(task_id=t.pk, user=request.user)
+            messages.success(request, f"已抽取{len(drawn)}个数据包")
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            if exc.status == 403:
+                return render(request, "web/message.html", {"text": exc.message}, status=403)
+        return redirect("web:bureau_spot", task=t.pk)
+    sample = list(selectors.sample(t))
+    eligible = selectors.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
+    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
+                                                     "may_spot": selectors.may_run_spot_check(request.user)})
+
+
+def _spot_of(request, task: int, spot_id: int):
+    t = selectors.task_for(request.user, task)
+    try:
+        return t, selectors.sample(t).get(pk=spot_id)
+    except t.spot_checks.model.DoesNotExist:
+        raise Http404(access.NOT_FOUND) from None
+
+
+@login_required
+def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
+    t, s = _spot_of(request, task, spot_id)
+    status = 200
+    if request.method == "POST":
+        keys = request.POST.getlist("key")
+        entries = {k: (request.POST.get(f"score:{k}", ""), request.POST.get(f"note:{k}", "")) for k in keys}
+        try:
+            n = bureau_services.rescore(spot_id=s.pk, user=request.user, entries=entries)
+            messages.success(request, f"已保存{n}项抽评得分")
+            return redirect("web:bureau_spot_score", task=t.pk, spot_id=s.pk)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+    lines = selectors.score_lines(s)
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "lines": lines,
+                                                           "may_spot": selectors.may_run_spot_check(request.user)}, status=status)
+
+
+@login_required
+@require_GET
+def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    header = ["序号", "预算编码", "单位名称", "抽取理由", "指标", "自评得分", "抽评得分", "差异", "说明", "评分人"]
+    data = []
+    for s in selectors.sample(t):
+        scores = list(s.scores.select_related("user").order_by("id"))
+        reasons = "；".join(s.reasons)
+        if not scores:
+            data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, "（尚未评分）", None, None, None, "", ""])
+        for sc in scores:
+            data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, sc.label, sc.self_score,
+                         sc.bureau_score, sc.difference, sc.note, sc.user.name])
+    return _xlsx(export.workbook("抽评", header, data), f"{t.year}年抽评表.xlsx")
+
+
+# --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rollup(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    sups = list(selectors.supervisors(t))
+    chosen = next((u for u in sups if str(u.pk) == request.GET.get("unit", "")), sups[0] if sups else None)
+    r = selectors.rollup(t, chosen) if chosen is not None else None
+    if r is not None and request.GET.get("format") == "xlsx":
+        if r.result is None:
+            raise Http404(r.error)
+        header = ["项目", "汇总值", "单位", "公式", "各单位数值", "依据"]
+        data = [[c.label, c.value if c.value is not None else c.text, c.unit, c.formula,
+                 "；".join(f"{k}：{v}" for k, v in c.inputs.items()), c.rule] for c in r.result.values]
+        return _xlsx(export.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
+    return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r})
+
+
+@login_required
+@require_GET
+def results_use(request: HttpRequest, task: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    rows = selectors.results_use(t)
+    if request.GET.get("format") == "xlsx":
+        header = ["预算编码", "单位名称", "总分", "等次", "结果应用"]
+        data = [[r.package.unit.budget_code, r.package.unit.name, r.package.total_score, r.package.grade, r.consequence]
+                for r in rows]
+        return _xlsx(export.workbook("结果应用", header, data), f"{t.year}年结果应用.xlsx")
+    return render(request, "web/bureau/results_use.html", {"task": t, "rows": rows,
+                                                            "profile": services.profile(name=t.profile)})
+
+
+# --- batch work -------------------------------------------------------------------------------------
+
+
+@login_required
+def batch(request: HttpRequest, task: int) -> HttpResponse:
+    """The batch audit of every version sent: started here, run by the worker, progress polled."""
+
+    t = selectors.task_for(request.user, task)
+    if request.method == "POST":
+        if not selectors.may_run_spot_check(request.user):
+            return render(request, "web/message.html", {"text": "只有绩效评价股可以发起批量审核"}, status=403)
+        job = BatchJob.objects.create(task=t, kind=BatchJob.Kind.AUDIT, requested_by=request.user)
+        batch_audit.enqueue(job.pk)
+        messages.success(request, "已提交批量审核，后台处理中")
+        return redirect("web:bureau_batch", task=t.pk)
+
+    job, pdf_job = (t.batch_jobs.filter(kind=k).first() for k in (BatchJob.Kind.AUDIT, BatchJob.Kind.PDF))
+    return render(request, "web/bureau/batch.html", {
+        "task": t, "job": job, "pdf_job": pdf_job, "may_spot": selectors.may_run_spot_check(request.user),
+        "results": visible_results(job, request.user) if job else [],
+        "pdf_results": visible_results(pdf_job, request.user) if pdf_job else [],
+        "progress": progress_for(job, request.user) if job else None,
+        "pdf_progress": progress_for(pdf_job, request.user) if pdf_job else None})
+
+
+@login_required
+@require_GET
+def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    try:
+        j = t.batch_jobs.get(pk=job)
+    except t.batch_jobs.model.DoesNotExist:
+        raise Http404(access.NOT_FOUND) from None
+
+    progress = progress_for(j, request.user)
+    if j.kind == j.Kind.PDF:
+        return render(request, "web/bureau/_batch_pdf_job.html", {"task": t, "pdf_job": j, "may_spot": selectors.may_run_spot_check(request.user),
+                                                                 "pdf_results": visible_results(j, request.user),
+                                                                 "pdf_progress": progress})
+    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j, "results": visible_results(j, request.user),
+                                                         "progress": progress})
+
+
+# --- a new task --------------------------------------------------------------------------------------
+
+
+@login_required
+def new_task(request: HttpRequest) -> HttpResponse:
+    _bureau_only(request)
+    # A profile by its title (its id is what the form sends); a 归口 user picks among its own units only.
+    profiles = [(name, services.profile(name=name).title) for name in available_profiles()]
+    units = access.scoped(Unit.objects.filter(bureau_id=request.user.bureau_id), request.user)
+    ctx = {"profiles": profiles, "units": units.select_related("parent").order_by("budget_code"), "data": request.POST,
+           "error": ""}
+    if request.method == "POST":
+        try:
+            listed = []
+            upload = request.FILES.get("file")
+            if upload is not None:
+                listed = bureau_services.read_unit_list(upload.name, upload.read())
+            year = int(request.POST.get("year", "0") or 0)
+            t = bureau_services.create_task(user=request.user, title=request.POST.get("title", ""), year=year,
+                               profile=request.POST.get("profile", ""), deadline=_date(request.POST.get("deadline", "")),
+                               unit_ids=[int(x) for x in request.POST.getlist("units") if x.isdigit()], listed=listed)
+        except ValueError:
+            ctx["error"] = "评价年度应为四位年份"
+            return render(request, "web/bureau/new_task.html", ctx, status=400)
+        except ActionError as exc:
+            ctx["error"] = exc.message
+            return render(request, "web/bureau/new_task.html", ctx, status=exc.status)
+        messages.success(request, f"已创建任务“{t.title}”，{t.units.count()}个参评单位")
+        return redirect("web:bureau_dashboard", task=t.pk)
+    return render(request, "web/bureau/new_task.html", ctx)

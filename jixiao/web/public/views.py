@@ -1,0 +1,81 @@
+"""The public pages (no login): the published self-evaluations by year, one unit's, its PDF, and the
+year's open data."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from jixiao import services
+from jixiao.web import publication
+
+
+@require_GET
+def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    years = publication.published_years()
+    if year is None and years:
+        year = years[0][0]
+    elif year is not None and year not in {y for y, *_ in years}:
+        raise Http404("该年度没有公开的自评结果")
+    q = request.GET.get("q", "").strip()[:100]
+    items = list(publication.published(year, q)) if year is not None else []
+    return render(request, "web/public/index.html", {"years": years, "year": year, "q": q, "items": items})
+
+
+@require_GET
+def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    pub = publication.publication_of(year, code)
+    content = pub.submission.content
+    unit = content.get("unit") or {}
+    report = services.score(package=services.from_canonical(data=content, name=pub.package.unit.name))
+    tables = [(t.title, t.total, t.grade, t.execution_rate) for t in report.tables]
+    return render(request, "web/public/unit.html", {
+        "pub": pub, "title": content.get("title", ""), "unit_name": unit.get("name", pub.package.unit.name),
+        "contact": unit.get("contact", ""), "phone": publication.mask_phones(str(unit.get("phone", "") or "")),
+        "tables": tables, "opinions": [(o.get("role", ""), publication.mask_phones(o.get("text", "")), o.get("signer", ""), o.get("date", ""))
+                                       for o in content.get("opinions") or []]})
+
+
+@require_GET
+def public_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The published version as PDF, rendered by the worker when it was published."""
+    pub = publication.publication_of(year, code)
+    path = Path(settings.MEDIA_ROOT) / pub.pdf if pub.pdf else None
+    if path is None or not path.is_file():
+        raise Http404("PDF 正在生成，请稍后再试")
+    return FileResponse(open(path, "rb"), content_type="application/pdf", filename=f"{code}-{year}.pdf")
+
+
+@require_GET
+def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's open data: a Fiscal Data Package (datapackage.json + CSVs) with the performance
+    fields, zipped."""
+    pubs = list(publication.published(year))
+    if not pubs:
+        raise Http404("该年度没有公开的自评结果")
+    items = [(services.from_canonical(data=p.submission.content, name=p.package.unit.name), p.submission.content_hash) for p in pubs]
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            out = services.open_data(published=items, outdir=Path(tmp) / "data", title=f"{year}年度预算绩效自评结果公开数据")
+        except services.ServiceError as exc:
+            return render(request, "web/message.html", {"text": exc.message}, status=422)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(Path(out).rglob("*")):
+                if f.is_file():
+                    z.write(f, f.relative_to(out))
+    resp = HttpResponse(buf.getvalue(), content_type="application/zip")
+    resp["Content-Disposition"] = f'attachment; filename="opendata-{year}.zip"'
+    return resp
+
+
+def public_url(pub) -> str:
+    return reverse("web:public_unit", kwargs={"year": pub.package.task.year, "code": pub.package.unit.budget_code})
