@@ -117,18 +117,18 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     expect(offer).to_have_count(0)
     page.screenshot(path=str(SCREENS / "04-adopted-reading.png"))
     # the whole table at once (a reading that rests on the unit's own entry has nothing to offer)
+    saves = int(re.search(r"\d+", page.locator("#sum-version").inner_text()).group())
     for one in others:
         box = page.locator(f"#f-{one}")
         box.fill("")
         box.press("Tab")
-        expect(box).to_have_value("")
-    page.wait_for_load_state("networkidle")
+    expect(page.locator("#sum-version")).to_have_text(f"已保存 {saves + len(others)} 次")  # every clearing saved
     offered = page.locator("button.adopt").evaluate_all("els => els.map(e => e.dataset.for)")
     assert len(offered) >= 2, offered
     page.locator("button.adopt-all").first.click()
     for one in offered:
         expect(page.locator(f"#{one}")).not_to_have_value("")
-    page.wait_for_load_state("networkidle")
+        expect(page.locator(f"#fig-{one[2:]} button.adopt")).to_have_count(0)  # saved: the offer is gone
     # what is still offered is a reading that appeared once the others were entered: still empty
     for one in page.locator("button.adopt").evaluate_all("els => els.map(e => e.dataset.for)"):
         assert one not in offered and page.locator(f"#{one}").input_value() == ""
