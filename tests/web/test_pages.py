@@ -117,3 +117,39 @@ def test_a_new_task_offers_profiles_by_title_and_a_desk_only_its_units(sent):  #
     desk = User.objects.get(role=Role.BUREAU_DESK, bureau=bureau)
     html = client_for(desk).get("/b/new").content.decode()
     assert "某县林业局" in html and outside.name not in html
+
+
+def test_the_api_answers_in_chinese_and_prints_rates_as_the_forms_do(world):
+    import json
+
+    from django.test import Client
+
+    r = Client().get("/api/v1/packages")
+    assert r.status_code == 401 and "Unauthorized" not in r.content.decode() and "令牌" in r.json()["detail"]
+    pkg, c = world["package"], client_for(world["preparer"])
+    r = c.post(f"/api/v1/packages/{pkg.pk}/submit", json.dumps({}), content_type="application/json")
+    body = r.content.decode()
+    assert r.status_code == 422 and "Field required" not in body and '"loc"' not in body
+    assert "缺少版本号" in r.json()["detail"]
+    r = c.post(f"/api/v1/packages/{pkg.pk}/submit", json.dumps({"version": "三"}), content_type="application/json")
+    assert r.status_code == 422 and "版本号（version）应为整数" in r.json()["detail"]
+    Package.objects.filter(pk=pkg.pk).update(execution_rate=Decimal("0.479999"))
+    [summary] = [p for p in c.get("/api/v1/packages").json() if p["id"] == pkg.pk]
+    assert summary["execution_rate"] == "48.00%"
+
+
+def test_the_unit_head_is_not_offered_the_import_page(world):
+    pkg = world["package"]
+    assert client_for(world["head"]).get(f"/p/{pkg.pk}/import").status_code == 403
+    assert client_for(world["preparer"]).get(f"/p/{pkg.pk}/import").status_code == 200
+    cover = client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f"/p/{pkg.pk}/import" not in cover
+
+
+def test_a_desk_is_not_shown_the_tabs_it_cannot_use(sent):  # noqa: F811
+    task = sent["task"]
+    desk = client_for(User.objects.get(role=Role.BUREAU_DESK, bureau=task.bureau)).get(f"/b/t/{task.pk}/").content.decode()
+    performance = client_for(sent["bureau"]).get(f"/b/t/{task.pk}/").content.decode()
+    for tab in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/batch/", f"/b/t/{task.pk}/imports/"):
+        assert tab in performance and tab not in desk
+    assert f"/b/t/{task.pk}/rollup/" in desk

@@ -200,6 +200,8 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_view(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
+    if request.user.role != Role.PREPARER:  # the head reviews; a page he cannot submit is not offered
+        return _message(request, "只有本单位填报人可以导入数据包", 403)
     ctx = {"package": package, "problems": [], "error": ""}
     if request.method == "POST":
         upload = request.FILES.get("file")
