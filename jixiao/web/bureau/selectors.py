@@ -302,6 +302,7 @@ class FigureRow:
     computed: str
     kind: str
     agrees: bool | None
+    judged: bool = False  # the unit's value stands: a different reading is no disagreement
 
 
 def stated_beside_computed(report) -> list[FigureRow]:
@@ -313,7 +314,10 @@ def stated_beside_computed(report) -> list[FigureRow]:
         if not c.has_stated:
             continue
         computed = c.shown() if (c.value is not None or c.text) else "—"
-        rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind_of(c, report), ""), c.agrees))
+        kind = kind_of(c, report)
+        judged = kind == "judged"
+        rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind, ""), None if judged else c.agrees,
+                              judged))
     rows.sort(key=lambda r: 0 if r.agrees is False else 1)
     return rows
 

@@ -140,11 +140,20 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
         path = (known or anchors.get((slug, loc.row or "", loc.column or ""))
                 or anchors.get((slug, loc.row or ""))
                 or anchors.get((slug, loc.table or "")) or "")
-        groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
+        groups.setdefault(slug, []).append(FindingView(f.severity, f.message, _place(loc),
                                                        slug, path, f.rule, figures.dom_id("f", path) if path else "top"))
     order = {"error": 0, "warning": 1, "info": 2}
     return [(titles.get(slug, slug), slug, sorted(groups[slug], key=lambda v: order.get(v.severity, 3)))
             for slug, _ in index if slug in groups]
+
+
+def _place(loc) -> str:
+    """Where a finding is, each part once ('自评报告 / 支出及结余情况表 / 支出合计', the row not repeated)."""
+    parts = []
+    for part in loc.describe().split(" / ") + ([loc.row] if loc.row else []):
+        if part and part not in parts:
+            parts.append(part)
+    return " / ".join(parts)
 
 
 def _form_of_location(loc, projects: dict[str, int]) -> str:
