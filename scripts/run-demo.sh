@@ -35,4 +35,4 @@ echo "  score.txt / score.json      每个合计、比率、得分、总分的�
 echo "  audit.txt / audit.html      示例数据包的审核意见（audit.json 为机器可读格式）"
 [ -f "$out/audit-seed.html" ] && echo "  audit-seed.txt / .html      原始材料（../shared/seeds/）的审核意见"
 echo "  package/                    生成的自评报告 .docx、自评表 .xlsx 和 PDF"
-echo "（Web 界面尚未提供；命令行用法见 README.md。）"
+echo "（Web 界面：make run，浏览器打开 http://127.0.0.1:8000/ ；命令行用法见 README.md。）"

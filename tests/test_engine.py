@@ -7,6 +7,7 @@ from conftest import EXAMPLE, FIXTURES
 
 from jixiao.core import keys
 from jixiao.core.engine import score_package
+from jixiao.core.profiles import PARAMETER_LABELS
 from jixiao.core.trace import Kind, Method
 from jixiao.io.canonical import read_package
 
@@ -24,8 +25,8 @@ def test_project_scores_by_rule_with_trace():
     t = _table(report, "projects[0]")
     assert t.execution_rate.value == D("0.8")
     assert t.execution_score.value == D(8)
-    assert t.execution_score.formula == "min(执行率, 100%) × 分值"
-    assert "national-2020" in t.execution_score.rule
+    assert t.execution_score.formula == "执行率（高于100%的按100%计）× 分值"
+    assert t.execution_score.rule.startswith("全国通行做法（财预〔2020〕10号）·预算执行率得分规则")
     scores = [c.value for c in t.indicator_scores]  # the engine's readings
     assert scores == [D(18), D("9.375"), D(15), D(24), D(10)]
     assert t.indicator_scores[1].formula.startswith("反向定量")
@@ -36,7 +37,7 @@ def test_project_scores_by_rule_with_trace():
     assert t.indicator_scores[3].allowed == (D(0), D(30))
     assert t.total.kind is Kind.COMPUTED
     assert t.total.value == D("84.38")  # 18 + 9.38 + 15 + 24 + 10 + 8: what stands
-    assert "level1_weights" in t.total.rule  # every indicator applies: the clause is the 100 points' make-up
+    assert PARAMETER_LABELS["level1_weights"] in t.total.rule  # every indicator applies: the clause is the 100 points' make-up
     assert t.grade.text == "良"
 
 
@@ -53,7 +54,7 @@ def test_non_applicable_indicators_are_rescaled():
     t = _table(report, "projects[0]")
     assert t.total.value == D("95.5")  # (40 + 36) × 90 ÷ 80 + 10
     assert "适用指标" in t.total.formula
-    assert "not_applicable" in t.total.rule  # the clause that says how the non-applicable ones count
+    assert PARAMETER_LABELS["not_applicable"] in t.total.rule  # the clause that says how the non-applicable ones count
     assert t.grade.text == "优"
 
 
@@ -158,7 +159,7 @@ def test_execution_bands_and_caps_from_a_profile_file():
     assert t.execution_score.value == D(5)  # 65% falls in [60%, 80%) → 5
     assert t.total.value == D(79)  # 90 + 5 = 95, capped at 79 below 70%
     assert t.total.inputs["封顶"] == D(79)
-    assert "execution_caps" in t.total.rule
+    assert PARAMETER_LABELS["execution_caps"] in t.total.rule
     assert t.total.agrees is False  # the package states 95
     assert t.grade.text == "中"
 

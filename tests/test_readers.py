@@ -409,7 +409,7 @@ def test_text_with_bom_is_read(tmp_path):
 def test_bad_docx_inputs(tmp_path, monkeypatch):
     not_zip = tmp_path / "fake.docx"
     not_zip.write_bytes(b"this is not a zip file at all")
-    _refused(read_docx, not_zip, "zip")
+    _refused(read_docx, not_zip, "ZIP")
     empty = tmp_path / "empty.docx"
     empty.write_bytes(b"")
     _refused(read_docx, empty, "为空")

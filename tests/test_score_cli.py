@@ -15,7 +15,7 @@ def test_score_json_puts_stated_beside_computed(capsys):
     reception = tables["projects[0]"]
     score = next(v for v in reception["values"] if v["key"] == "projects[0].execution.score")
     assert score["stated"] == "0" and score["display"] == "0.16" and score["agrees"] is False
-    assert score["formula"] == "min(执行率, 100%) × 分值"
+    assert score["formula"] == "执行率（高于100%的按100%计）× 分值"
     # the rule is not verified (judged): 0.16 is the engine's reading, the unit's 0 stands and counts
     assert score["kind"] == "judged" and score["standing"] == "0" and score["allowed"] == ["0", "10"]
     assert reception["total"]["stated"] == "90" and reception["total"]["display"] == "90.00"
@@ -32,7 +32,7 @@ def test_score_text_is_a_readable_table(capsys):
     out = capsys.readouterr().out
     assert "✗ 湘西自治州人民政府驻北京联络处 支出合计：1,066.75  填报 3,312.53" in out
     assert "= 基本支出 + 项目支出" in out
-    assert "依据：xiangxi-2022 › execution_score" in out
+    assert "依据：湘西州州直部门整体支出绩效自评（2022年度）·预算执行率得分规则" in out
     assert "与填报值不一致" in out.splitlines()[-1]
 
 
@@ -46,9 +46,9 @@ def test_profile_option_traces_that_profiles_rules(capsys):
     assert main(["score", str(EXAMPLE), "--format", "json", "--profile", "national-2020"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["profile"]["id"] == "national-2020"
-    rules = {v["rule"].split(" ")[0] for t in data["tables"] for v in t["values"] if v["rule"]}
-    rules |= {v["rule"].split(" ")[0] for values in data["sections"].values() for v in values if v["rule"]}
-    assert rules == {"national-2020"}
+    rules = {v["rule"].split("·")[0] for t in data["tables"] for v in t["values"] if v["rule"]}
+    rules |= {v["rule"].split("·")[0] for values in data["sections"].values() for v in values if v["rule"]}
+    assert rules == {data["profile"]["title"]}
     overall = next(t for t in data["tables"] if t["key"] == "overall")
     assert overall["grade"]["display"] == "优"  # national bands: 93.22 → 优
 

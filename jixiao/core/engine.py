@@ -229,7 +229,7 @@ def _execution(res: TableResult, prof: Profile) -> None:
     weight = total.weight if total.weight is not None else prof["execution_weight"]
     method = prof["execution_score"]
     banded = method["method"] == "bands"
-    formula = "按执行率分档计分：" + "；".join(_band_text(b) for b in method["bands"]) if banded else "min(执行率, 100%) × 分值"
+    formula = "按执行率分档计分：" + "；".join(_band_text(b) for b in method["bands"]) if banded else "执行率（高于100%的按100%计）× 分值"
     score = None
     if rate is not None:
         score = rules.banded(rate, method["bands"], weight) if banded else rules.execution_score_proportional(rate, weight)

@@ -209,6 +209,31 @@ PARAMETERS: dict[str, Callable[[Any], Any]] = {
     "grade_consequences": _mapping(_text),
     "monitoring_thresholds": _list(_record({"month": (_number, True), "min": (_percent, True)})),
 }
+# What a reviewer calls each parameter: messages and traces cite a rule by the profile's title and
+# this name, never by the identifiers above.
+PARAMETER_LABELS: dict[str, str] = {
+    "execution_weight": "预算执行率分值",
+    "level1_weights": "一级指标分值",
+    "execution_score": "预算执行率得分规则",
+    "quantitative_score": "定量指标得分规则",
+    "cover_score": "封面综合得分的口径",
+    "qualitative_tiers": "定性指标分档",
+    "grades": "等次分数线",
+    "deviation_threshold": "偏差须说明原因的界限",
+    "deviation_deduction": "偏差扣分办法",
+    "execution_reason_threshold": "执行率须说明原因的界限",
+    "not_applicable": "不适用指标的处理办法",
+    "execution_caps": "执行率封顶规则",
+    "score_outruns_execution_margin": "得分高于执行率的容差",
+    "bare_target_comparator": "未写比较符的指标值的读法",
+    "aggregation_weight": "部门汇总的加权办法",
+    "satisfaction_min_responses": "满意度调查的最少样本数",
+    "framework": "部门整体支出绩效评价指标体系",
+    "render_charts": "报告图表",
+    "spot_check": "抽评规则",
+    "grade_consequences": "评价结果应用办法",
+    "monitoring_thresholds": "运行监控节点",
+}
 OPTIONAL = ("render_charts",)
 REQUIRED = tuple(p for p in PARAMETERS if p not in OPTIONAL)  # after inheritance every other parameter must be set
 
@@ -253,15 +278,18 @@ class Profile:
     def __getitem__(self, name: str) -> Any:
         return self.parameters[name].value
 
+    def label(self, name: str) -> str:
+        """'湘西州州直部门整体支出绩效自评（2022年度）·预算执行率得分规则': the rule as a reviewer names it."""
+        return f"{self.title}·{PARAMETER_LABELS.get(name, name)}"
+
     def ref(self, name: str) -> str:
-        """'xiangxi-2022 › execution_score（财预〔2020〕10号 附件…）'."""
+        """'<title>·预算执行率得分规则（财预〔2020〕10号 附件…）': the rule and where it comes from."""
         cached = self._refs.get(name)
         if cached is not None:
             return cached
         p = self.parameters[name]
         where = p.source + (f" {p.clause}" if p.clause else "")
-        origin = "" if p.defined_in == self.id else f"{p.defined_in}："
-        self._refs[name] = f"{self.id} › {name}（{origin}{where}{'' if p.verified else '，未核实'}）"
+        self._refs[name] = f"{self.label(name)}（{where}{'' if p.verified else '，未核实'}）"
         return self._refs[name]
 
     def framework_item(self, item_id: str) -> dict | None:

@@ -49,7 +49,7 @@ class Computed:
     unit: str  # ratio | 分 | 万元 | 人 | ""
     formula: str  # in words: 全年执行数 ÷ 全年预算数
     inputs: dict[str, object] = field(default_factory=dict)  # name → Decimal (or text)
-    rule: str = ""  # profile entry: "xiangxi-2022 › execution_score"
+    rule: str = ""  # the profile rule it follows, as a reviewer names it (Profile.ref)
     stated: Decimal | None = None
     stated_src: Source | None = None
     note: str = ""  # why a value could not be computed, or a caveat

@@ -72,7 +72,7 @@ def _check_archive(src, where: str, suffix: str, required: tuple[str, ...]) -> l
     kind = KIND.get(suffix, "Office 文件")
     if not zipfile.is_zipfile(src):
         hint = OLD_FORMAT.get(suffix, "")
-        raise PackageError(where, [f"不是有效的{kind}：文件不是 zip 格式，可能已损坏或是其他格式改了扩展名" + (f"（{hint}）" if hint else "")])
+        raise PackageError(where, [f"不是有效的{kind}：文件不是 ZIP 格式，可能已损坏或是其他格式改了扩展名" + (f"（{hint}）" if hint else "")])
     try:
         with zipfile.ZipFile(src) as zf:
             members = zf.infolist()

@@ -140,7 +140,7 @@ def test_both_bureau_roles_read_every_page(scene, name, who):
 def test_public_pages_need_no_login_and_show_only_published_packages(scene):
     anon = Client()
     assert anon.get("/public/").status_code == 200
-    assert anon.get("/public/2023/").status_code == 200
+    assert anon.get("/public/2023/").status_code == 404  # nothing published that year (issue 21)
     # accepted but not published: nothing public about it
     assert anon.get("/public/2023/301002/").status_code == 404
     assert anon.get("/public/2023/301002/report.pdf").status_code == 404

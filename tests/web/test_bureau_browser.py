@@ -72,10 +72,22 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     expect(page.locator("h1")).to_contain_text(first.unit.name)
     expect(page.locator("#b-figures")).to_be_visible()
     shot("review-package")
-    page.select_option("#c-path", "unit.contact")
-    page.fill("#c-text", "请补充联系人职务")
-    page.click("button:has-text('记录意见')")
+    assert page.locator("select#c-path").count() == 0  # no list of every field: the reviewer clicks on the field
+    page.click("#comment-on-fields")
+    page.locator("#f-unit-contact ~ .comment-btn").first.click()
+    expect(page.locator("#comment-label")).to_contain_text("联系人")
+    page.fill("#comment-text", "请补充联系人职务")
+    page.click("#comment-form button:has-text('记录意见')")
     expect(page.locator(".flash")).to_contain_text("已记录意见")
+    assert "/forms/" in page.url  # back on the form it was written on
+    expect(page.locator("td:has(#f-unit-contact), .form-group:has(#f-unit-contact)").locator(".comment")).to_contain_text(
+        "请补充联系人职务")
+    shot("comment-by-click")
+    from jixiao.web.models import Comment
+
+    assert list(Comment.objects.filter(text__contains="请补充联系人职务").values_list("package_id", "path")) == [
+        (first.pk, "unit.contact")]
+    page.goto(f"{base}/b/p/{first.pk}/")
     page.fill("#r-reason", "偏差原因分析不充分，请补充。")
     page.click("button:has-text('退回')")
     expect(page.locator(".flash")).to_contain_text("已退回")

@@ -9,7 +9,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jixiao.web.models import ApiToken
+from jixiao.web.security.models import ApiToken
 
 from .conftest import canonical, client_for, text_of
 

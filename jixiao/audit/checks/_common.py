@@ -122,10 +122,11 @@ def by_profile(prof: Profile, name: str) -> str:
 
 
 def profile_note(prof: Profile, name: str) -> str:
-    """'（依据评分方案 xiangxi-2022 › framework，未核实）' for a message; the full reference is in the docs."""
+    """'（依据评分方案“<title>·部门整体支出绩效评价指标体系”，该规则未核实）' for a message; the
+    rule's source and clause are in its trace."""
     if name not in prof.parameters:
         return ""
-    return f"（依据评分方案 {prof.id} › {name}{'' if verified(prof, name) else '，该规则未核实'}）"
+    return f"（依据评分方案“{prof.label(name)}”{'' if verified(prof, name) else '，该规则未核实'}）"
 
 
 def quoted(name: str) -> str:

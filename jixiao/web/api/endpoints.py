@@ -12,10 +12,11 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import File, Form, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
+from jixiao.core.numbers import fmt_percent
 from jixiao.web import access, versions
 from jixiao.web.drafts import computation
 from jixiao.web.drafts.figures import kind_of
@@ -52,6 +53,32 @@ api = NinjaAPI(title="jixiao 绩效自评 API", version="1", urls_namespace="api
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "没有找到该数据包，或您无权查看"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效：请先登录，或在请求头 Authorization 中提供有效的 API 令牌"},
+                               status=401)
+
+
+# The request's parameters by the names a caller reads in the documentation, for the messages.
+PARAMETER_NAMES = {"version": "版本号（version）", "path": "字段（path）", "value": "值（value）", "file": "文件（file）",
+                   "pk": "数据包编号", "number": "版本序号", "body": "请求体"}
+PROBLEMS = {"missing": "缺少{name}", "int_parsing": "{name}应为整数", "int_type": "{name}应为整数",
+            "string_type": "{name}应为文本", "json_invalid": "请求体不是有效的 JSON"}
+
+
+def validation_problem(error: dict) -> str:
+    """One pydantic error as a Chinese sentence: '缺少版本号（version）'."""
+    names = [str(part) for part in error.get("loc", ()) if str(part) not in ("body", "form", "query", "path", "file")]
+    name = PARAMETER_NAMES.get(names[-1], "参数") if names else "请求"
+    return PROBLEMS.get(error.get("type", ""), "{name}的值不合要求").format(name=name)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    problems = [validation_problem(e) for e in exc.errors]
+    return api.create_response(request, {"detail": "请求参数有误：" + "；".join(problems), "problems": problems}, status=422)
 
 
 @api.exception_handler(versions.ActionError)
@@ -149,10 +176,15 @@ def _s(v) -> str | None:
     return None if v is None else format(v, "f")
 
 
+def _rate(ratio) -> str | None:
+    """The execution rate as the forms print it: '48.00%' (two decimals, half-up)."""
+    return None if ratio is None else fmt_percent(ratio)
+
+
 def _summary(p) -> Summary:
     return Summary(id=p.pk, unit=p.unit.name, budget_code=p.unit.budget_code, year=p.task.year, task=p.task.title,
                    status=p.status, status_label=p.get_status_display(), version=p.version, total_score=_s(p.total_score),
-                   grade=p.grade, execution_rate=_s(p.execution_rate), errors=p.errors, warnings=p.warnings)
+                   grade=p.grade, execution_rate=_rate(p.execution_rate), errors=p.errors, warnings=p.warnings)
 
 
 def _version(s) -> dict:

@@ -23,7 +23,7 @@ from jixiao.web.drafts import computation, fields, figures, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.jobs import batch_pdf as batch_pdf_job
-from jixiao.web.models import UNIT_ROLES, BatchJob, Package
+from jixiao.web.models import UNIT_ROLES, BatchJob, Package, Status
 from jixiao.web.versions import ActionError
 
 # --- the batch PDF -------------------------------------------------------------------------------
@@ -125,6 +125,8 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
         raise Http404("没有这张表")
     groups = computation.findings_by_form(comp)
     blocks = present(form, comp, editable=False, rejected={}, comments=versions.comments_by_path(p))
+    # A reviewer comments by clicking on the field (the 意见 button beside each) while the version waits.
+    commentable = p.status == Status.SUBMITTED and access.can_review(request.user, p)
     by_path: dict[str, list] = {}
     unplaced = []
     for _title, s, items in groups:
@@ -147,7 +149,8 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     unplaced += [f for path, fs in by_path.items() if path not in shown for f in fs]
     return render(request, "web/bureau/forms.html", {
         "package": p, "sub": sub, "comp": comp, "form": form, "forms": layouts.index(), "slug": slug, "blocks": blocks,
-        "groups": groups, "unplaced": unplaced, "cellctx": ReadCtx(p.pk, slug),
+        "groups": groups, "unplaced": unplaced, "cellctx": ReadCtx(p.pk, slug, review=commentable),
+        "commentable": commentable,
         "back": reverse("web:bureau_package", kwargs={"pk": p.pk}) if selectors.is_bureau(request.user) else
         reverse("web:versions", kwargs={"pk": p.pk})})
 

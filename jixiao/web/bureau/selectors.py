@@ -24,11 +24,11 @@ from jixiao.web import access
 from jixiao.web.bureau.departments import scoped
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
+from jixiao.web.ordering import WORKFLOW, pinyin_rank, status_rank
 from jixiao.web.security.context import note_refusal
 from jixiao.web.versions import SENT, latest_sent
 
-STATUS_ORDER = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED,
-                Status.PUBLISHED]
+STATUS_ORDER = WORKFLOW  # one order of the statuses for the charts and the sort
 
 # --- access ----------------------------------------------------------------------------------------
 
@@ -205,6 +205,15 @@ class DashboardPage:
     pages: int
 
 
+def _sort_column(sort: str, qs: QuerySet):
+    """The column to order by: the workflow's order for a status, pinyin for a unit name."""
+    if sort == "status":
+        return status_rank()
+    if sort == "name":
+        return pinyin_rank(qs, "unit__name")
+    return F(SORTS[sort])
+
+
 def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, size: int | None = PAGE_SIZE) -> DashboardPage:
     """The units of the task, filtered, sorted and paged in the database (one query for the page,
     one for the count). `size=None`: every row (the export)."""
@@ -225,7 +234,7 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
                                 output_field=DecimalField(max_digits=12, decimal_places=6))
         qs = qs.annotate(gap=gap).filter(gap__gt=margin)
     count = None if size is None else qs.count()
-    col = F(SORTS[query.sort])
+    col = _sort_column(query.sort, qs)
     qs = (qs.annotate(exec_diff=Coalesce(F("execution_check__differences"), 0))  # the 一体化 flag (bureau_imports)
           .order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code"))
     if size is None:
@@ -293,6 +302,7 @@ class FigureRow:
     computed: str
     kind: str
     agrees: bool | None
+    judged: bool = False  # the unit's value stands: a different reading is no disagreement
 
 
 def stated_beside_computed(report) -> list[FigureRow]:
@@ -304,7 +314,10 @@ def stated_beside_computed(report) -> list[FigureRow]:
         if not c.has_stated:
             continue
         computed = c.shown() if (c.value is not None or c.text) else "—"
-        rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind_of(c, report), ""), c.agrees))
+        kind = kind_of(c, report)
+        judged = kind == "judged"
+        rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind, ""), None if judged else c.agrees,
+                              judged))
     rows.sort(key=lambda r: 0 if r.agrees is False else 1)
     return rows
 

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from jixiao import services
@@ -19,6 +22,7 @@ from jixiao.web.bureau import export, imports, selectors
 from jixiao.web.bureau import services as bureau_services
 from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
+from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
 from jixiao.web.models import BatchJob, Status, Unit
 from jixiao.web.versions import ActionError
@@ -89,10 +93,16 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
               "与一体化不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
-             r.package.total_score, r.package.grade, None if r.rate_percent is None else round(r.rate_percent, 2), r.outruns,
-             r.package.errors, r.package.warnings, r.package.updated_at.strftime("%Y-%m-%d %H:%M"), diffs.get(r.package.pk)]
+             r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
+             r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
+             diffs.get(r.package.pk)]
             for r in rows]
     return _xlsx(export.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
+
+
+def _two_places(percent):
+    """A percentage as the page prints it: two decimals, half-up (Python's round() would round half-even)."""
+    return None if percent is None else Decimal(percent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- the review of a package --------------------------------------------------------------------
@@ -111,8 +121,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     labels = computation.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": computation.findings_by_form(comp) if doc else [],
            "figures": selectors.stated_beside_computed(comp.report) if comp.report else [],
-           "labels": sorted(labels.items(), key=lambda kv: kv[1]),
-           "comments": [(c, labels.get(c.path, c.path)) for c in p.comments.select_related("author", "submission")],
+           "comments": [(c, field_name(c.path, labels or computation.field_labels(p.draft or {})))
+                        for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
            "versions": versions.versions_of(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
@@ -158,7 +168,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return render(request, "web/message.html", {"text": exc.message}, status=exc.status) if exc.status == 403 \
             else redirect("web:bureau_package", pk=pk)
-    return redirect("web:bureau_package", pk=pk)
+    return redirect(_back_to(request, pk))
+
+
+def _back_to(request: HttpRequest, pk: int) -> str:
+    """Where a decision returns: the form page it was made on (a comment clicked on a field), else the package."""
+    package_page = reverse("web:bureau_package", kwargs={"pk": pk})
+    forms_page = reverse("web:bureau_forms_cover", kwargs={"pk": pk})
+    wanted = request.POST.get("next", "")
+    return wanted if wanted.startswith(forms_page) and "//" not in wanted else package_page
 
 
 def _date(raw: str) -> date | None:
@@ -325,9 +343,11 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
 @login_required
 def new_task(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
-    ctx = {"profiles": available_profiles(), "units": Unit.objects.filter(bureau_id=request.user.bureau_id)
-           .select_related("parent").order_by("budget_code"), "data": request.POST, "error": "", "errors": {},
-           "picked": set(request.POST.getlist("units"))}
+    # A profile by its title (its id is what the form sends); a 归口 user picks among its own units only.
+    profiles = [(name, services.profile(name=name).title) for name in available_profiles()]
+    units = access.scoped(Unit.objects.filter(bureau_id=request.user.bureau_id), request.user)
+    ctx = {"profiles": profiles, "units": units.select_related("parent").order_by("budget_code"), "data": request.POST,
+           "error": "", "errors": {}, "picked": set(request.POST.getlist("units"))}
     if request.method == "POST":
         try:
             listed = []

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from jixiao.web.drafts import figures
 from jixiao.web.drafts.present import CellView
+from jixiao.web.field_names import amount_text
 
 
 @dataclass
@@ -60,7 +61,7 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
     if c.reference:
         return mark_safe(
             f'<span class="ref" id="{c.fig_id}"{swap}><button type="button" class="link" hx-get="{escape(ctx.trace_url(c.cell.path))}"'
-            f' hx-target="#trace-body" hx-swap="innerHTML" title="引擎的读数（仅供参考）">参考 {escape(c.reference)}</button></span>')
+            f' hx-target="#trace-body" hx-swap="innerHTML" title="引擎的读数（仅供参考）">参考 {escape(c.reference)}</button>{_adopt(c)}</span>')
     if c.resolved is not None or c.cell.path in figures.PROSE_PATHS:
         inner = ""
         if c.resolved is not None:
@@ -77,7 +78,16 @@ def figure(c: CellView, ctx: Ctx, oob: bool = False) -> SafeString:
     return mark_safe("")
 
 
+def _adopt(c: CellView) -> str:
+    """One click to enter the engine's reading where the unit has entered nothing (pages.js)."""
+    if not c.adopt:
+        return ""
+    return (f'<button type="button" class="link adopt" data-for="{c.id}" data-value="{escape(c.adopt)}"'
+            f' aria-label="{escape(c.cell.label)}：采用参考值 {escape(c.adopt)}">采用参考值</button>')
+
+
 _NUMERIC = ("amount", "score", "percent", "count")
+_WRAPPING = ("text", "target")
 
 
 def field(c: CellView, ctx: Ctx) -> SafeString:
@@ -95,6 +105,11 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
         elif c.field == "tier":
             opts = "".join(f'<option{" selected" if c.value == t else ""}>{t}</option>' for t in ("达成", "部分达成", "未达成"))
             control = f'<select id="{c.id}" name="value" aria-label="{label}"{hx}><option value="">（未选）</option>{opts}</select>'
+        elif c.field in _WRAPPING:
+            # A name or an indicator runs longer than its column: the box grows to show it whole
+            # (pages.js sizes it; Enter still moves to the cell below).
+            control = (f'<textarea id="{c.id}" name="value" rows="1" class="cell-input {c.field} wrap {escape(c.cell.width)}"'
+                       f' aria-label="{label}" aria-describedby="{c.err_id}" autocomplete="off"{hx}{invalid}>{escape(c.value)}</textarea>')
         else:
             mode = ' inputmode="decimal"' if c.field in _NUMERIC else ""
             control = (f'<input type="text" id="{c.id}" name="value" value="{escape(c.value)}" class="cell-input {c.field} {escape(c.cell.width)}"'
@@ -102,6 +117,8 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
     else:
         if c.field == "flag":
             shown = "是" if c.value else "否"
+        elif c.field == "amount":
+            shown = escape(amount_text(c.value))
         else:
             shown = escape(c.value).replace("\n", "<br>")
         control = f'<span class="ro {c.field}" id="{c.id}" tabindex="0">{shown}</span>'

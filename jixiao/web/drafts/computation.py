@@ -14,6 +14,7 @@ from jixiao import services
 from jixiao.core import keys
 from jixiao.core.engine import ScoreReport
 from jixiao.web.drafts import fields, figures, layout
+from jixiao.web.field_names import field_name, value_text
 
 # --- the draft, recomputed ---------------------------------------------------------------------------
 
@@ -141,23 +142,50 @@ def findings_by_form(comp: Computation) -> list[tuple[str, str, list[FindingView
     index = layouts.index()
     titles = dict(index)
     anchors = _anchor_index(layouts)
+    homes = form_of_path(layouts)
     projects = {p.get("name", ""): i for i, p in enumerate(doc.get("projects") or [])}
     groups: dict[str, list[FindingView]] = {}
     for f in comp.findings:
         loc = f.location
-        slug = ANNEX_SLUGS.get(loc.form, "")
-        if loc.form == "附件4":
-            name = next((n for n in projects if n and (n in (loc.table or "") or n in (loc.row or ""))), None)
-            slug = f"project-{projects[name]}" if name is not None else "project-0"
-        slug = slug or "cover"
-        path = (getattr(f, "path", "") or getattr(loc, "path", "") or anchors.get((slug, loc.row or "", loc.column or ""))
+        known = getattr(f, "path", "") or getattr(loc, "path", "")
+        slug = homes.get(known) or _form_of_location(loc, projects)
+        path = (known or anchors.get((slug, loc.row or "", loc.column or ""))
                 or anchors.get((slug, loc.row or ""))
                 or anchors.get((slug, loc.table or "")) or "")
-        groups.setdefault(slug, []).append(FindingView(f.severity, f.message, loc.describe() + (f" / {loc.row}" if loc.row else ""),
+        groups.setdefault(slug, []).append(FindingView(f.severity, f.message, _place(loc),
                                                        slug, path, f.rule, figures.dom_id("f", path) if path else "top"))
     order = {"error": 0, "warning": 1, "info": 2}
     return [(titles.get(slug, slug), slug, sorted(groups[slug], key=lambda v: order.get(v.severity, 3)))
             for slug, _ in index if slug in groups]
+
+
+def _place(loc) -> str:
+    """Where a finding is, each part once ('自评报告 / 支出及结余情况表 / 支出合计', the row not repeated)."""
+    parts = []
+    for part in loc.describe().split(" / ") + ([loc.row] if loc.row else []):
+        if part and part not in parts:
+            parts.append(part)
+    return " / ".join(parts)
+
+
+def _form_of_location(loc, projects: dict[str, int]) -> str:
+    """The form a finding's place names: '附件4·公务接待拨款' is that project's table, '附件3' its annex."""
+    annex, _, project = (loc.form or "").partition("·")
+    if annex == "附件4":
+        names = [project, loc.table or "", loc.row or ""]
+        name = next((n for n in projects if n and any(n == x or n in x for x in names if x)), None)
+        return f"project-{projects[name]}" if name is not None else "project-0"
+    return ANNEX_SLUGS.get(annex, "") or "cover"
+
+
+def form_of_path(layouts: layout.Layouts) -> dict[str, str]:
+    """Field path → the slug of the form that shows it (a link to a field opens that tab)."""
+    out: dict[str, str] = {}
+    for slug, _title, form in layouts.all():
+        for c in form.cells():
+            if c.path:
+                out.setdefault(c.path, slug)
+    return out
 
 
 def _anchor_index(layouts: layout.Layouts) -> dict[tuple, str]:
@@ -187,7 +215,7 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     labels = field_labels(b) | field_labels(a)
     rows: list[DiffRow] = []
     for path, (va, vb) in _walk_diff(a, b, "").items():
-        rows.append(DiffRow(path, labels.get(path) or _fallback_label(path), _shown(va), _shown(vb)))
+        rows.append(DiffRow(path, field_name(path, labels), _shown(va), _shown(vb)))
     return rows
 
 
@@ -204,10 +232,6 @@ def field_labels(doc: dict, layouts: layout.Layouts | None = None) -> dict[str, 
             if c.path:
                 out[c.path] = f"{title} › {c.label or c.row}"
     return out
-
-
-def _fallback_label(path: str) -> str:
-    return path
 
 
 def _walk_diff(a, b, path: str) -> dict[str, tuple]:
@@ -229,10 +253,6 @@ def _walk_diff(a, b, path: str) -> dict[str, tuple]:
 def _shown(v) -> str:
     if v is None:
         return "（空）"
-    if isinstance(v, (dict, list)):
-        return f"（{len(v)} 项）"
-    if isinstance(v, bool):
-        return "是" if v else "否"
     if isinstance(v, Decimal):
         return format(v, "f")
-    return str(v)
+    return value_text(v)

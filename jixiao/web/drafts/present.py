@@ -24,6 +24,7 @@ class CellView:
     figure_kind: str = ""
     stated: str = ""  # the draft's value where it differs from the engine's
     reference: str = ""  # the engine's reading beside a judged figure
+    adopt: str = ""  # that reading as an entry, offered (never filled) where the unit has entered nothing
     comments: list = field(default_factory=list)
     resolved: Any = None  # narrative prose with references resolved
     findings: list = field(default_factory=list)  # audit findings about this field (the bureau's read-only view)
@@ -104,6 +105,8 @@ def _cell(c: layout.Cell, comp: Computation, editable: bool, rejected, comments)
         # judged, or not computed by the engine: the unit's entry
         v.cell = layout.Cell("input", path=c.path, fkind=c.field, label=c.label, row=c.row, colspan=c.colspan, width=c.width)
     v.editable = editable
+    if editable and v.reference and v.figure is not None and v.figure.value is not None and stored in (None, ""):
+        v.adopt = v.figure.shown()
     if c.path in rejected:
         v.value, v.error = rejected[c.path]
     if c.path in figures.PROSE_PATHS and isinstance(stored, str) and figures.TOKEN.search(stored):

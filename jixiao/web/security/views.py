@@ -146,7 +146,7 @@ def _policy() -> list[tuple[str, str, str]]:
         ("口令复杂度", "小写、大写、数字、其他字符中至少 3 类；不得为常见口令、纯数字或与用户信息相近", "8.1.4.1 a)"),
         ("管理员设置的口令", "首次登录须由本人修改", "8.1.4.1 a)"),
         ("口令定期更换", f"超过 {settings.JIXIAO_PASSWORD_MAX_AGE_DAYS} 天未更换须修改后才能继续使用"
-         if settings.JIXIAO_PASSWORD_MAX_AGE_DAYS else "本环境未要求（JIXIAO_PASSWORD_MAX_AGE_DAYS=0；生产环境默认 90 天）", "8.1.4.1 a)"),
+         if settings.JIXIAO_PASSWORD_MAX_AGE_DAYS else "本环境未要求（生产环境默认 90 天）", "8.1.4.1 a)"),
         ("登录失败处理", f"连续 {settings.AXES_FAILURE_LIMIT} 次失败锁定 {int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟（按账号）",
          "8.1.4.1 b)"),
         ("会话超时", f"{settings.SESSION_COOKIE_AGE // 60} 分钟无操作即退出；关闭浏览器即失效", "8.1.4.1 b)"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.web import access, versions
 from jixiao.web.drafts import fields
+from jixiao.web.models import Role
 
 
 def _form_context(package, **more) -> dict:
@@ -23,6 +24,8 @@ def import_page(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the upload form. POST with a file: the preview (nothing stored). POST with `apply`: the
     ticked changes of a preview made."""
     package = access.package_for(request.user, pk)
+    if request.user.role != Role.PREPARER:  # the head reviews; a page he could not submit is not offered
+        return render(request, "web/message.html", {"text": "只有本单位填报人可以导入数据包"}, status=403)
     if request.method != "POST":
         return render(request, "web/import.html", _form_context(package))
     if "token" in request.POST:

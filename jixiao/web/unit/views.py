@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from jixiao.web import access, versions
 from jixiao.web.drafts import computation, fields, figures, layout, stated
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import attach_differing_findings, figure_cells, present
+from jixiao.web.field_names import field_name
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
 from jixiao.web.unit import selectors as unit_selectors
@@ -67,11 +69,23 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
         "differing": len(stated.differing(doc, comp.report, comp.layouts)) if editable and comp.report else 0,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
         "general_comments": comments.get("", []), "is_head": request.user.role == Role.UNIT_HEAD,
+        "field_comments": _field_comments(package, comp.layouts or layout.Layouts(doc))
+        if len(comments) > ("" in comments) else [],
         "prose_paths": figures.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
         "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD,
                        version=package.version),
     }
+
+
+def _field_comments(package, layouts: layout.Layouts) -> list[tuple[str, str, str, object]]:
+    """The open comments on fields: (label, form slug, element id, comment), in the forms' order."""
+    labels = computation.field_labels({}, layouts)
+    homes = computation.form_of_path(layouts)
+    order = {path: i for i, path in enumerate(homes)}
+    found = list(package.comments.filter(resolved=False).exclude(path="").select_related("author"))
+    found.sort(key=lambda c: (order.get(c.path, len(order)), c.pk))
+    return [(field_name(c.path, labels), homes.get(c.path, "cover"), figures.dom_id("f", c.path), c) for c in found]
 
 
 def _labels_for(form: layout.Form, rejected: dict) -> list[tuple[str, str, str]]:
@@ -157,7 +171,7 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
     package.refresh_from_db()
     if op == "add" and path == "projects":
         slug = f"project-{len(package.draft.get('projects') or []) - 1}"
-    elif path.startswith("projects[") and op in ("remove",):
+    elif path.startswith("projects[") and op == "remove" and "." not in path:  # the whole project's table went
         slug = "annex3"
     elif path.startswith("projects[") and op in ("up", "down") and path.count(".") == 0:
         i = int(fields.split_path(path)[1]) + (-1 if op == "up" else 1)
@@ -325,6 +339,9 @@ def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     return render(request, "web/workspace.html", ctx)
 
 
+EDITS_PER_PAGE = 50
+
+
 class _Shown:
     """A package shown with another content (a version under review) without touching the draft."""
 
@@ -341,14 +358,16 @@ class _Shown:
 def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
     labels = computation.field_labels(package.draft)
-    comments = [(c, labels.get(c.path, c.path)) for c in package.comments.select_related("author", "submission")]
-    edits = [(e, labels.get(e.path, e.path)) for e in versions.recent_edits(package)]
+    comments = [(c, field_name(c.path, labels)) for c in package.comments.select_related("author", "submission")]
+    change_log = package.edits.select_related("user").order_by("-version", "-id")  # the whole log, a page at a time
+    edits = Paginator(change_log, EDITS_PER_PAGE).get_page(request.GET.get("page"))
     chart = [{"version": f"第{v.number}版", "total": None if v.total_score is None else float(v.total_score)}
              for v in versions.versions_of(package).order_by("number")]
     parsed = stated.read_and_score(package.draft) if package.draft else None
     differing = [(labels.get(d.path, ""), d.stated_shown, d.computed_shown)
                  for d in stated.differing(package.draft, parsed[1])] if parsed else []
     return render(request, "web/versions.html", {"package": package, "versions": versions.versions_of(package), "edits": edits,
+                                                 "edit_rows": [(e, field_name(e.path, labels)) for e in edits],
                                                  "comments": comments, "chart": chart, "differing": differing})
 
 

@@ -1,0 +1,48 @@
+"""Presentation filters of issue 21: long values folded behind a click."""
+
+from django import template
+from django.utils.html import format_html
+
+from jixiao import services
+from jixiao.web.field_names import shown
+
+register = template.Library()
+
+
+@register.filter
+def folded(value) -> str:
+    """A value as text; one longer than a table cell holds shows its start and opens to the whole."""
+    text = shown(value)
+    if not text.folded:
+        return text.full
+    return format_html('<details class="folded"><summary>{}<span class="hint">（展开全文，共{}字）</span></summary>'
+                       '<div class="folded-full">{}</div></details>', text.short, len(text.full), text.full)
+
+
+@register.filter
+def profile_title(name: str) -> str:
+    """A scoring profile by its Chinese title (its id is for the code and the command line)."""
+    try:
+        return services.profile(name=name).title if name else ""
+    except services.ServiceError:
+        return "（评分方案已不可用）"
+
+
+_TARGET_KINDS = {"package": "数据包", "user": "用户", "username": "登录名", "audit-log": "审计日志"}
+
+
+@register.filter
+def audit_target(target: str) -> str:
+    """'package:4' → '数据包 4': the object of an audit entry by its kind's Chinese name."""
+    kind, _, ref = (target or "").partition(":")
+    if kind in _TARGET_KINDS:
+        return f"{_TARGET_KINDS[kind]} {ref}".strip()
+    return target
+
+
+@register.filter
+def reviewer_side(user) -> str:
+    """Who a reviewer speaks for: '财政部门' for a bureau user, '单位负责人' for the unit's head."""
+    if getattr(user, "bureau_id", None):
+        return "财政部门"
+    return "单位负责人"

@@ -1,0 +1,155 @@
+"""Issue 21, the server side of the pages: orders a reader expects, one time zone, field labels in
+the change log and the comparison, profile titles, a 归口 user's own units, no empty public year."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from jixiao.web.field_names import field_name, shown, value_text
+from jixiao.web.models import FieldEdit, Package, Role, Status, Unit, User
+
+from .conftest import client_for, post_edit
+from .test_bureau import sent  # noqa: F401 — the fixture
+
+
+def _rows(html: str, names: list[str]) -> list[str]:
+    return sorted(names, key=html.index)
+
+
+def test_status_sorts_along_the_workflow_and_names_by_pinyin(sent):  # noqa: F811
+    task, c = sent["task"], client_for(sent["bureau"])
+    # 林业局 is returned, 水利局 accepted: along the workflow 退回 comes before 已报送/财政审核通过,
+    # although the internal codes sort "accepted" first.
+    Package.objects.filter(pk=sent["package"].pk).update(status=Status.RETURNED)
+    Package.objects.filter(pk=sent["other_package"].pk).update(status=Status.ACCEPTED)
+    html = c.get(f"/b/t/{task.pk}/?sort=status").content.decode()
+    assert html.index("某县林业局") < html.index("某县水利局")
+    html = c.get(f"/b/t/{task.pk}/?sort=-status").content.decode()
+    assert html.index("某县水利局") < html.index("某县林业局")
+    # 阿 (a) before 林 (lin) before 水 (shui) before 这 (zhe), whatever their code points (阿 U+963F > 林 U+6797)
+    Unit.objects.filter(pk=sent["package"].unit_id).update(name="这县林业局")
+    Unit.objects.filter(pk=sent["other_package"].unit_id).update(name="阿县水利局")
+    html = c.get(f"/b/t/{task.pk}/?sort=name").content.decode()
+    assert html.index("阿县水利局") < html.index("这县林业局")
+    html = c.get(f"/b/t/{task.pk}/?sort=-name").content.decode()
+    assert html.index("这县林业局") < html.index("阿县水利局")
+
+
+def test_the_dashboard_workbook_is_in_beijing_time(sent):  # noqa: F811
+    task = sent["task"]
+    Package.objects.filter(pk=sent["package"].pk).update(updated_at=datetime(2024, 6, 30, 20, 30, tzinfo=UTC),
+                                                        execution_rate=Decimal("0.480049"))
+    ws = load_workbook(io.BytesIO(client_for(sent["bureau"]).get(f"/b/t/{task.pk}/dashboard.xlsx").content)).active
+    rows = {row[1]: row for row in ws.iter_rows(values_only=True)}
+    header = list(rows["单位名称"])
+    row = rows["某县林业局"]
+    assert row[header.index("最后修改")] == "2024-07-01 04:30"  # 20:30 UTC is 04:30 the next day in Beijing
+    assert Decimal(str(row[header.index("执行率（%）")])) == Decimal("48.00")
+
+
+def test_a_public_year_with_nothing_published_is_not_found(db):
+    assert client_for_anonymous().get("/public/1999/").status_code == 404
+
+
+def client_for_anonymous():
+    from django.test import Client
+
+    return Client()
+
+
+def test_the_change_log_names_fields_by_their_labels_pages_and_folds(world):
+    pkg, c = world["package"], client_for(world["preparer"])
+    assert post_edit(c, pkg, "unit.contact", "张三").status_code == 200
+    for n in range(60):
+        FieldEdit.objects.create(package=pkg, path="unit.phone", old=str(n), new=str(n + 1), user=world["preparer"],
+                                 version=pkg.version, kind="edit")
+    long_text = "情况说明" * 300
+    FieldEdit.objects.create(package=pkg, path="fund_types[2].tables", old=[{"form_label": "附件7", "rows": []}],
+                             new=None, user=world["preparer"], version=pkg.version, kind="import")
+    FieldEdit.objects.create(package=pkg, path="narrative.achievements", old="", new=long_text, user=world["preparer"],
+                             version=pkg.version, kind="edit")
+    html = c.get(f"/p/{pkg.pk}/versions/").content.decode()
+    assert "fund_types[2]" not in html and "{'form_label'" not in html and "form_label" not in html
+    assert "第1页，共2页" in html and "?page=2" in html
+    assert long_text not in html.split("<details", 1)[0]  # folded: the start shown, the whole behind a click
+    assert "展开全文" in html
+    older = c.get(f"/p/{pkg.pk}/versions/?page=2").content.decode()
+    assert "第2页，共2页" in older and "unit.contact" not in older
+
+
+def test_a_path_without_a_label_is_named_by_the_form_that_holds_it():
+    labels = {"projects[0].funds[0].executed": "附件4 公务接待拨款 › 年度资金总额·全年执行数",
+              "projects[0].funds[1].executed": "附件4 公务接待拨款 › 当年财政拨款·全年执行数"}
+    assert field_name("projects[0].funds[0].executed", labels) == labels["projects[0].funds[0].executed"]
+    assert field_name("projects[0].funds", labels) == "附件4 公务接待拨款（整张表）"
+    assert field_name("projects[0].funds[0].note", labels) == "附件4 公务接待拨款（整张表）（其中一项）"
+    assert "[" not in field_name("fund_types[2].tables", labels)
+    assert value_text({"role": "部门（单位）", "text": "同意", "signer": "张三"}) == "部门（单位）；同意；张三"
+    assert shown("字" * 200).folded and not shown("字" * 10).folded
+
+
+def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):
+    from .test_bureau import send
+
+    pkg = world["package"]
+    send(pkg, world["preparer"], world["head"])
+    Package.objects.filter(pk=pkg.pk).update(status=Status.RETURNED)
+    c = client_for(world["preparer"])
+    post_edit(c, pkg, "unit.contact", "李四")
+    html = c.get(f"/p/{pkg.pk}/compare/", {"a": "1", "b": "draft"}).content.decode()
+    assert "unit.contact" not in html and "<code" not in html
+    assert "（原）" in html and "（新）" in html and "李四" in html
+
+
+def test_a_new_task_offers_profiles_by_title_and_a_desk_only_its_units(sent):  # noqa: F811
+    from jixiao.web.models import Department
+
+    bureau = sent["task"].bureau
+    outside = Unit.objects.create(bureau=bureau, name="某县教育局", budget_code="301009",
+                                  department=Department.objects.create(bureau=bureau, name="教科文科"))
+    html = client_for(sent["bureau"]).get("/b/new").content.decode()
+    assert "全国通行做法（财预〔2020〕10号）" in html and ">national-2020<" not in html
+    assert outside.name in html
+    desk = User.objects.get(role=Role.BUREAU_DESK, bureau=bureau)
+    html = client_for(desk).get("/b/new").content.decode()
+    assert "某县林业局" in html and outside.name not in html
+
+
+def test_the_api_answers_in_chinese_and_prints_rates_as_the_forms_do(world):
+    import json
+
+    from django.test import Client
+
+    r = Client().get("/api/v1/packages")
+    assert r.status_code == 401 and "Unauthorized" not in r.content.decode() and "令牌" in r.json()["detail"]
+    pkg, c = world["package"], client_for(world["preparer"])
+    r = c.post(f"/api/v1/packages/{pkg.pk}/submit", json.dumps({}), content_type="application/json")
+    body = r.content.decode()
+    assert r.status_code == 422 and "Field required" not in body and '"loc"' not in body
+    assert "缺少版本号" in r.json()["detail"]
+    r = c.post(f"/api/v1/packages/{pkg.pk}/submit", json.dumps({"version": "三"}), content_type="application/json")
+    assert r.status_code == 422 and "版本号（version）应为整数" in r.json()["detail"]
+    Package.objects.filter(pk=pkg.pk).update(execution_rate=Decimal("0.479999"))
+    [summary] = [p for p in c.get("/api/v1/packages").json() if p["id"] == pkg.pk]
+    assert summary["execution_rate"] == "48.00%"
+
+
+def test_the_unit_head_is_not_offered_the_import_page(world):
+    pkg = world["package"]
+    assert client_for(world["head"]).get(f"/p/{pkg.pk}/import").status_code == 403
+    assert client_for(world["preparer"]).get(f"/p/{pkg.pk}/import").status_code == 200
+    cover = client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f"/p/{pkg.pk}/import" not in cover
+
+
+def test_a_desk_is_not_shown_the_tabs_it_cannot_use(sent):  # noqa: F811
+    task = sent["task"]
+    desk = client_for(User.objects.get(role=Role.BUREAU_DESK, bureau=task.bureau)).get(f"/b/t/{task.pk}/").content.decode()
+    performance = client_for(sent["bureau"]).get(f"/b/t/{task.pk}/").content.decode()
+    for tab in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/batch/", f"/b/t/{task.pk}/imports/"):
+        assert tab in performance and tab not in desk
+    assert f"/b/t/{task.pk}/rollup/" in desk

@@ -1,0 +1,38 @@
+"""Issue 21 in a real browser at 1366×768, the bureau's and the public pages: none wider than the
+window, the unit's figures beside the engine's readable, judged scores not flagged 不一致. A
+screenshot of each page kind goes to out/screens-pages-bureau/.
+"""
+
+from __future__ import annotations
+
+from .conftest import BROWSER, OUT
+from .test_pages_browser import WIDTH, _login, _width
+
+SCREENS = OUT / "screens-pages-bureau"
+
+pytestmark = BROWSER
+
+
+def test_the_bureau_and_the_public_pages_fit_1366_pixels(db, browser_page):
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import Package, Status
+
+    load_demo()
+    page, base = browser_page
+    sent = Package.objects.filter(status=Status.SUBMITTED).order_by("unit__budget_code").first()
+    task = sent.task
+    _login(page, base, "jixiaogu")
+    pages = [("10-dashboard", f"/b/t/{task.pk}/"), ("11-package", f"/b/p/{sent.pk}/"),
+             ("12-forms", f"/b/p/{sent.pk}/forms/"), ("13-spot", f"/b/t/{task.pk}/spot/"),
+             ("14-rollup", f"/b/t/{task.pk}/rollup/"), ("15-results-use", f"/b/t/{task.pk}/use/"),
+             ("16-tasks", "/b/"), ("17-public", "/public/")]
+    for name, url in pages:
+        page.goto(base + url)
+        assert _width(page) <= WIDTH, f"{url}: {_width(page)} px wide"
+        page.screenshot(path=str(SCREENS / f"{name}.png"))
+    # the unit's figures beside the engine's: every column readable (no column a character wide)
+    page.goto(f"{base}/b/p/{sent.pk}/")
+    narrow = page.locator("#b-figures thead th").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+    assert narrow and min(narrow) >= 48, narrow
+    judged = page.locator("#b-figures tr:has(td:text-is('评价人判定'))")
+    assert judged.count() == 0 or not judged.locator(".bad").count()  # the unit's value stands: no 不一致
