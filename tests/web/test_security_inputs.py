@@ -121,6 +121,7 @@ def test_api_version_from_the_future_is_a_conflict(world):
     pkg = world["package"]
     body = json.dumps({"path": "unit.contact", "value": "伪造", "version": 10**9})
     r = c.post(f"/api/v1/packages/{pkg.pk}/edits", body, content_type="application/json")
-    assert r.status_code == 409 and "版本" in r.json()["detail"]
+    # refused as the edit's conflict, naming the version the package never had
+    assert r.status_code == 409 and f"第{10**9}版不存在" in r.json()["conflict"]
     pkg.refresh_from_db()
     assert pkg.version == 1

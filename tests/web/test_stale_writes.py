@@ -9,6 +9,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from jixiao.web.security import tokens
 from jixiao.web.security.models import ApiToken
 
 from .conftest import canonical, client_for, text_of
@@ -48,7 +49,7 @@ def test_a_version_ahead_of_the_package_is_a_conflict_on_the_page_and_the_api(wo
     assert r.status_code == 409 and "第7版不存在" in text_of(r.content.decode(), "ws-message")
     from django.test import Client
 
-    token = ApiToken.issue(world["preparer"])
+    token = tokens.issue(user=world["preparer"], name="测试", scope=ApiToken.Scope.WRITE).token
     r = Client().post(f"/api/v1/packages/{pkg.pk}/edits", json.dumps({"path": "unit.contact", "value": "王五", "version": 7}),
                       content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 409 and "第7版不存在" in r.json()["conflict"]

@@ -1,5 +1,7 @@
 """Presentation filters of issue 21: long values folded behind a click."""
 
+import re
+
 from django import template
 from django.utils.html import format_html
 
@@ -28,12 +30,19 @@ def profile_title(name: str) -> str:
         return "（评分方案已不可用）"
 
 
-_TARGET_KINDS = {"package": "数据包", "user": "用户", "username": "登录名", "audit-log": "审计日志"}
+_TARGET_KINDS = {"package": "数据包", "user": "用户", "username": "登录名", "audit-log": "审计日志", "task": "自评任务",
+                 "bureau": "财政局"}
+_REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD) (/\S*)$")
+_REQUEST_VERBS = {"GET": "打开", "HEAD": "打开", "POST": "提交", "PUT": "提交", "PATCH": "提交", "DELETE": "删除"}
 
 
 @register.filter
 def audit_target(target: str) -> str:
-    """'package:4' → '数据包 4': the object of an audit entry by its kind's Chinese name."""
+    """'package:4' → '数据包 4': the object of an audit entry by its kind's Chinese name; a request
+    ('GET /b/t/1/use/', a refusal or a download) → '打开网址' and the address as code."""
+    request = _REQUEST.match(target or "")
+    if request:
+        return format_html("{}网址 <code>{}</code>", _REQUEST_VERBS[request.group(1)], request.group(2))
     kind, _, ref = (target or "").partition(":")
     if kind in _TARGET_KINDS:
         return f"{_TARGET_KINDS[kind]} {ref}".strip()
