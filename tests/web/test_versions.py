@@ -7,6 +7,7 @@ import importlib
 import inspect
 import io
 import pkgutil
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -77,7 +78,11 @@ def test_an_imported_file_keeps_the_reviewers_opinions_as_the_draft_had_them(wor
     doc["narrative"] = {**doc.get("narrative", {}), "achievements": "导入的新成绩。"}
     data = yaml.safe_dump(doc, allow_unicode=True).encode()
     upload = SimpleUploadedFile("去年的报告.yaml", data)
-    r = client_for(world["preparer"]).post(f"/p/{pkg.pk}/import", {"file": upload, "version": 1}, follow=True)
+    client = client_for(world["preparer"])
+    preview = client.post(f"/p/{pkg.pk}/import", {"file": upload, "version": 1}).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    ticked = re.findall(r'name="apply" value="(\d+)"', preview)
+    r = client.post(f"/p/{pkg.pk}/import", {"token": token, "apply": ticked}, follow=True)  # every change ticked
     html = r.content.decode()
     assert "已从" in html and "意见未导入" in html
     pkg.refresh_from_db()
