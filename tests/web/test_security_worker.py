@@ -40,6 +40,9 @@ print(job.pk)
 
 
 def _env(var: Path, **extra) -> dict:
+    """A worker's environment on its own SQLite file under `var` (made here: loading the settings
+    writes nothing, and these scripts migrate with Django's command, not through `jixiao`)."""
+    var.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JIXIAO_", "DATABASE_URL", "DJANGO_"))}
     return env | {"JIXIAO_VAR": str(var), "PYTHONPATH": str(ROOT)} | extra
 
