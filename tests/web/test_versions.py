@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import io
+import json
 import pkgutil
 import re
 from datetime import date, timedelta
@@ -195,6 +196,31 @@ def restructure(w, tmp):
                                              path="projects[0].indicators", version=pkg.version)
 
 
+def _import_preview(w):
+    pkg = _returned(w)
+    data = yaml.safe_dump(dict(pkg.draft, title="导入的标题"), allow_unicode=True).encode()
+    return pkg, versions.preview_import(package_id=pkg.pk, user=w["preparer"], filename="草稿.yaml", data=data)
+
+
+def import_apply(w, tmp):
+    pkg, found = _import_preview(w)
+    return lambda: versions.apply_import(package_id=pkg.pk, user=w["preparer"], token=found.token, chosen=None)
+
+
+def adopt(w, tmp):
+    pkg = _returned(w)
+    draft = json.loads(json.dumps(pkg.draft))
+    draft["projects"][0]["funds"][0]["rate"] = "12.34%"  # a stated rate that differs from the computed one
+    Package.objects.filter(pk=pkg.pk).update(draft=draft)
+    return lambda: versions.adopt_computed(package_id=pkg.pk, user=w["preparer"], paths=None, version=pkg.version)
+
+
+def execution_import_job(w, tmp):
+    data = "预算编码,单位名称,项目,全年预算数,全年执行数\n301001,某县林业局,造林补助,200,180\n".encode("utf-8-sig")
+    return lambda: bureau_imports.start_execution_import(task_id=w["task"].pk, user=w["bureau"], filename="一体化.csv",
+                                                         data=data)
+
+
 def import_file(w, tmp):
     pkg = _returned(w)
     data = yaml.safe_dump(dict(pkg.draft, title="导入的标题"), allow_unicode=True).encode()
@@ -332,6 +358,9 @@ SCENARIOS = {
     "versions.apply_edit": (edit, "edit"),
     "versions.change_structure": (restructure, "structure"),
     "versions.import_draft": (import_file, "import"),
+    "versions.apply_import": (import_apply, "import"),
+    "versions.adopt_computed": (adopt, "adopt"),
+    "bureau.imports.start_execution_import": (execution_import_job, "execution_import"),
     "versions.submit": (submit, "submission"),
     "versions.return_package": (head_return, "return"),
     "versions.approve": (approve, "approve"),
@@ -358,10 +387,24 @@ SCENARIOS = {
 }
 
 
+# Services that take a user but store nothing: each has a test that it leaves the draft and the log as they were.
+READS = {"versions.preview_import"}
+
+
 def test_every_write_service_is_exercised():
-    missing = [s for s in write_services() if s not in SCENARIOS]
+    missing = [s for s in write_services() if s not in SCENARIOS and s not in READS]
     assert not missing, "write services without an audit scenario in tests/web/test_versions.py: " + ", ".join(missing)
-    assert not set(SCENARIOS) - set(write_services()), "scenarios of services that no longer exist"
+    assert not (set(SCENARIOS) | READS) - set(write_services()), "scenarios of services that no longer exist"
+
+
+def test_an_import_preview_stores_nothing_and_logs_nothing(scene):
+    pkg = _returned(scene)
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    data = yaml.safe_dump(dict(pkg.draft, title="导入的标题"), allow_unicode=True).encode()
+    found = versions.preview_import(package_id=pkg.pk, user=scene["preparer"], filename="草稿.yaml", data=data)
+    assert found.ok and found.changes
+    assert not AuditEntry.objects.filter(seq__gt=last).exists()
+    assert Package.objects.get(pk=pkg.pk).version == pkg.version
 
 
 @pytest.mark.parametrize("service", sorted(SCENARIOS))

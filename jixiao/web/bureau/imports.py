@@ -547,6 +547,9 @@ def start_execution_import(*, task_id: int, user: User, filename: str, data: byt
     with transaction.atomic():
         job = ExecutionImportJob.objects.create(task=task, requested_by=user, filename=Path(filename).name[:200],
                                                 source=str(stored.relative_to(settings.MEDIA_ROOT)))
+        # the request is the bureau's act: logged now; the worker's write logs its own entry when done
+        log("execution_import", actor=user, target=f"task:{task.pk}", path=f"execution_import_jobs[{job.pk}]",
+            detail=f"已提交“{job.filename}”，后台导入")
         transaction.on_commit(lambda: run_execution_import.enqueue(job.pk))
     return job
 

@@ -24,6 +24,7 @@ ACTIONS = {
     "computed": "系统重算字段",
     "structure": "调整表格",
     "import": "导入草稿",
+    "adopt": "采用计算数",
     "opinion": "填写单位意见",
     "submission": "形成报送版本",
     "return": "退回",
