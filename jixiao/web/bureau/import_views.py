@@ -64,7 +64,7 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
 
 
 def _execution_job(job) -> dict:
-    return {"job": job, "summary": imports.execution_summary(job.result) if job and job.result else ""}
+    return {"job": job, "job_summary": imports.execution_summary(job.result) if job and job.result else ""}
 
 
 @login_required
