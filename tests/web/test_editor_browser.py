@@ -97,7 +97,9 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     assert {p for p, _, _ in changes(before, package.draft)} - moved == {"projects[0].funds[1].executed"}
     assert all(p.startswith("projects[0].") for p in moved)  # only figures of that project followed
     page.goto(f"{base}/p/{package.pk}/f/project-0/")
-    expect(page.locator("#f-projects-0-funds-1-executed")).to_have_value("20.5")
+    field = page.locator("#f-projects-0-funds-1-executed")
+    expect(field).to_have_value("20.50")  # shown as the form prints it while not being edited
+    expect(field).to_have_attribute("data-raw", "20.5")  # what the file said, kept as entered
     shot(page, "02-after-import")
 
 
