@@ -177,7 +177,10 @@ def test_sqlite_concurrent_edits_get_200_or_409_never_500(demo_db):
 
 def test_production_serve_behind_a_tls_proxy_has_no_redirect_loop(demo_db):
     prod = {"JIXIAO_ENV": "production", "JIXIAO_SECRET_KEY": "k" * 20 + "Q7x!p2Zr9LmN4vB8cT1yH6wE3sD5fG0aJ2kL",
-            "JIXIAO_ALLOWED_HOSTS": PUBLIC_HOST, "JIXIAO_TRUSTED_PROXY": "127.0.0.1"}
+            "JIXIAO_ALLOWED_HOSTS": PUBLIC_HOST, "JIXIAO_TRUSTED_PROXY": "127.0.0.1",
+            # the demo file's log was sealed under the development key; this server appends to the same
+            # chain (the module's later backup test verifies it), so it seals under that key too
+            "JIXIAO_AUDIT_KEY": "jixiao-audit:jixiao-development-only-not-a-secret"}
     server = Server(demo_db, **prod)
     try:
         # Plain HTTP straight to the server: sent to HTTPS (that is what the proxy is for).
