@@ -6,7 +6,7 @@ internal code; these give the order a 绩效评价股 reads the list in.
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from pypinyin import Style, lazy_pinyin
 
 from jixiao.web.models import Status
@@ -30,7 +30,7 @@ def pinyin_key(name: str) -> tuple[str, str]:
 def pinyin_rank(qs: QuerySet, name_field: str) -> Case:
     """An expression: each row's place when the rows of `qs` are sorted by the pinyin of `name_field`."""
     names = sorted(qs.values_list("pk", name_field), key=lambda row: pinyin_key(row[1]))
-    if not names:
-        return Value(0, output_field=IntegerField())
+    if not names:  # nothing to rank; a bare constant would be read by PostgreSQL as "ORDER BY <column number>"
+        return F("pk")
     return Case(*[When(pk=pk, then=Value(i)) for i, (pk, _) in enumerate(names)], default=Value(len(names)),
                 output_field=IntegerField())
