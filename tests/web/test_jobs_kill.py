@@ -222,9 +222,9 @@ def test_a_killed_batch_audit_ends_failed(migrated, tmp_path):
     def state():
         return _row(db, "SELECT state, done, total, error FROM web_batchjob WHERE id = ?", pk)
 
-    def mid_job() -> bool:  # one read: three could straddle the job's last packages and miss the window
+    def mid_job() -> bool:  # running: on a quiet machine the eight audits pass in a blink, so any point of it
         status, done, total, _ = state()
-        return status == "running" and 1 <= done < total
+        return status == "running" and done < total
 
     _kill_when(var, mid_job, "the batch audit did not get going")
     assert state()[0] == "running"
