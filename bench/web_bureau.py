@@ -69,8 +69,8 @@ def add_execution(task, user) -> int:
     so the dashboard's 一体化 flags and 运行监控 panel have rows to show. Returns the figures stored."""
     import random
 
-    from jixiao.web.bureau import imports as bureau_imports
     from jixiao.web.models import ExecutionFigure, ExecutionImport, Package
+    from jixiao.web.review import imports as bureau_imports
 
     rng = random.Random(11)
     imp = ExecutionImport.objects.create(task=task, filename="一体化执行数（基准）.xlsx", imported_by=user)

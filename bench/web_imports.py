@@ -48,7 +48,7 @@ def run(units: int, rounds: int) -> None:
     from django.test import Client
     from web_bureau import VARIANTS, _pct, build
 
-    from jixiao.web.bureau import imports as bureau_imports
+    from jixiao.web.review import imports as bureau_imports
 
     user, task = build(units)
     data = _csv(task)

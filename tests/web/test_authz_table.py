@@ -105,7 +105,6 @@ def _world(tmp_path) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from jixiao.web.bureau import services as bureau_services
     from jixiao.web.drafts import fields
     from jixiao.web.models import (
         BatchJob,
@@ -118,6 +117,7 @@ def _world(tmp_path) -> dict:
         Unit,
         User,
     )
+    from jixiao.web.review import services as bureau_services
     from jixiao.web.security import roles
 
     from .conftest import PASSWORD, api_token, canonical
@@ -180,7 +180,7 @@ def _world(tmp_path) -> dict:
     bureau_services.accept(package_id=accepted.pk, user=people["performance"], version=number, opinion="同意。", signer="王审核",
               signed_on=date(2023, 7, 1))
     spot = bureau_services.draw(task_id=t2.pk, user=people["performance"])[0]
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     key = score_lines(spot)[0].key
     pub = bureau_services.publish(package_id=accepted.pk, user=people["performance"])

@@ -222,7 +222,7 @@ def test_only_the_performance_section_draws_and_rescores(sent):
     assert r.status_code == 403 and not task.spot_checks.exists()
     client_for(sent["bureau"]).post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     line = score_lines(s)[0]
     r = client_for(sent["desk"]).post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": line.key, f"score:{line.key}": "1"})
@@ -234,7 +234,7 @@ def test_rescoring_records_the_difference_and_exports_it(sent):
     accept(sent, sent["package"])
     c.post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     lines = [ln for ln in score_lines(s) if ln.self_score is not None and ln.weight]
     first, second = lines[0], lines[1]
@@ -258,7 +258,7 @@ def test_a_score_outside_the_allowed_range_stores_nothing(sent):
     accept(sent, sent["package"])
     c.post(f"/b/t/{task.pk}/spot/")
     s = task.spot_checks.get()
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     a, b = [ln for ln in score_lines(s) if ln.allowed][:2]
     r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [a.key, b.key], f"score:{a.key}": "0",
@@ -447,8 +447,8 @@ def test_the_demo_gives_the_bureau_something_on_every_page(db):
     assert Publication.objects.count() == 2
     # the imports: an 一体化 file that pre-filled a draft, flagged differences and raised 运行监控 warnings;
     # a zip of outside packages with one stored, one unmatched, one unreadable
-    from jixiao.web.bureau import imports as bureau_imports
     from jixiao.web.models import ExecutionCheck
+    from jixiao.web.review import imports as bureau_imports
 
     task = EvaluationTask.objects.get()
     summary = task.execution_imports.get().summary

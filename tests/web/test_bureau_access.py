@@ -56,7 +56,7 @@ def scene(sent):  # noqa: F811
     accept(sent, sent["other_package"])
     client_for(sent["bureau"]).post(f"/b/t/{sent['task'].pk}/spot/")
     spot = sent["task"].spot_checks.get()
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     far = Bureau.objects.create(name="别县财政局", region_code="439999")
     sent["far"] = User.objects.create(username="far", role=Role.BUREAU_PERFORMANCE, bureau=far, password="x")

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jixiao.web.bureau import services as bureau_services
 from jixiao.web.drafts import fields
 from jixiao.web.models import BatchJob, Bureau, Department, Package, Role, Status, Submission, Unit, User
+from jixiao.web.review import services as bureau_services
 from jixiao.web.versions import ActionError
 
 from .conftest import client_for, text_of
@@ -417,9 +417,9 @@ def test_the_pdf_job_keeps_polling_until_it_is_done(world):
 
 
 def test_the_demo_deadline_is_relative_and_the_desk_has_units(db):
-    from jixiao.web.bureau.selectors import DashboardQuery, dashboard, task_for
     from jixiao.web.demo.units import load_demo
     from jixiao.web.models import EvaluationTask
+    from jixiao.web.review.selectors import DashboardQuery, dashboard, task_for
 
     load_demo()
     task = EvaluationTask.objects.get()

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 
 from jixiao import services
 from jixiao.core.results_use import monitoring_warning
-from jixiao.web.bureau import imports as bureau_imports
 from jixiao.web.models import (
     Department,
     EvaluationTask,
@@ -27,6 +26,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.review import imports as bureau_imports
 from jixiao.web.templatetags.bureau import dashboard_rows
 
 from .conftest import client_for, text_of

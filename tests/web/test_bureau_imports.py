@@ -47,7 +47,7 @@ def _upload(client, task, name: str, data: bytes, follow: bool = True):
 
 
 def run_queued_execution_import(task) -> None:
-    from jixiao.web.bureau.imports import run_execution_import
+    from jixiao.web.review.imports import run_execution_import
 
     job = task.execution_jobs.get(state="queued")
     run_execution_import.call(job.pk)

@@ -9,10 +9,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.web.bureau import imports as bureau_imports
-from jixiao.web.bureau import services as bureau_services
 from jixiao.web.drafts import fields
 from jixiao.web.models import BatchJob, Department, Package, PackageImport, Role, User
+from jixiao.web.review import imports as bureau_imports
+from jixiao.web.review import services as bureau_services
 
 from .conftest import client_for
 from .test_bureau import latest, send

@@ -12,7 +12,7 @@ from .test_bureau import accept, sent  # noqa: F401 - the fixture
 
 
 def test_the_spot_check_form_keeps_every_entry_after_one_typo(sent):  # noqa: F811
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     task, c = sent["task"], client_for(sent["bureau"])
     accept(sent, sent["package"])

@@ -81,16 +81,16 @@ batch_pdf.enqueue(job.pk)
 """,
     "import": """
 import sys
-from jixiao.web.bureau.imports import start_zip_import
+from jixiao.web.review.imports import start_zip_import
 job = start_zip_import(task_id=t.pk, user=user, filename="外部报送.zip", data=open(sys.argv[1], "rb").read())
 """,
     "execution": """
 import sys
-from jixiao.web.bureau.imports import start_execution_import
+from jixiao.web.review.imports import start_execution_import
 job = start_execution_import(task_id=t.pk, user=user, filename="一体化.csv", data=open(sys.argv[1], "rb").read())
 """,
     "publication": """
-from jixiao.web.bureau.services import publish
+from jixiao.web.review.services import publish
 job = publish(package_id=package.pk, user=user)
 """,
 }

@@ -69,7 +69,7 @@ def published(transactional_db, world):
     accepted (the opinion quoting a mobile number), published and rendered by the worker."""
     from django.core.management import call_command
 
-    from jixiao.web.bureau import services as bureau_services
+    from jixiao.web.review import services as bureau_services
 
     pkg = world["package"]
     doc = fields.put(pkg.draft, "unit.phone", "138 1234 5678")

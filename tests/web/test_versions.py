@@ -17,12 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import jixiao.web
 from jixiao.web import versions
-from jixiao.web.bureau import departments as bureau_departments
-from jixiao.web.bureau import imports as bureau_imports
-from jixiao.web.bureau import services as bureau_services
 from jixiao.web.drafts import fields
 from jixiao.web.jobs import batch_audit, batch_pdf
 from jixiao.web.models import Package, Status, Submission
+from jixiao.web.review import departments as bureau_departments
+from jixiao.web.review import imports as bureau_imports
+from jixiao.web.review import services as bureau_services
 from jixiao.web.security.audit import ACTIONS
 from jixiao.web.security.models import AuditEntry
 from jixiao.web.unit import services as unit_services
@@ -287,7 +287,7 @@ def spot_draw(w, tmp):
 
 
 def spot_score(w, tmp):
-    from jixiao.web.bureau.selectors import score_lines
+    from jixiao.web.review.selectors import score_lines
 
     _accepted(w)
     spot = bureau_services.draw(task_id=w["task"].pk, user=w["bureau"])[0]
@@ -360,28 +360,28 @@ SCENARIOS = {
     "versions.import_draft": (import_file, "import"),
     "versions.apply_import": (import_apply, "import"),
     "versions.adopt_computed": (adopt, "adopt"),
-    "bureau.imports.start_execution_import": (execution_import_job, "execution_import"),
+    "review.imports.start_execution_import": (execution_import_job, "execution_import"),
     "versions.submit": (submit, "submission"),
     "versions.return_package": (head_return, "return"),
     "versions.approve": (approve, "approve"),
     "versions.add_comment": (head_comment, "comment"),
-    "bureau.services.add_comment": (bureau_comment, "bureau_comment"),
-    "bureau.services.return_package": (bureau_return, "bureau_return"),
-    "bureau.services.accept": (accept, "accept"),
-    "bureau.services.publish": (publish, "publish"),
-    "bureau.services.send_rectification": (rectification, "rectification"),
+    "review.services.add_comment": (bureau_comment, "bureau_comment"),
+    "review.services.return_package": (bureau_return, "bureau_return"),
+    "review.services.accept": (accept, "accept"),
+    "review.services.publish": (publish, "publish"),
+    "review.services.send_rectification": (rectification, "rectification"),
     "unit.services.answer_rectification": (rectification_answer, "rectification_answer"),
-    "bureau.services.close_rectification": (rectification_close, "rectification_close"),
-    "bureau.services.draw": (spot_draw, "spot_draw"),
-    "bureau.services.rescore": (spot_score, "spot_score"),
-    "bureau.services.create_task": (task_create, "task_create"),
+    "review.services.close_rectification": (rectification_close, "rectification_close"),
+    "review.services.draw": (spot_draw, "spot_draw"),
+    "review.services.rescore": (spot_score, "spot_score"),
+    "review.services.create_task": (task_create, "task_create"),
     "jobs.batch_pdf.start": (batch_pdf_start, "batch_start"),
     "jobs.batch_audit.start": (batch_audit_start, "batch_start"),
-    "bureau.departments.assign": (department_assign, "department_assign"),
-    "bureau.departments.create_department": (department, "department"),
-    "bureau.imports.import_execution": (execution_import, "execution_import"),
-    "bureau.imports.folder_import": (folder_import, "package_import"),
-    "bureau.imports.start_zip_import": (zip_import, "package_import"),
+    "review.departments.assign": (department_assign, "department_assign"),
+    "review.departments.create_department": (department, "department"),
+    "review.imports.import_execution": (execution_import, "execution_import"),
+    "review.imports.folder_import": (folder_import, "package_import"),
+    "review.imports.start_zip_import": (zip_import, "package_import"),
     "versions.issue_api_token": (token_issue, "token_issue"),
     "versions.revoke_api_token": (token_revoke, "token_revoke"),
 }

@@ -1,5 +1,5 @@
 """The bureau's import pages: the 一体化 budget execution of a task, and the zip of packages sent
-outside the system (run by the worker, its progress polled). Thin: `bureau.imports` does the work."""
+outside the system (run by the worker, its progress polled). Thin: `review.imports` does the work."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jixiao.web import access
-from jixiao.web.bureau import imports, selectors
+from jixiao.web.review import imports, selectors
 from jixiao.web.versions import ActionError
 
 FIGURES_SHOWN = 300

@@ -1,7 +1,7 @@
 """More of the bureau's pages: the batch PDF of a task (start, download), the package laid out as
 the unit's forms but read-only (with the engine's figures, the stated ones beside them and the
 findings beside the fields), and the assignment of units to the 归口业务科室. Thin: reads through
-`bureau.selectors` / `bureau.departments`, writes through `jobs.batch_pdf` / `bureau.departments`."""
+`review.selectors` / `review.departments`, writes through `jobs.batch_pdf` / `review.departments`."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from jixiao.web import access, versions
-from jixiao.web.bureau import departments, selectors
 from jixiao.web.drafts import computation, fields, figures, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.jobs import batch_pdf as batch_pdf_job
 from jixiao.web.models import UNIT_ROLES, BatchJob, Package, Status
+from jixiao.web.review import departments, selectors
 from jixiao.web.versions import ActionError
 
 # --- the batch PDF -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The bureau's pages: tasks, the dashboard of a task, the review of a package, 抽评, 部门汇总,
-结果应用, publication. Thin: reads through `bureau.selectors`, writes through `bureau.services`."""
+结果应用, publication. Thin: reads through `review.selectors`, writes through `review.services`."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, versions
-from jixiao.web.bureau import export, imports, selectors
-from jixiao.web.bureau import services as bureau_services
 from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
 from jixiao.web.models import BatchJob, Status, Unit
+from jixiao.web.review import export, imports, selectors
+from jixiao.web.review import services as bureau_services
 from jixiao.web.versions import ActionError
 
 DASHBOARD_WARNINGS = 30  # the rest on the 一体化 page

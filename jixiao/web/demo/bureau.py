@@ -14,9 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from jixiao.web import versions
-from jixiao.web.bureau import services as bureau_services
 from jixiao.web.demo.imports import build as imports
 from jixiao.web.models import Bureau, Department, EvaluationTask, Package, Role, Status, Submission, Unit, User
+from jixiao.web.review import services as bureau_services
 
 SUPERVISOR = "湘西州人民政府（模拟）"
 # 归口业务科室 → the lines of work of the units it looks after (the demo's synthetic names carry them)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from jixiao import services
 from jixiao.web import versions
-from jixiao.web.bureau import imports as bureau_imports
 from jixiao.web.demo.documents import adopt_readings, example_doc, perturb
 from jixiao.web.drafts import fields
 from jixiao.web.models import EvaluationTask, Package, PackageImport, Role, Status, User
+from jixiao.web.review import imports as bureau_imports
 
 EXECUTION_FILE = "一体化预算执行情况（演示）.csv"
 # Share of the budget executed by June / August for each unit in turn: some below 45% / 60%.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jixiao.web.bureau import imports as bureau_imports
 from jixiao.web.models import EvaluationTask, User
+from jixiao.web.review import imports as bureau_imports
 from jixiao.web.versions import ActionError
 
 

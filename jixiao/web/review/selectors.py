@@ -21,10 +21,10 @@ from django.utils import timezone
 from jixiao import services
 from jixiao.core.results_use import consequence
 from jixiao.web import access
-from jixiao.web.bureau.departments import scoped
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
 from jixiao.web.ordering import WORKFLOW, pinyin_rank, status_rank
+from jixiao.web.review.departments import scoped
 from jixiao.web.security.context import note_refusal
 from jixiao.web.versions import SENT, latest_sent
 

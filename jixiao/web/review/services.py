@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from jixiao import services
 from jixiao.core.spot_check import draw_sample
 from jixiao.web import access
-from jixiao.web.bureau.selectors import score_lines
 from jixiao.web.drafts import fields
 from jixiao.web.jobs.publication import render_publication
 from jixiao.web.models import (
@@ -36,6 +35,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.review.selectors import score_lines
 from jixiao.web.versions import (
     BUREAU_OPINION_ROLE,
     SENT,

@@ -67,7 +67,6 @@ from jixiao import services
 from jixiao.core.numbers import MONEY_UNITS, fmt_amount, fmt_percent, normalize, parse_amount, round_half_up, stated_agrees
 from jixiao.core.results_use import monitoring_warning
 from jixiao.web import access
-from jixiao.web.bureau.selectors import may_run_spot_check
 from jixiao.web.drafts import fields
 from jixiao.web.drafts.computation import compute
 from jixiao.web.jobs import heartbeat
@@ -86,6 +85,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.review.selectors import may_run_spot_check
 from jixiao.web.versions import SENT, ActionError, latest_sent, log, save_draft, snapshot, summarise
 
 MB = 1024 * 1024
