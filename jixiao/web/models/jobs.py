@@ -1,0 +1,79 @@
+"""Background jobs over packages and tasks (PDF rendering, batch audit and batch PDF), and the
+heartbeat every job kind carries so that a killed worker is noticed."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jixiao.web.models.organisation import User
+from jixiao.web.models.packages import Package
+from jixiao.web.models.tasks import EvaluationTask
+
+
+class Heartbeat(models.Model):
+    """What every background job carries so that a killed worker is noticed (jixiao/web/jobs/):
+    the worker running the job stamps `heartbeat_at` every few seconds; a job still marked running
+    whose stamp is older than a short bound is ended by the next worker that looks. `attempts`
+    counts the runs begun, so a job is retried at most where retrying is safe."""
+
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RenderJob(Heartbeat):
+    """A background PDF (and .docx) rendering of a package, with the progress the page shows."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="render_jobs")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    file = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
+    version = models.PositiveIntegerField(default=0)
+
+
+class BatchJob(Heartbeat):
+    """A background job over every package of a task (the batch audit), with the progress the page
+    shows and, when done, one result line per package."""
+
+    class Kind(models.TextChoices):
+        AUDIT = "audit", "批量审核"
+        PDF = "pdf", "批量生成 PDF"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="batch_jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AUDIT)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list)  # [{unit, code, version, errors, warnings, error}]
+    # The packages the job works through, in that order (`done` of them so far): a 归口业务科室 user's
+    # progress counts those of their department.
+    packages = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    file = models.CharField(max_length=300, blank=True)  # the PDF batch's .zip, relative to MEDIA_ROOT, once complete
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def progress(self) -> int:
+        return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
