@@ -347,54 +347,12 @@ def _problem_of(exc: services.ServiceError, path: str) -> str:
 
 def apply_figures(doc: dict, passes: int = 6, *, parsed=None, layouts: layout.Layouts | None = None, owned: bool = False):
     """The draft with every computed and ruled figure set to the engine's value, as the form prints
-    it; judged figures keep the unit's entry (issue 7's contract, the same as rendering). A figure
-    can be the input of another (基本支出 of 支出合计), so this repeats until nothing changes.
+    it; judged figures keep the unit's entry (issue 7's contract, the same as rendering).
 
     Returns (draft, changes, (package, report) of the returned draft, or None when unreadable).
     `owned`: the caller's own copy, changed in place."""
     out = doc if owned else json.loads(json.dumps(doc))
-    first: dict[str, object] = {}
-    last: dict[str, object] = {}
-    paths = figure_paths(out, layouts)
-    current = parsed
-    for _ in range(passes):
-        if current is None:
-            try:
-                pkg = services.from_canonical(data=out, name="草稿")
-            except services.ServiceError:
-                return out, [], None
-            current = (pkg, services.score(package=pkg))
-        report = current[1]
-        changed = False
-        for path, kind in paths:
-            c = figures.figure_for(path, report, out)
-            if c is None or figures.kind_of(c) == "judged":
-                continue
-            value = figures.stored_value(c, kind)
-            old = fields.get(out, path)
-            if value is not None and old != value and not _same_number(old, value):
-                first.setdefault(path, old)
-                last[path] = value
-                fields.put(out, path, value, inplace=True)
-                changed = True
-        if not changed:
-            break
-        current = None
-    return out, [(p, first[p], v) for p, v in last.items() if first[p] != v], current
-
-
-def _same_number(a, b) -> bool:
-    try:
-        return Decimal(str(a).rstrip("%")) == Decimal(str(b).rstrip("%")) and str(a).endswith("%") == str(b).endswith("%")
-    except (ArithmeticError, ValueError):
-        return False
-
-
-def figure_paths(doc: dict, layouts: layout.Layouts | None = None) -> list[tuple[str, str]]:
-    out = []
-    for _slug, _title, form in (layouts or layout.Layouts(doc)).all():
-        out += [(c.path, c.field) for c in form.cells() if c.kind == "figure" and c.stored]
-    return out
+    return stated.settle(out, stated.figure_paths(out, layouts), parsed, passes)
 
 
 def save_draft(package: Package, user: User, doc: dict, changes: list[tuple[str, object, object]], kind: str,

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from jixiao import services
 from jixiao.core.numbers import parse_number
-from jixiao.web import versions
-from jixiao.web.drafts import fields, figures
+from jixiao.web.drafts import fields, figures, stated
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "xiangxi-beijing-office-2022.yaml"
 
@@ -27,7 +26,7 @@ def adopt_readings(doc: dict) -> dict:
     accepts each suggestion would enter."""
     report = services.score(package=services.from_canonical(data=doc, name="演示"))
     out = fields.put(doc, "title", doc.get("title"))
-    for path, kind in versions.figure_paths(doc):
+    for path, kind in stated.figure_paths(doc):
         c = figures.figure_for(path, report, doc)
         if c is not None and figures.kind_of(c) == "judged" and not path.startswith("narrative"):
             value = figures.stored_value(c, kind)

@@ -17,6 +17,7 @@ Pure: no Django; the write services call these inside their transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,7 +108,7 @@ def refresh_following(before: dict, after: dict, *, explicit: set[str] = frozens
     follow = following(before, before_parsed[1], paths) if before_parsed is not None else {}
     follow = {p: v for p, v in follow.items() if not _under(p, set(explicit))}
     targets = [(p, k) for p, k in paths if p in follow]
-    return _settle(after, targets, parsed, passes, was=follow)
+    return settle(after, targets, parsed, passes, _unless_left_blank(follow))
 
 
 def adopt(doc: dict, paths: list[str] | None, *, parsed=None, layouts: layout.Layouts | None = None, passes: int = 6):
@@ -123,14 +124,17 @@ def adopt(doc: dict, paths: list[str] | None, *, parsed=None, layouts: layout.La
     chosen = {d.path for d in differing(before, before_parsed[1], layouts)} if paths is None else set(paths)
     follow = {p: v for p, v in following(before, before_parsed[1], all_paths).items() if p not in chosen}
     targets = [(p, k) for p, k in all_paths if p in follow or p in chosen]
-    return _settle(out, targets, before_parsed, passes, was=follow)
+    return settle(out, targets, before_parsed, passes, _unless_left_blank(follow))
 
 
-def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int, was: dict[str, object] | None = None):
-    """Set each target figure to the engine's value until nothing moves. `was`: the engine's value
-    of a following figure before the write — a blank whose value this write did not move stays
-    blank (an edit on 附件4 does not fill the cover's empty 汇总 row)."""
-    was = was or {}
+def settle(out: dict, targets: list[tuple[str, str]], parsed=None, passes: int = 6,
+           follows: Callable[[str, object, object], bool] | None = None):
+    """Set each target figure of `out` (changed in place) to the engine's value until nothing moves
+    (a figure can be the input of another: 基本支出 of 支出合计). `follows(path, stored, value)`
+    says whether a target takes the engine's value this pass (None: every one does); `parsed`: the
+    (package, report) of `out` as it is, if the caller has it.
+
+    Returns (out, [(path, old, new)], (package, report) of the returned draft or None when unreadable)."""
     first: dict[str, object] = {}
     last: dict[str, object] = {}
     current = parsed
@@ -143,17 +147,24 @@ def _settle(out: dict, targets: list[tuple[str, str]], parsed, passes: int, was:
         for path, kind in targets:
             value = engine_value(path, kind, current[1], out)
             old = fields.get(out, path)
-            if path in was and _blank(old) and was[path] is not None and same_number(was[path], value):
+            if value is None or same_number(old, value) or (follows is not None and not follows(path, old, value)):
                 continue
-            if value is not None and not same_number(old, value):
-                first.setdefault(path, old)
-                last[path] = value
-                fields.put(out, path, value, inplace=True)
-                changed = True
+            first.setdefault(path, old)
+            last[path] = value
+            fields.put(out, path, value, inplace=True)
+            changed = True
         if not changed:
             break
         current = None
     return out, [(p, first[p], v) for p, v in last.items() if first[p] != v], current
+
+
+def _unless_left_blank(was: dict[str, object]) -> Callable[[str, object, object], bool]:
+    """`was`: the engine's value of a following figure before the write — a blank whose value this
+    write did not move stays blank (an edit on 附件4 does not fill the cover's empty 汇总 row)."""
+    def follows(path: str, old, value) -> bool:
+        return not (path in was and _blank(old) and was[path] is not None and same_number(was[path], value))
+    return follows
 
 
 def differing(doc: dict, report, layouts: layout.Layouts | None = None) -> list[Differing]:
