@@ -18,8 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import jixiao.web
 from jixiao.web import versions
 from jixiao.web.drafts import fields
-from jixiao.web.jobs import batch_audit, batch_pdf
-from jixiao.web.models import Package, Status, Submission
+from jixiao.web.jobs import batch_audit, batch_pdf, batches
+from jixiao.web.models import BatchJob, Package, Status, Submission
 from jixiao.web.review import departments as bureau_departments
 from jixiao.web.review import imports as bureau_imports
 from jixiao.web.review import services as bureau_services
@@ -309,6 +309,10 @@ def batch_audit_start(w, tmp):
     return lambda: batch_audit.start(task=w["task"], user=w["bureau"])
 
 
+def batch_start(w, tmp):
+    return lambda: batches.start(task=w["task"], user=w["bureau"], kind=BatchJob.Kind.AUDIT, run=batch_audit.batch_audit)
+
+
 def department_assign(w, tmp):
     from jixiao.web.models import Department
 
@@ -377,6 +381,7 @@ SCENARIOS = {
     "review.services.create_task": (task_create, "task_create"),
     "jobs.batch_pdf.start": (batch_pdf_start, "batch_start"),
     "jobs.batch_audit.start": (batch_audit_start, "batch_start"),
+    "jobs.batches.start": (batch_start, "batch_start"),
     "review.departments.assign": (department_assign, "department_assign"),
     "review.departments.create_department": (department, "department"),
     "review.imports.import_execution": (execution_import, "execution_import"),

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
-from jixiao.web import access
+from jixiao.web.jobs.status import status_of
 from jixiao.web.review import imports, selectors
 from jixiao.web.versions import ActionError
 
@@ -59,24 +58,8 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
     figures = imports.figures_of(t)
     panel = imports.panel(t)
     ctx |= {"panel": panel, "summary": imports.summary_for(panel.latest, request.user), "figures": figures[:FIGURES_SHOWN],
-            "figure_count": figures.count(), "shown": FIGURES_SHOWN} | _execution_job(t.execution_jobs.select_related("result").first())
+            "figure_count": figures.count(), "shown": FIGURES_SHOWN, "job_status": status_of(t.execution_jobs.first(), request.user)}
     return render(request, "web/bureau/imports_execution.html", ctx, status=status)
-
-
-def _execution_job(job) -> dict:
-    return {"job": job, "job_summary": imports.execution_summary(job.result) if job and job.result else ""}
-
-
-@login_required
-@require_GET
-def execution_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
-    """The 一体化 import job's progress, polled by its page."""
-    t = selectors.task_for(request.user, task)
-    try:
-        j = t.execution_jobs.select_related("result").get(pk=job)
-    except t.execution_jobs.model.DoesNotExist:
-        raise Http404(access.NOT_FOUND) from None
-    return render(request, "web/bureau/_execution_import_job.html", {"task": t, "polled": True} | _execution_job(j))
 
 
 @login_required
@@ -93,17 +76,5 @@ def packages(request: HttpRequest, task: int) -> HttpResponse:
     if done is not None:
         return done
     status = ctx.pop("status")
-    job = t.package_imports.first()
-    ctx |= {"job": job, "rows": imports.job_rows(job, request.user) if job else []}
+    ctx["job_status"] = status_of(t.package_imports.first(), request.user)
     return render(request, "web/bureau/imports_packages.html", ctx, status=status)
-
-
-@login_required
-@require_GET
-def package_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
-    try:
-        j = t.package_imports.get(pk=job)
-    except t.package_imports.model.DoesNotExist:
-        raise Http404(access.NOT_FOUND) from None
-    return render(request, "web/bureau/_package_import_job.html", {"task": t, "job": j, "rows": imports.job_rows(j, request.user)})

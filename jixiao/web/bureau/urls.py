@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.bureau import import_views, pages, views
+from jixiao.web.bureau import import_views, job_views, pages, views
 
 urlpatterns = [
     path("b/", views.tasks, name="bureau_tasks"),
@@ -15,11 +15,13 @@ urlpatterns = [
     path("b/t/<int:task>/rollup/", views.rollup, name="bureau_rollup"),
     path("b/t/<int:task>/use/", views.results_use, name="bureau_results_use"),
     path("b/t/<int:task>/batch/", views.batch, name="bureau_batch"),
-    path("b/t/<int:task>/batch/<int:job>", views.batch_status, name="bureau_batch_status"),
+    path("b/t/<int:task>/batch/<int:job>", job_views.job_status, {"jobs": "batch_jobs"}, name="bureau_batch_status"),
     path("b/t/<int:task>/execution/", import_views.execution, name="bureau_execution"),
-    path("b/t/<int:task>/execution/<int:job>", import_views.execution_status, name="bureau_execution_status"),
+    path("b/t/<int:task>/execution/<int:job>", job_views.job_status, {"jobs": "execution_jobs"},
+         name="bureau_execution_status"),
     path("b/t/<int:task>/imports/", import_views.packages, name="bureau_package_import"),
-    path("b/t/<int:task>/imports/<int:job>", import_views.package_status, name="bureau_package_import_status"),
+    path("b/t/<int:task>/imports/<int:job>", job_views.job_status, {"jobs": "package_imports"},
+         name="bureau_package_import_status"),
     path("b/p/<int:pk>/", views.package, name="bureau_package"),
     path("b/p/<int:pk>/decide", views.decide, name="bureau_decide"),
     path("b/t/<int:task>/batch/pdf", pages.batch_pdf, name="bureau_batch_pdf"),

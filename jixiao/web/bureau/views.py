@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, versions
-from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
+from jixiao.web.jobs.status import status_of
 from jixiao.web.models import BatchJob, Status, Unit
 from jixiao.web.review import export, imports, selectors
 from jixiao.web.review import services as bureau_services
@@ -312,29 +312,8 @@ def batch(request: HttpRequest, task: int) -> HttpResponse:
 
     job, pdf_job = (t.batch_jobs.filter(kind=k).first() for k in (BatchJob.Kind.AUDIT, BatchJob.Kind.PDF))
     return render(request, "web/bureau/batch.html", {
-        "task": t, "job": job, "pdf_job": pdf_job, "may_spot": selectors.may_run_spot_check(request.user),
-        "results": visible_results(job, request.user) if job else [],
-        "pdf_results": visible_results(pdf_job, request.user) if pdf_job else [],
-        "progress": progress_for(job, request.user) if job else None,
-        "pdf_progress": progress_for(pdf_job, request.user) if pdf_job else None})
-
-
-@login_required
-@require_GET
-def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
-    try:
-        j = t.batch_jobs.get(pk=job)
-    except t.batch_jobs.model.DoesNotExist:
-        raise Http404(access.NOT_FOUND) from None
-
-    progress = progress_for(j, request.user)
-    if j.kind == j.Kind.PDF:
-        return render(request, "web/bureau/_batch_pdf_job.html", {"task": t, "pdf_job": j, "may_spot": selectors.may_run_spot_check(request.user),
-                                                                 "pdf_results": visible_results(j, request.user),
-                                                                 "pdf_progress": progress})
-    return render(request, "web/bureau/_batch_job.html", {"task": t, "job": j, "results": visible_results(j, request.user),
-                                                         "progress": progress})
+        "task": t, "may_spot": selectors.may_run_spot_check(request.user),
+        "audit_status": status_of(job, request.user), "pdf_status": status_of(pdf_job, request.user)})
 
 
 # --- a new task --------------------------------------------------------------------------------------

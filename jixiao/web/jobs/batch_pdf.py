@@ -16,14 +16,12 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django_tasks import task
 
 from jixiao import services
-from jixiao.web import access
-from jixiao.web.jobs import heartbeat
+from jixiao.web.jobs import batches, heartbeat
 from jixiao.web.models import BatchJob, EvaluationTask, Package, Status, User
-from jixiao.web.versions import ActionError, latest_sent, log
+from jixiao.web.versions import ActionError, latest_sent
 
 ACCEPTED = (Status.ACCEPTED, Status.PUBLISHED)
 CHUNK = 5  # .docx converted per LibreOffice run: far faster than one by one, and progress still moves
@@ -39,22 +37,10 @@ def pdf_name(code: str, name: str) -> str:
 
 def start(*, task: EvaluationTask, user: User) -> BatchJob:
     """Queue the batch PDF of the task (the 绩效评价股 only; a task without an accepted package is refused)."""
-    if not access.is_performance(user):  # batch work is the performance section's (绩效评价股)
-        raise ActionError("只有绩效评价股可以批量生成 PDF", 403)
-    if not Package.objects.filter(task=task, status__in=ACCEPTED).exists():
-        raise ActionError("本任务还没有财政审核通过的数据包，无法生成 PDF", 409)
-    with transaction.atomic():
-        job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.PDF, requested_by=user)
-        log("batch_start", actor=user, target=f"task:{task.pk}", path=f"batch_jobs[{job.pk}]", new=job.kind,
-            detail="批量生成 PDF")
-        transaction.on_commit(lambda: batch_pdf.enqueue(job.pk))
-    return job
-
-
-def _save(job: BatchJob, **fields) -> None:
-    for k, v in fields.items():
-        setattr(job, k, v)
-    job.save(update_fields=list(fields))
+    def ready() -> None:
+        if not Package.objects.filter(task=task, status__in=ACCEPTED).exists():
+            raise ActionError("本任务还没有财政审核通过的数据包，无法生成 PDF", 409)
+    return batches.start(task=task, user=user, kind=BatchJob.Kind.PDF, run=batch_pdf, ready=ready)
 
 
 def _render_docx(pkg: Package, sub, folder: Path) -> Path:
@@ -123,12 +109,12 @@ def _render_all(job: BatchJob) -> str:
                     except Exception as exc:  # noqa: BLE001 - one package's fault is listed; the rest go on
                         r["error"] = f"生成失败：{type(exc).__name__}"
                 _convert(ready, folder / f"pdf-{start_at}")
-                _save(job, done=len(results), results=[{k: v for k, v in r.items() if k != "_pdf"} for r in results])
+                heartbeat.save(job, done=len(results), results=[{k: v for k, v in r.items() if k != "_pdf"} for r in results])
             rel = _zip(job, results, folder, out_dir)
     except Exception as exc:  # noqa: BLE001 - the job is marked failed with a message, never left running
-        _save(job, state=BatchJob.State.FAILED, error=f"生成中断：{type(exc).__name__}")
+        heartbeat.save(job, state=BatchJob.State.FAILED, error=f"生成中断：{type(exc).__name__}")
         raise
-    _save(job, state=BatchJob.State.DONE, file=rel, results=[{k: v for k, v in r.items() if k != "_pdf"} for r in results])
+    heartbeat.save(job, state=BatchJob.State.DONE, file=rel, results=[{k: v for k, v in r.items() if k != "_pdf"} for r in results])
     return rel
 
 

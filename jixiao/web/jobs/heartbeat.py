@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -42,19 +42,36 @@ def begin(job: Model, **fields) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     job.heartbeat_at = timezone.now()
-    for attempt in range(8):
+
+    def first_beat() -> None:
+        with transaction.atomic():
+            job.save(update_fields=[*fields, "heartbeat_at"])
+            type(job).objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+
+    _retrying(first_beat)
+    job.refresh_from_db(fields=["attempts"])
+
+
+def save(job: Model, **fields) -> None:
+    """Set and save the job's fields (its progress, its end), retrying a moment later where the
+    database is locked."""
+    for name, value in fields.items():
+        setattr(job, name, value)
+    _retrying(lambda: job.save(update_fields=list(fields)))
+
+
+def _retrying(write: Callable[[], None], tries: int = 8) -> None:
+    """On SQLite a page polling the job writes too (its session) and can hold the database beyond
+    a write's wait: try again a little later rather than fail the job over a progress line (seen in
+    the browser test, where the page polls every second)."""
+    for attempt in range(tries):
         try:
-            with transaction.atomic():
-                job.save(update_fields=[*fields, "heartbeat_at"])
-                type(job).objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
-            break
+            write()
+            return
         except OperationalError:
-            # On SQLite a page polling the job writes too (its session) and can hold the database
-            # beyond the write's wait: try again a little later rather than fail the job at its start.
-            if attempt == 7:
+            if attempt == tries - 1:
                 raise
             time.sleep(0.05 * 2 ** attempt)
-    job.refresh_from_db(fields=["attempts"])
 
 
 def _beat(model: type[Model], pk: int, stop: threading.Event) -> None:

@@ -18,10 +18,7 @@ from jixiao.web.models import RenderJob
 
 
 def _step(job: RenderJob, progress: int, step: str, **extra) -> None:
-    job.progress, job.step = progress, step
-    for k, v in extra.items():
-        setattr(job, k, v)
-    job.save(update_fields=["progress", "step", *extra])
+    heartbeat.save(job, progress=progress, step=step, **extra)
 
 
 @task()

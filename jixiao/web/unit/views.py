@@ -24,6 +24,7 @@ from jixiao.web.drafts import computation, fields, figures, layout, stated
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import attach_differing_findings, figure_cells, present
 from jixiao.web.field_names import field_name
+from jixiao.web.jobs import status as job_status
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
 from jixiao.web.unit import selectors as unit_selectors
@@ -248,18 +249,14 @@ def pdf_start(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
     job = RenderJob.objects.create(package=package, requested_by=request.user, version=package.version)
     render_pdf.enqueue(job.pk)
-    return render(request, "web/pdf_job.html", {"job": job, "package": package})
+    return job_status.respond(request, job)
 
 
 @login_required
 @require_GET
 def pdf_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
-    try:
-        j = package.render_jobs.get(pk=job)
-    except RenderJob.DoesNotExist:
-        raise Http404("没有该任务") from None
-    return render(request, "web/pdf_job.html", {"job": j, "package": package})
+    return job_status.respond(request, job_status.find(package.render_jobs.all(), job))
 
 
 @login_required
