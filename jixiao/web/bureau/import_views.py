@@ -1,7 +1,11 @@
 """The bureau's import pages: the 一体化 budget execution of a task, and the zip of packages sent
-outside the system (run by the worker, its progress polled). Thin: `review.imports` does the work."""
+outside the system (run by the worker, its progress polled). Thin: `review.imports` does the work;
+the two pages differ only in what `ImportPage` says of them."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,72 +13,84 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jixiao.web.jobs.status import status_of
+from jixiao.web.models import EvaluationTask, User
 from jixiao.web.review import imports, selectors
 from jixiao.web.versions import ActionError
 
 FIGURES_SHOWN = 300
 
 
-def _refused(request: HttpRequest, exc: ActionError) -> HttpResponse | None:
-    if exc.status == 403:
-        return render(request, "web/message.html", {"text": exc.message}, status=403)
-    return None
+@dataclass(frozen=True)
+class ImportPage:
+    """One import page: the service that checks and queues an upload, the words around it, where
+    it goes back to, its template and the task's jobs it shows the latest of."""
+
+    start: Callable[..., object]  # (task_id=, user=, filename=, data=) → the queued job, or an ActionError
+    started: str  # the flash once queued
+    url_name: str
+    refused: str  # a role that may not import
+    missing: str  # a POST without a file
+    template: str
+    jobs: str  # the task's related name of its jobs
+    extra: Callable[[EvaluationTask, User], dict] = lambda task, user: {}
 
 
-def _upload(request: HttpRequest, t, refused: str, missing: str, act) -> tuple[dict, HttpResponse | None]:
+def _upload(request: HttpRequest, t: EvaluationTask, page: ImportPage) -> tuple[dict, HttpResponse | None]:
     """The page's context and, for a POST, the answer: 403 for a role that may not import, the
-    page again with the problems beside the form for a bad file, else what `act(upload)` returns."""
+    page again with the problems beside the form for a bad file, else back to the page, queued."""
     ctx = {"task": t, "error": "", "problems": [], "may_import": imports.may_import(request.user, t), "status": 200}
     if request.method != "POST":
         return ctx, None
     if not ctx["may_import"]:
-        return ctx, render(request, "web/message.html", {"text": refused}, status=403)
+        return ctx, render(request, "web/message.html", {"text": page.refused}, status=403)
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise imports.ImportProblems(missing, status=400)
-        return ctx, act(upload)
+            raise imports.ImportProblems(page.missing, status=400)
+        page.start(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
     except ActionError as exc:
-        if (r := _refused(request, exc)) is not None:
-            return ctx, r
+        if exc.status == 403:
+            return ctx, render(request, "web/message.html", {"text": exc.message}, status=403)
         ctx["error"], ctx["problems"], ctx["status"] = exc.message, getattr(exc, "problems", []), exc.status
         return ctx, None
+    messages.success(request, page.started)
+    return ctx, redirect(f"web:{page.url_name}", task=t.pk)
+
+
+def _import_page(request: HttpRequest, task: int, page: ImportPage) -> HttpResponse:
+    t = selectors.task_for(request.user, task)
+    ctx, done = _upload(request, t, page)
+    if done is not None:
+        return done
+    status = ctx.pop("status")
+    ctx |= page.extra(t, request.user) | {"job_status": status_of(getattr(t, page.jobs).first(), request.user)}
+    return render(request, page.template, ctx, status=status)
+
+
+def _execution_figures(t: EvaluationTask, user: User) -> dict:
+    figures = imports.figures_of(t)
+    panel = imports.panel(t)
+    return {"panel": panel, "summary": imports.summary_for(panel.latest, user), "figures": figures[:FIGURES_SHOWN],
+            "figure_count": figures.count(), "shown": FIGURES_SHOWN}
+
+
+EXECUTION = ImportPage(
+    start=imports.start_execution_import, started="文件已通过检查，已提交导入，后台处理中", url_name="bureau_execution",
+    refused="只有绩效评价股可以导入一体化执行数", missing="请选择要导入的文件",
+    template="web/bureau/imports_execution.html", jobs="execution_jobs", extra=_execution_figures)
+PACKAGES = ImportPage(
+    start=imports.start_zip_import, started="已提交导入，后台处理中", url_name="bureau_package_import",
+    refused="只有绩效评价股可以导入外部数据包", missing="请选择要导入的 .zip 文件",
+    template="web/bureau/imports_packages.html", jobs="package_imports")
 
 
 @login_required
 def execution(request: HttpRequest, task: int) -> HttpResponse:
     """The task's 一体化 figures: upload an export, see what it pre-filled, flagged and warned of."""
-    t = selectors.task_for(request.user, task)
-
-    def started(upload) -> HttpResponse:
-        imports.start_execution_import(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
-        messages.success(request, "文件已通过检查，已提交导入，后台处理中")
-        return redirect("web:bureau_execution", task=t.pk)
-
-    ctx, done = _upload(request, t, "只有绩效评价股可以导入一体化执行数", "请选择要导入的文件", started)
-    if done is not None:
-        return done
-    status = ctx.pop("status")
-    figures = imports.figures_of(t)
-    panel = imports.panel(t)
-    ctx |= {"panel": panel, "summary": imports.summary_for(panel.latest, request.user), "figures": figures[:FIGURES_SHOWN],
-            "figure_count": figures.count(), "shown": FIGURES_SHOWN, "job_status": status_of(t.execution_jobs.first(), request.user)}
-    return render(request, "web/bureau/imports_execution.html", ctx, status=status)
+    return _import_page(request, task, EXECUTION)
 
 
 @login_required
 def packages(request: HttpRequest, task: int) -> HttpResponse:
     """Upload a zip of packages sent outside the system; the worker reads, matches, audits and stores them."""
-    t = selectors.task_for(request.user, task)
-
-    def started(upload) -> HttpResponse:
-        imports.start_zip_import(task_id=t.pk, user=request.user, filename=upload.name, data=upload.read())
-        messages.success(request, "已提交导入，后台处理中")
-        return redirect("web:bureau_package_import", task=t.pk)
-
-    ctx, done = _upload(request, t, "只有绩效评价股可以导入外部数据包", "请选择要导入的 .zip 文件", started)
-    if done is not None:
-        return done
-    status = ctx.pop("status")
-    ctx["job_status"] = status_of(t.package_imports.first(), request.user)
-    return render(request, "web/bureau/imports_packages.html", ctx, status=status)
+    return _import_page(request, task, PACKAGES)

@@ -19,7 +19,7 @@ from jixiao.web.models.imports import (
     ExecutionImportJob,
     PackageImport,
 )
-from jixiao.web.models.jobs import BatchJob, Heartbeat, RenderJob
+from jixiao.web.models.jobs import BatchJob, Counted, Heartbeat, JobState, RenderJob
 from jixiao.web.models.organisation import BUREAU_ROLES, UNIT_ROLES, Bureau, Department, Role, Unit, User
 from jixiao.web.models.packages import (
     EDITABLE_STATUSES,
@@ -36,7 +36,7 @@ from jixiao.web.models.tasks import EvaluationTask
 __all__ = [
     "BUREAU_ROLES", "EDITABLE_STATUSES", "UNIT_ROLES",
     "BatchJob", "Bureau", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
-    "ExecutionFigure", "ExecutionImport", "ExecutionImportJob", "FieldEdit", "Heartbeat", "ImmutableError",
+    "ExecutionFigure", "ExecutionImport", "ExecutionImportJob", "FieldEdit", "Heartbeat", "ImmutableError", "JobState", "Counted",
     "Package", "PackageImport", "Publication", "Rectification", "RenderJob", "Role", "SpotCheck", "SpotScore",
     "Status", "Submission", "Unit", "User",
 ]

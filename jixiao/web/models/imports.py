@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from jixiao.web.models.jobs import Heartbeat
+from jixiao.web.models.jobs import Counted, Heartbeat, JobState
 from jixiao.web.models.organisation import Unit, User
 from jixiao.web.models.packages import Package
 from jixiao.web.models.tasks import EvaluationTask
@@ -60,15 +60,11 @@ class ExecutionCheck(models.Model):
     differences = models.PositiveIntegerField(default=0)
 
 
-class PackageImport(Heartbeat):
+class PackageImport(Counted, Heartbeat):
     """A background import of packages units sent outside the system (a zip, or a folder on the
     server), with the progress the page shows and one result line per file."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "进行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+    State = JobState
 
     task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="package_imports")
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -85,21 +81,13 @@ class PackageImport(Heartbeat):
     class Meta:
         ordering = ["-created_at", "-id"]
 
-    @property
-    def progress(self) -> int:
-        return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
-
 
 class ExecutionImportJob(Heartbeat):
     """An 一体化 export imported in the background: the file is checked in the request (its problems
     beside the form), kept where the worker reads it, and written by the worker in one transaction
     (figures, pre-filled drafts, flags), so a killed worker leaves the task as it was."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "进行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+    State = JobState
 
     task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="execution_jobs")
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

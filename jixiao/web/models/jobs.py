@@ -23,6 +23,23 @@ class Heartbeat(models.Model):
         abstract = True
 
 
+class JobState(models.TextChoices):
+    """Where a job counted in steps stands (a unit's PDF says 生成中 of itself)."""
+
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Counted:
+    """A job that counts what it has done of a known total (`done`, `total`, `state`): its percentage."""
+
+    @property
+    def progress(self) -> int:
+        return 100 if self.state == JobState.DONE else (self.done * 100 // self.total if self.total else 0)
+
+
 class RenderJob(Heartbeat):
     """A background PDF (and .docx) rendering of a package, with the progress the page shows."""
 
@@ -43,7 +60,7 @@ class RenderJob(Heartbeat):
     version = models.PositiveIntegerField(default=0)
 
 
-class BatchJob(Heartbeat):
+class BatchJob(Counted, Heartbeat):
     """A background job over every package of a task (the batch audit), with the progress the page
     shows and, when done, one result line per package."""
 
@@ -51,11 +68,7 @@ class BatchJob(Heartbeat):
         AUDIT = "audit", "批量审核"
         PDF = "pdf", "批量生成 PDF"
 
-    class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "进行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+    State = JobState
 
     task = models.ForeignKey(EvaluationTask, on_delete=models.PROTECT, related_name="batch_jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AUDIT)
@@ -73,7 +86,3 @@ class BatchJob(Heartbeat):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-
-    @property
-    def progress(self) -> int:
-        return 100 if self.state == self.State.DONE else (self.done * 100 // self.total if self.total else 0)
