@@ -67,6 +67,15 @@ def note(cell: Cell | object, source: Source, kind: str = "") -> None:
             notes.kinds[source.table] = kind
 
 
+def forget(table: Table) -> None:
+    """A reading of `table` was tried and dropped: its cells were not read after all."""
+    notes = _NOTES.get()
+    if notes is not None and notes.cells:
+        for row in table.rows:
+            for c in row:
+                notes.cells.pop(id(c), None)
+
+
 def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
     entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
