@@ -86,7 +86,7 @@ def nothing_found_text(cov: Coverage) -> str:
 
 
 def table_read_text(t) -> str:
-    return f"{t.where}：{t.kind}，{t.rows} 行，数字 {t.figures} 个"
+    return f"{t.where}：{t.kind}，{t.rows} 行，数字 {t.figures} 个，核对关系 {t.checks} 项"
 
 
 def doc_label(r: DocumentResult) -> str:

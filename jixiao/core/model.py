@@ -439,6 +439,10 @@ class TableRead:
     kind: str  # what the reader took it for, in Chinese: 资金表, 指标表, 评分表, 金额表 …
     rows: int = 0
     figures: int = 0  # amounts, rates, points and scores read from it
+    checks: int = 0  # relations the audit evaluated on it (a stated figure of it against its recomputation)
+    # The identities of the Sources read from it: how the audit tells which table a relation's stated
+    # figure stands in (set by the reader; not part of any report).
+    sources: frozenset = frozenset()
 
 
 @dataclass(slots=True)

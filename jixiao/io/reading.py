@@ -89,7 +89,8 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
             rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
-            read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures))
+            read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures),
+                             sources=frozenset(map(id, sources)))
             skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]
             entries.append((read, [Unread(read.where, _why_rows(skipped))] if skipped else []))
         elif _holds_figures(table):
