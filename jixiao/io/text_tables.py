@@ -108,25 +108,30 @@ def _spans(line: str) -> list[tuple[int, str]]:
     return out
 
 
-def _column_starts(spans: list[list[tuple[int, str]]]) -> list[int]:
-    """Where the columns start: the starts of the cells of the widest row and of every header row
-    (one naming two column roles), and every start two rows or more share (a header over two rows, "绩效指标 … 分值 得分" above "一级指标 二级指标 三级指标",
-    has no single row naming every column). Starts one display column apart are one column."""
+def _header_starts(spans: list[list[tuple[int, str]]]) -> set[int]:
+    """The cell starts of the widest row and of every header row (one naming two column roles): a
+    header over two rows, "绩效指标 … 分值 得分" above "一级指标 二级指标 三级指标", has no single
+    row naming every column."""
+    starts = {start for start, _ in max(spans, key=len)}
+    return starts | {start for row in spans if len(row_roles(tuple(text for _, text in row))) >= 2 for start, _ in row}
+
+
+def _column_starts(spans: list[list[tuple[int, str]]], headed: set[int]) -> list[int]:
+    """Where the columns start: the header starts, and every start two rows or more share (a column
+    whose header cell is empty). Starts one display column apart are one column."""
     counts: dict[int, int] = {}
     for row in spans:
         for start, _ in row:
             counts[start] = counts.get(start, 0) + 1
-    widest = {start for start, _ in max(spans, key=len)}
-    widest |= {start for row in spans if len(row_roles(tuple(text for _, text in row))) >= 2 for start, _ in row}
     out: list[int] = []
-    for start in sorted(s for s, n in counts.items() if n >= 2 or s in widest):
+    for start in sorted(s for s, n in counts.items() if n >= 2 or s in headed):
         if out and start - out[-1] <= 1:
             continue
         out.append(start)
     return out
 
 
-def _on_grid(spans: list[list[tuple[int, str]]], starts: list[int]) -> bool:
+def _on_grid(spans: list[list[tuple[int, str]]], starts: set[int]) -> bool:
     """The lines are printed in columns: nine cells in ten start where a column of the widest row
     starts (a run of cells merely separated by spaces, not aligned, is read cell after cell)."""
     cells = [start for row in spans for start, _ in row]
@@ -139,9 +144,10 @@ def _aligned(lines: list[str]) -> list[list[str]]:
     the widest row and those rows share; each cell of a row goes to the last column starting at or before it (one display column of slack, for a cell
     printed one space off), so cells a row leaves blank stay empty in their columns."""
     spans = [_spans(line) for line in lines]
-    starts = _column_starts(spans)
-    if not _on_grid(spans, starts):
+    headed = _header_starts(spans)
+    if not _on_grid(spans, headed):
         return []
+    starts = _column_starts(spans, headed)
     out = []
     for row in spans:
         cells = [""] * len(starts)
