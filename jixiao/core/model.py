@@ -166,6 +166,9 @@ class LineTable:
     # When the printed cues left a row's parent open, the reading chosen and why (the audit quotes it).
     reading: str = ""
     src: dict[str, Source] = field(default_factory=_src)
+    # Labels of 小计 rows: each is the sum of the rows it closes (its children); the total row adds
+    # the rows themselves, not the subtotals, so that a wrong subtotal is reported once, at itself.
+    subtotals: list[str] = field(default_factory=list)
 
     def line(self, label: str) -> Line | None:
         for ln in self.lines:

@@ -335,8 +335,9 @@ def _amount_header(row: list[Cell]) -> bool:
 
 def _subtotals(lt: LineTable) -> None:
     """A 小计 row closes the rows above it (since the previous 小计): it is neither their peer nor a
-    parent printed above them. Its rows become its parts (checked against it) and it alone stands at
-    the top, so the 合计 adds each row once. Subtotals are told apart by the rows they close."""
+    parent printed above them. Its rows become its parts (checked against it), and the 合计 adds the
+    rows, not the subtotals (`LineTable.subtotals`): each row counts once, and a wrong subtotal is
+    reported at itself alone. Subtotals are told apart by the rows they close."""
     group: list[Line] = []
     for line in lt.lines:
         if line.label == lt.total_label:
@@ -351,6 +352,7 @@ def _subtotals(lt: LineTable) -> None:
                 else f"{line.label}（{group[0].label}）"
             for member in group:
                 member.parent = line.label
+            lt.subtotals.append(line.label)
         group = []
 
 
@@ -427,6 +429,9 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
         table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
         if table is None:
             forget(b)  # not a self-evaluation table: its cells are free for another reading
+            continue
+        for after in itertools.takewhile(lambda x: isinstance(x, Paragraph), seg.blocks[i + 1:i + 6]):
+            _grade_cells(table, [after], form)  # "评价等次：良" printed under the table
         if table is not None and form not in ctx.pkg.forms_found:
             ctx.pkg.forms_found.append(form)
 
@@ -1422,6 +1427,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
+            _grade_cells(t, [b], form)
         elif not _score_sheet_after(ctx, b, seg):
             _self_eval_table(ctx, t, b, form, spec)
     if keep is not None and not keep(t):
@@ -1547,7 +1553,7 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
 _GRADE_IN_CELL = re.compile(r"^\s*(?P<label>[^:：\d]{2,10})\s*[:：]\s*(?P<value>[^\d\s:：]{1,4})\s*$")
 
 
-def _grade_cells(t: SelfEvalTable, row: list[Cell], form: str) -> None:
+def _grade_cells(t: SelfEvalTable, row: list[Cell] | list[Paragraph], form: str) -> None:
     """The grade the table prints for itself: a label ending in one of the vocabulary's grade words
     (评价等次, 自评等级 …) with the grade in the next cell written, or after a colon in its own cell.
     A grade is a short word without figures ("优", "良好"); the score check then judges it."""
