@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from jixiao.audit.service import audit_path
 from jixiao.io.blocks import Cell
 from jixiao.io.forms import build_package
 from jixiao.io.headers import cell_role, columns_by_role, combined_header
@@ -324,3 +325,169 @@ def test_prose_with_figures_and_nothing_read_says_so():
     assert not pkg.reading.tables
     assert [u.why for u in pkg.reading.unread] == \
         ["正文有1段含金额、比率或分值，但未找到可读取的资金表、指标表或评分表，这些数字未核对"]
+
+
+# --- text laid out in columns: empty cells by position ---------------------------------------------
+
+
+def _aligned(rows: list[list[str]]) -> str:
+    """Rows printed as a fixed-width view prints them: every column padded to its widest cell (a CJK
+    character takes two columns), an empty cell as spaces, trailing blanks trimmed."""
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    n = max(len(r) for r in rows)
+    rows = [r + [""] * (n - len(r)) for r in rows]
+    widths = [max(width(r[c]) for r in rows) for c in range(n)]
+    return "\n".join("  ".join(c + " " * (widths[k] - width(c)) for k, c in enumerate(r)).rstrip() for r in rows) + "\n"
+
+
+def test_aligned_columns_keep_blank_merged_labels_and_blank_trailing_cells_in_their_columns():
+    """A blank level label and a blank trailing cell are spaces in aligned text: each cell is read
+    under the header it stands below, so nothing shifts left into the wrong column."""
+    text = "项目支出绩效自评表\n" + _aligned(project_rows())
+    assert "\n                " in text  # a level label left blank starts its row with spaces
+    pkg = read_text(text)
+    assert_project_read(pkg)
+
+
+def test_trimmed_tab_rows_are_padded_not_shifted():
+    """An editor that strips trailing TABs leaves rows shorter than the header: the missing cells
+    are the last ones, empty."""
+    rows = [r + [""] for r in project_rows()]  # a trailing 备注 column nobody filled
+    rows[0][-1] = ""
+    text = "\n".join("\t".join(r).rstrip("\t") for r in rows)
+    pkg = read_text("项目支出绩效自评表\n" + text + "\n")
+    assert_project_read(pkg)
+
+
+def test_rows_merely_separated_by_spaces_are_read_cell_after_cell():
+    """Cells joined by runs of spaces without alignment are no grid: read in order, as before."""
+    text = text_of("项目支出绩效自评表", project_rows(), "   ")
+    assert_project_read(read_text(text))
+
+
+# --- a table's own grade ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grade_row", [["评价等次", "良"], ["自评等级：良"], ["", "评价等级", "良"]])
+def test_the_grade_a_table_prints_is_read_and_judged_against_its_total(grade_row, tmp_path):
+    """Total 99 is 优; a table printing 良 under any grade label is reported where it prints it."""
+    rows = project_rows() + [grade_row]
+    doc = tmp_path / "自评表.txt"
+    doc.write_text(text_of("项目支出绩效自评表", rows, "\t"), encoding="utf-8")
+    pkg = read_any(doc)
+    assert pkg.projects[0].stated_grade == "良"
+    grade = [f for f in audit_path(doc).findings if f.rule == "score.grade"]
+    assert len(grade) == 1 and grade[0].expected == "优" and grade[0].stated == "良"
+
+
+def test_a_correct_grade_is_no_finding(tmp_path):
+    doc = tmp_path / "自评表.txt"
+    doc.write_text(text_of("项目支出绩效自评表", project_rows() + [["评价等次", "优"]], "\t"), encoding="utf-8")
+    assert not [f for f in audit_path(doc).findings if f.rule == "score.grade"]
+
+
+# --- two header rows off one grid --------------------------------------------------------------------
+
+
+def test_a_band_over_the_level_columns_printed_once_in_a_web_page(tmp_path):
+    """"绩效指标" spans the three level columns (printed once) while the figure headers span both
+    rows (repeated in the lower one): the lower, wider row is the header."""
+    rows = project_rows()
+    ind = rows.index(list(IND_HEAD))
+    head = ('<tr><td colspan="3">绩效指标</td>' + "".join(f'<td rowspan="2">{h}</td>' for h in IND_HEAD[3:]) + "</tr>"
+            + "<tr>" + "".join(f"<td>{h}</td>" for h in IND_HEAD[:3]) + "</tr>")
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows[:ind]) + head \
+        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows[ind + 1:])
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><meta charset='utf-8'></head><body><p>项目支出绩效自评表</p><table>{body}</table>"
+                    "</body></html>", encoding="utf-8")
+    assert_project_read(read_any(page))
+
+
+# --- a page's characters without a declared charset -----------------------------------------------
+
+
+def test_a_chinese_page_without_a_declared_charset_is_not_read_as_latin1(tmp_path):
+    rows = project_rows()
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    page = f"<html><body><p>项目支出绩效自评表</p><table>{body}</table></body></html>"
+    for name, data in (("gbk.html", page.encode("gb18030")), ("utf8.html", page.encode("utf-8")),
+                       ("bom.html", b"\xef\xbb\xbf" + page.encode("utf-8")),
+                       ("meta.html", page.replace("<html>", "<html><head><meta http-equiv='Content-Type' "
+                                                  "content='text/html; charset=gb2312'></head>").encode("gb18030"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert_project_read(read_any(path))
+
+
+# --- tables of amounts -------------------------------------------------------------------------------
+
+
+AMOUNTS = [["项目", "预算数", "执行数", "结余"], ["道路维修", "150", "145", "5"], ["桥涵养护", "60", "55.5", "4.5"],
+           ["设备购置", "40", "37", "3"]]
+
+
+def _amount_doc(tmp_path, rows: list[list[str]]):
+    doc = tmp_path / "明细.txt"
+    doc.write_text("项目支出明细表（万元）\n" + "\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    return doc
+
+
+def test_a_table_of_amounts_with_peer_rows_and_a_total_is_checked(tmp_path):
+    right = _amount_doc(tmp_path, AMOUNTS + [["合计", "250", "237.5", "12.5"]])
+    result = audit_path(right)
+    assert result.summary["errors"] == 0 and result.coverage.status == "checked"
+    assert result.coverage.tables[0].kind == "金额表" and result.coverage.tables[0].checks >= 3
+    wrong = _amount_doc(tmp_path, AMOUNTS + [["合计", "250", "247.5", "2.5"]])
+    sums = [f for f in audit_path(wrong).findings if f.rule == "table.sum"]
+    assert {f.location.row for f in sums} == {"合计"} and {f.location.column for f in sums} == {"执行数", "结余"}
+
+
+def test_subtotals_are_checked_against_their_rows_and_counted_once_in_the_total(tmp_path):
+    rows = [AMOUNTS[0], AMOUNTS[1], AMOUNTS[2], ["小计", "210", "200.5", "9.5"], AMOUNTS[3],
+            ["小计", "40", "37", "3"], ["合计", "250", "237.5", "12.5"]]
+    result = audit_path(_amount_doc(tmp_path, rows))
+    assert result.summary["errors"] == 0, [f.message for f in result.findings]
+    rows[3] = ["小计", "210", "190.5", "19.5"]  # the first subtotal wrong, the total right
+    sums = [f for f in audit_path(_amount_doc(tmp_path, rows)).findings if f.rule == "table.sum"]
+    assert sums and all(f.location.row.startswith("小计（道路维修") for f in sums), [f.message for f in sums]
+
+
+def test_qizhong_parts_complete_in_one_column_must_add_up_in_every_column(tmp_path):
+    """"其中" parts may leave some out; where they add up exactly to the row above in one column they
+    are all the parts, and a column where they do not is an error."""
+    parent = [["项目支出", "250", "247.5", "2.5"]]
+    parts = [[f"其中：{r[0]}", *r[1:]] for r in AMOUNTS[1:]]
+    sums = [f for f in audit_path(_amount_doc(tmp_path, [AMOUNTS[0], *parent, *parts])).findings if f.rule == "table.sum"]
+    assert {f.location.column for f in sums} == {"执行数", "结余"}
+    partial = [AMOUNTS[0], ["项目支出", "300", "280", "20"], *parts]  # no column complete: parts left out
+    assert not [f for f in audit_path(_amount_doc(tmp_path, partial)).findings if f.severity == "error"]
+
+
+def test_a_total_row_alone_is_no_fund_block(tmp_path):
+    """A table of spending by item closed by 合计 has budgeted and executed columns like a fund
+    block, but no fund row: it is a table of amounts, not a second project."""
+    pkg = read_any(_amount_doc(tmp_path, AMOUNTS + [["合计", "250", "237.5", "12.5"]]))
+    assert not pkg.projects and len(pkg.narrative.tables) == 1
+
+
+def test_a_second_table_in_a_sheet_is_read_on_its_own(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["项目支出绩效自评表"])
+    for r in project_rows():
+        sheet.append(r)
+    sheet.append([])
+    sheet.append(["项目支出明细表（万元）"])
+    for r in AMOUNTS + [["合计", "250", "237.5", "12.5"]]:
+        sheet.append(r)
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    result = audit_path(path)
+    assert result.coverage.status == "checked", result.coverage.unread
+    assert [t.kind for t in result.coverage.tables] == ["资金表、指标表", "金额表"]

@@ -14,7 +14,7 @@ could be evaluated — such a document is never reported as free of problems.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..core.model import (
@@ -56,7 +56,9 @@ class Coverage:
                 "unread": [{"where": u.where, "why": u.why} for u in self.unread]}
 
     def tables_read(self) -> list[dict]:
-        return [{"where": t.where, "kind": t.kind, "rows": t.rows, "figures": t.figures} for t in self.tables]
+        """Each table read: where, its kind, rows and figures read, and the relations checked on it."""
+        return [{"where": t.where, "kind": t.kind, "rows": t.rows, "figures": t.figures, "checks": t.checks}
+                for t in self.tables]
 
     def line(self) -> str:
         """One sentence for a panel or a summary row: '已核对：表格 3 张，数字 120 个，核对关系 85 项'."""
@@ -71,9 +73,14 @@ class Coverage:
 # --- building it ----------------------------------------------------------------------------
 
 
-def coverage_of(pkg: Package, checks: int) -> Coverage:
-    """The coverage of one audited package, `checks` being the relations the check runner counted."""
-    tables = list(pkg.reading.tables) or model_tables(pkg)
+def coverage_of(pkg: Package, checks: int | dict) -> Coverage:
+    """The coverage of one audited package, `checks` being the relations the check runner counted
+    (or the runner's tally itself: each relation with the Source of its stated figure, which also
+    gives each table the count of the relations checked on it)."""
+    tables = [replace(t) for t in pkg.reading.tables] or model_tables(pkg)
+    if isinstance(checks, dict):
+        _per_table(tables, checks)
+        checks = len(checks)
     cov = Coverage(tables=tables, checks=checks, unread=list(pkg.reading.unread) + parts_missing(pkg))
     cov.reason = _unchecked_reason(cov)
     if cov.reason:
@@ -83,6 +90,16 @@ def coverage_of(pkg: Package, checks: int) -> Coverage:
     else:
         cov.status = CHECKED
     return cov
+
+
+def _per_table(tables: list[TableRead], tally: dict) -> None:
+    """Each relation counts on the table its stated figure was read from (a relation of figures of
+    two tables — a total against another table's — on the stated figure's)."""
+    owner = {sid: t for t in reversed(tables) for sid in t.sources}
+    for where in tally.values():
+        table = owner.get(id(where)) if where is not None else None
+        if table is not None:
+            table.checks += 1
 
 
 def parts_missing(pkg: Package) -> list[Unread]:
@@ -149,7 +166,13 @@ def _self_eval_tables(pkg: Package):
 
 def _line_table(form: str, table: LineTable) -> TableRead:
     figures = sum(1 for ln in table.lines for v in ln.values.values() if v is not None)
-    return TableRead(f"{form} {table.title}".strip(), KIND_AMOUNTS, len(table.lines), figures)
+    return TableRead(f"{form} {table.title}".strip(), KIND_AMOUNTS, len(table.lines), figures,
+                     sources=_sources(table.lines))
+
+
+def _sources(holders) -> frozenset:
+    """The identities of the Sources the holders (rows, indicators, the table itself) keep."""
+    return frozenset(id(s) for h in holders for s in getattr(h, "src", {}).values() if s is not None)
 
 
 def _self_eval(where: str, table: SelfEvalTable) -> TableRead:
@@ -159,13 +182,15 @@ def _self_eval(where: str, table: SelfEvalTable) -> TableRead:
     figures += sum(v is not None for v in table.level1_weights.values())
     figures += (table.stated_total is not None) + (table.stated_total_weight is not None)
     rows = len(table.funds) + len(table.indicators) + (table.stated_total is not None)
-    return TableRead(where, KIND_FUNDS, rows, figures)
+    return TableRead(where, KIND_FUNDS, rows, figures,
+                     sources=_sources([table, table.goal, *table.funds, *table.indicators, *table.group_sums]))
 
 
 def _score_sheet(sheet: ScoreSheet) -> TableRead:
     figures = sum(sum(w is not None for w in item.weights) + (item.score is not None) for item in sheet.items)
     figures += sheet.stated_total is not None
-    return TableRead(sheet.title or "评分表", KIND_SCORES, len(sheet.items), figures)
+    return TableRead(sheet.title or "评分表", KIND_SCORES, len(sheet.items), figures,
+                     sources=_sources([sheet, *sheet.items]))
 
 
 def _figures(row: object) -> int:

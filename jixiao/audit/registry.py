@@ -74,10 +74,11 @@ def run_checks(pkg: Package, profile: Profile | str | None = None, options: dict
 
 
 def run_checks_counted(pkg: Package, profile: Profile | str | None = None,
-                       options: dict | None = None) -> tuple[list[Finding], int]:
+                       options: dict | None = None) -> tuple[list[Finding], dict]:
     """Every finding, and how many relations the checks evaluated: each stated figure compared with
     its recomputation counts once, however many checks look at it (core.numbers' tally). The engine's
-    own scoring runs before the tally opens, so only what the checks compare is counted."""
+    own scoring runs before the tally opens, so only what the checks compare is counted. The relations
+    come back keyed, each with the Source of its stated figure where known (per-table counts)."""
     _load_all()
     prof = profile if isinstance(profile, Profile) else load_profile(profile or pkg.profile)
     ctx = AuditContext(pkg, prof, score_package(pkg, prof), options or {})
@@ -93,4 +94,4 @@ def run_checks_counted(pkg: Package, profile: Profile | str | None = None,
                                         location=Source()))
     finally:
         close_tally(token)
-    return findings, len(evaluated)
+    return findings, evaluated

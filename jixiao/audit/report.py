@@ -86,7 +86,7 @@ def nothing_found_text(cov: Coverage) -> str:
 
 
 def table_read_text(t) -> str:
-    return f"{t.where}：{t.kind}，{t.rows} 行，数字 {t.figures} 个"
+    return f"{t.where}：{t.kind}，{t.rows} 行，数字 {t.figures} 个，核对关系 {t.checks} 项"
 
 
 def doc_label(r: DocumentResult) -> str:
@@ -272,9 +272,9 @@ def _html_coverage(cov: Coverage) -> str:
     e = html.escape
     out = [f'<div class="coverage {e(cov.status)}"><p><strong>核对范围：</strong>{e(cov.line())}</p>']
     if cov.tables:
-        head = "".join(f"<th>{c}</th>" for c in ("表格", "类别", "行数", "数字"))
+        head = "".join(f"<th>{c}</th>" for c in ("表格", "类别", "行数", "数字", "核对关系"))
         rows = "".join(f"<tr><td>{e(t.where)}</td><td>{e(t.kind)}</td><td class=\"num\">{t.rows}</td>"
-                       f"<td class=\"num\">{t.figures}</td></tr>" for t in cov.tables)
+                       f"<td class=\"num\">{t.figures}</td><td class=\"num\">{t.checks}</td></tr>" for t in cov.tables)
         out.append(f"<details><summary>已读表格 {len(cov.tables)} 张</summary><table><thead><tr>{head}</tr></thead>"
                    f"<tbody>{rows}</tbody></table></details>")
     if cov.unread:

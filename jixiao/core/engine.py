@@ -500,7 +500,9 @@ def line_table_values(table: LineTable, key: str) -> list[Computed]:
         total_idx = next((i for i, ln in enumerate(table.lines) if ln.label == table.total_label), None)
         if total_idx is not None:
             total_line = table.lines[total_idx]
-            top = [ln for ln in table.lines if not ln.parent and ln is not total_line]
+            subtotals = set(table.subtotals)
+            top = [ln for ln in table.lines if ln is not total_line
+                   and ((not ln.parent and ln.label not in subtotals) or ln.parent in subtotals)]
             for col in _input_columns(table):
                 c = _sum_of(key, total_idx, total_line, top, col, table, partial=False)
                 if c is not None:

@@ -166,6 +166,9 @@ class LineTable:
     # When the printed cues left a row's parent open, the reading chosen and why (the audit quotes it).
     reading: str = ""
     src: dict[str, Source] = field(default_factory=_src)
+    # Labels of 小计 rows: each is the sum of the rows it closes (its children); the total row adds
+    # the rows themselves, not the subtotals, so that a wrong subtotal is reported once, at itself.
+    subtotals: list[str] = field(default_factory=list)
 
     def line(self, label: str) -> Line | None:
         for ln in self.lines:
@@ -439,6 +442,10 @@ class TableRead:
     kind: str  # what the reader took it for, in Chinese: 资金表, 指标表, 评分表, 金额表 …
     rows: int = 0
     figures: int = 0  # amounts, rates, points and scores read from it
+    checks: int = 0  # relations the audit evaluated on it (a stated figure of it against its recomputation)
+    # The identities of the Sources read from it: how the audit tells which table a relation's stated
+    # figure stands in (set by the reader; not part of any report).
+    sources: frozenset = frozenset()
 
 
 @dataclass(slots=True)

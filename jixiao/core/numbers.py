@@ -126,12 +126,13 @@ def unit_places(unit: str) -> int | None:
 # The comparisons made while a tally is open (`tallied`): the audit opens one around its checks to
 # say how many relations of a document it actually evaluated. A comparison is keyed by the identity
 # of what it compared, so that a relation several checks look at counts once.
-_TALLY: ContextVar[set | None] = ContextVar("comparisons", default=None)
+_TALLY: ContextVar[dict | None] = ContextVar("comparisons", default=None)
 
 
-def open_tally() -> tuple[set, object]:
-    """Start counting comparisons; returns the set that fills and the token to close it with."""
-    seen: set = set()
+def open_tally() -> tuple[dict, object]:
+    """Start counting comparisons; returns the dict that fills (each comparison → the Source of its
+    stated figure, where known) and the token to close it with."""
+    seen: dict = {}
     return seen, _TALLY.set(seen)
 
 
@@ -139,11 +140,12 @@ def close_tally(token) -> None:
     _TALLY.reset(token)
 
 
-def tally(key: object) -> None:
-    """Count one comparison under `key` when a tally is open (nothing otherwise)."""
+def tally(key: object, where: object = None) -> None:
+    """Count one comparison under `key` when a tally is open (nothing otherwise); `where` is the
+    Source of the stated figure compared, so that the coverage can say which table it was checked on."""
     seen = _TALLY.get()
-    if seen is not None:
-        seen.add(key)
+    if seen is not None and (where is not None or key not in seen):
+        seen[key] = where
 
 
 def stated_agrees(stated: Decimal, computed: Decimal, unit: str, parts: int = 0) -> bool:

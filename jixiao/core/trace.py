@@ -95,7 +95,7 @@ class Computed:
     def _tally(self) -> None:
         """One relation evaluated, for the audit's coverage; a figure taken as stated is none."""
         if self.method is not Method.AS_STATED:
-            tally(id(self))
+            tally(id(self), self.stated_src)
 
     def shown(self) -> str:
         return self.text if self.text else fmt_value(self.value, self.unit)

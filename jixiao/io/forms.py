@@ -44,10 +44,13 @@ from .blocks import Block, Cell, Paragraph, Table, compact, is_blank_row
 from .families import TableSpec, cover_labels, families, is_top, line_tops, table_spec
 from .framework_text import parse_framework
 from .headers import (
+    cell_role,
     columns_by_role,
     combined_header,
     fund_row_role,
+    grade_labels,
     header_rows,
+    header_text,
     is_fund_header,
     is_indicator_header,
     is_repeated_header,
@@ -55,7 +58,7 @@ from .headers import (
     texts_of,
     words_of_roles,
 )
-from .reading import caption_of, note, prose_reads, prose_unread, reading_of, recording
+from .reading import caption_of, forget, note, prose_reads, prose_unread, reading_of, recording
 from .score_sheet import find_sheet
 from .text_tables import tables_in_text
 
@@ -239,7 +242,9 @@ def build_package(blocks: list[Block], source_path: str = "") -> Package:
     segments = segment(blocks)
     with recording() as notes:
         pkg = _build(segments, blocks, source_path)
-        pkg.reading = reading_of(_tables_where(segments), notes)
+        where = _tables_where(segments)
+        _amount_tables(pkg, where, {id(b): seg.form for seg in segments for b in seg.blocks}, notes)
+        pkg.reading = reading_of(where, notes)
     pkg.reading.tables += prose_reads(pkg.narrative)
     prose_unread(pkg.title, [b.text for b in pkg.texts], pkg.reading)
     return pkg
@@ -275,6 +280,98 @@ def _build(segments: list[Segment], blocks: list[Block], source_path: str) -> Pa
             pkg.title = first.title
             pkg.src["title"] = Source(first.form, line=first.line, text=first.title)
     return pkg
+
+
+# Column roles of amounts: a table whose header names two of them, left unread by every form, is read
+# as a table of amounts (rows, their parts and their totals).
+_AMOUNT_ROLES = frozenset({"initial", "annual", "executed", "final", "change", "opening", "closing", "income",
+                           "balance"})
+_SUBTOTAL = ("小计", "分项小计")
+
+
+def _amount_tables(pkg: Package, tables: list[tuple[Table, str]], forms: dict[int, str], notes) -> None:
+    """Tables of amounts no form took (a project's spending by item under its self-evaluation, a
+    report's table of funds by source): found by a header naming two amount columns (预算数, 执行数,
+    决算数, 结余 …), read as a line table whose rows, 其中 parts, 小计 and 合计 the sums check."""
+    for table, where in tables:
+        if any(id(c) in notes.cells for row in table.rows for c in row):
+            continue  # read already, whole or in part, by a form
+        lt = _amount_table(table, where, len(pkg.narrative.tables), forms.get(id(table)) or NARRATIVE)
+        if lt is not None:
+            pkg.narrative.tables[lt.key] = lt
+
+
+def _amount_table(table: Table, where: str, n: int, form: str) -> LineTable | None:
+    start = next((i for i, row in enumerate(table.rows[:6]) if _amount_header(row)), None)
+    if start is None:
+        return None
+    header = table.rows[start]
+    spec: dict[str, tuple[str, ...]] = {}
+    for j, cell in enumerate(header[1:], 1):
+        label = cell.compact
+        if not label or not any(amount(row[j].text) is not None for row in table.rows[start + 1:] if j < len(row)):
+            continue  # a column of text (备注) or one no row fills
+        role = cell_role(cell.text)
+        spec[role if role in _AMOUNT_ROLES and role not in spec else f"column{j}"] = (label,)
+    if len(spec) < 2:
+        return None
+    title = where if where != "文件开头" else "金额表"
+    spec = dict(sorted(spec.items(), key=lambda kv: -len(kv[1][0])))  # the longest label finds its cell first
+    part = Table(rows=table.rows[start:], line=header[0].line if header else table.line)
+    lt = _line_table(part, f"amounts_{n}", title, spec, tuple(w for words in spec.values() for w in words),
+                     form, "nested")
+    lt.src["form"] = Source(form, title, line=part.line)  # the form it stands in, for the findings' places
+    _subtotals(lt)
+    _complete_groups(lt)
+    return lt if lt.lines else None
+
+
+def _amount_header(row: list[Cell]) -> bool:
+    """A header naming two amount columns and holding no figure."""
+    if any(c.compact and not header_text(c.text) for c in row):
+        return False
+    return len(set(row_roles(texts_of(row))) & _AMOUNT_ROLES) >= 2
+
+
+def _subtotals(lt: LineTable) -> None:
+    """A 小计 row closes the rows above it (since the previous 小计): it is neither their peer nor a
+    parent printed above them. Its rows become its parts (checked against it), and the 合计 adds the
+    rows, not the subtotals (`LineTable.subtotals`): each row counts once, and a wrong subtotal is
+    reported at itself alone. Subtotals are told apart by the rows they close."""
+    group: list[Line] = []
+    for line in lt.lines:
+        if line.label == lt.total_label:
+            group = []
+            continue
+        if not line.label.startswith(_SUBTOTAL):
+            if not line.parent:
+                group.append(line)
+            continue
+        if group:
+            line.label = f"{line.label}（{group[0].label}至{group[-1].label}）" if len(group) > 1 \
+                else f"{line.label}（{group[0].label}）"
+            for member in group:
+                member.parent = line.label
+            lt.subtotals.append(line.label)
+        group = []
+
+
+def _complete_groups(lt: LineTable) -> None:
+    """A 其中 group whose parts add up exactly to the row above in some column lists all its parts:
+    in every column they must then add up to it (a 其中 list may leave parts out only where no
+    column shows it complete)."""
+    for parent in lt.lines:
+        if not parent.partial:
+            continue
+        children = [c for c in lt.lines if c.parent == parent.label]
+        if len(children) < 2:
+            continue
+        for col in lt.columns:
+            values = [c.values.get(col) for c in children]
+            stated = parent.values.get(col)
+            if stated and all(v is not None for v in values) and sum(values, Decimal(0)) == stated:
+                parent.partial = False
+                break
 
 
 def _tables_where(segments: list[Segment]) -> list[tuple[Table, str]]:
@@ -330,6 +427,11 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
         kind = _kind_by_caption(caption, ctx.pkg)
         form = _KIND_FORMS[kind]
         table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+        if table is None:
+            forget(b)  # not a self-evaluation table: its cells are free for another reading
+            continue
+        for after in itertools.takewhile(lambda x: isinstance(x, Paragraph), seg.blocks[i + 1:i + 6]):
+            _grade_cells(table, [after], form)  # "评价等次：良" printed under the table
         if table is not None and form not in ctx.pkg.forms_found:
             ctx.pkg.forms_found.append(form)
 
@@ -1304,8 +1406,11 @@ def _costs_table(table: Table, year: int) -> LineTable:
 
 
 def _holds_rows(t: SelfEvalTable) -> bool:
-    """A table found by its headers counts when a fund row or an indicator was read from it."""
-    return bool(t.funds or t.indicators)
+    """A table found by its headers counts when an indicator or a fund block was read from it: a
+    part of the funds (当年财政拨款 …) or a total with its rate or points. A total row alone is no
+    fund block: a table of spending by item closed by 合计 is a table of amounts (`_amount_tables`)."""
+    return bool(t.indicators) or any(f.key != "total" or f.stated_rate is not None or f.weight is not None
+                                     for f in t.funds)
 
 
 def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
@@ -1322,6 +1427,7 @@ def parse_self_eval(ctx: _Ctx, seg: Segment, keep=None) -> SelfEvalTable | None:
         if isinstance(b, Paragraph):
             _filler(b, t, form, spec.signer_labels)
             _name_paragraph(t, b, form, spec)
+            _grade_cells(t, [b], form)
         elif not _score_sheet_after(ctx, b, seg):
             _self_eval_table(ctx, t, b, form, spec)
     if keep is not None and not keep(t):
@@ -1440,7 +1546,37 @@ def _self_eval_table(ctx: _Ctx, t: SelfEvalTable, table: Table, form: str, spec:
         else:
             _name_rows(t, row, form, spec)
             _signer_cells(t, row, form, spec)
+            _grade_cells(t, row, form)
         i += 1
+
+
+_GRADE_IN_CELL = re.compile(r"^\s*(?P<label>[^:：\d]{2,10})\s*[:：]\s*(?P<value>[^\d\s:：]{1,4})\s*$")
+
+
+def _grade_cells(t: SelfEvalTable, row: list[Cell] | list[Paragraph], form: str) -> None:
+    """The grade the table prints for itself: a label ending in one of the vocabulary's grade words
+    (评价等次, 自评等级 …) with the grade in the next cell written, or after a colon in its own cell.
+    A grade is a short word without figures ("优", "良好"); the score check then judges it."""
+    if t.stated_grade:
+        return
+    words = grade_labels()
+    for j, cell in enumerate(row):
+        m = _GRADE_IN_CELL.match(cell.clean)
+        label, value = (compact(m.group("label")), m.group("value")) if m else (label_of(cell.text), None)
+        if not label.endswith(words):
+            continue
+        if value is None:
+            after = next((c for c in row[j + 1:] if c.compact), None)
+            if after is None or not _is_grade_word(after.compact):
+                continue
+            cell, value = after, after.compact
+        t.stated_grade = compact(value)
+        t.src["stated_grade"] = src(form, cell, "评价等次", "", label)
+        return
+
+
+def _is_grade_word(text: str) -> bool:
+    return 0 < len(text) <= 4 and not any(ch.isdigit() for ch in text) and text not in grade_labels()
 
 
 def _is_total_row(texts: list[str], spec: TableSpec) -> bool:

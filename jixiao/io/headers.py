@@ -74,6 +74,16 @@ def fund_row_words(path: Path = VOCABULARY) -> tuple[tuple[str, tuple[str, ...]]
     return tuple((str(k), tuple(str(w) for w in v)) for k, v in rows.items())
 
 
+@functools.lru_cache(maxsize=1)
+def grade_labels(path: Path = VOCABULARY) -> tuple[str, ...]:
+    """The words a grade's row label ends with (评价等次, 自评等级 …), the vocabulary's own."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words = raw.get("grade_labels") or ()
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise FamilyError(f"{path.name}: grade_labels 应为非空字符串的列表")
+    return tuple(words)
+
+
 @text_cache(8192)
 def fund_row_role(label: str) -> str:
     """The part of the funds a row's label names ('' for none), by its longest word."""
@@ -169,9 +179,11 @@ def combined_header(rows: list[list[Cell]], i: int) -> list[Cell]:
     rows: a group label over its columns) and lies on the same grid. Each cell's text is the upper
     label followed by the lower one where they differ ("指标值" over "年度" → "指标值年度")."""
     header = rows[i]
-    if i + 1 >= len(rows) or len(rows[i + 1]) != len(header):
+    if i + 1 >= len(rows):
         return header
     below = rows[i + 1]
+    if len(below) != len(header):
+        return _wider_below(header, below)
     if _holds_figure(header):
         return header  # a row of the body, not a header
     if not row_roles(texts_of(below)) or _holds_figure(below):
@@ -180,6 +192,16 @@ def combined_header(rows: list[list[Cell]], i: int) -> list[Cell]:
     if row_roles(texts_of(combined)) == row_roles(texts_of(header)):
         return header  # the row below says nothing the header does not
     return combined
+
+
+def _wider_below(header: list[Cell], below: list[Cell]) -> list[Cell]:
+    """Two header rows off the same grid: an upper label spanning columns is printed once ("绩效指标"
+    over 一级 / 二级 / 三级指标) while the labels spanning both rows are repeated in the lower one, so
+    the lower row is wider and names every column the upper does and more: it is the header."""
+    if len(below) <= len(header) or _holds_figure(header) or _holds_figure(below):
+        return header
+    upper, lower = row_roles(texts_of(header)), row_roles(texts_of(below))
+    return below if set(upper) <= set(lower) and len(lower) > len(upper) else header
 
 
 def _two_rows(upper: str, lower: str) -> str:

@@ -40,13 +40,43 @@ def read_html(path: str | Path) -> Package:
     return build_package(html_blocks(_decode(p), str(p)), source_path=str(path))
 
 
-def _decode(p: Path) -> bytes:
+def _decode(p: Path) -> str:
     if check_size(p) == 0:
         raise PackageError(str(p), ["文件为空，没有可读取的内容"])
     data = p.read_bytes()
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _without_declaration(data[len(bom):].decode(codec, errors="replace"))
     if b"\x00" in data[:4096]:
         raise PackageError(str(p), ["这不是 HTML 网页文件（含有二进制内容）"])
-    return data
+    return _without_declaration(decode_page(data))
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# <meta charset="gbk">, <meta http-equiv="Content-Type" content="text/html; charset=gb2312">, <?xml encoding=…?>
+_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# The Chinese single- and double-byte codes a page may declare; GB18030 reads all of them.
+_GB = ("gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312")
+
+
+def decode_page(data: bytes) -> str:
+    """A page's text: by the charset it declares (a <meta>, its http-equiv form, an XML declaration),
+    else UTF-8 if the bytes are UTF-8, else GB18030 — never Latin-1, which would turn a Chinese page
+    without a declaration into mojibake that no header or label matches."""
+    m = _DECLARED.search(data[:4096])
+    declared = m.group(1).decode("ascii").lower() if m else ""
+    codecs = (["gb18030"] if declared in _GB else [declared] if declared else []) + ["utf-8", "gb18030"]
+    for codec in codecs:
+        try:
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("gb18030", errors="replace")
+
+
+def _without_declaration(text: str) -> str:
+    """lxml refuses a str that keeps an XML encoding declaration: the text is decoded already."""
+    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
 
 
 def html_blocks(data: bytes | str, name: str = "") -> list[Block]:

@@ -614,6 +614,8 @@ def _row_goes_on(last: list, first: list) -> bool:
     (a merged cell) elsewhere."""
     if len(last) != len(first):
         return False
+    if _split_row(last, first):
+        return True
     going_on = False
     for a, b in zip(last, first):
         if not b.compact or b.compact == a.compact:
@@ -623,6 +625,28 @@ def _row_goes_on(last: list, first: list) -> bool:
             return False
         going_on = True
     return going_on
+
+
+_BARE_FIGURE = re.compile(r"[-+]?[\d.,，]+[%％]?")
+
+
+def _split_row(last: list, first: list) -> bool:
+    """A row whose cells wrapped across the page break ("效益指" | "标(30分)", "≥5000" | "人"): the
+    new page's first row holds no figure, writes only under cells of the last row that hold text,
+    and leaves empty the columns where the last row has its figures (分值, 得分) — a row of its own
+    would print its own."""
+    figures_left = False
+    wrote = False
+    for a, b in zip(last, first):
+        if _BARE_FIGURE.fullmatch(b.compact or "-x"):
+            return False
+        if b.compact:
+            if not a.compact or _BARE_FIGURE.fullmatch(a.compact) or b.compact == a.compact:
+                return False
+            wrote = True
+        elif _BARE_FIGURE.fullmatch(a.compact or "-x"):
+            figures_left = True
+    return wrote and figures_left
 
 
 def _without_repeated_header(head: list, rows: list) -> list:

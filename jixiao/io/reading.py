@@ -67,6 +67,15 @@ def note(cell: Cell | object, source: Source, kind: str = "") -> None:
             notes.kinds[source.table] = kind
 
 
+def forget(table: Table) -> None:
+    """A reading of `table` was tried and dropped: its cells were not read after all."""
+    notes = _NOTES.get()
+    if notes is not None and notes.cells:
+        for row in table.rows:
+            for c in row:
+                notes.cells.pop(id(c), None)
+
+
 def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
     entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
@@ -80,7 +89,8 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
             rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
-            read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures))
+            read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures),
+                             sources=frozenset(map(id, sources)))
             skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]
             entries.append((read, [Unread(read.where, _why_rows(skipped))] if skipped else []))
         elif _holds_figures(table):

@@ -105,7 +105,31 @@ def _sheet(ws, name: str) -> list[Block]:
     for r in range(1, max_row + 1):
         keys = [owner.get((r, c), (r, c)) for c in range(1, width + 1)]
         grid.append([(k, values.get(k, "")) for k in keys])
-    rows = [row for row in grid_rows(grid) if any(c.compact for c in row)]
+    out: list[Block] = []
+    for part in _parts(grid_rows(grid)):
+        out += _part_blocks(part)
+    return out
+
+
+def _parts(rows: list[list]) -> list[list]:
+    """The sheet cut where an empty row is followed by a caption (a row with one cell written) and
+    more rows: a second table below the first (a project's spending by item under its
+    self-evaluation) is a table of its own, with its caption, read and listed on its own."""
+    parts: list[list] = [[]]
+    blank = False
+    for row in rows:
+        filled = sum(1 for c in row if c.compact)
+        if not filled:
+            blank = True
+            continue
+        if blank and filled == 1 and parts[-1]:
+            parts.append([])
+        blank = False
+        parts[-1].append(row)
+    return parts
+
+
+def _part_blocks(rows: list[list]) -> list[Block]:
     wide = [i for i, row in enumerate(rows) if sum(1 for c in row if c.compact) >= 2]
     if not wide:
         return [Paragraph(_only_text(row)) for row in rows]

@@ -6,17 +6,27 @@ a run of two or more such lines becomes a Table (empty cells kept, so that a lev
 under a merged cell still stands in its column). A run becomes a table when one of its lines is a
 header by meaning (io/headers.py: it names at least two column roles) or, with TAB or '|' (which
 nobody types in prose, unlike runs of spaces), when it holds figures in cells of their own.
+
+Such text loses empty cells: an editor trims a row's trailing TABs, and aligned columns print an
+empty cell as more spaces. A TAB row shorter than the run's widest row has lost trailing cells
+(a TAB before each leading empty cell is still there): it is padded on the right. A row of aligned
+columns is read by geometry: the widest row (the header, as a rule) gives each column's start in
+display width (a CJK character takes two), and each cell goes to the column its start falls in,
+so a blank merged level label or a blank trailing cell is an empty cell, never a shifted one.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .blocks import Block, Cell, Paragraph, Table
 from .headers import row_roles
 
 _PIPE_RULE = re.compile(r"^[\s|:：\-—=+]+$")  # a Markdown or box rule under a pipe header: "|---|:---:|"
 _SPACES = re.compile(r"[ \u3000\u00a0]{2,}")
+# A cell of an aligned line: text whose single spaces belong to it, between runs of two or more.
+_CELL = re.compile(r"[^ \u3000\u00a0](?:[^ \u3000\u00a0]|[ \u3000\u00a0](?![ \u3000\u00a0]))*")
 
 
 def split_row(text: str) -> tuple[str, list[str]] | None:
@@ -71,8 +81,83 @@ def _run_blocks(run: list[tuple[Paragraph, str, list[str]]]) -> list[Block]:
     paragraphs = [p for p, _, _ in run]
     if len(run) < 2 or not (_has_header(run) or (run[0][1] != "spaces" and _has_figures(run))):
         return list(paragraphs)
-    rows = [[Cell(text, p.line) for text in cells] for p, _, cells in run]
+    if run[0][1] == "spaces":
+        texts = _aligned([p.text for p in paragraphs]) or [cells for _, _, cells in run]
+    else:
+        texts = _padded([cells for _, _, cells in run])
+    rows = [[Cell(text, p.line) for text in cells] for p, cells in zip(paragraphs, texts)]
     return [Table(rows=rows, line=paragraphs[0].line)]
+
+
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    """Rows whose trailing empty cells were trimmed, padded to the widest row of the run."""
+    width = max(len(r) for r in rows)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _width(text: str) -> int:
+    """Display width: a wide (CJK) character takes two columns, as a fixed-width view prints it."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _spans(line: str) -> list[tuple[int, str]]:
+    """(start display column, text) of each cell of an aligned line."""
+    out = []
+    for m in _CELL.finditer(line.rstrip("\r\n")):
+        out.append((_width(line[:m.start()]), m.group(0).strip(" \u3000\u00a0")))
+    return out
+
+
+def _header_starts(spans: list[list[tuple[int, str]]]) -> set[int]:
+    """The cell starts of the widest row and of every header row (one naming two column roles): a
+    header over two rows, "绩效指标 … 分值 得分" above "一级指标 二级指标 三级指标", has no single
+    row naming every column."""
+    starts = {start for start, _ in max(spans, key=len)}
+    return starts | {start for row in spans if len(row_roles(tuple(text for _, text in row))) >= 2 for start, _ in row}
+
+
+def _column_starts(spans: list[list[tuple[int, str]]], headed: set[int]) -> list[int]:
+    """Where the columns start: the header starts, and every start two rows or more share (a column
+    whose header cell is empty). Starts one display column apart are one column."""
+    counts: dict[int, int] = {}
+    for row in spans:
+        for start, _ in row:
+            counts[start] = counts.get(start, 0) + 1
+    out: list[int] = []
+    for start in sorted(s for s, n in counts.items() if n >= 2 or s in headed):
+        if out and start - out[-1] <= 1:
+            continue
+        out.append(start)
+    return out
+
+
+def _on_grid(spans: list[list[tuple[int, str]]], starts: set[int]) -> bool:
+    """The lines are printed in columns: nine cells in ten start where a column of the widest row
+    starts (a run of cells merely separated by spaces, not aligned, is read cell after cell)."""
+    cells = [start for row in spans for start, _ in row]
+    on = sum(1 for start in cells if any(abs(start - s) <= 1 for s in starts))
+    return on * 10 >= len(cells) * 9
+
+
+def _aligned(lines: list[str]) -> list[list[str]]:
+    """Aligned rows cell by cell ([] when the lines are not aligned): the column starts are those of
+    the widest row and those rows share; each cell of a row goes to the last column starting at or before it (one display column of slack, for a cell
+    printed one space off), so cells a row leaves blank stay empty in their columns."""
+    spans = [_spans(line) for line in lines]
+    headed = _header_starts(spans)
+    if not _on_grid(spans, headed):
+        return []
+    starts = _column_starts(spans, headed)
+    out = []
+    for row in spans:
+        cells = [""] * len(starts)
+        for start, text in row:
+            k = max((i for i, s in enumerate(starts) if s <= start + 1), default=0)
+            while k < len(starts) - 1 and cells[k]:
+                k += 1  # two cells in one column: the second is the next column's, printed off its start
+            cells[k] = f"{cells[k]} {text}".strip() if cells[k] else text
+        out.append(cells)
+    return out
 
 
 def _has_header(run: list[tuple[Paragraph, str, list[str]]]) -> bool:

@@ -172,7 +172,7 @@ DEFECTS = (
     Defect("fund_sum", _fund_sum, ("funds.identity",), ("年度资金总额", "当年财政拨款", "执行数")),
     Defect("deviation_reason", _deviation, ("reason.deviation",), ("受益群众人数",)),
     Defect("grade", _grade, ("score.grade",), ("等次", "总分", "评价")),
-    Defect("amount_sum", _amount_sum, ("table.sum",), ("合计",), needs_amounts=True),
+    Defect("amount_sum", _amount_sum, ("table.sum",), ("合计", "项目支出"), needs_amounts=True),
 )
 
 

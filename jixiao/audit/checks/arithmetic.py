@@ -53,7 +53,10 @@ def _index(ctx: AuditContext):
 def _line_tables(ctx: AuditContext) -> list[tuple[str, str, LineTable]]:
     """(engine key, form, table) of every line table in the package."""
     pkg = ctx.package
-    out = [(keys.narrative_table(k), FORM_NARRATIVE, t) for k, t in pkg.narrative.tables.items()]
+    # A table of amounts read beside another form (a project's spending under its self-evaluation)
+    # is found in that form.
+    out = [(keys.narrative_table(k), t.src["form"].form if "form" in t.src else FORM_NARRATIVE, t)
+           for k, t in pkg.narrative.tables.items()]
     if pkg.basic_data.costs is not None:
         out.append((keys.BASIC_COSTS, FORM_BASIC_DATA, pkg.basic_data.costs))
     return out
