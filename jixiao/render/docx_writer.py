@@ -445,13 +445,36 @@ def narrative(b: Body, view: View, pics: list[tuple[str, str]]) -> None:
     _framework(b, view)
     b.h1("八、主要经验做法、存在的问题及原因分析")
     b.h2("（一）主要经验做法")
-    b.p(n.achievements or "无。")
+    b.p(after_heading(n.achievements, "主要经验做法") or "无。")
     b.h2("（二）存在的问题及原因分析")
-    b.p(n.problems or "无。")
+    b.p(after_heading(n.problems, "存在的问题及原因分析") or "无。")
     b.h1("九、有关建议")
-    b.p(n.suggestions or "无。")
+    b.p(after_heading(n.suggestions, "有关建议") or "无。")
     b.h1("十、绩效自评结果拟应用和公开情况")
-    b.p(n.publication or "无。")
+    b.p(after_heading(n.publication, "绩效自评结果拟应用和公开情况") or "无。")
+
+
+# A number the text already carries at its start: "八、", "1、", "1.", "（一）", "(1)", "①".
+_NUMBER_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|\d{1,3}\s*[、.．](?!\d)|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]"
+                            r"|[\u2460-\u2473\u2776-\u277f])\s*")
+
+
+def unnumbered(text: str) -> str:
+    """`text` without the number it may already carry, for a heading the renderer numbers itself
+    (a label read from a document keeps its "1、"; printed after the renderer's own it would read "1、1、投入")."""
+    stripped = _NUMBER_PREFIX.sub("", text or "", count=1)
+    return stripped or text
+
+
+def after_heading(text: str, heading: str) -> str:
+    """A section's text without a first line that repeats the section's heading (with or without its
+    number, "（一）主要经验做法：" as the unit typed it under the heading the renderer prints)."""
+    if not text:
+        return text
+    first, _, rest = text.strip().partition("\n")
+    if unnumbered(first).strip().rstrip("：:。 ") == heading:
+        return rest.strip()
+    return text
 
 
 def _total_line(t: LineTable):
@@ -636,15 +659,15 @@ def _framework(b: Body, view: View) -> None:
     for i, item in enumerate(n.framework):
         if item.level1 not in level1_seen:
             level1_seen.append(item.level1)
-            b.h2(f"{len(level1_seen)}、{item.level1}")
+            b.h2(f"{len(level1_seen)}、{unnumbered(item.level1)}")
             counter = 0
         if item.level2 and (item.level1, item.level2) not in level2_seen:
             level2_seen.append((item.level1, item.level2))
-            b.h3(f"（{sum(1 for l1, _ in level2_seen if l1 == item.level1)}）{item.level2}")
+            b.h3(f"（{sum(1 for l1, _ in level2_seen if l1 == item.level1)}）{unnumbered(item.level2)}")
             counter = 0
         mark = numbers[counter] if counter < len(numbers) else f"({counter + 1})"
         counter += 1
-        b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, view, i))
+        b.p(f"{mark}{unnumbered(item.name)}（{W(item.weight)}分）：" + _framework_sentence(item, view, i))
     b.h2(f"{len(level1_seen) + 1}、绩效评价得分情况")
     b.caption("部门整体支出绩效评价得分情况")
     rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]

@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..core import references
 from ..core.memo import text_cache
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -33,7 +34,10 @@ def esc(text: str) -> str:
 
 
 def run(text: str, bold: bool = False, size: int | None = None, font: str | None = None) -> str:
-    """A run; line breaks in `text` become <w:br/>."""
+    """A run; line breaks in `text` become <w:br/>. A figure reference left in the text (one the
+    editor could not resolve) prints as a Chinese marker, never as raw braces (core.references)."""
+    if "{{" in text:
+        text = references.mark(text)
     props = []
     if font:
         props.append(f'<w:rFonts w:ascii="{esc(font)}" w:hAnsi="{esc(font)}" w:eastAsia="{esc(font)}" w:hint="eastAsia"/>')
