@@ -472,7 +472,7 @@ def after_heading(text: str, heading: str) -> str:
     if not text:
         return text
     first, _, rest = text.strip().partition("\n")
-    if unnumbered(first).strip().rstrip("：:。 ") == heading:
+    if unnumbered(unnumbered(first)).strip().rstrip("：:。 ") == heading:  # "八、（一）主要经验做法" too
         return rest.strip()
     return text
 
