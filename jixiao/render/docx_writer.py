@@ -75,8 +75,8 @@ class Body:
     def h3(self, text: str) -> None:
         self.parts.append(para(text, "JxH3"))
 
-    def title(self, text: str, page_break: bool = False, whole: str = "") -> None:
-        self.parts.append(para(break_title(text, whole=whole), "JxTitle", page_break=page_break))
+    def title(self, text: str, page_break: bool = False, whole: str = "", form: bool = False) -> None:
+        self.parts.append(para(break_title(text, whole=whole), "JxFormTitle" if form else "JxTitle", page_break=page_break))
 
     def caption(self, text: str, unit: str = "") -> None:
         self.parts.append(para(text, "JxCaption"))
@@ -308,6 +308,10 @@ def _assets(b: Body, pkg: Package) -> None:
 
 
 KEEP_PT = 120  # a group of rows up to this tall (a fifth of the type area) is kept on one page
+# A 一级 group up to this tall (half the type area) is kept on one page and its label merged over it
+# whole, as the official forms print it; the page then breaks between 一级 groups, where the repeated
+# header row starts the next group cleanly. A taller group is merged per 二级 group instead.
+GROUP_KEEP_PT = 320
 
 
 def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
@@ -326,13 +330,13 @@ def hierarchy(level1: list[str], level2: list[str], heights: list[int]) -> tuple
     run over a page break must carry its label on both sides of it: a 一级 group short enough is
     merged whole and kept on one page; a longer one is merged per 二级 group (its label printed
     once per group), and each 二级 group short enough is kept on one page, a longer one labelled on
-    every row."""
+    every row. A 一级 group counts as short enough up to GROUP_KEEP_PT, a 二级 group up to KEEP_PT."""
     n = len(level1)
     m1, m2 = ["restart"] * n, ["restart"] * n
     keep: set[int] = set()
     key2 = [f"{a}/{b}" for a, b in zip(level1, level2)]
     for a, b in _runs(level1):
-        whole = sum(heights[a:b]) <= KEEP_PT
+        whole = sum(heights[a:b]) <= GROUP_KEEP_PT
         if whole:
             keep.update(range(a, b - 1))
             m1[a + 1:b] = ["continue"] * (b - a - 1)
@@ -761,7 +765,7 @@ def annex2(b: Body, view: View) -> None:
     pkg = view.package
     bd = pkg.basic_data
     b.add(para("附件2", "JxAnnex", page_break=True))
-    b.title(f"{level_prefix(pkg)}整体支出绩效评价基础数据表")
+    b.title(f"{level_prefix(pkg)}整体支出绩效评价基础数据表", form=True)
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
     st = bd.staffing
     b.table([[H("财政供养人员情况"), H(f"{pkg.year}年末编制数"), H(f"{pkg.year}年末实际在职人数"), H("控制率")],
@@ -779,9 +783,16 @@ def annex2(b: Body, view: View) -> None:
 
 
 def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
-    """The form's signature line, as two lines that fit the width (one would wrap inside the date)."""
-    b.add(para(f"单位负责人签字：\u3000\u3000\u3000\u3000\u3000填表人：{filler}", "JxNote", keep_next=True))
-    b.add(para(f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}", "JxNote"))
+    """The form's signature line under the table, in the form's 小五: one line where it fits the
+    width, else two (one too long would wrap inside the date)."""
+    first = f"单位负责人签字：\u3000\u3000\u3000\u3000填表人：{filler}"
+    second = f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}"
+    whole = f"{first}\u3000\u3000{second}"
+    if docx_xml.text_twips(whole, docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH:
+        b.add(para(whole, "JxFormNote"))
+        return
+    b.add(para(first, "JxFormNote", keep_next=True))
+    b.add(para(second, "JxFormNote"))
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------
@@ -801,7 +812,7 @@ def annex_tables(b: Body, view: View) -> None:
         annex, label = FUND_TYPE_LABELS.get(decl.kind, ("附件", decl.kind))
         if not decl.has_spending or not decl.tables:
             b.add(para(annex, "JxAnnex", page_break=True))
-            b.title(f"{level_prefix(pkg)}{label}绩效自评表")
+            b.title(f"{level_prefix(pkg)}{label}绩效自评表")  # a statement in body text follows: on the line grid
             b.p(decl.statement or f"本单位{pkg.year}年无{label}。")
             continue
         for j, t in enumerate(decl.tables):
@@ -810,13 +821,14 @@ def annex_tables(b: Body, view: View) -> None:
 
 
 def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) -> None:
-    b.title(t.form_label or default_title)
+    b.title(t.form_label or default_title, form=True)
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
     rows = _head_rows(pkg, t)
     rows += _fund_rows(t)
     rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
              [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
-    b.table(rows)
+    # the whole form in 小五, as the indicator table below, in the widths that take the fewest lines
+    b.table(rows, docx_xml.fit_grid(rows, face=docx_xml.SMALL, compact=True), face=docx_xml.SMALL)
     # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
     # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
     # tables apart (Word joins adjacent tables into one) and with each other on the page.
@@ -826,7 +838,7 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
     face = docx_xml.SMALL
-    grid = docx_xml.fit_grid(rows, face=face)
+    grid = docx_xml.fit_grid(rows, face=face, compact=True)
     keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
     keep.add(len(rows) - 1)  # 总分 with the signature line under it
     b.table(rows, grid, 1, keep, total=True, face=face)

@@ -130,7 +130,7 @@ class Face:
 
 
 NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
-SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
+SMALL = Face(180, 10, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
@@ -194,11 +194,14 @@ def _min_text_twips(text: str, bold: bool, face: Face) -> int:
     return max(runs, min(floor, text_twips(text, face)))
 
 
-def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL) -> list[int]:
+def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL,
+             compact: bool = False) -> list[int]:
     """Column widths from the content, as a browser lays out an automatic table: every column gets
     the room its unbreakable content needs (a short figure or date whole), and the rest of the width
     goes to the columns in proportion to how much more their longest line would take (capped at
-    `cap_chars` characters, so one long paragraph does not take the whole table)."""
+    `cap_chars` characters, so one long paragraph does not take the whole table). With `compact`
+    the rest goes where it saves the most lines instead (`_compact`): a form whose rows are many and
+    short (the indicator tables) then takes the fewest lines, so it stays on its page."""
     ncols = sum(c.span for c in rows[0])
     lo = [0] * ncols
     hi = [0] * ncols
@@ -232,6 +235,8 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     hi = [max(h, m) for h, m in zip(hi, lo)]
     if sum(lo) >= total:
         return widths([float(w) for w in lo], total)
+    if compact:
+        return _compact(rows, lo, hi, total, face)
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
     room = total - sum(lo)
@@ -242,6 +247,68 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     out = [int(m + room * w / share) for m, w in zip(lo, want)]
     out[-1] += total - sum(out)
     return out
+
+
+COMPACT_STEPS = 24  # the spare width is handed out in this many parts
+
+
+def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face) -> list[int]:
+    """Widths from `lo` up that make the table's rows take the fewest lines: each part of the spare
+    width goes to the column where it saves the most lines (ties: to the column furthest below its
+    longest line), and what no column can use any more is shared by how far each is below it."""
+    # a cell merged down over the rows below has their height too: it does not hold its first row up
+    cells = [[(c, cell.span, cell.text) for c, cell in _placed(r) if cell.text and not cell.merge] for r in rows]
+    grid = list(lo)
+    step = max(face.char // 2, (total - sum(lo)) // COMPACT_STEPS)
+    memo: dict[tuple[str, int], int] = {}
+
+    def lines(text: str, width: int) -> int:
+        key = (text, width)
+        n = memo.get(key)
+        if n is None:
+            n = memo[key] = _lines(text, width, face)
+        return n
+
+    def height(g: list[int]) -> tuple[int, int]:
+        """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
+        together, so that widening one of them, which saves no line yet, still counts."""
+        rows_lines = cells_lines = 0
+        for r in cells:
+            counts = [lines(t, sum(g[c:c + span])) for c, span, t in r]
+            rows_lines += max(counts, default=1)
+            cells_lines += sum(counts)
+        return rows_lines, cells_lines
+
+    now = height(grid)
+    while total - sum(grid) >= step:
+        best, best_gain = None, None
+        for c in range(len(grid)):
+            for k in (1, 2, 4, 8):  # a few parts at once: a text saves a line only when a whole character fits more
+                if grid[c] >= hi[c] or k * step > total - sum(grid):
+                    break
+                grid[c] += k * step
+                h = height(grid)
+                grid[c] -= k * step
+                gain = ((now[0] - h[0]) / k, (now[1] - h[1]) / k, -k)
+                if h < now and (best_gain is None or gain > best_gain):
+                    best, best_gain = (c, k, h), gain
+        if best is None:
+            break
+        c, k, now = best
+        grid[c] += k * step
+    spare = total - sum(grid)
+    short = [max(0, h - g) for h, g in zip(hi, grid)]
+    weights = short if sum(short) else [1] * len(grid)
+    out = [g + spare * w // sum(weights) for g, w in zip(grid, weights)]
+    out[-1] += total - sum(out)
+    return out
+
+
+def _placed(cells: list[Cell]):
+    col = 0
+    for cell in cells:
+        yield col, cell
+        col += cell.span
 
 
 def widths(weights: list[float], total: int = TEXT_WIDTH) -> list[int]:
