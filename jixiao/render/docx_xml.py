@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..core import references
 from ..core.memo import text_cache
@@ -159,6 +159,10 @@ _LATIN_RUN = re.compile(r"[0-9A-Za-z.,%％:/\-]+")
 SLACK = 40  # twips a line needs beyond its characters (LibreOffice and Word round glyph advances up)
 
 
+def _is_cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def is_short_figure(text: str) -> bool:
     """A cell text that must stay on one line: a figure or date of a few characters, or a short word."""
     t = text.strip()
@@ -167,8 +171,30 @@ def is_short_figure(text: str) -> bool:
     return (len(t) <= 16 and any(ch.isdigit() for ch in t) and _FIGURE.match(t) is not None) or len(t) <= 3
 
 
-def _min_twips(cell: Cell, face: Face) -> int:
-    return _min_text_twips(cell.text, cell.bold, face) if cell.text else 0
+def _min_twips(cell: Cell, face: Face, compact: bool = False) -> int:
+    if not cell.text:
+        return 0
+    # a header keeps its rules (a short one whole, a long one in four lines at most): it repeats on every page
+    return _min_wrapped_twips(cell.text, face) if compact and not cell.bold else _min_text_twips(cell.text, cell.bold, face)
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _min_wrapped_twips(text: str, face: Face) -> int:
+    """The narrowest a column may be in a compact table: a short figure or word whole, a label set in
+    lines by its lines, else two characters a line (its longest Latin run whole) — how many lines a
+    text then takes is for _compact to weigh."""
+    text = text.strip()
+    if is_short_figure(text):
+        return text_twips(text, face)
+    if len(text) == 4 and _is_cjk(text):  # "数量指标" in two lines of two (table() breaks it so), not 3 + 1
+        return text_twips(text[:2], face)
+    if len(text) <= 4:  # "等次：优"
+        return text_twips(text, face)
+    parts = text.split("\n")
+    if len(parts) > 1 and all(len(p) <= 6 for p in parts):
+        return max(text_twips(p, face) for p in parts)
+    runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
+    return max(runs, min(face.char * 2, text_twips(text, face)))
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
@@ -213,7 +239,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
         col = 0
         for cell in cells:
             if cell.text:
-                need_lo = _min_twips(cell, face)
+                need_lo = _min_twips(cell, face, compact)
                 need_hi = min(_longest_twips(cell.text, face), cap_chars * face.char)
                 if cell.span == 1:
                     lo[col] = max(lo[col], need_lo)
@@ -256,8 +282,7 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     """Widths from `lo` up that make the table's rows take the fewest lines: each part of the spare
     width goes to the column where it saves the most lines (ties: to the column furthest below its
     longest line), and what no column can use any more is shared by how far each is below it."""
-    # a cell merged down over the rows below has their height too: it does not hold its first row up
-    cells = [[(c, cell.span, cell.text) for c, cell in _placed(r) if cell.text and not cell.merge] for r in rows]
+    cells, runs = _row_cells(rows)
     grid = list(lo)
     step = max(face.char // 2, (total - sum(lo)) // COMPACT_STEPS)
     memo: dict[tuple[str, int], int] = {}
@@ -273,10 +298,16 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
         """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
         together, so that widening one of them, which saves no line yet, still counts."""
         rows_lines = cells_lines = 0
+        per_row = []
         for r in cells:
             counts = [lines(t, sum(g[c:c + span])) for c, span, t in r]
-            rows_lines += max(counts, default=1)
+            per_row.append(max(counts, default=1))
             cells_lines += sum(counts)
+        rows_lines = sum(per_row)
+        for first, last, c, span, t in runs:  # a merged label taller than its rows makes them taller
+            need = lines(t, sum(g[c:c + span]))
+            cells_lines += need
+            rows_lines += max(0, need - sum(per_row[first:last]))
         return rows_lines, cells_lines
 
     now = height(grid)
@@ -302,6 +333,38 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     out = [g + spare * w // sum(weights) for g, w in zip(grid, weights)]
     out[-1] += total - sum(out)
     return out
+
+
+def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
+    """The cells that hold their row up, per row, and the merged runs (first row, end row, column,
+    span, text): a cell merged down (vMerge), or a label repeated in the rows below, which the
+    writer merges into one (docx_writer.hierarchy)."""
+    cells: list[list[tuple]] = [[] for _ in rows]
+    runs = []
+    open_runs: dict[tuple[int, int], list] = {}
+    for i, r in enumerate(rows):
+        for c, cell in _placed(r):
+            run = open_runs.get((c, cell.span))
+            if run is not None and (cell.merge == "continue" or (cell.text and cell.text == run[4] and not cell.bold)):
+                run[1] = i + 1
+                continue
+            if run is not None:
+                runs.append(tuple(run))
+                del open_runs[(c, cell.span)]
+            if cell.text and cell.merge != "continue":
+                open_runs[(c, cell.span)] = [i, i + 1, c, cell.span, cell.text]
+    runs.extend(tuple(r) for r in open_runs.values())
+    single = [r for r in runs if r[1] - r[0] == 1 and not rows[r[0]][_index(rows[r[0]], r[2])].merge]
+    for first, _end, c, span, text in single:
+        cells[first].append((c, span, text))
+    return cells, [r for r in runs if r not in single]
+
+
+def _index(cells: list[Cell], col: int) -> int:
+    for k, (c, _cell) in enumerate(_placed(cells)):
+        if c == col:
+            return k
+    return 0
 
 
 def _placed(cells: list[Cell]):
@@ -346,6 +409,9 @@ def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: in
             width = grid[col] if span == 1 else sum(grid[col:col + span])
             col += span
             text = cell.text
+            if len(text) == 4 and _is_cjk(text) and text_twips(text, face) > width - CELL_MARGINS - SLACK:
+                cell = replace(cell, text=f"{text[:2]}\n{text[2:]}")  # a four-character word: two and two
+                text = cell.text
             if text:
                 lines = _lines(text, width, face)
                 if lines > tallest:
