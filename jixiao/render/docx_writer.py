@@ -236,7 +236,7 @@ def cover(b: Body, view: View) -> None:
               ("评价方式", u.evaluation_method), ("评价机构", u.evaluator_org), ("报告时间", u.report_date)]
     for label, value in fields:
         if label != "主管部门" or value:  # the seed's cover has no 主管部门 line; print it only when there is one
-            b.p(f"{label}：{value}", indent=True)
+            _cover_field(b, label, str(value or ""))
     b.h1("一、部门（单位）基本概况", page_break=True)
     g = widths([2.2, 2.3, 2.2, 2.3])
     st = pkg.staffing
@@ -312,6 +312,45 @@ KEEP_PT = 120  # a group of rows up to this tall (a fifth of the type area) is k
 # whole, as the official forms print it; the page then breaks between 一级 groups, where the repeated
 # header row starts the next group cleanly. A taller group is merged per 二级 group instead.
 GROUP_KEEP_PT = 320
+
+
+BODY_CHARS = 28  # characters a body line holds (GB/T 9704: 28 a line, 22 lines a page)
+
+
+def _cover_field(b: Body, label: str, value: str) -> None:
+    """A cover line "部门（单位）名称（盖章）：…", indented as body text where it fits on one line; else
+    from the margin; else broken between the words of the name (after 人民政府, 联络处 …), never
+    inside one, its next lines set under the name's start (full-width spaces on the character grid)."""
+    head = f"{label}："
+    text = head + value
+    if _title_width(text) <= BODY_CHARS - 2:
+        b.p(text, indent=True)
+        return
+    if _title_width(text) <= BODY_CHARS:
+        b.add(para(text, "JxBody", indent=False))
+        return
+    room = BODY_CHARS - _title_width(head)
+    lines = name_lines(value, room) if room >= 6 else [value]
+    pad = "\u3000" * len(head) if room >= 6 else ""
+    # left-aligned: justified, a line ended by a break would be spread over the width
+    b.add(para("\n".join([head + lines[0]] + [pad + ln for ln in lines[1:]]), "JxBody", indent=False, align="left"))
+
+
+def name_lines(name: str, room: float) -> list[str]:
+    """`name` in lines of at most `room` characters, broken only after one of the words titles break
+    after (人民政府, 联络处, 委员会 …); a part with no such word to break after stays whole (the line
+    then wraps as it must, which a name that long cannot avoid)."""
+    out = []
+    rest = name
+    while _title_width(rest) > room:
+        cuts = [i + len(w) for w in _TITLE_WORDS for i in _find_all(rest, w) if 0 < i + len(w) < len(rest)]
+        fitting = [c for c in cuts if _title_width(rest[:c]) <= room]
+        if not fitting:
+            break
+        cut = max(fitting)
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    return out + [rest]
 
 
 def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
