@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .core import keys
+from .core import keys, references
 from .core.engine import ScoreReport
 from .core.memo import call_scope
 from .core.model import Package
@@ -207,14 +207,17 @@ class RenderResult:
 
 @_scoped
 def render(*, package: Package, outdir: str | Path, profile_name: str | Profile | None = None, pdf: bool = False,
-           charts: bool | None = None, timeout: int = 600) -> RenderResult:
+           charts: bool | None = None, timeout: int = 600, content_hash: str = "") -> RenderResult:
     """Write the official .docx and .xlsx (and the PDF when asked) into `outdir`.
 
     Computed and ruled figures are the engine's, judged ones the unit's (core/view.py). Where the
-    entered data contradict each other the render cannot choose: `notes` says so."""
+    entered data contradict each other the render cannot choose: `notes` says so. With `content_hash`
+    (the SM3 of the version the documents are made from) the .docx carries it in its properties, and
+    so does a PDF converted from it (render/metadata.py)."""
     from .audit.registry import run_checks
     from .core.view import build_view
     from .render.api import charts_enabled, render_view
+    from .render.metadata import stamp_docx
     from .render.pdf import PdfError, convert_batch
 
     out = Path(outdir)
@@ -222,8 +225,12 @@ def render(*, package: Package, outdir: str | Path, profile_name: str | Profile 
     prof = profile(name=profile_name, package=package)
     view = build_view(package, prof)
     r = render_view(view, out, charts=charts_enabled(prof, charts))
+    if content_hash:
+        stamp_docx(r.docx, content_hash)
     result = RenderResult(r.docx, r.xlsx, notes=list(view.notes))
-    errors = [f for f in run_checks(view.package, prof) if f.severity == "error"]
+    findings = run_checks(view.package, prof)
+    result.notes += [_reference_note(f) for f in findings if f.rule == "text.reference"]
+    errors = [f for f in findings if f.severity == "error"]
     if errors:
         first = errors[0].message if len(errors[0].message) <= 60 else errors[0].message[:59] + "…"
         result.notes.append(f"生成的材料中仍有 {len(errors)} 处错误级问题来自填报数据本身（例如：{first}），"
@@ -234,6 +241,24 @@ def render(*, package: Package, outdir: str | Path, profile_name: str | Profile 
         except PdfError as exc:
             raise ServiceError(f"PDF 生成失败：{exc}") from None
     return result
+
+
+def _reference_note(finding) -> str:
+    """A figure reference the documents could not print, told with where it stands (core.references)."""
+    name = references.names(finding.stated)[0] if references.names(finding.stated) else ""
+    return (f"未知的引用 {finding.stated}（{finding.location.describe()}）：文档中此处印为“{references.marker(name)}”，"
+            "请在数据包中重新插入引用或改写后重新生成。")
+
+
+def embedded_content_hash(*, data: bytes) -> str | None:
+    """The content hash a PDF or .docx this system rendered carries in its properties (None when it
+    carries none); ServiceError when the bytes are not a readable PDF or .docx."""
+    from .render.metadata import MetadataError, content_hash_of
+
+    try:
+        return content_hash_of(data)
+    except MetadataError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 @_scoped

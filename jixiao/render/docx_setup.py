@@ -53,6 +53,10 @@ STYLES = [
     _pstyle("JxBody", "jx 正文", _EXACT + _INDENT2 + '<w:jc w:val="both"/>', _rfonts(fonts.BODY) + _size(BODY_PT)),
     _pstyle("JxTitle", "jx 标题", '<w:spacing w:before="0" w:after="579" w:line="700" w:lineRule="exact"/>'
             '<w:ind w:firstLine="0"/><w:jc w:val="center"/>', _rfonts(fonts.TITLE) + _size(TITLE_PT)),
+    # A form's title (附件2–7): the caption "（2022年度）" follows at once, as the bureau's forms print it,
+    # so that a form and its table take a page where they can.
+    _pstyle("JxFormTitle", "jx 表格标题", '<w:keepNext/><w:spacing w:before="0" w:after="120" w:line="700" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="center"/>', _rfonts(fonts.TITLE) + _size(TITLE_PT)),
     _pstyle("JxH1", "jx 一级标题", "<w:keepNext/>" + _EXACT + _INDENT2 + '<w:jc w:val="both"/><w:outlineLvl w:val="0"/>',
             _rfonts(fonts.HEITI) + _size(BODY_PT)),
     _pstyle("JxH2", "jx 二级标题", "<w:keepNext/>" + _EXACT + _INDENT2 + '<w:jc w:val="both"/><w:outlineLvl w:val="1"/>',
@@ -67,13 +71,15 @@ STYLES = [
             '<w:ind w:firstLine="0"/><w:jc w:val="right"/>', _rfonts(fonts.BODY) + _size(TABLE_PT)),
     _pstyle("JxNote", "jx 表下注", _NO_GRID + '<w:spacing w:before="60" w:after="60" w:line="360" w:lineRule="exact"/>'
             '<w:ind w:firstLine="0"/><w:jc w:val="both"/>', _rfonts(fonts.BODY) + _size(12)),
+    _pstyle("JxFormNote", "jx 表下签字", _NO_GRID + '<w:spacing w:before="60" w:after="0" w:line="280" w:lineRule="exact"/>'
+            '<w:ind w:firstLine="0"/><w:jc w:val="left"/>', _rfonts(fonts.BODY) + _size(TABLE_SMALL_PT)),
     _pstyle("JxTable", "jx 表格", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="atLeast"/>'
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.BODY) + _size(TABLE_PT)),
     _pstyle("JxTableHead", "jx 表头", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="atLeast"/>'
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.HEITI) + _size(TABLE_PT)),
-    _pstyle("JxTableS", "jx 表格小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="220" w:lineRule="atLeast"/>'
+    _pstyle("JxTableS", "jx 表格小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="200" w:lineRule="exact"/>'
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.BODY) + _size(TABLE_SMALL_PT)),
-    _pstyle("JxTableHeadS", "jx 表头小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="220" w:lineRule="atLeast"/>'
+    _pstyle("JxTableHeadS", "jx 表头小五", _NO_GRID + '<w:spacing w:before="0" w:after="0" w:line="200" w:lineRule="exact"/>'
             '<w:ind w:firstLine="0"/>', _rfonts(fonts.HEITI) + _size(TABLE_SMALL_PT)),
     _pstyle("JxSign", "jx 落款", _EXACT + '<w:ind w:firstLine="0" w:right="640"/><w:jc w:val="right"/>',
             _rfonts(fonts.BODY) + _size(BODY_PT)),

@@ -75,8 +75,8 @@ class Body:
     def h3(self, text: str) -> None:
         self.parts.append(para(text, "JxH3"))
 
-    def title(self, text: str, page_break: bool = False, whole: str = "") -> None:
-        self.parts.append(para(break_title(text, whole=whole), "JxTitle", page_break=page_break))
+    def title(self, text: str, page_break: bool = False, whole: str = "", form: bool = False) -> None:
+        self.parts.append(para(break_title(text, whole=whole), "JxFormTitle" if form else "JxTitle", page_break=page_break))
 
     def caption(self, text: str, unit: str = "") -> None:
         self.parts.append(para(text, "JxCaption"))
@@ -236,7 +236,7 @@ def cover(b: Body, view: View) -> None:
               ("评价方式", u.evaluation_method), ("评价机构", u.evaluator_org), ("报告时间", u.report_date)]
     for label, value in fields:
         if label != "主管部门" or value:  # the seed's cover has no 主管部门 line; print it only when there is one
-            b.p(f"{label}：{value}", indent=True)
+            _cover_field(b, label, str(value or ""))
     b.h1("一、部门（单位）基本概况", page_break=True)
     g = widths([2.2, 2.3, 2.2, 2.3])
     st = pkg.staffing
@@ -308,6 +308,49 @@ def _assets(b: Body, pkg: Package) -> None:
 
 
 KEEP_PT = 120  # a group of rows up to this tall (a fifth of the type area) is kept on one page
+# A 一级 group up to this tall (half the type area) is kept on one page and its label merged over it
+# whole, as the official forms print it; the page then breaks between 一级 groups, where the repeated
+# header row starts the next group cleanly. A taller group is merged per 二级 group instead.
+GROUP_KEEP_PT = 320
+
+
+BODY_CHARS = 28  # characters a body line holds (GB/T 9704: 28 a line, 22 lines a page)
+
+
+def _cover_field(b: Body, label: str, value: str) -> None:
+    """A cover line "部门（单位）名称（盖章）：…", indented as body text where it fits on one line; else
+    from the margin; else broken between the words of the name (after 人民政府, 联络处 …), never
+    inside one, its next lines set under the name's start (full-width spaces on the character grid)."""
+    head = f"{label}："
+    text = head + value
+    if _title_width(text) <= BODY_CHARS - 2:
+        b.p(text, indent=True)
+        return
+    if _title_width(text) <= BODY_CHARS:
+        b.add(para(text, "JxBody", indent=False))
+        return
+    room = BODY_CHARS - _title_width(head)
+    lines = name_lines(value, room) if room >= 6 else [value]
+    pad = "\u3000" * len(head) if room >= 6 else ""
+    # left-aligned: justified, a line ended by a break would be spread over the width
+    b.add(para("\n".join([head + lines[0]] + [pad + ln for ln in lines[1:]]), "JxBody", indent=False, align="left"))
+
+
+def name_lines(name: str, room: float) -> list[str]:
+    """`name` in lines of at most `room` characters, broken only after one of the words titles break
+    after (人民政府, 联络处, 委员会 …); a part with no such word to break after stays whole (the line
+    then wraps as it must, which a name that long cannot avoid)."""
+    out = []
+    rest = name
+    while _title_width(rest) > room:
+        cuts = [i + len(w) for w in _TITLE_WORDS for i in _find_all(rest, w) if 0 < i + len(w) < len(rest)]
+        fitting = [c for c in cuts if _title_width(rest[:c]) <= room]
+        if not fitting:
+            break
+        cut = max(fitting)
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    return out + [rest]
 
 
 def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
@@ -326,13 +369,13 @@ def hierarchy(level1: list[str], level2: list[str], heights: list[int]) -> tuple
     run over a page break must carry its label on both sides of it: a 一级 group short enough is
     merged whole and kept on one page; a longer one is merged per 二级 group (its label printed
     once per group), and each 二级 group short enough is kept on one page, a longer one labelled on
-    every row."""
+    every row. A 一级 group counts as short enough up to GROUP_KEEP_PT, a 二级 group up to KEEP_PT."""
     n = len(level1)
     m1, m2 = ["restart"] * n, ["restart"] * n
     keep: set[int] = set()
     key2 = [f"{a}/{b}" for a, b in zip(level1, level2)]
     for a, b in _runs(level1):
-        whole = sum(heights[a:b]) <= KEEP_PT
+        whole = sum(heights[a:b]) <= GROUP_KEEP_PT
         if whole:
             keep.update(range(a, b - 1))
             m1[a + 1:b] = ["continue"] * (b - a - 1)
@@ -445,13 +488,36 @@ def narrative(b: Body, view: View, pics: list[tuple[str, str]]) -> None:
     _framework(b, view)
     b.h1("八、主要经验做法、存在的问题及原因分析")
     b.h2("（一）主要经验做法")
-    b.p(n.achievements or "无。")
+    b.p(after_heading(n.achievements, "主要经验做法") or "无。")
     b.h2("（二）存在的问题及原因分析")
-    b.p(n.problems or "无。")
+    b.p(after_heading(n.problems, "存在的问题及原因分析") or "无。")
     b.h1("九、有关建议")
-    b.p(n.suggestions or "无。")
+    b.p(after_heading(n.suggestions, "有关建议") or "无。")
     b.h1("十、绩效自评结果拟应用和公开情况")
-    b.p(n.publication or "无。")
+    b.p(after_heading(n.publication, "绩效自评结果拟应用和公开情况") or "无。")
+
+
+# A number the text already carries at its start: "八、", "1、", "1.", "（一）", "(1)", "①".
+_NUMBER_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|\d{1,3}\s*[、.．](?!\d)|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]"
+                            r"|[\u2460-\u2473\u2776-\u277f])\s*")
+
+
+def unnumbered(text: str) -> str:
+    """`text` without the number it may already carry, for a heading the renderer numbers itself
+    (a label read from a document keeps its "1、"; printed after the renderer's own it would read "1、1、投入")."""
+    stripped = _NUMBER_PREFIX.sub("", text or "", count=1)
+    return stripped or text
+
+
+def after_heading(text: str, heading: str) -> str:
+    """A section's text without a first line that repeats the section's heading (with or without its
+    number, "（一）主要经验做法：" as the unit typed it under the heading the renderer prints)."""
+    if not text:
+        return text
+    first, _, rest = text.strip().partition("\n")
+    if unnumbered(unnumbered(first)).strip().rstrip("：:。 ") == heading:  # "八、（一）主要经验做法" too
+        return rest.strip()
+    return text
 
 
 def _total_line(t: LineTable):
@@ -636,15 +702,15 @@ def _framework(b: Body, view: View) -> None:
     for i, item in enumerate(n.framework):
         if item.level1 not in level1_seen:
             level1_seen.append(item.level1)
-            b.h2(f"{len(level1_seen)}、{item.level1}")
+            b.h2(f"{len(level1_seen)}、{unnumbered(item.level1)}")
             counter = 0
         if item.level2 and (item.level1, item.level2) not in level2_seen:
             level2_seen.append((item.level1, item.level2))
-            b.h3(f"（{sum(1 for l1, _ in level2_seen if l1 == item.level1)}）{item.level2}")
+            b.h3(f"（{sum(1 for l1, _ in level2_seen if l1 == item.level1)}）{unnumbered(item.level2)}")
             counter = 0
         mark = numbers[counter] if counter < len(numbers) else f"({counter + 1})"
         counter += 1
-        b.p(f"{mark}{item.name}（{W(item.weight)}分）：" + _framework_sentence(item, view, i))
+        b.p(f"{mark}{unnumbered(item.name)}（{W(item.weight)}分）：" + _framework_sentence(item, view, i))
     b.h2(f"{len(level1_seen) + 1}、绩效评价得分情况")
     b.caption("部门整体支出绩效评价得分情况")
     rows = [[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("比率"), H("得分")]]
@@ -738,7 +804,7 @@ def annex2(b: Body, view: View) -> None:
     pkg = view.package
     bd = pkg.basic_data
     b.add(para("附件2", "JxAnnex", page_break=True))
-    b.title(f"{level_prefix(pkg)}整体支出绩效评价基础数据表")
+    b.title(f"{level_prefix(pkg)}整体支出绩效评价基础数据表", form=True)
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
     st = bd.staffing
     b.table([[H("财政供养人员情况"), H(f"{pkg.year}年末编制数"), H(f"{pkg.year}年末实际在职人数"), H("控制率")],
@@ -756,9 +822,16 @@ def annex2(b: Body, view: View) -> None:
 
 
 def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
-    """The form's signature line, as two lines that fit the width (one would wrap inside the date)."""
-    b.add(para(f"单位负责人签字：\u3000\u3000\u3000\u3000\u3000填表人：{filler}", "JxNote", keep_next=True))
-    b.add(para(f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}", "JxNote"))
+    """The form's signature line under the table, in the form's 小五: one line where it fits the
+    width, else two (one too long would wrap inside the date)."""
+    first = f"单位负责人签字：\u3000\u3000\u3000\u3000填表人：{filler}"
+    second = f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}"
+    whole = f"{first}\u3000\u3000{second}"
+    if docx_xml.text_twips(whole, docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH:
+        b.add(para(whole, "JxFormNote"))
+        return
+    b.add(para(first, "JxFormNote", keep_next=True))
+    b.add(para(second, "JxFormNote"))
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------
@@ -778,7 +851,7 @@ def annex_tables(b: Body, view: View) -> None:
         annex, label = FUND_TYPE_LABELS.get(decl.kind, ("附件", decl.kind))
         if not decl.has_spending or not decl.tables:
             b.add(para(annex, "JxAnnex", page_break=True))
-            b.title(f"{level_prefix(pkg)}{label}绩效自评表")
+            b.title(f"{level_prefix(pkg)}{label}绩效自评表")  # a statement in body text follows: on the line grid
             b.p(decl.statement or f"本单位{pkg.year}年无{label}。")
             continue
         for j, t in enumerate(decl.tables):
@@ -787,13 +860,14 @@ def annex_tables(b: Body, view: View) -> None:
 
 
 def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) -> None:
-    b.title(t.form_label or default_title)
+    b.title(t.form_label or default_title, form=True)
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
     rows = _head_rows(pkg, t)
     rows += _fund_rows(t)
     rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
              [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
-    b.table(rows)
+    # the whole form in 小五, as the indicator table below, in the widths that take the fewest lines
+    b.table(rows, docx_xml.fit_grid(rows, face=docx_xml.SMALL, compact=True), face=docx_xml.SMALL)
     # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
     # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
     # tables apart (Word joins adjacent tables into one) and with each other on the page.
@@ -803,7 +877,7 @@ def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) 
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
     face = docx_xml.SMALL
-    grid = docx_xml.fit_grid(rows, face=face)
+    grid = docx_xml.fit_grid(rows, face=face, compact=True)
     keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
     keep.add(len(rows) - 1)  # 总分 with the signature line under it
     b.table(rows, grid, 1, keep, total=True, face=face)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..core import references
 from ..core.memo import text_cache
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -33,7 +34,10 @@ def esc(text: str) -> str:
 
 
 def run(text: str, bold: bool = False, size: int | None = None, font: str | None = None) -> str:
-    """A run; line breaks in `text` become <w:br/>."""
+    """A run; line breaks in `text` become <w:br/>. A figure reference left in the text (one the
+    editor could not resolve) prints as a Chinese marker, never as raw braces (core.references)."""
+    if "{{" in text:
+        text = references.mark(text)
     props = []
     if font:
         props.append(f'<w:rFonts w:ascii="{esc(font)}" w:hAnsi="{esc(font)}" w:eastAsia="{esc(font)}" w:hint="eastAsia"/>')
@@ -126,7 +130,7 @@ class Face:
 
 
 NORMAL = Face(210, 13, "JxTable", "JxTableHead")  # 五号, 10.5 pt
-SMALL = Face(180, 11, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
+SMALL = Face(180, 10, "JxTableS", "JxTableHeadS")  # 小五, 9 pt: the nine-column indicator tables
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
@@ -155,6 +159,10 @@ _LATIN_RUN = re.compile(r"[0-9A-Za-z.,%％:/\-]+")
 SLACK = 40  # twips a line needs beyond its characters (LibreOffice and Word round glyph advances up)
 
 
+def _is_cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def is_short_figure(text: str) -> bool:
     """A cell text that must stay on one line: a figure or date of a few characters, or a short word."""
     t = text.strip()
@@ -163,8 +171,30 @@ def is_short_figure(text: str) -> bool:
     return (len(t) <= 16 and any(ch.isdigit() for ch in t) and _FIGURE.match(t) is not None) or len(t) <= 3
 
 
-def _min_twips(cell: Cell, face: Face) -> int:
-    return _min_text_twips(cell.text, cell.bold, face) if cell.text else 0
+def _min_twips(cell: Cell, face: Face, compact: bool = False) -> int:
+    if not cell.text:
+        return 0
+    # a header keeps its rules (a short one whole, a long one in four lines at most): it repeats on every page
+    return _min_wrapped_twips(cell.text, face) if compact and not cell.bold else _min_text_twips(cell.text, cell.bold, face)
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _min_wrapped_twips(text: str, face: Face) -> int:
+    """The narrowest a column may be in a compact table: a short figure or word whole, a label set in
+    lines by its lines, else two characters a line (its longest Latin run whole) — how many lines a
+    text then takes is for _compact to weigh."""
+    text = text.strip()
+    if is_short_figure(text):
+        return text_twips(text, face)
+    if len(text) == 4 and _is_cjk(text):  # "数量指标" in two lines of two (table() breaks it so), not 3 + 1
+        return text_twips(text[:2], face)
+    if len(text) <= 4:  # "等次：优"
+        return text_twips(text, face)
+    parts = text.split("\n")
+    if len(parts) > 1 and all(len(p) <= 6 for p in parts):
+        return max(text_twips(p, face) for p in parts)
+    runs = max((text_twips(r, face) for r in _LATIN_RUN.findall(text)), default=0)
+    return max(runs, min(face.char * 2, text_twips(text, face)))
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
@@ -190,11 +220,14 @@ def _min_text_twips(text: str, bold: bool, face: Face) -> int:
     return max(runs, min(floor, text_twips(text, face)))
 
 
-def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL) -> list[int]:
+def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL,
+             compact: bool = False) -> list[int]:
     """Column widths from the content, as a browser lays out an automatic table: every column gets
     the room its unbreakable content needs (a short figure or date whole), and the rest of the width
     goes to the columns in proportion to how much more their longest line would take (capped at
-    `cap_chars` characters, so one long paragraph does not take the whole table)."""
+    `cap_chars` characters, so one long paragraph does not take the whole table). With `compact`
+    the rest goes where it saves the most lines instead (`_compact`): a form whose rows are many and
+    short (the indicator tables) then takes the fewest lines, so it stays on its page."""
     ncols = sum(c.span for c in rows[0])
     lo = [0] * ncols
     hi = [0] * ncols
@@ -206,7 +239,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
         col = 0
         for cell in cells:
             if cell.text:
-                need_lo = _min_twips(cell, face)
+                need_lo = _min_twips(cell, face, compact)
                 need_hi = min(_longest_twips(cell.text, face), cap_chars * face.char)
                 if cell.span == 1:
                     lo[col] = max(lo[col], need_lo)
@@ -228,6 +261,8 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     hi = [max(h, m) for h, m in zip(hi, lo)]
     if sum(lo) >= total:
         return widths([float(w) for w in lo], total)
+    if compact:
+        return _compact(rows, lo, hi, total, face)
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
     room = total - sum(lo)
@@ -238,6 +273,105 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     out = [int(m + room * w / share) for m, w in zip(lo, want)]
     out[-1] += total - sum(out)
     return out
+
+
+COMPACT_STEPS = 24  # the spare width is handed out in this many parts
+
+
+def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face) -> list[int]:
+    """Widths from `lo` up that make the table's rows take the fewest lines: each part of the spare
+    width goes to the column where it saves the most lines (ties: to the column furthest below its
+    longest line), and what no column can use any more is shared by how far each is below it."""
+    cells, runs = _row_cells(rows)
+    grid = list(lo)
+    step = max(face.char // 2, (total - sum(lo)) // COMPACT_STEPS)
+    memo: dict[tuple[str, int], int] = {}
+
+    def lines(text: str, width: int) -> int:
+        key = (text, width)
+        n = memo.get(key)
+        if n is None:
+            n = memo[key] = _lines(text, width, face)
+        return n
+
+    def height(g: list[int]) -> tuple[int, int]:
+        """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
+        together, so that widening one of them, which saves no line yet, still counts."""
+        rows_lines = cells_lines = 0
+        per_row = []
+        for r in cells:
+            counts = [lines(t, sum(g[c:c + span])) for c, span, t in r]
+            per_row.append(max(counts, default=1))
+            cells_lines += sum(counts)
+        rows_lines = sum(per_row)
+        for first, last, c, span, t in runs:  # a merged label taller than its rows makes them taller
+            need = lines(t, sum(g[c:c + span]))
+            cells_lines += need
+            rows_lines += max(0, need - sum(per_row[first:last]))
+        return rows_lines, cells_lines
+
+    now = height(grid)
+    while total - sum(grid) >= step:
+        best, best_gain = None, None
+        for c in range(len(grid)):
+            for k in (1, 2, 4, 8):  # a few parts at once: a text saves a line only when a whole character fits more
+                if grid[c] >= hi[c] or k * step > total - sum(grid):
+                    break
+                grid[c] += k * step
+                h = height(grid)
+                grid[c] -= k * step
+                gain = ((now[0] - h[0]) / k, (now[1] - h[1]) / k, -k)
+                if h < now and (best_gain is None or gain > best_gain):
+                    best, best_gain = (c, k, h), gain
+        if best is None:
+            break
+        c, k, now = best
+        grid[c] += k * step
+    spare = total - sum(grid)
+    short = [max(0, h - g) for h, g in zip(hi, grid)]
+    weights = short if sum(short) else [1] * len(grid)
+    out = [g + spare * w // sum(weights) for g, w in zip(grid, weights)]
+    out[-1] += total - sum(out)
+    return out
+
+
+def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
+    """The cells that hold their row up, per row, and the merged runs (first row, end row, column,
+    span, text): a cell merged down (vMerge), or a label repeated in the rows below, which the
+    writer merges into one (docx_writer.hierarchy)."""
+    cells: list[list[tuple]] = [[] for _ in rows]
+    runs = []
+    open_runs: dict[tuple[int, int], list] = {}
+    for i, r in enumerate(rows):
+        for c, cell in _placed(r):
+            run = open_runs.get((c, cell.span))
+            if run is not None and (cell.merge == "continue" or (cell.text and cell.text == run[4] and not cell.bold)):
+                run[1] = i + 1
+                continue
+            if run is not None:
+                runs.append(tuple(run))
+                del open_runs[(c, cell.span)]
+            if cell.text and cell.merge != "continue":
+                open_runs[(c, cell.span)] = [i, i + 1, c, cell.span, cell.text]
+    runs.extend(tuple(r) for r in open_runs.values())
+    single = [r for r in runs if r[1] - r[0] == 1 and not rows[r[0]][_index(rows[r[0]], r[2])].merge]
+    for first, _end, c, span, text in single:
+        cells[first].append((c, span, text))
+    return cells, [r for r in runs if r not in single]
+
+
+def _index(cells: list[Cell], col: int) -> int:
+    for k, (c, _cell) in enumerate(_placed(cells)):
+        if c == col:
+            return k
+    return 0
+
+
+def _placed(cells: list[Cell]):
+    col = 0
+    for cell in cells:
+        yield col, cell
+        col += cell.span
 
 
 def widths(weights: list[float], total: int = TEXT_WIDTH) -> list[int]:
@@ -275,6 +409,9 @@ def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: in
             width = grid[col] if span == 1 else sum(grid[col:col + span])
             col += span
             text = cell.text
+            if len(text) == 4 and _is_cjk(text) and text_twips(text, face) > width - CELL_MARGINS - SLACK:
+                cell = replace(cell, text=f"{text[:2]}\n{text[2:]}")  # a four-character word: two and two
+                text = cell.text
             if text:
                 lines = _lines(text, width, face)
                 if lines > tallest:

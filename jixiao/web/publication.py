@@ -12,21 +12,25 @@ Masked in that copy (personal data, not the figures the public is owed):
   name (杨某某), as the public page has never listed them. The unit's contact person stays named,
   as on the public page, with the number masked.
 
-The version itself (its content and hash) is not changed: the hash the page shows is the one of
-the version the bureau accepted; the page says the public copy is masked.
+The version itself (its content and hash) is not changed: the content hash the page shows is the one
+of the version the bureau accepted, and the published .docx and PDF carry it in their document
+properties; the page also shows the SM3 of the PDF file exactly as it is served (`file_digest`),
+which is what a downloaded copy is checked against (`jixiao verify 文件`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404
 
-from jixiao import services
+from jixiao import integrity, services
 from jixiao.web.models import Publication
 
 MASK = "****"
@@ -124,7 +128,8 @@ def public_page(pub) -> PublicPage:
 
 def render_documents(pub, outdir: Path) -> tuple[Path, Path]:
     """(.docx, .pdf) of the masked copy written into `outdir` (LibreOffice makes the PDF)."""
-    result = services.render(package=published_package(pub), outdir=outdir, charts=False)
+    result = services.render(package=published_package(pub), outdir=outdir, charts=False,
+                             content_hash=pub.submission.content_hash)
     pdf = services.render_pdfs(docx_paths=[result.docx], outdir=outdir)[0]
     return Path(result.docx), Path(pdf)
 
@@ -141,6 +146,36 @@ def publish_files(pub, media_root: Path, folder_prefix: str = "tmp") -> tuple[st
         docx.replace(out_dir / f"{stem}.docx")
         pdf.replace(out_dir / f"{stem}.pdf")
     return f"public/{stem}.docx", f"public/{stem}.pdf"
+
+
+def served_file(pub, suffix: str = ".pdf") -> Path | None:
+    """The published document as it is served (the PDF, or the .docx beside it), when it is there."""
+    if not pub.pdf:
+        return None
+    path = (Path(settings.MEDIA_ROOT) / pub.pdf).with_suffix(suffix)
+    return path if path.is_file() else None
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    return integrity.sm3_file(Path(path))
+
+
+def file_digest(pub, suffix: str = ".pdf") -> str:
+    """The SM3 of the exact bytes the public download serves ("" while there is no file): what
+    `jixiao verify 文件 --hash` compares a downloaded copy with. Remembered per file and modification
+    time, so a page view hashes a file once."""
+    path = served_file(pub, suffix)
+    if path is None:
+        return ""
+    st = path.stat()
+    return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+
+
+def publications_of_content(content_hash: str):
+    """The publications made from the version with this content hash (the hash a published PDF carries)."""
+    return Publication.objects.select_related("package__unit", "package__task", "submission").filter(
+        submission__content_hash__iexact=content_hash)
 
 
 def open_data(pubs, outdir: Path, title: str) -> Path:

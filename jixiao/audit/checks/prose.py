@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ...core import references
 from ...core.memo import text_cache
 from ...core.model import Package, Source, TextBlock
 from ...core.numbers import normalize
@@ -633,3 +634,27 @@ def _span(text: str, token: str) -> tuple[int, int]:
 
 def _where(src: Source) -> str:
     return src.describe() or src.form
+
+
+# --- figure references ----------------------------------------------------------------------
+
+
+@check("text.reference", "未知的引用",
+       "正文或表格文字中仍有 {{…}} 形式的数字引用：网页编辑器在保存、导出和生成文档时会把认得的引用换成数字，"
+       "留下的引用不指向任何数字（项目改名或删除，或手工输入）。生成的文档在该处印“【未知的引用：…】”，请重新插入引用或改写。")
+def unknown_reference(ctx: AuditContext) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for t in every_text_of(ctx):
+        for name in references.names(t.text):
+            key = (name, t.location.form, t.location.table, t.location.row, t.location.column, t.location.line)
+            if key in seen:  # a cell a reader also kept as a paragraph
+                continue
+            seen.add(key)
+            token = "{{" + name + "}}"
+            out.append(Finding(
+                rule="text.reference", severity="error",
+                message=f"未知的引用 {token}：没有名为“{name}”的数字，文档中此处印为“{references.marker(name)}”；"
+                        "请重新插入引用或改写这句话。",
+                location=t.location, stated=token, evidence=_quote(t.text)))
+    return out

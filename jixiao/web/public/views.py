@@ -36,7 +36,7 @@ def public_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     page = publication.public_page(pub)
     return render(request, "web/public/unit.html", {
         "pub": pub, "title": page.title, "unit_name": page.unit_name, "contact": page.contact, "phone": page.phone,
-        "tables": page.tables, "opinions": page.opinions})
+        "tables": page.tables, "opinions": page.opinions, "pdf_digest": publication.file_digest(pub)})
 
 
 def _published_file(year: int, code: str, suffix: str, content_type: str) -> HttpResponse:

@@ -91,7 +91,10 @@ def cmd_export_log(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from jixiao import integrity
+    """A downloaded file against a published SM3 digest (--hash), or against the system's records:
+    a published PDF or .docx by the content hash it carries and the file the public page serves, any
+    other file (a version as JSON) by its own digests."""
+    from jixiao import services
 
     try:
         data = args.file.read_bytes()
@@ -99,25 +102,83 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"错误：无法读取文件“{args.file}”：{exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     candidates = _digests(data)
+    embedded = None
+    if data[:5] == b"%PDF-" or args.file.suffix.lower() in (".pdf", ".docx"):
+        try:
+            embedded = services.embedded_content_hash(data=data)
+        except services.ServiceError as exc:
+            if not args.digest:  # against a given digest only the bytes count
+                print(f"错误：无法读取文件“{args.file.name}”：{exc.message}", file=sys.stderr)
+                return EXIT_UNREADABLE
     if args.digest:
-        want = args.digest.strip().lower()
-        if not integrity.is_hex_digest(want):
-            print("错误：--hash 应为 64 位十六进制的 SM3 摘要", file=sys.stderr)
-            return EXIT_UNREADABLE
-        if any(integrity.same(d, want) for d, _ in candidates):
-            how = next(h for d, h in candidates if integrity.same(d, want))
-            print(f"一致：文件“{args.file.name}”的 SM3 摘要（{how}）与给出的摘要相同。\n  SM3 {want}")
-            return EXIT_OK
-        print(f"不一致：文件“{args.file.name}”的 SM3 摘要与给出的摘要不同，文件可能已被修改。\n"
-              f"  给出的摘要 {want}\n  文件的摘要 {candidates[0][0]}", file=sys.stderr)
-        return EXIT_BROKEN
+        return _against_digest(args, candidates, embedded)
+    if embedded:
+        print(f"文件“{args.file.name}”的文档属性记载的内容摘要（SM3）：{embedded}")
     _django()
+    if embedded:
+        verdict = _published_document(args.file, candidates[0][0], embedded)
+        if verdict is not None:
+            return verdict
+    return _in_records(args.file, candidates)
+
+
+def _against_digest(args: argparse.Namespace, candidates: list[tuple[str, str]], embedded: str | None) -> int:
+    from jixiao import integrity
+
+    want = args.digest.strip().lower()
+    if not integrity.is_hex_digest(want):
+        print("错误：--hash 应为 64 位十六进制的 SM3 摘要", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if any(integrity.same(d, want) for d, _ in candidates):
+        how = next(h for d, h in candidates if integrity.same(d, want))
+        print(f"一致：文件“{args.file.name}”的 SM3 摘要（{how}）与给出的摘要相同。\n  SM3 {want}")
+        return EXIT_OK
+    if embedded and integrity.same(embedded, want):
+        print(f"不一致：给出的是文件记载的内容摘要（文件由哪一版生成），它不能证明文件未被修改。\n"
+              f"  请用公开页面上的“PDF 文件摘要”核对：jixiao verify {args.file.name} --hash <PDF 文件摘要>\n"
+              f"  文件的摘要 {candidates[0][0]}", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"不一致：文件“{args.file.name}”的 SM3 摘要与给出的摘要不同，文件可能已被修改。\n"
+          f"  给出的摘要 {want}\n  文件的摘要 {candidates[0][0]}", file=sys.stderr)
+    return EXIT_BROKEN
+
+
+def _published_document(file: Path, digest: str, embedded: str) -> int | None:
+    """A document carrying a content hash, against the documents published from that version: 一致 when
+    its bytes are those the public page serves, 不一致 when they differ; None when no publication was
+    made from it (the records are searched as for any file)."""
+    from jixiao import integrity
+    from jixiao.web.publication import file_digest, publications_of_content
+
+    suffix = ".docx" if file.suffix.lower() == ".docx" else ".pdf"
+    served = [(pub, file_digest(pub, suffix)) for pub in publications_of_content(embedded)]
+    served = [(pub, d) for pub, d in served if d]
+    if not served:
+        return None
+    for pub, want in served:
+        if integrity.same(digest, want):
+            print(f"一致：文件“{file.name}”与公开的文件完全相同（SM3 {digest}）。\n  {_described(pub)}")
+            return EXIT_OK
+    pub, want = served[0]
+    print(f"不一致：文件“{file.name}”记载的内容摘要属于{_described(pub)}，但文件本身与公开的文件不同，"
+          f"下载后可能已被修改。\n  公开文件的摘要 {want}\n  此文件的摘要   {digest}", file=sys.stderr)
+    return EXIT_BROKEN
+
+
+def _described(pub) -> str:
+    from django.utils import timezone
+
+    return (f"{pub.package.unit.name}{pub.package.task.year}年度第{pub.submission.number}版"
+            f"（{timezone.localtime(pub.published_at):%Y-%m-%d} 公开）")
+
+
+def _in_records(file: Path, candidates: list[tuple[str, str]]) -> int:
     from .documents import find_by_hash
 
     for digest, how in candidates:
         found = find_by_hash(digest)
         if found:
-            print(f"一致：文件“{args.file.name}”的 SM3 摘要（{how}）与系统记录相符。\n  SM3 {digest}")
+            print(f"一致：文件“{file.name}”的 SM3 摘要（{how}）与系统记录相符。\n  SM3 {digest}")
             for line in found:
                 print(f"  {line}")
             return EXIT_OK
