@@ -28,6 +28,7 @@ from jixiao.web.drafts.computation import changes as draft_changes
 from jixiao.web.drafts.computation import field_labels
 from jixiao.web.field_names import field_name, value_text
 from jixiao.web.models import EDITABLE_STATUSES, Package, Submission, User
+from jixiao.web.ordering import pinyin_key
 
 COVER_KEYS = ("income", "expenditure", "sangong", "fixed_assets")
 ROLLUP_KIND = "rollup"  # the FieldEdit kind and audit action of a roll-up's writes
@@ -214,10 +215,11 @@ class RollupView:
 
 
 def approved_unit_versions(department_package: Package) -> list[Submission]:
-    """The latest approved version of each subordinate unit's package in the department's task."""
+    """The latest approved version of each subordinate unit's package in the department's task, the
+    units in the order a person reads a list of names (pinyin)."""
     children = Package.objects.filter(task=department_package.task, unit__parent=department_package.unit)
     out = []
-    for child in children.select_related("unit").order_by("unit__name", "pk"):
+    for child in sorted(children.select_related("unit"), key=lambda p: pinyin_key(p.unit.name)):
         sub = child.submissions.filter(state=Submission.State.APPROVED).order_by("-number").first()
         if sub is not None:
             out.append(sub)
