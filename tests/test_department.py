@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from jixiao import services
 from jixiao.cli import main
+from jixiao.core.model import FundTypeDeclaration
 from jixiao.io.canonical import write_package
 
 UNIT = """
@@ -272,3 +273,26 @@ def test_adding_the_units_in_any_order_gives_the_same_summary(figures, rnd):
     fa, fb = a.package.overall.fund("total"), b.package.overall.fund("total")
     assert (fa.initial, fa.annual, fa.executed) == (fb.initial, fb.annual, fb.executed)
     assert a.package.income[0].total == sum((f[0] for f in figures), D(0)) + D(100)
+
+
+def with_gov_fund(pkg, annual: int, executed: int):
+    """The unit's 附件5 (政府性基金预算支出) with one item."""
+    item = copy.deepcopy(pkg.projects[0])
+    item.kind, item.name = "gov_fund", "专项债券项目"
+    item.fund("total").annual, item.fund("total").executed = D(annual), D(executed)
+    pkg.fund_types = [FundTypeDeclaration(kind="gov_fund", has_spending=True, tables=[item])]
+    return pkg
+
+
+def test_fund_type_tables_roll_up_like_a_funds_table():
+    own = department()
+    own.fund_types = [FundTypeDeclaration(kind="gov_fund", statement="我单位无政府性基金预算支出。"),
+                      FundTypeDeclaration(kind="state_capital", statement="我单位无国有资本经营预算支出。")]
+    result = roll([with_gov_fund(unit("甲林场"), 100, 80), with_gov_fund(unit("乙林场"), 300, 300)], own=own)
+    gov, capital = result.package.fund_types
+    assert gov.has_spending and [t.name for t in gov.tables] == ["专项债券项目"]
+    assert (gov.tables[0].fund("total").annual, gov.tables[0].fund("total").executed) == (D(400), D(380))
+    assert not capital.has_spending and capital.statement == "我单位无国有资本经营预算支出。"  # nobody spent: its own
+    table = next(t for t in result.tables if t.path == "fund_types[0].tables[0]")
+    assert table.title == "附件5 政府性基金预算支出绩效自评表（专项债券项目）"
+    assert by_key(table.figures)["aggregate.execution.rate"].value == D(380) / D(400)

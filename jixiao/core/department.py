@@ -30,6 +30,7 @@ from .model import (
     ExpenditureRow,
     FixedAssetRow,
     FundRow,
+    FundTypeDeclaration,
     IncomeRow,
     Indicator,
     Package,
@@ -56,6 +57,9 @@ COVER_TABLES: dict[str, tuple[str, type, dict[str, str]]] = {
 }
 OVERALL_TITLE = "附件3 部门整体支出绩效自评表"
 PROJECT_TITLE = "附件4 项目支出绩效自评表"
+FUND_TYPE_TITLES = {"gov_fund": "附件5 政府性基金预算支出绩效自评表",
+                    "state_capital": "附件6 国有资本经营预算支出绩效自评表",
+                    "social_insurance": "附件7 社会保险基金预算支出绩效自评表"}
 SUMMARY_LABEL = "汇总"  # the 汇总 row's name when the department's own form has none yet
 _NUMBERING = re.compile(r"^\s*[（(]?\d+[)）、.．]\s*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -131,6 +135,7 @@ def roll_up(own: Package, units: list[tuple[str, Package]], prof: Profile,
     if overall is not None:
         tables.append(overall)
     tables += _projects(out, names, packages, prof, gaps)
+    tables += _fund_types(out, names, packages, prof, gaps)
     return DepartmentRollup(out, names, cover, tables, gaps)
 
 
@@ -227,20 +232,48 @@ def _projects(out: Package, names: list[str], packages: list[Package], prof: Pro
             gaps.append(Gap(name, PROJECT_TITLE, "与附件3均未填写，该单位没有可汇总的自评表"))
         for t in pkg.projects:
             funds.setdefault(_plain(t.name), []).append((name, t))
+    return _roll_tables(out.projects, funds, "projects", PROJECT_TITLE, prof, gaps)
+
+
+def _fund_types(out: Package, names: list[str], packages: list[Package], prof: Profile, gaps: list[Gap]) -> list:
+    """附件5–7: per kind, each item rolled up like a fund's 附件4; a kind no unit spent on keeps the
+    department's own declaration (its statement that it had no such spending)."""
+    kinds: OrderedDict[str, OrderedDict[str, list]] = OrderedDict()
+    for name, pkg in zip(names, packages):
+        for decl in pkg.fund_types:
+            for t in decl.tables if decl.has_spending else []:
+                kinds.setdefault(decl.kind, OrderedDict()).setdefault(_plain(t.name), []).append((name, t))
     rolled = []
-    for fund, members in funds.items():
-        title = f"{PROJECT_TITLE}（{fund or '未命名项目'}）"
+    for kind, items in kinds.items():
+        index = next((i for i, d in enumerate(out.fund_types) if d.kind == kind), None)
+        if index is None:
+            index = len(out.fund_types)
+            out.fund_types.append(FundTypeDeclaration(kind=kind))
+        decl = out.fund_types[index]
+        decl.has_spending = True
+        rolled += _roll_tables(decl.tables, items, f"fund_types[{index}].tables", FUND_TYPE_TITLES.get(kind, kind),
+                               prof, gaps)
+    return rolled
+
+
+def _roll_tables(own: list[SelfEvalTable], items: OrderedDict, path: str, form: str, prof: Profile,
+                 gaps: list[Gap]) -> list[TableRollup]:
+    """Each item (a fund, by name) rolled up over the units that report it, in place of the department's
+    table of that name or after its tables; the department's other tables are left as they are."""
+    rolled = []
+    for item, members in items.items():
+        title = f"{form}（{item or '未命名项目'}）"
         _weightless(members, title, prof, gaps)
         figures = aggregate([t for _, t in members], prof, [n for n, _ in members])
-        index = next((i for i, t in enumerate(out.projects) if _plain(t.name) == fund), None)
-        table = rolled_table(out.projects[index] if index is not None else None, members, figures, prof)
+        index = next((i for i, t in enumerate(own) if _plain(t.name) == item), None)
+        table = rolled_table(own[index] if index is not None else None, members, figures, prof)
         if index is None:
-            index = len(out.projects)
-            out.projects.append(table)
+            index = len(own)
+            own.append(table)
         else:
-            out.projects[index] = table
-        path = f"projects[{index}]"
-        rolled.append(TableRollup(path, title, [n for n, _ in members], figures + _fund_figures(path, members)))
+            own[index] = table
+        where = f"{path}[{index}]"
+        rolled.append(TableRollup(where, title, [n for n, _ in members], figures + _fund_figures(where, members)))
     return rolled
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from test_department import DEPARTMENT, UNIT, VALUES
+from test_department import DEPARTMENT, UNIT, VALUES, with_gov_fund
 
 from jixiao import services
 from jixiao.cli import main
@@ -152,3 +152,22 @@ def test_without_approved_versions_nothing_is_rolled_up(tier):
         rollup.roll_up_into(tier["department"], [], actor=tier["preparer"])
     view = rollup.rollup_view(tier["department"], [])
     assert view.empty and "尚无审核通过" in view.error
+
+
+def test_fund_type_tables_are_written_beside_the_departments_own_declarations(tier):
+    dept, head = tier["department"], tier["head"]
+    Package.objects.filter(pk=dept.pk).update(draft=dept.draft | {"fund_types": [
+        {"kind": "state_capital", "statement": "我单位无国有资本经营预算支出。"}]})
+    dept.refresh_from_db()
+    subs = []
+    for name, annual in (("甲林场", 100), ("乙林场", 300)):
+        pkg = with_gov_fund(services.from_canonical(data=tier["subs"][name].content), annual, annual)
+        subs.append(approve_version(tier["packages"][name], head,
+                                    fields.jsonable(services.to_canonical(package=pkg))))
+    change = rollup.roll_up_into(dept, subs, actor=tier["preparer"])
+    dept.refresh_from_db()
+    capital, gov = dept.draft["fund_types"]
+    assert capital == {"kind": "state_capital", "statement": "我单位无国有资本经营预算支出。"}  # its own, untouched
+    assert gov["kind"] == "gov_fund" and gov["has_spending"] is True
+    assert gov["tables"][0]["funds"][0]["annual"] == "400"
+    assert any(c.path.startswith("fund_types[1]") and "附件5" in c.label for c in change.changes)

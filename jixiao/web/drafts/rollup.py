@@ -128,22 +128,42 @@ def compute_rollup(department_package: Package, unit_versions: list[Submission])
 
 def merged_draft(draft: dict, result) -> dict:
     """The department's draft with only the rolled-up parts replaced: the cover tables, 附件3 and the
-    附件4 of the funds its units reported; every other field is the draft's own, as stored."""
+    tables of the funds its units reported (附件4–7); every other field is the draft's own, as stored."""
     rolled = fields.jsonable(services.to_canonical(package=result.package))
     out = fields.jsonable(draft)
     for key in COVER_KEYS:
         out[key] = rolled.get(key, [])
-    if "overall" in rolled and any(t.path == "overall" for t in result.tables):
+    paths = [fields.split_path(t.path) for t in result.tables]
+    if ("overall",) in paths:
         out["overall"] = rolled["overall"]
-    projects = list(out.get("projects") or [])
-    for table in result.tables:
-        if table.path.startswith("projects["):
-            index = int(table.path[len("projects["):-1])
-            while len(projects) <= index:
-                projects.append({})
-            projects[index] = rolled["projects"][index]
+    projects = {p[1] for p in paths if p[0] == "projects"}
     if projects:
-        out["projects"] = projects
+        out["projects"] = _with_items(out.get("projects"), rolled["projects"], projects)
+    kinds: dict[int, set[int]] = {}
+    for p in paths:
+        if p[0] == "fund_types":
+            kinds.setdefault(p[1], set()).add(p[3])
+    if kinds:
+        declared = list(out.get("fund_types") or [])
+        for d, tables in kinds.items():
+            declared = _with_items(declared, rolled["fund_types"], set(), fill=d)
+            mine = declared[d]
+            theirs = rolled["fund_types"][d]
+            declared[d] = mine | {"kind": theirs["kind"], "has_spending": True,
+                                  "tables": _with_items(mine.get("tables"), theirs["tables"], tables)}
+        out["fund_types"] = declared
+    return out
+
+
+def _with_items(mine: list | None, rolled: list, indices: set[int], fill: int = -1) -> list:
+    """`mine` with the items at `indices` taken from `rolled` (a new one appended where `mine` is shorter);
+    `fill`: an index that must exist, taken from `rolled` only when `mine` has no item there."""
+    out = list(mine or [])
+    for i in sorted(indices | ({fill} if fill >= 0 else set())):
+        while len(out) <= i:
+            out.append(rolled[len(out)])
+        if i in indices:
+            out[i] = rolled[i]
     return out
 
 
