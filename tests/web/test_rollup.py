@@ -63,9 +63,9 @@ def test_the_rollup_is_written_through_the_versions_layer(tier):
     change = rollup.roll_up_into(dept, list(tier["subs"].values()), actor=tier["preparer"])
     dept.refresh_from_db()
     assert change.changed and dept.version == 2 == change.version
-    assert change.members == ["甲林场", "乙林场", "丙林场"]
-    assert [r["institution"] for r in dept.draft["income"]] == ["局机关及二级机构汇总", "某县林业局机关", "甲林场",
-                                                                  "乙林场", "丙林场"]
+    assert change.members == ["丙林场", "甲林场", "乙林场"]  # by pinyin, whatever order they were given in
+    assert [r["institution"] for r in dept.draft["income"]] == ["局机关及二级机构汇总", "某县林业局机关", "丙林场",
+                                                                  "甲林场", "乙林场"]
     assert dept.draft["income"][0]["total"] == "1200"  # 100 (本级) + 300 + 500 + 300
     assert dept.draft["narrative"]["achievements"] == "部门自己写的成绩。"
     assert [p["name"] for p in dept.draft["projects"]] == ["机关运行", "造林补助"]
@@ -86,16 +86,20 @@ def test_the_change_names_each_field_as_the_forms_do(tier):
 def test_recomputing_after_one_unit_changes_returns_exactly_the_changed_figures(tier):
     dept, subs = tier["department"], tier["subs"]
     rollup.roll_up_into(dept, list(subs.values()), actor=tier["preparer"])
-    again = rollup.roll_up_into(dept, list(subs.values()), actor=tier["preparer"])
-    assert not again.changed and again.version == 2  # nothing moved: nothing written
+    again = rollup.roll_up_into(dept, list(reversed(subs.values())), actor=tier["preparer"])
+    assert not again.changed and again.version == 2  # nothing moved (in any order): nothing written
     doc = unit_doc("乙林场")
     doc["income"][1] |= {"other": "5", "total": "505"}  # 乙's head approves a corrected version
     newer = approve_version(tier["packages"]["乙林场"], tier["head"], doc)
+    assert not rollup.rollup_view(dept, list(subs.values())).pending  # the draft holds the roll-up of those
+    shown = rollup.rollup_view(dept)  # the latest approved versions: 乙's new one
+    assert {c.path for c in shown.pending} == {"income[0].other", "income[0].total", "income[4].other",
+                                               "income[4].total"}
     change = rollup.roll_up_into(dept, [subs["甲林场"], newer, subs["丙林场"]], actor=tier["preparer"])
-    assert {c.path for c in change.changes} == {"income[0].other", "income[0].total", "income[3].other",
-                                                 "income[3].total"}
+    assert {c.path for c in change.changes} == {"income[0].other", "income[0].total", "income[4].other",
+                                                 "income[4].total"}
     moved = {c.path: (c.old, c.new) for c in change.changes}
-    assert moved["income[0].total"] == ("1200", "1205") and moved["income[3].other"] == ("0", "5")
+    assert moved["income[0].total"] == ("1200", "1205") and moved["income[4].other"] == ("0", "5")
 
 
 def test_the_rollup_equals_jixiao_aggregate_over_the_same_approved_versions(tier, tmp_path, capsys):
@@ -171,3 +175,13 @@ def test_fund_type_tables_are_written_beside_the_departments_own_declarations(ti
     assert gov["kind"] == "gov_fund" and gov["has_spending"] is True
     assert gov["tables"][0]["funds"][0]["annual"] == "400"
     assert any(c.path.startswith("fund_types[1]") and "附件5" in c.label for c in change.changes)
+
+
+def test_a_version_of_a_unit_outside_the_department_is_refused(tier):
+    outside = Unit.objects.create(bureau=tier["task"].bureau, name="某县水利局", budget_code="302000")
+    pkg = Package.objects.create(task=tier["task"], unit=outside, draft=unit_doc("某县水利局"), version=1,
+                                 status=Status.SUBMITTED)
+    stranger = approve_version(pkg, tier["head"], pkg.draft)
+    with pytest.raises(rollup.RollupError, match="不是本部门在本次自评任务中的下属单位"):
+        rollup.roll_up_into(tier["department"], [tier["subs"]["甲林场"], stranger], actor=tier["preparer"])
+    assert not tier["department"].edits.exists()

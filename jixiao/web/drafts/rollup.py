@@ -96,10 +96,26 @@ class RollupError(Exception):
 # --- computing ---------------------------------------------------------------------------------------
 
 
-def _unit_packages(unit_versions: list[Submission]) -> list[tuple[str, object]]:
+def _within(department_package: Package, sub: Submission) -> bool:
+    """A version of a package of the department's task, for a unit below the department in the tree."""
+    if sub.package.task_id != department_package.task_id:
+        return False
+    unit, seen = sub.package.unit, set()
+    while unit.parent_id is not None and unit.parent_id not in seen:
+        if unit.parent_id == department_package.unit_id:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
+def _unit_packages(department_package: Package, unit_versions: list[Submission]) -> list[tuple[str, object]]:
     units = []
-    for sub in unit_versions:
+    # One order whatever the caller's (pinyin, as lists show units): the rows do not move between roll-ups.
+    for sub in sorted(unit_versions, key=lambda s: pinyin_key(s.package.unit.name)):
         name = sub.package.unit.name
+        if not _within(department_package, sub):
+            raise RollupError(f"{name}不是本部门在本次自评任务中的下属单位，不能汇总进本部门的数据包", 422)
         try:
             units.append((name, services.from_canonical(data=sub.content, name=name)))
         except services.ServiceError as exc:
@@ -117,7 +133,7 @@ def compute_rollup(department_package: Package, unit_versions: list[Submission])
         own = services.from_canonical(data=department_package.draft, name="部门草稿")
     except services.ServiceError as exc:
         raise RollupError(f"部门草稿无法读取，不能汇总：{exc.message}", 422) from None
-    units = _unit_packages(unit_versions)
+    units = _unit_packages(department_package, unit_versions)
     try:
         result = services.roll_up_department(own=own, units=units, profile_name=department_package.task.profile,
                                              subordinates=_subordinate_names(department_package))
@@ -181,13 +197,12 @@ def roll_up_into(department_package: Package, unit_versions: list[Submission], *
         if package.status not in EDITABLE_STATUSES:
             raise RollupError(f"部门数据包当前状态为“{package.get_status_display()}”，不能汇总；如需重新汇总请先退回", 409)
         doc, result = compute_rollup(package, unit_versions)
-        found = draft_changes(package.draft, doc)
+        found = _field_changes(package.draft, doc)
         if found:
-            versions.save_draft(package, actor, doc, found, ROLLUP_KIND)
-        labels = field_labels(doc) | field_labels(package.draft)
+            versions.save_draft(package, actor, doc, [(c.path, c.old, c.new) for c in found], ROLLUP_KIND)
     department_package.refresh_from_db()
-    return RollupChange([FieldChange(p, field_name(p, labels), o, n) for p, o, n in found],
-                        [Gap(g.unit, g.table, g.why) for g in result.gaps], list(result.members), package.version)
+    return RollupChange(found, [Gap(g.unit, g.table, g.why) for g in result.gaps], list(result.members),
+                        package.version)
 
 
 # --- showing -----------------------------------------------------------------------------------------
@@ -228,6 +243,9 @@ class RollupView:
     tables: list[TableView]
     gaps: list[Gap]
     error: str = ""  # the roll-up could not be computed: why (the rest is empty)
+    # What rolling up now would change in the draft: empty when the draft holds the latest roll-up;
+    # else a unit's approved version changed since (or the department edited a rolled-up figure).
+    pending: list[FieldChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -253,12 +271,18 @@ def rollup_view(department_package: Package, unit_versions: list[Submission] | N
     if not subs:
         return RollupView([], [], [], [], error="下属单位尚无审核通过的版本，暂无可汇总的数据")
     try:
-        _doc, result = compute_rollup(department_package, subs)
+        doc, result = compute_rollup(department_package, subs)
     except RollupError as exc:
         return RollupView(members, [], [], [], error=exc.message)
     cover = [TableView(t.title, t.key, list(result.members), [_figure(c) for c in t.figures]) for t in result.cover]
     tables = [TableView(t.title, t.path, list(t.members), [_figure(c) for c in t.figures]) for t in result.tables]
-    return RollupView(members, cover, tables, [Gap(g.unit, g.table, g.why) for g in result.gaps])
+    return RollupView(members, cover, tables, [Gap(g.unit, g.table, g.why) for g in result.gaps],
+                      pending=_field_changes(department_package.draft, doc))
+
+
+def _field_changes(before: dict, after: dict) -> list[FieldChange]:
+    labels = field_labels(after) | field_labels(before)
+    return [FieldChange(p, field_name(p, labels), o, n) for p, o, n in draft_changes(before, after)]
 
 
 def _figure(c) -> FigureView:
