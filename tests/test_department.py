@@ -296,3 +296,24 @@ def test_fund_type_tables_roll_up_like_a_funds_table():
     table = next(t for t in result.tables if t.path == "fund_types[0].tables[0]")
     assert table.title == "附件5 政府性基金预算支出绩效自评表（专项债券项目）"
     assert by_key(table.figures)["aggregate.execution.rate"].value == D(380) / D(400)
+
+
+def test_the_covers_excerpt_of_annex3_follows_the_rollup():
+    own = department()
+    own.cover_indicators = [copy.deepcopy(own.overall.indicators[0])]
+    own.cover_indicators[0].reason = "封面上的说明"
+    result = roll([unit("甲林场"), unit("乙林场")], own=own)
+    cover = result.package.cover_indicators[0]
+    assert cover.actual.value == D(370) and cover.target.value == D(400)
+    assert cover.reason == "封面上的说明"
+    findings = services.audit(package=result.package).findings
+    assert not [f for f in findings if f.rule == "xref.cover_indicators"]
+
+
+def test_institutions_of_one_name_each_keep_their_part():
+    jia = unit("甲林场")
+    twin = copy.deepcopy(jia.income[1])
+    jia.income.append(twin)  # two rows named alike: both counted, both named in the trace
+    result = roll([jia])
+    trace = by_key(result.figures())["income[2].total"]
+    assert trace.value == D(600) and list(trace.inputs) == ["甲林场", "甲林场（2）"]

@@ -174,8 +174,9 @@ def _unit_row(cls, labels: dict[str, str], key: str, name: str, rows: list, inde
         return None, []
     row = cls(institution=name)
     figures = []
+    called = distinct_names([r.institution for r in parts])
     for f, label in labels.items():
-        inputs = {r.institution: getattr(r, f) for r in parts}
+        inputs = {n: getattr(r, f) for n, r in zip(called, parts)}
         value = _sum(list(inputs.values()))
         setattr(row, f, value)
         formula = f"{name}自报的汇总行" if summary is not None else f"Σ {name}各机构{label}"
@@ -222,7 +223,20 @@ def _overall(out: Package, names: list[str], packages: list[Package], prof: Prof
     _weightless(members, OVERALL_TITLE, prof, gaps)
     figures = aggregate([t for _, t in members], prof, [n for n, _ in members])
     out.overall = rolled_table(out.overall, members, figures, prof)
+    _mirror_on_cover(out)
     return TableRollup("overall", OVERALL_TITLE, [n for n, _ in members], figures + _fund_figures("overall", members))
+
+
+def _mirror_on_cover(out: Package) -> None:
+    """The cover's 定量目标 is an excerpt of 附件3: each indicator it quotes takes the rolled-up target,
+    actual and score, its other words staying the department's."""
+    rolled = {"".join(i.name.split()): i for i in out.overall.indicators}
+    for ind in out.cover_indicators:
+        source = rolled.get("".join(ind.name.split()))
+        if source is not None:
+            ind.target, ind.actual = copy.deepcopy(source.target), copy.deepcopy(source.actual)
+            if ind.stated_score is not None:  # a cover that prints the scores too
+                ind.stated_score = source.stated_score
 
 
 def _projects(out: Package, names: list[str], packages: list[Package], prof: Profile, gaps: list[Gap]) -> list:
