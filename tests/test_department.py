@@ -317,3 +317,22 @@ def test_institutions_of_one_name_each_keep_their_part():
     result = roll([jia])
     trace = by_key(result.figures())["income[2].total"]
     assert trace.value == D(600) and list(trace.inputs) == ["甲林场", "甲林场（2）"]
+
+
+def changed_figures(before, after) -> set[tuple[str, str]]:
+    old = {(t.path, c.key): c.value for t in before.tables for c in t.figures}
+    old |= {(t.key, c.key): c.value for t in before.cover for c in t.figures}
+    new = {(t.path, c.key): c.value for t in after.tables for c in t.figures}
+    new |= {(t.key, c.key): c.value for t in after.cover for c in t.figures}
+    return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+
+
+def test_recomputing_after_one_unit_changes_moves_exactly_the_figures_it_feeds():
+    before = roll([unit("甲林场"), unit("乙林场")])
+    after = roll([unit("甲林场"), unit("乙林场", executed=420)])  # 乙's 附件3 全年执行数 400 → 420
+    assert changed_figures(before, after) == {("overall", "aggregate.funds.executed"),
+                                              ("overall", "aggregate.execution.rate"),
+                                              ("overall", "overall.funds.total.executed")}
+    again = roll([unit("甲林场"), unit("乙林场", general=495, income=505)])  # its income table
+    assert changed_figures(before, again) == {("income", f"income[{row}].{f}") for row in (0, 3)
+                                              for f in ("general_budget", "total")}
