@@ -336,3 +336,10 @@ def test_recomputing_after_one_unit_changes_moves_exactly_the_figures_it_feeds()
     again = roll([unit("甲林场"), unit("乙林场", general=495, income=505)])  # its income table
     assert changed_figures(before, again) == {("income", f"income[{row}].{f}") for row in (0, 3)
                                               for f in ("general_budget", "total")}
+
+
+def test_a_table_no_unit_filled_stays_the_departments():
+    own = department()
+    result = roll([bare("丙林场")], own=own)
+    assert result.package.sangong == [] and result.package.fixed_assets == []  # no empty 汇总 row made up
+    assert [g.table for g in result.gaps].count("三公经费") == 1

@@ -160,6 +160,8 @@ def _cover(out: Package, key: str, names: list[str], packages: list[Package], ga
             continue
         unit_rows.append(row)
         figures += traces
+    if not unit_rows:  # no unit filled it: the department's table stays as it was
+        return CoverRollup(key, title, dict(labels), [])
     total = cls(institution=summary.institution if summary is not None else SUMMARY_LABEL, is_summary=True)
     figures = _summary_figures(total, labels, key, title, own_rows, unit_rows) + figures
     setattr(out, key, [total, *own_rows, *unit_rows])
