@@ -356,6 +356,22 @@ def token_revoke(w, tmp):
     return lambda: versions.revoke_api_token(token=ApiToken.objects.get(user=w["preparer"]), actor=w["preparer"])
 
 
+def department_rollup(w, tmp):
+    """The water bureau made a unit of the forestry bureau; the forestry bureau's draft (returned, so
+    editable) rolls up the water bureau's approved version."""
+    from jixiao.web.drafts import rollup
+
+    pkg = _returned(w)
+    water = w["other_package"]
+    water.unit.parent = pkg.unit
+    water.unit.save()
+    return lambda: rollup.roll_up_into(pkg, [latest_version(water)], actor=w["preparer"])
+
+
+def latest_version(pkg: Package) -> Submission:
+    return pkg.submissions.filter(state=Submission.State.APPROVED).order_by("-number").first()
+
+
 # service → (scenario, the action its entry must carry). A service the walk finds without a line
 # here fails `test_every_write_service_is_exercised`.
 SCENARIOS = {
@@ -389,6 +405,7 @@ SCENARIOS = {
     "review.imports.start_zip_import": (zip_import, "package_import"),
     "versions.issue_api_token": (token_issue, "token_issue"),
     "versions.revoke_api_token": (token_revoke, "token_revoke"),
+    "drafts.rollup.roll_up_into": (department_rollup, "rollup"),
 }
 
 
