@@ -354,22 +354,22 @@ def token_revoke(w, tmp):
     return lambda: versions.revoke_api_token(token=ApiToken.objects.get(user=w["preparer"]), actor=w["preparer"])
 
 
-def _department(w, sent: bool = True):
+def _department(w, send: bool = True):
     """A 主管部门 with three units beside the scene; the first unit's version with the department."""
     w["tier_world"] = d = dept_world.build(password_hash="x")
-    if sent:
+    if send:
         dept_world.send_to_department(d["units"][0])
     return d
 
 
 def tier_deadline(w, tmp):
-    d = _department(w, sent=False)
+    d = _department(w, send=False)
     return lambda: tier.set_tier(task_id=d["task"].pk, department_id=d["dept"]["unit"].pk, user=d["performance"],
                                  deadline=date(2024, 6, 1))
 
 
 def tier_units_deadline(w, tmp):
-    d = _department(w, sent=False)
+    d = _department(w, send=False)
     return lambda: tier.set_units_deadline(package_id=d["dept"]["package"].pk, user=d["dept"]["head"],
                                            deadline=date(2024, 5, 31))
 
