@@ -227,3 +227,29 @@ def test_the_department_sets_its_units_an_earlier_deadline_and_a_later_one_is_re
     assert dept["tier"].units_deadline == date(2024, 5, 31)
     assert "2024年5月31日" in text_of(c.get(url).content.decode(), "units-deadline")
     assert client_for(dept["dept"]["preparer"]).post(url, {"units_deadline": "2024-05-01"}).status_code == 403
+
+
+# --- the demo ----------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_department_with_its_units_in_every_state_and_logins(db):
+    from jixiao.web.demo import tier as demo_tier
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import DepartmentTier, User
+
+    logins = load_demo()
+    assert {u for u, _, _ in logins.users} >= set(demo_tier.LOGINS)
+    led = DepartmentTier.objects.get(department__budget_code=demo_tier.DEPARTMENT[1])
+    assert led.units_deadline < led.deadline <= led.task.deadline
+    units = Package.objects.filter(task=led.task, unit__parent=led.department)
+    assert units.count() >= 3
+    assert {Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.DEPT_REVIEW, Status.RETURNED,
+            Status.DEPT_APPROVED} <= set(units.values_list("status", flat=True))
+    head = User.objects.get(username="zhuguan_fz")
+    department = Package.objects.get(task=led.task, unit=led.department)
+    html = client_for(head).get(f"/p/{department.pk}/units/").content.decode()
+    assert html.count("主管部门审核中") >= 2 and "主管部门审核通过" in html
+    returned = units.get(status=Status.RETURNED)
+    assert returned.comments.filter(text__startswith="【主管部门】", path="narrative.problems").exists()
+    sub = User.objects.get(username="xiashu1_tb")
+    assert client_for(sub).get(f"/p/{department.pk}/units/").status_code == 404
