@@ -298,6 +298,24 @@ def aggregate(*, packages: Sequence[Package], profile_name: str | Profile | None
 
 
 @_scoped
+def roll_up_department(*, own: Package, units: Sequence[tuple[str, Package]],
+                       profile_name: str | Profile | None = None, subordinates: Sequence[str] = ()):
+    """The 主管部门's package built from its units' packages (core/department.py): the cover tables'
+    汇总 and unit rows, 附件3 and each fund's 附件4 rolled up by the same rules as `aggregate`, the
+    department's own narrative kept. Returns `core.department.DepartmentRollup`; the units or tables it
+    could not use are in its `gaps`, in Chinese."""
+    from .core.department import roll_up
+
+    if not units:
+        raise ServiceError("没有可汇总的下属单位数据包")
+    used = sorted({p.profile for _, p in units} | {own.profile})
+    if profile_name is None and len(used) > 1:
+        raise ServiceError(f"部门与下属单位的数据包分属不同的评分方案（{'、'.join(used)}），请指定按哪一个方案汇总")
+    prof = profile(name=profile_name, package=own)
+    return roll_up(own, list(units), prof, list(subordinates))
+
+
+@_scoped
 def spot_check_candidate(*, package: Package, key: str, days_late: int = 0, returns: int = 0,
                          profile_name: str | Profile | None = None):
     """What the 抽评 sample is drawn on for one accepted package (core/spot_check.Candidate)."""

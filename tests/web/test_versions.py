@@ -393,6 +393,29 @@ def dept_approve(w, tmp):
     return lambda: tier.approve_unit(package_id=package.pk, user=d["dept"]["head"], version=dept_world.latest(package))
 
 
+def dept_rebuild(w, tmp):
+    d = _department(w)
+    package = d["units"][0]["package"]
+    tier.approve_unit(package_id=package.pk, user=d["dept"]["head"], version=dept_world.latest(package))
+    return lambda: tier.rebuild(package_id=d["dept"]["package"].pk, user=d["dept"]["preparer"])
+
+
+def department_rollup(w, tmp):
+    """The water bureau made a unit of the forestry bureau; the forestry bureau's draft (returned, so
+    editable) rolls up the water bureau's approved version."""
+    from jixiao.web.drafts import rollup
+
+    pkg = _returned(w)
+    water = w["other_package"]
+    water.unit.parent = pkg.unit
+    water.unit.save()
+    return lambda: rollup.roll_up_into(pkg, [latest_version(water)], actor=w["preparer"])
+
+
+def latest_version(pkg: Package) -> Submission:
+    return pkg.submissions.filter(state=Submission.State.APPROVED).order_by("-number").first()
+
+
 # service → (scenario, the action its entry must carry). A service the walk finds without a line
 # here fails `test_every_write_service_is_exercised`.
 SCENARIOS = {
@@ -430,6 +453,8 @@ SCENARIOS = {
     "review.tier.comment": (dept_comment, "dept_comment"),
     "review.tier.return_unit": (dept_return, "dept_return"),
     "review.tier.approve_unit": (dept_approve, "dept_approve"),
+    "review.tier.rebuild": (dept_rebuild, "dept_rollup"),
+    "drafts.rollup.roll_up_into": (department_rollup, "rollup"),
 }
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from jixiao.web import access
 from jixiao.web.drafts import fields
+from jixiao.web.drafts import rollup as unit_rollup
 from jixiao.web.models import (
     Comment,
     DepartmentDecision,
@@ -28,11 +29,6 @@ from jixiao.web.models import (
     User,
 )
 from jixiao.web.versions import SENT, ActionError, latest_sent, log, package_target
-
-try:  # item 3 of issue 22, built on branch `rollup` (drafts/rollup.py): connected when merged
-    from jixiao.web.drafts import rollup as unit_rollup
-except ImportError:  # pragma: no cover - only before the merge
-    unit_rollup = None
 
 
 def _day(value: date) -> str:
@@ -193,8 +189,6 @@ def rebuild(*, package_id: int, user: User):
     sent_versions = approved_versions(package)
     if not sent_versions:
         raise ActionError("还没有经本部门审核通过的下属单位数据包，无法汇总", 409)
-    if unit_rollup is None:
-        raise ActionError("部门汇总尚未接入", 501)
     with transaction.atomic():
         package = _locked(package_id)
         try:
@@ -291,15 +285,13 @@ def tiers_for_bureau(task: EvaluationTask) -> list[tuple[Unit, DepartmentTier | 
 
 def rollup_view(department_package: Package):
     """The department's figures with their traces and each unit's contribution (item 3's view)."""
-    if unit_rollup is None:
-        return None
     return unit_rollup.rollup_view(department_package, approved_versions(department_package))
 
 
 def department_rollup(task: EvaluationTask, department: Unit):
     """The roll-up a department sent the bureau: over the units' versions attached to its latest
     version sent (None where the department reviews no units in the task or has sent nothing)."""
-    if unit_rollup is None or not DepartmentTier.objects.filter(task=task, department=department).exists():
+    if not DepartmentTier.objects.filter(task=task, department=department).exists():
         return None
     package = Package.objects.filter(task=task, unit=department).select_related("task", "unit").first()
     version = latest_sent(package) if package is not None and package.status in SENT else None
