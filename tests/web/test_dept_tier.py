@@ -156,6 +156,10 @@ def test_the_bureau_sees_departments_with_units_nested_returns_one_unit_and_acce
     versions.submit(package_id=d.pk, user=dept["dept"]["preparer"], version=d.version)
     versions.approve(package_id=d.pk, user=dept["dept"]["head"], opinion="同意报送。")
     bureau = client_for(dept["performance"])
+    # 部门汇总 reads the roll-up the department sent (its units' attached versions)
+    html = bureau.get(f"/b/t/{dept['task'].pk}/rollup/?unit={dept['dept']['unit'].pk}").content.decode()
+    sent_rollup = text_of(html, "dept-rollup")
+    assert all(f"{m['unit'].name}（第{latest(m['package'])}版）" in sent_rollup for m in members)
     html = bureau.get(f"/b/t/{dept['task'].pk}/").content.decode()
     table = text_of(html, "tier-table")
     assert table.index(dept["dept"]["unit"].name) < table.index(members[0]["unit"].name)
@@ -253,3 +257,44 @@ def test_the_demo_has_a_department_with_its_units_in_every_state_and_logins(db):
     assert returned.comments.filter(text__startswith="【主管部门】", path="narrative.problems").exists()
     sub = User.objects.get(username="xiashu1_tb")
     assert client_for(sub).get(f"/p/{department.pk}/units/").status_code == 404
+
+
+# --- the department's package from its units ----------------------------------------------------------------
+
+
+def _rollup_tables(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<p class="caption">([^<]+)</p>', html)
+
+
+def test_the_department_builds_its_package_from_its_approved_units_and_sees_what_a_new_version_changes(dept):
+    from jixiao.web.models import FieldEdit
+
+    members = dept["units"]
+    for member in members:
+        send_to_department(member)
+    for member in members[:2]:
+        tier.approve_unit(package_id=member["package"].pk, user=dept["dept"]["head"], version=latest(member["package"]))
+    d = dept["dept"]["package"]
+    c = client_for(dept["dept"]["preparer"])
+    html = c.post(f"/p/{d.pk}/rollup/").content.decode()
+    change = text_of(html, "rollup-change")
+    assert "汇总了2个下属单位" in change and "草稿改动" in change
+    tables = _rollup_tables(html)
+    assert any("附件3" in t or "自评表" in t for t in tables) and any("收入" in t or "支出" in t for t in tables), tables
+    trace = text_of(html, "main")
+    assert members[0]["unit"].name in trace and members[1]["unit"].name in trace and members[2]["unit"].name not in trace
+    assert FieldEdit.objects.filter(package=d, kind="rollup").exists()
+    assert "rollup-pending" not in c.get(f"/p/{d.pk}/rollup/").content.decode()  # the draft is the roll-up
+    # a third unit approved: the page shows what a roll-up now would change, and the roll-up does it
+    tier.approve_unit(package_id=members[2]["package"].pk, user=dept["dept"]["head"], version=latest(members[2]["package"]))
+    pending = text_of(c.get(f"/p/{d.pk}/rollup/").content.decode(), "rollup-pending")
+    assert "现在重新汇总将改动" in pending
+    html = c.post(f"/p/{d.pk}/rollup/").content.decode()
+    assert "汇总了3个下属单位" in text_of(html, "rollup-change")
+    assert members[2]["unit"].name in text_of(html, "main")
+    # the department's head reads it; only its preparer rebuilds
+    assert client_for(dept["dept"]["head"]).post(f"/p/{d.pk}/rollup/").status_code == 403
+    d.refresh_from_db()
+    assert d.draft["narrative"] == dept_world._doc(*dept_world.DEPARTMENT)["narrative"]  # its own narrative stays
