@@ -232,6 +232,8 @@ def _department_tier(x, a, people: dict, user) -> dict:
     people["dept_preparer"] = user("d_tb", Role.PREPARER, unit=d)
     people["dept_head"] = user("d_fz", Role.UNIT_HEAD, unit=d)
     sibling = {"preparer": user("e_tb", Role.PREPARER, unit=e), "head": user("e_fz", Role.UNIT_HEAD, unit=e)}
+    # not actors of the table, but people its pages name (the crawl reads their login names as names)
+    people["sibling_preparer"], people["sibling_head"] = sibling["preparer"], sibling["head"]
     t3 = EvaluationTask.objects.create(bureau=x, year=2021, title="2021年度自评", profile="national-2020",
                                        deadline=date(2022, 6, 30))
     t3.units.add(d, a, e)
