@@ -30,10 +30,19 @@ and a 403 for an action the user's role may not take on an object they can see.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from jixiao.web.models import BUREAU_ROLES, UNIT_ROLES, EvaluationTask, Package, Role, User
+from jixiao.web.models import (
+    BUREAU_ROLES,
+    UNIT_ROLES,
+    DepartmentTier,
+    EvaluationTask,
+    Package,
+    Role,
+    Submission,
+    User,
+)
 from jixiao.web.security.context import note_refusal
 
 NOT_FOUND = "没有找到该任务或数据包，或您无权查看"
@@ -213,6 +222,87 @@ def package_for(user: User, pk: int) -> Package:
     except Package.DoesNotExist:
         note_refusal(f"数据包 {pk}")
         raise Http404("没有找到该数据包，或您无权查看") from None
+
+
+# --- the 主管部门 tier (issue 22) ------------------------------------------------------------------------
+#
+# A department (a unit with subordinate units) reviews its units in a task where the bureau set it up
+# (`DepartmentTier`). Its preparer and head read a subordinate unit's package once the unit head has
+# approved a version of it (the department sees what the unit sent, never the unit's draft); its head
+# decides (comment, return, approve into the department). A department sees only its own units; a
+# subordinate unit sees neither its siblings nor the department's pages (each reaches the others'
+# packages only through `subordinate_for`, which answers 404).
+
+
+def tier_of(package: Package) -> DepartmentTier | None:
+    """The tier a package's unit sends through in its task: its 主管部门's, where that one reviews."""
+    parent = package.unit.parent_id
+    if parent is None:
+        return None
+    return DepartmentTier.objects.filter(task_id=package.task_id, department_id=parent).first()
+
+
+def tier_led_by(package: Package) -> DepartmentTier | None:
+    """The tier whose department's own package this is, if the department reviews units in its task."""
+    return DepartmentTier.objects.filter(task_id=package.task_id, department_id=package.unit_id).first()
+
+
+def is_department_user(user, package: Package) -> bool:
+    """A preparer or head of the department that owns `package` and reviews its units in that task."""
+    return _own_unit(user, package) and tier_led_by(package) is not None
+
+
+def subordinate_packages(department_package: Package) -> QuerySet[Package]:
+    """The packages of the department's subordinate units in its task that the department may read:
+    those whose unit head has approved (sent) a version."""
+    approved = Submission.objects.filter(package=OuterRef("pk"), state=Submission.State.APPROVED)
+    return (Package.objects.filter(task_id=department_package.task_id, unit__parent_id=department_package.unit_id)
+            .filter(Exists(approved)).select_related("task", "unit", "unit__parent"))
+
+
+def subordinate_for(user: User, department_pk: int, pk: int) -> tuple[Package, Package]:
+    """(the department's own package, a subordinate unit's package) if `user` is one of the
+    department's people and the unit is one of its own, sent; anything else is a 404."""
+    department = package_for(user, department_pk)
+    if tier_led_by(department) is None:
+        note_refusal(f"主管部门数据包 {department_pk}")
+        raise Http404(NOT_FOUND)
+    try:
+        return department, subordinate_packages(department).get(pk=pk)
+    except Package.DoesNotExist:
+        note_refusal(f"下属单位数据包 {pk}")
+        raise Http404(NOT_FOUND) from None
+
+
+def department_package_for(user: User, pk: int) -> Package:
+    """The department's own package, for its pages about its units: a 404 for anyone else, and for a
+    unit that leads no tier in the task (its pages would have nothing to show)."""
+    package = package_for(user, pk)
+    if tier_led_by(package) is None:
+        note_refusal(f"主管部门数据包 {pk}")
+        raise Http404(NOT_FOUND)
+    return package
+
+
+def can_review_subordinate(user, package: Package) -> bool:
+    """The department head's decisions on a subordinate unit's version: return, approve."""
+    return (is_unit_head(user) and package.unit.parent_id == user.unit_id
+            and DepartmentTier.objects.filter(task_id=package.task_id, department_id=user.unit_id).exists())
+
+
+def can_comment_subordinate(user, package: Package) -> bool:
+    """A comment on a subordinate unit's version: the department's preparer and head."""
+    return (is_unit_user(user) and package.unit.parent_id == user.unit_id
+            and DepartmentTier.objects.filter(task_id=package.task_id, department_id=user.unit_id).exists())
+
+
+def can_set_units_deadline(user, tier: DepartmentTier) -> bool:
+    return is_unit_head(user) and user.unit_id == tier.department_id
+
+
+def can_set_tier(user, task: EvaluationTask) -> bool:
+    """The department's deadline (and so its tier) is set by the bureau's 绩效评价股, which runs the task."""
+    return can_run_task(user, task)
 
 
 def require_role(user: User, *roles: str) -> None:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from jixiao.web import access
 from jixiao.web.bureau import views as bureau_views
+from jixiao.web.review import tier
 from jixiao.web.security.roles import home_of
 
 # --- login ---------------------------------------------------------------------------------------
@@ -41,8 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
     admin_home = home_of(request.user)
     if admin_home:  # an administrator's home is their own page (they see no business data)
         return redirect(admin_home)
-    packages = access.packages_for(request.user).order_by("-task__year", "unit__budget_code")
-    return render(request, "web/home.html", {"packages": packages})
+    packages = list(access.packages_for(request.user).order_by("-task__year", "unit__budget_code"))
+    return render(request, "web/home.html", {"packages": packages, "led": tier.led_package_ids(packages)})
 
 
 def health(request: HttpRequest) -> JsonResponse:

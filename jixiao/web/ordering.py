@@ -11,8 +11,8 @@ from pypinyin import Style, lazy_pinyin
 
 from jixiao.web.models import Status
 
-# The workflow: not started → draft → in the unit head's review → sent → returned → accepted → published.
-WORKFLOW = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED,
+# The workflow: not started → draft → in the unit head's review → (its 主管部门's review) → sent → returned → accepted → published.
+WORKFLOW = [Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.DEPT_REVIEW, Status.DEPT_APPROVED, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED,
             Status.PUBLISHED]
 
 

@@ -43,7 +43,16 @@ from jixiao import services
 from jixiao.web import access
 from jixiao.web.drafts import fields, figures, layout, merge, stated
 from jixiao.web.drafts.computation import Computation, compute, field_labels
-from jixiao.web.models import EDITABLE_STATUSES, Comment, FieldEdit, Package, Status, Submission, User
+from jixiao.web.models import (
+    EDITABLE_STATUSES,
+    Comment,
+    DepartmentAttachment,
+    FieldEdit,
+    Package,
+    Status,
+    Submission,
+    User,
+)
 from jixiao.web.security import audit, tokens
 from jixiao.web.security.models import ApiToken
 
@@ -714,19 +723,58 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         doc = fields.put(pending.content, "opinions", with_opinion(pending.content, entry))
         # Computed before the first audit entry: an entry takes the log's chain head (one row lock
         # for every writer) until this transaction commits, so nothing slow may follow it.
+        tier = access.tier_of(package)  # under a 主管部门 that reviews its units: sent there, not to the bureau
+        units = _units_to_send(package)  # a department's own package goes up with its units' (None: not one)
         comp = compute(doc, deadline=package.task.deadline)
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
-        pending.decision_note = "审核通过，报送财政"
+        pending.decision_note = "审核通过，报送主管部门" if tier else "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))
         log("approve", actor=user, target=package_target(package), path=f"submissions[{pending.number}].state",
                old=Submission.State.PENDING, new=Submission.State.APPROVED, detail=opinion.strip())
-        sub = snapshot(package, user, doc, "单位负责人审核通过并报送", Submission.State.APPROVED, comp=comp)
+        sub = snapshot(package, user, doc, "单位负责人审核通过并报送主管部门" if tier else "单位负责人审核通过并报送",
+                       Submission.State.APPROVED, comp=comp)
         sub.decided_by, sub.decided_at = user, timezone.now()
         sub.save(update_fields=["decided_by", "decided_at"])
         sign_opinion(package, user, entry)  # the draft carries it too: a later return and resubmission keeps it
-        package.status = Status.SUBMITTED
+        package.status = Status.DEPT_REVIEW if tier else Status.SUBMITTED
         package.save()
+        if units is not None:
+            _send_units_with(package, sub, units, user)
         return sub
+
+
+# --- the 主管部门 tier (issue 22): the department's package goes up with its units' --------------------
+
+
+def _units_to_send(package: Package) -> list[Package] | None:
+    """The subordinate units' packages a department's package carries to the bureau (those the
+    department approved and not yet sent); None when the package is not a reviewing department's.
+    Refused while a unit of the task has not been approved by the department."""
+    if access.tier_led_by(package) is None:
+        return None
+    units = list(package.task.units.filter(parent_id=package.unit_id).order_by("budget_code"))
+    packages = {p.unit_id: p for p in Package.objects.select_for_update(of=("self",)).filter(
+        task_id=package.task_id, unit__in=units)}
+    waiting = [(u.name, packages[u.pk].get_status_display() if u.pk in packages else Status.NOT_STARTED.label)
+               for u in units if u.pk not in packages or packages[u.pk].status not in (Status.DEPT_APPROVED, *SENT)]
+    if waiting:
+        raise ActionError("下属单位尚未全部经本部门审核通过，不能报送财政：" + "、".join(f"{n}（{s}）" for n, s in waiting), 409)
+    return [packages[u.pk] for u in units]
+
+
+def _send_units_with(department: Package, version: Submission, units: list[Package], user: User) -> None:
+    """Each unit's latest approved version attached to the department's version; the units the
+    department approved (and had not sent yet) become sent to the bureau. In the caller's transaction."""
+    sent_now = []
+    for unit_package in units:
+        unit_version = latest_sent(unit_package)
+        DepartmentAttachment.objects.create(department_submission=version, unit_submission=unit_version)
+        if unit_package.status == Status.DEPT_APPROVED:
+            unit_package.status = Status.SUBMITTED
+            unit_package.save(update_fields=["status", "updated_at"])
+            sent_now.append(unit_package.unit.budget_code)
+    log("dept_submit", actor=user, target=package_target(department), path=f"submissions[{version.number}]",
+        new=[p.unit.budget_code for p in units], detail=f"随附下属单位数据包{len(units)}个，其中本次报送{len(sent_now)}个")
 
 
 def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:

@@ -55,6 +55,7 @@ def test_findings_name_their_form_and_field(world):
 
 @pytest.mark.django_db
 def test_the_demo_loads_once_with_every_state(monkeypatch):
+    from jixiao.web.demo import tier as demo_tier
     from jixiao.web.demo.units import load_demo
 
     logins = load_demo()
@@ -62,7 +63,8 @@ def test_the_demo_loads_once_with_every_state(monkeypatch):
     bureau = Bureau.objects.get(region_code="433100")
     assert "演示" in bureau.name
     synthetic = Unit.objects.filter(is_synthetic=True)
-    assert synthetic.count() == 30 and all("模拟" in u.name for u in synthetic)
+    # 30 perturbed units, and the 主管部门 of the tier with its units (issue 22: demo/tier.py)
+    assert synthetic.count() == 30 + 1 + len(demo_tier.UNITS) and all("模拟" in u.name for u in synthetic)
     statuses = set(Package.objects.filter(unit__is_synthetic=True).values_list("status", flat=True))
     assert {Status.NOT_STARTED, Status.DRAFT, Status.IN_REVIEW, Status.SUBMITTED, Status.RETURNED} <= statuses
     assert Package.objects.filter(unit__is_synthetic=True, errors__gt=0).exists()

@@ -27,7 +27,7 @@ from django.urls import URLResolver, get_resolver
 TABLE = Path(__file__).with_name("authz_table.csv")
 ACTORS = ["preparer", "preparer_other_unit", "preparer_other_bureau", "head", "head_other_unit", "head_other_bureau",
           "performance", "performance_other_bureau", "desk", "desk_other_department", "desk_other_bureau", "sysadmin", "secadmin", "auditadmin",
-          "anonymous"]
+          "anonymous", "dept_preparer", "dept_head"]
 FIELDS = ["kind", "route", "method", "url", "data", "note", *ACTORS]
 
 
@@ -206,12 +206,44 @@ def _world(tmp_path) -> dict:
             "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk,
             "execution_job": execution_job.pk, "notice": notice.pk, "year": 2022,
             "code": b.budget_code, "unit_a": a.pk, "user": people["preparer_other_unit"].pk, "own_user": people["preparer"].pk}
+    fill |= _department_tier(x, a, people, user)
     from jixiao.web.security.models import ApiToken
     from jixiao.web.security.roles import admin_groups_of
 
     tokens = {k: api_token(u) for k, u in people.items() if not admin_groups_of(u)}  # administrators get none
     fill["token"] = ApiToken.objects.get(user=people["preparer"]).pk
     return {"people": people, "fill": fill, "tokens": tokens, "upload": json.dumps(doc, ensure_ascii=False).encode("utf-8")}
+
+
+def _department_tier(x, a, people: dict, user) -> dict:
+    """The 主管部门 tier (issue 22): unit A's 主管部门 D (its people: dept_preparer, dept_head) reviews
+    its units in a third task, where A's sibling E has sent D a version; A's own package there is
+    the sibling's view. A's and B's packages of the other tasks go to the bureau as before (D reviews
+    only in this task)."""
+    from jixiao.web.models import EvaluationTask, Package, Role, Status, Unit
+    from jixiao.web.review import tier
+
+    from .conftest import canonical
+    from .dept_world import latest, send_to_department
+
+    d = Unit.objects.create(bureau=x, name="某县农业农村局", budget_code="302000")
+    e = Unit.objects.create(bureau=x, name="某县农业技术推广中心", budget_code="302001", parent=d)
+    Unit.objects.filter(pk=a.pk).update(parent=d)
+    people["dept_preparer"] = user("d_tb", Role.PREPARER, unit=d)
+    people["dept_head"] = user("d_fz", Role.UNIT_HEAD, unit=d)
+    sibling = {"preparer": user("e_tb", Role.PREPARER, unit=e), "head": user("e_fz", Role.UNIT_HEAD, unit=e)}
+    # not actors of the table, but people its pages name (the crawl reads their login names as names)
+    people["sibling_preparer"], people["sibling_head"] = sibling["preparer"], sibling["head"]
+    t3 = EvaluationTask.objects.create(bureau=x, year=2021, title="2021年度自评", profile="national-2020",
+                                       deadline=date(2022, 6, 30))
+    t3.units.add(d, a, e)
+    own = Package.objects.create(task=t3, unit=d, draft=canonical(), version=1, status=Status.DRAFT)
+    mine = Package.objects.create(task=t3, unit=a, draft=canonical(), version=1, status=Status.DRAFT)
+    sibling["package"] = Package.objects.create(task=t3, unit=e, draft=canonical(), version=1, status=Status.DRAFT)
+    tier.set_tier(task_id=t3.pk, department_id=d.pk, user=people["performance"], deadline=date(2022, 6, 15))
+    send_to_department(sibling)
+    return {"dept": own.pk, "sub": sibling["package"].pk, "sub_version": latest(sibling["package"]), "mine": mine.pk,
+            "task3": t3.pk, "dept_unit": d.pk}
 
 
 def fingerprint() -> tuple:

@@ -23,10 +23,12 @@ from jixiao.web.models import BatchJob, Package, Status, Submission
 from jixiao.web.review import departments as bureau_departments
 from jixiao.web.review import imports as bureau_imports
 from jixiao.web.review import services as bureau_services
+from jixiao.web.review import tier
 from jixiao.web.security.audit import ACTIONS
 from jixiao.web.security.models import AuditEntry
 from jixiao.web.unit import services as unit_services
 
+from . import dept_world
 from .conftest import client_for, post_edit, text_of
 from .test_bureau import latest, send, sent  # noqa: F401 - `sent` is the fixture `scene` builds on
 
@@ -356,6 +358,52 @@ def token_revoke(w, tmp):
     return lambda: versions.revoke_api_token(token=ApiToken.objects.get(user=w["preparer"]), actor=w["preparer"])
 
 
+def _department(w, send: bool = True):
+    """A 主管部门 with three units beside the scene; the first unit's version with the department."""
+    w["tier_world"] = d = dept_world.build(password_hash="x")
+    if send:
+        dept_world.send_to_department(d["units"][0])
+    return d
+
+
+def tier_deadline(w, tmp):
+    d = _department(w, send=False)
+    return lambda: tier.set_tier(task_id=d["task"].pk, department_id=d["dept"]["unit"].pk, user=d["performance"],
+                                 deadline=date(2024, 6, 1))
+
+
+def tier_units_deadline(w, tmp):
+    d = _department(w, send=False)
+    return lambda: tier.set_units_deadline(package_id=d["dept"]["package"].pk, user=d["dept"]["head"],
+                                           deadline=date(2024, 5, 31))
+
+
+def dept_comment(w, tmp):
+    d = _department(w)
+    return lambda: tier.comment(package_id=d["units"][0]["package"].pk, user=d["dept"]["preparer"],
+                                path="narrative.problems", text="请补充")
+
+
+def dept_return(w, tmp):
+    d = _department(w)
+    package = d["units"][0]["package"]
+    return lambda: tier.return_unit(package_id=package.pk, user=d["dept"]["head"], version=dept_world.latest(package),
+                                    reason="请修改")
+
+
+def dept_approve(w, tmp):
+    d = _department(w)
+    package = d["units"][0]["package"]
+    return lambda: tier.approve_unit(package_id=package.pk, user=d["dept"]["head"], version=dept_world.latest(package))
+
+
+def dept_rebuild(w, tmp):
+    d = _department(w)
+    package = d["units"][0]["package"]
+    tier.approve_unit(package_id=package.pk, user=d["dept"]["head"], version=dept_world.latest(package))
+    return lambda: tier.rebuild(package_id=d["dept"]["package"].pk, user=d["dept"]["preparer"])
+
+
 def department_rollup(w, tmp):
     """The water bureau made a unit of the forestry bureau; the forestry bureau's draft (returned, so
     editable) rolls up the water bureau's approved version."""
@@ -405,6 +453,12 @@ SCENARIOS = {
     "review.imports.start_zip_import": (zip_import, "package_import"),
     "versions.issue_api_token": (token_issue, "token_issue"),
     "versions.revoke_api_token": (token_revoke, "token_revoke"),
+    "review.tier.set_tier": (tier_deadline, "dept_tier"),
+    "review.tier.set_units_deadline": (tier_units_deadline, "dept_units_deadline"),
+    "review.tier.comment": (dept_comment, "dept_comment"),
+    "review.tier.return_unit": (dept_return, "dept_return"),
+    "review.tier.approve_unit": (dept_approve, "dept_approve"),
+    "review.tier.rebuild": (dept_rebuild, "dept_rollup"),
     "drafts.rollup.roll_up_into": (department_rollup, "rollup"),
 }
 

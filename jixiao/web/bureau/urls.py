@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.bureau import import_views, job_views, pages, views
+from jixiao.web.bureau import import_views, job_views, pages, tier_views, views
 
 urlpatterns = [
     path("b/", views.tasks, name="bureau_tasks"),
@@ -30,4 +30,5 @@ urlpatterns = [
     path("b/p/<int:pk>/forms/<str:slug>/", pages.forms, name="bureau_forms"),
     path("b/p/<int:pk>/trace", pages.trace, name="bureau_trace"),
     path("b/departments/", pages.department_assignment, name="bureau_departments"),
+    path("b/t/<int:task>/tiers/", tier_views.tiers, name="bureau_tiers"),
 ]

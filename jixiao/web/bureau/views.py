@@ -23,7 +23,7 @@ from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
 from jixiao.web.jobs.status import status_of
 from jixiao.web.models import BatchJob, Status, Unit
-from jixiao.web.review import export, imports, selectors
+from jixiao.web.review import export, imports, selectors, tier
 from jixiao.web.review import services as bureau_services
 from jixiao.web.versions import ActionError
 
@@ -79,6 +79,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
     c = selectors.charts(t, missing=len(missing))
     ctx["open_rectifications"] = selectors.open_rectifications(t)
     ctx["panel"] = imports.panel(t, limit=DASHBOARD_WARNINGS)
+    ctx["tiers"] = tier.tier_rows(t, request.user)  # departments with their units nested (issue 22)
     ctx |= {"charts": {"histogram": c.histogram, "scatter": c.scatter, "funnel": c.funnel}, "counts": c.counts}
     return render(request, "web/bureau/dashboard.html", ctx)
 
@@ -277,7 +278,9 @@ def rollup(request: HttpRequest, task: int) -> HttpResponse:
         data = [[c.label, c.value if c.value is not None else c.text, c.unit, c.formula,
                  "；".join(f"{k}：{v}" for k, v in c.inputs.items()), c.rule] for c in r.result.values]
         return _xlsx(export.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
-    return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r})
+    sent = tier.department_rollup(t, chosen) if chosen is not None else None  # what the department sent (issue 22)
+    return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r,
+                                                      "view": sent})
 
 
 @login_required

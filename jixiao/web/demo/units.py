@@ -19,6 +19,8 @@ from django.utils import timezone
 from jixiao.web import versions
 from jixiao.web.demo import documents
 from jixiao.web.demo.bureau import build as bureau_side
+from jixiao.web.demo.tier import LOGINS as TIER_LOGINS
+from jixiao.web.demo.tier import build as tier_side
 from jixiao.web.drafts import fields
 from jixiao.web.models import Bureau, Comment, EvaluationTask, Package, Role, Status, Unit, User
 
@@ -51,7 +53,8 @@ def load_demo() -> Logins:
 
 
 def _list_logins(logins: Logins) -> None:
-    for u in User.objects.filter(username__in=["tianbao", "fuzeren", "tianbao02", "fuzeren02", "jixiaogu", "guikou"]).order_by("id"):
+    names = ["tianbao", "fuzeren", "tianbao02", "fuzeren02", "jixiaogu", "guikou", *TIER_LOGINS]
+    for u in User.objects.filter(username__in=names).order_by("id"):
         place = u.unit.name if u.unit else (u.bureau.name if u.bureau else "")
         logins.users.append((u.username, u.get_role_display(), place))
 
@@ -93,6 +96,7 @@ def _build() -> None:
         _synthetic(bureau, task, doc, rng, n, head if n == 0 else None)
 
     bureau_side(bureau, task)
+    tier_side(bureau, task, doc, _user)  # a 主管部门 reviewing its units (issue 22)
 
 
 def _deadline() -> date:

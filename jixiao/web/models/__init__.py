@@ -32,10 +32,11 @@ from jixiao.web.models.packages import (
 )
 from jixiao.web.models.review import BureauDecision, Publication, Rectification, SpotCheck, SpotScore
 from jixiao.web.models.tasks import EvaluationTask
+from jixiao.web.models.tier import DepartmentAttachment, DepartmentDecision, DepartmentTier
 
 __all__ = [
     "BUREAU_ROLES", "EDITABLE_STATUSES", "UNIT_ROLES",
-    "BatchJob", "Bureau", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
+    "BatchJob", "Bureau", "DepartmentAttachment", "DepartmentDecision", "DepartmentTier", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
     "ExecutionFigure", "ExecutionImport", "ExecutionImportJob", "FieldEdit", "Heartbeat", "ImmutableError", "JobState", "Counted",
     "Package", "PackageImport", "Publication", "Rectification", "RenderJob", "Role", "SpotCheck", "SpotScore",
     "Status", "Submission", "Unit", "User",

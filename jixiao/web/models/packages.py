@@ -13,6 +13,9 @@ class Status(models.TextChoices):
     NOT_STARTED = "not_started", "未开始"
     DRAFT = "draft", "草稿"
     IN_REVIEW = "in_review", "单位审核中"
+    # Issue 22: a unit under a 主管部门 that reviews its units sends there first.
+    DEPT_REVIEW = "dept_review", "主管部门审核中"
+    DEPT_APPROVED = "dept_approved", "主管部门审核通过"
     SUBMITTED = "submitted", "已报送"
     RETURNED = "returned", "退回"
     # Part 2 (issue 11):

@@ -57,6 +57,14 @@ ACTIONS = {
     "export": "导出下载",
     "token_issue": "签发接口令牌",
     "token_revoke": "吊销接口令牌",
+    # The 主管部门 tier (issue 22).
+    "dept_comment": "主管部门审核意见",
+    "dept_return": "主管部门退回",
+    "dept_approve": "主管部门审核通过",
+    "dept_submit": "主管部门随附下属单位报送",
+    "dept_tier": "设定主管部门截止日期",
+    "dept_units_deadline": "设定下属单位截止日期",
+    "dept_rollup": "主管部门重新汇总",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.unit import draft_views, views
+from jixiao.web.unit import dept_views, draft_views, views
 
 urlpatterns = [
     path("p/<int:pk>/", views.package_home, name="package"),
@@ -22,4 +22,10 @@ urlpatterns = [
     path("p/<int:pk>/versions/", views.version_list, name="versions"),
     path("p/<int:pk>/compare/", views.compare, name="compare"),
     path("r/", views.rectifications, name="rectifications"),
+    # The 主管部门's pages (issue 22): its units, the review of one unit's version, its roll-up.
+    path("p/<int:pk>/units/", dept_views.units, name="dept_units"),
+    path("p/<int:pk>/units/<int:sub>/", dept_views.unit_review, name="dept_unit"),
+    path("p/<int:pk>/units/<int:sub>/f/<str:slug>/", dept_views.unit_review, name="dept_unit_form"),
+    path("p/<int:pk>/units/<int:sub>/trace", dept_views.unit_trace, name="dept_unit_trace"),
+    path("p/<int:pk>/rollup/", dept_views.rollup, name="dept_rollup"),
 ]

@@ -321,7 +321,8 @@ def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
                 messages.success(request, "已退回填报人修改")
             elif action == "approve":
                 sub = versions.approve(package_id=package.pk, user=request.user, opinion=request.POST.get("opinion", ""))
-                messages.success(request, f"已审核通过，第{sub.number}版报送财政")
+                to = "报送主管部门" if access.tier_of(package) else "报送财政"
+                messages.success(request, f"已审核通过，第{sub.number}版{to}")
             else:
                 raise versions.ActionError("未知的操作")
         except versions.ActionError as exc:
@@ -332,7 +333,8 @@ def review(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     doc = pending.content if pending else package.draft
     view_pkg = _Shown(package, doc)
     ctx = _context(request, view_pkg, slug, read_only=True)
-    ctx.update({"review": True, "pending": pending, "package": package})
+    ctx.update({"review": True, "pending": pending, "package": package,
+                "to_department": access.tier_of(package) is not None})  # issue 22: where the approval sends it
     return render(request, "web/workspace.html", ctx)
 
 
