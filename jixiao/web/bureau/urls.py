@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.bureau import import_views, pages, views
+from jixiao.web.bureau import import_views, pages, target_views, views
 
 urlpatterns = [
     path("b/", views.tasks, name="bureau_tasks"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("b/t/<int:task>/batch/<int:job>", views.batch_status, name="bureau_batch_status"),
     path("b/t/<int:task>/execution/", import_views.execution, name="bureau_execution"),
     path("b/t/<int:task>/execution/<int:job>", import_views.execution_status, name="bureau_execution_status"),
+    path("b/t/<int:task>/targets/", target_views.targets, name="bureau_targets"),
+    path("b/t/<int:task>/targets/apply", target_views.apply, name="bureau_targets_apply"),
     path("b/t/<int:task>/imports/", import_views.packages, name="bureau_package_import"),
     path("b/t/<int:task>/imports/<int:job>", import_views.package_status, name="bureau_package_import_status"),
     path("b/p/<int:pk>/", views.package, name="bureau_package"),

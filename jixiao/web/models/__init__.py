@@ -562,3 +562,6 @@ class ExecutionImportJob(Heartbeat):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+from jixiao.web.models.targets import ApprovedTarget, TargetCheck, TargetImport  # noqa: E402,F401  (issue 20)

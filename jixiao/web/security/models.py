@@ -53,6 +53,7 @@ ACTIONS = {
     "department_assign": "分配归口业务科室",
     "execution_import": "导入一体化执行数",
     "package_import": "导入外部数据包",
+    "targets_import": "导入批复绩效目标",
     "export": "导出下载",
     "token_issue": "签发接口令牌",
     "token_revoke": "吊销接口令牌",
