@@ -1,8 +1,9 @@
 """The approved performance targets' part of `jixiao demo` (issue 20): an 一体化 export of every
 unit's approved targets — for the units that have a package, the indicators as they stated them,
 except the seed unit, whose first 附件3 target was approved higher than it reports (≥ one more than
-its 年度指标值: flagged on the dashboard, an error in its audit) and one synthetic unit whose
-projects' first 分值 were approved 5 points higher; for the units not started yet, the example's indicators, from which their
+its 年度指标值: flagged on the dashboard, an error in its audit) and the first synthetic unit that
+has sent its package, whose projects' first 分值 were approved 5 points higher (its review page
+lists them); for the units not started yet, the example's indicators, from which their
 drafts start. Called once, inside the demo's transaction, through the same service as the page."""
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def targets_csv(task: EvaluationTask) -> bytes:
         changed = ""
         if doc and not p.unit.is_synthetic and p.unit.budget_code == example["unit"].get("budget_code"):
             changed = "value"  # the seed unit: its 附件3's first target lowered after approval
-        elif doc and p.unit.is_synthetic and not weight_changed:
+        elif doc and p.unit.is_synthetic and p.status in versions.SENT and not weight_changed:
             changed, weight_changed = "weight", True
         w.writerows(_rows(task, p, doc or example, changed))
     return buf.getvalue().encode("utf-8-sig")
