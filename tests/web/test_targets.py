@@ -204,3 +204,29 @@ def test_api_import_list_and_differences(sent):  # noqa: F811 - the fixture
     assert own.status_code == 200 and len(own.json()) == len(diffs)
     assert api.post(f"/api/v1/targets/tasks/{task.pk}/import", {"file": SimpleUploadedFile("t.csv", _csv(*FORESTRY))},
                     **unit_token).status_code == 404
+
+
+def test_the_demo_flags_a_lowered_target_and_starts_new_drafts_from_targets(db):
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.drafts.computation import compute
+    from jixiao.web.targets import approved_for
+
+    load_demo()
+    seed = Package.objects.get(unit__budget_code="106005")
+    task = seed.task
+    assert TargetImport.objects.filter(task=task).count() == 1 and ApprovedTarget.objects.filter(task=task).exists()
+    # the seed unit reports 引进投资签约项目数 ≥5个 against an approved ≥6个: flagged, and an error in its audit
+    assert TargetCheck.objects.get(package=seed).differences == 1
+    from jixiao.web.review.selectors import DashboardQuery, dashboard
+
+    flagged = {r.package.unit.budget_code for r in dashboard(task, DashboardQuery(flag="targets"), size=None).rows}
+    assert "106005" in flagged and len(flagged) == 2  # and one synthetic unit sent with its 分值 changed
+    comp = compute(seed.draft, deadline=task.deadline, targets=approved_for(seed))
+    eased = [f for f in comp.findings if f.rule == "targets.direction"]
+    assert len(eased) == 1 and "“≥6个”" in eased[0].message and eased[0].severity == "error"
+    # the units that had not started begin from their targets
+    fresh = Package.objects.filter(task=task, status=Status.NOT_STARTED, unit__is_synthetic=True)
+    assert fresh.exists() and all(p.draft.get("overall", {}).get("indicators") for p in fresh)
+    # loading the demo again changes nothing
+    load_demo()
+    assert TargetImport.objects.filter(task=task).count() == 1
