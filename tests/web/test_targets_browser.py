@@ -16,7 +16,7 @@ pytestmark = BROWSER
 
 def _shot(page, name: str) -> None:
     assert _width(page) <= WIDTH, f"{page.url}: {_width(page)} px wide"
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"))
 
 
 def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
@@ -34,7 +34,7 @@ def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
 
     _login(page, base, "jixiaogu")
     page.goto(f"{base}/b/t/{task.pk}/targets/")
-    assert "批复目标（演示）.csv" in page.inner_text("#targets-latest")
+    assert "批复绩效目标（演示）.csv" in page.inner_text("#targets-latest")
     _shot(page, "01-targets")
     upload = tmp_path / "批复目标.csv"
     upload.write_text("预算编码,三级指标,指标值,分值\n106005,引进投资签约项目数,≥6个,8\n999999,甲,≥1个,5\n", encoding="utf-8")
@@ -59,6 +59,6 @@ def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
     number = fresh.unit.users.get(role="preparer").username
     _login(page, base, number)
     page.goto(f"{base}/p/{fresh.pk}/f/annex3/")
-    body = page.inner_text("body")
-    assert "引进投资签约项目数" in body
+    names = page.locator("input, textarea").evaluate_all("els => els.map(e => e.value)")
+    assert "引进投资签约项目数" in names and "≥5个" in names  # the indicator rows as approved, ready to fill
     _shot(page, "06-new-package-editor")
