@@ -174,15 +174,44 @@ def score(*, package: Package, profile_name: str | Profile | None = None) -> Sco
 
 
 @_scoped
-def audit(*, package: Package, name: str = "", profile_name: str | None = None, deadline: date | None = None):
+def audit(*, package: Package, name: str = "", profile_name: str | None = None, deadline: date | None = None,
+          targets: list | None = None):
     """Audit a package already read. Returns `audit.service.DocumentResult`; a package the engine
     cannot finish on comes back with `error` set, never as an exception. `deadline`: the hand-in
     deadline of the evaluation task the package belongs to (the web's packages), which the filing
-    dates are checked against instead of the deadline its notice prints."""
+    dates are checked against instead of the deadline its notice prints. `targets`: the approved
+    performance targets (`core.targets.ApprovedTarget`) of the package's own unit, which every
+    reported indicator is compared with (audit family `targets`)."""
     from .audit.service import audit_package
 
-    options = {"deadline": deadline} if deadline is not None else None
-    return audit_package(package, name or package.source_path or package.unit.name, profile_name, options)
+    options: dict = {}
+    if deadline is not None:
+        options["deadline"] = deadline
+    if targets:
+        options |= {"targets": list(targets), "targets_scope": "unit"}
+    return audit_package(package, name or package.source_path or package.unit.name, profile_name, options or None)
+
+
+def read_targets(*, filename: str, data: bytes, profile_name: str | None = None):
+    """An 一体化 export of approved performance targets read (`io.targets.TargetsFile`: the targets
+    and the rows refused, each with its reason); a file that cannot be read raises ServiceError."""
+    from .core.profiles import load_profile
+    from .io.targets import TargetsError
+    from .io.targets import read_targets as read
+
+    bare = load_profile(profile_name)["bare_target_comparator"] if profile_name else ">="
+    try:
+        return read(filename, data, bare)
+    except TargetsError as exc:
+        raise ServiceError(exc.message, exc.problems) from None
+
+
+def compare_targets(*, package: Package, targets: list, profile_name: str | None = None) -> list:
+    """Only the comparison with the approved targets (the audit family `targets`): its findings,
+    for the lists that need no whole audit (the dashboard's flag, the API's differences)."""
+    from .audit.registry import run_family
+
+    return run_family(package, "targets", profile_name, {"targets": list(targets), "targets_scope": "unit"})
 
 
 @_scoped

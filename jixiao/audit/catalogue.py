@@ -18,7 +18,7 @@ COMMAND = "python -m jixiao.audit.catalogue > docs/checks.md"
 FAMILY_TITLES = {
     "table": "表内运算", "funds": "资金表恒等式", "rate": "比率", "score": "得分", "reason": "偏差与低执行率的说明",
     "xref": "前后一致", "cross": "前后一致", "prose": "正文中的数字", "date": "年份与日期", "text": "文字规范",
-    "plaus": "合理性", "plausibility": "合理性", "forms": "材料完整性", "input": "输入文件", "internal": "内部",
+    "plaus": "合理性", "plausibility": "合理性", "forms": "材料完整性", "targets": "批复绩效目标", "input": "输入文件", "internal": "内部",
 }
 _ORDER = list(FAMILY_TITLES)
 

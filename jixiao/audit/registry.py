@@ -95,3 +95,13 @@ def run_checks_counted(pkg: Package, profile: Profile | str | None = None,
     finally:
         close_tally(token)
     return findings, evaluated
+
+
+def run_family(pkg: Package, family: str, profile: Profile | str | None = None,
+               options: dict | None = None) -> list[Finding]:
+    """The findings of one family of checks only (rule ids `family.…`), without scoring the package:
+    for a family that reads the package and its options alone (the approved targets')."""
+    _load_all()
+    prof = profile if isinstance(profile, Profile) else load_profile(profile or pkg.profile)
+    ctx = AuditContext(pkg, prof, ScoreReport(pkg, prof), options or {})
+    return [f for chk in CHECKS.values() if chk.rule.startswith(f"{family}.") for f in chk.func(ctx)]

@@ -78,8 +78,9 @@ class DocumentResult:
 # --- one document ---------------------------------------------------------------------------
 
 
-def audit_path(path: str | Path, profile: str | None = None) -> DocumentResult:
-    """Read and audit one file. Never raises for a bad input: the result carries `error`."""
+def audit_path(path: str | Path, profile: str | None = None, options: dict | None = None) -> DocumentResult:
+    """Read and audit one file. Never raises for a bad input: the result carries `error`.
+    `options`: passed to the checks (the approved targets, `--targets`)."""
     name = str(path)
     try:
         pkg = _read(Path(path))
@@ -91,7 +92,7 @@ def audit_path(path: str | Path, profile: str | None = None) -> DocumentResult:
         return failed(name, "文件结构嵌套过深，无法解析")
     except Exception as exc:  # a reader's bug must not reach the user as a traceback
         return failed(name, f"无法解析该文件（{type(exc).__name__}）")
-    return audit_package(pkg, name, profile)
+    return audit_package(pkg, name, profile, options)
 
 
 def failed(name: str, error: str) -> DocumentResult:
@@ -261,12 +262,12 @@ def _init_worker(profile: str | None) -> None:
             pass  # reported per document
 
 
-def _audit_chunk(paths: list[str], profile: str | None) -> list[DocumentResult]:
-    return [audit_path(p, profile) for p in paths]
+def _audit_chunk(paths: list[str], profile: str | None, options: dict | None = None) -> list[DocumentResult]:
+    return [audit_path(p, profile, options) for p in paths]
 
 
 def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | None = None,
-               progress: bool | None = None) -> list[DocumentResult]:
+               progress: bool | None = None, options: dict | None = None) -> list[DocumentResult]:
     """Audit every path; results in input order. jobs=None or 0 → all cores; 1 → in this process.
 
     progress: None shows a bar on stderr for batches when stderr is a terminal; False never.
@@ -279,12 +280,12 @@ def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | Non
     bar = _progress_bar(len(paths), progress)
     try:
         if workers == 1:
-            return [_tick(bar, audit_path(p, profile)) for p in paths]
+            return [_tick(bar, audit_path(p, profile, options)) for p in paths]
         size = max(1, min(32, len(paths) // (workers * 4)))
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
         results: list[DocumentResult] = []
-        for chunk, done in zip(chunks, _run_chunks(chunks, profile, workers)):
-            got = done if done is not None else [_audit_isolated(p, profile) for p in chunk]
+        for chunk, done in zip(chunks, _run_chunks(chunks, profile, workers, options)):
+            got = done if done is not None else [_audit_isolated(p, profile, options) for p in chunk]
             results += got
             if bar is not None:
                 bar.update(len(got))
@@ -294,12 +295,12 @@ def audit_many(paths: Sequence[str], profile: str | None = None, jobs: int | Non
             bar.close()
 
 
-def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int):
+def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int, options: dict | None = None):
     """Each chunk's results in order, or None for a chunk whose worker died."""
     from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile,)) as pool:
-        futures = [pool.submit(_audit_chunk, c, profile) for c in chunks]
+        futures = [pool.submit(_audit_chunk, c, profile, options) for c in chunks]
         workers_of = list((getattr(pool, "_processes", None) or {}).values())
         for fut in futures:
             try:
@@ -314,13 +315,13 @@ def _run_chunks(chunks: list[list[str]], profile: str | None, workers: int):
                 yield None
 
 
-def _audit_isolated(path: str, profile: str | None) -> DocumentResult:
+def _audit_isolated(path: str, profile: str | None, options: dict | None = None) -> DocumentResult:
     """One document in a process of its own, so that a crash names the document that caused it."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(audit_path, path, profile).result()
+            return pool.submit(audit_path, path, profile, options).result()
     except BrokenProcessPool:
         return failed(str(path), CRASHED)
 

@@ -26,6 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="输出格式（html、xlsx 须配合 -o）")
     p.add_argument("-o", "--output", metavar="OUT", help="写入文件（先写 OUT.tmp 再改名）")
     p.add_argument("--profile", help="评分方案（默认取各数据包自带的 profile）")
+    p.add_argument("--targets", metavar="TARGETS", help="批复绩效目标（一体化系统导出的 .csv 或 .xlsx）：逐项比对填报的指标")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认全部核心；1 为单进程）")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_audit)
@@ -44,9 +45,24 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if not paths:
         kinds = "、".join(AUDITABLE_SUFFIXES)
         raise UserError(f"没有找到可审核的文件（支持 {kinds}）")
-    results = audit_many(paths, args.profile, args.jobs or None, progress=False if args.quiet else None)
+    options = {"targets": _targets(args.targets)} if args.targets else None
+    results = audit_many(paths, args.profile, args.jobs or None, progress=False if args.quiet else None, options=options)
     emit(results, args.format, args.output)
     return exit_code(results)
+
+
+def _targets(path: str) -> list:
+    """The approved targets of `--targets`; a file that cannot be read, or with a refused row, stops
+    the audit (exit 2): comparing with half a file would report its missing rows as not approved."""
+    from ..io.targets import TargetsError, read_targets_file
+
+    try:
+        read = read_targets_file(path)
+    except TargetsError as exc:
+        raise UserError("；".join([f"批复目标文件 {path} 无法读取：{exc.message}", *exc.problems])) from None
+    if read.refused:
+        raise UserError("；".join([f"批复目标文件 {path} 中有{len(read.refused)}行无法读取，未审核", *read.refused[:20]]))
+    return read.targets
 
 
 def emit(results: list[DocumentResult], fmt: str, output: str | None) -> None:

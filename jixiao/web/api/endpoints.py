@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from jixiao.core.numbers import fmt_percent
 from jixiao.web import access, versions
+from jixiao.web.api import targets
 from jixiao.web.drafts import computation
 from jixiao.web.drafts.figures import kind_of
 from jixiao.web.security import tokens
@@ -261,3 +262,6 @@ def post_import(request, pk: int, file: File[UploadedFile], version: Form[int]):
     p = access.package_for(request.auth, pk)
     r = versions.import_draft(package_id=p.pk, user=request.auth, filename=file.name or "", data=file.read(), version=version)
     return Status(200 if r.ok else 422, Problem(ok=r.ok, message=r.message, problems=r.problems))
+
+
+api.add_router("/targets/", targets.router)  # issue 20: approved performance targets

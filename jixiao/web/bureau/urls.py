@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jixiao.web.bureau import import_views, job_views, pages, tier_views, views
+from jixiao.web.bureau import import_views, job_views, pages, target_views, tier_views, views
 
 urlpatterns = [
     path("b/", views.tasks, name="bureau_tasks"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("b/t/<int:task>/execution/", import_views.execution, name="bureau_execution"),
     path("b/t/<int:task>/execution/<int:job>", job_views.job_status, {"jobs": "execution_jobs"},
          name="bureau_execution_status"),
+    path("b/t/<int:task>/targets/", target_views.targets, name="bureau_targets"),
+    path("b/t/<int:task>/targets/apply", target_views.apply, name="bureau_targets_apply"),
     path("b/t/<int:task>/imports/", import_views.packages, name="bureau_package_import"),
     path("b/t/<int:task>/imports/<int:job>", job_views.job_status, {"jobs": "package_imports"},
          name="bureau_package_import_status"),

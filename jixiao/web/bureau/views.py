@@ -25,6 +25,8 @@ from jixiao.web.jobs.status import status_of
 from jixiao.web.models import BatchJob, Status, Unit
 from jixiao.web.review import export, imports, selectors, tier
 from jixiao.web.review import services as bureau_services
+from jixiao.web.review import targets as approved_targets
+from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
 DASHBOARD_WARNINGS = 30  # the rest on the 一体化 page
@@ -69,6 +71,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
     except ValueError:
         page = 1
     imports.refresh_checks(t)  # the 一体化 flags of packages changed since they were counted
+    approved_targets.refresh_checks(t)  # and the approved targets' flags
     result = selectors.dashboard(t, query, page=page)
     ctx = {"task": t, "query": query, "result": result, "rows": [r.cells() for r in result.rows],
            "statuses": selectors.STATUS_ORDER, "status_labels": dict(Status.choices),
@@ -89,6 +92,7 @@ def dashboard(request: HttpRequest, task: int) -> HttpResponse:
 def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     t = selectors.task_for(request.user, task)
     imports.refresh_checks(t)
+    approved_targets.refresh_checks(t)
     rows = selectors.dashboard(t, selectors.DashboardQuery.from_get(request.GET), size=None).rows
     diffs = imports.difference_counts(t)
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
@@ -118,7 +122,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     sub = versions.latest_sent(p)
     # A draft is the unit's working copy: the bureau reads only what the unit head sent.
     doc = sub.content if sub is not None else {}
-    comp = computation.compute(doc, deadline=p.task.deadline) if doc else computation.Computation(doc={})
+    comp = (computation.compute(doc, deadline=p.task.deadline, targets=approved_for(p)) if doc
+            else computation.Computation(doc={}))
     labels = computation.field_labels(doc, comp.layouts) if doc else {}
     ctx = {"package": p, "sub": sub, "comp": comp, "groups": computation.findings_by_form(comp) if doc else [],
            "figures": selectors.stated_beside_computed(comp.report) if comp.report else [],

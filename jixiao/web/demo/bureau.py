@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jixiao.web import versions
 from jixiao.web.demo.imports import build as imports
+from jixiao.web.demo.targets import build as approved_targets
 from jixiao.web.models import Bureau, Department, EvaluationTask, Package, Role, Status, Submission, Unit, User
 from jixiao.web.review import services as bureau_services
 
@@ -50,6 +51,7 @@ def build(bureau: Bureau, task: EvaluationTask) -> None:
             bureau_services.publish(package_id=p.pk, user=performance)
 
     imports(task)  # the 一体化 execution file (pre-fill, flags, 运行监控) and a zip of outside packages
+    approved_targets(task)  # the approved performance targets (one unit reports a lowered target)
 
     _departments(bureau)
     _date_sending(task)

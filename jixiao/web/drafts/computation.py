@@ -56,10 +56,13 @@ class Computation:
         return self.report.find(keys.execution_rate(keys.OVERALL)) if self.report else None
 
 
-def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, deadline=None) -> Computation:
+def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, deadline=None,
+            targets: list | None = None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
     `parsed` is (package, report) when the caller has already read and scored this very draft.
-    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it)."""
+    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it).
+    `targets`: the approved performance targets of the package's unit (web/targets.approved_for),
+    which every reported indicator is compared with."""
     comp = Computation(doc=doc, layouts=layouts or layout.Layouts(doc))
     if not doc:
         comp.error = "数据包为空：请导入或开始填写"
@@ -70,7 +73,7 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, de
             comp.report = services.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = services.audit(package=pkg, name="草稿", deadline=deadline)
+        result = services.audit(package=pkg, name="草稿", deadline=deadline, targets=targets)
     except services.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp

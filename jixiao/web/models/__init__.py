@@ -31,12 +31,13 @@ from jixiao.web.models.packages import (
     Submission,
 )
 from jixiao.web.models.review import BureauDecision, Publication, Rectification, SpotCheck, SpotScore
+from jixiao.web.models.targets import ApprovedTarget, TargetCheck, TargetImport
 from jixiao.web.models.tasks import EvaluationTask
 from jixiao.web.models.tier import DepartmentAttachment, DepartmentDecision, DepartmentTier
 
 __all__ = [
     "BUREAU_ROLES", "EDITABLE_STATUSES", "UNIT_ROLES",
-    "BatchJob", "Bureau", "DepartmentAttachment", "DepartmentDecision", "DepartmentTier", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
+    "ApprovedTarget", "TargetCheck", "TargetImport", "BatchJob", "Bureau", "DepartmentAttachment", "DepartmentDecision", "DepartmentTier", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
     "ExecutionFigure", "ExecutionImport", "ExecutionImportJob", "FieldEdit", "Heartbeat", "ImmutableError", "JobState", "Counted",
     "Package", "PackageImport", "Publication", "Rectification", "RenderJob", "Role", "SpotCheck", "SpotScore",
     "Status", "Submission", "Unit", "User",

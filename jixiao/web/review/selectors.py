@@ -95,6 +95,9 @@ SORTS = {
 }
 
 
+FLAGS = ("outrun", "errors", "exec", "targets")
+
+
 @dataclass
 class DashboardQuery:
     sort: str = "code"
@@ -102,7 +105,7 @@ class DashboardQuery:
     status: str = ""
     grade: str = ""
     q: str = ""
-    flag: str = ""  # outrun | errors | exec (differs from the 一体化 figures)
+    flag: str = ""  # outrun | errors | exec (differs from the 一体化 figures) | targets (from the approved targets)
 
     @classmethod
     def from_get(cls, get) -> DashboardQuery:
@@ -113,7 +116,7 @@ class DashboardQuery:
         flag = get.get("flag", "")
         return cls(sort=sort if sort in SORTS else "code", desc=desc,
                    status=status if status in Status.values else "", grade=get.get("grade", "")[:10],
-                   q=get.get("q", "").strip()[:100], flag=flag if flag in ("outrun", "errors", "exec") else "")
+                   q=get.get("q", "").strip()[:100], flag=flag if flag in FLAGS else "")
 
     def sort_param(self, column: str) -> str:
         """The sort a column header links to: the same column flips its direction."""
@@ -168,7 +171,7 @@ class Row:
                 "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
                 "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
                 "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M"),
-                "exec_diff": getattr(p, "exec_diff", 0)}
+                "exec_diff": getattr(p, "exec_diff", 0), "target_diff": getattr(p, "target_diff", 0)}
 
     @property
     def days_text(self) -> str:
@@ -228,6 +231,8 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
         qs = qs.filter(errors__gt=0)
     if query.flag == "exec":
         qs = qs.filter(execution_check__differences__gt=0)
+    if query.flag == "targets":  # differs from the approved performance targets (review/targets.py)
+        qs = qs.filter(target_check__differences__gt=0)
     margin = margin_of(task)
     if query.flag == "outrun":
         gap = ExpressionWrapper(F("total_score") - Least(F("execution_rate"), Value(Decimal(1))) * Value(Decimal(100)),
@@ -235,7 +240,8 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
         qs = qs.annotate(gap=gap).filter(gap__gt=margin)
     count = None if size is None else qs.count()
     col = _sort_column(query.sort, qs)
-    qs = (qs.annotate(exec_diff=Coalesce(F("execution_check__differences"), 0))  # the 一体化 flag (bureau_imports)
+    qs = (qs.annotate(exec_diff=Coalesce(F("execution_check__differences"), 0),  # the 一体化 flag (bureau_imports)
+                      target_diff=Coalesce(F("target_check__differences"), 0))  # the approved targets' flag
           .order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code"))
     if size is None:
         rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]

@@ -54,6 +54,7 @@ ACTIONS = {
     "execution_import": "导入一体化执行数",
     "package_import": "导入外部数据包",
     "rollup": "汇总下属单位数据",
+    "targets_import": "导入批复绩效目标",
     "export": "导出下载",
     "token_issue": "签发接口令牌",
     "token_revoke": "吊销接口令牌",

@@ -8,6 +8,7 @@ register = template.Library()
 
 _OUTRUNS = ' <span class="flag" title="总分高于执行率超过评分方案规定的幅度">⚑ 高于执行率</span>'
 _OUTRUNS_ROW = ' class="outruns"'
+_TARGETS = ' <span class="flag target-flag" title="填报的指标与批复的绩效目标不一致">⚑ 与批复目标不一致{}处</span>'
 _EXEC = ' <span class="flag exec-flag" title="填报的全年预算数或执行数与一体化系统不一致">⚑ 一体化不一致{}处</span>'
 
 
@@ -23,10 +24,11 @@ def dashboard_rows(rows: list[dict]) -> str:
         sup = f'<br><span class="hint">{escape(r["supervisor"])}</span>' if r["supervisor"] else ""
         late = ' class="late"' if r["late"] else ""
         exec_flag = _EXEC.format(r["exec_diff"]) if r["exec_diff"] else ""
+        target_flag = _TARGETS.format(r["target_diff"]) if r.get("target_diff") else ""
         bad = " bad" if r["errors"] else ""
         out.append(
             f'<tr id="unit-{code}"{_OUTRUNS_ROW if outruns else ""}><td>{code}</td>\n'
-            f'<td><a href="/b/p/{r["pk"]}/">{escape(r["name"])}</a>{sup}</td>\n'
+            f'<td><a href="/b/p/{r["pk"]}/">{escape(r["name"])}</a>{target_flag}{sup}</td>\n'
             f'<td><span class="status status-{escape(r["status"])}">{escape(r["status_label"])}</span></td>\n'
             f'<td{late}>{escape(r["days"])}</td>\n'
             f'<td class="num">{escape(r["total"])}{_OUTRUNS if outruns else ""}</td>\n'

@@ -27,6 +27,7 @@ from jixiao.web.field_names import field_name
 from jixiao.web.jobs import status as job_status
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
+from jixiao.web.targets import approved_for
 from jixiao.web.unit import selectors as unit_selectors
 from jixiao.web.unit import services as unit_services
 from jixiao.web.versions import ActionError
@@ -54,7 +55,7 @@ def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None,
 
 def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
     doc = package.draft
-    comp = comp or computation.compute(doc, deadline=package.task.deadline)
+    comp = comp or computation.compute(doc, deadline=package.task.deadline, targets=approved_for(package))
     form = comp.layouts.build(slug) if comp.layouts else layout.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
