@@ -2,9 +2,11 @@
 
 One correct project table (tests/layouts) is printed in a fixed set of layouts — other families'
 titles and none, three indicator column orders, header synonyms, one or two header rows, merged
-level labels, an amount table of peer rows with a 合计 or of a parent with its children — and in
-every format the generator makes (text with TAB, aligned spaces or pipes, the TAB-per-cell dump,
-HTML, .xlsx, .docx; PDF through LibreOffice for two layouts). Each is audited correct and then with
+level labels, an amount table of peer rows with a 合计, of groups closed by 小计, or of a parent with
+its children, the grade in a cell of its own or after its label — and in every format the generator
+makes (text with TAB, trimmed TAB rows, aligned spaces with figures flush left or right, pipes, the
+TAB-per-cell dump, HTML in UTF-8 and in GB18030 without a declared charset, .xlsx, .docx; PDF
+through LibreOffice for two layouts). Each is audited correct and then with
 each defect planted alone.
 
     .venv/bin/python bench/layouts.py [--no-pdf] [--formats tab,docx] [--show-partial] [--no-cases]
@@ -49,6 +51,8 @@ LAYOUTS = (
     Layout(amounts="peers"),
     Layout(amounts="parent"),
     Layout(title="none", order="points_first", merged=True, amounts="peers"),
+    Layout(amounts="subtotals", grade_in_cell=True),
+    Layout(title="special", order="score_before_actual", header_rows=2, merged=True, amounts="subtotals"),
 )
 PDF_LAYOUTS = (Layout(), Layout(title="linked", merged=True, amounts="peers"))
 
@@ -56,7 +60,8 @@ PDF_LAYOUTS = (Layout(), Layout(title="linked", merged=True, amounts="peers"))
 def axes(layout: Layout) -> list[str]:
     """The layout families a layout belongs to, for the per-family figures."""
     out = [f"title_{layout.title}", f"order_{layout.order}", f"words_{layout.words}",
-           f"header_rows_{layout.header_rows}", f"merged_{int(layout.merged)}", f"amounts_{layout.amounts}"]
+           f"header_rows_{layout.header_rows}", f"merged_{int(layout.merged)}", f"amounts_{layout.amounts}",
+           f"grade_in_cell_{int(layout.grade_in_cell)}"]
     return out
 
 

@@ -88,7 +88,8 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
         if figures:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
-            rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
+            held = {id(s) for s in figures}
+            rows = sum(1 for row in table.rows if any(id(cells.get(id(c))) in held for c in row if id(c) in cells))
             read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures),
                              sources=frozenset(map(id, sources)))
             skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]
