@@ -76,6 +76,13 @@ def forget(table: Table) -> None:
                 notes.cells.pop(id(c), None)
 
 
+def rows_left(table: Table) -> int:
+    """Rows of `table` holding a figure of which no cell has been read so far."""
+    notes = _NOTES.get()
+    cells = notes.cells if notes is not None else {}
+    return sum(1 for row in table.rows if _row_figure(row) and not any(id(c) in cells for c in row))
+
+
 def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
     entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
