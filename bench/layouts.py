@@ -2,9 +2,11 @@
 
 One correct project table (tests/layouts) is printed in a fixed set of layouts — other families'
 titles and none, three indicator column orders, header synonyms, one or two header rows, merged
-level labels, an amount table of peer rows with a 合计 or of a parent with its children — and in
-every format the generator makes (text with TAB, aligned spaces or pipes, the TAB-per-cell dump,
-HTML, .xlsx, .docx; PDF through LibreOffice for two layouts). Each is audited correct and then with
+level labels, an amount table of peer rows with a 合计, of groups closed by 小计, or of a parent with
+its children, the grade in a cell of its own or after its label — and in every format the generator
+makes (text with TAB, trimmed TAB rows, aligned spaces with figures flush left or right, pipes, the
+TAB-per-cell dump, HTML in UTF-8 and in GB18030 without a declared charset, .xlsx, .docx; PDF
+through LibreOffice for two layouts). Each is audited correct and then with
 each defect planted alone.
 
     .venv/bin/python bench/layouts.py [--no-pdf] [--formats tab,docx] [--show-partial] [--no-cases]
@@ -29,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from layouts import DEFECTS, FORMATS, Layout, audit_layout, correct_project, found, planted  # noqa: E402
+from layouts import DEFECTS, FORMATS, Layout, audit_layout, correct_project, found, planted, write_layout  # noqa: E402
 
 from jixiao.audit.report import render_text  # noqa: E402
 from jixiao.audit.service import audit_path  # noqa: E402
@@ -49,6 +51,8 @@ LAYOUTS = (
     Layout(amounts="peers"),
     Layout(amounts="parent"),
     Layout(title="none", order="points_first", merged=True, amounts="peers"),
+    Layout(amounts="subtotals", grade_in_cell=True),
+    Layout(title="special", order="score_before_actual", header_rows=2, merged=True, amounts="subtotals"),
 )
 PDF_LAYOUTS = (Layout(), Layout(title="linked", merged=True, amounts="peers"))
 
@@ -56,7 +60,8 @@ PDF_LAYOUTS = (Layout(), Layout(title="linked", merged=True, amounts="peers"))
 def axes(layout: Layout) -> list[str]:
     """The layout families a layout belongs to, for the per-family figures."""
     out = [f"title_{layout.title}", f"order_{layout.order}", f"words_{layout.words}",
-           f"header_rows_{layout.header_rows}", f"merged_{int(layout.merged)}", f"amounts_{layout.amounts}"]
+           f"header_rows_{layout.header_rows}", f"merged_{int(layout.merged)}", f"amounts_{layout.amounts}",
+           f"grade_in_cell_{int(layout.grade_in_cell)}"]
     return out
 
 
@@ -194,6 +199,23 @@ def _key(finding) -> tuple:
     return finding.rule, finding.stated, finding.expected
 
 
+def partly_read(folder: Path) -> Path:
+    """The national layout as .docx with a list of equipment appended whose headers (序号, 品名, 数量,
+    单价) name no column the audit checks: read in part, the list said unread."""
+    from docx import Document
+
+    path = write_layout(correct_project(), Layout(), "docx", folder)
+    doc = Document(str(path))
+    doc.add_paragraph("附表：设备清单")
+    rows = [("序号", "品名", "数量", "单价"), ("1", "压路机", "2", "35.00"), ("2", "洒水车", "1", "28.50")]
+    table = doc.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    doc.save(str(path))
+    return path
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-pdf", action="store_true", help="skip the PDF layouts (LibreOffice is slow)")
@@ -255,9 +277,12 @@ def main() -> int:
         print(f"RESULT full_coverage_share_{key}={full / docs:.2f} ratio")
     print(f"RESULT layout_audits={audits} documents  # in {elapsed:.1f} s")
     if args.show_partial:
-        print("（一份部分读懂的文件的核对范围）" if shown else "（本次没有部分读懂的文件）")
+        print("（一份部分读懂的文件的核对范围）")
         if shown is not None:
             print(render_text([shown]))
+        else:  # every layout was read in full: show a document with a table no header names
+            with tempfile.TemporaryDirectory(prefix="jx-bench-layout-") as tmp:
+                print(render_text([audit_path(partly_read(Path(tmp)))]))
     return 0
 
 

@@ -491,3 +491,16 @@ def test_a_second_table_in_a_sheet_is_read_on_its_own(tmp_path):
     result = audit_path(path)
     assert result.coverage.status == "checked", result.coverage.unread
     assert [t.kind for t in result.coverage.tables] == ["资金表、指标表", "金额表"]
+
+
+def test_a_table_of_spending_by_item_with_a_rate_column_is_no_fund_block_and_its_rates_are_not_added(tmp_path):
+    """执行率 and 单价 do not add up: the total row's rate is no sum, and the items are no fund rows."""
+    rows = [["项目", "预算数", "执行数", "执行率", "结余", "单价"], ["道路维修", "150", "145", "96.67%", "5", "3"],
+            ["桥涵养护", "60", "55.5", "92.50%", "4.5", "2"], ["合计", "210", "200.5", "95.48%", "9.5", "2.5"]]
+    doc = _amount_doc(tmp_path, rows)
+    pkg = read_any(doc)
+    assert not pkg.projects
+    (table,) = pkg.narrative.tables.values()
+    assert sorted(table.columns.values()) == ["执行数", "结余", "预算数"]
+    result = audit_path(doc)
+    assert result.summary["errors"] == 0 and result.coverage.tables[0].kind == "金额表"

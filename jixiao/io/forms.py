@@ -58,7 +58,7 @@ from .headers import (
     texts_of,
     words_of_roles,
 )
-from .reading import caption_of, forget, note, prose_reads, prose_unread, reading_of, recording
+from .reading import caption_of, forget, note, prose_reads, prose_unread, reading_of, recording, rows_left
 from .score_sheet import find_sheet
 from .text_tables import tables_in_text
 
@@ -312,7 +312,10 @@ def _amount_table(table: Table, where: str, n: int, form: str) -> LineTable | No
         if not label or not any(amount(row[j].text) is not None for row in table.rows[start + 1:] if j < len(row)):
             continue  # a column of text (备注) or one no row fills
         role = cell_role(cell.text)
-        spec[role if role in _AMOUNT_ROLES and role not in spec else f"column{j}"] = (label,)
+        if role in _AMOUNT_ROLES and role not in spec:
+            spec[role] = (label,)
+        elif _sums_like_an_amount(label, role):
+            spec[f"column{j}"] = (label,)
     if len(spec) < 2:
         return None
     title = where if where != "文件开头" else "金额表"
@@ -324,6 +327,16 @@ def _amount_table(table: Table, where: str, n: int, form: str) -> LineTable | No
     _subtotals(lt)
     _complete_groups(lt)
     return lt if lt.lines else None
+
+
+# A column that adds up like money: its header names an amount (…数, …额, 资金) and no ratio or unit
+# figure (执行率, 占比, 单价, 均价), which a total row does not sum.
+_AMOUNT_LABEL = re.compile(r"(?:数|额|金额|资金|支出|收入)(?:[（(][^）)]*[）)])?$")
+_NOT_ADDED = re.compile(r"率|比重|占比|比例|单价|均价|平均|%|％|分值|得分|权重")
+
+
+def _sums_like_an_amount(label: str, role: str) -> bool:
+    return not role and _AMOUNT_LABEL.search(label) is not None and _NOT_ADDED.search(label) is None
 
 
 def _amount_header(row: list[Cell]) -> bool:
@@ -426,7 +439,8 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
                 break
         kind = _kind_by_caption(caption, ctx.pkg)
         form = _KIND_FORMS[kind]
-        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]), keep=_holds_rows)
+        table = parse_self_eval(ctx, Segment(form, caption, b.line, [*names, b]),
+                                keep=lambda t, b=b: _holds_rows(t) and not _item_rows(t, b))
         if table is None:
             forget(b)  # not a self-evaluation table: its cells are free for another reading
             continue
@@ -434,6 +448,12 @@ def _self_eval_by_headers(ctx: _Ctx, seg: Segment) -> None:
             _grade_cells(table, [after], form)  # "评价等次：良" printed under the table
         if table is not None and form not in ctx.pkg.forms_found:
             ctx.pkg.forms_found.append(form)
+
+
+def _item_rows(t: SelfEvalTable, table: Table) -> bool:
+    """A fund block of a total row alone beside two rows of figures that are no part of the funds
+    (道路维修, 桥涵养护 … closed by 合计, with an 执行率 column): a table of spending by item."""
+    return not t.indicators and all(f.key == "total" for f in t.funds) and rows_left(table) >= 2
 
 
 def _one_per_item(table: Table) -> list[Table]:

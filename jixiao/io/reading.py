@@ -76,6 +76,13 @@ def forget(table: Table) -> None:
                 notes.cells.pop(id(c), None)
 
 
+def rows_left(table: Table) -> int:
+    """Rows of `table` holding a figure of which no cell has been read so far."""
+    notes = _NOTES.get()
+    cells = notes.cells if notes is not None else {}
+    return sum(1 for row in table.rows if _row_figure(row) and not any(id(c) in cells for c in row))
+
+
 def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
     """The Reading of a document: `tables` are its tables in order, each with where it stands."""
     entries: list[tuple[TableRead | None, list[Unread]]] = []  # per table: what was read, what was not
@@ -88,7 +95,8 @@ def reading_of(tables: list[tuple[Table, str]], notes: Notes) -> Reading:
         if figures:
             kinds = {_kind(s, notes) for s in figures}
             kind = "、".join(k for k in _KIND_ORDER if k in kinds)
-            rows = len({s.row for s in figures if s.row} or {s.line for s in figures})
+            held = {id(s) for s in figures}
+            rows = sum(1 for row in table.rows if any(id(cells.get(id(c))) in held for c in row if id(c) in cells))
             read = TableRead(where=_named(where, figures), kind=kind, rows=rows, figures=len(figures),
                              sources=frozenset(map(id, sources)))
             skipped = [row for row in table.rows if not any(id(c) in notes.cells for c in row) and _row_figure(row)]

@@ -100,63 +100,65 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _spans(line: str) -> list[tuple[int, str]]:
-    """(start display column, text) of each cell of an aligned line."""
+def _spans(line: str) -> list[tuple[int, int, str]]:
+    """(start, end display column, text) of each cell of an aligned line."""
     out = []
     for m in _CELL.finditer(line.rstrip("\r\n")):
-        out.append((_width(line[:m.start()]), m.group(0).strip(" \u3000\u00a0")))
+        start = _width(line[:m.start()])
+        text = m.group(0).strip(" \u3000\u00a0")
+        out.append((start, start + _width(text), text))
     return out
 
 
-def _header_starts(spans: list[list[tuple[int, str]]]) -> set[int]:
-    """The cell starts of the widest row and of every header row (one naming two column roles): a
-    header over two rows, "绩效指标 … 分值 得分" above "一级指标 二级指标 三级指标", has no single
-    row naming every column."""
-    starts = {start for start, _ in max(spans, key=len)}
-    return starts | {start for row in spans if len(row_roles(tuple(text for _, text in row))) >= 2 for start, _ in row}
-
-
-def _column_starts(spans: list[list[tuple[int, str]]], headed: set[int]) -> list[int]:
-    """Where the columns start: the header starts, and every start two rows or more share (a column
-    whose header cell is empty). Starts one display column apart are one column."""
-    counts: dict[int, int] = {}
-    for row in spans:
-        for start, _ in row:
-            counts[start] = counts.get(start, 0) + 1
+def _column_starts(spans: list[list[tuple[int, int, str]]]) -> list[int]:
+    """Where the columns start: the cell starts of the header rows (rows naming two column roles;
+    a header over two rows, "绩效指标 … 分值 得分" above "一级指标 二级指标 三级指标", has no single
+    row naming every column), else of the widest row. Starts one display column apart are one."""
+    headers = [row for row in spans if len(row_roles(tuple(text for _, _, text in row))) >= 2]
+    starts = sorted({start for row in headers or [max(spans, key=len)] for start, _, _ in row})
     out: list[int] = []
-    for start in sorted(s for s, n in counts.items() if n >= 2 or s in headed):
-        if out and start - out[-1] <= 1:
-            continue
-        out.append(start)
+    for start in starts:
+        if not out or start - out[-1] > 1:
+            out.append(start)
     return out
 
 
-def _on_grid(spans: list[list[tuple[int, str]]], starts: set[int]) -> bool:
-    """The lines are printed in columns: nine cells in ten start where a column of the widest row
-    starts (a run of cells merely separated by spaces, not aligned, is read cell after cell)."""
-    cells = [start for row in spans for start, _ in row]
-    on = sum(1 for start in cells if any(abs(start - s) <= 1 for s in starts))
-    return on * 10 >= len(cells) * 9
+def _column_of(start: int, end: int, starts: list[int], right: int) -> int | None:
+    """The column a cell stands in: the one it starts at (text flush left), or the one whose right
+    edge it ends at (a figure set flush right: two to four display columns before the next column's
+    start, or the table's right edge); None for a cell off the grid."""
+    for k, s in enumerate(starts):
+        if abs(start - s) <= 1:
+            return k
+    for k, s in enumerate(starts):
+        edge = starts[k + 1] if k + 1 < len(starts) else right + 2
+        if s < start and edge - 4 <= end <= edge - 1:
+            return k
+    return None
 
 
 def _aligned(lines: list[str]) -> list[list[str]]:
-    """Aligned rows cell by cell ([] when the lines are not aligned): the column starts are those of
-    the widest row and those rows share; each cell of a row goes to the last column starting at or before it (one display column of slack, for a cell
-    printed one space off), so cells a row leaves blank stay empty in their columns."""
+    """Aligned rows cell by cell, or [] when the lines are not printed in columns (nine cells in ten
+    must start at a column's start or end at its right edge; cells merely separated by runs of
+    spaces are then read in order). Each cell goes to its column, so the cells a row leaves blank
+    (a merged level label, a trailing cell) stay empty in theirs and nothing shifts."""
     spans = [_spans(line) for line in lines]
-    headed = _header_starts(spans)
-    if not _on_grid(spans, headed):
+    starts = _column_starts(spans)
+    right = max(end for row in spans for _, end, _ in row)
+    placed = [[(_column_of(start, end, starts, right), start, text) for start, end, text in row] for row in spans]
+    cells = [k for row in placed for k, _, _ in row]
+    if sum(k is not None for k in cells) * 10 < len(cells) * 9:
         return []
-    starts = _column_starts(spans, headed)
     out = []
-    for row in spans:
-        cells = [""] * len(starts)
-        for start, text in row:
-            k = max((i for i, s in enumerate(starts) if s <= start + 1), default=0)
-            while k < len(starts) - 1 and cells[k]:
+    for row in placed:
+        cells_of_row = [""] * len(starts)
+        for k, start, text in row:
+            if k is None:  # off the grid (a long text run over several columns): the column it starts in
+                k = max((i for i, s in enumerate(starts) if s <= start + 1), default=0)
+            while k < len(starts) - 1 and cells_of_row[k]:
                 k += 1  # two cells in one column: the second is the next column's, printed off its start
-            cells[k] = f"{cells[k]} {text}".strip() if cells[k] else text
-        out.append(cells)
+            cells_of_row[k] = text
+        out.append(cells_of_row)
     return out
 
 

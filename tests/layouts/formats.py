@@ -13,10 +13,12 @@ from .grid import Grid
 
 # tab keeps a row's empty trailing cells (as copying a Word or web table gives); tab_trim drops them
 # (as an editor that strips trailing blanks leaves it).
-TEXT_FORMATS = ("tab", "tab_trim", "spaces", "pipes", "dump")
-FORMATS = (*TEXT_FORMATS, "html", "xlsx", "docx", "pdf")
-SUFFIX = {"tab": ".txt", "tab_trim": ".txt", "spaces": ".txt", "pipes": ".txt", "dump": ".txt", "html": ".html", "xlsx": ".xlsx",
-          "docx": ".docx", "pdf": ".pdf"}
+# spaces_right: aligned columns with figures set flush right, as a fixed-width view prints numbers.
+TEXT_FORMATS = ("tab", "tab_trim", "spaces", "spaces_right", "pipes", "dump")
+# html_gb: a page saved in GB18030 that declares no charset (older government sites).
+FORMATS = (*TEXT_FORMATS, "html", "html_gb", "xlsx", "docx", "pdf")
+SUFFIX = {"tab": ".txt", "tab_trim": ".txt", "spaces": ".txt", "spaces_right": ".txt", "pipes": ".txt", "dump": ".txt",
+          "html": ".html", "html_gb": ".html", "xlsx": ".xlsx", "docx": ".docx", "pdf": ".pdf"}
 UNIT_LINE = "金额单位：万元"
 YEAR_LINE = "（2023年度）"
 
@@ -27,6 +29,8 @@ def write(grid: Grid, fmt: str, folder: Path, stem: str = "自评表") -> Path:
         path.write_text(text(grid, fmt), encoding="utf-8")
     elif fmt == "html":
         path.write_text(page(grid), encoding="utf-8")
+    elif fmt == "html_gb":
+        path.write_bytes(page(grid).replace('<meta charset="utf-8">', "").encode("gb18030"))
     elif fmt == "xlsx":
         workbook(grid, path)
     elif fmt == "docx":
@@ -74,9 +78,20 @@ def _text_table(grid: Grid, fmt: str, first: bool) -> str:
             lines.append("\t".join(cells))
         elif fmt == "pipes":
             lines.append("| " + " | ".join(row) + " |")
+        elif fmt == "spaces_right":  # figures flush right in their columns, text flush left
+            lines.append("  ".join(_pad(cell, widths[c], _is_figure(cell)) for c, cell in enumerate(row)).rstrip())
         else:  # aligned columns, as a table copied from a fixed-width view
             lines.append("  ".join(cell + " " * (widths[c] - _width(cell)) for c, cell in enumerate(row)).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _pad(cell: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(cell))
+    return gap + cell if right else cell + gap
+
+
+def _is_figure(cell: str) -> bool:
+    return bool(cell) and all(ch.isdigit() or ch in ",.%" for ch in cell)
 
 
 def _width(cell: str) -> int:

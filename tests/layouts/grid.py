@@ -49,7 +49,9 @@ class Layout:
     header_rows: int = 1  # 1, or 2 (a 绩效指标 band over 一级/二级/三级指标)
     merged: bool = False  # repeated level labels left blank, as merged cells print
     points_in_label: bool = True  # "产出指标(50分)"
-    amounts: str = "none"  # none | peers (rows and 合计) | parent (a parent row and 其中 children)
+    amounts: str = "none"  # none | peers (rows and 合计) | parent (a parent row and 其中 children) |
+    # subtotals (groups of rows each closed by 小计, then 合计)
+    grade_in_cell: bool = False  # "评价等次：优" in one cell rather than a label and its value
 
     @property
     def family(self) -> str:
@@ -147,12 +149,12 @@ def _indicators(p: Project, layout: Layout, add, word, spans, width) -> None:
                 spans.append((start, 0, count, 1))
     total = {"target": "", "actual": "", "weight": pts(p.total_weight), "score": pts(p.total_score), "reason": ""}
     add(["总分", "", "", *[total[c] for c in order]])
-    add(["评价等次", p.grade])
+    add([f"评价等次：{p.grade}"] if layout.grade_in_cell else ["评价等次", p.grade])
 
 
 def _amounts(p: Project, layout: Layout) -> Grid:
-    """The project's spending by item, a table of its own: peer rows and their 合计, or a parent row
-    and its 其中 children."""
+    """The project's spending by item, a table of its own: peer rows and their 合计, groups closed by
+    their 小计 and a 合计, or a parent row and its 其中 children."""
     rows = [["项目", "预算数", "执行数", "结余"]]
     total = p.amounts_total
     assert total is not None
@@ -160,6 +162,13 @@ def _amounts(p: Project, layout: Layout) -> Grid:
     items = [[a.label, num(a.budget), num(a.executed), num(a.balance)] for a in p.amounts]
     if layout.amounts == "peers":
         rows += items + [[total.label, *total_row]]
+    elif layout.amounts == "subtotals":  # the items in two groups, each closed by its 小计, then 合计
+        for group in (p.amounts[:2], p.amounts[2:]):
+            budget = sum((a.budget for a in group), Decimal(0))
+            executed = sum((a.executed for a in group), Decimal(0))
+            rows += [[a.label, num(a.budget), num(a.executed), num(a.balance)] for a in group]
+            rows.append(["小计", num(budget), num(executed), num(budget - executed)])
+        rows.append([total.label, *total_row])
     else:
         rows += [["项目支出", *total_row]] + [[f"其中：{r[0]}", *r[1:]] for r in items]
     return Grid("项目支出明细表（万元）", rows, [], 4)
