@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run` until the web app exists: score, audit and render the demo package (and audit the
+# `make run-cli`: score, audit and render the demo package from the command line (and audit the
 # original seed document where it is present), write everything to the output folder, say where to look.
 set -uo pipefail
 example="$1"; out="$2"

@@ -4,11 +4,12 @@ figure or date wrapped inside a table cell."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, SEED
 
 from jixiao.io.readers import read_any
 from jixiao.render import fonts
@@ -166,3 +167,120 @@ def test_title_lines_in_the_pdf(doc):
     tops = sorted({round(c["top"]) for c in title})
     text = ["".join(c["text"] for c in title if round(c["top"]) == t) for t in tops]
     assert text == ["湘西自治州人民政府驻北京联络处", "2022年度部门整体支出绩效自评报告"]
+
+
+# --- the forms (附件3/4) on their pages ----------------------------------------------------------------
+
+TOTAL = "总分（自评表总分）"
+LONG_NAME = "湘西土家族苗族自治州永顺县人民政府办公室机关事务服务中心"
+
+
+def _many_indicators(n: int):
+    """The example with `n` indicators in each project, each 一级 group's rows together, as a unit fills a long form."""
+    pkg = read_any(EXAMPLE)
+    for t in pkg.projects:
+        base = t.indicators
+        inds = [dataclasses.replace(base[k % len(base)], name=f"{base[k % len(base)].name}（第{k + 1}项）") for k in range(n)]
+        order = list(dict.fromkeys(i.level1 for i in base))
+        t.indicators = sorted(inds, key=lambda i: order.index(i.level1))
+    return pkg
+
+
+def _long_name():
+    pkg = read_any(EXAMPLE)
+    pkg.unit = dataclasses.replace(pkg.unit, name=LONG_NAME)
+    return pkg
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory):
+    """The example, the seed (where it is here), a package with 30 indicators a project and one with a
+    long unit name, as PDFs made in one LibreOffice run: name → pages (chars, page)."""
+    if pdfmod.find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: no PDF")
+    out = tmp_path_factory.mktemp("forms")
+    packages = {"example": read_any(EXAMPLE), "many": _many_indicators(30), "long": _long_name()}
+    if SEED.exists():
+        packages["seed"] = read_any(SEED)
+    docx = []
+    for name, pkg in packages.items():
+        rendered = render_package(pkg, out / name, charts=False)
+        docx.append(rendered.docx.rename(out / f"{name}.docx"))
+    result = {}
+    for path in pdfmod.convert_batch(docx, out):
+        with pdfplumber.open(path) as pdf:
+            result[path.stem] = [(page.chars, page) for page in pdf.pages]
+    return result
+
+
+def _text(page) -> str:
+    return (page.extract_text() or "").replace(" ", "")
+
+
+def _forms_of(pages, annex: str) -> list[list]:
+    """Each form `annex` (附件4 …) as its pages, from its title page to the page with its 总分."""
+    out, current = [], None
+    for _, page in pages:
+        text = _text(page)
+        if text.startswith(annex) and "自评表" in text[:40]:
+            current = []
+        if current is not None:
+            current.append(page)
+            if TOTAL in text:
+                out.append(current)
+                current = None
+    return out
+
+
+def _used(page) -> float:
+    """How much of the type area (37 mm top, 35 mm bottom margin) the page's text and rules fill."""
+    top, bottom = TOP_MM * PT_PER_MM, page.height - BOTTOM_MM * PT_PER_MM
+    ys = [w["bottom"] for w in page.extract_words() if w["bottom"] < bottom + 1] + \
+         [e["bottom"] for e in page.edges if e["orientation"] == "h" and e["bottom"] < bottom + 1]
+    return (max(ys) - top) / (bottom - top) if ys else 0.0
+
+
+@pytest.mark.parametrize("name", ["example", "seed"])
+def test_each_project_form_stays_on_its_page_with_its_total(forms, name):
+    if name not in forms:
+        pytest.skip("the seed document is not here")
+    annex4 = _forms_of(forms[name], "附件4")
+    assert len(annex4) == 5
+    for pages in annex4:
+        assert len(pages) == 1, [_used(p) for p in pages]  # no last row and 总分 on a page of their own
+        assert "单位负责人签字" in _text(pages[0])  # the signature line under the total, on the same page
+        assert _used(pages[0]) < 1.0
+
+
+def test_a_long_form_breaks_between_groups_with_its_header_and_never_leaves_the_total_alone(forms):
+    annex4 = _forms_of(forms["many"], "附件4")
+    assert len(annex4) == 5
+    for pages in annex4:
+        assert len(pages) >= 2
+        for page in pages[1:]:  # every page it runs on to starts with the indicator header
+            rows = page.find_tables()[0].extract()
+            assert "三级指标" in "".join(c or "" for c in rows[0]), rows[0]
+        last = pages[-1].find_tables()[0].extract()
+        assert TOTAL in "".join(c or "" for c in last[-1])
+        assert len(last) >= 3, last  # the header, at least one indicator row, the total
+        assert _used(pages[-1]) > 0.15
+
+
+def test_level1_labels_are_merged_over_their_group(forms):
+    """As the official forms print it: each 一级 label once per form page (merged down over its
+    rows), not once per 二级 group."""
+    for pages in _forms_of(forms["example"], "附件4"):
+        text = _text(pages[0])
+        for label in ("产出指标", "效益指标", "满意度指标"):
+            assert text.count(label) == 1, (label, text.count(label))
+
+
+def test_the_cover_breaks_a_long_unit_name_between_its_words(forms):
+    chars, page = forms["long"][0]
+    lines = [ln.replace(" ", "") for ln in (page.extract_text() or "").splitlines()]
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("部门（单位）名称（盖章）："))
+    parts = [lines[at].removeprefix("部门（单位）名称（盖章）：")] + lines[at + 1:at + 3]
+    assert "".join(parts) == LONG_NAME
+    assert parts == ["湘西土家族苗族自治州", "永顺县人民政府办公室", "机关事务服务中心"]
+    example = [ln.replace(" ", "") for ln in (forms["example"][0][1].extract_text() or "").splitlines()]
+    assert "部门（单位）名称（盖章）：湘西自治州人民政府驻北京联络处" in example  # one line, not "…联 / 络处"

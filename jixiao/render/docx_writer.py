@@ -380,7 +380,7 @@ def hierarchy(level1: list[str], level2: list[str], heights: list[int]) -> tuple
             keep.update(range(a, b - 1))
             m1[a + 1:b] = ["continue"] * (b - a - 1)
         for c, d in _runs(key2, a, b):
-            if sum(heights[c:d]) <= KEEP_PT:
+            if whole or sum(heights[c:d]) <= KEEP_PT:  # inside a 一级 group kept whole, every 二级 run merges
                 keep.update(range(c, d - 1))
                 m2[c + 1:d] = ["continue"] * (d - c - 1)
                 if not whole:

@@ -188,8 +188,9 @@ def _min_wrapped_twips(text: str, face: Face) -> int:
         return text_twips(text, face)
     if len(text) == 4 and _is_cjk(text):  # "数量指标" in two lines of two (table() breaks it so), not 3 + 1
         return text_twips(text[:2], face)
-    if len(text) <= 4:  # "等次：优"
-        return text_twips(text, face)
+    if len(text) <= 4:  # "等次：优" whole, or broken after its colon
+        head, colon, tail = text.partition("：")
+        return max(text_twips(head + colon, face), text_twips(tail, face)) if colon and tail else text_twips(text, face)
     parts = text.split("\n")
     if len(parts) > 1 and all(len(p) <= 6 for p in parts):
         return max(text_twips(p, face) for p in parts)
@@ -261,7 +262,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     hi = [max(h, m) for h, m in zip(hi, lo)]
     if sum(lo) >= total:
         return widths([float(w) for w in lo], total)
-    if compact:
+    if compact and sum(hi) > total:  # (every text on one line needs no weighing)
         return _compact(rows, lo, hi, total, face)
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
@@ -275,7 +276,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     return out
 
 
-COMPACT_STEPS = 24  # the spare width is handed out in this many parts
+COMPACT_STEPS = 12  # the spare width is handed out in this many parts
 
 
 def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face) -> list[int]:
@@ -294,39 +295,58 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
             n = memo[key] = _lines(text, width, face)
         return n
 
-    def height(g: list[int]) -> tuple[int, int]:
-        """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
-        together, so that widening one of them, which saves no line yet, still counts."""
-        rows_lines = cells_lines = 0
-        per_row = []
-        for r in cells:
-            counts = [lines(t, sum(g[c:c + span])) for c, span, t in r]
-            per_row.append(max(counts, default=1))
-            cells_lines += sum(counts)
-        rows_lines = sum(per_row)
-        for first, last, c, span, t in runs:  # a merged label taller than its rows makes them taller
-            need = lines(t, sum(g[c:c + span]))
-            cells_lines += need
-            rows_lines += max(0, need - sum(per_row[first:last]))
-        return rows_lines, cells_lines
+    # Each cell's lines and each row's are kept; a trial recomputes only the cells over the widened column.
+    over = [[(i, k) for i, r in enumerate(cells) for k, (c0, span, _t) in enumerate(r) if c0 <= col < c0 + span]
+            for col in range(len(grid))]
+    counts = [[lines(t, sum(grid[c:c + span])) for c, span, t in r] for r in cells]
+    per_row = [max(cs, default=1) for cs in counts]
+    cells_sum = sum(map(sum, counts))
 
-    now = height(grid)
+    def height(g: list[int], rows_max: list[int], cells_total: int) -> tuple[int, int]:
+        """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
+        together, so that widening one of them, which saves no line yet, still counts. A merged
+        label taller than its rows makes them taller."""
+        rows_lines = sum(rows_max)
+        for first, last, c, span, t in runs:
+            need = lines(t, sum(g[c:c + span]))
+            cells_total += need
+            rows_lines += max(0, need - sum(rows_max[first:last]))
+        return rows_lines, cells_total
+
+    def trial(col: int, width: int):
+        grid[col] += width
+        changed = {(i, k): lines(cells[i][k][2], sum(grid[cells[i][k][0]:cells[i][k][0] + cells[i][k][1]]))
+                   for i, k in over[col]}
+        rows_max = list(per_row)
+        for i in {i for i, _ in changed}:
+            rows_max[i] = max(changed.get((i, k), n) for k, n in enumerate(counts[i]))
+        total_cells = cells_sum + sum(n - counts[i][k] for (i, k), n in changed.items())
+        h = height(grid, rows_max, total_cells)
+        grid[col] -= width
+        return h, changed, rows_max, total_cells
+
+    now = height(grid, per_row, cells_sum)
     while total - sum(grid) >= step:
         best, best_gain = None, None
-        for c in range(len(grid)):
-            for k in (1, 2, 4, 8):  # a few parts at once: a text saves a line only when a whole character fits more
+        wrapped = {c0 + d for i, r in enumerate(cells) for (c0, span, _t), n in zip(r, counts[i]) if n > 1 for d in range(span)}
+        wrapped |= {c + d for _f, _l, c, span, _t in runs for d in range(span)}
+        for c in sorted(wrapped):  # only a column where a text wraps can save a line
+            for k in (1, 2, 4):  # a few parts at once: a text saves a line only when a whole character fits more
                 if grid[c] >= hi[c] or k * step > total - sum(grid):
                     break
-                grid[c] += k * step
-                h = height(grid)
-                grid[c] -= k * step
+                h, changed, rows_max, total_cells = trial(c, k * step)
+                if h >= now:
+                    continue
                 gain = ((now[0] - h[0]) / k, (now[1] - h[1]) / k, -k)
-                if h < now and (best_gain is None or gain > best_gain):
-                    best, best_gain = (c, k, h), gain
+                if best_gain is None or gain > best_gain:
+                    best, best_gain = (c, k, h, changed, rows_max, total_cells), gain
+                break  # the fewest parts that save something: more would save no more per part, as a rule
         if best is None:
             break
-        c, k, now = best
+        c, k, now, changed, per_row, cells_sum = best
         grid[c] += k * step
+        for (i, j), n in changed.items():
+            counts[i][j] = n
     spare = total - sum(grid)
     short = [max(0, h - g) for h, g in zip(hi, grid)]
     weights = short if sum(short) else [1] * len(grid)
