@@ -197,7 +197,7 @@ def test_each_fund_rolls_up_as_jixiao_aggregate_projects_does(tmp_path, capsys):
     assert projects[0].fund("total").annual == D(20)
     assert projects[1].fund("appropriation").annual == D(400)  # every fund row adds up, not only the total
     assert projects[1].indicators[1].actual.value == (D("0.9") * 100 + D("0.8") * 300) / 400  # weighted by 全年预算数
-    assert projects[1].indicators[1].actual.raw == "82.5%"
+    assert projects[1].indicators[1].actual.raw == "82.50%"
 
 
 def test_the_departments_own_text_stays_its_own():
@@ -351,3 +351,9 @@ def test_a_table_no_unit_filled_stays_the_departments():
     result = roll([bare("丙林场")], own=own)
     assert result.package.sangong == [] and result.package.fixed_assets == []  # no empty 汇总 row made up
     assert [g.table for g in result.gaps].count("三公经费") == 1
+
+
+def test_a_target_all_units_share_keeps_its_words():
+    result = roll([unit("甲林场"), unit("乙林场")])
+    assert result.package.overall.indicators[1].target.raw == "≥60%"  # both units: ≥60%, weighted is the same
+    assert result.package.projects[1].indicators[1].target.raw == "≥85%"

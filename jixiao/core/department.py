@@ -398,7 +398,7 @@ def _combine(values: list[Decimal | None], weights: list[Decimal], relative: boo
 
 def _ratio(value: Decimal | None) -> Decimal | None:
     """A ratio at the form's precision: 0.76499986… → 0.7650 (76.50%)."""
-    return None if value is None else round_half_up(value * 100, 2) / 100
+    return None if value is None else round_half_up(value, 4)
 
 
 def _points(value: Decimal | None) -> Decimal | None:
@@ -408,7 +408,7 @@ def _points(value: Decimal | None) -> Decimal | None:
 
 def _rolled_target(target: Target, parts: list, relative: bool) -> Target:
     value = _combine([p[1].target.value for p in parts], [p[2] for p in parts], relative)
-    if value is None or target.value is None:
+    if value is None or target.value is None or value == target.value:  # the same target: its own words
         return copy.deepcopy(target)
     return Target(raw=_renumber(target.raw, value, relative, target.unit), kind=target.kind, comparator=target.comparator,
                   value=value, unit=target.unit, when=target.when)
@@ -425,8 +425,10 @@ def _rolled_actual(parts: list, relative: bool) -> Actual:
 
 
 def _figure(value: Decimal, relative: bool) -> str:
-    number = value.scaleb(2) if relative else value
-    return format(number.normalize(), "f") + ("%" if relative else "")
+    """A rate as the form prints it (76.50%, from a ratio rounded by `_ratio`); a sum without trailing zeros."""
+    if relative:
+        return format(value.scaleb(2), "f") + "%"
+    return format(value.normalize(), "f")
 
 
 def _renumber(raw: str, value: Decimal, relative: bool, unit: str = "") -> str:
