@@ -357,3 +357,8 @@ def test_a_target_all_units_share_keeps_its_words():
     result = roll([unit("甲林场"), unit("乙林场")])
     assert result.package.overall.indicators[1].target.raw == "≥60%"  # both units: ≥60%, weighted is the same
     assert result.package.projects[1].indicators[1].target.raw == "≥85%"
+
+
+def test_every_figure_names_the_rule_it_follows():
+    result = roll([unit("甲林场"), unit("乙林场")])
+    assert all(c.rule for c in result.figures())

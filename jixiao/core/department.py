@@ -137,7 +137,11 @@ def roll_up(own: Package, units: list[tuple[str, Package]], prof: Profile,
         tables.append(overall)
     tables += _projects(out, names, packages, prof, gaps)
     tables += _fund_types(out, names, packages, prof, gaps)
-    return DepartmentRollup(out, names, cover, tables, gaps)
+    result = DepartmentRollup(out, names, cover, tables, gaps)
+    rule = prof.ref("aggregation_weight")  # the sums follow the notice's rule as the weighted figures do
+    for c in result.figures():
+        c.rule = c.rule or rule
+    return result
 
 
 # --- the cover tables -------------------------------------------------------------------------------
