@@ -168,7 +168,7 @@ def _cover(out: Package, key: str, names: list[str], packages: list[Package], ga
     if not unit_rows:  # no unit filled it: the department's table stays as it was
         return CoverRollup(key, title, dict(labels), [])
     total = cls(institution=summary.institution if summary is not None else SUMMARY_LABEL, is_summary=True)
-    figures = _summary_figures(total, labels, key, title, own_rows, unit_rows) + figures
+    figures = _summary_figures(total, labels, key, own_rows, unit_rows) + figures
     setattr(out, key, [total, *own_rows, *unit_rows])
     return CoverRollup(key, title, dict(labels), figures)
 
@@ -192,14 +192,14 @@ def _unit_row(cls, labels: dict[str, str], key: str, name: str, rows: list, inde
     return row, figures
 
 
-def _summary_figures(total, labels: dict[str, str], key: str, title: str, own_rows: list, unit_rows: list) -> list:
+def _summary_figures(total, labels: dict[str, str], key: str, own_rows: list, unit_rows: list) -> list:
     figures = []
     for f, label in labels.items():
         inputs = {f"{r.institution}（本级）": getattr(r, f) for r in own_rows} | {r.institution: getattr(r, f)
                                                                                  for r in unit_rows}
         value = _sum(list(inputs.values()))
         setattr(total, f, value)
-        figures.append(Computed(key=f"{key}[0].{f}", label=f"{title}·{total.institution}·{label}", value=value,
+        figures.append(Computed(key=f"{key}[0].{f}", label=f"{total.institution}·{label}", value=value,
                                 unit="万元", formula=f"Σ 各单位{label}（绝对值相加）", inputs=inputs,
                                 path=f"{key}[0].{f}"))
     return figures
