@@ -263,7 +263,7 @@ def test_units_of_different_profiles_are_refused_unless_told():
 amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(amounts, amounts, amounts), min_size=1, max_size=6), st.randoms(use_true_random=False))
 def test_adding_the_units_in_any_order_gives_the_same_summary(figures, rnd):
     units = []
