@@ -38,6 +38,7 @@ from .model import (
     SelfEvalTable,
     Target,
 )
+from .numbers import round_half_up
 from .profiles import Profile
 from .trace import Computed
 
@@ -136,7 +137,11 @@ def roll_up(own: Package, units: list[tuple[str, Package]], prof: Profile,
         tables.append(overall)
     tables += _projects(out, names, packages, prof, gaps)
     tables += _fund_types(out, names, packages, prof, gaps)
-    return DepartmentRollup(out, names, cover, tables, gaps)
+    result = DepartmentRollup(out, names, cover, tables, gaps)
+    rule = prof.ref("aggregation_weight")  # the sums follow the notice's rule as the weighted figures do
+    for c in result.figures():
+        c.rule = c.rule or rule
+    return result
 
 
 # --- the cover tables -------------------------------------------------------------------------------
@@ -163,7 +168,7 @@ def _cover(out: Package, key: str, names: list[str], packages: list[Package], ga
     if not unit_rows:  # no unit filled it: the department's table stays as it was
         return CoverRollup(key, title, dict(labels), [])
     total = cls(institution=summary.institution if summary is not None else SUMMARY_LABEL, is_summary=True)
-    figures = _summary_figures(total, labels, key, title, own_rows, unit_rows) + figures
+    figures = _summary_figures(total, labels, key, own_rows, unit_rows) + figures
     setattr(out, key, [total, *own_rows, *unit_rows])
     return CoverRollup(key, title, dict(labels), figures)
 
@@ -187,14 +192,14 @@ def _unit_row(cls, labels: dict[str, str], key: str, name: str, rows: list, inde
     return row, figures
 
 
-def _summary_figures(total, labels: dict[str, str], key: str, title: str, own_rows: list, unit_rows: list) -> list:
+def _summary_figures(total, labels: dict[str, str], key: str, own_rows: list, unit_rows: list) -> list:
     figures = []
     for f, label in labels.items():
         inputs = {f"{r.institution}（本级）": getattr(r, f) for r in own_rows} | {r.institution: getattr(r, f)
                                                                                  for r in unit_rows}
         value = _sum(list(inputs.values()))
         setattr(total, f, value)
-        figures.append(Computed(key=f"{key}[0].{f}", label=f"{title}·{total.institution}·{label}", value=value,
+        figures.append(Computed(key=f"{key}[0].{f}", label=f"{total.institution}·{label}", value=value,
                                 unit="万元", formula=f"Σ 各单位{label}（绝对值相加）", inputs=inputs,
                                 path=f"{key}[0].{f}"))
     return figures
@@ -332,7 +337,7 @@ def rolled_table(own: SelfEvalTable | None, members: list, figures: list[Compute
     base.level1_weights = dict(base.level1_weights or first.level1_weights)
     base.stated_total_weight = base.stated_total_weight if base.stated_total_weight is not None else first.stated_total_weight
     total = next((c for c in figures if c.key == "aggregate.total"), None)
-    base.stated_total = total.value if total is not None else None
+    base.stated_total = _points(total.value) if total is not None else None
     base.stated_grade = ""  # the engine grades the rolled-up total; a grade typed for other figures would mislead
     return base
 
@@ -345,8 +350,8 @@ def _rolled_funds(members: list, weights: list[Decimal]) -> list[FundRow]:
                                                for c in ("initial", "annual", "executed")})
         row.weight = next((f.weight for f, _ in parts if f.weight is not None), None)
         if key == "total":
-            row.stated_rate = rules.execution_rate(row.executed, row.annual)
-            row.stated_score = _weighted([(f.stated_score, w) for f, w in parts])
+            row.stated_rate = _ratio(rules.execution_rate(row.executed, row.annual))
+            row.stated_score = _points(_weighted([(f.stated_score, w) for f, w in parts]))
         rows.append(row)
     return rows
 
@@ -374,7 +379,7 @@ def _rolled_indicator(own: Indicator | None, parts: list) -> Indicator:
                                                                copy.deepcopy(first.target), Actual(raw=""))
     out.weight = out.weight if own is not None and out.weight is not None else first.weight
     out.applicable = any(p[1].applicable for p in parts)
-    out.stated_score = _weighted([(p[1].stated_score, p[2]) for p in parts])
+    out.stated_score = _points(_weighted([(p[1].stated_score, p[2]) for p in parts]))
     if first.target.kind == "quantitative":
         relative = first.target.unit == "%"
         out.target = _rolled_target(out.target if own is not None else first.target, parts, relative)
@@ -386,16 +391,28 @@ def _rolled_indicator(own: Indicator | None, parts: list) -> Indicator:
 
 
 def _combine(values: list[Decimal | None], weights: list[Decimal], relative: bool) -> Decimal | None:
+    """Amounts add up (exact); a rate is weighted, and written as the form prints it (a percent with two
+    decimals, half-up) — the trace keeps the exact value."""
     if any(v is None for v in values):
         return None
     if relative:
-        return rules.weighted_average(values, weights)
+        return _ratio(rules.weighted_average(values, weights))
     return rules.aggregate_absolute(values)
+
+
+def _ratio(value: Decimal | None) -> Decimal | None:
+    """A ratio at the form's precision: 0.76499986… → 0.7650 (76.50%)."""
+    return None if value is None else round_half_up(value, 4)
+
+
+def _points(value: Decimal | None) -> Decimal | None:
+    """A score at the form's precision (two decimals, half-up)."""
+    return None if value is None else round_half_up(value, 2)
 
 
 def _rolled_target(target: Target, parts: list, relative: bool) -> Target:
     value = _combine([p[1].target.value for p in parts], [p[2] for p in parts], relative)
-    if value is None or target.value is None:
+    if value is None or target.value is None or value == target.value:  # the same target: its own words
         return copy.deepcopy(target)
     return Target(raw=_renumber(target.raw, value, relative, target.unit), kind=target.kind, comparator=target.comparator,
                   value=value, unit=target.unit, when=target.when)
@@ -412,8 +429,10 @@ def _rolled_actual(parts: list, relative: bool) -> Actual:
 
 
 def _figure(value: Decimal, relative: bool) -> str:
-    number = value.scaleb(2) if relative else value
-    return format(number.normalize(), "f") + ("%" if relative else "")
+    """A rate as the form prints it (76.50%, from a ratio rounded by `_ratio`); a sum without trailing zeros."""
+    if relative:
+        return format(value.scaleb(2), "f") + "%"
+    return format(value.normalize(), "f")
 
 
 def _renumber(raw: str, value: Decimal, relative: bool, unit: str = "") -> str:
