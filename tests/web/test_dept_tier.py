@@ -160,6 +160,10 @@ def test_the_bureau_sees_departments_with_units_nested_returns_one_unit_and_acce
     html = bureau.get(f"/b/t/{dept['task'].pk}/rollup/?unit={dept['dept']['unit'].pk}").content.decode()
     sent_rollup = text_of(html, "dept-rollup")
     assert all(f"{m['unit'].name}（第{latest(m['package'])}版）" in sent_rollup for m in members)
+    carried = text_of(bureau.get(f"/b/p/{d.pk}/").content.decode(), "b-tier")
+    assert "随附下属单位的数据包 3 个" in carried and all(m["unit"].name in carried for m in members)
+    through = text_of(bureau.get(f"/b/p/{members[0]['package'].pk}/").content.decode(), "b-tier")
+    assert f"经主管部门{dept['dept']['unit'].name}审核：审核通过第" in through
     html = bureau.get(f"/b/t/{dept['task'].pk}/").content.decode()
     table = text_of(html, "tier-table")
     assert table.index(dept["dept"]["unit"].name) < table.index(members[0]["unit"].name)
