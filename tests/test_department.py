@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from jixiao import services
 from jixiao.cli import main
 from jixiao.core.model import FundTypeDeclaration
+from jixiao.core.numbers import fmt_value
 from jixiao.io.canonical import write_package
 
 UNIT = """
@@ -175,9 +176,11 @@ def test_the_rollup_equals_jixiao_aggregate_figure_by_figure(tmp_path, capsys):
     assert [str(total.initial), str(total.annual), str(total.executed)] == [
         cli[f"aggregate.funds.{c}"]["value"] for c in ("initial", "annual", "executed")]
     assert str(written.indicators[0].actual.value) == cli["aggregate.indicators[0].actual"]["value"]  # 120 + 250 亩
-    assert D(cli["aggregate.indicators[1].actual"]["value"]) == written.indicators[1].actual.value  # weighted rate
-    assert D(cli["aggregate.indicators[2].score"]["value"]) == written.indicators[2].stated_score  # qualitative
-    assert D(cli["aggregate.total"]["value"]) == written.stated_total
+    # weighted figures are written as the form prints them (half-up), and are the CLI's figure as printed
+    assert fmt_value(written.indicators[1].actual.value, "ratio") == cli["aggregate.indicators[1].actual"]["display"]
+    assert fmt_value(written.indicators[2].stated_score, "分") == cli["aggregate.indicators[2].score"]["display"]
+    assert fmt_value(written.stated_total, "分") == cli["aggregate.total"]["display"]
+    assert written.indicators[1].actual.raw == cli["aggregate.indicators[1].actual"]["display"]  # 57.56%
 
 
 def test_each_fund_rolls_up_as_jixiao_aggregate_projects_does(tmp_path, capsys):
@@ -194,6 +197,7 @@ def test_each_fund_rolls_up_as_jixiao_aggregate_projects_does(tmp_path, capsys):
     assert projects[0].fund("total").annual == D(20)
     assert projects[1].fund("appropriation").annual == D(400)  # every fund row adds up, not only the total
     assert projects[1].indicators[1].actual.value == (D("0.9") * 100 + D("0.8") * 300) / 400  # weighted by 全年预算数
+    assert projects[1].indicators[1].actual.raw == "82.5%"
 
 
 def test_the_departments_own_text_stays_its_own():
@@ -213,7 +217,11 @@ def test_the_departments_own_text_stays_its_own():
 def test_the_rollup_keeps_decimals_exact():
     result = roll([unit("甲林场"), unit("乙林场", annual=700)])
     rate = by_key(next(t for t in result.tables if t.path == "overall").figures)["aggregate.indicators[1].actual"]
-    assert rate.value == (D("0.61") * 300 + D("0.555") * 700) / 1000  # no rounding before display
+    assert rate.value == (D("0.61") * 300 + D("0.555") * 700) / 1000  # the trace: no rounding
+    assert result.package.overall.indicators[1].actual.value == D("0.5715")  # the form: 57.15%, half-up
+    even = roll([unit("甲林场", rate="60"), unit("乙林场", rate="60.01", annual=300)])
+    assert by_key(even.tables[0].figures)["aggregate.indicators[1].actual"].value == D("0.60005")
+    assert even.package.overall.indicators[1].actual.raw == "60.01%"  # half-up, not to the even digit
 
 
 # --- never silent -----------------------------------------------------------------------------------
@@ -336,3 +344,10 @@ def test_recomputing_after_one_unit_changes_moves_exactly_the_figures_it_feeds()
     again = roll([unit("甲林场"), unit("乙林场", general=495, income=505)])  # its income table
     assert changed_figures(before, again) == {("income", f"income[{row}].{f}") for row in (0, 3)
                                               for f in ("general_budget", "total")}
+
+
+def test_a_table_no_unit_filled_stays_the_departments():
+    own = department()
+    result = roll([bare("丙林场")], own=own)
+    assert result.package.sangong == [] and result.package.fixed_assets == []  # no empty 汇总 row made up
+    assert [g.table for g in result.gaps].count("三公经费") == 1

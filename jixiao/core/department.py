@@ -38,6 +38,7 @@ from .model import (
     SelfEvalTable,
     Target,
 )
+from .numbers import round_half_up
 from .profiles import Profile
 from .trace import Computed
 
@@ -160,6 +161,8 @@ def _cover(out: Package, key: str, names: list[str], packages: list[Package], ga
             continue
         unit_rows.append(row)
         figures += traces
+    if not unit_rows:  # no unit filled it: the department's table stays as it was
+        return CoverRollup(key, title, dict(labels), [])
     total = cls(institution=summary.institution if summary is not None else SUMMARY_LABEL, is_summary=True)
     figures = _summary_figures(total, labels, key, title, own_rows, unit_rows) + figures
     setattr(out, key, [total, *own_rows, *unit_rows])
@@ -330,7 +333,7 @@ def rolled_table(own: SelfEvalTable | None, members: list, figures: list[Compute
     base.level1_weights = dict(base.level1_weights or first.level1_weights)
     base.stated_total_weight = base.stated_total_weight if base.stated_total_weight is not None else first.stated_total_weight
     total = next((c for c in figures if c.key == "aggregate.total"), None)
-    base.stated_total = total.value if total is not None else None
+    base.stated_total = _points(total.value) if total is not None else None
     base.stated_grade = ""  # the engine grades the rolled-up total; a grade typed for other figures would mislead
     return base
 
@@ -343,8 +346,8 @@ def _rolled_funds(members: list, weights: list[Decimal]) -> list[FundRow]:
                                                for c in ("initial", "annual", "executed")})
         row.weight = next((f.weight for f, _ in parts if f.weight is not None), None)
         if key == "total":
-            row.stated_rate = rules.execution_rate(row.executed, row.annual)
-            row.stated_score = _weighted([(f.stated_score, w) for f, w in parts])
+            row.stated_rate = _ratio(rules.execution_rate(row.executed, row.annual))
+            row.stated_score = _points(_weighted([(f.stated_score, w) for f, w in parts]))
         rows.append(row)
     return rows
 
@@ -372,7 +375,7 @@ def _rolled_indicator(own: Indicator | None, parts: list) -> Indicator:
                                                                copy.deepcopy(first.target), Actual(raw=""))
     out.weight = out.weight if own is not None and out.weight is not None else first.weight
     out.applicable = any(p[1].applicable for p in parts)
-    out.stated_score = _weighted([(p[1].stated_score, p[2]) for p in parts])
+    out.stated_score = _points(_weighted([(p[1].stated_score, p[2]) for p in parts]))
     if first.target.kind == "quantitative":
         relative = first.target.unit == "%"
         out.target = _rolled_target(out.target if own is not None else first.target, parts, relative)
@@ -384,11 +387,23 @@ def _rolled_indicator(own: Indicator | None, parts: list) -> Indicator:
 
 
 def _combine(values: list[Decimal | None], weights: list[Decimal], relative: bool) -> Decimal | None:
+    """Amounts add up (exact); a rate is weighted, and written as the form prints it (a percent with two
+    decimals, half-up) — the trace keeps the exact value."""
     if any(v is None for v in values):
         return None
     if relative:
-        return rules.weighted_average(values, weights)
+        return _ratio(rules.weighted_average(values, weights))
     return rules.aggregate_absolute(values)
+
+
+def _ratio(value: Decimal | None) -> Decimal | None:
+    """A ratio at the form's precision: 0.76499986… → 0.7650 (76.50%)."""
+    return None if value is None else round_half_up(value * 100, 2) / 100
+
+
+def _points(value: Decimal | None) -> Decimal | None:
+    """A score at the form's precision (two decimals, half-up)."""
+    return None if value is None else round_half_up(value, 2)
 
 
 def _rolled_target(target: Target, parts: list, relative: bool) -> Target:

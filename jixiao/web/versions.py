@@ -240,6 +240,11 @@ def _parent_exists(doc: dict, path: str) -> bool:
     return True
 
 
+# Writes that may add, remove or move rows: an edit made before one cannot know where its field went
+# (a department's roll-up inserts its units' rows above the row a preparer was typing in).
+ROW_CHANGING = ("structure", "import", "rollup")
+
+
 def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
     """The later change that makes an edit made on version `since` unsafe, if any: the first change of
     the rows (structure, import), else the *latest* change of the field itself — what it holds now.
@@ -248,7 +253,7 @@ def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
     later = package.edits.filter(version__gt=since).order_by("version", "id")
     last = None
     for e in later:
-        if e.kind in ("structure", "import") or path is None:
+        if e.kind in ROW_CHANGING or path is None:
             return e
         if e.path == path:
             last = e
@@ -257,6 +262,8 @@ def _stale(package: Package, since: int, path: str | None) -> FieldEdit | None:
 
 def _what_changed(later: FieldEdit, kind: str) -> str:
     """The later change, in the words of the conflict message."""
+    if later.kind == "rollup":
+        return "按下属单位的数据重新汇总了草稿"
     if later.kind == "import":  # its first entry names the file (导入 …, 一体化执行数导入 …)
         return f"导入数据更新了草稿（{later.new}）" if isinstance(later.new, str) and later.new else "导入数据更新了草稿"
     if later.kind not in ("edit", "adopt", "computed"):

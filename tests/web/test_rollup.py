@@ -12,6 +12,7 @@ from test_department import DEPARTMENT, UNIT, VALUES, with_gov_fund
 
 from jixiao import services
 from jixiao.cli import main
+from jixiao.core.numbers import fmt_value
 from jixiao.web import versions
 from jixiao.web.drafts import fields, rollup
 from jixiao.web.models import Bureau, EvaluationTask, Package, Role, Status, Submission, Unit, User
@@ -79,8 +80,24 @@ def test_the_rollup_is_written_through_the_versions_layer(tier):
 def test_the_change_names_each_field_as_the_forms_do(tier):
     change = rollup.roll_up_into(tier["department"], list(tier["subs"].values()), actor=tier["preparer"])
     for c in change.changes:
-        assert c.label and "[" not in c.label and not c.label.isascii(), c
+        assert c.label and "[" not in c.label and not c.label.isascii() and "整张表" not in c.label, c
     assert "草稿改动" in change.summary
+    # a unit's new row is listed field by field, its amounts as the form prints them
+    added = {c.path: c for c in change.changes}
+    assert added["income[3].total"].old_text == "（空）" and added["income[3].total"].new_text == "300.00"
+    assert added["income[3].institution"].new_text == "甲林场"
+    assert added["income[0].total"].new_text == "1,200.00"
+
+
+def test_an_edit_made_before_a_rollup_is_refused_not_put_in_a_moved_row(tier):
+    dept = tier["department"]
+    seen = dept.version  # the preparer's page shows 某县林业局机关 as income[1]
+    rollup.roll_up_into(dept, list(tier["subs"].values()), actor=tier["preparer"])
+    result = versions.apply_edit(package_id=dept.pk, user=tier["preparer"], path="income[2].total", raw="120",
+                                 version=seen)
+    assert not result.ok and "重新汇总" in result.conflict
+    dept.refresh_from_db()
+    assert dept.draft["income"][2]["total"] == "300"  # 丙林场's row, untouched
 
 
 def test_recomputing_after_one_unit_changes_returns_exactly_the_changed_figures(tier):
@@ -111,16 +128,19 @@ def test_the_rollup_equals_jixiao_aggregate_over_the_same_approved_versions(tier
         path.write_text(json.dumps(sub.content, ensure_ascii=False), encoding="utf-8")
         files.append(str(path))
     assert main(["aggregate", *files, "--format", "json"]) == 0
-    cli = {v["key"]: v["value"] for v in json.loads(capsys.readouterr().out)["values"]}
+    cli_all = {v["key"]: v for v in json.loads(capsys.readouterr().out)["values"]}
+    cli = {k: v["value"] for k, v in cli_all.items()}
     dept.refresh_from_db()
     written = services.from_canonical(data=dept.draft).overall
     total = written.fund("total")
     assert {c: str(getattr(total, c)) for c in ("initial", "annual", "executed")} == {
         c: cli[f"aggregate.funds.{c}"] for c in ("initial", "annual", "executed")}
     assert str(written.indicators[0].actual.value) == cli["aggregate.indicators[0].actual"]
-    assert str(written.indicators[1].actual.value) == cli["aggregate.indicators[1].actual"]
-    assert str(written.indicators[2].stated_score) == cli["aggregate.indicators[2].score"]
-    assert str(written.stated_total) == cli["aggregate.total"]
+    # weighted figures are written as the form prints them: the CLI's figure as printed
+    printed = {k: v["display"] for k, v in cli_all.items()}
+    assert fmt_value(written.indicators[1].actual.value, "ratio") == printed["aggregate.indicators[1].actual"]
+    assert fmt_value(written.indicators[2].stated_score, "分") == printed["aggregate.indicators[2].score"]
+    assert fmt_value(written.stated_total, "分") == printed["aggregate.total"]
     # the page's figures are the same ones, each unit's contribution beside it
     view = rollup.rollup_view(dept, list(subs.values()))
     overall = next(t for t in view.tables if t.path == "overall")

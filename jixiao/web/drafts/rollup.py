@@ -26,7 +26,7 @@ from jixiao.web import versions
 from jixiao.web.drafts import fields
 from jixiao.web.drafts.computation import changes as draft_changes
 from jixiao.web.drafts.computation import field_labels
-from jixiao.web.field_names import field_name, value_text
+from jixiao.web.field_names import amount_text, field_name, value_text
 from jixiao.web.models import EDITABLE_STATUSES, Package, Submission, User
 from jixiao.web.ordering import pinyin_key
 
@@ -37,7 +37,7 @@ ROLLUP_KIND = "rollup"  # the FieldEdit kind and audit action of a roll-up's wri
 @dataclass(frozen=True)
 class FieldChange:
     """One field of the department's draft the roll-up changed: its canonical path, the form's label,
-    the old and new stored values and their text as a person reads it."""
+    the old and new stored values and their text as a person reads it (amounts as the form prints them)."""
 
     path: str
     label: str
@@ -46,11 +46,23 @@ class FieldChange:
 
     @property
     def old_text(self) -> str:
-        return value_text(self.old) or "（空）"
+        return _entry_text(self.path, self.old)
 
     @property
     def new_text(self) -> str:
-        return value_text(self.new) or "（空）"
+        return _entry_text(self.path, self.new)
+
+
+def _entry_text(path: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    try:
+        kind = fields.field_kind(path)
+    except fields.PathError:
+        kind = fields.TEXT
+    if kind in (fields.AMOUNT, fields.SCORE) and isinstance(value, str):
+        return amount_text(value)
+    return value_text(value)
 
 
 @dataclass(frozen=True)
@@ -281,8 +293,27 @@ def rollup_view(department_package: Package, unit_versions: list[Submission] | N
 
 
 def _field_changes(before: dict, after: dict) -> list[FieldChange]:
+    """Field by field; a row the roll-up added (a unit's row, a fund's table) as each of its fields, so
+    that each is named as the form names it, not as a whole table."""
     labels = field_labels(after) | field_labels(before)
-    return [FieldChange(p, field_name(p, labels), o, n) for p, o, n in draft_changes(before, after)]
+    found = []
+    for path, old, new in draft_changes(before, after):
+        whole = new if old is None else old if new is None else None
+        # the fields the form shows (a row's key and 汇总 flag are how the draft files it, not entries)
+        shown = [(p, v) for p, v in _leaves(path, whole) if p in labels] if isinstance(whole, (dict, list)) else []
+        if shown:
+            found += [(p, None, v) if old is None else (p, v, None) for p, v in shown]
+        else:
+            found.append((path, old, new))
+    return [FieldChange(p, field_name(p, labels), o, n) for p, o, n in found]
+
+
+def _leaves(path: str, value) -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(f"{path}.{k}", v)]
+    if isinstance(value, list) and value and all(isinstance(v, (dict, list)) for v in value):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(f"{path}[{i}]", v)]
+    return [(path, value)]
 
 
 def _figure(c) -> FigureView:
