@@ -231,6 +231,7 @@ def test_the_department_sets_its_units_an_earlier_deadline_and_a_later_one_is_re
     r = c.post(url, {"units_deadline": "2024-06-20"})
     assert r.status_code == 422
     assert "下属单位的截止日期不能晚于本部门的截止日期（2024年6月15日）" in text_of(r.content.decode(), "u-deadline-error")
+    assert 'value="2024-06-20"' in r.content.decode()  # what was typed stays in the field
     assert c.post(url, {"units_deadline": "2024-05-31"}).status_code == 302
     dept["tier"].refresh_from_db()
     assert dept["tier"].units_deadline == date(2024, 5, 31)
