@@ -78,6 +78,14 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
     expect(head.locator("#dept-units tbody tr")).to_have_count(3)
     expect(head.locator("#dept-units")).to_contain_text("主管部门审核中")
     shot(head, "department-units")
+    # its deadline for its units: a later one than its own is refused beside the field, an earlier one set
+    head.fill("#u-deadline", "2024-06-20")
+    head.click("#units-deadline-form button")
+    expect(head.locator("#u-deadline-error")).to_contain_text("下属单位的截止日期不能晚于本部门的截止日期（2024年6月15日）")
+    shot(head, "department-units-deadline-refused")
+    head.fill("#u-deadline", "2024-06-01")
+    head.click("#units-deadline-form button")
+    expect(head.locator("#units-deadline")).to_contain_text("2024年6月1日")
     first = units[0]
     head.locator(f"#dept-units tr[data-unit='{first['unit'].budget_code}'] a:has-text('审核')").click()
     path = "narrative.problems"

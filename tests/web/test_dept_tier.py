@@ -104,6 +104,7 @@ def test_the_department_returns_one_unit_with_a_comment_on_a_field_and_approves_
     # the unit's preparer sees the department's comment beside the field, and fixes it
     html = client_for(first["preparer"]).get(f"/p/{p}/f/cover/").content.decode()
     assert "【主管部门】问题分析过于简单，请补充。" in html and "【主管部门退回】请按意见修改后重报。" in html
+    assert "主管部门：【主管部门退回】请按意见修改后重报。" in text_of(html, "return-comments")
     assert post_edit(client_for(first["preparer"]), first["package"], "narrative.problems", "补充后的问题分析。").status_code == 200
     send_to_department(first)
     assert _status(first) == Status.DEPT_REVIEW
@@ -160,6 +161,10 @@ def test_the_bureau_sees_departments_with_units_nested_returns_one_unit_and_acce
     html = bureau.get(f"/b/t/{dept['task'].pk}/rollup/?unit={dept['dept']['unit'].pk}").content.decode()
     sent_rollup = text_of(html, "dept-rollup")
     assert all(f"{m['unit'].name}（第{latest(m['package'])}版）" in sent_rollup for m in members)
+    carried = text_of(bureau.get(f"/b/p/{d.pk}/").content.decode(), "b-tier")
+    assert "随附下属单位的数据包 3 个" in carried and all(m["unit"].name in carried for m in members)
+    through = text_of(bureau.get(f"/b/p/{members[0]['package'].pk}/").content.decode(), "b-tier")
+    assert f"经主管部门{dept['dept']['unit'].name}审核：审核通过第" in through
     html = bureau.get(f"/b/t/{dept['task'].pk}/").content.decode()
     table = text_of(html, "tier-table")
     assert table.index(dept["dept"]["unit"].name) < table.index(members[0]["unit"].name)
@@ -226,6 +231,7 @@ def test_the_department_sets_its_units_an_earlier_deadline_and_a_later_one_is_re
     r = c.post(url, {"units_deadline": "2024-06-20"})
     assert r.status_code == 422
     assert "下属单位的截止日期不能晚于本部门的截止日期（2024年6月15日）" in text_of(r.content.decode(), "u-deadline-error")
+    assert 'value="2024-06-20"' in r.content.decode()  # what was typed stays in the field
     assert c.post(url, {"units_deadline": "2024-05-31"}).status_code == 302
     dept["tier"].refresh_from_db()
     assert dept["tier"].units_deadline == date(2024, 5, 31)

@@ -131,6 +131,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
                         for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
            "versions": versions.versions_of(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
+           "tier": tier.package_tier(p),  # the 主管部门 it went through, or the units it carried (issue 22)
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
            "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p)}

@@ -306,3 +306,26 @@ def led_package_ids(packages) -> set[int]:
     led = DepartmentTier.objects.filter(task_id__in=[p.task_id for p in packages]).values_list("task_id", "department_id")
     pairs = set(led)
     return {p.pk for p in packages if (p.task_id, p.unit_id) in pairs}
+
+
+@dataclass
+class PackageTier:
+    """Where a package stands in the tier, for the bureau's page of it: the department it went
+    through (a unit's), or the units' versions it carried (a department's)."""
+
+    department: Unit | None = None
+    decisions: list[DepartmentDecision] = field(default_factory=list)
+    attached: list[Submission] = field(default_factory=list)
+
+
+def package_tier(package: Package) -> PackageTier | None:
+    through = access.tier_of(package)
+    if through is not None:
+        return PackageTier(department=through.department,
+                           decisions=list(package.department_decisions.select_related("user", "submission")))
+    if access.tier_led_by(package) is None:
+        return None
+    version = latest_sent(package)
+    attached = [] if version is None else [a.unit_submission for a in version.attachments.select_related(
+        "unit_submission__package__unit").order_by("unit_submission__package__unit__budget_code")]
+    return PackageTier(attached=attached)

@@ -50,8 +50,11 @@ def audit_target(target: str) -> str:
 
 
 @register.filter
-def reviewer_side(user) -> str:
-    """Who a reviewer speaks for: '财政部门' for a bureau user, '单位负责人' for the unit's head."""
+def reviewer_side(user, package=None) -> str:
+    """Who a reviewer speaks for: '财政部门' for a bureau user, '主管部门' for a user of another unit
+    (the department reviewing the package's unit, issue 22), '单位负责人' for the unit's head."""
     if getattr(user, "bureau_id", None):
         return "财政部门"
+    if package is not None and getattr(user, "unit_id", None) not in (None, package.unit_id):
+        return "主管部门"
     return "单位负责人"
