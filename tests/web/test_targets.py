@@ -230,3 +230,20 @@ def test_the_demo_flags_a_lowered_target_and_starts_new_drafts_from_targets(db):
     # loading the demo again changes nothing
     load_demo()
     assert TargetImport.objects.filter(task=task).count() == 1
+
+
+def test_previewed_files_never_applied_are_removed_once_expired(world, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, recent = folder / "targets-old.csv", folder / "targets-recent.csv"
+    for f in (old, recent):
+        f.write_bytes(b"x")
+    past = time.time() - approved_targets.PREVIEW_MAX_AGE - 60
+    os.utime(old, (past, past))
+    found = approved_targets.preview(task_id=world["task"].pk, user=world["bureau"], filename="批复目标.csv",
+                                     data=_csv(*FORESTRY))
+    assert found.token and not old.exists() and recent.exists()
