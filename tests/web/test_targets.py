@@ -165,6 +165,13 @@ def test_dashboard_filter_and_review_page(sent):  # noqa: F811 - the fixture
     assert "某县林业局" in html and "某县水利局" not in html
     assert "与批复目标不一致3处" in html
     assert "与批复目标不一致" in c.get(f"/b/t/{world['task'].pk}/").content.decode()
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(c.get(f"/b/t/{world['task'].pk}/dashboard.xlsx").content)).active
+    col = [cell.value for cell in sheet[1]].index("与批复目标不一致（处）")
+    assert {r[0].value: r[col].value for r in sheet.iter_rows(min_row=2)} == {"301001": 3, "301002": None}
     review = c.get(f"/b/p/{world['package'].pk}/").content.decode()
     assert "较批复的“≥1200亩”放宽" in review and "不在批复的绩效目标中" in review
 
