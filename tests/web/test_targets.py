@@ -254,3 +254,19 @@ def test_previewed_files_never_applied_are_removed_once_expired(world, settings)
     found = approved_targets.preview(task_id=world["task"].pk, user=world["bureau"], filename="批复目标.csv",
                                      data=_csv(*FORESTRY))
     assert found.token and not old.exists() and recent.exists()
+
+
+def test_creating_annex3_starts_from_the_approved_targets(world):
+    from jixiao.web import versions
+
+    package = world["package"]
+    doc = dict(package.draft)
+    doc.pop("overall")
+    Package.objects.filter(pk=package.pk).update(draft=doc)
+    _import(world, *FORESTRY)
+    package.refresh_from_db()
+    versions.change_structure(package_id=package.pk, user=world["preparer"], op="create", path="overall",
+                              version=package.version)
+    package.refresh_from_db()
+    assert [(i["name"], i["target"], i["weight"]) for i in package.draft["overall"]["indicators"]] == [
+        ("造林面积", "≥1200亩", "50"), ("森林覆盖率", "≥60%", "30"), ("林农满意度", "≥90%", "10")]
