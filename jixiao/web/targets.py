@@ -48,6 +48,11 @@ def _table(name: str | None, targets: list[core_targets.ApprovedTarget]) -> dict
     return table
 
 
+def whole_unit_indicators(targets: list[core_targets.ApprovedTarget]) -> list[dict]:
+    """附件3's indicator rows from the targets of the unit as a whole (建立附件3 starts from them)."""
+    return [_indicator(t) for t in targets if t.whole_unit]
+
+
 def starting_draft(task: EvaluationTask, unit: Unit, targets: list[core_targets.ApprovedTarget]) -> dict:
     """A new package's draft from its approved targets: the unit, the year, 附件3 with the targets of
     the unit as a whole, one 附件4 per project with its own — in the export's order."""

@@ -55,7 +55,7 @@ from jixiao.web.models import (
 )
 from jixiao.web.security import audit, tokens
 from jixiao.web.security.models import ApiToken
-from jixiao.web.targets import approved_for
+from jixiao.web.targets import approved_for, whole_unit_indicators
 
 SENT = (Status.SUBMITTED, Status.ACCEPTED, Status.PUBLISHED)  # the statuses of a package the bureau has received
 
@@ -457,6 +457,8 @@ def change_structure(*, package_id: int, user: User, op: str, path: str, version
             doc, changed = _restructure(doc, op, path)
         except (fields.PathError, IndexError, KeyError, TypeError) as exc:
             raise ActionError(f"无法{op}：{exc}") from None
+        if op == "create" and (approved := whole_unit_indicators(approved_for(package))):
+            doc["overall"]["indicators"] = approved  # 附件3 starts from the unit's approved targets
         try:  # the draft must still read (a made-up path would add a field the package does not have)
             services.from_canonical(data=doc, name="草稿")
         except services.ServiceError as exc:

@@ -165,6 +165,13 @@ def test_dashboard_filter_and_review_page(sent):  # noqa: F811 - the fixture
     assert "某县林业局" in html and "某县水利局" not in html
     assert "与批复目标不一致3处" in html
     assert "与批复目标不一致" in c.get(f"/b/t/{world['task'].pk}/").content.decode()
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(c.get(f"/b/t/{world['task'].pk}/dashboard.xlsx").content)).active
+    col = [cell.value for cell in sheet[1]].index("与批复目标不一致（处）")
+    assert {r[0].value: r[col].value for r in sheet.iter_rows(min_row=2)} == {"301001": 3, "301002": None}
     review = c.get(f"/b/p/{world['package'].pk}/").content.decode()
     assert "较批复的“≥1200亩”放宽" in review and "不在批复的绩效目标中" in review
 
@@ -230,3 +237,36 @@ def test_the_demo_flags_a_lowered_target_and_starts_new_drafts_from_targets(db):
     # loading the demo again changes nothing
     load_demo()
     assert TargetImport.objects.filter(task=task).count() == 1
+
+
+def test_previewed_files_never_applied_are_removed_once_expired(world, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, recent = folder / "targets-old.csv", folder / "targets-recent.csv"
+    for f in (old, recent):
+        f.write_bytes(b"x")
+    past = time.time() - approved_targets.PREVIEW_MAX_AGE - 60
+    os.utime(old, (past, past))
+    found = approved_targets.preview(task_id=world["task"].pk, user=world["bureau"], filename="批复目标.csv",
+                                     data=_csv(*FORESTRY))
+    assert found.token and not old.exists() and recent.exists()
+
+
+def test_creating_annex3_starts_from_the_approved_targets(world):
+    from jixiao.web import versions
+
+    package = world["package"]
+    doc = dict(package.draft)
+    doc.pop("overall")
+    Package.objects.filter(pk=package.pk).update(draft=doc)
+    _import(world, *FORESTRY)
+    package.refresh_from_db()
+    versions.change_structure(package_id=package.pk, user=world["preparer"], op="create", path="overall",
+                              version=package.version)
+    package.refresh_from_db()
+    assert [(i["name"], i["target"], i["weight"]) for i in package.draft["overall"]["indicators"]] == [
+        ("造林面积", "≥1200亩", "50"), ("森林覆盖率", "≥60%", "30"), ("林农满意度", "≥90%", "10")]

@@ -23,6 +23,7 @@ from jixiao.web.models import BatchJob, Package, Status, Submission
 from jixiao.web.review import departments as bureau_departments
 from jixiao.web.review import imports as bureau_imports
 from jixiao.web.review import services as bureau_services
+from jixiao.web.review import targets as approved_targets
 from jixiao.web.review import tier
 from jixiao.web.security.audit import ACTIONS
 from jixiao.web.security.models import AuditEntry
@@ -331,6 +332,19 @@ def execution_import(w, tmp):
     return lambda: bureau_imports.import_execution(task_id=w["task"].pk, user=w["bureau"], filename="一体化.csv", data=data)
 
 
+TARGETS = "预算编码,单位名称,三级指标,指标值,分值\n301001,某县林业局,造林面积,≥1000亩,50\n".encode("utf-8-sig")
+
+
+def targets_import(w, tmp):
+    return lambda: approved_targets.import_targets(task_id=w["task"].pk, user=w["bureau"], filename="批复目标.csv",
+                                                   data=TARGETS)
+
+
+def targets_apply(w, tmp):
+    found = approved_targets.preview(task_id=w["task"].pk, user=w["bureau"], filename="批复目标.csv", data=TARGETS)
+    return lambda: approved_targets.apply(task_id=w["task"].pk, user=w["bureau"], token=found.token)
+
+
 def folder_import(w, tmp):
     (tmp / "外部").mkdir()
     (tmp / "外部" / "说明.txt").write_text("某县水利局报送说明。\n", encoding="utf-8")
@@ -450,6 +464,8 @@ SCENARIOS = {
     "review.departments.create_department": (department, "department"),
     "review.imports.import_execution": (execution_import, "execution_import"),
     "review.imports.folder_import": (folder_import, "package_import"),
+    "review.targets.import_targets": (targets_import, "targets_import"),
+    "review.targets.apply": (targets_apply, "targets_import"),
     "review.imports.start_zip_import": (zip_import, "package_import"),
     "versions.issue_api_token": (token_issue, "token_issue"),
     "versions.revoke_api_token": (token_revoke, "token_revoke"),
@@ -464,7 +480,7 @@ SCENARIOS = {
 
 
 # Services that take a user but store nothing: each has a test that it leaves the draft and the log as they were.
-READS = {"versions.preview_import"}
+READS = {"versions.preview_import", "review.targets.preview"}
 
 
 def test_every_write_service_is_exercised():
@@ -481,6 +497,15 @@ def test_an_import_preview_stores_nothing_and_logs_nothing(scene):
     assert found.ok and found.changes
     assert not AuditEntry.objects.filter(seq__gt=last).exists()
     assert Package.objects.get(pk=pkg.pk).version == pkg.version
+
+
+def test_a_targets_preview_stores_nothing_and_logs_nothing(scene):
+    from jixiao.web.models import ApprovedTarget
+
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    found = approved_targets.preview(task_id=scene["task"].pk, user=scene["bureau"], filename="批复目标.csv", data=TARGETS)
+    assert found.targets and found.token
+    assert not AuditEntry.objects.filter(seq__gt=last).exists() and not ApprovedTarget.objects.exists()
 
 
 @pytest.mark.parametrize("service", sorted(SCENARIOS))

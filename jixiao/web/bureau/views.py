@@ -96,11 +96,11 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     rows = selectors.dashboard(t, selectors.DashboardQuery.from_get(request.GET), size=None).rows
     diffs = imports.difference_counts(t)
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
-              "与一体化不一致（处）"]
+              "与一体化不一致（处）", "与批复目标不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
              r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
              r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
-             diffs.get(r.package.pk)]
+             diffs.get(r.package.pk), r.package.target_diff or None]
             for r in rows]
     return _xlsx(export.workbook("自评情况", header, data), f"{t.year}年自评情况.xlsx")
 

@@ -10,6 +10,7 @@ from django_tasks import task
 from jixiao.web.drafts.computation import compute
 from jixiao.web.jobs import batches, heartbeat
 from jixiao.web.models import BatchJob, EvaluationTask, Package, User
+from jixiao.web.targets import approved_for
 from jixiao.web.versions import latest_sent
 
 
@@ -33,7 +34,8 @@ def _audit(job: BatchJob) -> int:
     shown = time.monotonic()
     try:
         for i, (p, sub) in enumerate(sent, start=1):
-            comp = compute(sub.content)
+            p.task = job.task  # one task for every package: its profile read once, not per package
+            comp = compute(sub.content, targets=approved_for(p))  # compared with the unit's approved targets
             results.append({"unit": p.unit.name, "code": p.unit.budget_code, "package": p.pk, "version": sub.number,
                             "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0),
                             "coverage": comp.coverage_line,

@@ -20,6 +20,7 @@ Rows refused are never dropped in silence: the preview lists them and the import
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -111,10 +112,22 @@ def preview(*, task_id: int, user: User, filename: str, data: bytes) -> Preview:
     if found.targets:
         folder = Path(settings.MEDIA_ROOT) / "imports"
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_expired(folder)
         stored = folder / f"targets-{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
         stored.write_bytes(data)
         found.token = signing.dumps({"task": task.pk, "file": stored.name, "name": found.filename}, salt=SALT)
     return found
+
+
+def _remove_expired(folder: Path) -> None:
+    """Previewed files nobody applied, past the time their token could be applied: nothing reads them."""
+    limit = time.time() - PREVIEW_MAX_AGE
+    for stale in folder.glob("targets-*"):
+        try:
+            if stale.stat().st_mtime < limit:
+                stale.unlink()
+        except OSError:  # removed by another request at the same moment
+            pass
 
 
 def apply(*, task_id: int, user: User, token: str) -> TargetImport:
