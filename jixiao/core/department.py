@@ -137,7 +137,11 @@ def roll_up(own: Package, units: list[tuple[str, Package]], prof: Profile,
         tables.append(overall)
     tables += _projects(out, names, packages, prof, gaps)
     tables += _fund_types(out, names, packages, prof, gaps)
-    return DepartmentRollup(out, names, cover, tables, gaps)
+    result = DepartmentRollup(out, names, cover, tables, gaps)
+    rule = prof.ref("aggregation_weight")  # the sums follow the notice's rule as the weighted figures do
+    for c in result.figures():
+        c.rule = c.rule or rule
+    return result
 
 
 # --- the cover tables -------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def _cover(out: Package, key: str, names: list[str], packages: list[Package], ga
     if not unit_rows:  # no unit filled it: the department's table stays as it was
         return CoverRollup(key, title, dict(labels), [])
     total = cls(institution=summary.institution if summary is not None else SUMMARY_LABEL, is_summary=True)
-    figures = _summary_figures(total, labels, key, title, own_rows, unit_rows) + figures
+    figures = _summary_figures(total, labels, key, own_rows, unit_rows) + figures
     setattr(out, key, [total, *own_rows, *unit_rows])
     return CoverRollup(key, title, dict(labels), figures)
 
@@ -188,14 +192,14 @@ def _unit_row(cls, labels: dict[str, str], key: str, name: str, rows: list, inde
     return row, figures
 
 
-def _summary_figures(total, labels: dict[str, str], key: str, title: str, own_rows: list, unit_rows: list) -> list:
+def _summary_figures(total, labels: dict[str, str], key: str, own_rows: list, unit_rows: list) -> list:
     figures = []
     for f, label in labels.items():
         inputs = {f"{r.institution}（本级）": getattr(r, f) for r in own_rows} | {r.institution: getattr(r, f)
                                                                                  for r in unit_rows}
         value = _sum(list(inputs.values()))
         setattr(total, f, value)
-        figures.append(Computed(key=f"{key}[0].{f}", label=f"{title}·{total.institution}·{label}", value=value,
+        figures.append(Computed(key=f"{key}[0].{f}", label=f"{total.institution}·{label}", value=value,
                                 unit="万元", formula=f"Σ 各单位{label}（绝对值相加）", inputs=inputs,
                                 path=f"{key}[0].{f}"))
     return figures
@@ -398,7 +402,7 @@ def _combine(values: list[Decimal | None], weights: list[Decimal], relative: boo
 
 def _ratio(value: Decimal | None) -> Decimal | None:
     """A ratio at the form's precision: 0.76499986… → 0.7650 (76.50%)."""
-    return None if value is None else round_half_up(value * 100, 2) / 100
+    return None if value is None else round_half_up(value, 4)
 
 
 def _points(value: Decimal | None) -> Decimal | None:
@@ -408,7 +412,7 @@ def _points(value: Decimal | None) -> Decimal | None:
 
 def _rolled_target(target: Target, parts: list, relative: bool) -> Target:
     value = _combine([p[1].target.value for p in parts], [p[2] for p in parts], relative)
-    if value is None or target.value is None:
+    if value is None or target.value is None or value == target.value:  # the same target: its own words
         return copy.deepcopy(target)
     return Target(raw=_renumber(target.raw, value, relative, target.unit), kind=target.kind, comparator=target.comparator,
                   value=value, unit=target.unit, when=target.when)
@@ -425,8 +429,10 @@ def _rolled_actual(parts: list, relative: bool) -> Actual:
 
 
 def _figure(value: Decimal, relative: bool) -> str:
-    number = value.scaleb(2) if relative else value
-    return format(number.normalize(), "f") + ("%" if relative else "")
+    """A rate as the form prints it (76.50%, from a ratio rounded by `_ratio`); a sum without trailing zeros."""
+    if relative:
+        return format(value.scaleb(2), "f") + "%"
+    return format(value.normalize(), "f")
 
 
 def _renumber(raw: str, value: Decimal, relative: bool, unit: str = "") -> str:

@@ -119,6 +119,15 @@ def test_recomputing_after_one_unit_changes_returns_exactly_the_changed_figures(
     assert moved["income[0].total"] == ("1200", "1205") and moved["income[4].other"] == ("0", "5")
 
 
+def test_a_units_new_annex3_figure_moves_exactly_the_rolled_up_figures_it_feeds(tier):
+    dept, subs = tier["department"], tier["subs"]
+    rollup.roll_up_into(dept, list(subs.values()), actor=tier["preparer"])
+    newer = approve_version(tier["packages"]["乙林场"], tier["head"], unit_doc("乙林场", executed=420))
+    change = rollup.roll_up_into(dept, [subs["甲林场"], newer, subs["丙林场"]], actor=tier["preparer"])
+    moved = {c.path: (c.old_text, c.new_text) for c in change.changes}
+    assert moved == {"overall.funds[0].executed": ("670.00", "690.00"), "overall.funds[0].rate": ("83.75%", "86.25%")}
+
+
 def test_the_rollup_equals_jixiao_aggregate_over_the_same_approved_versions(tier, tmp_path, capsys):
     dept, subs = tier["department"], tier["subs"]
     rollup.roll_up_into(dept, list(subs.values()), actor=tier["preparer"])

@@ -279,6 +279,7 @@ def approved_unit_versions(department_package: Package) -> list[Submission]:
 def rollup_view(department_package: Package, unit_versions: list[Submission] | None = None) -> RollupView:
     """The roll-up of `unit_versions` (default: each subordinate unit's latest approved version) for a page."""
     subs = approved_unit_versions(department_package) if unit_versions is None else list(unit_versions)
+    subs.sort(key=lambda s: pinyin_key(s.package.unit.name))  # the order the roll-up's rows are in
     members = [(s.package.unit.name, s.number) for s in subs]
     if not subs:
         return RollupView([], [], [], [], error="下属单位尚无审核通过的版本，暂无可汇总的数据")
