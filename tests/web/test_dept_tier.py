@@ -185,6 +185,11 @@ def test_the_bureau_sees_departments_with_units_nested_returns_one_unit_and_acce
         assert r.status_code == 302
     assert Package.objects.get(pk=d.pk).status == Status.ACCEPTED
     assert all(_status(m) == Status.ACCEPTED for m in members)
+    # after the accept (a new version of the department's package) the page still lists what it carried
+    carried = text_of(bureau.get(f"/b/p/{d.pk}/").content.decode(), "b-tier")
+    assert "随附下属单位的数据包 3 个" in carried and f"{members[1]['unit'].name}（第{latest(second) - 1}版）" in carried
+    assert members[2]["unit"].name in text_of(bureau.get(f"/b/t/{dept['task'].pk}/rollup/?unit={dept['dept']['unit'].pk}")
+                                              .content.decode(), "dept-rollup")
 
 
 def test_the_bureau_can_return_the_department_itself(dept):

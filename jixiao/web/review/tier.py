@@ -19,6 +19,7 @@ from jixiao.web.drafts import fields
 from jixiao.web.drafts import rollup as unit_rollup
 from jixiao.web.models import (
     Comment,
+    DepartmentAttachment,
     DepartmentDecision,
     DepartmentTier,
     EvaluationTask,
@@ -294,11 +295,21 @@ def department_rollup(task: EvaluationTask, department: Unit):
     if not DepartmentTier.objects.filter(task=task, department=department).exists():
         return None
     package = Package.objects.filter(task=task, unit=department).select_related("task", "unit").first()
-    version = latest_sent(package) if package is not None and package.status in SENT else None
-    if version is None:
+    attached = attached_versions(package) if package is not None and package.status in SENT else []
+    if not attached:
         return None
-    attached = [a.unit_submission for a in version.attachments.select_related("unit_submission__package__unit")]
     return unit_rollup.rollup_view(package, attached)
+
+
+def attached_versions(department_package: Package) -> list[Submission]:
+    """The units' versions the department's package carried to the bureau: for each unit the latest
+    one attached to any of its versions (the bureau's accept makes a new version, which carries none;
+    a unit the bureau returned and the department approved again joins a version already sent)."""
+    latest: dict[int, Submission] = {}
+    for attachment in (DepartmentAttachment.objects.filter(department_submission__package=department_package)
+                       .select_related("unit_submission__package__unit").order_by("unit_submission__number", "id")):
+        latest[attachment.unit_submission.package_id] = attachment.unit_submission
+    return sorted(latest.values(), key=lambda v: v.package.unit.budget_code)
 
 
 def led_package_ids(packages) -> set[int]:
@@ -325,7 +336,4 @@ def package_tier(package: Package) -> PackageTier | None:
                            decisions=list(package.department_decisions.select_related("user", "submission")))
     if access.tier_led_by(package) is None:
         return None
-    version = latest_sent(package)
-    attached = [] if version is None else [a.unit_submission for a in version.attachments.select_related(
-        "unit_submission__package__unit").order_by("unit_submission__package__unit__budget_code")]
-    return PackageTier(attached=attached)
+    return PackageTier(attached=attached_versions(package))
