@@ -276,7 +276,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     return out
 
 
-COMPACT_STEPS = 12  # the spare width is handed out in this many parts
+COMPACT_STEPS = 8  # the spare width is handed out in this many parts
 
 
 def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face) -> list[int]:
@@ -302,16 +302,15 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     per_row = [max(cs, default=1) for cs in counts]
     cells_sum = sum(map(sum, counts))
 
-    def height(g: list[int], rows_max: list[int], cells_total: int) -> tuple[int, int]:
+    needs = [lines(t, sum(grid[c:c + span])) for _f, _l, c, span, t in runs]
+    runs_over = [[j for j, (_f, _l, c0, span, _t) in enumerate(runs) if c0 <= col < c0 + span] for col in range(len(grid))]
+
+    def height(rows_max: list[int], cells_total: int, run_needs: list[int]) -> tuple[int, int]:
         """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
         together, so that widening one of them, which saves no line yet, still counts. A merged
         label taller than its rows makes them taller."""
-        rows_lines = sum(rows_max)
-        for first, last, c, span, t in runs:
-            need = lines(t, sum(g[c:c + span]))
-            cells_total += need
-            rows_lines += max(0, need - sum(rows_max[first:last]))
-        return rows_lines, cells_total
+        extra = sum(max(0, need - sum(rows_max[run[0]:run[1]])) for run, need in zip(runs, run_needs))
+        return sum(rows_max) + extra, cells_total + sum(run_needs)
 
     def trial(col: int, width: int):
         grid[col] += width
@@ -321,11 +320,15 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
         for i in {i for i, _ in changed}:
             rows_max[i] = max(changed.get((i, k), n) for k, n in enumerate(counts[i]))
         total_cells = cells_sum + sum(n - counts[i][k] for (i, k), n in changed.items())
-        h = height(grid, rows_max, total_cells)
+        run_needs = list(needs)
+        for j in runs_over[col]:
+            _f, _l, c0, span, t = runs[j]
+            run_needs[j] = lines(t, sum(grid[c0:c0 + span]))
+        h = height(rows_max, total_cells, run_needs)
         grid[col] -= width
-        return h, changed, rows_max, total_cells
+        return h, changed, rows_max, total_cells, run_needs
 
-    now = height(grid, per_row, cells_sum)
+    now = height(per_row, cells_sum, needs)
     while total - sum(grid) >= step:
         best, best_gain = None, None
         wrapped = {c0 + d for i, r in enumerate(cells) for (c0, span, _t), n in zip(r, counts[i]) if n > 1 for d in range(span)}
@@ -334,16 +337,16 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
             for k in (1, 2, 4):  # a few parts at once: a text saves a line only when a whole character fits more
                 if grid[c] >= hi[c] or k * step > total - sum(grid):
                     break
-                h, changed, rows_max, total_cells = trial(c, k * step)
+                h, changed, rows_max, total_cells, run_needs = trial(c, k * step)
                 if h >= now:
                     continue
                 gain = ((now[0] - h[0]) / k, (now[1] - h[1]) / k, -k)
                 if best_gain is None or gain > best_gain:
-                    best, best_gain = (c, k, h, changed, rows_max, total_cells), gain
+                    best, best_gain = (c, k, h, changed, rows_max, total_cells, run_needs), gain
                 break  # the fewest parts that save something: more would save no more per part, as a rule
         if best is None:
             break
-        c, k, now, changed, per_row, cells_sum = best
+        c, k, now, changed, per_row, cells_sum, needs = best
         grid[c] += k * step
         for (i, j), n in changed.items():
             counts[i][j] = n
