@@ -204,6 +204,8 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
                 return render(request, "web/message.html", {"text": exc.message}, status=403)
         return redirect("web:bureau_spot", task=t.pk)
     sample = list(selectors.sample(t))
+    for s in sample:  # 抽评总分 and 等次 of those the bureau has begun re-scoring
+        s.result = selectors.spot_sheet(s).headline if s.scored else None
     eligible = selectors.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
     return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
                                                      "may_spot": selectors.may_run_spot_check(request.user)})
@@ -231,8 +233,9 @@ def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
         except ActionError as exc:
             error, errors, status = exc.message, exc.fields, exc.status
     # what was typed comes back in every box (valid rows included), the message beside each wrong one
-    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in selectors.score_lines(s)]
-    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error,
+    sheet = selectors.spot_sheet(s)
+    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in sheet.lines]
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error, "sheet": sheet,
                                                            "may_spot": selectors.may_run_spot_check(request.user)}, status=status)
 
 
@@ -286,9 +289,9 @@ def results_use(request: HttpRequest, task: int) -> HttpResponse:
     t = selectors.task_for(request.user, task)
     rows = selectors.results_use(t)
     if request.GET.get("format") == "xlsx":
-        header = ["预算编码", "单位名称", "总分", "等次", "结果应用"]
-        data = [[r.package.unit.budget_code, r.package.unit.name, r.package.total_score, r.package.grade, r.consequence]
-                for r in rows]
+        header = ["预算编码", "单位名称", "总分", "等次", "依据", "自评总分", "自评等次", "结果应用"]
+        data = [[r.package.unit.budget_code, r.package.unit.name, r.result.total, r.result.grade, r.result.source,
+                 r.result.self_total, r.result.self_grade, r.consequence] for r in rows]
         return _xlsx(export.workbook("结果应用", header, data), f"{t.year}年结果应用.xlsx")
     return render(request, "web/bureau/results_use.html", {"task": t, "rows": rows,
                                                             "profile": services.profile(name=t.profile)})
