@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jixiao import services
 from jixiao.core.profiles import available_profiles
-from jixiao.web import access, versions
+from jixiao.web import access, version_status, versions
 from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
@@ -124,7 +124,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "comments": [(c, field_name(c.path, labels or computation.field_labels(p.draft or {})))
                         for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
-           "versions": versions.versions_of(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
+           "versions": version_status.annotate(p, versions.versions_of(p)), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
            "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p)}
