@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from . import rules
 from .engine import TableResult, na_method_of, table_total
-from .numbers import ZERO, fmt_amount, fmt_percent, fmt_score
+from .numbers import ZERO, fmt_amount, fmt_percent, fmt_score, round_half_up
 from .profiles import Profile
 from .trace import Computed
 
@@ -145,8 +145,10 @@ class SpotResult:
 
     @property
     def difference(self) -> Decimal | None:
-        """抽评总分 − 自评总分."""
-        return None if self.self_total is None else self.total - self.self_total
+        """抽评总分 − 自评总分, of the two as printed (two decimals, half-up): never a "−0.00"."""
+        if self.self_total is None:
+            return None
+        return round_half_up(self.total) - round_half_up(self.self_total)
 
 
 def spot_result(table: TableResult, rescored: dict[str, Decimal], prof: Profile) -> SpotResult:

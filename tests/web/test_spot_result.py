@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from jixiao import services
 from jixiao.core import keys
+from jixiao.core.numbers import round_half_up
 from jixiao.core.results_use import applied_result
 from jixiao.core.rules import grade
 from jixiao.core.spot_check import spot_result
@@ -30,6 +31,7 @@ def test_a_table_rescored_at_the_units_scores_totals_as_the_unit_did():
     r = spot_result(t, {}, report.profile)
     assert not r.complete and r.rescored == 0 and r.lines > 0
     assert r.total == t.total.standing and r.difference == 0 and r.grade == t.grade.text
+    assert str(r.difference) == "0.00"
 
 
 def test_the_spot_total_adds_the_bureaus_points_and_the_ruled_execution_score():
@@ -41,7 +43,7 @@ def test_the_spot_total_adds_the_bureaus_points_and_the_ruled_execution_score():
     assert r.complete and r.indicator_points == 0
     assert r.execution is t.execution_score and r.execution_points == t.execution_score.value
     assert r.total == r.execution_points  # no indicator points: the execution score alone
-    assert r.grade == grade(r.total, report.profile["grades"]) and r.difference == r.total - t.total.standing
+    assert r.grade == grade(r.total, report.profile["grades"]) and r.difference == round_half_up(r.total) - round_half_up(t.total.standing)
     trace = dict(r.execution_trace)
     assert trace["执行率"].endswith("%") and "计分方法" in trace
 

@@ -346,6 +346,8 @@ def batch_status(request: HttpRequest, task: int, job: int) -> HttpResponse:
 @login_required
 def new_task(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
+    if not access.can_create_task(request.user):  # refused before the form, not after its submit
+        return render(request, "web/message.html", {"text": "只有绩效评价股可以创建自评任务"}, status=403)
     # A profile by its title (its id is what the form sends); a 归口 user picks among its own units only.
     profiles = [(name, services.profile(name=name).title) for name in available_profiles()]
     units = access.scoped(Unit.objects.filter(bureau_id=request.user.bureau_id), request.user)
