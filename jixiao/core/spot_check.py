@@ -139,7 +139,7 @@ class SpotResult:
                ("分值", fmt_score(weight) if weight is not None else "缺失"), ("计分方法", c.formula)]
         if c.rule:
             out.append(("评分方案依据", c.rule))
-        if c.stated is not None and c.stated != c.value:
+        if c.stated is not None and c.value is not None and round_half_up(c.stated) != round_half_up(c.value):
             out.append(("单位填报", f"{fmt_score(c.stated)}分（抽评按规则计算）"))
         return out
 
