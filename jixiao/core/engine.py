@@ -135,7 +135,7 @@ def score_table(table: SelfEvalTable, key: str, prof: Profile) -> TableResult:
     res = TableResult(key, title, table)
     res.values += fund_identities(table, key)
     _execution(res, prof)
-    na_method = prof["not_applicable"]["overall" if table.kind == "overall" else "project"]
+    na_method = na_method_of(table, prof)
     applicable_weight = ZERO
     scores: list[Decimal] = []
     for i, ind in enumerate(table.indicators):
@@ -321,9 +321,11 @@ def level1_values(table: SelfEvalTable, key: str, prof: Profile) -> list[Compute
     return out
 
 
-def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_weight: Decimal, na_method: str) -> None:
-    table, key = res.table, res.key
-    exec_score = _standing(res.execution_score) or ZERO
+def table_total(table: SelfEvalTable, scores: list[Decimal], applicable_weight: Decimal, exec_score: Decimal,
+                rate: Decimal | None, prof: Profile, na_method: str) -> tuple[Decimal, str, dict, str]:
+    """(总分, formula, inputs, rule) of a self-evaluation table from its indicators' points and its
+    execution score, by the profile (non-applicable indicators, caps by execution rate). The
+    self-evaluation's total and the 抽评's re-scored total both go through here."""
     indicator_sum = sum(scores, ZERO)
     has_na = any(not i.applicable for i in table.indicators)
     formula = "Σ 三级指标得分 + 预算执行率得分"
@@ -340,13 +342,25 @@ def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_we
     # The clause behind the sum: how non-applicable indicators count where there are some, else the
     # composition of the 100 points (一级指标分值 + 执行率分值).
     rule = prof.ref("not_applicable") if has_na else prof.ref("level1_weights")
-    if caps["enabled"] and res.execution_rate is not None:
-        capped, cap = rules.capped_total(total, res.execution_rate.value, caps["caps"])
+    if caps["enabled"] and rate is not None:
+        capped, cap = rules.capped_total(total, rate, caps["caps"])
         if cap is not None:
             inputs["封顶"] = cap["max_total"]
             formula += f"；执行率低于{cap['below'] * 100}%时总分不超过{cap['max_total']}"
             rule = prof.ref("execution_caps")
             total = capped
+    return total, formula, inputs, rule
+
+
+def na_method_of(table: SelfEvalTable, prof: Profile) -> str:
+    return prof["not_applicable"]["overall" if table.kind == "overall" else "project"]
+
+
+def _total(res: TableResult, prof: Profile, scores: list[Decimal], applicable_weight: Decimal, na_method: str) -> None:
+    table, key = res.table, res.key
+    total, formula, inputs, rule = table_total(table, scores, applicable_weight, _standing(res.execution_score) or ZERO,
+                                               res.execution_rate.value if res.execution_rate is not None else None,
+                                               prof, na_method)
     judged = [c for c in res.indicator_scores if c.judged and c.standing is not None]
     missing = [c for c in res.indicator_scores if c.standing is None and c.method is not Method.NOT_APPLICABLE]
     notes = []

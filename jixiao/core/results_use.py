@@ -40,3 +40,34 @@ def monitoring_warning(executed: Decimal | None, annual: Decimal | None, month: 
     m = int(point["month"])
     return MonitoringWarning(m, rate, point["min"],
                              f"截至{month}月预算执行率{fmt_percent(rate)}，低于{m}月末应达到的{fmt_percent(point['min'])}")
+
+
+@dataclass(frozen=True)
+class AppliedResult:
+    """The result 结果应用 acts on: the spot check's where the bureau re-scored the package
+    completely (marked 抽评结果), else the self-evaluation's; the self-evaluation's stays beside."""
+
+    total: Decimal | None
+    grade: str
+    source: str  # 抽评结果 | 自评结果
+    self_total: Decimal | None
+    self_grade: str
+    consequence: str
+
+    @property
+    def from_spot_check(self) -> bool:
+        return self.source == SPOT_RESULT
+
+
+SPOT_RESULT, SELF_RESULT = "抽评结果", "自评结果"
+
+
+def applied_result(self_total: Decimal | None, self_grade: str, spot_total: Decimal | None, spot_grade: str,
+                   prof: Profile) -> AppliedResult:
+    """`spot_total`/`spot_grade`: the completed spot check's, None/"" where there is none."""
+    if spot_total is not None and spot_grade:
+        total, grade, source = spot_total, spot_grade, SPOT_RESULT
+    else:
+        total, grade, source = self_total, self_grade, SELF_RESULT
+    return AppliedResult(total, grade, source, self_total, self_grade,
+                         consequence(grade, prof) if grade else "未评定等次")

@@ -12,8 +12,11 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import ZERO, fmt_amount, fmt_percent
+from . import rules
+from .engine import TableResult, na_method_of, table_total
+from .numbers import ZERO, fmt_amount, fmt_percent, fmt_score, round_half_up
 from .profiles import Profile
+from .trace import Computed
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,88 @@ def draw_sample(candidates: list[Candidate], prof: Profile) -> list[Drawn]:
     ranked = [Drawn(c, reasons_for(c, prof, large)) for c in candidates]
     ranked.sort(key=lambda d: (-d.risk, -d.candidate.funds, d.candidate.name, d.candidate.key))
     return ranked[: sample_size(len(candidates), prof)]
+
+
+# --- the re-scored result --------------------------------------------------------------------------
+
+
+@dataclass
+class SpotResult:
+    """One self-evaluation table re-scored by the bureau: 抽评总分 beside the unit's 自评总分.
+
+    `indicator_points` adds up the bureau's score of every applicable indicator (an indicator not
+    yet re-scored counts at the unit's score, and `complete` stays False). `execution` is the
+    engine's 预算执行率得分 — computed from the execution rate by the profile's rule, whatever the
+    unit wrote — with its trace; the total then follows the same rule as the self-evaluation's
+    (non-applicable indicators, caps by execution rate), and the grade the profile's thresholds."""
+
+    key: str
+    title: str
+    lines: int  # applicable indicators
+    rescored: int  # of them, re-scored by the bureau
+    indicator_points: Decimal
+    execution: Computed | None
+    total: Decimal
+    formula: str
+    grade: str
+    self_total: Decimal | None
+    self_grade: str
+
+    @property
+    def complete(self) -> bool:
+        return self.lines > 0 and self.rescored == self.lines
+
+    @property
+    def execution_points(self) -> Decimal:
+        return self.execution.value if self.execution is not None and self.execution.value is not None else ZERO
+
+    @property
+    def execution_trace(self) -> list[tuple[str, str]]:
+        """How 执行率得分 was reached, as a reviewer reads it: its inputs, the rule, the profile."""
+        c = self.execution
+        if c is None:
+            return [("说明", "本表没有资金合计行，不计执行率得分")]
+        rate, weight = c.inputs.get("执行率"), c.inputs.get("分值")
+        out = [("执行率", fmt_percent(rate) if rate is not None else "无法计算"),
+               ("分值", fmt_score(weight) if weight is not None else "缺失"), ("计分方法", c.formula)]
+        if c.rule:
+            out.append(("评分方案依据", c.rule))
+        if c.stated is not None and c.value is not None and round_half_up(c.stated) != round_half_up(c.value):
+            out.append(("单位填报", f"{fmt_score(c.stated)}分（抽评按规则计算）"))
+        return out
+
+    @property
+    def difference(self) -> Decimal | None:
+        """抽评总分 − 自评总分, of the two as printed (two decimals, half-up): never a "−0.00"."""
+        if self.self_total is None:
+            return None
+        return round_half_up(self.total) - round_half_up(self.self_total)
+
+
+def spot_result(table: TableResult, rescored: dict[str, Decimal], prof: Profile) -> SpotResult:
+    """The 抽评 result of `table` (a table of the sampled version's score report) given the bureau's
+    scores by indicator key."""
+    points: list[Decimal] = []
+    applicable_weight, lines, done = ZERO, 0, 0
+    for ind, c in zip(table.table.indicators, table.indicator_scores):
+        if not ind.applicable:
+            continue
+        lines += 1
+        if ind.weight is not None:
+            applicable_weight += ind.weight
+        given = rescored.get(str(c.key))
+        done += given is not None
+        point = given if given is not None else c.standing
+        if point is not None:
+            points.append(point)
+    execution = table.execution_score
+    exec_points = execution.value if execution is not None and execution.value is not None else ZERO
+    rate = table.execution_rate.value if table.execution_rate is not None else None
+    total, formula, _, _ = table_total(table.table, points, applicable_weight, exec_points, rate, prof,
+                                       na_method_of(table.table, prof))
+    return SpotResult(
+        key=table.key, title=table.title, lines=lines, rescored=done, indicator_points=sum(points, ZERO),
+        execution=execution, total=total, formula=formula.replace("三级指标得分", "三级指标抽评得分"),
+        grade=rules.grade(total, prof["grades"]),
+        self_total=table.total.standing if table.total is not None else None,
+        self_grade=table.grade.text if table.grade is not None else "")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jixiao import services
 from jixiao.core.profiles import available_profiles
-from jixiao.web import access, versions
+from jixiao.web import access, version_status, versions
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
@@ -130,7 +130,7 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "comments": [(c, field_name(c.path, labels or computation.field_labels(p.draft or {})))
                         for c in p.comments.select_related("author", "submission")],
            "decisions": p.bureau_decisions.select_related("user", "submission", "result"),
-           "versions": versions.versions_of(p), "reviewable": p.status == Status.SUBMITTED and sub is not None,
+           "versions": version_status.annotate(p, versions.versions_of(p)), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "tier": tier.package_tier(p),  # the 主管部门 it went through, or the units it carried (issue 22)
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
@@ -211,6 +211,8 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
                 return render(request, "web/message.html", {"text": exc.message}, status=403)
         return redirect("web:bureau_spot", task=t.pk)
     sample = list(selectors.sample(t))
+    for s in sample:  # 抽评总分 and 等次 of those the bureau has begun re-scoring
+        s.result = selectors.spot_sheet(s).headline if s.scored else None
     eligible = selectors.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
     return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
                                                      "may_spot": selectors.may_run_spot_check(request.user)})
@@ -238,8 +240,9 @@ def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
         except ActionError as exc:
             error, errors, status = exc.message, exc.fields, exc.status
     # what was typed comes back in every box (valid rows included), the message beside each wrong one
-    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in selectors.score_lines(s)]
-    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error,
+    sheet = selectors.spot_sheet(s)
+    rows = [(ln, *(entries.get(ln.key) or _stored_entry(ln)), errors.get(ln.key, "")) for ln in sheet.lines]
+    return render(request, "web/bureau/spot_score.html", {"task": t, "spot": s, "rows": rows, "error": error, "sheet": sheet,
                                                            "may_spot": selectors.may_run_spot_check(request.user)}, status=status)
 
 
@@ -295,9 +298,9 @@ def results_use(request: HttpRequest, task: int) -> HttpResponse:
     t = selectors.task_for(request.user, task)
     rows = selectors.results_use(t)
     if request.GET.get("format") == "xlsx":
-        header = ["预算编码", "单位名称", "总分", "等次", "结果应用"]
-        data = [[r.package.unit.budget_code, r.package.unit.name, r.package.total_score, r.package.grade, r.consequence]
-                for r in rows]
+        header = ["预算编码", "单位名称", "总分", "等次", "依据", "自评总分", "自评等次", "结果应用"]
+        data = [[r.package.unit.budget_code, r.package.unit.name, r.result.total, r.result.grade, r.result.source,
+                 r.result.self_total, r.result.self_grade, r.consequence] for r in rows]
         return _xlsx(export.workbook("结果应用", header, data), f"{t.year}年结果应用.xlsx")
     return render(request, "web/bureau/results_use.html", {"task": t, "rows": rows,
                                                             "profile": services.profile(name=t.profile)})
@@ -331,6 +334,8 @@ def batch(request: HttpRequest, task: int) -> HttpResponse:
 @login_required
 def new_task(request: HttpRequest) -> HttpResponse:
     _bureau_only(request)
+    if not access.can_create_task(request.user):  # refused before the form, not after its submit
+        return render(request, "web/message.html", {"text": "只有绩效评价股可以创建自评任务"}, status=403)
     # A profile by its title (its id is what the form sends); a 归口 user picks among its own units only.
     profiles = [(name, services.profile(name=name).title) for name in available_profiles()]
     units = access.scoped(Unit.objects.filter(bureau_id=request.user.bureau_id), request.user)

@@ -1,6 +1,6 @@
 """The bureau's part of `jixiao demo`: the synthetic units under a 主管部门 (so 部门汇总 has
 something to add up), more packages sent to the bureau, some accepted (with the 财政部门意见) and
-two published — so the dashboard, the review, 抽评, 部门汇总, 结果应用 and the public pages all show
+two published, a 抽评 sample with one package re-scored — so the dashboard, the review, 抽评, 部门汇总, 结果应用 and the public pages all show
 real data. The units are assigned to the bureau's 归口业务科室 by their line of work, and the demo
 归口 user belongs to one of them; the versions the units sent are dated over the weeks before the
 (relative) deadline, a few after it. Called once, inside the demo's transaction."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +19,7 @@ from jixiao.web.demo.imports import build as imports
 from jixiao.web.demo.targets import build as approved_targets
 from jixiao.web.models import Bureau, Department, EvaluationTask, Package, Role, Status, Submission, Unit, User
 from jixiao.web.review import services as bureau_services
+from jixiao.web.review.selectors import score_lines
 
 SUPERVISOR = "湘西州人民政府（模拟）"
 # 归口业务科室 → the lines of work of the units it looks after (the demo's synthetic names carry them)
@@ -55,6 +57,25 @@ def build(bureau: Bureau, task: EvaluationTask) -> None:
 
     _departments(bureau)
     _date_sending(task)
+    _spot_check(task, performance)
+
+
+def _spot_check(task: EvaluationTask, performance: User) -> None:
+    """The 抽评 sample drawn, its first package re-scored in full: the bureau agrees with the unit
+    but for one indicator, a point lower — so the sheet shows 抽评总分 beside the unit's and 结果应用
+    takes the spot check's result for that unit."""
+    sample = bureau_services.draw(task_id=task.pk, user=performance)
+    if not sample:
+        return
+    entries, lowered = {}, False
+    for line in score_lines(sample[0]):
+        lo = line.allowed[0] if line.allowed else Decimal(0)
+        score = line.self_score if line.self_score is not None else lo
+        note = ""
+        if not lowered and score - 1 >= lo:
+            score, note, lowered = score - 1, "佐证材料不足，酌情扣分", True
+        entries[line.key] = (str(score), note)
+    bureau_services.rescore(spot_id=sample[0].pk, user=performance, entries=entries)
 
 
 def _departments(bureau: Bureau) -> None:

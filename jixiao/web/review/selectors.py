@@ -19,7 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from jixiao import services
-from jixiao.core.results_use import consequence
+from jixiao.core import keys
+from jixiao.core.results_use import AppliedResult, applied_result
+from jixiao.core.spot_check import SpotResult, spot_result
 from jixiao.web import access
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
@@ -347,11 +349,15 @@ class ScoreLine:
     bureau: object = None  # SpotScore, when scored
 
 
-def score_lines(spot: SpotCheck) -> list[ScoreLine]:
+def _report(spot: SpotCheck):
+    pkg = services.from_canonical(data=spot.submission.content, name=str(spot.package))
+    return services.score(package=pkg)
+
+
+def score_lines(spot: SpotCheck, report=None) -> list[ScoreLine]:
     """Every indicator of every self-evaluation table of the sampled version, with the unit's
     self-score (the figure that stands) and the bureau's, where given."""
-    pkg = services.from_canonical(data=spot.submission.content, name=str(spot.package))
-    report = services.score(package=pkg)
+    report = report or _report(spot)
     given = {s.key: s for s in spot.scores.all()}
     out = []
     for t in report.tables:
@@ -361,6 +367,25 @@ def score_lines(spot: SpotCheck) -> list[ScoreLine]:
             lo_hi = c.allowed or ((Decimal(0), ind.weight) if ind.weight is not None else None)
             out.append(ScoreLine(str(c.key), t.title, ind.name or c.label, ind.weight, c.standing, lo_hi, given.get(str(c.key))))
     return out
+
+
+@dataclass
+class SpotSheet:
+    lines: list[ScoreLine]
+    results: list[SpotResult]  # one per self-evaluation table
+
+    @property
+    def headline(self) -> SpotResult | None:
+        """The result that stands for the package: its 附件3 (the package's 总分) where it has one."""
+        return next((r for r in self.results if r.key == keys.OVERALL), self.results[0] if self.results else None)
+
+
+def spot_sheet(spot: SpotCheck) -> SpotSheet:
+    """The 抽评 sheet of a sampled version: its lines and, per table, 抽评总分, 执行率得分 and 等次
+    beside the unit's self-score (core.spot_check.spot_result)."""
+    report = _report(spot)
+    rescored = {s.key: s.bureau_score for s in spot.scores.all()}
+    return SpotSheet(score_lines(spot, report), [spot_result(t, rescored, report.profile) for t in report.tables])
 
 
 # --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
@@ -409,15 +434,32 @@ def rollup(task: EvaluationTask, supervisor) -> Rollup:
 @dataclass
 class UseRow:
     package: Package
-    consequence: str
+    result: AppliedResult
+    spot_note: str = ""  # a spot check begun but not finished
+
+    @property
+    def consequence(self) -> str:
+        return self.result.consequence
 
 
 def results_use(task: EvaluationTask) -> list[UseRow]:
-    """结果应用: the consequence of each accepted package's grade, by the task's profile."""
+    """结果应用: the consequence of each accepted package's grade, by the task's profile — the spot
+    check's total and grade where the bureau re-scored the package completely, else the unit's."""
     prof = services.profile(name=task.profile)
     qs = (_scoped(Package.objects.filter(task=task, status__in=(Status.ACCEPTED, Status.PUBLISHED)), task, "unit__")
           .select_related("unit").order_by(F("total_score").desc(nulls_last=True), "unit__budget_code"))
-    return [UseRow(p, consequence(p.grade, prof) if p.grade else "未评定等次") for p in qs]
+    spots = {s.package_id: s for s in task.spot_checks.select_related("submission", "task").prefetch_related("scores")
+             .filter(scores__isnull=False).distinct()}
+    rows = []
+    for p in qs:
+        spot = spots.get(p.pk)
+        head = spot_sheet(spot).headline if spot is not None else None
+        done = head is not None and head.complete
+        note = f"抽评进行中（已评{head.rescored}/{head.lines}项），暂按自评结果" if head is not None and not done else ""
+        rows.append(UseRow(p, applied_result(p.total_score, p.grade, head.total if done else None,
+                                             head.grade if done else "", prof), note))
+    rows.sort(key=lambda r: (r.result.total is None, -(r.result.total or 0)))
+    return rows
 
 
 # --- 整改 --------------------------------------------------------------------------------------------

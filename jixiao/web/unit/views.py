@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from jixiao import services
-from jixiao.web import access, versions
+from jixiao.web import access, version_status, versions
 from jixiao.web.drafts import computation, fields, figures, layout, stated
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import attach_differing_findings, figure_cells, present
@@ -366,7 +366,8 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
     parsed = stated.read_and_score(package.draft) if package.draft else None
     differing = [(labels.get(d.path, ""), d.stated_shown, d.computed_shown)
                  for d in stated.differing(package.draft, parsed[1])] if parsed else []
-    return render(request, "web/versions.html", {"package": package, "versions": versions.versions_of(package), "edits": edits,
+    sent = version_status.annotate(package, versions.versions_of(package))
+    return render(request, "web/versions.html", {"package": package, "versions": sent, "edits": edits,
                                                  "edit_rows": [(e, field_name(e.path, labels)) for e in edits],
                                                  "comments": comments, "chart": chart, "differing": differing})
 

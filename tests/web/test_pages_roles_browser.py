@@ -1,0 +1,137 @@
+"""Issue 21 in a real browser at 1366×768 on the demo data, for the roles the other two walks leave
+out: the unit head (a returned package's landing lists the field comments; reviewing says which
+version; each version its own status; no import page offered that then refuses), the 归口业务科室
+user (no 抽评 / 批量处理 / 外部导入 tabs, no new task form, only its department's units) and the
+绩效评价股's 抽评 (the total follows a re-score, 结果应用 takes it). A screenshot of each page kind
+goes to out/screens-pages-roles/.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .conftest import BROWSER, OUT
+from .test_pages_browser import WIDTH, _login, _width
+
+SHOTS = OUT / "screens-pages-roles"
+SCREENS = SHOTS / "last-test"  # what the browser fixture empties before each test; the shots stay in SHOTS
+
+pytestmark = BROWSER
+
+
+def _fits(page, name: str) -> None:
+    assert _width(page) <= WIDTH, f"{page.url}: {_width(page)} px wide"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _head_of(package) -> str:
+    from jixiao.web.models import Role, User
+
+    return User.objects.get(unit=package.unit, role=Role.UNIT_HEAD).username
+
+
+def test_the_unit_head_reads_returns_versions_and_is_offered_only_what_it_may_do(db, browser_page):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import Comment, Package, Status
+
+    load_demo()
+    page, base = browser_page
+    returned = Package.objects.filter(status=Status.RETURNED, comments__path__gt="").distinct().order_by("unit__budget_code").first()
+    _login(page, base, _head_of(returned))
+    page.goto(f"{base}/p/{returned.pk}/")
+    box = page.locator("#return-comments")
+    expect(box).to_be_visible()
+    for c in Comment.objects.filter(package=returned, resolved=False).exclude(path=""):
+        expect(box).to_contain_text(c.text)  # every field comment listed on the landing page
+    assert "›" in box.inner_text()  # under the field's label, not a path
+    assert not page.locator(f"a[href$='/p/{returned.pk}/import']").count()  # no import offered to the head
+    _fits(page, "20-head-returned-landing")
+    r = page.goto(f"{base}/p/{returned.pk}/import")
+    assert r.status == 403  # refused on opening, not after filling the form
+    page.goto(f"{base}/p/{returned.pk}/versions/")
+    expect(page.locator("td.version-status").first).to_have_text(re.compile("单位负责人已退回"))
+    _fits(page, "21-head-versions")
+
+    waiting = Package.objects.filter(status=Status.IN_REVIEW).order_by("unit__budget_code").first()
+    pending = waiting.submissions.get(state="pending")
+    page.context.clear_cookies()  # another person signs in
+    _login(page, base, _head_of(waiting))
+    page.goto(f"{base}/p/{waiting.pk}/review/")
+    expect(page.locator("#sum-version")).to_have_text(f"第{pending.number}版")  # the version under review
+    assert "草稿" not in page.locator(".summary, #summary, dl").first.inner_text()
+    _fits(page, "22-head-review")
+    page.goto(f"{base}/p/{waiting.pk}/versions/")
+    expect(page.locator("td.version-status").first).to_have_text(re.compile("待单位审核"))
+
+
+def test_the_desk_user_sees_its_own_units_and_no_tab_it_cannot_use(db, browser_page):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import EvaluationTask, User
+
+    load_demo()
+    page, base = browser_page
+    desk = User.objects.get(username="guikou")
+    task = EvaluationTask.objects.get()
+    _login(page, base, "guikou")
+    page.goto(f"{base}/b/")
+    assert not page.locator("a[href='/b/new']").count()
+    _fits(page, "30-desk-tasks")
+    r = page.goto(f"{base}/b/new")
+    assert r.status == 403 and not page.locator("form input[name=title]").count()
+    expect(page.locator("main")).to_contain_text("只有绩效评价股可以创建自评任务")
+    page.goto(f"{base}/b/t/{task.pk}/")
+    tabs = page.locator("nav.bureau-nav a").all_inner_texts()
+    assert "自评情况" in tabs and not {"抽评", "批量处理", "外部导入"} & set(tabs), tabs
+    codes = page.locator("table tbody tr[id^='unit-']").evaluate_all("els => els.map(e => e.id.slice(5))")
+    own = set(task.units.filter(department=desk.department).values_list("budget_code", flat=True))
+    assert codes and set(codes) == own, (codes, own)
+    _fits(page, "31-desk-dashboard")
+
+
+def test_the_spot_check_total_follows_a_rescore_and_results_use_takes_it(db, browser_page):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import SpotCheck
+    from jixiao.web.review.selectors import spot_sheet
+
+    load_demo()
+    page, base = browser_page
+    spot = SpotCheck.objects.filter(scores__isnull=False).distinct().get()
+    head = spot_sheet(spot).headline
+    assert head.complete
+    _login(page, base, "jixiaogu")
+    page.goto(f"{base}/b/t/{spot.task_id}/spot/{spot.pk}/")
+    total = page.locator("#spot-total-1 .spot-total")
+    expect(total).to_have_text(f"{head.total:.2f}")
+    expect(page.locator("#spot-total-1 .spot-grade")).to_have_text(head.grade)
+    page.locator("#spot-total-1 details.exec-trace summary").click()  # 执行率得分 opens to its trace
+    expect(page.locator("#spot-total-1 details.exec-trace dl")).to_contain_text("执行率")
+    _fits(page, "40-spot-sheet")
+    # one point more on an indicator of 附件3 that has room for it: the total follows
+    line = next(ln for ln in spot_sheet(spot).lines if ln.table == head.title and ln.allowed
+                and ln.bureau.bureau_score + 1 <= ln.allowed[1])
+    box = page.locator(f"input[name='score:{line.key}']")
+    box.fill(str(line.bureau.bureau_score + 1))
+    page.click("button:has-text('保存抽评得分')")
+    expect(page.locator(".flash")).to_contain_text("已保存")
+    after = spot_sheet(spot).headline
+    assert after.total == head.total + 1 or after.formula != head.formula  # a cap by execution rate may hold it
+    expect(total).to_have_text(f"{after.total:.2f}")
+    expect(page.locator("#spot-total-1 .spot-diff")).to_contain_text(f"{abs(after.difference):.2f}")
+    page.goto(f"{base}/b/t/{spot.task_id}/use/")
+    row = page.locator("#results-use tr.from-spot")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("抽评结果")
+    expect(row).to_contain_text(f"{after.total:.2f}")
+    expect(row).to_contain_text(f"{Decimal(spot.package.total_score):.2f}")  # the self-evaluation's beside
+    _fits(page, "41-results-use")
+    page.goto(f"{base}/b/t/{spot.task_id}/spot/")
+    expect(page.locator("#spot-sample")).to_contain_text(f"{after.total:.2f}")
+    _fits(page, "42-spot-sample")

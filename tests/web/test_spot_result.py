@@ -1,0 +1,99 @@
+"""抽评's result (issue 21): the sheet adds up the re-scored points, computes 执行率得分 from the
+execution rate by the profile's rule (with its trace), grades the total by the profile's
+thresholds and sets the unit's self-score beside it; 结果应用 takes the spot check's result once
+every indicator is re-scored, marked 抽评结果, with the self-evaluation's beside."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from jixiao import services
+from jixiao.core import keys
+from jixiao.core.numbers import round_half_up
+from jixiao.core.results_use import applied_result
+from jixiao.core.rules import grade
+from jixiao.core.spot_check import spot_result
+
+from .conftest import client_for
+from .test_bureau import accept, sent  # noqa: F401  (the fixture)
+
+
+def _report():
+    from .conftest import FIXTURE
+
+    return services.score(package=services.read(path=FIXTURE))
+
+
+def test_a_table_rescored_at_the_units_scores_totals_as_the_unit_did():
+    report = _report()
+    t = report.table(keys.OVERALL)
+    r = spot_result(t, {}, report.profile)
+    assert not r.complete and r.rescored == 0 and r.lines > 0
+    assert r.total == t.total.standing and r.difference == 0 and r.grade == t.grade.text
+    assert str(r.difference) == "0.00"
+
+
+def test_the_spot_total_adds_the_bureaus_points_and_the_ruled_execution_score():
+    report = _report()
+    t = report.table(keys.OVERALL)
+    applicable = [c for ind, c in zip(t.table.indicators, t.indicator_scores) if ind.applicable]
+    given = {str(c.key): Decimal(0) for c in applicable}  # the bureau finds nothing earned
+    r = spot_result(t, given, report.profile)
+    assert r.complete and r.indicator_points == 0
+    assert r.execution is t.execution_score and r.execution_points == t.execution_score.value
+    assert r.total == r.execution_points  # no indicator points: the execution score alone
+    assert r.grade == grade(r.total, report.profile["grades"]) and r.difference == round_half_up(r.total) - round_half_up(t.total.standing)
+    trace = dict(r.execution_trace)
+    assert trace["执行率"].endswith("%") and "计分方法" in trace
+
+
+def test_results_use_prefers_a_completed_spot_check():
+    prof = services.profile(name="national-2020")
+    own = applied_result(Decimal("92"), "优", None, "", prof)
+    assert own.source == "自评结果" and own.grade == "优" and not own.from_spot_check
+    spot = applied_result(Decimal("92"), "优", Decimal("75"), "中", prof)
+    assert spot.from_spot_check and (spot.total, spot.grade) == (Decimal("75"), "中")
+    assert (spot.self_total, spot.self_grade) == (Decimal("92"), "优") and spot.consequence == prof["grade_consequences"]["中"]
+
+
+def test_the_sheet_shows_the_total_and_results_use_takes_it(sent):  # noqa: F811
+    from jixiao.web.review.selectors import spot_sheet
+
+    task, c = sent["task"], client_for(sent["bureau"])
+    accept(sent, sent["package"])
+    c.post(f"/b/t/{task.pk}/spot/")
+    s = task.spot_checks.get()
+    lines = spot_sheet(s).lines
+    # half of every indicator's points, rounded down to the cent
+    typed = {ln.key: str((ln.weight / 2).quantize(Decimal("0.01"))) for ln in lines if ln.weight}
+    r = c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": list(typed), **{f"score:{k}": v for k, v in typed.items()}})
+    assert r.status_code == 302
+    head = spot_sheet(s).headline
+    assert head.complete
+    overall_keys = {ln.key for ln in lines if ln.table == head.title}
+    points = sum((Decimal(v) for k, v in typed.items() if k in overall_keys), Decimal(0))
+    assert head.indicator_points == points and head.total == points + head.execution_points
+    html = c.get(f"/b/t/{task.pk}/spot/{s.pk}/").content.decode()
+    row = re.search(r'<tr id="spot-total-1">(.*?)</tr>', html, re.S).group(1)
+    assert f"{head.total:.2f}" in row and head.grade in row and f"{head.self_total:.2f}" in row
+    assert "执行率" in row and "计分方法" in row  # the execution score's trace
+    sample = c.get(f"/b/t/{task.pk}/spot/").content.decode()
+    assert f"{head.total:.2f}" in sample
+    use = c.get(f"/b/t/{task.pk}/use/").content.decode()
+    row = re.search(r'<tr class="from-spot">(.*?)</tr>', use, re.S).group(1)
+    assert "抽评结果" in row and f"{head.total:.2f}" in row and head.grade in row
+    assert f"{sent['package'].total_score:.2f}" in row  # the self-evaluation's beside
+
+
+def test_a_spot_check_begun_leaves_the_self_evaluation_in_results_use(sent):  # noqa: F811
+    from jixiao.web.review.selectors import spot_sheet
+
+    task, c = sent["task"], client_for(sent["bureau"])
+    accept(sent, sent["package"])
+    c.post(f"/b/t/{task.pk}/spot/")
+    s = task.spot_checks.get()
+    first = next(ln for ln in spot_sheet(s).lines if ln.weight)
+    c.post(f"/b/t/{task.pk}/spot/{s.pk}/", {"key": [first.key], f"score:{first.key}": "0"})
+    use = c.get(f"/b/t/{task.pk}/use/").content.decode()
+    assert "抽评进行中（已评1/" in use and 'class="from-spot"' not in use
