@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, versions
-from jixiao.web.bureau.pages import progress_for, visible_results
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
+from jixiao.web.jobs.progress import progress_for, visible_results
 from jixiao.web.models import BatchJob, Status, Unit
 from jixiao.web.review import export, imports, selectors
 from jixiao.web.review import services as bureau_services
