@@ -1,6 +1,6 @@
 """Audit as a service: `POST /api/v1/audit` with one file or a zip answers the same JSON as
 `jixiao audit --format json` on it (coverage included); a large input is queued and answered
-`202` with the URL to poll. Any signed-in user or token may audit: nothing is stored but the job."""
+`202` with the URL to poll. A unit's or the bureau's account may audit (not an administrator): nothing is stored but the job."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from django.http import Http404
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
+from jixiao.web import access
 from jixiao.web.api.common import answers
 from jixiao.web.jobs import api_audit
 from jixiao.web.models import AuditJob
+from jixiao.web.versions import ActionError
 
 router = Router(tags=["审核服务"])
 
@@ -41,6 +43,8 @@ def job_out(j: AuditJob) -> AuditJobOut:
 @router.post("/audit", response={**answers(AuditResult, 415), 202: AuditJobOut},
              summary="审核一份文件或一个 .zip（与 jixiao audit --format json 相同的结果；大的文件转入后台，返回查询地址）")
 def audit(request, file: File[UploadedFile]):
+    if not (access.is_unit_user(request.auth) or access.is_bureau_user(request.auth)):
+        raise ActionError("审核服务供单位和财政部门的业务账号使用，管理员账号不能使用", 403)
     data = file.read()
     name = file.name or ""
     kind = api_audit.check_upload(name, data)

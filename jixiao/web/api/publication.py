@@ -71,6 +71,11 @@ def published_out(pub) -> PublishedOut:
                         published_at=pub.published_at.isoformat())
 
 
+def _value(computed, fmt) -> str | None:
+    """A computed figure of the engine as the API writes numbers (None when it could not be computed)."""
+    return None if computed is None or computed.value is None else fmt(computed.value)
+
+
 @router.post("/reviews/{pk}/publish", response=answers(PublishedOut, ok=201), summary="公开审核通过的数据包（绩效评价股）")
 def publish(request, pk: int):
     p = selectors.package_for(request.auth, pk)
@@ -93,7 +98,8 @@ def list_published(request, filters: Query[Listing]):
 def get_published(request, year: int, code: str):
     pub = publication.publication_of(year, code)
     page = publication.public_page(pub)
-    tables = [PublishedTable(title=t, total_score=amount(total), grade=grade or "", execution_rate=percent(rate))
+    tables = [PublishedTable(title=t, total_score=_value(total, amount), grade=grade.shown() if grade else "",
+                             execution_rate=_value(rate, percent))
               for t, total, grade, rate in page.tables]
     opinions = [{"role": r, "text": x, "signer": s, "date": str(d)} for r, x, s, d in page.opinions]
     return PublishedDetail(**published_out(pub).dict(), title=page.title, contact=page.contact, phone=page.phone,
