@@ -189,7 +189,7 @@ class OpinionIn(Schema):
     opinion: str
 
 
-class ReturnIn(Schema):
+class UnitReturnIn(Schema):
     note: str = ""
     comments: list[dict[str, str]] = []  # [{"path": 字段, "text": 意见}]
 
@@ -202,7 +202,7 @@ def post_approve(request, pk: int, body: OpinionIn):
 
 
 @router.post("/packages/{pk}/return", response=answers(VersionOut), summary="单位负责人退回填报人修改")
-def post_unit_return(request, pk: int, body: ReturnIn):
+def post_unit_return(request, pk: int, body: UnitReturnIn):
     p = access.package_for(request.auth, pk)
     comments = [(c.get("path", "").strip(), c.get("text", "")) for c in body.comments]
     for path, _ in comments:
