@@ -60,7 +60,10 @@ def field_errors(fields: dict[str, str] | None) -> list[dict]:
 
 def validation_error(error: dict) -> dict:
     """One pydantic error as {"field": "version", "message": "版本号（version）应为整数"}."""
-    names = [str(part) for part in error.get("loc", ()) if str(part) not in WIRE_PARTS and not str(part).isdigit()]
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in WIRE_PARTS:  # where it came from (body, query …), not a field
+        loc = loc[1:]
+    names = [part for part in loc if not part.isdigit() and part != "body"]
     field = names[-1] if names else ""
     name = label_of(field) if field else "请求"
     return {"field": field, "message": PROBLEMS.get(error.get("type", ""), "{name}的值不合要求").format(name=name)}
