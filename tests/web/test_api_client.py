@@ -14,15 +14,18 @@ import re
 import subprocess
 import sys
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.test import Client as DjangoClient
+from django.utils import timezone
 
-from jixiao.web.jobs import batch_audit
+from jixiao.web.jobs import batch_audit, recovery
+from jixiao.web.jobs.api_audit import run_audit
 from jixiao.web.models import AuditJob, Package, Role, Status, Unit, User
 
 from .conftest import FIXTURE, api_token, canonical
@@ -279,8 +282,6 @@ def test_every_refusal_has_one_shape_in_chinese(world):
 def test_an_upload_over_the_limit_is_413_in_the_shape(world, settings):
     settings.JIXIAO_MAX_UPLOAD_BYTES = 1024
     c = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {api_token(world['preparer'])}")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     r = c.post("/api/v1/audit", {"file": SimpleUploadedFile("大.txt", "预算".encode() * 200_000)})
     assert r.status_code == 413 and set(r.json()) == {"detail", "errors"} and "上限" in r.json()["detail"]
 
@@ -293,10 +294,6 @@ def test_a_token_of_the_other_side_is_refused(world):
 
 
 def test_a_background_audit_is_polled_by_its_owner(world, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from jixiao.web.jobs.api_audit import run_audit
-
     buf = io.BytesIO()
     doc = json.dumps(canonical(), ensure_ascii=False).encode("utf-8")
     with zipfile.ZipFile(buf, "w") as z:
@@ -315,3 +312,14 @@ def test_a_background_audit_is_polled_by_its_owner(world, settings):
     assert not AuditJob.objects.get(pk=job["id"]).source or not (settings.MEDIA_ROOT / AuditJob.objects.get(pk=job["id"]).source).exists()
     other = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {api_token(world['other'])}")
     assert other.get(job["status_url"]).status_code == 404
+
+
+def test_a_background_audit_left_by_a_dead_worker_is_ended(world, settings):
+    stored = settings.MEDIA_ROOT / "imports" / "left.zip"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"PK")
+    job = AuditJob.objects.create(requested_by=world["preparer"], filename="材料.zip", source="imports/left.zip",
+                                  state=AuditJob.State.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert recovery.recover()["audit"] == [job.pk]
+    job.refresh_from_db()
+    assert job.state == AuditJob.State.FAILED and "中断" in job.error and not stored.exists()
