@@ -15,7 +15,7 @@ from jixiao.web import versions
 from jixiao.web.api.common import amount, answers, claimed_version, day, etag, percent
 from jixiao.web.api.units import Figure, FindingOut, VersionContent, VersionOut, figures_of, findings_of, version_dict
 from jixiao.web.drafts import computation
-from jixiao.web.models import Rectification, Status
+from jixiao.web.models import Rectification, Status, Submission
 from jixiao.web.review import imports, selectors
 from jixiao.web.review import services as review_services
 from jixiao.web.versions import ActionError
@@ -145,20 +145,20 @@ def get_review(request, pk: int, response: HttpResponse):
                      status_label=p.get_status_display(), version=sub.number if sub else None, total_score=amount(p.total_score),
                      grade=p.grade, execution_rate=percent(p.execution_rate), errors=p.errors, warnings=p.warnings,
                      reviewable=p.status == Status.SUBMITTED and sub is not None,
-                     execution_differences=len(getattr(execution, "differences", []) or []),
+                     execution_differences=len(execution.differences),
                      content=sub.content if sub else None)
 
 
 @router.get("/reviews/{pk}/versions", response=answers(list[VersionOut]), summary="单位报送财政的各版本")
 def review_versions(request, pk: int):
     p = selectors.package_for(request.auth, pk)
-    return [version_dict(s) for s in versions.versions_of(p) if s.state in ("approved",)]
+    return [version_dict(s) for s in versions.versions_of(p).filter(state=Submission.State.APPROVED)]
 
 
 @router.get("/reviews/{pk}/versions/{number}", response=answers(VersionContent), summary="报送财政的一个版本（ETag 为版本序号）")
 def review_version(request, pk: int, number: int, response: HttpResponse):
     p = selectors.package_for(request.auth, pk)
-    s = versions.versions_of(p).filter(number=number, state="approved").select_related("created_by").first()
+    s = versions.versions_of(p).filter(number=number, state=Submission.State.APPROVED).first()
     if s is None:
         raise Http404("没有该版本")
     response["ETag"] = etag(s.number)
