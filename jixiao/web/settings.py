@@ -43,6 +43,7 @@ MIDDLEWARE = [  # in the order Django runs them on a request; nothing is inserte
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header (security/settings.py sets the policy)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jixiao.web.api.errors.ErrorShapeMiddleware",  # the API's refusals made before its code (405, 413, CSRF) in its one shape
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

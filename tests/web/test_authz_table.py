@@ -200,11 +200,17 @@ def _world(tmp_path) -> dict:
 
     execution_job = ExecutionImportJob.objects.create(task=t2, requested_by=people["performance"], filename="执行.csv",
                                                       source="imports/x.csv", state=ExecutionImportJob.State.FAILED)
+    # B reports to A (A is its 主管部门): the 部门汇总 of A covers both.
+    Unit.objects.filter(pk=b.pk).update(parent=a)
+    from jixiao.web.models import AuditJob
+
+    audit_job = AuditJob.objects.create(requested_by=people["preparer"], filename="自评.zip", source="imports/y.zip",
+                                        state=AuditJob.State.DONE, result={"documents": []})
     sent.refresh_from_db()
     fill = {"pk": draft.pk, "job": job.pk, "version": draft.version, "sent": sent.pk,
             "sent_version": sent.submissions.filter(state="approved").order_by("-number").first().number,
             "task": t2.pk, "spot": spot.pk, "key": key, "batch": batch.pk, "pdf_batch": pdf_batch.pk, "package_import": package_import.pk,
-            "execution_job": execution_job.pk, "notice": notice.pk, "year": 2022,
+            "execution_job": execution_job.pk, "notice": notice.pk, "supervisor": a.pk, "audit_job": audit_job.pk, "year": 2022,
             "code": b.budget_code, "unit_a": a.pk, "user": people["preparer_other_unit"].pk, "own_user": people["preparer"].pk}
     fill |= _department_tier(x, a, people, user)
     from jixiao.web.security.models import ApiToken
@@ -277,6 +283,8 @@ def _request(client: Client, row: dict, world: dict, token: str | None):
     url = _fill(row["url"], world["fill"])
     method = row["method"].lower()
     data = dict(part.split("=", 1) for part in _fill(row["data"], world["fill"]).split("&") if part)
+    if row["kind"] == "api":  # a list or an object in an API body is written as JSON: scores=[{"key": …}]
+        data = {k: json.loads(v) if v[:1] in ("[", "{") else v for k, v in data.items()}
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token and row["kind"] == "api" else {}
     upload = data.pop("__file__", None)
     if upload:

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import jixiao.web
 from jixiao.web import versions
 from jixiao.web.drafts import fields
-from jixiao.web.jobs import batch_audit, batch_pdf, batches
+from jixiao.web.jobs import api_audit, batch_audit, batch_pdf, batches
 from jixiao.web.models import BatchJob, Package, Status, Submission
 from jixiao.web.review import departments as bureau_departments
 from jixiao.web.review import imports as bureau_imports
@@ -303,6 +303,14 @@ def task_create(w, tmp):
                                                deadline=date(2025, 6, 30), unit_ids=[w["package"].unit_id])
 
 
+def task_deadline(w, tmp):
+    return lambda: bureau_services.change_deadline(task_id=w["task"].pk, user=w["bureau"], deadline=date(2024, 7, 31))
+
+
+def api_audit_start(w, tmp):
+    return lambda: api_audit.start(user=w["preparer"], filename="材料.zip", data=b"PK\x05\x06" + b"\0" * 18)
+
+
 def batch_pdf_start(w, tmp):
     _accepted(w)
     return lambda: batch_pdf.start(task=w["task"], user=w["bureau"])
@@ -457,6 +465,8 @@ SCENARIOS = {
     "review.services.draw": (spot_draw, "spot_draw"),
     "review.services.rescore": (spot_score, "spot_score"),
     "review.services.create_task": (task_create, "task_create"),
+    "review.services.change_deadline": (task_deadline, "task_deadline"),
+    "jobs.api_audit.start": (api_audit_start, "api_audit"),
     "jobs.batch_pdf.start": (batch_pdf_start, "batch_start"),
     "jobs.batch_audit.start": (batch_audit_start, "batch_start"),
     "jobs.batches.start": (batch_start, "batch_start"),

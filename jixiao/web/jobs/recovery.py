@@ -23,12 +23,13 @@ from django.utils import timezone
 
 from jixiao.web.jobs import heartbeat
 from jixiao.web.jobs.publication import render_publication
-from jixiao.web.models import BatchJob, ExecutionImportJob, PackageImport, Publication, RenderJob
+from jixiao.web.models import AuditJob, BatchJob, ExecutionImportJob, PackageImport, Publication, RenderJob
 
 INTERRUPTED = "生成中断（后台任务进程意外退出），请重新生成"
 BATCH_INTERRUPTED = "生成中断（后台任务进程意外退出），请重新发起"
 IMPORT_INTERRUPTED = "导入中断（后台任务进程意外退出），本次未导入任何数据包，请重新导入"
 EXECUTION_INTERRUPTED = "导入中断（后台任务进程意外退出），本次未导入任何执行数，请重新导入"
+AUDIT_INTERRUPTED = "审核中断（后台任务进程意外退出），请重新提交"
 PUBLICATION_FAILED = "PDF 生成中断（后台任务进程多次意外退出），请联系财政部门"
 PUBLICATION_ATTEMPTS = 2  # the first run and one retry
 LEGACY_FOLDER_AGE = 3600  # a temporary folder named by no job (written before jobs named theirs)
@@ -55,6 +56,7 @@ KINDS = (
             {"state": PackageImport.State.FAILED, "error": IMPORT_INTERRUPTED}),
     JobKind("execution", ExecutionImportJob, Q(state=ExecutionImportJob.State.RUNNING),
             {"state": ExecutionImportJob.State.FAILED, "step": "失败", "error": EXECUTION_INTERRUPTED}),
+    JobKind("audit", AuditJob, Q(state=AuditJob.State.RUNNING), {"state": AuditJob.State.FAILED, "error": AUDIT_INTERRUPTED}),
     # A publication's PDF runs from its first beat until the file or the error is there.
     JobKind("publication", Publication, Q(pdf="", pdf_error="", heartbeat_at__isnull=False),
             {"pdf_error": PUBLICATION_FAILED}),
@@ -98,6 +100,7 @@ def recover() -> dict[str, list[int]]:
         ended[kind.name] = pks
     _remove_uploads(PackageImport.objects.filter(pk__in=ended.get("import", []), kind="zip"))
     _remove_uploads(ExecutionImportJob.objects.filter(pk__in=ended.get("execution", [])))
+    _remove_uploads(AuditJob.objects.filter(pk__in=ended.get("audit", [])))
     remove_left_folders()
     return ended
 

@@ -19,7 +19,7 @@ from jixiao.web.models.imports import (
     ExecutionImportJob,
     PackageImport,
 )
-from jixiao.web.models.jobs import BatchJob, Counted, Heartbeat, JobState, RenderJob
+from jixiao.web.models.jobs import AuditJob, BatchJob, Counted, Heartbeat, JobState, RenderJob
 from jixiao.web.models.organisation import BUREAU_ROLES, UNIT_ROLES, Bureau, Department, Role, Unit, User
 from jixiao.web.models.packages import (
     EDITABLE_STATUSES,
@@ -37,7 +37,7 @@ from jixiao.web.models.tier import DepartmentAttachment, DepartmentDecision, Dep
 
 __all__ = [
     "BUREAU_ROLES", "EDITABLE_STATUSES", "UNIT_ROLES",
-    "ApprovedTarget", "TargetCheck", "TargetImport", "BatchJob", "Bureau", "DepartmentAttachment", "DepartmentDecision", "DepartmentTier", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
+    "ApprovedTarget", "AuditJob", "TargetCheck", "TargetImport", "BatchJob", "Bureau", "DepartmentAttachment", "DepartmentDecision", "DepartmentTier", "BureauDecision", "Comment", "Department", "EvaluationTask", "ExecutionCheck",
     "ExecutionFigure", "ExecutionImport", "ExecutionImportJob", "FieldEdit", "Heartbeat", "ImmutableError", "JobState", "Counted",
     "Package", "PackageImport", "Publication", "Rectification", "RenderJob", "Role", "SpotCheck", "SpotScore",
     "Status", "Submission", "Unit", "User",

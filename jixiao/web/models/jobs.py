@@ -86,3 +86,28 @@ class BatchJob(Counted, Heartbeat):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class AuditJob(Heartbeat):
+    """An audit asked of the API (`POST /api/v1/audit`) too large to answer in the request (a zip of
+    many documents, or a file above a size): the upload is kept where the worker reads it, and the
+    answer — the same JSON as `jixiao audit --format json` — is stored for the caller to poll."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField("文件名", max_length=200)
+    source = models.CharField(max_length=500)  # the stored upload, relative to MEDIA_ROOT, until the job has read it
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -254,6 +254,11 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
     return DashboardPage(rows, count, page, pages)
 
 
+def task_units(task: EvaluationTask) -> QuerySet[Unit]:
+    """The task's units the viewer may see, by budget code."""
+    return _scoped(task.units.all(), task, "").select_related("parent").order_by("budget_code")
+
+
 def units_without_package(task: EvaluationTask):
     return _scoped(task.units.exclude(packages__task=task), task, "").order_by("budget_code")
 

@@ -385,3 +385,18 @@ def create_task(*, user: User, title: str, year: int, profile: str, deadline: da
         log("task_create", actor=user, target=f"task:{task.pk}", new={"title": task.title, "year": year, "profile": profile},
             detail=f"{len({u.pk for u in units})}个参评单位")
         return task
+
+
+def change_deadline(*, task_id: int, user: User, deadline: date | None) -> EvaluationTask:
+    """Move a task's 报送截止日期 (the 绩效评价股 of its bureau); the dashboard's 逾期 counts follow."""
+    with transaction.atomic():
+        task = EvaluationTask.objects.select_for_update().get(pk=task_id)
+        if not access.can_run_task(user, task):
+            raise ActionError("只有本财政局的绩效评价股可以修改报送截止日期", 403)
+        if deadline is None:
+            raise ActionError("请填写报送截止日期", fields={"deadline": "请填写报送截止日期"})
+        old, task.deadline = task.deadline, deadline
+        task.save(update_fields=["deadline"])
+        log("task_deadline", actor=user, target=f"task:{task.pk}", old=old.isoformat() if old else "", new=deadline.isoformat(),
+            detail="修改报送截止日期")
+    return task

@@ -49,6 +49,8 @@ ACTIONS = {
     "spot_score": "抽评评分",
     "batch_start": "发起批量作业",
     "task_create": "创建自评任务",
+    "task_deadline": "修改报送截止日期",
+    "api_audit": "通过接口审核文件",
     "department": "设立归口业务科室",
     "department_assign": "分配归口业务科室",
     "execution_import": "导入一体化执行数",

@@ -129,6 +129,8 @@ def refusal(record: ApiToken | None, method: str) -> str:
     user = record.user
     if not user.is_active:
         return "账号已停用"
+    if record.side != side_of(user):  # the account moved between a unit and the bureau since it was issued
+        return "令牌的适用范围（单位或财政局）与账号当前的角色不符，请重新签发"
     if roles.needs_second_factor(user) and not has_second_factor(user):
         return "该账号未启用动态口令，API 令牌不能代替双因素认证"
     if record.scope == ApiToken.Scope.READ and method.upper() not in SAFE_METHODS:

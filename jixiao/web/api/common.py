@@ -1,0 +1,133 @@
+"""What every topic of the API shares: authentication, the error and page schemas, the number
+formats, and the optimistic concurrency of ETag / If-Match."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import Http404, HttpRequest
+from ninja import Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from jixiao.web import access
+from jixiao.web.review import selectors
+from jixiao.web.security import tokens
+from jixiao.web.security.context import note_refusal
+from jixiao.web.security.middleware import password_change_required
+from jixiao.web.versions import ActionError
+
+MAX_PAGE_SIZE = 500
+
+
+class TokenAuth(HttpBearer):
+    """A bearer token (security/tokens.py): unknown, revoked or expired → 401; a read-only token
+    writing, a token of the other side, or a bureau account's token without its second factor →
+    403 with the reason."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        record = tokens.find(token)
+        why = tokens.refusal(record, request.method)
+        if why and (record is None or why in tokens.NOT_AUTHENTICATED):
+            return None
+        if not why:
+            why = password_change_required(record.user)  # an initial or expired password is changed on the web first
+        if why:
+            note_refusal(why)  # the refused-access entry names the reason
+            raise HttpError(403, why)
+        tokens.mark_used(record)
+        request.user = record.user
+        return record.user
+
+
+AUTH = [TokenAuth(), SessionAuth()]
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class Error(Schema):
+    """Every 4xx answer: a sentence for people, and the wrong fields for programs."""
+    detail: str
+    errors: list[FieldError] = []
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 412: Error, 413: Error, 422: Error}
+
+
+def answers(ok_schema, *extra: int, ok: int = 200) -> dict:
+    """A response map: the success schema and the one error shape for every refusal."""
+    return {ok: ok_schema, **ERRORS} if not extra else {ok: ok_schema, **ERRORS, **{s: Error for s in extra}}
+
+
+def amount(v) -> str | None:
+    """A stored decimal as a string with two decimals, half-up: "85.50" (never a float)."""
+    return None if v is None else format(Decimal(v).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+
+
+def percent(ratio) -> str | None:
+    """A ratio in percent with two decimals, half-up: 0.48 → "48.00"."""
+    return None if ratio is None else amount(Decimal(ratio) * 100)
+
+
+def plain(v) -> str | None:
+    return None if v is None else format(v, "f")
+
+
+def day(v: date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def bureau_only(user) -> None:
+    if not selectors.is_bureau(user):
+        note_refusal("财政局接口")
+        raise Http404(access.NOT_FOUND)
+
+
+def page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    if page < 1:
+        raise ActionError("页码应从 1 开始", 422, {"page": "页码应从 1 开始"})
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ActionError(f"每页条数应在 1–{MAX_PAGE_SIZE} 之间", 422, {"page_size": f"每页条数应在 1–{MAX_PAGE_SIZE} 之间"})
+    return page, page_size
+
+
+# --- optimistic concurrency ---------------------------------------------------------------------------
+
+
+def etag(value: int) -> str:
+    return f'"{value}"'
+
+
+def if_match(request: HttpRequest) -> int | None:
+    """The version named by If-Match ('"7"', 'W/"7"' or 7), or None when the header is absent."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw or raw == "*":
+        return None
+    raw = raw.removeprefix("W/").strip('"')
+    if not raw.isdigit() or len(raw) > 9:
+        raise ActionError("If-Match 应为读取时得到的 ETag（例如 \"3\"）", 412)
+    return int(raw)
+
+
+def claimed_version(request: HttpRequest, body_version: int | None, current: int, refusal) -> int:
+    """The version a write is based on: If-Match, else the body's `version`. An If-Match that is not
+    the current version is a 412 with both versions (`refusal(claimed)` words it, as the pages do)."""
+    header = if_match(request)
+    if header is not None and header != current:
+        raise ActionError(refusal(header), 412)
+    if body_version is None:
+        if header is None:
+            raise ActionError("请提供版本号：请求体的 version，或请求头 If-Match", 428, {"version": "缺少版本号（version）"})
+        return header
+    return body_version
+
+
+class Paged(Schema):
+    page: int
+    page_size: int
+    total: int
+    pages: int
