@@ -205,7 +205,7 @@ def test_api_import_list_and_differences(sent):  # noqa: F811 - the fixture
     assert [d["rule"] for d in diffs if d["severity"] == "error"] == ["targets.direction"]
     assert api.get(f"/api/v1/targets/tasks/{task.pk}/units/999999", **auth).status_code == 404
     bad = api.post(f"/api/v1/targets/tasks/{task.pk}/import", {"file": SimpleUploadedFile("t.csv", b"a,b\n1,2\n")}, **auth)
-    assert bad.status_code == 422 and bad.json()["problems"] and bad.json()["detail"].startswith("没有找到批复目标的表头")
+    assert bad.status_code == 422 and bad.json()["errors"] and bad.json()["errors"][0]["field"] == "file" and bad.json()["detail"].startswith("没有找到批复目标的表头")
     unit_token = {"HTTP_AUTHORIZATION": f"Bearer {api_token(world['preparer'])}"}
     own = api.get(f"/api/v1/targets/packages/{world['package'].pk}/differences", **unit_token)
     assert own.status_code == 200 and len(own.json()) == len(diffs)

@@ -18,6 +18,7 @@ from jixiao.web.drafts import computation
 from jixiao.web.models import Rectification, Status, Submission
 from jixiao.web.review import imports, selectors
 from jixiao.web.review import services as review_services
+from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
 router = Router(tags=["财政局：审核"])
@@ -168,7 +169,7 @@ def review_version(request, pk: int, number: int, response: HttpResponse):
 @router.get("/reviews/{pk}/findings", response=answers(list[FindingOut]), summary="所报送版本的审核发现")
 def review_findings(request, pk: int):
     p = selectors.package_for(request.auth, pk)
-    return findings_of(_sent(p).content, deadline=p.task.deadline)
+    return findings_of(_sent(p).content, deadline=p.task.deadline, targets=approved_for(p))
 
 
 @router.get("/reviews/{pk}/figures", response=answers(list[Figure]), summary="所报送版本的每个数字（公式、输入、依据）")

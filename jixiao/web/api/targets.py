@@ -9,6 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jixiao.web import access
+from jixiao.web.api.common import Error, FieldError
 from jixiao.web.review import selectors
 from jixiao.web.review import targets as approved_targets
 from jixiao.web.review.imports import ImportProblems
@@ -25,9 +26,6 @@ class ImportOut(Schema):
     flagged: int
 
 
-class ProblemOut(Schema):
-    detail: str
-    problems: list[str]
 
 
 class TargetOut(Schema):
@@ -55,14 +53,15 @@ class DifferenceOut(Schema):
     expected: str
 
 
-@router.post("/tasks/{task}/import", response={200: ImportOut, 400: ProblemOut, 413: ProblemOut, 422: ProblemOut},
+@router.post("/tasks/{task}/import", response={200: ImportOut, 400: Error, 413: Error, 422: Error},
              summary="导入一个任务的批复绩效目标（一体化导出的 .csv 或 .xlsx）")
 def import_targets(request, task: int, file: File[UploadedFile]):
     t = selectors.task_for(request.auth, task)
     try:
         imp = approved_targets.import_targets(task_id=t.pk, user=request.auth, filename=file.name or "", data=file.read())
     except ImportProblems as exc:
-        return Status(exc.status, ProblemOut(detail=exc.message, problems=exc.problems))
+        # each refused row is an error of the file field, in the API's one refusal shape
+        return Status(exc.status, Error(detail=exc.message, errors=[FieldError(field="file", message=m) for m in exc.problems]))
     return ImportOut(filename=imp.filename, rows=imp.rows, refused=imp.refused,
                      units=imp.targets.values("unit").distinct().count(), flagged=approved_targets.flagged_count(t))
 

@@ -14,6 +14,7 @@ from jixiao.web import access, versions
 from jixiao.web.api.common import ERRORS, FieldError, answers, claimed_version, etag, percent, plain
 from jixiao.web.drafts import computation, fields
 from jixiao.web.drafts.figures import kind_of
+from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
 router = Router(tags=["单位：数据包"])
@@ -135,8 +136,8 @@ def figures_of(doc: dict, deadline=None) -> list[Figure]:
     return out
 
 
-def findings_of(doc: dict, deadline=None) -> list[FindingOut]:
-    comp = computation.compute(doc, deadline=deadline)
+def findings_of(doc: dict, deadline=None, targets=None) -> list[FindingOut]:
+    comp = computation.compute(doc, deadline=deadline, targets=targets)
     return [FindingOut(rule=f.rule, severity=f.severity, message=f.message, where=f.where, form=title, path=f.path)
             for title, _slug, items in computation.findings_by_form(comp) for f in items]
 
@@ -160,7 +161,8 @@ def figures(request, pk: int):
 
 @router.get("/packages/{pk}/findings", response=answers(list[FindingOut]), summary="审核发现，按表分组")
 def findings(request, pk: int):
-    return findings_of(access.package_for(request.auth, pk).draft)
+    package = access.package_for(request.auth, pk)
+    return findings_of(package.draft, targets=approved_for(package))  # compared with the unit's approved targets
 
 
 @router.post("/packages/{pk}/edits", response={200: EditOut, 409: EditOut, 422: EditOut, **{k: v for k, v in ERRORS.items() if k not in (409, 422)}},

@@ -22,6 +22,7 @@ from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.models import Status
 from jixiao.web.review import tier
+from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
 
@@ -112,7 +113,7 @@ def unit_review(request: HttpRequest, pk: int, sub: int, slug: str = "cover") ->
             messages.error(request, exc.message)
         return redirect(here)
     version = versions.latest_sent(package)
-    comp = computation.compute(version.content, deadline=package.task.deadline)
+    comp = computation.compute(version.content, deadline=package.task.deadline, targets=approved_for(package))
     layouts = comp.layouts or layout.Layouts(version.content)
     form = layouts.build(slug)
     if form is None:
