@@ -30,6 +30,12 @@ PAGES = {
     "review_form": ("post", "/p/{pk}/review/cover/", {"action": "comment", "path": "", "text": "外人"}),
     "versions": ("get", "/p/{pk}/versions/", None),
     "compare": ("get", "/p/{pk}/compare/?a=draft&b=draft", None),
+    # a 主管部门's pages of its subordinate units (the world's package is nobody's department: 404 to all)
+    "dept_units": ("post", "/p/{pk}/units/", {"deadline": "2025-01-01"}),
+    "dept_unit": ("post", "/p/{pk}/units/{pk}/", {"action": "approve"}),
+    "dept_unit_form": ("get", "/p/{pk}/units/{pk}/f/cover/", None),
+    "dept_unit_trace": ("get", "/p/{pk}/units/{pk}/trace?path=overall.total", None),
+    "dept_rollup": ("post", "/p/{pk}/rollup/", {}),
 }
 OPEN = {"home", "login", "logout", "health"}  # pages with no package in them
 

@@ -35,6 +35,9 @@ PAGES = {
     "bureau_batch_pdf": ("post", "/b/t/{task}/batch/pdf", {}),
     "bureau_batch_download": ("get", "/b/t/{task}/batch/{job}/download", None),
     "bureau_departments": ("post", "/b/departments/", {"action": "assign", "unit-{unit}": ""}),
+    "bureau_targets": ("post", "/b/t/{task}/targets/", {}),
+    "bureau_targets_apply": ("post", "/b/t/{task}/targets/apply", {"token": "x"}),
+    "bureau_tiers": ("post", "/b/t/{task}/tiers/", {"department": "{unit}", "deadline": "2025-01-01"}),
 }
 UNIT_OWN = {"rectifications"}  # the unit's own notices (tested in test_bureau.py)
 # the read-only forms of a package: the bureau's and the unit's own users (tested in test_bureau_batch.py)
@@ -131,7 +134,8 @@ def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
 
 @pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task",
                                                      "bureau_execution", "bureau_package_import",
-                                                     "bureau_batch_pdf", "bureau_batch_download", "bureau_departments"}))
+                                                     "bureau_batch_pdf", "bureau_batch_download", "bureau_departments",
+                                                     "bureau_targets", "bureau_targets_apply", "bureau_tiers"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])
 def test_both_bureau_roles_read_every_page(scene, name, who):
     assert _call(client_for(scene[who]), name, scene).status_code == 200

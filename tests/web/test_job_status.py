@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jixiao.web.jobs import recovery
 from jixiao.web.jobs.status import kind_of, status_of
-from jixiao.web.models import BatchJob, ExecutionImportJob, PackageImport, Publication, RenderJob
+from jixiao.web.models import AuditJob, BatchJob, ExecutionImportJob, PackageImport, Publication, RenderJob
 
 from .conftest import client_for, text_of
 
@@ -57,8 +57,9 @@ def test_a_batch_counts_its_packages_and_the_import_its_files(world):
 
 def test_every_job_kind_a_page_polls_has_a_status():
     """Recovery's list of kinds is every job a worker runs; all but the publication's PDF (the public
-    page reads it, nobody polls it) are polled by a page and so need an entry here."""
-    polled = {kind.model for kind in recovery.KINDS} - {Publication}
+    page reads it, nobody polls it) and the API's audit (polled through the API, answered as JSON) are
+    polled by a page and so need an entry here."""
+    polled = {kind.model for kind in recovery.KINDS} - {Publication, AuditJob}
     assert polled == {RenderJob, BatchJob, PackageImport, ExecutionImportJob}
     jobs = [model(pk=1) for model in polled - {BatchJob}] + [BatchJob(pk=1, kind=k) for k in BatchJob.Kind.values]
     kinds = {kind_of(job).name for job in jobs}
