@@ -214,12 +214,14 @@ def self_eval(draw, full: bool, overall: bool = False) -> dict:
 @st.composite
 def line_tables(draw, full: bool) -> dict:
     lines, labels = [], []
-    for i in range(draw(st.integers(2 if full else 1, 5))):
+    for i in range(draw(st.integers(3 if full else 1, 5))):
         label = f"{draw(TEXT)}{i}"
         ln = {"label": label, "budget": draw(maybe(amounts(), full)), "actual": draw(maybe(amounts(), full)),
               "diff": draw(maybe(amounts(signed=True), full))}
         if labels and (full and i == 1 or draw(st.booleans())):
             ln |= {"parent": labels[0], "partial": True if full else draw(st.booleans()), "note": draw(TEXT)}
+        elif i and (full and i == 2 or draw(st.booleans())):  # a 小计 row among the top-level ones
+            ln["subtotal"] = True
         lines.append(_clean(ln))
         labels.append(label)
     return _clean({"title": draw(TEXT), "columns": {"budget": "预算数", "actual": "决算数", "diff": "决算比预算增加"},

@@ -447,7 +447,7 @@ def _line_table(ctx: _Ctx, d: dict, path: str, key: str) -> LineTable:
     for i, ln in enumerate(ctx.seq(d.get("lines"), f"{path}.lines")):
         lp = f"{path}.lines[{i}]"
         ln = ctx.mapping(ln, lp)
-        ctx.known(ln, {"label", "parent", "partial", "note", *columns}, lp)
+        ctx.known(ln, {"label", "parent", "partial", "subtotal", "note", *columns}, lp)
         line = Line(label=ctx.text(ln, "label", lp, required=True), parent=ctx.text(ln, "parent", lp),
                     partial=ctx.flag(ln, "partial", lp), note=ctx.text(ln, "note", lp),
                     values={c: ctx.amount(ln, c, lp) for c in columns})
@@ -455,6 +455,8 @@ def _line_table(ctx: _Ctx, d: dict, path: str, key: str) -> LineTable:
             ctx.fail(f"{lp}.parent", f"上级行 {line.parent!r} 不存在或不在本行之前")
         labels.add(line.label)
         table.lines.append(line)
+        if ctx.flag(ln, "subtotal", lp):
+            table.subtotals.append(line.label)
     return table
 
 

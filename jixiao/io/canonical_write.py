@@ -144,6 +144,8 @@ def _line_table(t: LineTable) -> dict:
             d["parent"] = ln.parent
         if ln.partial:
             d["partial"] = True
+        if ln.label in t.subtotals:  # a 小计: checked against its rows, never added into the total again
+            d["subtotal"] = True
         if ln.note:
             d["note"] = ln.note
         d.update({c: v for c, v in ln.values.items() if v is not None})

@@ -967,6 +967,8 @@ def _line_table(book: Book, s: Sheet, t: LineTable, base: str, d: _Derived) -> N
             book.const(f"{p}.parent", ln.parent)
         if ln.partial:
             book.const(f"{p}.partial", True)
+        if ln.label in t.subtotals:
+            book.const(f"{p}.subtotal", True)
         s.value(r, 1, f"{p}.label", workbook_layout.TEXT, ln.label)
         for c, col in enumerate(cols, start=2):
             cell, total = keys.line_cell(base, i, col), keys.line_sum(base, i, col)
