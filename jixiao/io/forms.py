@@ -297,8 +297,24 @@ def _amount_tables(pkg: Package, tables: list[tuple[Table, str]], forms: dict[in
         if any(id(c) in notes.cells for row in table.rows for c in row):
             continue  # read already, whole or in part, by a form
         lt = _amount_table(table, where, len(pkg.narrative.tables), forms.get(id(table)) or NARRATIVE)
-        if lt is not None:
+        if lt is not None and not _summarises_read_tables(lt, pkg):
             pkg.narrative.tables[lt.key] = lt
+
+
+def _summarises_read_tables(lt: LineTable, pkg: Package) -> bool:
+    """A report's summary of the self-evaluation tables already read (one row per project with its
+    budget and execution, as a report lists its projects' results) repeats their figures: it is not a
+    table of its own. Only when every row names a table read and agrees with its total; a summary
+    that disagrees is kept, so its sums are checked."""
+    totals = {}
+    for table in [pkg.overall, *pkg.projects]:
+        fund = table.fund("total") if table is not None else None
+        if table is not None and table.name and fund is not None:
+            totals[table.name.strip()] = (fund.annual, fund.executed)
+    rows = [ln for ln in lt.lines if ln.label != lt.total_label and not ln.parent]
+    if not rows or set(lt.columns) - {"annual", "executed"}:
+        return False
+    return all(totals.get(ln.label.strip()) == (ln.values.get("annual"), ln.values.get("executed")) for ln in rows)
 
 
 def _amount_table(table: Table, where: str, n: int, form: str) -> LineTable | None:
