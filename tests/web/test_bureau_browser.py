@@ -119,12 +119,13 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     page.click("a:has-text('返回')")
     expect(page.locator("h1")).to_contain_text(second.unit.name)
 
-    # 5. 抽评: draw the sample (reasons shown), re-score one indicator
+    # 5. 抽评: the demo's sample is drawn and partly re-scored already (a second draw is refused once
+    # scoring began); the reasons are shown, and one more indicator is re-scored
     page.click("nav.bureau-nav a:has-text('抽评')")
+    expect(page.locator("#spot-sample .reasons li").first).to_be_visible()
     page.once("dialog", lambda d: d.accept())
     page.click("button:has-text('抽取样本')")
-    expect(page.locator(".flash")).to_contain_text("已抽取")
-    expect(page.locator("#spot-sample .reasons li").first).to_be_visible()
+    expect(page.locator(".flash")).to_contain_text("抽评已开始评分，不能重新抽取")
     shot("spot-sample")
     page.locator("#spot-sample a:has-text('评分')").first.click()
     page.fill("#s-1", "0")
@@ -132,7 +133,7 @@ def test_the_bureau_reviews_samples_and_publishes(db, browser_page, tmp_path):
     page.click("button:has-text('保存抽评得分')")
     expect(page.locator(".flash")).to_contain_text("已保存1项")
     shot("spot-rescored")
-    assert SpotScore.objects.count() == 1
+    assert SpotScore.objects.filter(note="佐证材料不足", bureau_score=0).count() == 1
     with page.expect_download() as dl:
         page.goto(page.url)  # back on the sample
         page.click("nav.bureau-nav a:has-text('抽评')")
