@@ -21,7 +21,7 @@ def _shot(page, name: str) -> None:
 
 def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
     from jixiao.web.demo.units import load_demo
-    from jixiao.web.models import Package, Status, TargetCheck
+    from jixiao.web.models import ApprovedTarget, Package, Status, TargetCheck
 
     SCREENS.mkdir(parents=True, exist_ok=True)
     load_demo()
@@ -30,7 +30,9 @@ def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
     task = seed.task
     flagged = TargetCheck.objects.filter(differences__gt=0, package__status__in=(Status.SUBMITTED, Status.ACCEPTED,
                                                                                   Status.PUBLISHED)).first().package
-    fresh = Package.objects.filter(task=task, status=Status.NOT_STARTED, unit__is_synthetic=True).order_by("unit__budget_code").first()
+    with_targets = ApprovedTarget.objects.filter(task=task).values("unit")  # the demo's 主管部门 units have none
+    fresh = (Package.objects.filter(task=task, status=Status.NOT_STARTED, unit__is_synthetic=True, unit__in=with_targets)
+             .order_by("unit__budget_code").first())
 
     _login(page, base, "jixiaogu")
     page.goto(f"{base}/b/t/{task.pk}/targets/")
@@ -48,6 +50,8 @@ def test_the_targets_pages_on_the_demo(db, browser_page, tmp_path):
     assert seed.unit.name in table and "与批复目标不一致" in table
     _shot(page, "03-dashboard-filter")
     page.goto(f"{base}/b/p/{flagged.pk}/")
+    for group in page.locator("details.finding-group > summary").all():  # the findings are folded by form
+        group.click()
     assert "与批复的" in page.inner_text("body")
     _shot(page, "04-review")
     page.context.clear_cookies()
