@@ -251,14 +251,11 @@ def targets_direction(ctx: AuditContext) -> list[Finding]:
             why = eased(approved, p.indicator.target)
             if not why:
                 continue
-            out.append(Finding(
-                rule="targets.direction", severity="error",
-                message=(f"{table_where(t.table.kind, t.table.name)}“{p.indicator.name}”的年度指标值“{p.indicator.target.raw}”"
-                         f"较批复的“{p.approved.value}”放宽（{why}）。按放宽后的目标评分会使得分虚高，请按批复目标填报。"),
-                location=_where(t.table, p.indicator, "年度指标值", f"{t.path}.indicators[{p.index}].target"),
-                stated=p.indicator.target.raw, expected=p.approved.value,
-                formula=f"批复 {p.approved.value} → 填报 {p.indicator.target.raw}",
-                evidence=f"批复目标第{p.approved.row}行" if p.approved.row else ""))
+            out.append(_target_finding(
+                t, p, "targets.direction", "error",
+                f"{table_where(t.table.kind, t.table.name)}“{p.indicator.name}”的年度指标值“{p.indicator.target.raw}”"
+                f"较批复的“{p.approved.value}”放宽（{why}）。按放宽后的目标评分会使得分虚高，请按批复目标填报。",
+                f"批复 {p.approved.value} → 填报 {p.indicator.target.raw}"))
     return out
 
 
@@ -273,15 +270,20 @@ def targets_value(ctx: AuditContext) -> list[Finding]:
             approved = _reparsed(p.approved, bare)
             if same_target(approved, p.indicator.target) or eased(approved, p.indicator.target):
                 continue
-            out.append(Finding(
-                rule="targets.value", severity="warning",
-                message=(f"{table_where(t.table.kind, t.table.name)}“{p.indicator.name}”的年度指标值“{p.indicator.target.raw or '空'}”"
-                         f"与批复的“{p.approved.value}”不一致，请按批复目标填报，或说明调整的依据。"),
-                location=_where(t.table, p.indicator, "年度指标值", f"{t.path}.indicators[{p.index}].target"),
-                stated=p.indicator.target.raw, expected=p.approved.value,
-                formula=f"批复 {p.approved.value} ≠ 填报 {p.indicator.target.raw or '空'}",
-                evidence=f"批复目标第{p.approved.row}行" if p.approved.row else ""))
+            out.append(_target_finding(
+                t, p, "targets.value", "warning",
+                f"{table_where(t.table.kind, t.table.name)}“{p.indicator.name}”的年度指标值“{p.indicator.target.raw or '空'}”"
+                f"与批复的“{p.approved.value}”不一致，请按批复目标填报，或说明调整的依据。",
+                f"批复 {p.approved.value} ≠ 填报 {p.indicator.target.raw or '空'}"))
     return out
+
+
+def _target_finding(t, p, rule: str, severity: str, message: str, formula: str) -> Finding:
+    """A reported 年度指标值 against its approved one: both values, the field, the approved row."""
+    return Finding(rule=rule, severity=severity, message=message,
+                   location=_where(t.table, p.indicator, "年度指标值", f"{t.path}.indicators[{p.index}].target"),
+                   stated=p.indicator.target.raw, expected=p.approved.value, formula=formula,
+                   evidence=f"批复目标第{p.approved.row}行" if p.approved.row else "")
 
 
 @check("targets.weight", "分值与批复目标不一致",
