@@ -36,7 +36,7 @@ def fund_weight(table: SelfEvalTable, basis: str) -> Decimal:
 def aggregate(tables: list[SelfEvalTable], prof: Profile, names: list[str] | None = None) -> list[Computed]:
     basis = prof["aggregation_weight"]
     rule = prof.ref("aggregation_weight")
-    names = _distinct(names or [t.name or f"表{i + 1}" for i, t in enumerate(tables)])
+    names = distinct_names(names or [t.name or f"表{i + 1}" for i, t in enumerate(tables)])
     weights = [fund_weight(t, basis) for t in tables]
     out: list[Computed] = []
     out += _funds(tables, names, rule)
@@ -51,8 +51,9 @@ def aggregate(tables: list[SelfEvalTable], prof: Profile, names: list[str] | Non
     return out
 
 
-def _distinct(names: list[str]) -> list[str]:
-    """Names as keys of the traces' inputs: a repeated name gets its ordinal (甲, 甲（2）), so no table is lost."""
+def distinct_names(names: list[str]) -> list[str]:
+    """Names as keys of the traces' inputs: a repeated name gets its ordinal (甲, 甲（2）), so no table
+    or unit is lost in a roll-up's trace (`jixiao aggregate` and the 主管部门's roll-up alike)."""
     seen: dict[str, int] = {}
     out = []
     for n in names:

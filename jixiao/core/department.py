@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import rules
-from .aggregate import aggregate, fund_weight
+from .aggregate import aggregate, distinct_names, fund_weight
 from .model import (
     Actual,
     ExpenditureRow,
@@ -108,16 +108,6 @@ class DepartmentRollup:
 
     def figures(self) -> list[Computed]:
         return [c for t in self.cover for c in t.figures] + [c for t in self.tables for c in t.figures]
-
-
-def distinct_names(names: list[str]) -> list[str]:
-    """A repeated unit name gets its ordinal (甲, 甲（2）): no unit's contribution is lost in a trace."""
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n}（{seen[n]}）")
-    return out
 
 
 def roll_up(own: Package, units: list[tuple[str, Package]], prof: Profile,
