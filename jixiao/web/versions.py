@@ -787,8 +787,9 @@ def _send_units_with(department: Package, version: Submission, units: list[Packa
         new=[p.unit.budget_code for p in units], detail=f"随附下属单位数据包{len(units)}个，其中本次报送{len(sent_now)}个")
 
 
-def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
-    _unit_head(user, package_id, "只有本单位的负责人可以写审核意见")
+def check_comment(path: str, text: str) -> None:
+    """A reviewer's comment (unit head, 主管部门 or bureau) is refused when it says nothing or names
+    a field path that does not parse."""
     if not text.strip():
         raise ActionError("意见不能为空")
     if path:
@@ -796,6 +797,11 @@ def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment
             fields.split_path(path)
         except fields.PathError as exc:  # a hand-made request: a 400 naming the path, not a server error
             raise ActionError(str(exc)) from None
+
+
+def add_comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
+    _unit_head(user, package_id, "只有本单位的负责人可以写审核意见")
+    check_comment(path, text)
     package = Package.objects.get(pk=package_id)
     sub = package.submissions.filter(state=Submission.State.PENDING).order_by("-number").first()
     with transaction.atomic():

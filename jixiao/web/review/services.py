@@ -40,6 +40,7 @@ from jixiao.web.versions import (
     BUREAU_OPINION_ROLE,
     SENT,
     ActionError,
+    check_comment,
     latest_sent,
     log,
     package_target,
@@ -74,13 +75,7 @@ def add_comment(*, package_id: int, user: User, version: int, path: str, text: s
     """A comment on one field (or the whole package) of the version under review; the unit sees it
     beside that field when the package comes back."""
     _check(user, package_id)
-    if not text.strip():
-        raise ActionError("意见不能为空")
-    if path:
-        try:
-            fields.split_path(path)
-        except fields.PathError as exc:
-            raise ActionError(str(exc)) from None
+    check_comment(path, text)
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package_id)
         sub = _under_review(package, version)

@@ -15,7 +15,6 @@ from datetime import date
 from django.db import transaction
 
 from jixiao.web import access
-from jixiao.web.drafts import fields
 from jixiao.web.drafts import rollup as unit_rollup
 from jixiao.web.models import (
     Comment,
@@ -29,7 +28,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
-from jixiao.web.versions import SENT, ActionError, latest_sent, log, package_target
+from jixiao.web.versions import SENT, ActionError, check_comment, latest_sent, log, package_target
 
 
 def _day(value: date) -> str:
@@ -107,13 +106,7 @@ def comment(*, package_id: int, user: User, path: str, text: str) -> Comment:
     package = Package.objects.select_related("task", "unit").get(pk=package_id)
     if not access.can_comment_subordinate(user, package):
         raise ActionError("只有主管部门的人员可以写审核意见", 403)
-    if not text.strip():
-        raise ActionError("意见不能为空")
-    if path:
-        try:
-            fields.split_path(path)
-        except fields.PathError as exc:
-            raise ActionError(str(exc)) from None
+    check_comment(path, text)
     with transaction.atomic():
         package = _locked(package_id)
         sub = _under_department(package)
