@@ -192,6 +192,18 @@ def audit(*, package: Package, name: str = "", profile_name: str | None = None, 
     return audit_package(package, name or package.source_path or package.unit.name, profile_name, options or None)
 
 
+def decode_csv(*, data: bytes) -> str:
+    """An uploaded .csv's text, UTF-8 (with or without BOM) or GB18030 (`io.csv_text`, the decoder every
+    .csv reader uses); ServiceError with the Chinese message otherwise."""
+    from .io.csv_text import CsvEncodingError
+    from .io.csv_text import decode_csv as decode
+
+    try:
+        return decode(data)
+    except CsvEncodingError as exc:
+        raise ServiceError(exc.message) from None
+
+
 def read_targets(*, filename: str, data: bytes, profile_name: str | None = None):
     """An 一体化 export of approved performance targets read (`io.targets.TargetsFile`: the targets
     and the rows refused, each with its reason); a file that cannot be read raises ServiceError."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..core.indicators import TargetError
 from ..core.numbers import normalize
 from ..core.targets import ApprovedTarget, approved, name_key, project_key
+from .csv_text import CsvEncodingError, decode_csv
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB
@@ -160,14 +161,10 @@ def _cells(filename: str, data: bytes) -> list[list[object]]:
 def _csv(data: bytes) -> list[list[object]]:
     if b"\x00" in data[:4096]:
         raise TargetsError("该文件不是文本格式的 .csv（可能是改了扩展名的其他文件）")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TargetsError("无法识别 .csv 文件的编码（请用 UTF-8 或 GB18030）")
+    try:
+        text = decode_csv(data)
+    except CsvEncodingError as exc:
+        raise TargetsError(exc.message) from None
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","  # some systems export tab-separated text
     try:

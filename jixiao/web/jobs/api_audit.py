@@ -21,7 +21,7 @@ from jixiao.audit.report import render_json
 from jixiao.audit.service import AUDITABLE_SUFFIXES, audit_path, failed
 from jixiao.web.jobs import heartbeat
 from jixiao.web.models import AuditJob, User
-from jixiao.web.review.imports import _ignored, _member_name, _unsafe, check_zip
+from jixiao.web.review.imports import check_zip, is_system_file, is_unsafe_path, member_name
 from jixiao.web.versions import ActionError, log
 
 INLINE_BYTES = 2 * 1024 * 1024  # above this, or a zip of more than one document: a job
@@ -50,11 +50,11 @@ def check_upload(filename: str, data: bytes) -> str:
 def documents_in(data: bytes) -> int:
     """How many auditable documents a zip holds (what `jixiao audit` would find in its folder)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return sum(1 for m in zf.infolist() if not m.is_dir() and _auditable(_member_name(m)))
+        return sum(1 for m in zf.infolist() if not m.is_dir() and _auditable(member_name(m)))
 
 
 def _auditable(name: str) -> bool:
-    return not _ignored(name) and PurePosixPath(name.replace("\\", "/")).suffix.lower() in AUDITABLE_SUFFIXES
+    return not is_system_file(name) and PurePosixPath(name.replace("\\", "/")).suffix.lower() in AUDITABLE_SUFFIXES
 
 
 def runs_as_job(kind: str, data: bytes) -> bool:
@@ -82,11 +82,11 @@ def audit_upload(filename: str, data: bytes, progress=None) -> dict:
 def _audit_zip(data: bytes, folder: Path, progress) -> list:
     results = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        members = sorted((m for m in zf.infolist() if not m.is_dir() and _auditable(_member_name(m))),
-                         key=lambda m: PurePosixPath(_member_name(m)).parts)
+        members = sorted((m for m in zf.infolist() if not m.is_dir() and _auditable(member_name(m))),
+                         key=lambda m: PurePosixPath(member_name(m)).parts)
         for i, m in enumerate(members):
-            name = _member_name(m)
-            if _unsafe(name) or m.flag_bits & 0x1:
+            name = member_name(m)
+            if is_unsafe_path(name) or m.flag_bits & 0x1:
                 results.append(failed(name, "文件路径不安全或已加密，未审核"))
             else:
                 results.append(_audit_member(zf, m, name, folder / f"{i:05d}"))

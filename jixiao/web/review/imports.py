@@ -148,14 +148,10 @@ def _cells(filename: str, data: bytes) -> list[list[object]]:
     if suffix == ".csv":
         if b"\x00" in data[:4096]:
             raise ImportProblems("该文件不是文本格式的 .csv（可能是改了扩展名的其他文件）", status=400)
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportProblems("无法识别 .csv 文件的编码（请用 UTF-8 或 GB18030）", status=400)
+        try:
+            text = services.decode_csv(data=data)
+        except services.ServiceError as exc:
+            raise ImportProblems(exc.message, status=400) from None
         first = next((ln for ln in text.splitlines() if ln.strip()), "")
         delimiter = "\t" if first.count("\t") > first.count(",") else ","  # some systems export tab-separated text
         try:
@@ -767,7 +763,12 @@ class Entry:
     outcome: str = "unreadable"  # of a refused entry: unreadable, or skipped (not a package file)
 
 
-def _member_name(info: zipfile.ZipInfo) -> str:
+# The three rules every reader of an uploaded zip or a folder of files applies (the outside-package
+# import here, the audit service's zip in jobs/api_audit): a member's real name, the files a system
+# leaves beside the documents, and a path that would leave the folder it is unpacked into.
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name: zips made on Chinese Windows write GBK names without the UTF-8 flag."""
     name = info.filename
     if not info.flag_bits & 0x800:
@@ -778,13 +779,15 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def _ignored(name: str) -> bool:
+def is_system_file(name: str) -> bool:
+    """Not a document: macOS's __MACOSX folder, a hidden file or folder, an Office lock file (~$…)."""
     parts = PurePosixPath(name.replace("\\", "/")).parts
     return any(p == "__MACOSX" or (p.startswith(".") and p not in (".", "..")) for p in parts) or \
         bool(parts and parts[-1].startswith("~$"))
 
 
-def _unsafe(name: str) -> bool:
+def is_unsafe_path(name: str) -> bool:
+    """An absolute path, a drive letter or a “..” step: a member that would be written outside its folder."""
     n = name.replace("\\", "/")
     return n.startswith("/") or bool(re.match(r"^[A-Za-z]:", n)) or ".." in n.split("/")
 
@@ -804,9 +807,9 @@ def check_zip(data_or_path) -> list[zipfile.ZipInfo]:
         raise ImportProblems(f"压缩包解压后过大（{inflated // MB} MB，上限 {MAX_INFLATED // MB} MB），疑似压缩炸弹，已拒绝", status=400)
     for m in members:
         if m.file_size > MB and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise ImportProblems(f"压缩包内“{_member_name(m)}”的压缩比异常（{m.file_size // max(m.compress_size, 1)}:1），"
+            raise ImportProblems(f"压缩包内“{member_name(m)}”的压缩比异常（{m.file_size // max(m.compress_size, 1)}:1），"
                                  "疑似压缩炸弹，已拒绝", status=400)
-    if not any(Path(_member_name(m)).suffix.lower() in PACKAGE_SUFFIXES and not _ignored(_member_name(m)) for m in members):
+    if not any(Path(member_name(m)).suffix.lower() in PACKAGE_SUFFIXES and not is_system_file(member_name(m)) for m in members):
         raise ImportProblems("压缩包中没有 .docx、.xlsx 或 .txt 文件", status=400)
     return members
 
@@ -829,11 +832,11 @@ def _refusal_kind(name: str) -> str:
 def zip_entries(path: Path) -> list[Entry]:
     members = check_zip(path)
     out = []
-    for m in sorted(members, key=lambda m: _member_name(m)):
-        name = _member_name(m)
-        if _ignored(name):
+    for m in sorted(members, key=lambda m: member_name(m)):
+        name = member_name(m)
+        if is_system_file(name):
             continue
-        if _unsafe(name):
+        if is_unsafe_path(name):
             out.append(Entry(name, None, "文件路径不安全（绝对路径或含“..”），已跳过", "skipped"))
             continue
         if m.flag_bits & 0x1:
@@ -862,7 +865,7 @@ def folder_entries(folder: Path) -> list[Entry]:
     out = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
-        if _ignored(rel) or p.is_dir():
+        if is_system_file(rel) or p.is_dir():
             continue
         if p.is_symlink() or not p.resolve().is_relative_to(root):
             out.append(Entry(rel, None, "符号链接或指向文件夹之外，已跳过", "skipped"))

@@ -301,14 +301,10 @@ def read_unit_list(filename: str, data: bytes) -> list[tuple[str, str, str]]:
             raise ActionError("无法读取该 .xlsx 文件") from None
         rows = [["" if v is None else str(v).strip() for v in r] for r in ws.iter_rows(values_only=True)]
     elif suffix == "csv":
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ActionError("无法识别 .csv 文件的编码（请用 UTF-8 或 GB18030）")
+        try:
+            text = services.decode_csv(data=data)
+        except services.ServiceError as exc:
+            raise ActionError(exc.message) from None
         rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
     else:
         raise ActionError("请上传 .csv 或 .xlsx 文件")
