@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from jixiao.web import access, versions
-from jixiao.web.drafts import computation, fields, figures, layout
+from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.jobs import batch_pdf as batch_pdf_job
 from jixiao.web.models import UNIT_ROLES, BatchJob, Package, Status
 from jixiao.web.review import departments, selectors
+from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
@@ -136,30 +137,8 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
     sub = versions.latest_sent(p)
     if sub is None:
         raise Http404(access.NOT_FOUND)
-    comp = computation.compute(sub.content)
-    path = request.GET.get("path", "")
-    try:
-        fig = comp.figure(path)
-    except fields.PathError:  # a hand-made path: said as "no figure here"
-        fig = None
-    if fig is None:
-        return render(request, "web/message_oob.html" if request.htmx else "web/message.html",
-                      {"text": "这里没有计算出的数字"}, status=404)
-    labels = computation.field_labels(sub.content, comp.layouts)
-    inputs = figures.trace_inputs(fig, {q: lbl.split(" › ", 1)[-1] for q, lbl in labels.items()})
-    links = []
-    for i in inputs:
-        href = ""
-        if i.path:
-            try:
-                href = reverse("web:bureau_forms", kwargs={"pk": pk, "slug": layout.slug_for_path(sub.content, i.path)}) \
-                    + "#" + figures.dom_id("f", i.path)
-            except fields.PathError:  # an input without a form: listed without a link
-                href = ""
-        links.append((i, href))
-    return render(request, "web/trace.html", {"fig": fig, "kind": figures.kind_of(fig, comp.report), "links": links,
-                                              "kind_labels": figures.KIND_LABELS, "package": p, "path": path,
-                                              "label": labels.get(path, fig.label)})
+    return version_trace(request, p, sub.content,
+                         lambda slug: reverse("web:bureau_forms", kwargs={"pk": pk, "slug": slug}))
 
 
 # --- 归口业务科室: assigning units ---------------------------------------------------------------------

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from jixiao.web import access, versions
-from jixiao.web.drafts import computation, fields, figures, layout
+from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.models import Status
 from jixiao.web.review import tier
+from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
@@ -136,30 +137,8 @@ def unit_trace(request: HttpRequest, pk: int, sub: int) -> HttpResponse:
     """How a figure of the unit's version shown was reached."""
     department, package = access.subordinate_for(request.user, pk, sub)
     version = versions.latest_sent(package)
-    comp = computation.compute(version.content)
-    path = request.GET.get("path", "")
-    try:
-        fig = comp.figure(path)
-    except fields.PathError:
-        fig = None
-    if fig is None:
-        return render(request, "web/message_oob.html" if request.htmx else "web/message.html",
-                      {"text": "这里没有计算出的数字"}, status=404)
-    labels = computation.field_labels(version.content, comp.layouts)
-    inputs = figures.trace_inputs(fig, {q: lbl.split(" › ", 1)[-1] for q, lbl in labels.items()})
-    links = []
-    for i in inputs:
-        href = ""
-        if i.path:
-            try:
-                href = reverse("web:dept_unit_form", kwargs={"pk": pk, "sub": sub, "slug": layout.slug_for_path(
-                    version.content, i.path)}) + "#" + figures.dom_id("f", i.path)
-            except fields.PathError:
-                href = ""
-        links.append((i, href))
-    return render(request, "web/trace.html", {"fig": fig, "kind": figures.kind_of(fig, comp.report), "links": links,
-                                              "kind_labels": figures.KIND_LABELS, "package": package, "path": path,
-                                              "label": labels.get(path, fig.label)})
+    return version_trace(request, package, version.content,
+                         lambda slug: reverse("web:dept_unit_form", kwargs={"pk": pk, "sub": sub, "slug": slug}))
 
 
 # --- the department's roll-up ---------------------------------------------------------------------------
