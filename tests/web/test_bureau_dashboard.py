@@ -35,7 +35,7 @@ from .conftest import client_for, text_of
 LOOP = """{% for r in rows %}<tr id="unit-{{ r.code }}"{% if r.outruns %} class="outruns"{% endif %}><td>{{ r.code }}</td>
 <td><a href="/b/p/{{ r.pk }}/">{{ r.name }}</a>{% if r.target_diff %} <span class="flag target-flag" title="填报的指标与批复的绩效目标不一致">⚑ 与批复目标不一致{{ r.target_diff }}处</span>{% endif %}{% if r.supervisor %}<br><span class="hint">{{ r.supervisor }}</span>{% endif %}</td>
 <td><span class="status status-{{ r.status }}">{{ r.status_label }}</span></td>
-<td{% if r.late %} class="late"{% endif %}>{{ r.days }}</td>
+<td{% if r.late %} class="late"{% endif %}>{{ r.days }}{% if r.due %}<br><span class="hint">{{ r.due }}</span>{% endif %}</td>
 <td class="num">{{ r.total }}{% if r.outruns %} <span class="flag" title="总分高于执行率超过评分方案规定的幅度">⚑ 高于执行率</span>{% endif %}</td>
 <td>{{ r.grade }}</td><td class="num">{{ r.rate }}{% if r.exec_diff %} <span class="flag exec-flag" title="填报的全年预算数或执行数与一体化系统不一致">⚑ 一体化不一致{{ r.exec_diff }}处</span>{% endif %}</td>
 <td class="num{% if r.errors %} bad{% endif %}">{{ r.errors }}</td><td class="num">{{ r.warnings }}</td>
@@ -53,7 +53,7 @@ def _cells(**over) -> dict:
 def test_rows_written_in_python_are_the_template_loops_markup():
     rows = [_cells(),
             _cells(pk=123456, code="3<01>", name='林业"局"&<script>', supervisor="某县<农业>农村局", outruns=True, late=True,
-                   days="逾期12天报送", errors=3, warnings=12345, exec_diff=2, grade="—", rate="—", total="—", target_diff=4),
+                   days="逾期12天报送", due="截止 2024-06-10", errors=3, warnings=12345, exec_diff=2, grade="—", rate="—", total="—", target_diff=4),
             _cells(pk=99, supervisor="主管部门", status="returned", status_label="退回", exec_diff=1, errors=1, name="单位'甲'")]
     assert str(dashboard_rows(rows)) == Template(LOOP).render(Context({"rows": rows}))
     assert "&lt;script&gt;" in str(dashboard_rows(rows))

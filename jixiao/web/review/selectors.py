@@ -26,6 +26,7 @@ from jixiao.web import access
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
 from jixiao.web.ordering import WORKFLOW, pinyin_rank, status_rank
+from jixiao.web.review import tier
 from jixiao.web.review.departments import scoped
 from jixiao.web.security.context import note_refusal
 from jixiao.web.versions import SENT, latest_sent
@@ -134,8 +135,9 @@ class DashboardQuery:
 class Row:
     package: Package
     sent_at: object
-    deadline: date
+    deadline: date  # the one the unit is held to: its 主管部门 tier's, else the task's
     margin: Decimal
+    tier: bool = False  # the deadline is a tier's, not the task's: the row says which date
 
     @property
     def status_label(self) -> str:
@@ -170,6 +172,7 @@ class Row:
         rate = p.execution_rate
         return {"pk": p.pk, "code": u.budget_code, "name": u.name, "supervisor": u.supervisor, "status": p.status,
                 "status_label": self.status_label, "days": self.days_text, "late": kind == "late",
+                "due": f"截止 {self.deadline:%Y-%m-%d}" if self.tier else "",
                 "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
                 "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
                 "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M"),
@@ -186,13 +189,14 @@ class Row:
 
 
 def task_packages(task: EvaluationTask) -> QuerySet[Package]:
-    """The task's packages the viewer may see, with `sent_at`: when the unit first sent a version.
+    """The task's packages the viewer may see, with `sent_at`: when the unit first sent a version, and
+    `tier_deadline`: the 主管部门 tier's deadline it is held to (`tier.tier_deadline`; None: the task's).
     (A subquery per row rather than a join grouped over every package: a page of 100 rows, or the
     count, does not aggregate the whole task's submissions.)"""
     first_sent = (Submission.objects.filter(package=OuterRef("pk"), state=Submission.State.APPROVED)
                   .order_by("created_at").values("created_at")[:1])
     return (_scoped(Package.objects.filter(task=task), task, "unit__").select_related("unit", "unit__parent").defer("draft")
-            .annotate(sent_at=Subquery(first_sent)))
+            .annotate(sent_at=Subquery(first_sent), tier_deadline=tier.tier_deadline()))
 
 
 def margin_of(task: EvaluationTask) -> Decimal:
@@ -246,11 +250,11 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
                       target_diff=Coalesce(F("target_check__differences"), 0))  # the approved targets' flag
           .order_by(col.desc(nulls_last=True) if query.desc else col.asc(nulls_last=True), "unit__budget_code"))
     if size is None:
-        rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs]
+        rows = [Row(p, p.sent_at, p.tier_deadline or task.deadline, margin, p.tier_deadline is not None) for p in qs]
         return DashboardPage(rows, len(rows), 1, 1)
     pages = max(1, -(-count // size))
     page = min(max(1, page), pages)
-    rows = [Row(p, p.sent_at, task.deadline, margin) for p in qs[(page - 1) * size: page * size]]
+    rows = [Row(p, p.sent_at, p.tier_deadline or task.deadline, margin, p.tier_deadline is not None) for p in qs[(page - 1) * size: page * size]]
     return DashboardPage(rows, count, page, pages)
 
 

@@ -30,12 +30,17 @@ def dashboard_rows(rows: list[dict]) -> str:
             f'<tr id="unit-{code}"{_OUTRUNS_ROW if outruns else ""}><td>{code}</td>\n'
             f'<td><a href="/b/p/{r["pk"]}/">{escape(r["name"])}</a>{target_flag}{sup}</td>\n'
             f'<td><span class="status status-{escape(r["status"])}">{escape(r["status_label"])}</span></td>\n'
-            f'<td{late}>{escape(r["days"])}</td>\n'
+            f'<td{late}>{escape(r["days"])}{_due(r)}</td>\n'
             f'<td class="num">{escape(r["total"])}{_OUTRUNS if outruns else ""}</td>\n'
             f'<td>{escape(r["grade"])}</td><td class="num">{escape(r["rate"])}{exec_flag}</td>\n'
             f'<td class="num{bad}">{r["errors"]}</td><td class="num">{r["warnings"]}</td>\n'
             f'<td>{escape(r["updated"])}</td></tr>\n')
     return mark_safe("".join(out))  # every value above is escaped or a number
+
+
+def _due(row: dict) -> str:
+    """The tier's deadline under the days, where the row is held to one (a 主管部门 and its units)."""
+    return f'<br><span class="hint">{escape(row["due"])}</span>' if row.get("due") else ""
 
 
 @register.filter
