@@ -12,6 +12,16 @@ def field_id(path: str) -> str:
     return figures.dom_id("f", path) if path else "top"
 
 
+ANY_FORM = "__form__"  # the slug a page puts into its form URL for the shared review partials (`form_url`)
+
+
+@register.filter
+def form_url(url: str, slug: str) -> str:
+    """The reading audience's page of the form `slug`, from that page's URL reversed with ANY_FORM as
+    the slug: a partial both audiences include links to each one's own pages without naming them."""
+    return url.replace(ANY_FORM, slug)
+
+
 @register.filter
 def pct(value) -> str:
     return "—" if value is None else fmt_percent(value)
