@@ -73,6 +73,29 @@ def percent(ratio) -> str | None:
     return None if ratio is None else amount(Decimal(ratio) * 100)
 
 
+# The engine's units as the API names them, and how each is written (common.amount / percent): money
+# and scores with two decimals, a ratio as a percentage with two decimals ("0.4799…" → "47.99", unit "%").
+FIGURE_UNITS = {"ratio": "%"}
+FIGURE_FORMATS = {"万元": amount, "元": amount, "亿元": amount, "分": amount, "ratio": percent}
+
+
+def figure_numbers(d: dict) -> dict:
+    """An engine figure's dict (Computed.as_dict) with `value`, `stated` and `unit` as the API writes
+    them; a stated text that is not a number (a grade, "优秀") stays as the unit wrote it."""
+    fmt = FIGURE_FORMATS.get(d["unit"])
+    return {**d, "unit": FIGURE_UNITS.get(d["unit"], d["unit"]),
+            "value": _written(d["value"], fmt), "stated": _written(d.get("stated"), fmt)}
+
+
+def _written(text: str | None, fmt) -> str | None:
+    if text is None or fmt is None:
+        return text
+    try:
+        return fmt(Decimal(text))
+    except (ArithmeticError, ValueError):  # decimal.InvalidOperation is an ArithmeticError
+        return text
+
+
 def plain(v) -> str | None:
     return None if v is None else format(v, "f")
 

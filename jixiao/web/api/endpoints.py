@@ -5,14 +5,14 @@ django-ninja: the request and response types are pydantic schemas, and the OpenA
 /api/v1/openapi.json is generated from those same types, so the schema cannot drift from the code.
 Authentication: a bearer token (issued on the 令牌 page or by `jixiao manage api_token USER`) or
 the browser session (with its CSRF token). Every refusal has one shape (`errors.py`). The
-interactive documentation is the Chinese page at /api/v1/docs (`docs.py`, vendored Swagger UI).
+interactive documentation is the Chinese page at /api/v1/docs (`docs.py`, rendered on the server from this document).
 """
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from jixiao.web.api import audit, errors, jobs, publication, reviews, spot_checks, summaries, targets, tasks, units
+from jixiao.web.api import audit, errors, glossary, jobs, publication, reviews, spot_checks, summaries, targets, tasks, units
 from jixiao.web.api.common import AUTH
 
 
@@ -22,10 +22,14 @@ class Api(NinjaAPI):
         it (ninja's default prefixes the module path). Each is unique across the routers."""
         return operation.view_func.__name__
 
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """ninja's document with every schema, field, parameter and answer described in Chinese."""
+        return glossary.describe(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
 
 api = Api(title="绩效自评系统 API", version="1", urls_namespace="api-v1", auth=AUTH, docs_url=None,
                description="预算绩效自评的数据接口：单位填报、财政审核、抽评、汇总、公开与审核服务。"
-                           "所有拒绝均为 {\"detail\": 说明, \"errors\": [{\"field\", \"message\"}]}。")
+                           "所有拒绝均为同一格式 `{\"detail\": 说明, \"errors\": [{\"field\", \"message\"}]}`。")
 errors.install(api)
 
 # One line per topic; a new topic adds its router here.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpResponse
+from django.http.request import RawPostDataException
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jixiao.web import versions
@@ -96,6 +97,12 @@ def install(api) -> None:
     @api.exception_handler(TokenError)
     def _token_refused(request, exc: TokenError):
         return answer(request, exc.status, exc.message)
+
+    @api.exception_handler(RawPostDataException)
+    def _form_for_json(request, exc):
+        # A form or multipart body sent to an operation that reads JSON: the input guard has parsed
+        # the form already, so the raw body is gone; the caller sent the wrong content type.
+        return answer(request, 415, BY_STATUS[415] + "：此操作的请求体应为 JSON")
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):

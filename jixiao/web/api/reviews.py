@@ -135,7 +135,7 @@ def rectification_out(n) -> RectificationOut:
                             state=n.state, answer=n.answer, created_at=n.created_at.isoformat())
 
 
-@router.get("/reviews/{pk}", response=answers(ReviewOut), summary="财政审核的数据包：单位最新报送的版本（ETag 为其版本序号）")
+@router.get("/reviews/{pk}", response=answers(ReviewOut), summary="财政审核的数据包：单位最新报送的版本（响应头 `ETag` 为其版本序号）")
 def get_review(request, pk: int, response: HttpResponse):
     p = selectors.package_for(request.auth, pk)
     sub = versions.latest_sent(p)
@@ -156,7 +156,7 @@ def review_versions(request, pk: int):
     return [version_dict(s) for s in versions.versions_of(p).filter(state=Submission.State.APPROVED)]
 
 
-@router.get("/reviews/{pk}/versions/{number}", response=answers(VersionContent), summary="报送财政的一个版本（ETag 为版本序号）")
+@router.get("/reviews/{pk}/versions/{number}", response=answers(VersionContent), summary="报送财政的一个版本（响应头 `ETag` 为版本序号）")
 def review_version(request, pk: int, number: int, response: HttpResponse):
     p = selectors.package_for(request.auth, pk)
     s = versions.versions_of(p).filter(number=number, state=Submission.State.APPROVED).first()

@@ -136,7 +136,7 @@ def task_units(request, task: int):
 
 
 @router.get("/tasks/{task}/dashboard", response=answers(Dashboard),
-            summary="自评情况表：筛选（status、grade、q、flag=outrun|errors|exec）、排序（sort，前加 - 为降序）、分页")
+            summary="自评情况表：按状态、等次、搜索词和问题筛选，排序，分页")
 def dashboard(request, task: int, filters: Query[DashboardFilters]):
     t = selectors.task_for(request.auth, task)
     page, size = page_bounds(filters.page, filters.page_size)
