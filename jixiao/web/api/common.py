@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import Http404, HttpRequest
 from ninja import Schema
+from ninja import security as ninja_security
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 
 from jixiao.web import access
 from jixiao.web.review import selectors
@@ -39,6 +40,23 @@ class TokenAuth(HttpBearer):
         tokens.mark_used(record)
         request.user = record.user
         return record.user
+
+
+CSRF_REFUSED = ("请求缺少防伪令牌：使用登录会话调用接口时，修改类请求须在请求头 X-CSRFToken 中带上页面的防伪令牌；"
+                "程序对接请改用 API 令牌（请求头 Authorization: Bearer 令牌）")
+
+
+class SessionAuth(ninja_security.SessionAuth):
+    """The browser session; a write without the CSRF token is refused in Chinese, saying what to send
+    (ninja's own refusal is an English sentence). Same class name: the schema's scheme stays "SessionAuth"."""
+
+    def _get_key(self, request: HttpRequest):
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            if exc.status_code == 403:
+                raise HttpError(403, CSRF_REFUSED) from None
+            raise
 
 
 AUTH = [TokenAuth(), SessionAuth()]

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from jixiao.web.api import glossary
 from jixiao.web.api.common import MAX_PAGE_SIZE
 from jixiao.web.api.endpoints import api
 from jixiao.web.api.errors import BY_STATUS
@@ -29,7 +30,6 @@ TYPES = {"integer": "整数", "number": "数", "boolean": "真假值", "string":
 FORMATS = {"date": "日期", "date-time": "时间", "binary": "文件"}
 BODIES = {"application/json": "JSON", "multipart/form-data": "表单（可含文件）"}
 CODE = re.compile(r"`([^`]+)`")
-WIRE_WORD = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*")
 
 
 @dataclass
@@ -73,12 +73,6 @@ class Structure:
 def prose(text: str) -> SafeString:
     """A description as HTML: escaped, with `backticked` code as <code>."""
     return mark_safe(CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text or ""))))
-
-
-def message(text: str) -> SafeString:
-    """An API message as HTML: the Latin words in it are header and field names (`If-Match`,
-    `Authorization`, `version`) or formats, shown as code."""
-    return mark_safe(WIRE_WORD.sub(lambda m: f"<code>{m.group(0)}</code>", str(escape(text or ""))))
 
 
 def short_title(description: str) -> str:
@@ -147,7 +141,7 @@ def page_of(document: dict) -> dict:
                   for name, s in schemas.items()]
     return {"info": document.get("info", {}), "description": prose(document.get("info", {}).get("description", "")),
             "topics": list(topics.values()), "structures": structures, "schema_url": SCHEMA_URL,
-            "statuses": [(status, message(text)) for status, text in sorted(BY_STATUS.items())], "max_page_size": MAX_PAGE_SIZE,
+            "statuses": [(status, prose(glossary.as_code(text))) for status, text in sorted(BY_STATUS.items())], "max_page_size": MAX_PAGE_SIZE,
             "operations": sum(len(t.operations) for t in topics.values())}
 
 

@@ -11,6 +11,8 @@ schema, field, parameter or operation left without a Chinese description.
 
 from __future__ import annotations
 
+import re
+
 from jixiao.web.api.errors import BY_STATUS
 
 MONEY = "两位小数的字符串，单位万元（如 `\"1550.78\"`）"
@@ -21,7 +23,7 @@ LABEL = "中文名称（供显示）"
 SCHEMAS = {
     "Summary": "数据包概要：单位、年度、状态、总分、等次、执行率和审核发现的数目",
     "PackageOut": "数据包：概要加草稿全文（规范格式）",
-    "Error": "一切拒绝（4xx）的统一格式：一句说明，加上每个有误的字段",
+    "Error": "错误答复：一切拒绝（4xx）的统一格式，一句说明加上每个有误的字段",
     "FieldError": "一个有误的字段及其说明",
     "Figure": "引擎计算的一个数字：数值、显示形式、单位、公式、输入和依据，以及单位填报数与之是否一致",
     "FindingOut": "一条审核发现",
@@ -140,7 +142,7 @@ IN_SCHEMA = {
     "RollupFigure.value": "数值：金额和得分为两位小数，率为百分数两位小数（单位见 `unit`）；不能计算时为空",
     "RollupFigure.unit": "计量单位（万元、分、% 等）", "RollupFigure.key": "数字的标识（程序据此对应）",
     "TargetOut.unit": "计量单位", "TargetOut.code": "单位的预算编码", "TargetOut.name": "三级指标", "TargetOut.value": "目标值（原文）",
-    "TargetOut.year": "年度", "TargetOut.weight": "分值，两位小数的字符串；未批复时为空",
+    "TargetOut.year": "年度", "TargetOut.weight": "分值，两位小数的字符串，单位分；未批复时为空",
     "StatedFigure.stated": "单位填报数（显示形式）", "StatedFigure.kind": "数字的种类（中文）",
     "ReviewOut.task": "自评任务编号", "ReviewOut.version": "单位最新报送的版本序号；尚未报送时为空",
     "ReviewOut.content": "该版本的全部内容（规范格式）；尚未报送时为空",
@@ -174,8 +176,17 @@ PARAMETERS = {
     "job": "作业编号", "status": "筛选：状态代码", "grade": "筛选：等次（优、良、中、差）",
 }
 
+WIRE_WORD = re.compile(r"(?<![\w.`-])[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*")
+
+
+def as_code(message: str) -> str:
+    """An API message for the documentation: its Latin words are header and field names (`If-Match`,
+    `Authorization`) or formats, marked as code."""
+    return WIRE_WORD.sub(lambda m: f"`{m.group(0)}`", message)
+
+
 ANSWERS = {200: "成功", 201: "已创建", 202: "已接受，转入后台处理；按 `status_url` 查询进度", 204: "成功，没有内容",
-           **BY_STATUS}
+           **{status: as_code(text) for status, text in BY_STATUS.items()}}
 
 
 def describe(document: dict) -> dict:
