@@ -136,3 +136,16 @@ def test_rates_and_amounts_are_written_as_the_contract_says(world, settings):
     for key in ("total_score", "execution_rate"):
         assert re.fullmatch(r"\d+\.\d\d", summary[key]), summary
     assert Decimal(summary["execution_rate"]) <= 100
+
+
+def test_times_are_beijing_time_as_on_the_pages(world, settings):
+    """One time zone (Asia/Shanghai) in the API as in pages and exports, whatever the database returns."""
+    from django.test import Client
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token(world['preparer'])}")
+    pkg = world["package"]
+    r = client.post(f"/api/v1/packages/{pkg.pk}/submit", json.dumps({"version": pkg.version}), content_type="application/json")
+    assert r.status_code == 200, r.content
+    [version] = client.get(f"/api/v1/packages/{pkg.pk}/versions").json()
+    assert version["created_at"].endswith("+08:00"), version

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 
 from jixiao import services
 from jixiao.web import publication
-from jixiao.web.api.common import Paged, amount, answers, page_bounds, percent
+from jixiao.web.api.common import Paged, amount, answers, moment, page_bounds, percent
 from jixiao.web.review import selectors
 from jixiao.web.review import services as review_services
 from jixiao.web.versions import ActionError
@@ -65,7 +65,7 @@ class OpenData(Schema):
 def published_out(pub) -> PublishedOut:
     return PublishedOut(year=pub.package.task.year, budget_code=pub.package.unit.budget_code, unit=pub.package.unit.name,
                         version=pub.submission.number, content_hash=pub.submission.content_hash,
-                        published_at=pub.published_at.isoformat())
+                        published_at=moment(pub.published_at))
 
 
 def _value(computed, fmt) -> str | None:

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jixiao.web import access, versions
-from jixiao.web.api.common import ERRORS, FieldError, amount, answers, claimed_version, etag, figure_numbers, percent
+from jixiao.web.api.common import ERRORS, FieldError, amount, answers, claimed_version, etag, figure_numbers, moment, percent
 from jixiao.web.drafts import computation, fields
 from jixiao.web.drafts.figures import kind_of
 from jixiao.web.targets import approved_for
@@ -119,7 +119,7 @@ def summary(p) -> Summary:
 
 def version_dict(s) -> dict:
     return dict(number=s.number, state=s.state, content_hash=s.content_hash, hash_algorithm=s.hash_algorithm,
-                created_by=s.created_by.name, created_at=s.created_at.isoformat(), total_score=amount(s.total_score),
+                created_by=s.created_by.name, created_at=moment(s.created_at), total_score=amount(s.total_score),
                 grade=s.grade, errors=s.errors, warnings=s.warnings, profile=s.profile, profile_digest=s.profile_digest)
 
 
