@@ -59,6 +59,33 @@ def english_in(status: int, content: bytes, names: set[str]) -> list[str]:
     return wrong
 
 
+def input_names() -> set[str]:
+    """What a caller sends: every parameter, and every field of every request body."""
+    from jixiao.web.api.endpoints import api
+
+    document = api.get_openapi_schema()
+    names = set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            names |= {p["name"] for p in operation.get("parameters", [])}
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                schema = content["schema"]
+                if "$ref" in schema:
+                    schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+                names |= set(schema.get("properties", {}))
+    return names
+
+
+def test_every_input_has_a_chinese_name_for_its_messages():
+    """A validation message names the field by its label ("缺少版本号（version）"), never "参数"."""
+    from jixiao.web.api.errors import LABELS
+
+    names = input_names()
+    assert {"version", "path", "file", "scores", "deadline"} <= names  # the walk reaches the bodies
+    assert not names - set(LABELS), sorted(names - set(LABELS))
+    assert all(CJK.search(LABELS[name]) for name in names)
+
+
 def test_the_check_catches_english_and_other_shapes():
     names = {"version"}
     assert english_in(422, b'{"detail": "Field required", "errors": []}', names)
