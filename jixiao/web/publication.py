@@ -20,6 +20,7 @@ which is what a downloaded copy is checked against (`jixiao verify 文件`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import tempfile
@@ -182,6 +183,18 @@ def open_data(pubs, outdir: Path, title: str) -> Path:
     """The open data (Fiscal Data Package) of published packages, each its masked copy."""
     items = [(published_package(p), p.submission.content_hash) for p in pubs]
     return Path(services.open_data(published=items, outdir=outdir, title=title))
+
+
+@contextlib.contextmanager
+def year_open_data(year: int):
+    """The year's open data written to a temporary folder for the caller to read or zip (removed on
+    exit): what the public download and the API's open data both serve. No publication that year →
+    Http404; a package the open-data writer cannot read → services.ServiceError."""
+    pubs = list(published(year))
+    if not pubs:
+        raise Http404("该年度没有公开的自评结果")
+    with tempfile.TemporaryDirectory() as tmp:
+        yield open_data(pubs, Path(tmp) / "data", f"{year}年度预算绩效自评结果公开数据")
 
 
 # --- the reads ---------------------------------------------------------------------------------------------

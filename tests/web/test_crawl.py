@@ -31,8 +31,9 @@ SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 LATIN_WORD = re.compile(r"(?<![.A-Za-z0-9])[A-Za-z][A-Za-z0-9]+")  # a file suffix (.docx) is a format's name
 CODE_TAGS = {"code", "kbd", "samp", "pre"}
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-# Not pages: files, the way out, and the background-job endpoints that answer to scripts.
-SKIP = re.compile(r"^/(logout/|api/|static/|admin/)|/download$|\.(xlsx|zip|pdf|json|csv|docx)$|/export/")
+# Not pages: files, the way out, and the background-job endpoints that answer to scripts (the API's
+# documentation page is a page).
+SKIP = re.compile(r"^/(logout/|api/(?!v1/docs$)|static/|admin/)|/download$|\.(xlsx|zip|pdf|json|csv|docx)$|/export/")
 PER_PATTERN = 2
 DEMO_ROLES = ["tianbao", "fuzeren", "jixiaogu", "guikou", None]
 

@@ -3,7 +3,8 @@ generated parameters and bodies — the unit's operations as a preparer, the bur
 each with an API token (the open data with none); no answer may be a server error (issues 12, 20).
 Bounded: a few examples per operation, half of them aimed at real objects of the authorisation
 table's world (its draft, the package sent, the task, the 抽评 sample, the jobs …), the rest at
-whatever ids the generator picks."""
+whatever ids the generator picks. Every refusal (4xx) must read in Chinese in the one error shape
+(`test_api_messages.english_in`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from jixiao import services
 from jixiao.web.models import Package
 from jixiao.web.security import audit
 
+from .test_api_messages import english_in, wire_names
 from .test_authz_table import _world
 
 EXAMPLES = 12
@@ -68,8 +70,8 @@ def test_no_operation_answers_with_a_server_error(db, tmp_path, settings, wsgi_i
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_in_the_test_transaction)
     operations = [r.ok() for r in schema.get_all_operations()]
     assert len(operations) >= 30  # every operation of the API is in its schema
-    failures = []
-    seen = {}
+    failures, english = [], []
+    seen, names = {}, wire_names()
 
     def check(op):
         calls = [0]
@@ -91,6 +93,9 @@ def test_no_operation_answers_with_a_server_error(db, tmp_path, settings, wsgi_i
             if response.status_code >= 500:
                 failures.append(f"{op.method.upper()} {op.path} {case.path_parameters} {case.body!r:.300}: "
                                 f"HTTP {response.status_code} {response.content[:300]!r}")
+            elif response.status_code >= 400:  # every refusal in Chinese, in the one shape (issue 21)
+                english.extend(f"{op.method.upper()} {op.path} → {response.status_code}: {problem}"
+                               for problem in english_in(response.status_code, response.content, names))
 
         run()
 
@@ -100,6 +105,7 @@ def test_no_operation_answers_with_a_server_error(db, tmp_path, settings, wsgi_i
     reached = sum(any(c != 404 for c in codes) for codes in seen.values())
     assert reached >= len(operations) - 2, {k: v for k, v in seen.items() if all(c == 404 for c in v)}
     assert not failures, "server errors:\n" + "\n".join(failures)
+    assert not english, "refusals not in Chinese or not in the one shape:\n" + "\n".join(sorted(set(english)))
     for pkg in Package.objects.exclude(draft={}):
         services.from_canonical(data=pkg.draft, name="草稿")  # whatever was accepted left a readable draft
     assert audit.verify().ok

@@ -41,7 +41,7 @@ def job_out(j: AuditJob) -> AuditJobOut:
 
 
 @router.post("/audit", response={**answers(AuditResult, 415), 202: AuditJobOut},
-             summary="审核一份文件或一个 .zip（与 jixiao audit --format json 相同的结果；大的文件转入后台，返回查询地址）")
+             summary="审核一份文件或一个 .zip 压缩包（结果与命令行 `jixiao audit --format json` 相同；大的文件转入后台，返回查询地址）")
 def audit(request, file: File[UploadedFile]):
     if not (access.is_unit_user(request.auth) or access.is_bureau_user(request.auth)):
         raise ActionError("审核服务供单位和财政部门的业务账号使用，管理员账号不能使用", 403)

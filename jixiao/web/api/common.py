@@ -3,13 +3,15 @@ formats, and the optimistic concurrency of ETag / If-Match."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Schema
+from ninja import security as ninja_security
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 
 from jixiao.web import access
 from jixiao.web.review import selectors
@@ -39,6 +41,23 @@ class TokenAuth(HttpBearer):
         tokens.mark_used(record)
         request.user = record.user
         return record.user
+
+
+CSRF_REFUSED = ("请求缺少防伪令牌：使用登录会话调用接口时，修改类请求须在请求头 X-CSRFToken 中带上页面的防伪令牌；"
+                "程序对接请改用 API 令牌（请求头 Authorization: Bearer 令牌）")
+
+
+class SessionAuth(ninja_security.SessionAuth):
+    """The browser session; a write without the CSRF token is refused in Chinese, saying what to send
+    (ninja's own refusal is an English sentence). Same class name: the schema's scheme stays "SessionAuth"."""
+
+    def _get_key(self, request: HttpRequest):
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            if exc.status_code == 403:
+                raise HttpError(403, CSRF_REFUSED) from None
+            raise
 
 
 AUTH = [TokenAuth(), SessionAuth()]
@@ -73,8 +92,37 @@ def percent(ratio) -> str | None:
     return None if ratio is None else amount(Decimal(ratio) * 100)
 
 
+# The engine's units as the API names them, and how each is written (common.amount / percent): money
+# and scores with two decimals, a ratio as a percentage with two decimals ("0.4799…" → "47.99", unit "%").
+FIGURE_UNITS = {"ratio": "%"}
+FIGURE_FORMATS = {"万元": amount, "元": amount, "亿元": amount, "分": amount, "ratio": percent}
+
+
+def figure_numbers(d: dict) -> dict:
+    """An engine figure's dict (Computed.as_dict) with `value`, `stated` and `unit` as the API writes
+    them; a stated text that is not a number (a grade, "优秀") stays as the unit wrote it."""
+    fmt = FIGURE_FORMATS.get(d["unit"])
+    return {**d, "unit": FIGURE_UNITS.get(d["unit"], d["unit"]),
+            "value": _written(d["value"], fmt), "stated": _written(d.get("stated"), fmt)}
+
+
+def _written(text: str | None, fmt) -> str | None:
+    if text is None or fmt is None:
+        return text
+    try:
+        return fmt(Decimal(text))
+    except (ArithmeticError, ValueError):  # decimal.InvalidOperation is an ArithmeticError
+        return text
+
+
 def plain(v) -> str | None:
     return None if v is None else format(v, "f")
+
+
+def moment(v: datetime | None) -> str | None:
+    """A time in Beijing time with its offset ("2024-06-30T09:15:00+08:00"): the pages' and exports'
+    one time zone (settings.TIME_ZONE), whatever the database hands back (UTC on PostgreSQL)."""
+    return None if v is None else timezone.localtime(v).isoformat()
 
 
 def day(v: date | None) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpResponse
+from django.http.request import RawPostDataException
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jixiao.web import versions
@@ -26,7 +27,7 @@ LABELS = {
     "text": "内容", "signer": "签署人", "signed_on": "签署日期", "due": "整改期限", "scores": "抽评得分", "key": "指标",
     "score": "抽评得分", "note": "说明", "page": "页码", "page_size": "每页条数", "sort": "排序", "status": "状态",
     "grade": "等次", "q": "搜索词", "flag": "筛选条件", "task": "自评任务编号", "spot": "抽评样本编号", "job": "任务编号",
-    "notice": "整改通知编号", "unit": "单位编号", "code": "预算编码",
+    "notice": "整改通知编号", "unit": "单位编号", "code": "预算编码", "comments": "字段意见",
 }
 PROBLEMS = {
     "missing": "缺少{name}", "int_parsing": "{name}应为整数", "int_type": "{name}应为整数", "int_from_float": "{name}应为整数",
@@ -96,6 +97,12 @@ def install(api) -> None:
     @api.exception_handler(TokenError)
     def _token_refused(request, exc: TokenError):
         return answer(request, exc.status, exc.message)
+
+    @api.exception_handler(RawPostDataException)
+    def _form_for_json(request, exc):
+        # A form or multipart body sent to an operation that reads JSON: the input guard has parsed
+        # the form already, so the raw body is gone; the caller sent the wrong content type.
+        return answer(request, 415, BY_STATUS[415] + "：此操作的请求体应为 JSON")
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
-import tempfile
-from pathlib import Path
 
-from django.http import Http404
 from ninja import Query, Router, Schema
 
 from jixiao import services
 from jixiao.web import publication
-from jixiao.web.api.common import Paged, amount, answers, page_bounds, percent
+from jixiao.web.api.common import Paged, amount, answers, moment, page_bounds, percent
 from jixiao.web.review import selectors
 from jixiao.web.review import services as review_services
 from jixiao.web.versions import ActionError
@@ -68,7 +65,7 @@ class OpenData(Schema):
 def published_out(pub) -> PublishedOut:
     return PublishedOut(year=pub.package.task.year, budget_code=pub.package.unit.budget_code, unit=pub.package.unit.name,
                         version=pub.submission.number, content_hash=pub.submission.content_hash,
-                        published_at=pub.published_at.isoformat())
+                        published_at=moment(pub.published_at))
 
 
 def _value(computed, fmt) -> str | None:
@@ -108,19 +105,15 @@ def get_published(request, year: int, code: str):
 
 @public.get("/open/data/{year}", response=answers(OpenData), summary="年度公开数据（Fiscal Data Package：描述与各表）")
 def open_data(request, year: int):
-    pubs = list(publication.published(year))
-    if not pubs:
-        raise Http404("该年度没有公开的自评结果")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            out = publication.open_data(pubs, Path(tmp) / "data", f"{year}年度预算绩效自评结果公开数据")
-        except services.ServiceError as exc:
-            raise ActionError(exc.message, 422) from None
-        descriptor = json.loads((Path(out) / "datapackage.json").read_text(encoding="utf-8"))
-        tables = {}
-        for res in descriptor.get("resources", []):
-            path = res.get("path")
-            if isinstance(path, str) and (Path(out) / path).is_file():
-                with open(Path(out) / path, encoding="utf-8", newline="") as f:
-                    tables[path] = list(csv.DictReader(f))
+    try:
+        with publication.year_open_data(year) as out:
+            descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+            tables = {}
+            for res in descriptor.get("resources", []):
+                path = res.get("path")
+                if isinstance(path, str) and (out / path).is_file():
+                    with open(out / path, encoding="utf-8", newline="") as f:
+                        tables[path] = list(csv.DictReader(f))
+    except services.ServiceError as exc:
+        raise ActionError(exc.message, 422) from None
     return OpenData(year=year, datapackage=descriptor, tables=tables)

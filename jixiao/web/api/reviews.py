@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Schema
 
 from jixiao.web import versions
-from jixiao.web.api.common import amount, answers, claimed_version, day, etag, percent
+from jixiao.web.api.common import amount, answers, claimed_version, day, etag, moment, percent
 from jixiao.web.api.units import Figure, FindingOut, VersionContent, VersionOut, figures_of, findings_of, version_dict
 from jixiao.web.drafts import computation
 from jixiao.web.models import Rectification, Status, Submission
@@ -126,16 +126,16 @@ def _version_for(request, p, body_version: int | None) -> int:
 
 def decision_out(d) -> DecisionOut:
     return DecisionOut(id=d.pk, action=d.action, action_label=d.get_action_display(), version=d.submission.number, text=d.text,
-                       signer=d.signer, signed_on=day(d.signed_on), user=d.user.name, at=d.at.isoformat(),
+                       signer=d.signer, signed_on=day(d.signed_on), user=d.user.name, at=moment(d.at),
                        result_version=d.result.number if d.result_id else None)
 
 
 def rectification_out(n) -> RectificationOut:
     return RectificationOut(id=n.pk, package=n.package_id, unit=n.package.unit.name, text=n.text, due=n.due.isoformat(),
-                            state=n.state, answer=n.answer, created_at=n.created_at.isoformat())
+                            state=n.state, answer=n.answer, created_at=moment(n.created_at))
 
 
-@router.get("/reviews/{pk}", response=answers(ReviewOut), summary="财政审核的数据包：单位最新报送的版本（ETag 为其版本序号）")
+@router.get("/reviews/{pk}", response=answers(ReviewOut), summary="财政审核的数据包：单位最新报送的版本（响应头 `ETag` 为其版本序号）")
 def get_review(request, pk: int, response: HttpResponse):
     p = selectors.package_for(request.auth, pk)
     sub = versions.latest_sent(p)
@@ -156,7 +156,7 @@ def review_versions(request, pk: int):
     return [version_dict(s) for s in versions.versions_of(p).filter(state=Submission.State.APPROVED)]
 
 
-@router.get("/reviews/{pk}/versions/{number}", response=answers(VersionContent), summary="报送财政的一个版本（ETag 为版本序号）")
+@router.get("/reviews/{pk}/versions/{number}", response=answers(VersionContent), summary="报送财政的一个版本（响应头 `ETag` 为版本序号）")
 def review_version(request, pk: int, number: int, response: HttpResponse):
     p = selectors.package_for(request.auth, pk)
     s = versions.versions_of(p).filter(number=number, state=Submission.State.APPROVED).first()
@@ -195,7 +195,7 @@ def review_comments(request, pk: int):
 
 def _comment(c) -> CommentOut:
     return CommentOut(id=c.pk, version=c.submission.number if c.submission_id else None, path=c.path, text=c.text,
-                      author=c.author.name, created_at=c.created_at.isoformat())
+                      author=c.author.name, created_at=moment(c.created_at))
 
 
 @router.post("/reviews/{pk}/comments", response=answers(CommentOut, ok=201), summary="对所审版本写意见（整体或某字段）")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Schema
 
-from jixiao.web.api.common import amount, answers, percent
+from jixiao.web.api.common import amount, answers, figure_numbers, percent
 from jixiao.web.review import selectors
 from jixiao.web.versions import ActionError
 
@@ -67,7 +67,7 @@ def rollup(request, task: int, unit: int):
     r = selectors.rollup(t, chosen)
     if r.result is None:
         raise ActionError(r.error, 409)
-    figures = [RollupFigure(**{k: d[k] for k in RollupFigure.model_fields}) for d in (c.as_dict() for c in r.result.values)]
+    figures = [RollupFigure(**{k: d[k] for k in RollupFigure.model_fields}) for d in (figure_numbers(c.as_dict()) for c in r.result.values)]
     return RollupOut(supervisor=_supervisor(chosen), included=r.included,
                      left_out=[{"unit": u, "reason": why} for u, why in r.left_out], figures=figures)
 

@@ -9,7 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jixiao.web import access
-from jixiao.web.api.common import Error, FieldError
+from jixiao.web.api.common import Error, FieldError, answers
 from jixiao.web.review import selectors
 from jixiao.web.review import targets as approved_targets
 from jixiao.web.review.imports import ImportProblems
@@ -53,7 +53,7 @@ class DifferenceOut(Schema):
     expected: str
 
 
-@router.post("/tasks/{task}/import", response={200: ImportOut, 400: Error, 413: Error, 422: Error},
+@router.post("/tasks/{task}/import", response=answers(ImportOut),
              summary="导入一个任务的批复绩效目标（一体化导出的 .csv 或 .xlsx）")
 def import_targets(request, task: int, file: File[UploadedFile]):
     t = selectors.task_for(request.auth, task)
@@ -66,7 +66,7 @@ def import_targets(request, task: int, file: File[UploadedFile]):
                      units=imp.targets.values("unit").distinct().count(), flagged=approved_targets.flagged_count(t))
 
 
-@router.get("/tasks/{task}/units/{code}", response=list[TargetOut], summary="一个单位的批复绩效目标")
+@router.get("/tasks/{task}/units/{code}", response=answers(list[TargetOut]), summary="一个单位的批复绩效目标")
 def unit_targets(request, task: int, code: str):
     t = selectors.task_for(request.auth, task)
     unit = approved_targets.visible_unit(t, code)
@@ -76,7 +76,7 @@ def unit_targets(request, task: int, code: str):
     return approved_targets.as_rows(as_core(rows, t))
 
 
-@router.get("/packages/{pk}/differences", response=list[DifferenceOut], summary="数据包与批复绩效目标的差异")
+@router.get("/packages/{pk}/differences", response=answers(list[DifferenceOut]), summary="数据包与批复绩效目标的差异")
 def differences(request, pk: int):
     user = request.auth
     p = selectors.package_for(user, pk) if access.is_bureau_user(user) else access.package_for(user, pk)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from jixiao import services
-from jixiao.web.api.common import Paged, amount, answers, bureau_only, day, page_bounds, percent
+from jixiao.web.api.common import Paged, amount, answers, bureau_only, day, moment, page_bounds, percent
 from jixiao.web.models import Status
 from jixiao.web.review import imports, selectors
 from jixiao.web.review import services as review_services
@@ -136,7 +135,7 @@ def task_units(request, task: int):
 
 
 @router.get("/tasks/{task}/dashboard", response=answers(Dashboard),
-            summary="自评情况表：筛选（status、grade、q、flag=outrun|errors|exec）、排序（sort，前加 - 为降序）、分页")
+            summary="自评情况表：按状态、等次、搜索词和问题筛选，排序，分页")
 def dashboard(request, task: int, filters: Query[DashboardFilters]):
     t = selectors.task_for(request.auth, task)
     page, size = page_bounds(filters.page, filters.page_size)
@@ -154,4 +153,4 @@ def _row(r) -> Row:
                status_label=r.status_label, days=r.days_text, late=kind == "late", total_score=amount(p.total_score),
                grade=p.grade, execution_rate=percent(p.execution_rate), outruns=r.outruns, errors=p.errors,
                warnings=p.warnings, execution_differences=getattr(p, "exec_diff", 0) or 0,
-               updated_at=timezone.localtime(p.updated_at).isoformat())
+               updated_at=moment(p.updated_at))

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jixiao.web import access, versions
-from jixiao.web.api.common import ERRORS, FieldError, answers, claimed_version, etag, percent, plain
+from jixiao.web.api.common import ERRORS, FieldError, amount, answers, claimed_version, etag, figure_numbers, moment, percent
 from jixiao.web.drafts import computation, fields
 from jixiao.web.drafts.figures import kind_of
 from jixiao.web.targets import approved_for
@@ -113,13 +113,13 @@ class Problem(Schema):
 
 def summary(p) -> Summary:
     return Summary(id=p.pk, unit=p.unit.name, budget_code=p.unit.budget_code, year=p.task.year, task=p.task.title,
-                   status=p.status, status_label=p.get_status_display(), version=p.version, total_score=plain(p.total_score),
+                   status=p.status, status_label=p.get_status_display(), version=p.version, total_score=amount(p.total_score),
                    grade=p.grade, execution_rate=percent(p.execution_rate), errors=p.errors, warnings=p.warnings)
 
 
 def version_dict(s) -> dict:
     return dict(number=s.number, state=s.state, content_hash=s.content_hash, hash_algorithm=s.hash_algorithm,
-                created_by=s.created_by.name, created_at=s.created_at.isoformat(), total_score=plain(s.total_score),
+                created_by=s.created_by.name, created_at=moment(s.created_at), total_score=amount(s.total_score),
                 grade=s.grade, errors=s.errors, warnings=s.warnings, profile=s.profile, profile_digest=s.profile_digest)
 
 
@@ -129,7 +129,7 @@ def figures_of(doc: dict, deadline=None) -> list[Figure]:
         raise HttpError(422, comp.error or "数据包无法计算")
     out = []
     for c in comp.report.all():
-        d = c.as_dict()
+        d = figure_numbers(c.as_dict())
         out.append(Figure(key=d["key"], label=d["label"], value=d["value"], display=d["display"], unit=d["unit"],
                           formula=d["formula"], inputs=d["inputs"], rule=d["rule"], stated=d["stated"], agrees=d["agrees"],
                           kind=kind_of(c, comp.report)))
@@ -147,7 +147,7 @@ def list_packages(request):
     return [summary(p) for p in access.packages_for(request.auth)]
 
 
-@router.get("/packages/{pk}", response=answers(PackageOut), summary="数据包（草稿，规范格式；ETag 为草稿的版本号）")
+@router.get("/packages/{pk}", response=answers(PackageOut), summary="数据包（草稿，规范格式；响应头 `ETag` 为草稿的版本号）")
 def get_package(request, pk: int, response: HttpResponse):
     p = access.package_for(request.auth, pk)
     response["ETag"] = etag(p.version)
@@ -166,7 +166,7 @@ def findings(request, pk: int):
 
 
 @router.post("/packages/{pk}/edits", response={200: EditOut, 409: EditOut, 422: EditOut, **{k: v for k, v in ERRORS.items() if k not in (409, 422)}},
-             summary="修改一个字段（乐观并发：带上版本号，或 If-Match）")
+             summary="修改一个字段（乐观并发：带上版本号，或请求头 `If-Match`）")
 def post_edit(request, pk: int, body: EditIn):
     p = access.package_for(request.auth, pk)
     version = claimed_version(request, body.version, p.version, lambda v: versions.stale_refusal(p, v, [body.path]) or
@@ -223,7 +223,7 @@ def list_versions(request, pk: int):
     return [version_dict(s) for s in versions.versions_of(p)]
 
 
-@router.get("/packages/{pk}/versions/{number}", response=answers(VersionContent), summary="一个版本的内容（ETag 为版本序号）")
+@router.get("/packages/{pk}/versions/{number}", response=answers(VersionContent), summary="一个版本的内容（响应头 `ETag` 为版本序号）")
 def get_version(request, pk: int, number: int, response: HttpResponse):
     p = access.package_for(request.auth, pk)
     s = p.submissions.filter(number=number).select_related("created_by").first()

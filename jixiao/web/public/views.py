@@ -4,7 +4,6 @@ year's open data."""
 from __future__ import annotations
 
 import io
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -62,19 +61,15 @@ def public_docx(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
     """The year's open data: a Fiscal Data Package (datapackage.json + CSVs) with the performance
     fields, zipped — of the masked copies, like every public document."""
-    pubs = list(publication.published(year))
-    if not pubs:
-        raise Http404("该年度没有公开的自评结果")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            out = publication.open_data(pubs, Path(tmp) / "data", f"{year}年度预算绩效自评结果公开数据")
-        except services.ServiceError as exc:
-            return render(request, "web/message.html", {"text": exc.message}, status=422)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for f in sorted(Path(out).rglob("*")):
-                if f.is_file():
-                    z.write(f, f.relative_to(out))
+    try:
+        with publication.year_open_data(year) as out:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for f in sorted(Path(out).rglob("*")):
+                    if f.is_file():
+                        z.write(f, f.relative_to(out))
+    except services.ServiceError as exc:
+        return render(request, "web/message.html", {"text": exc.message}, status=422)
     resp = HttpResponse(buf.getvalue(), content_type="application/zip")
     resp["Content-Disposition"] = f'attachment; filename="opendata-{year}.zip"'
     return resp

@@ -97,8 +97,8 @@ def _common(ns: dict, env, production: bool) -> None:
     ns["SECURE_CROSS_ORIGIN_OPENER_POLICY"] = "same-origin"
     ns["X_FRAME_OPTIONS"] = "DENY"
     ns["CONTENT_SECURITY_POLICY"] = {
-        # The API's documentation page runs under the policy too: Swagger UI is vendored and its
-        # initialiser is a static file (jixiao/web/api/docs.py).
+        # The API's documentation page runs under the policy too: it is rendered on the server
+        # (jixiao/web/api/docs.py) with the site's own stylesheets and no script.
         "DIRECTIVES": {
             "default-src": ["'self'"],
             "script-src": ["'self'"],
