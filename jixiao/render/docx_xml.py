@@ -171,21 +171,41 @@ def is_short_figure(text: str) -> bool:
     return (len(t) <= 16 and any(ch.isdigit() for ch in t) and _FIGURE.match(t) is not None) or len(t) <= 3
 
 
-def _min_twips(cell: Cell, face: Face, compact: bool = False) -> int:
+# A date and what qualifies it ("2022年12月31日前", "2023年6月底前完成"): in a tight table (one that
+# would otherwise spill a row or two onto a page of their own) the date may end a line and its
+# qualifier start the next — the only place a short figure may wrap; never inside the date.
+_DATED = re.compile(r"^([≥≤＞＜><=＝]?\d{4}年(?:\d{1,2}月(?:\d{1,2}日|底|末|[上中下]旬)?|底|末)?)"
+                    r"((?:之前|以前|前|以内|内|止|为止)?(?:完成|办结|到位|实现)?)$")
+
+
+def date_break(text: str) -> tuple[str, str] | None:
+    """(the date, its qualifier) where a tight table may break `text`, or None (not a qualified date)."""
+    found = _DATED.match(text.strip())
+    return (found.group(1), found.group(2)) if found and found.group(2) else None
+
+
+def _min_twips(cell: Cell, face: Face, compact: bool = False, tight: bool = False) -> int:
     if not cell.text:
         return 0
     # a header keeps its rules (a short one whole, a long one in four lines at most): it repeats on every page
-    return _min_wrapped_twips(cell.text, face) if compact and not cell.bold else _min_text_twips(cell.text, cell.bold, face)
+    if compact and not cell.bold:
+        return _min_wrapped_twips(cell.text, face, tight)
+    text = cell.text.strip()
+    if tight and len(text) == 4 and _is_cjk(text):  # a tight table's "一级指标" two and two, as "绩效\n指标"
+        return text_twips(text[:2], face)
+    return _min_text_twips(cell.text, cell.bold, face)
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
-def _min_wrapped_twips(text: str, face: Face) -> int:
-    """The narrowest a column may be in a compact table: a short figure or word whole, a label set in
-    lines by its lines, else two characters a line (its longest Latin run whole) — how many lines a
-    text then takes is for _compact to weigh."""
+def _min_wrapped_twips(text: str, face: Face, tight: bool = False) -> int:
+    """The narrowest a column may be in a compact table: a short figure or word whole (in a tight
+    table a qualified date broken before its qualifier: date_break), a label set in lines by its
+    lines, else two characters a line (its longest Latin run whole) — how many lines a text then
+    takes is for _compact to weigh."""
     text = text.strip()
     if is_short_figure(text):
-        return text_twips(text, face)
+        parts = date_break(text) if tight else None
+        return max(text_twips(p, face) for p in parts) if parts else text_twips(text, face)
     if len(text) == 4 and _is_cjk(text):  # "数量指标" in two lines of two (table() breaks it so), not 3 + 1
         return text_twips(text[:2], face)
     if len(text) <= 4:  # "等次：优" whole, or broken after its colon
@@ -222,9 +242,10 @@ def _min_text_twips(text: str, bold: bool, face: Face) -> int:
 
 
 def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL,
-             compact: bool = False) -> list[int]:
+             compact: bool = False, tight: bool = False) -> list[int]:
     """Column widths from the content, as a browser lays out an automatic table: every column gets
-    the room its unbreakable content needs (a short figure or date whole), and the rest of the width
+    the room its unbreakable content needs (a short figure or date whole; with `tight`, a compact
+    table's qualified date may break before its qualifier: date_break), and the rest of the width
     goes to the columns in proportion to how much more their longest line would take (capped at
     `cap_chars` characters, so one long paragraph does not take the whole table). With `compact`
     the rest goes where it saves the most lines instead (`_compact`): a form whose rows are many and
@@ -240,7 +261,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
         col = 0
         for cell in cells:
             if cell.text:
-                need_lo = _min_twips(cell, face, compact)
+                need_lo = _min_twips(cell, face, compact, tight)
                 need_hi = min(_longest_twips(cell.text, face), cap_chars * face.char)
                 if cell.span == 1:
                     lo[col] = max(lo[col], need_lo)
@@ -263,7 +284,7 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
     if sum(lo) >= total:
         return widths([float(w) for w in lo], total)
     if compact and sum(hi) > total:  # (every text on one line needs no weighing)
-        return _compact(rows, lo, hi, total, face)
+        return _compact(rows, lo, hi, total, face, tight)
     if sum(hi) <= total:
         return widths([float(w) for w in hi], total)
     room = total - sum(lo)
@@ -279,7 +300,8 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
 COMPACT_STEPS = 8  # the spare width is handed out in this many parts
 
 
-def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face) -> list[int]:
+def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, face: Face,
+             tight: bool = False) -> list[int]:
     """Widths from `lo` up that make the table's rows take the fewest lines: each part of the spare
     width goes to the column where it saves the most lines (ties: to the column furthest below its
     longest line), and what no column can use any more is shared by how far each is below it."""
@@ -329,7 +351,8 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
         return h, changed, rows_max, total_cells, run_needs
 
     now = height(per_row, cells_sum, needs)
-    while total - sum(grid) >= step:
+    while total - sum(grid) >= face.char // 2:
+        step = min(step, total - sum(grid))  # the last, smaller part too goes where it saves a line
         best, best_gain = None, None
         wrapped = {c0 + d for i, r in enumerate(cells) for (c0, span, _t), n in zip(r, counts[i]) if n > 1 for d in range(span)}
         wrapped |= {c + d for _f, _l, c, span, _t in runs for d in range(span)}
@@ -355,7 +378,44 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     weights = short if sum(short) else [1] * len(grid)
     out = [g + spare * w // sum(weights) for g, w in zip(grid, weights)]
     out[-1] += total - sum(out)
-    return out
+    return _trade(cells, runs, out, lo, lines, face) if tight else out
+
+
+TRADES = 12  # a tight table's widths are bettered by at most this many trades
+
+
+def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: list[int], lines, face: Face) -> list[int]:
+    """A tight table's widths bettered by trades: a column gives another just the width that lets
+    that one hold one to three characters more a line, where the rows then take fewer lines. It finds
+    what the greedy parts cannot: the width a column holds beyond its last whole character, a header
+    word that needs two characters more to fit, one column's line traded for two of another."""
+    grid = list(grid)
+
+    def height(g: list[int]) -> tuple[int, int]:
+        per_row = [max((lines(t, sum(g[c:c + span])) for c, span, t in r), default=1) for r in cells]
+        needs = [lines(t, sum(g[c:c + span])) for _f, _l, c, span, t in runs]
+        extra = sum(max(0, n - sum(per_row[f:e])) for (f, e, *_rest), n in zip(runs, needs))
+        return sum(per_row) + extra, sum(map(sum, ([lines(t, sum(g[c:c + span])) for c, span, t in r] for r in cells)))
+
+    now = height(grid)
+    for _ in range(TRADES):
+        best = None
+        for to in range(len(grid)):
+            room = grid[to] - CELL_MARGINS - SLACK
+            need = face.char - room % face.char if room >= face.char else face.char - room
+            for more, give in ((k * face.char + need, g) for k in range(3) for g in range(len(grid))):
+                if give == to or grid[give] - more < lo[give]:
+                    continue
+                trial = list(grid)
+                trial[give] -= more
+                trial[to] += more
+                h = height(trial)
+                if h < now and (best is None or (h, more) < best[:2]):
+                    best = (h, more, trial)
+        if best is None:
+            break
+        now, _more, grid = best
+    return grid
 
 
 def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
@@ -474,8 +534,10 @@ def row_height_pt(cells: list[Cell], grid: list[int], face: Face = NORMAL) -> in
 
 
 def _lines(text: str, width: int, face: Face = NORMAL) -> int:
-    """Lines `text` takes in a cell `width` twips wide."""
+    """Lines `text` takes in a cell `width` twips wide. A line holds whole characters: the room is
+    counted in full-width characters (a narrow cell holds 4 where its width would hold 4.7)."""
     room = max(face.char, width - CELL_MARGINS - SLACK)
+    room -= room % face.char
     return sum(max(1, -(-text_twips(part, face) // room)) for part in text.split("\n"))
 
 
