@@ -949,6 +949,9 @@ def _pull_groups(form: _Form, t: SelfEvalTable, start: float, note: float) -> No
     starts = [1 + a for a, _b in _runs([i.level1 for i in t.indicators])][1:]  # table rows opening a group
     for first in reversed(starts):
         trial = set(form.keep) | {first - 1}
+        tail = paging.table_blocks(form.rows, form.grid, docx_xml.SMALL, table_keep(len(form.rows), 1, trial, total=True), 1)[-1]
+        if tail.height + note > paging.TYPE_AREA_PT - tail.header:
+            return
         fills = _fills(_Form(form.head, form.head_grid, form.rows, form.grid, trial, []), start, note)
         if len(fills) > len(form.fills):
             return

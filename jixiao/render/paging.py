@@ -18,6 +18,7 @@ TITLE_LINE_PT = 35.0  # each further line of the form title
 NOTE_LINE_PT = 17.0  # a signature line under the form: 3 pt before, a 14 pt line
 HAIRLINE_PT = 1.0
 RULE_PT = 0.5  # a row's own border
+BOTTOM_SLACK_PT = 2.0  # a block that would end this close to the page's foot goes to the next page (as measured)
 SPILL_SHARE = 0.25  # a form's last page filled less than this (after a full one) is a spill
 # An estimate is not a measurement: a fit must leave this much room. The estimate runs high by the
 # signature line's descent (3–4 pt) and rarely low (the example's and the seed's forms, measured).
@@ -92,7 +93,7 @@ def page_fills(start: float, blocks: list[Block], page: float = TYPE_AREA_PT) ->
     fills: list[float] = []
     y = start
     for block in blocks:
-        if y + block.height <= page:
+        if y + block.height <= page - BOTTOM_SLACK_PT:
             y += block.height
             continue
         if not block.split and block.height <= page - block.header:
