@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLE, SEED
 
 from jixiao.io.readers import read_any
-from jixiao.render import docx_writer, fonts, paging
+from jixiao.render import docx_writer, fonts, paging, words
 from jixiao.render import pdf as pdfmod
 from jixiao.render.api import render_package
 from jixiao.render.docx_setup import LINE_PITCH
@@ -195,8 +195,12 @@ def _many_indicators(n: int):
 
 
 def _long_name():
+    """The example with a long unit name, which also implements every project (the form's narrow
+    实施单位 cell)."""
     pkg = read_any(EXAMPLE)
     pkg.unit = dataclasses.replace(pkg.unit, name=LONG_NAME)
+    for t in pkg.projects:
+        t.implementer = LONG_NAME
     return pkg
 
 
@@ -361,3 +365,25 @@ def test_the_cover_breaks_a_long_unit_name_between_its_words(forms):
     assert parts == ["湘西土家族苗族自治州", "永顺县人民政府办公室", "机关事务服务中心"]
     example = [ln.replace(" ", "") for ln in (forms["example"][0][1].extract_text() or "").splitlines()]
     assert "部门（单位）名称（盖章）：湘西自治州人民政府驻北京联络处" in example  # one line, not "…联 / 络处"
+
+
+@pytest.mark.parametrize("name", ["example", "seed", "long", "crowded"])
+def test_names_in_a_form_head_break_only_between_their_words(forms, name):
+    """The unit's, the department's and the project's names in a form's head table, wrapped in their
+    cells, break where the cover breaks a name (after 自治州, 人民政府, 办公室 …), never inside a word."""
+    if name not in forms:
+        pytest.skip("the seed document is not here")
+    pkg = {"example": read_any(EXAMPLE), "long": _long_name(), "crowded": _many_indicators(11)}.get(name) or read_any(SEED)
+    names = {pkg.unit.name} | {n for t in pkg.projects for n in (t.name, t.supervisor, t.implementer) if n}
+    wrapped = []
+    for pages in _all_forms(forms[name]):
+        for row in pages[0].find_tables()[0].extract():
+            for cell in row:
+                if cell and "\n" in cell and cell.replace("\n", "") in names:
+                    lines = cell.split("\n")
+                    breaks = [sum(map(len, lines[:k])) for k in range(1, len(lines))]
+                    wrapped.append((cell, breaks, words.cuts(cell.replace("\n", ""))))
+    bad = [(cell, breaks) for cell, breaks, cuts in wrapped if not set(breaks) <= set(cuts)]
+    assert not bad, bad
+    if name in ("example", "long", "crowded"):  # their 主管部门 and 实施单位 take two lines or more
+        assert len(wrapped) >= 5, wrapped

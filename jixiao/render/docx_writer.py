@@ -20,9 +20,9 @@ from ..core import catalogue, keys
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from ..core.view import FUND_TYPE_LABELS, View
-from . import docx_xml, paging
+from . import docx_xml, paging, words
 from .docx_setup import new_document, splice_body, write_frame_package
-from .docx_xml import C, H, L, N, V, para, table, widths
+from .docx_xml import C, H, L, N, Name, V, para, table, widths
 
 A = fmt_amount
 
@@ -104,16 +104,8 @@ def table_keep(count: int, header_rows: int, keep=(), total: bool = False) -> fr
     return frozenset(kept)
 
 
-# Where a title may break (GB/T 9704 7.3.3: 回行时要做到词意完整): after one of these words, never
-# inside a figure. A 22 pt title line holds 20 characters of the 156 mm type area.
-_TITLE_WORDS = ("自治州", "自治县", "人民政府", "联络处", "办事处", "委员会", "办公室", "中心", "局", "厅", "省", "市",
-                "年度", "部门", "整体支出", "预算支出", "绩效", "评价", "自评", "报告", "关于", "开展", "工作的", "国有资本经营",
-                "政府性基金", "社会保险基金", "项目支出")
+# A 22 pt title line holds 20 characters of the 156 mm type area.
 TITLE_CHARS = 20
-
-
-def _title_width(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
 
 
 def break_title(text: str, per_line: int = TITLE_CHARS, whole: str = "") -> str:
@@ -121,30 +113,22 @@ def break_title(text: str, per_line: int = TITLE_CHARS, whole: str = "") -> str:
     if it can be, not inside `whole` (the unit's name)."""
     at = text.find(whole) if whole else -1
     inside = range(at + 1, at + len(whole)) if at >= 0 else range(0)
-    if _title_width(text) <= per_line:
+    if words.width(text) <= per_line:
         return text
-    cuts = sorted({i + len(w) for w in _TITLE_WORDS for i in _find_all(text, w)
-                   if 0 < i + len(w) < len(text) and not (text[i + len(w) - 1].isdigit() and text[i + len(w)].isdigit())})
+    cuts = words.cuts(text)
     best: tuple | None = None
     # at most three lines: choose the cuts whose longest line is shortest
     options = [(c,) for c in cuts] + [(a, b) for a in cuts for b in cuts if a < b]
     for opt in options:
         bounds = (0, *opt, len(text))
         lines = [text[x:y] for x, y in zip(bounds, bounds[1:])]
-        longest = max(_title_width(ln) for ln in lines)
+        longest = max(words.width(ln) for ln in lines)
         if longest > per_line:
             continue
         score = (len(lines), sum(c in inside for c in opt), longest)
         if best is None or score < best[0]:
             best = (score, lines)
     return "\n".join(best[1]) if best else text
-
-
-def _find_all(text: str, word: str):
-    i = text.find(word)
-    while i >= 0:
-        yield i
-        i = text.find(word, i + 1)
 
 
 def level_prefix(pkg: Package) -> str:
@@ -330,34 +314,17 @@ def _cover_field(b: Body, label: str, value: str) -> None:
     inside one, its next lines set under the name's start (full-width spaces on the character grid)."""
     head = f"{label}："
     text = head + value
-    if _title_width(text) <= BODY_CHARS - 2:
+    if words.width(text) <= BODY_CHARS - 2:
         b.p(text, indent=True)
         return
-    if _title_width(text) <= BODY_CHARS:
+    if words.width(text) <= BODY_CHARS:
         b.add(para(text, "JxBody", indent=False))
         return
-    room = BODY_CHARS - _title_width(head)
-    lines = name_lines(value, room) if room >= 6 else [value]
+    room = BODY_CHARS - words.width(head)
+    lines = words.name_lines(value, room) if room >= 6 else [value]
     pad = "\u3000" * len(head) if room >= 6 else ""
     # left-aligned: justified, a line ended by a break would be spread over the width
     b.add(para("\n".join([head + lines[0]] + [pad + ln for ln in lines[1:]]), "JxBody", indent=False, align="left"))
-
-
-def name_lines(name: str, room: float) -> list[str]:
-    """`name` in lines of at most `room` characters, broken only after one of the words titles break
-    after (人民政府, 联络处, 委员会 …); a part with no such word to break after stays whole (the line
-    then wraps as it must, which a name that long cannot avoid)."""
-    out = []
-    rest = name
-    while _title_width(rest) > room:
-        cuts = [i + len(w) for w in _TITLE_WORDS for i in _find_all(rest, w) if 0 < i + len(w) < len(rest)]
-        fitting = [c for c in cuts if _title_width(rest[:c]) <= room]
-        if not fitting:
-            break
-        cut = max(fitting)
-        out.append(rest[:cut])
-        rest = rest[cut:]
-    return out + [rest]
 
 
 def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
@@ -967,10 +934,10 @@ def _filler_line_count(pkg: Package, t: SelfEvalTable) -> int:
 
 def _head_rows(pkg: Package, t: SelfEvalTable) -> list:
     if t.kind == "overall":
-        return [[H("部门（单位）名称", 3), L(pkg.unit.name, 6)]]
+        return [[H("部门（单位）名称", 3), Name(pkg.unit.name, 6)]]
     label = t.row_label or ("项目支出名称" if t.kind == "project" else f"{FUND_TYPE_LABELS[t.kind][1]}名称")
-    return [[H(label, 3), L(t.name, 6)],
-            [H("主管部门", 3), L(t.supervisor, 2), H("实施单位", 2), L(t.implementer, 2)]]
+    return [[H(label, 3), Name(t.name, 6)],
+            [H("主管部门", 3), Name(t.supervisor, 2), H("实施单位", 2), Name(t.implementer, 2)]]
 
 
 _GROUP_LABELS = {"general_budget": "按收入性质分：", "basic": "按支出性质分："}

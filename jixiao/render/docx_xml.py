@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from ..core import references
 from ..core.memo import text_cache
+from . import words
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = (
@@ -87,9 +88,10 @@ class Cell:
     text: str = ""
     span: int = 1  # gridSpan
     merge: str = ""  # "" | "restart" | "continue" (vertical merge)
-    align: str = "center"  # left | center | right
+    align: str = "center"  # left (justified) | flush (left, ragged) | center | right
     bold: bool = False
     shade: bool = False
+    words: bool = False  # a name: its lines break only between its words (words.name_lines)
 
 
 def C(text: object = "", span: int = 1, merge: str = "", align: str = "center", bold: bool = False,
@@ -110,6 +112,29 @@ def N(text: object = "", span: int = 1) -> Cell:
 def H(text: object = "", span: int = 1, merge: str = "") -> Cell:
     """A header cell."""
     return C(text, span, merge, bold=True, shade=True)
+
+
+def Name(text: object = "", span: int = 1) -> Cell:
+    """A left-aligned name (of a unit, a department, a project) that breaks only between its words."""
+    # set flush left: justified, a line ended by a break would be spread over the cell's width
+    return Cell("" if text is None else str(text), span, align="flush", words=True)
+
+
+NAME_PIECE_CHARS = 10  # a name's longest unbreakable part widens its column up to this many characters
+
+
+def set_text(cell: Cell, width: int, face: Face) -> str:
+    """The cell's text as it prints in `width` twips: a name broken between its words where it needs
+    more than one line."""
+    if not cell.words or not cell.text:
+        return cell.text
+    room = max(face.char, width - CELL_MARGINS - SLACK) // face.char
+    return _name_text(cell.text, room)
+
+
+@text_cache(1024)  # holds cell text: emptied after each service call
+def _name_text(name: str, room: int) -> str:
+    return "\n".join(words.name_lines(name, room)) if words.width(name) > room else name
 
 
 def V(span: int = 1) -> Cell:
@@ -187,6 +212,8 @@ def date_break(text: str) -> tuple[str, str] | None:
 def _min_twips(cell: Cell, face: Face, compact: bool = False, tight: bool = False) -> int:
     if not cell.text:
         return 0
+    if cell.words:  # a name's column holds its longest unbreakable part (up to NAME_PIECE_CHARS)
+        return min(max(text_twips(p, face) for p in words.pieces(cell.text)), NAME_PIECE_CHARS * face.char)
     # a header keeps its rules (a short one whole, a long one in four lines at most): it repeats on every page
     if compact and not cell.bold:
         return _min_wrapped_twips(cell.text, face, tight)
@@ -491,7 +518,9 @@ def table(rows: list[list[Cell]], grid: list[int] | None = None, header_rows: in
             span = cell.span
             width = grid[col] if span == 1 else sum(grid[col:col + span])
             col += span
-            text = cell.text
+            text = set_text(cell, width, face)
+            if text != cell.text:
+                cell = replace(cell, text=text)
             if len(text) == 4 and _is_cjk(text) and text_twips(text, face) > width - CELL_MARGINS - SLACK:
                 cell = replace(cell, text=f"{text[:2]}\n{text[2:]}")  # a four-character word: two and two
                 text = cell.text
@@ -529,7 +558,7 @@ def row_height_pt(cells: list[Cell], grid: list[int], face: Face = NORMAL) -> in
     for cell in cells:
         width = sum(grid[col:col + cell.span])
         col += cell.span
-        tallest = max(tallest, _lines(cell.text, width, face))
+        tallest = max(tallest, _lines(set_text(cell, width, face), width, face))
     return tallest * face.line
 
 
@@ -581,7 +610,7 @@ def _set_lines(text: str, room: int, face: Face) -> int:
     return lines
 
 
-_JC = {"left": "both", "center": "center", "right": "right"}
+_JC = {"left": "both", "center": "center", "right": "right", "flush": "left"}
 
 
 @functools.lru_cache(maxsize=1024)
