@@ -344,40 +344,56 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
             n = memo[key] = _lines(text, width, face)
         return n
 
-    # Each cell's lines and each row's are kept; a trial recomputes only the cells over the widened column.
+    # Each cell's width and lines and each row's lines are kept; a trial recomputes only the cells and
+    # merged runs over the widened column, and the rows they are in.
     over = [[(i, k) for i, r in enumerate(cells) for k, (c0, span, _t) in enumerate(r) if c0 <= col < c0 + span]
             for col in range(len(grid))]
-    counts = [[lines(t, sum(grid[c:c + span])) for c, span, t in r] for r in cells]
+    cell_width = {(i, k): sum(grid[c:c + span]) for i, r in enumerate(cells) for k, (c, span, _t) in enumerate(r)}
+    counts = [[lines(t, cell_width[(i, k)]) for k, (_c, _s, t) in enumerate(r)] for i, r in enumerate(cells)]
     per_row = [max(cs, default=1) for cs in counts]
-    cells_sum = sum(map(sum, counts))
+    state = [sum(per_row), sum(map(sum, counts))]  # the rows' lines, the cells' lines
 
-    needs = [lines(t, sum(grid[c:c + span])) for _f, _l, c, span, t in runs]
+    run_width = [sum(grid[c:c + span]) for _f, _l, c, span, _t in runs]
+    needs = [lines(t, w) for (*_x, t), w in zip(runs, run_width)]
     runs_over = [[j for j, (_f, _l, c0, span, _t) in enumerate(runs) if c0 <= col < c0 + span] for col in range(len(grid))]
 
-    def height(rows_max: list[int], cells_total: int, run_needs: list[int]) -> tuple[int, int]:
+    run_rows = [sum(per_row[first:end]) for first, end, *_rest in runs]  # the lines of the rows each run spans
+    row_runs = [[j for j, (first, end, *_rest) in enumerate(runs) if first <= i < end] for i in range(len(cells))]
+
+    def extra(rows_new: dict[int, int], needs_new: dict[int, int]) -> tuple[int, int]:
+        """What merged labels taller than their rows add to the rows' lines, and the labels' lines."""
+        have = list(run_rows)
+        for i, n in rows_new.items():
+            for j in row_runs[i]:
+                have[j] += n - per_row[i]
+        added = labels = 0
+        for j, need in enumerate(needs):
+            need = needs_new.get(j, need)
+            labels += need
+            if need > have[j]:
+                added += need - have[j]
+        return added, labels
+
+    def height(rows_new: dict[int, int], cells_total: int, rows_total: int, needs_new: dict[int, int]) -> tuple[int, int]:
         """(the rows' lines, all cells' lines): the second decides where two columns hold a row up
         together, so that widening one of them, which saves no line yet, still counts. A merged
         label taller than its rows makes them taller."""
-        extra = sum(max(0, need - sum(rows_max[run[0]:run[1]])) for run, need in zip(runs, run_needs))
-        return sum(rows_max) + extra, cells_total + sum(run_needs)
+        added, labels = extra(rows_new, needs_new) if runs else (0, 0)
+        return rows_total + added, cells_total + labels
 
     def trial(col: int, width: int):
-        grid[col] += width
-        changed = {(i, k): lines(cells[i][k][2], sum(grid[cells[i][k][0]:cells[i][k][0] + cells[i][k][1]]))
-                   for i, k in over[col]}
-        rows_max = list(per_row)
-        for i in {i for i, _ in changed}:
-            rows_max[i] = max(changed.get((i, k), n) for k, n in enumerate(counts[i]))
-        total_cells = cells_sum + sum(n - counts[i][k] for (i, k), n in changed.items())
-        run_needs = list(needs)
-        for j in runs_over[col]:
-            _f, _l, c0, span, t = runs[j]
-            run_needs[j] = lines(t, sum(grid[c0:c0 + span]))
-        h = height(rows_max, total_cells, run_needs)
-        grid[col] -= width
-        return h, changed, rows_max, total_cells, run_needs
+        changed = {(i, k): lines(cells[i][k][2], cell_width[(i, k)] + width) for i, k in over[col]}
+        rows_new = {}
+        for (i, k), n in changed.items():
+            # widening only takes lines away: a row is lower only where a cell that held it up got lower
+            if n < counts[i][k] == per_row[i] and i not in rows_new:
+                rows_new[i] = max(changed.get((i, kk), m) for kk, m in enumerate(counts[i]))
+        rows_total = state[0] + sum(n - per_row[i] for i, n in rows_new.items())
+        cells_total = state[1] + sum(n - counts[i][k] for (i, k), n in changed.items())
+        needs_new = {j: lines(runs[j][4], run_width[j] + width) for j in runs_over[col]}
+        return height(rows_new, cells_total, rows_total, needs_new), (changed, rows_new, rows_total, cells_total, needs_new)
 
-    now = height(per_row, cells_sum, needs)
+    now = height({}, state[1], state[0], {})
     while total - sum(grid) >= face.char // 2:
         step = min(step, total - sum(grid))  # the last, smaller part too goes where it saves a line
         best, best_gain = None, None
@@ -387,19 +403,30 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
             for k in (1, 2, 4):  # a few parts at once: a text saves a line only when a whole character fits more
                 if grid[c] >= hi[c] or k * step > total - sum(grid):
                     break
-                h, changed, rows_max, total_cells, run_needs = trial(c, k * step)
+                h, change = trial(c, k * step)
                 if h >= now:
                     continue
                 gain = ((now[0] - h[0]) / k, (now[1] - h[1]) / k, -k)
                 if best_gain is None or gain > best_gain:
-                    best, best_gain = (c, k, h, changed, rows_max, total_cells, run_needs), gain
+                    best, best_gain = (c, k, h, change), gain
                 break  # the fewest parts that save something: more would save no more per part, as a rule
         if best is None:
             break
-        c, k, now, changed, per_row, cells_sum, needs = best
+        c, k, now, (changed, rows_new, rows_total, cells_total, needs_new) = best
         grid[c] += k * step
+        for i, j in over[c]:
+            cell_width[(i, j)] += k * step
+        for j in runs_over[c]:
+            run_width[j] += k * step
         for (i, j), n in changed.items():
             counts[i][j] = n
+        for i, n in rows_new.items():
+            for j in row_runs[i]:
+                run_rows[j] += n - per_row[i]
+            per_row[i] = n
+        for j, n in needs_new.items():
+            needs[j] = n
+        state[:] = [rows_total, cells_total]
     spare = total - sum(grid)
     short = [max(0, h - g) for h, g in zip(hi, grid)]
     weights = short if sum(short) else [1] * len(grid)
@@ -415,34 +442,61 @@ def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: lis
     """A tight table's widths bettered by trades: a column gives another just the width that lets
     that one hold one to three characters more a line, where the rows then take fewer lines. It finds
     what the greedy parts cannot: the width a column holds beyond its last whole character, a header
-    word that needs two characters more to fit, one column's line traded for two of another."""
+    word that needs two characters more to fit, one column's line traded for two of another. A trial
+    recomputes only the cells over the two columns."""
     grid = list(grid)
-
-    def height(g: list[int]) -> tuple[int, int]:
-        per_row = [max((lines(t, sum(g[c:c + span])) for c, span, t in r), default=1) for r in cells]
-        needs = [lines(t, sum(g[c:c + span])) for _f, _l, c, span, t in runs]
-        extra = sum(max(0, n - sum(per_row[f:e])) for (f, e, *_rest), n in zip(runs, needs))
-        return sum(per_row) + extra, sum(map(sum, ([lines(t, sum(g[c:c + span])) for c, span, t in r] for r in cells)))
-
-    now = height(grid)
+    flat = [(i, c, span, t) for i, r in enumerate(cells) for c, span, t in r]
+    in_row = [[j for j, f in enumerate(flat) if f[0] == i] for i in range(len(cells))]
+    over = [[j for j, (_i, c, span, _t) in enumerate(flat) if c <= col < c + span] for col in range(len(grid))]
+    runs_over = [[r for r, (_f, _e, c, span, _t) in enumerate(runs) if c <= col < c + span] for col in range(len(grid))]
     for _ in range(TRADES):
+        widths_now = [sum(grid[c:c + span]) for _i, c, span, _t in flat]
+        counts = [lines(t, w) for (_i, _c, _s, t), w in zip(flat, widths_now)]
+        per_row = [max((counts[j] for j in js), default=1) for js in in_row]
+        run_widths = [sum(grid[c:c + span]) for _f, _e, c, span, _t in runs]
+        needs = [lines(t, w) for (*_x, t), w in zip(runs, run_widths)]
+        counts_total = sum(counts)
+        now = _trade_height(runs, per_row, needs, counts_total)
+        wraps = {col for col in range(len(grid)) if any(counts[j] > 1 for j in over[col]) or runs_over[col]}
         best = None
-        for to in range(len(grid)):
+        for to in sorted(wraps):
             room = grid[to] - CELL_MARGINS - SLACK
             need = face.char - room % face.char if room >= face.char else face.char - room
-            for more, give in ((k * face.char + need, g) for k in range(3) for g in range(len(grid))):
-                if give == to or grid[give] - more < lo[give]:
+            for more in (need, need + face.char, need + 2 * face.char):
+                # lines only grow as a column narrows: a trade saves no more than widening `to` alone
+                alone = {j: lines(flat[j][3], widths_now[j] + more) for j in over[to]}
+                if all(alone[j] == counts[j] for j in alone) and not runs_over[to]:
                     continue
-                trial = list(grid)
-                trial[give] -= more
-                trial[to] += more
-                h = height(trial)
-                if h < now and (best is None or (h, more) < best[:2]):
-                    best = (h, more, trial)
+                for give in range(len(grid)):
+                    if give == to or grid[give] - more < lo[give]:
+                        continue
+                    changed = {}
+                    for j in set(over[give]) | set(over[to]):
+                        _i, c, span, t = flat[j]
+                        width = widths_now[j] + (more if c <= to < c + span else 0) - (more if c <= give < c + span else 0)
+                        changed[j] = lines(t, width)
+                    rows_new = list(per_row)
+                    for i in {flat[j][0] for j in changed}:
+                        rows_new[i] = max(changed.get(j, counts[j]) for j in in_row[i])
+                    needs_new = list(needs)
+                    for r in set(runs_over[give]) | set(runs_over[to]):
+                        _f, _e, c, span, t = runs[r]
+                        needs_new[r] = lines(t, run_widths[r] + (more if c <= to < c + span else 0)
+                                             - (more if c <= give < c + span else 0))
+                    h = _trade_height(runs, rows_new, needs_new, counts_total + sum(n - counts[j] for j, n in changed.items()))
+                    if h < now and (best is None or (h, more) < best[:2]):
+                        best = (h, more, give, to)
         if best is None:
             break
-        now, _more, grid = best
+        _h, more, give, to = best
+        grid[give] -= more
+        grid[to] += more
     return grid
+
+
+def _trade_height(runs: list[tuple], per_row: list[int], needs: list[int], cells_total: int) -> tuple[int, int]:
+    extra = sum(max(0, n - sum(per_row[f:e])) for (f, e, *_rest), n in zip(runs, needs))
+    return sum(per_row) + extra, cells_total + sum(needs)
 
 
 def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
@@ -566,7 +620,12 @@ def _lines(text: str, width: int, face: Face = NORMAL) -> int:
     """Lines `text` takes in a cell `width` twips wide. A line holds whole characters: the room is
     counted in full-width characters (a narrow cell holds 4 where its width would hold 4.7)."""
     room = max(face.char, width - CELL_MARGINS - SLACK)
-    room -= room % face.char
+    return _lines_in(text, room - room % face.char, face)
+
+
+@text_cache(32768)  # holds cell text: emptied after each service call
+def _lines_in(text: str, room: int, face: Face) -> int:
+    """Lines `text` takes in `room` twips, a whole number of characters: many widths share one room."""
     total = 0
     for part in text.split("\n"):
         need = text_twips(part, face)
