@@ -335,14 +335,11 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     cells, runs = _row_cells(rows)
     grid = list(lo)
     step = max(face.char // 2, (total - sum(lo)) // COMPACT_STEPS)
-    memo: dict[tuple[str, int], int] = {}
+    char, pad = face.char, CELL_MARGINS + SLACK
 
-    def lines(text: str, width: int) -> int:
-        key = (text, width)
-        n = memo.get(key)
-        if n is None:
-            n = memo[key] = _lines(text, width, face)
-        return n
+    def lines(text: str, width: int) -> int:  # _lines, inlined: the hottest call of a render
+        room = width - pad if width - pad > char else char
+        return _lines_in(text, room - room % char, face)
 
     # Each cell's width and lines and each row's lines are kept; a trial recomputes only the cells and
     # merged runs over the widened column, and the rows they are in.
@@ -440,7 +437,7 @@ TRADES = 12  # a tight table's widths are bettered by at most this many trades
 
 def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: list[int], lines, face: Face) -> list[int]:
     """A tight table's widths bettered by trades: a column gives another just the width that lets
-    that one hold one to three characters more a line, where the rows then take fewer lines. It finds
+    that one hold one or two characters more a line, where the rows then take fewer lines. It finds
     what the greedy parts cannot: the width a column holds beyond its last whole character, a header
     word that needs two characters more to fit, one column's line traded for two of another. A trial
     recomputes only the cells over the two columns."""
@@ -462,7 +459,7 @@ def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: lis
         for to in sorted(wraps):
             room = grid[to] - CELL_MARGINS - SLACK
             need = face.char - room % face.char if room >= face.char else face.char - room
-            for more in (need, need + face.char, need + 2 * face.char):
+            for more in (need, need + face.char):
                 # lines only grow as a column narrows: a trade saves no more than widening `to` alone
                 alone = {j: lines(flat[j][3], widths_now[j] + more) for j in over[to]}
                 if all(alone[j] == counts[j] for j in alone) and not runs_over[to]:
