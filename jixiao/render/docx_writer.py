@@ -795,21 +795,22 @@ def annex2(b: Body, view: View) -> None:
     _filler_lines(b, pkg, bd.filler, bd.filing_date)
 
 
-def _filler_texts(pkg: Package, filler: str, when) -> tuple[str, str]:
-    return (f"单位负责人签字：\u3000\u3000\u3000\u3000填表人：{filler}",
-            f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}")
+def _filler_texts(pkg: Package, filler: str, when) -> list[str]:
+    """The signature line's text: one line where it fits the width, else two (one too long would wrap
+    inside the date)."""
+    first = f"单位负责人签字：\u3000\u3000\u3000\u3000填表人：{filler}"
+    second = f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}"
+    whole = f"{first}\u3000\u3000{second}"
+    if docx_xml.text_twips(whole, docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH:
+        return [whole]
+    return [first, second]
 
 
 def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
-    """The form's signature line under the table, in the form's 小五: one line where it fits the
-    width, else two (one too long would wrap inside the date)."""
-    first, second = _filler_texts(pkg, filler, when)
-    whole = f"{first}\u3000\u3000{second}"
-    if docx_xml.text_twips(whole, docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH:
-        b.add(para(whole, "JxFormNote"))
-        return
-    b.add(para(first, "JxFormNote", keep_next=True))
-    b.add(para(second, "JxFormNote"))
+    """The form's signature line under the table, in the form's 小五 (_filler_texts)."""
+    lines = _filler_texts(pkg, filler, when)
+    for k, line in enumerate(lines):
+        b.add(para(line, "JxFormNote", keep_next=k < len(lines) - 1))
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------
@@ -928,8 +929,7 @@ def _pull_groups(form: _Form, t: SelfEvalTable, start: float, note: float) -> No
 
 
 def _filler_line_count(pkg: Package, t: SelfEvalTable) -> int:
-    first, second = _filler_texts(pkg, t.filler, t.filing_date)
-    return 1 if docx_xml.text_twips(f"{first}\u3000\u3000{second}", docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH else 2
+    return len(_filler_texts(pkg, t.filler, t.filing_date))
 
 
 def _head_rows(pkg: Package, t: SelfEvalTable) -> list:
