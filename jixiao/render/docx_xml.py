@@ -378,8 +378,25 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
         added, labels = extra(rows_new, needs_new) if runs else (0, 0)
         return rows_total + added, cells_total + labels
 
+    def drop(text: str, width: int, n: int) -> int:
+        """The width at which `text`, in `n` lines at `width`, first takes fewer (lines only fall as a
+        cell widens, a whole character at a time): a trial looks up only the cells it reaches."""
+        if n <= 1:
+            return total + 1
+        room = max(char, width - pad)
+        room -= room % char
+        while room <= total:
+            room += char
+            if _lines_in(text, room, face) < n:
+                return room + pad
+        return total + 1
+
+    threshold = {(i, k): drop(cells[i][k][2], cell_width[(i, k)], counts[i][k]) for i, r in enumerate(cells) for k in range(len(r))}
+    run_threshold = [drop(t, w, n) for (*_x, t), w, n in zip(runs, run_width, needs)]
+
     def trial(col: int, width: int):
-        changed = {(i, k): lines(cells[i][k][2], cell_width[(i, k)] + width) for i, k in over[col]}
+        changed = {(i, k): lines(cells[i][k][2], cell_width[(i, k)] + width) for i, k in over[col]
+                   if cell_width[(i, k)] + width >= threshold[(i, k)]}
         rows_new = {}
         for (i, k), n in changed.items():
             # widening only takes lines away: a row is lower only where a cell that held it up got lower
@@ -387,7 +404,9 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
                 rows_new[i] = max(changed.get((i, kk), m) for kk, m in enumerate(counts[i]))
         rows_total = state[0] + sum(n - per_row[i] for i, n in rows_new.items())
         cells_total = state[1] + sum(n - counts[i][k] for (i, k), n in changed.items())
-        needs_new = {j: lines(runs[j][4], run_width[j] + width) for j in runs_over[col]}
+        needs_new = {j: lines(runs[j][4], run_width[j] + width) for j in runs_over[col] if run_width[j] + width >= run_threshold[j]}
+        if not changed and not needs_new:
+            return now, ({}, {}, state[0], state[1], {})
         return height(rows_new, cells_total, rows_total, needs_new), (changed, rows_new, rows_total, cells_total, needs_new)
 
     now = height({}, state[1], state[0], {})
@@ -417,12 +436,16 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
             run_width[j] += k * step
         for (i, j), n in changed.items():
             counts[i][j] = n
+        for i, j in over[c]:
+            threshold[(i, j)] = drop(cells[i][j][2], cell_width[(i, j)], counts[i][j])
         for i, n in rows_new.items():
             for j in row_runs[i]:
                 run_rows[j] += n - per_row[i]
             per_row[i] = n
         for j, n in needs_new.items():
             needs[j] = n
+        for j in runs_over[c]:
+            run_threshold[j] = drop(runs[j][4], run_width[j], needs[j])
         state[:] = [rows_total, cells_total]
     spare = total - sum(grid)
     short = [max(0, h - g) for h, g in zip(hi, grid)]
@@ -446,6 +469,7 @@ def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: lis
     in_row = [[j for j, f in enumerate(flat) if f[0] == i] for i in range(len(cells))]
     over = [[j for j, (_i, c, span, _t) in enumerate(flat) if c <= col < c + span] for col in range(len(grid))]
     runs_over = [[r for r, (_f, _e, c, span, _t) in enumerate(runs) if c <= col < c + span] for col in range(len(grid))]
+    pairs: dict[tuple[int, int], tuple] = {}
     for _ in range(TRADES):
         widths_now = [sum(grid[c:c + span]) for _i, c, span, _t in flat]
         counts = [lines(t, w) for (_i, _c, _s, t), w in zip(flat, widths_now)]
@@ -467,19 +491,26 @@ def _trade(cells: list[list[tuple]], runs: list[tuple], grid: list[int], lo: lis
                 for give in range(len(grid)):
                     if give == to or grid[give] - more < lo[give]:
                         continue
+                    both = pairs.get((give, to))
+                    if both is None:
+                        both = pairs[(give, to)] = (tuple(set(over[give]) | set(over[to])),
+                                                    tuple(set(runs_over[give]) | set(runs_over[to])))
                     changed = {}
-                    for j in set(over[give]) | set(over[to]):
+                    for j in both[0]:
                         _i, c, span, t = flat[j]
-                        width = widths_now[j] + (more if c <= to < c + span else 0) - (more if c <= give < c + span else 0)
-                        changed[j] = lines(t, width)
-                    rows_new = list(per_row)
-                    for i in {flat[j][0] for j in changed}:
-                        rows_new[i] = max(changed.get(j, counts[j]) for j in in_row[i])
+                        n = lines(t, widths_now[j] + (more if c <= to < c + span else 0) - (more if c <= give < c + span else 0))
+                        if n != counts[j]:
+                            changed[j] = n
                     needs_new = list(needs)
-                    for r in set(runs_over[give]) | set(runs_over[to]):
+                    for r in both[1]:
                         _f, _e, c, span, t = runs[r]
                         needs_new[r] = lines(t, run_widths[r] + (more if c <= to < c + span else 0)
                                              - (more if c <= give < c + span else 0))
+                    if not changed and needs_new == needs:
+                        continue  # nothing moves: no better
+                    rows_new = list(per_row)
+                    for i in {flat[j][0] for j in changed}:
+                        rows_new[i] = max(changed.get(j, counts[j]) for j in in_row[i])
                     h = _trade_height(runs, rows_new, needs_new, counts_total + sum(n - counts[j] for j, n in changed.items()))
                     if h < now and (best is None or (h, more) < best[:2]):
                         best = (h, more, give, to)
