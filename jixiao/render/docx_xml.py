@@ -544,19 +544,15 @@ def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
                 runs.append(tuple(run))
                 del open_runs[(c, cell.span)]
             if cell.text and cell.merge != "continue":
-                open_runs[(c, cell.span)] = [i, i + 1, c, cell.span, cell.text]
+                open_runs[(c, cell.span)] = [i, i + 1, c, cell.span, cell.text, cell.merge]
     runs.extend(tuple(r) for r in open_runs.values())
-    single = [r for r in runs if r[1] - r[0] == 1 and not rows[r[0]][_index(rows[r[0]], r[2])].merge]
-    for first, _end, c, span, text in single:
-        cells[first].append((c, span, text))
-    return cells, [r for r in runs if r not in single]
-
-
-def _index(cells: list[Cell], col: int) -> int:
-    for k, (c, _cell) in enumerate(_placed(cells)):
-        if c == col:
-            return k
-    return 0
+    merged = []
+    for first, end, c, span, text, merge in runs:  # (the merge of the run's first cell)
+        if end - first == 1 and not merge:
+            cells[first].append((c, span, text))
+        else:
+            merged.append((first, end, c, span, text))
+    return cells, merged
 
 
 def _placed(cells: list[Cell]):
