@@ -1663,11 +1663,12 @@ def _name_rows(t: SelfEvalTable, row: list[Cell], form: str, spec: TableSpec) ->
                 t.src["row_label"] = src(form, cell, "", "", "名称")
                 t.name = value.clean.replace("\n", "")
                 t.src["name"] = src(form, value, "", "", label)
+        # a name set in lines in its cell (broken between its words, as the forms print a long one) is one name
         elif bare in names.get("supervisor", ("主管部门",)):
-            t.supervisor = value.clean
+            t.supervisor = value.clean.replace("\n", "")
             t.src["supervisor"] = src(form, value, "", "", label)
         elif bare in names.get("implementer", ("实施单位",)):
-            t.implementer = value.clean
+            t.implementer = value.clean.replace("\n", "")
             t.src["implementer"] = src(form, value, "", "", label)
         elif bare in spec.signer_labels and not t.filler and value.compact:
             t.filler = value.clean

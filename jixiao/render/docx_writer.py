@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +20,9 @@ from ..core import catalogue, keys
 from ..core.model import LineTable, Package, SelfEvalTable
 from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from ..core.view import FUND_TYPE_LABELS, View
-from . import docx_xml
+from . import docx_xml, paging, words
 from .docx_setup import new_document, splice_body, write_frame_package
-from .docx_xml import C, H, L, N, V, para, table, widths
+from .docx_xml import C, H, L, N, Name, V, para, table, widths
 
 A = fmt_amount
 
@@ -86,27 +87,25 @@ class Body:
     def table(self, rows, grid=None, header_rows: int = 0, keep=(), total: bool = False, face: docx_xml.Face = docx_xml.NORMAL) -> None:
         """A table (grid None: widths fitted to the content). It starts on the current page only if its
         header and first two rows fit there; with `total` its last row (合计, 总分) keeps the row above with it."""
-        kept = set(keep)
-        if len(rows) > header_rows + 1:
-            kept.add(header_rows)
-        if total and len(rows) >= header_rows + 2:
-            kept.add(len(rows) - 2)
-        self.parts.append(table(rows, grid, header_rows, frozenset(kept), face))
+        self.parts.append(table(rows, grid, header_rows, table_keep(len(rows), header_rows, keep, total), face))
 
     def xml(self) -> str:
         return "".join(self.parts)
 
 
-# Where a title may break (GB/T 9704 7.3.3: 回行时要做到词意完整): after one of these words, never
-# inside a figure. A 22 pt title line holds 20 characters of the 156 mm type area.
-_TITLE_WORDS = ("自治州", "自治县", "人民政府", "联络处", "办事处", "委员会", "办公室", "中心", "局", "厅", "省", "市",
-                "年度", "部门", "整体支出", "预算支出", "绩效", "评价", "自评", "报告", "关于", "开展", "工作的", "国有资本经营",
-                "政府性基金", "社会保险基金", "项目支出")
+def table_keep(count: int, header_rows: int, keep=(), total: bool = False) -> frozenset[int]:
+    """The rows of a table of `count` rows kept with the next (Body.table): `keep`, the first row
+    under the header, and with `total` the row above the last."""
+    kept = set(keep)
+    if count > header_rows + 1:
+        kept.add(header_rows)
+    if total and count >= header_rows + 2:
+        kept.add(count - 2)
+    return frozenset(kept)
+
+
+# A 22 pt title line holds 20 characters of the 156 mm type area.
 TITLE_CHARS = 20
-
-
-def _title_width(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
 
 
 def break_title(text: str, per_line: int = TITLE_CHARS, whole: str = "") -> str:
@@ -114,30 +113,22 @@ def break_title(text: str, per_line: int = TITLE_CHARS, whole: str = "") -> str:
     if it can be, not inside `whole` (the unit's name)."""
     at = text.find(whole) if whole else -1
     inside = range(at + 1, at + len(whole)) if at >= 0 else range(0)
-    if _title_width(text) <= per_line:
+    if words.width(text) <= per_line:
         return text
-    cuts = sorted({i + len(w) for w in _TITLE_WORDS for i in _find_all(text, w)
-                   if 0 < i + len(w) < len(text) and not (text[i + len(w) - 1].isdigit() and text[i + len(w)].isdigit())})
+    cuts = words.cuts(text)
     best: tuple | None = None
     # at most three lines: choose the cuts whose longest line is shortest
     options = [(c,) for c in cuts] + [(a, b) for a in cuts for b in cuts if a < b]
     for opt in options:
         bounds = (0, *opt, len(text))
         lines = [text[x:y] for x, y in zip(bounds, bounds[1:])]
-        longest = max(_title_width(ln) for ln in lines)
+        longest = max(words.width(ln) for ln in lines)
         if longest > per_line:
             continue
         score = (len(lines), sum(c in inside for c in opt), longest)
         if best is None or score < best[0]:
             best = (score, lines)
     return "\n".join(best[1]) if best else text
-
-
-def _find_all(text: str, word: str):
-    i = text.find(word)
-    while i >= 0:
-        yield i
-        i = text.find(word, i + 1)
 
 
 def level_prefix(pkg: Package) -> str:
@@ -323,34 +314,17 @@ def _cover_field(b: Body, label: str, value: str) -> None:
     inside one, its next lines set under the name's start (full-width spaces on the character grid)."""
     head = f"{label}："
     text = head + value
-    if _title_width(text) <= BODY_CHARS - 2:
+    if words.width(text) <= BODY_CHARS - 2:
         b.p(text, indent=True)
         return
-    if _title_width(text) <= BODY_CHARS:
+    if words.width(text) <= BODY_CHARS:
         b.add(para(text, "JxBody", indent=False))
         return
-    room = BODY_CHARS - _title_width(head)
-    lines = name_lines(value, room) if room >= 6 else [value]
+    room = BODY_CHARS - words.width(head)
+    lines = words.name_lines(value, room) if room >= 6 else [value]
     pad = "\u3000" * len(head) if room >= 6 else ""
     # left-aligned: justified, a line ended by a break would be spread over the width
     b.add(para("\n".join([head + lines[0]] + [pad + ln for ln in lines[1:]]), "JxBody", indent=False, align="left"))
-
-
-def name_lines(name: str, room: float) -> list[str]:
-    """`name` in lines of at most `room` characters, broken only after one of the words titles break
-    after (人民政府, 联络处, 委员会 …); a part with no such word to break after stays whole (the line
-    then wraps as it must, which a name that long cannot avoid)."""
-    out = []
-    rest = name
-    while _title_width(rest) > room:
-        cuts = [i + len(w) for w in _TITLE_WORDS for i in _find_all(rest, w) if 0 < i + len(w) < len(rest)]
-        fitting = [c for c in cuts if _title_width(rest[:c]) <= room]
-        if not fitting:
-            break
-        cut = max(fitting)
-        out.append(rest[:cut])
-        rest = rest[cut:]
-    return out + [rest]
 
 
 def _runs(keys: list[str], lo: int = 0, hi: int | None = None):
@@ -821,17 +795,22 @@ def annex2(b: Body, view: View) -> None:
     _filler_lines(b, pkg, bd.filler, bd.filing_date)
 
 
-def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
-    """The form's signature line under the table, in the form's 小五: one line where it fits the
-    width, else two (one too long would wrap inside the date)."""
+def _filler_texts(pkg: Package, filler: str, when) -> list[str]:
+    """The signature line's text: one line where it fits the width, else two (one too long would wrap
+    inside the date)."""
     first = f"单位负责人签字：\u3000\u3000\u3000\u3000填表人：{filler}"
     second = f"联系电话：{pkg.unit.phone}\u3000\u3000填报日期：{D(when)}"
     whole = f"{first}\u3000\u3000{second}"
     if docx_xml.text_twips(whole, docx_xml.SMALL) + docx_xml.SLACK <= docx_xml.TEXT_WIDTH:
-        b.add(para(whole, "JxFormNote"))
-        return
-    b.add(para(first, "JxFormNote", keep_next=True))
-    b.add(para(second, "JxFormNote"))
+        return [whole]
+    return [first, second]
+
+
+def _filler_lines(b: Body, pkg: Package, filler: str, when) -> None:
+    """The form's signature line under the table, in the form's 小五 (_filler_texts)."""
+    lines = _filler_texts(pkg, filler, when)
+    for k, line in enumerate(lines):
+        b.add(para(line, "JxFormNote", keep_next=k < len(lines) - 1))
 
 
 # --- 附件3–7 self-evaluation tables ---------------------------------------------------------
@@ -860,36 +839,105 @@ def annex_tables(b: Body, view: View) -> None:
 
 
 def self_eval(b: Body, pkg: Package, t: SelfEvalTable, res, default_title: str) -> None:
-    b.title(t.form_label or default_title, form=True)
+    title = t.form_label or default_title
+    b.title(title, form=True)
     b.add(para(f"（{pkg.year}年度）", "JxCaption"))
-    rows = _head_rows(pkg, t)
-    rows += _fund_rows(t)
-    rows += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
-             [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
-    # the whole form in 小五, as the indicator table below, in the widths that take the fewest lines
-    b.table(rows, docx_xml.fit_grid(rows, face=docx_xml.SMALL, compact=True), face=docx_xml.SMALL)
+    grade = res.grade.text if res is not None and res.grade else ""
+    form = _plan_form(pkg, t, grade, break_title(title).count("\n") + 1)
+    b.table(form.head, form.head_grid, face=docx_xml.SMALL)
     # The indicators are a table of their own, so that their header row (一级指标 … 偏差原因) repeats on every
     # page the form runs over: only a table's leading rows can repeat. A hairline paragraph keeps the two
     # tables apart (Word joins adjacent tables into one) and with each other on the page.
     b.add(docx_xml.hairline())
+    b.table(form.rows, form.grid, 1, form.keep, total=True, face=docx_xml.SMALL)
+    _filler_lines(b, pkg, t.filler, t.filing_date)
+
+
+@dataclass
+class _Form:
+    """A form laid out: the head table (name, funds, goal) and the indicator table with its 总分, their
+    widths, the indicator rows kept with the next, and how full each page would be."""
+    head: list
+    head_grid: list[int]
+    rows: list
+    grid: list[int]
+    keep: set[int]
+    fills: list[float]
+
+
+def _plan_form(pkg: Package, t: SelfEvalTable, grade: str, title_lines: int) -> _Form:
+    """The form as a typesetter fits it: in the widths that take the fewest lines; if that would leave
+    its last rows, 总分 and signature alone on a near-empty page, set tight (a qualified date may break
+    before its qualifier, the width it frees going where it saves lines) when that brings them back;
+    else the page breaks between 一级 groups earlier, so that the last page carries a fair share."""
+    start = paging.FORM_TOP_PT + paging.TITLE_LINE_PT * (title_lines - 1)
+    note = paging.NOTE_LINE_PT * _filler_line_count(pkg, t)
+    form = _layout_form(pkg, t, grade, start, note, tight=False)
+    if not paging.is_spill(form.fills):
+        return form
+    tight = _layout_form(pkg, t, grade, start, note, tight=True)
+    if len(tight.fills) < len(form.fills) and paging.fits_with_margin(tight.fills):
+        return tight
+    _pull_groups(form, t, start, note)
+    return form
+
+
+def _layout_form(pkg: Package, t: SelfEvalTable, grade: str, start: float, note: float, tight: bool) -> _Form:
+    face = docx_xml.SMALL
+    head = _head_rows(pkg, t) + _fund_rows(t)
+    head += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
+             [V(2), L(t.goal.expected, 3), L(t.goal.actual, 4)]]
+    # the whole form in 小五, as the indicator table below, in the widths that take the fewest lines
+    head_grid = docx_xml.fit_grid(head, face=face, compact=True, tight=tight)
     rows = _indicator_rows(t)
-    grade = res.grade.text if res is not None and res.grade else ""
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
-    face = docx_xml.SMALL
-    grid = docx_xml.fit_grid(rows, face=face, compact=True)
+    grid = docx_xml.fit_grid(rows, face=face, compact=True, tight=tight)
     keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
     keep.add(len(rows) - 1)  # 总分 with the signature line under it
-    b.table(rows, grid, 1, keep, total=True, face=face)
-    _filler_lines(b, pkg, t.filler, t.filing_date)
+    form = _Form(head, head_grid, rows, grid, keep, [])
+    form.fills = _fills(form, start, note)
+    return form
+
+
+def _fills(form: _Form, start: float, note: float) -> list[float]:
+    face = docx_xml.SMALL
+    blocks = paging.table_blocks(form.head, form.head_grid, face, table_keep(len(form.head), 0))
+    rows = paging.table_blocks(form.rows, form.grid, face, table_keep(len(form.rows), 1, form.keep, total=True), 1)
+    last = rows[-1]  # the signature line is kept with 总分
+    rows[-1] = paging.Block(last.height + note, last.split, last.header)
+    first = rows[0]
+    rows[0] = paging.Block(first.height + paging.HAIRLINE_PT, first.split, first.header)
+    return paging.page_fills(start, blocks + rows)
+
+
+def _pull_groups(form: _Form, t: SelfEvalTable, start: float, note: float) -> None:
+    """Keep whole 一级 groups with the total, the last first, until the last page is no spill; a
+    group is taken only while the groups kept together still fit a page under the header."""
+    starts = [1 + a for a, _b in _runs([i.level1 for i in t.indicators])][1:]  # table rows opening a group
+    for first in reversed(starts):
+        trial = set(form.keep) | {first - 1}
+        tail = paging.table_blocks(form.rows, form.grid, docx_xml.SMALL, table_keep(len(form.rows), 1, trial, total=True), 1)[-1]
+        if tail.height + note > paging.TYPE_AREA_PT - tail.header:
+            return
+        fills = _fills(_Form(form.head, form.head_grid, form.rows, form.grid, trial, []), start, note)
+        if len(fills) > len(form.fills):
+            return
+        form.keep, form.fills = trial, fills
+        if not paging.is_spill(fills):
+            return
+
+
+def _filler_line_count(pkg: Package, t: SelfEvalTable) -> int:
+    return len(_filler_texts(pkg, t.filler, t.filing_date))
 
 
 def _head_rows(pkg: Package, t: SelfEvalTable) -> list:
     if t.kind == "overall":
-        return [[H("部门（单位）名称", 3), L(pkg.unit.name, 6)]]
+        return [[H("部门（单位）名称", 3), Name(pkg.unit.name, 6)]]
     label = t.row_label or ("项目支出名称" if t.kind == "project" else f"{FUND_TYPE_LABELS[t.kind][1]}名称")
-    return [[H(label, 3), L(t.name, 6)],
-            [H("主管部门", 3), L(t.supervisor, 2), H("实施单位", 2), L(t.implementer, 2)]]
+    return [[H(label, 3), Name(t.name, 6)],
+            [H("主管部门", 3), Name(t.supervisor, 2), H("实施单位", 2), Name(t.implementer, 2)]]
 
 
 _GROUP_LABELS = {"general_budget": "按收入性质分：", "basic": "按支出性质分："}
