@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, version_status, versions
+from jixiao.web.bureau import refusals
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
@@ -200,7 +201,9 @@ def _date(raw: str) -> date | None:
 
 @login_required
 def spot(request: HttpRequest, task: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     if request.method == "POST":
         try:
             drawn = bureau_services.draw(task_id=t.pk, user=request.user)
@@ -210,16 +213,17 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
             if exc.status == 403:
                 return render(request, "web/message.html", {"text": exc.message}, status=403)
         return redirect("web:bureau_spot", task=t.pk)
-    sample = list(selectors.sample(t))
-    for s in sample:  # 抽评总分 and 等次 of those the bureau has begun re-scoring
-        s.result = selectors.spot_sheet(s).headline if s.scored else None
+    sort = request.GET.get("sort", "rank")
+    sort = sort if sort in selectors.SAMPLE_SORTS else "rank"
+    sample = selectors.sample_rows(t, sort)  # each with its progress, 抽评总分 so far, 等次 and difference
     eligible = selectors.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
-    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
-                                                     "may_spot": selectors.may_run_spot_check(request.user)})
+    counts = {label: sum(r.progress_label == label for r in sample) for label in selectors.SpotProgress.LABELS.values()}
+    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible, "sort": sort,
+                                                     "counts": counts})
 
 
 def _spot_of(request, task: int, spot_id: int):
-    t = selectors.task_for(request.user, task)
+    t = selectors.task_for(request.user, task)  # a 归口 user is refused by the caller (refusals.SPOT)
     try:
         return t, selectors.sample(t).get(pk=spot_id)
     except t.spot_checks.model.DoesNotExist:
@@ -228,6 +232,9 @@ def _spot_of(request, task: int, spot_id: int):
 
 @login_required
 def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
+    _t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     t, s = _spot_of(request, task, spot_id)
     status, entries, errors, error = 200, {}, {}, ""
     if request.method == "POST":
@@ -256,7 +263,9 @@ def _stored_entry(line) -> tuple[str, str]:
 @login_required
 @require_GET
 def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     header = ["序号", "预算编码", "单位名称", "抽取理由", "指标", "自评得分", "抽评得分", "差异", "说明", "评分人"]
     data = []
     for s in selectors.sample(t):
@@ -312,8 +321,9 @@ def results_use(request: HttpRequest, task: int) -> HttpResponse:
 @login_required
 def batch(request: HttpRequest, task: int) -> HttpResponse:
     """The batch audit of every version sent: started here, run by the worker, progress polled."""
-
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.BATCH)
+    if refused is not None:
+        return refused
     if request.method == "POST":
         try:
             batch_audit_job.start(task=t, user=request.user)

@@ -25,7 +25,7 @@ from jixiao.core.spot_check import SpotResult, spot_result
 from jixiao.web import access
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
-from jixiao.web.ordering import WORKFLOW, pinyin_rank, status_rank
+from jixiao.web.ordering import WORKFLOW, pinyin_key, pinyin_rank, status_rank
 from jixiao.web.review.departments import scoped
 from jixiao.web.security.context import note_refusal
 from jixiao.web.versions import SENT, latest_sent
@@ -341,6 +341,60 @@ def stated_beside_computed(report) -> list[FigureRow]:
 def sample(task: EvaluationTask) -> QuerySet[SpotCheck]:
     return (_scoped(task.spot_checks.all(), task, "package__unit__").select_related("package", "package__unit", "submission")
             .annotate(scored=Count("scores")).order_by("rank"))
+
+
+class SpotProgress:
+    """Where the re-scoring of a sampled version stands, in the order the work goes."""
+
+    NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
+    ORDER = (NOT_STARTED, IN_PROGRESS, DONE)
+    LABELS = {NOT_STARTED: "未开始", IN_PROGRESS: "评分中", DONE: "已完成"}
+
+
+@dataclass
+class SampleRow:
+    """One sampled package as the 抽评 list shows it: how far the re-scoring is (every indicator of
+    every self-evaluation table), and the headline table's 抽评总分 so far, 等次 and difference
+    from the unit's self-score."""
+
+    spot: SpotCheck
+    rescored: int
+    lines: int
+    result: SpotResult | None  # the headline table (附件3 where there is one)
+
+    @property
+    def progress(self) -> str:
+        if self.rescored == 0:
+            return SpotProgress.NOT_STARTED
+        return SpotProgress.DONE if self.rescored >= self.lines else SpotProgress.IN_PROGRESS
+
+    @property
+    def progress_label(self) -> str:
+        return SpotProgress.LABELS[self.progress]
+
+    @property
+    def started(self) -> bool:
+        return self.progress != SpotProgress.NOT_STARTED
+
+
+SAMPLE_SORTS = {
+    "rank": lambda r: r.spot.rank,
+    "progress": lambda r: SpotProgress.ORDER.index(r.progress),
+    "unit": lambda r: pinyin_key(r.spot.package.unit.name),
+    "total": lambda r: (not r.started or r.result is None, -(r.result.total if r.started and r.result else 0)),
+}
+
+
+def sample_rows(task: EvaluationTask, sort: str = "rank") -> list[SampleRow]:
+    """The 抽评 sample with each package's progress and result so far, sorted by `sort` (a key of
+    SAMPLE_SORTS; the risk order 序号 breaks ties and stands for an unknown key)."""
+    rows = []
+    for spot in sample(task).prefetch_related("scores"):
+        sheet = spot_sheet(spot)
+        rows.append(SampleRow(spot, sum(r.rescored for r in sheet.results), sum(r.lines for r in sheet.results),
+                              sheet.headline))
+    key = SAMPLE_SORTS.get(sort, SAMPLE_SORTS["rank"])
+    return sorted(rows, key=lambda r: (key(r), r.spot.rank))
 
 
 @dataclass
