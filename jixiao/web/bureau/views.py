@@ -296,9 +296,10 @@ def rollup(request: HttpRequest, task: int) -> HttpResponse:
         data = [[c.label, c.value if c.value is not None else c.text, c.unit, c.formula,
                  "；".join(f"{k}：{v}" for k, v in c.inputs.items()), c.rule] for c in r.result.values]
         return _xlsx(export.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
-    sent = tier.department_rollup(t, chosen) if chosen is not None else None  # what the department sent (issue 22)
+    whole = chosen is not None and selectors.whole_department(t, chosen)
+    sent = tier.department_rollup(t, chosen) if whole else None  # what the department sent (issue 22)
     return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r,
-                                                      "view": sent})
+                                                      "view": sent, "whole": whole})
 
 
 @login_required

@@ -451,10 +451,19 @@ def spot_sheet(spot: SpotCheck) -> SpotSheet:
 
 
 def supervisors(task: EvaluationTask):
-    """The task's units that have subordinate units in the task (主管部门)."""
+    """The 主管部门 of the task's units the reader sees, each with `n` of those units: a 归口业务科室
+    user rolls up its own units under their 主管部门 even where the 主管部门 itself is another
+    department's (its 7 units share one: that one is offered, with those 7)."""
+    children = _scoped(task.units.all(), task, "")
+    return (Unit.objects.filter(pk__in=children.filter(parent__isnull=False).values("parent"))
+            .annotate(n=Count("children", filter=Q(children__in=children), distinct=True)).order_by("-n", "budget_code"))
 
-    return (_scoped(Unit.objects.filter(children__tasks=task), task, "").annotate(n=Count("children", distinct=True))
-            .order_by("-n", "budget_code"))
+
+def whole_department(task: EvaluationTask, supervisor: Unit) -> bool:
+    """Whether the reader sees the 主管部门 itself (then its own package and what it sent are rolled up
+    with its units; a 归口 user of only some of its units rolls up those units alone)."""
+    viewer = getattr(task, "viewer", None)
+    return viewer is None or access.can_see_unit(viewer, supervisor)
 
 
 @dataclass
@@ -468,7 +477,8 @@ class Rollup:
 
 def rollup(task: EvaluationTask, supervisor) -> Rollup:
     """部门汇总 of a 主管部门 and its subordinate units, over the versions they sent to the bureau."""
-    units = [supervisor, *_scoped(supervisor.children.filter(tasks=task), task, "").order_by("budget_code")]
+    own = [supervisor] if whole_department(task, supervisor) else []
+    units = [*own, *_scoped(supervisor.children.filter(tasks=task), task, "").order_by("budget_code")]
     packages = {p.unit_id: p for p in Package.objects.filter(task=task, unit__in=units)}
     read, included, left = [], [], []
     for u in units:
