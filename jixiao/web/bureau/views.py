@@ -99,7 +99,7 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
               "与一体化不一致（处）", "与批复目标不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
-             r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
+             r.total, r.grade or None, _two_places(r.rate_percent), r.outruns,
              r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
              diffs.get(r.package.pk), r.package.target_diff or None]
             for r in rows]
@@ -159,7 +159,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已审核通过，财政部门意见写入第{d.result.number}版")
         elif action == "publish":
             bureau_services.publish(package_id=p.pk, user=request.user)
-            messages.success(request, "已公开")
+            messages.success(request, f"已公开{p.unit.name}的自评报告，公众可在“信息公开”中查看和下载")
         elif action == "rectify":
             bureau_services.send_rectification(package_id=p.pk, user=request.user, text=request.POST.get("text", ""),
                                   due=_date(request.POST.get("due", "")))

@@ -142,6 +142,16 @@ class Row:
         return Status(self.package.status).label
 
     @property
+    def total(self) -> Decimal | None:
+        """总分 as the list shows it: none for a unit that has not started (its empty template's 0 is
+        no score, and would read as 差)."""
+        return None if self.package.status == Status.NOT_STARTED else self.package.total_score
+
+    @property
+    def grade(self) -> str:
+        return "" if self.package.status == Status.NOT_STARTED else self.package.grade
+
+    @property
     def rate_percent(self) -> Decimal | None:
         r = self.package.execution_rate
         return None if r is None else r * 100
@@ -150,7 +160,7 @@ class Row:
     def outruns(self) -> bool:
         """The score outruns the spending: 总分 above 执行率 (capped at 100%) by more than the profile's margin."""
         p = self.package
-        if p.total_score is None or p.execution_rate is None:
+        if self.total is None or p.execution_rate is None:
             return False
         return p.total_score - min(p.execution_rate, Decimal(1)) * 100 > self.margin
 
@@ -170,8 +180,8 @@ class Row:
         rate = p.execution_rate
         return {"pk": p.pk, "code": u.budget_code, "name": u.name, "supervisor": u.supervisor, "status": p.status,
                 "status_label": self.status_label, "days": self.days_text, "late": kind == "late",
-                "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
-                "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
+                "total": "—" if self.total is None else f"{self.total:.2f}", "outruns": self.outruns,
+                "grade": self.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
                 "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M"),
                 "exec_diff": getattr(p, "exec_diff", 0), "target_diff": getattr(p, "target_diff", 0)}
 
@@ -283,7 +293,7 @@ def charts(task: EvaluationTask, missing: int | None = None) -> Charts:
     packages = _scoped(Package.objects.filter(task=task), task, "unit__")
     counts, hist = {}, [0] * len(BINS)
     for row in packages.values("status").annotate(
-            n=Count("id"), **{f"b{i}": Count("id", filter=Q(total_score__gte=lo, total_score__lt=hi))
+            n=Count("id"), **{f"b{i}": Count("id", filter=Q(total_score__gte=lo, total_score__lt=hi) & ~Q(status=Status.NOT_STARTED))
                               for i, (lo, hi, _) in enumerate(BINS)}).order_by():
         counts[row["status"]] = row["n"]
         hist = [h + row[f"b{i}"] for i, h in enumerate(hist)]
@@ -294,6 +304,7 @@ def charts(task: EvaluationTask, missing: int | None = None) -> Charts:
     scatter = [{"name": name, "value": [float(round(rate * hundred, 1)), float(total)],
                 "outruns": total - (rate if rate < one else one) * hundred > margin}  # Row.outruns
                for name, total, rate in packages.filter(total_score__isnull=False, execution_rate__isnull=False)
+               .exclude(status=Status.NOT_STARTED)  # an empty template's 0 is no score
                .values_list("unit__name", "total_score", "execution_rate").order_by("id")]
     total_units = sum(counts.values())
     started = total_units - counts.get(Status.NOT_STARTED, 0)
