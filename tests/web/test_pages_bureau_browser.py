@@ -9,6 +9,9 @@ from .conftest import BROWSER, OUT
 from .test_pages_browser import WIDTH, _login, _width
 
 SCREENS = OUT / "screens-pages-bureau"
+# the number of lines each element's text runs over (the distinct tops of its text's boxes)
+LINES = """els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top))).size; })"""
 
 pytestmark = BROWSER
 
@@ -38,6 +41,10 @@ def test_the_bureau_and_the_public_pages_fit_1366_pixels(db, browser_page):
     page.locator("details.figures-rest summary").click()
     judged = page.locator("#b-figures-rest tr:has(td:text-is('评价人判定'))")
     assert judged.count() > 0 and not judged.locator(".bad").count()  # the unit's value stands: no 不一致
+    # a verdict and a version's number are read whole, never broken over two lines
+    for cell in ("#b-figures td:last-child", "#b-versions td:first-child"):
+        lines = page.locator(cell).evaluate_all(LINES)
+        assert lines and max(lines) == 1, (cell, lines)
     # findings folded by form, the agreeing figures behind a click: a few screens, not seventeen thousand pixels
     page.locator("details.figures-rest summary").click()
     assert page.evaluate("document.documentElement.scrollHeight") <= 4 * 768
