@@ -102,6 +102,7 @@ def test_the_desk_user_sees_its_own_units_and_no_tab_it_cannot_use(db, browser_p
         expect(page.locator("main [role=alert]")).to_contain_text("由绩效评价股")
         assert not page.locator("main form, main input, main button").count()  # nothing that looks usable
         expect(page.locator(f"main a:has-text('{instead}')")).to_have_count(1)
+    page.goto(f"{base}/b/t/{task.pk}/spot/")
     _fits(page, "32-desk-spot-refused")
     page.click("main a:has-text('查看结果应用')")
     expect(page.locator("h1")).to_have_text("结果应用")

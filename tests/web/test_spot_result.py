@@ -134,6 +134,12 @@ def test_the_sample_list_shows_each_packages_progress_total_grade_and_difference
     assert re.search(r'<td class="spot-grade">(.*?)</td>', row, re.S).group(1) == head.grade
     assert re.search(r'<td class="num spot-diff">(.*?)</td>', row, re.S).group(1) == f"−{-head.difference:.2f}"
     assert "评分中 1 个" in html and "未开始 1 个" in html
+    # the package's review page says where its spot check stands, and leads the 绩效评价股 to the sheet
+    review = re.search(r'<section id="b-spot".*?</section>', c.get(f"/b/p/{first.package_id}/").content.decode(), re.S)[0]
+    assert "评分中" in review and f"已评 1/{lines} 项" in review and f"{head.total:.2f}" in review
+    assert f"/b/t/{task.pk}/spot/{first.pk}/" in review
+    desk = client_for(sent["desk"]).get(f"/b/p/{first.package_id}/").content.decode()
+    assert "评分中" in desk and f"/spot/{first.pk}/" not in desk  # the result, not a page it is refused
 
     # every indicator re-scored at the unit's own score: done, the difference nil
     keys_ = [ln.key for ln in spot_sheet(second).lines]

@@ -135,7 +135,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "tier": tier.package_tier(p),  # the 主管部门 it went through, or the units it carried (issue 22)
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
-           "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p)}
+           "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p),
+           "spot": selectors.package_spot(p), "may_spot": selectors.may_run_spot_check(request.user)}
     return render(request, "web/bureau/package.html", ctx)
 
 

@@ -396,14 +396,21 @@ SAMPLE_SORTS = {
 }
 
 
+def sample_row(spot: SpotCheck) -> SampleRow:
+    sheet = spot_sheet(spot)
+    return SampleRow(spot, sum(r.rescored for r in sheet.results), sum(r.lines for r in sheet.results), sheet.headline)
+
+
+def package_spot(package: Package) -> SampleRow | None:
+    """The package's place in its task's 抽评 sample, with the result so far (None when not drawn)."""
+    spot = package.spot_checks.select_related("submission", "package__unit").prefetch_related("scores").first()
+    return sample_row(spot) if spot is not None else None
+
+
 def sample_rows(task: EvaluationTask, sort: str = "rank") -> list[SampleRow]:
     """The 抽评 sample with each package's progress and result so far, sorted by `sort` (a key of
     SAMPLE_SORTS; the risk order 序号 breaks ties and stands for an unknown key)."""
-    rows = []
-    for spot in sample(task).prefetch_related("scores"):
-        sheet = spot_sheet(spot)
-        rows.append(SampleRow(spot, sum(r.rescored for r in sheet.results), sum(r.lines for r in sheet.results),
-                              sheet.headline))
+    rows = [sample_row(spot) for spot in sample(task).prefetch_related("scores")]
     key = SAMPLE_SORTS.get(sort, SAMPLE_SORTS["rank"])
     return sorted(rows, key=lambda r: (key(r), r.spot.rank))
 
