@@ -16,7 +16,7 @@ from jixiao.web import versions
 from jixiao.web.models import BureauDecision, Comment, Package, Role, SpotScore, Status, User
 from jixiao.web.publication import mask_phones
 
-from .conftest import PASSWORD, client_for
+from .conftest import PASSWORD, client_for, text_of
 
 
 def send(pkg: Package, preparer: User, head: User) -> Package:
@@ -279,6 +279,11 @@ def test_rollup_of_a_supervisor_and_its_subordinate_units(sent):
     c = client_for(sent["bureau"])
     html = c.get(f"/b/t/{sent['task'].pk}/rollup/").content.decode()
     assert "纳入汇总：某县林业局、某县水利局" in html and "按资金加权" in html
+    from jixiao.web.review import selectors
+
+    # the profile gives every line one rule: said once above the table, not repeated on each line
+    (rule,) = {c.rule for c in selectors.rollup(sent["task"], forestry).result.values}
+    assert html.count(rule) == 1 and rule in text_of(html, "rollup-rule") and "<th>依据</th>" not in html
     ws = load_workbook(io.BytesIO(c.get(f"/b/t/{sent['task'].pk}/rollup/?unit={forestry.pk}&format=xlsx").content)).active
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     from jixiao import services

@@ -299,8 +299,11 @@ def rollup(request: HttpRequest, task: int) -> HttpResponse:
         return _xlsx(export.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
     whole = chosen is not None and selectors.whole_department(t, chosen)
     sent = tier.department_rollup(t, chosen) if whole else None  # what the department sent (issue 22)
+    rules = {c.rule for c in r.result.values} if r is not None and r.result is not None else set()
     return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r,
-                                                      "view": sent, "whole": whole})
+                                                      "view": sent, "whole": whole,
+                                                      # one rule for every line: said once, not on each line
+                                                      "common_rule": next(iter(rules)) if len(rules) == 1 else ""})
 
 
 @login_required
