@@ -150,5 +150,17 @@ def test_the_sample_list_shows_each_packages_progress_total_grade_and_difference
     assert 'class="spot-done"' in done and "已完成" in done and "查看或修改" in done
     # the order of the work: in progress before done, whatever their risk ranks
     assert html.index(f'id="spot-{first.pk}"') < html.index(f'id="spot-{second.pk}"')
+    # the export: the line-by-line sheet opens, the per-package summary beside it
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/spot.xlsx").content), read_only=True)
+    assert book.sheetnames == ["抽评", "抽评汇总"]
+    summary = {r[2]: r for r in book["抽评汇总"].iter_rows(min_row=2, values_only=True)}
+    begun = summary[first.package.unit.name]
+    assert begun[3:5] == ("评分中", f"1/{lines}") and begun[6] == float(head.total) and begun[7] == head.grade
+    assert begun[8] == float(head.difference)
+    assert summary[second.package.unit.name][3] == "已完成"
     html = c.get(f"/b/t/{task.pk}/spot/?sort=nonsense").content.decode()  # an unknown sort: the risk order
     assert html.index(f'id="spot-{first.pk}"') < html.index(f'id="spot-{second.pk}"')

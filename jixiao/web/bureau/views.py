@@ -277,7 +277,14 @@ def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
         for sc in scores:
             data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, sc.label, sc.self_score,
                          sc.bureau_score, sc.difference, sc.note, sc.user.name])
-    return _xlsx(export.workbook("抽评", header, data), f"{t.year}年抽评表.xlsx")
+    summary = [[r.spot.rank, r.spot.package.unit.budget_code, r.spot.package.unit.name, r.progress_label,
+                f"{r.rescored}/{r.lines}", r.spot.submission.total_score,
+                *((r.result.total, r.result.grade, r.result.difference) if r.started and r.result else (None, None, None))]
+               for r in selectors.sample_rows(t)]
+    return _xlsx(export.workbook_of([
+        ("抽评", header, data),  # the indicators re-scored, line by line (the sheet that opens)
+        ("抽评汇总", ["序号", "预算编码", "单位名称", "评分进度", "已评/应评指标", "自评总分", "抽评总分", "抽评等次", "差异（抽评−自评）"],
+         summary)]), f"{t.year}年抽评表.xlsx")
 
 
 # --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
