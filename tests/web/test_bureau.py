@@ -418,6 +418,21 @@ def test_a_rectification_notice_is_answered_by_the_unit_and_closed_by_the_bureau
     assert "没有未完成的整改" in client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
 
 
+def test_no_rectification_for_a_package_its_head_returned_before_it_reached_the_bureau(world):
+    """"Returned" by the unit head, never sent to the bureau: no 整改通知 form to fill, and a hand-made
+    request is refused (issue 21: no control that then refuses)."""
+    from jixiao.web.models import Rectification
+
+    pkg = world["package"]
+    Package.objects.filter(pk=pkg.pk).update(status=Status.RETURNED)
+    c = client_for(world["bureau"])
+    html = c.get(f"/b/p/{pkg.pk}/").content.decode()
+    assert "单位尚未报送财政" in html and 'value="rectify"' not in html
+    due = (date.today() + timedelta(days=30)).isoformat()
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充材料", "due": due}, follow=True)
+    assert "单位尚未报送财政，不能发整改通知" in r.content.decode() and not Rectification.objects.exists()
+
+
 def test_the_rectification_page_is_the_units_own(sent):
     from django.test import Client
 
