@@ -194,5 +194,10 @@ def test_a_unit_that_has_not_started_has_no_score_on_the_dashboard_its_export_or
     book = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/dashboard.xlsx").content), read_only=True)
     line = next(r for r in book.active.iter_rows(values_only=True) if r[0] == code)
     assert line[3] == "未开始" and line[5] is None and line[6] is None
+    Package.objects.filter(pk=world["other_package"].pk).update(total_score=Decimal("-1"))  # below the idle one's 0
+    for order in ("total", "-total"):  # sorted by 总分 either way, it comes after every unit with a score
+        codes = re.findall(r'<tr id="unit-(\w+)"', c.get(f"/b/t/{task.pk}/", {"sort": order}).content.decode())
+        assert codes.index(code) > codes.index(world["other_package"].unit.budget_code), (order, codes)
+    assert f'id="unit-{code}"' not in c.get(f"/b/t/{task.pk}/", {"grade": "差"}).content.decode()
     charts = selectors.charts(selectors.task_for(world["bureau"], task.pk))
     assert charts.histogram[0][1] == 0 and idle.unit.name not in [p["name"] for p in charts.scatter]

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
@@ -226,6 +226,9 @@ def _sort_column(sort: str, qs: QuerySet):
         return status_rank()
     if sort == "name":
         return pinyin_rank(qs, "unit__name")
+    if sort == "total":  # a unit not started has no score (Row.total): it sorts with the empty ones, last
+        return Case(When(status=Status.NOT_STARTED, then=Value(None)), default=F("total_score"),
+                    output_field=DecimalField())
     return F(SORTS[sort])
 
 
@@ -235,8 +238,8 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
     qs = task_packages(task)
     if query.status:
         qs = qs.filter(status=query.status)
-    if query.grade:
-        qs = qs.filter(grade=query.grade)
+    if query.grade:  # a unit not started has no 等次, whatever its empty template scores
+        qs = qs.filter(grade=query.grade).exclude(status=Status.NOT_STARTED)
     if query.q:
         qs = qs.filter(Q(unit__name__icontains=query.q) | Q(unit__budget_code__startswith=query.q))
     if query.flag == "errors":
