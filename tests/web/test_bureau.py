@@ -16,7 +16,7 @@ from jixiao.web import versions
 from jixiao.web.models import BureauDecision, Comment, Package, Role, SpotScore, Status, User
 from jixiao.web.publication import mask_phones
 
-from .conftest import PASSWORD, client_for
+from .conftest import PASSWORD, client_for, text_of
 
 
 def send(pkg: Package, preparer: User, head: User) -> Package:
@@ -279,6 +279,11 @@ def test_rollup_of_a_supervisor_and_its_subordinate_units(sent):
     c = client_for(sent["bureau"])
     html = c.get(f"/b/t/{sent['task'].pk}/rollup/").content.decode()
     assert "纳入汇总：某县林业局、某县水利局" in html and "按资金加权" in html
+    from jixiao.web.review import selectors
+
+    # the profile gives every line one rule: said once above the table, not repeated on each line
+    (rule,) = {c.rule for c in selectors.rollup(sent["task"], forestry).result.values}
+    assert html.count(rule) == 1 and rule in text_of(html, "rollup-rule") and "<th>依据</th>" not in html
     ws = load_workbook(io.BytesIO(c.get(f"/b/t/{sent['task'].pk}/rollup/?unit={forestry.pk}&format=xlsx").content)).active
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     from jixiao import services
@@ -411,6 +416,21 @@ def test_a_rectification_notice_is_answered_by_the_unit_and_closed_by_the_bureau
     n.refresh_from_db()
     assert n.closed_at is not None and n.closed_by == sent["desk"]
     assert "没有未完成的整改" in client_for(sent["bureau"]).get(f"/b/t/{sent['task'].pk}/").content.decode()
+
+
+def test_no_rectification_for_a_package_its_head_returned_before_it_reached_the_bureau(world):
+    """"Returned" by the unit head, never sent to the bureau: no 整改通知 form to fill, and a hand-made
+    request is refused (issue 21: no control that then refuses)."""
+    from jixiao.web.models import Rectification
+
+    pkg = world["package"]
+    Package.objects.filter(pk=pkg.pk).update(status=Status.RETURNED)
+    c = client_for(world["bureau"])
+    html = c.get(f"/b/p/{pkg.pk}/").content.decode()
+    assert "单位尚未报送财政" in html and 'value="rectify"' not in html
+    due = (date.today() + timedelta(days=30)).isoformat()
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充材料", "due": due}, follow=True)
+    assert "单位尚未报送财政，不能发整改通知" in r.content.decode() and not Rectification.objects.exists()
 
 
 def test_the_rectification_page_is_the_units_own(sent):

@@ -126,14 +126,38 @@ def test_bureau_pages_send_anonymous_visitors_to_login(scene, name):
 
 @pytest.mark.parametrize("name", ["bureau_spot", "bureau_spot_score", "bureau_batch", "bureau_new_task", "bureau_execution",
                                   "bureau_package_import", "bureau_batch_pdf", "bureau_departments"])
-def test_the_desk_may_read_but_not_run_the_spot_check(scene, name):
+def test_the_desk_may_not_run_the_spot_check_or_batch_work(scene, name):
     r = _call(client_for(scene["desk"]), name, scene)
     assert r.status_code == 403
     _unchanged(scene)
 
 
-@pytest.mark.parametrize("name", sorted(set(PAGES) - {"bureau_spot", "bureau_spot_score", "bureau_decide", "bureau_batch", "bureau_new_task",
-                                                     "bureau_execution", "bureau_package_import",
+# The 绩效评价股's working pages: a 归口 user who types the address is refused on opening (the tabs are not
+# offered to it either), with a Chinese reason and where to read its units instead (issue 21).
+PERFORMANCE_PAGES = {
+    "bureau_spot": ("/b/t/{task}/spot/", "结果应用"), "bureau_spot_xlsx": ("/b/t/{task}/spot.xlsx", "结果应用"),
+    "bureau_spot_score": ("/b/t/{task}/spot/{spot}/", "结果应用"), "bureau_batch": ("/b/t/{task}/batch/", "自评情况"),
+    "bureau_batch_status": ("/b/t/{task}/batch/{job}", "自评情况"),
+    "bureau_package_import": ("/b/t/{task}/imports/", "自评情况"),
+    "bureau_package_import_status": ("/b/t/{task}/imports/{import_job}", "自评情况"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PERFORMANCE_PAGES))
+def test_the_desk_is_refused_the_performance_sections_pages_on_opening(scene, name):
+    template, instead = PERFORMANCE_PAGES[name]
+    url = template.format(task=scene["task"].pk, spot=scene["spot"].pk, job=scene["job"].pk,
+                          import_job=scene["import_job"].pk)
+    r = client_for(scene["desk"]).get(url)
+    text = r.content.decode()
+    assert r.status_code == 403 and "绩效评价股" in text and instead in text
+    assert "<form" not in text.split("<main", 1)[-1]  # nothing to fill in that would then be refused
+    assert client_for(scene["bureau"]).get(url).status_code == 200
+    _unchanged(scene)
+
+
+@pytest.mark.parametrize("name", sorted(set(PAGES) - set(PERFORMANCE_PAGES) - {"bureau_decide", "bureau_new_task",
+                                                     "bureau_execution",
                                                      "bureau_batch_pdf", "bureau_batch_download", "bureau_departments",
                                                      "bureau_targets", "bureau_targets_apply", "bureau_tiers"}))
 @pytest.mark.parametrize("who", ["bureau", "desk"])

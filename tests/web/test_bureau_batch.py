@@ -84,7 +84,7 @@ def test_a_desk_user_without_a_department_sees_no_unit(sent):
     assert c.get(f"/b/p/{sent['package'].pk}/").status_code == 404
 
 
-def test_the_desk_sees_its_own_units_in_the_sample_rollup_results_and_batch(transactional_db, sent):
+def test_the_desk_sees_its_own_units_in_results_and_is_refused_the_sample_and_batch(transactional_db, sent):
     from django.core.management import call_command
 
     _split_desks(sent)
@@ -97,36 +97,38 @@ def test_the_desk_sees_its_own_units_in_the_sample_rollup_results_and_batch(tran
     assert task.spot_checks.count() == 2 and len(BatchJob.objects.get(task=task).results) == 2
     assert all(r["coverage"].startswith("已核对：表格") for r in BatchJob.objects.get(task=task).results)
     assert "核对范围" in perf.get(f"/b/t/{task.pk}/batch/").content.decode()
+    html = desk.get(f"/b/t/{task.pk}/use/").content.decode()  # the spot check's results, of its own units
+    assert "某县林业局" in html and "某县水利局" not in html
     for url in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/use/", f"/b/t/{task.pk}/batch/"):
-        html = desk.get(url).content.decode()
-        assert "某县林业局" in html and "某县水利局" not in html, url
         html = perf.get(url).content.decode()
         assert "某县林业局" in html and "某县水利局" in html, url
-    water_spot = task.spot_checks.get(package=sent["other_package"])
-    assert desk.get(f"/b/t/{task.pk}/spot/{water_spot.pk}/").status_code == 404
+    # 抽评 and 批量处理 are the 绩效评价股's work: the desk is told so on opening (issue 21), the page is not offered
     job = BatchJob.objects.get(task=task)
-    assert "某县水利局" not in desk.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
-    # the counts are of their scope too: the progress label and the task list's units
-    assert "批量审核：已完成（1/1）" in desk.get(f"/b/t/{task.pk}/batch/").content.decode()
-    assert "批量审核：已完成（1/1）" in desk.get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode()
+    for spot in task.spot_checks.all():
+        assert desk.get(f"/b/t/{task.pk}/spot/{spot.pk}/").status_code == 403
+    for url in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/batch/", f"/b/t/{task.pk}/batch/{job.pk}"):
+        r = desk.get(url)
+        assert r.status_code == 403 and "绩效评价股" in r.content.decode() and "某县水利局" not in r.content.decode(), url
+    # the counts are of their scope: the task list's units
     assert "批量审核：已完成（2/2）" in perf.get(f"/b/t/{task.pk}/batch/").content.decode()
     assert text_of(desk.get("/b/").content.decode(), f"task-{task.pk}-units") == "1"
     assert text_of(perf.get("/b/").content.decode(), f"task-{task.pk}-units") == "2"
 
 
-def test_a_desk_users_progress_counts_the_packages_of_their_department(sent):
+def test_a_batch_jobs_progress_is_the_performance_sections_page(sent):
+    """The batch audit is the 绩效评价股's work (issue 21): its progress counts every package of the
+    task; a 归口 user (with or without a department) is refused on opening, told who runs it."""
     _split_desks(sent)
     task, forestry, water = sent["task"], sent["package"], sent["other_package"]
     ids = sorted([forestry.pk, water.pk], key=lambda pk: Package.objects.get(pk=pk).unit.budget_code)
     job = BatchJob.objects.create(task=task, kind=BatchJob.Kind.AUDIT, requested_by=sent["bureau"], state=BatchJob.State.RUNNING,
                                   total=2, done=1, packages=ids)  # the forestry bureau (301001) done, water not yet
-    label = {who: text_of(client_for(sent[who]).get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode(), "batch-job")
-             for who in ("bureau", "desk", "social_desk")}
-    assert "进行中（1/2）" in label["bureau"]
-    assert "进行中（1/1）" in label["desk"]
-    assert "进行中（0/1）" in label["social_desk"]
+    url = f"/b/t/{task.pk}/batch/{job.pk}"
+    assert "进行中（1/2）" in text_of(client_for(sent["bureau"]).get(url).content.decode(), "batch-job")
     nobody = User.objects.create(username="nodept", role=Role.BUREAU_DESK, bureau=task.bureau)
-    assert "进行中（0/0）" in text_of(client_for(nobody).get(f"/b/t/{task.pk}/batch/{job.pk}").content.decode(), "batch-job")
+    for desk in (sent["desk"], sent["social_desk"], nobody):
+        r = client_for(desk).get(url)
+        assert r.status_code == 403 and "由绩效评价股办理" in r.content.decode() and "进行中" not in r.content.decode()
     assert text_of(client_for(nobody).get("/b/").content.decode(), f"task-{task.pk}-units") == "0"
 
 

@@ -169,3 +169,35 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(db, variant):
     page3, table3, page12, table12 = counts
     assert (page3, table3) == (page12, table12)
     assert table3 < page3 <= 22
+
+
+def test_a_unit_that_has_not_started_has_no_score_on_the_dashboard_its_export_or_its_charts(world):
+    """Its empty template scores 0 (差): the list, the .xlsx and the histogram show no score for it —
+    a reviewer would read a unit that has not begun as graded 差 (issue 21)."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from jixiao.web.review import selectors
+
+    task, idle = world["task"], world["package"]
+    Package.objects.filter(pk=idle.pk).update(status=Status.NOT_STARTED, total_score=Decimal("0"), grade="差",
+                                              execution_rate=Decimal("0.5"))
+    c = client_for(world["bureau"])
+    html = c.get(f"/b/t/{task.pk}/").content.decode()
+    code = idle.unit.budget_code
+    row = html[html.index(f'<tr id="unit-{code}"'):]
+    row = row[:row.index("</tr>")]
+    cells = [re.sub(r"<[^>]+>", "", td) for td in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[2] == "未开始" and cells[4] == "—" and cells[5] == "—", cells  # 总分, 等次
+    book = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/dashboard.xlsx").content), read_only=True)
+    line = next(r for r in book.active.iter_rows(values_only=True) if r[0] == code)
+    assert line[3] == "未开始" and line[5] is None and line[6] is None
+    Package.objects.filter(pk=world["other_package"].pk).update(total_score=Decimal("-1"))  # below the idle one's 0
+    for order in ("total", "-total"):  # sorted by 总分 either way, it comes after every unit with a score
+        codes = re.findall(r'<tr id="unit-(\w+)"', c.get(f"/b/t/{task.pk}/", {"sort": order}).content.decode())
+        assert codes.index(code) > codes.index(world["other_package"].unit.budget_code), (order, codes)
+    assert f'id="unit-{code}"' not in c.get(f"/b/t/{task.pk}/", {"grade": "差"}).content.decode()
+    charts = selectors.charts(selectors.task_for(world["bureau"], task.pk))
+    assert charts.histogram[0][1] == 0 and idle.unit.name not in [p["name"] for p in charts.scatter]

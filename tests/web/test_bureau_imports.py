@@ -240,10 +240,11 @@ def test_only_the_performance_section_of_the_tasks_bureau_imports(drafts):
     for who in ("preparer", "head", "other"):
         assert _upload(client_for(drafts[who]), task, "执行.csv", data).status_code == 404
     assert not ExecutionImport.objects.exists()
-    # both bureau roles read the page
+    # both bureau roles read the 一体化 page; the outside-package import is the 绩效评价股's alone (issue 21)
     for who in ("bureau", "desk"):
         assert client_for(drafts[who]).get(f"/b/t/{task.pk}/execution/").status_code == 200
-        assert client_for(drafts[who]).get(f"/b/t/{task.pk}/imports/").status_code == 200
+    assert client_for(drafts["bureau"]).get(f"/b/t/{task.pk}/imports/").status_code == 200
+    assert client_for(drafts["desk"]).get(f"/b/t/{task.pk}/imports/").status_code == 403
 
 
 # --- outside packages ------------------------------------------------------------------------------
@@ -310,10 +311,10 @@ def test_a_zip_of_outside_packages_is_matched_audited_and_stored_by_the_worker(t
     sub = water_pkg.submissions.get()
     assert water_pkg.status == Status.DRAFT and sub.state == Submission.State.APPROVED
     assert water_pkg.draft == before and water_pkg.version == 1 and not water_pkg.edits.exists()
-    assert sub.origin == "外部导入：外部/水利局自评表.xlsx" and sub.created_by == drafts["bureau"]
+    assert sub.origin == "外部导入：水利局自评表.xlsx" and sub.created_by == drafts["bureau"]  # its name, not its path
     assert (ok["version"], ok["errors"], ok["warnings"]) == (sub.number, sub.errors, sub.warnings)
     review = client_for(drafts["desk"]).get(f"/b/p/{water_pkg.pk}/").content.decode()
-    assert "外部导入：外部/水利局自评表.xlsx" in text_of(review, "b-origin")
+    assert "外部导入：水利局自评表.xlsx" in text_of(review, "b-origin")
     html = c.get(f"/b/t/{task.pk}/imports/").content.decode()
     assert "已完成" in html and "未匹配" in html and "hx-trigger" not in html
     assert not list((__import__("django.conf").conf.settings.MEDIA_ROOT / "imports").iterdir())  # the zip is not kept

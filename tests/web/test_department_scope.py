@@ -90,8 +90,10 @@ def test_a_desk_user_reads_only_their_departments_units(departments, page):
 def test_the_pages_that_list_units_show_the_desk_its_own(departments):
     w = departments
     desk = client_for(w["desk"])
-    for page in ("/b/t/{task}/", "/b/t/{task}/execution/", "/b/t/{task}/imports/", "/b/t/{task}/batch/"):
+    for page in ("/b/t/{task}/", "/b/t/{task}/execution/"):
         assert MINE in desk.get(page.format(task=w["task"].pk)).content.decode(), page
+    for page in ("/b/t/{task}/imports/", "/b/t/{task}/batch/"):  # the 绩效评价股's pages: refused with a reason
+        assert desk.get(page.format(task=w["task"].pk)).status_code == 403, page
 
 
 def test_another_departments_package_is_not_found(departments):
@@ -102,3 +104,26 @@ def test_another_departments_package_is_not_found(departments):
     r = client_for(w["desk"]).post(f"/b/p/{w['other_package'].pk}/decide", {"action": "comment", "text": "x",
                                                                              "version": latest(w["other_package"])})
     assert r.status_code == 404
+
+
+def test_a_desk_rolls_up_its_own_units_under_another_departments_supervisor(departments):
+    """部门汇总 for a 归口 user (issue 21): its units share a 主管部门 that is not its department's; that
+    主管部门 is offered, rolled up over the desk's units only — not its own package, not the units of
+    another department — and the page says so."""
+    from jixiao.web.models import Unit
+
+    w = departments
+    task, forestry, water = w["task"], w["package"].unit, w["other_package"].unit
+    supervisor = Unit.objects.create(bureau=task.bureau, name="某县人民政府", budget_code="301000",
+                                     department=water.department)
+    Unit.objects.filter(pk__in=[forestry.pk, water.pk]).update(parent=supervisor)
+    html = client_for(w["desk"]).get(f"/b/t/{task.pk}/rollup/").content.decode()
+    assert "某县人民政府（下属1个单位）" in html and "本任务没有设有下属单位的主管部门" not in html
+    assert "由本科室负责的 1 个单位" in html
+    assert f"纳入汇总：{MINE}。" in html and THEIRS not in html
+    xlsx = client_for(w["desk"]).get(f"/b/t/{task.pk}/rollup/?unit={supervisor.pk}&format=xlsx")
+    assert xlsx.status_code == 200 and THEIRS not in _text(xlsx)
+    whole = client_for(w["bureau"]).get(f"/b/t/{task.pk}/rollup/").content.decode()  # the 绩效评价股: every unit
+    assert "某县人民政府（下属2个单位）" in whole and THEIRS in whole and "由本科室负责" not in whole
+    nobody = client_for(w["desk_none"]).get(f"/b/t/{task.pk}/rollup/").content.decode()
+    assert "本任务没有设有下属单位的主管部门" in nobody and MINE not in nobody

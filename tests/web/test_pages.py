@@ -52,7 +52,10 @@ def test_the_dashboard_workbook_is_in_beijing_time(sent):  # noqa: F811
 
 
 def test_a_public_year_with_nothing_published_is_not_found(db):
-    assert client_for_anonymous().get("/public/1999/").status_code == 404
+    r = client_for_anonymous().get("/public/1999/")
+    assert r.status_code == 404
+    html = r.content.decode()  # says why, in the visitor's words, not the site's generic "not found"
+    assert "1999年度没有公开的自评结果" in html and 'id="public-list"' not in html
 
 
 def client_for_anonymous():

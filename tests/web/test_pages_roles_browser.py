@@ -94,6 +94,29 @@ def test_the_desk_user_sees_its_own_units_and_no_tab_it_cannot_use(db, browser_p
     own = set(task.units.filter(department=desk.department).values_list("budget_code", flat=True))
     assert codes and set(codes) == own, (codes, own)
     _fits(page, "31-desk-dashboard")
+    # the 绩效评价股's pages typed by hand: refused on opening, in Chinese, pointing where to read instead
+    for url, instead in ((f"/b/t/{task.pk}/spot/", "查看结果应用"), (f"/b/t/{task.pk}/batch/", "查看自评情况"),
+                         (f"/b/t/{task.pk}/imports/", "查看自评情况")):
+        r = page.goto(base + url)
+        assert r.status == 403, url
+        expect(page.locator("main [role=alert]")).to_contain_text("由绩效评价股")
+        assert not page.locator("main form, main input, main button").count()  # nothing that looks usable
+        expect(page.locator(f"main a:has-text('{instead}')")).to_have_count(1)
+    page.goto(f"{base}/b/t/{task.pk}/spot/")
+    _fits(page, "32-desk-spot-refused")
+    page.click("main a:has-text('查看结果应用')")
+    expect(page.locator("h1")).to_have_text("结果应用")
+    # 部门汇总: its units share a 主管部门 of another department; that one is offered, over its units only
+    parents = set(task.units.filter(department=desk.department, parent__isnull=False).values_list("parent", flat=True))
+    assert parents and not task.units.filter(pk__in=parents, department=desk.department).exists()
+    page.goto(f"{base}/b/t/{task.pk}/rollup/")
+    assert page.locator("#r-unit option").count() == len(parents)
+    mine = task.units.filter(department=desk.department, parent__in=parents).count()
+    expect(page.locator("#rollup-scope")).to_contain_text(f"由本科室负责的 {mine} 个单位")
+    others = task.units.filter(parent__in=parents).exclude(department=desk.department).values_list("name", flat=True)
+    text = page.locator("main").inner_text()
+    assert not [n for n in others if n in text]  # no unit of another department named, included or left out
+    _fits(page, "33-desk-rollup")
 
 
 def test_the_spot_check_total_follows_a_rescore_and_results_use_takes_it(db, browser_page):
@@ -135,5 +158,16 @@ def test_the_spot_check_total_follows_a_rescore_and_results_use_takes_it(db, bro
     expect(row).to_contain_text(f"{Decimal(spot.package.total_score):.2f}")  # the self-evaluation's beside
     _fits(page, "41-results-use")
     page.goto(f"{base}/b/t/{spot.task_id}/spot/")
-    expect(page.locator("#spot-sample")).to_contain_text(f"{after.total:.2f}")
+    row = page.locator(f"#spot-{spot.pk}")
+    expect(row.locator(".spot-total")).to_contain_text(f"{after.total:.2f}")
+    expect(row.locator(".spot-grade")).to_have_text(after.grade)
+    lines = sum(r.lines for r in spot_sheet(spot).results)
+    expect(row.locator(".spot-progress")).to_contain_text(f"已评 {lines}/{lines} 项")  # re-scored whole: 已完成
+    expect(row.locator(".spot-progress .progress")).to_have_text("已完成")
+    sign = "+" if after.difference > 0 else ("−" if after.difference < 0 else "")
+    expect(row.locator(".spot-diff")).to_have_text(f"{sign}{abs(after.difference):.2f}")
     _fits(page, "42-spot-sample")
+    page.click("a:has-text('按评分进度')")  # the order of the work: the not started first, the finished last
+    states = page.locator("#spot-sample tbody .progress").all_inner_texts()
+    order = ["未开始", "评分中", "已完成"]
+    assert states == sorted(states, key=order.index) and states[-1] == "已完成", states

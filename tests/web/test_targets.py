@@ -272,3 +272,17 @@ def test_creating_annex3_starts_from_the_approved_targets(world):
     package.refresh_from_db()
     assert [(i["name"], i["target"], i["weight"]) for i in package.draft["overall"]["indicators"]] == [
         ("造林面积", "≥1200亩", "50"), ("森林覆盖率", "≥60%", "30"), ("林农满意度", "≥90%", "10")]
+
+
+def test_a_units_targets_are_found_by_its_name_or_code(world):
+    """A task holds thousands of approved targets and the page lists the first few hundred: the
+    reviewer finds one unit's by its name or its budget code (issue 21)."""
+    _import(world, *FORESTRY, *WATER)
+    c, task = client_for(world["bureau"]), world["task"]
+    everything = text_of(c.get(f"/b/t/{task.pk}/targets/").content.decode(), "targets-stored")
+    assert "某县林业局" in everything and "某县水利局" in everything
+    for q in ("林业", "301001"):
+        found = text_of(c.get(f"/b/t/{task.pk}/targets/", {"q": q}).content.decode(), "targets-stored")
+        assert "某县林业局" in found and "某县水利局" not in found, q
+    nothing = c.get(f"/b/t/{task.pk}/targets/", {"q": "无此单位"}).content.decode()
+    assert "没有找到“无此单位”的批复目标" in nothing

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from jixiao.web.bureau import refusals
 from jixiao.web.jobs.status import status_of
 from jixiao.web.models import EvaluationTask, User
 from jixiao.web.review import imports, selectors
@@ -92,5 +93,7 @@ def execution(request: HttpRequest, task: int) -> HttpResponse:
 
 @login_required
 def packages(request: HttpRequest, task: int) -> HttpResponse:
-    """Upload a zip of packages sent outside the system; the worker reads, matches, audits and stores them."""
-    return _import_page(request, task, PACKAGES)
+    """Upload a zip of packages sent outside the system; the worker reads, matches, audits and stores them.
+    The 绩效评价股's page: a 归口业务科室 user is refused on opening, not after choosing a file."""
+    _t, refused = refusals.performance_task(request, task, refusals.PACKAGES)
+    return refused if refused is not None else _import_page(request, task, PACKAGES)

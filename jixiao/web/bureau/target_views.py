@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,8 +19,12 @@ SHOWN = 300
 
 
 def _page(request: HttpRequest, t, extra: dict, status: int = 200) -> HttpResponse:
+    # a task holds thousands of targets: the reviewer finds a unit's by its name or code (the first SHOWN listed)
+    q = request.GET.get("q", "").strip()[:100]
     stored = approved_targets.targets_of(t)
-    ctx = {"task": t, "may_import": imports.may_import(request.user, t), "latest": approved_targets.latest(t),
+    if q:
+        stored = stored.filter(Q(unit__budget_code__startswith=q) | Q(unit__name__contains=q))
+    ctx = {"task": t, "may_import": imports.may_import(request.user, t), "latest": approved_targets.latest(t), "q": q,
            "stored": stored[:SHOWN], "stored_count": stored.count(), "shown": SHOWN,
            "flagged": approved_targets.flagged_count(t), "error": "", "problems": [], "preview": None} | extra
     if ctx["preview"] is not None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, version_status, versions
+from jixiao.web.bureau import refusals
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
@@ -98,7 +99,7 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
               "与一体化不一致（处）", "与批复目标不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
-             r.package.total_score, r.package.grade, _two_places(r.rate_percent), r.outruns,
+             r.total, r.grade or None, _two_places(r.rate_percent), r.outruns,
              r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
              diffs.get(r.package.pk), r.package.target_diff or None]
             for r in rows]
@@ -134,7 +135,8 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "tier": tier.package_tier(p),  # the 主管部门 it went through, or the units it carried (issue 22)
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
            "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
-           "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p)}
+           "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p),
+           "spot": selectors.package_spot(p), "may_spot": selectors.may_run_spot_check(request.user)}
     return render(request, "web/bureau/package.html", ctx)
 
 
@@ -158,7 +160,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已审核通过，财政部门意见写入第{d.result.number}版")
         elif action == "publish":
             bureau_services.publish(package_id=p.pk, user=request.user)
-            messages.success(request, "已公开")
+            messages.success(request, f"已公开{p.unit.name}的自评报告，公众可在“信息公开”中查看和下载")
         elif action == "rectify":
             bureau_services.send_rectification(package_id=p.pk, user=request.user, text=request.POST.get("text", ""),
                                   due=_date(request.POST.get("due", "")))
@@ -200,7 +202,9 @@ def _date(raw: str) -> date | None:
 
 @login_required
 def spot(request: HttpRequest, task: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     if request.method == "POST":
         try:
             drawn = bureau_services.draw(task_id=t.pk, user=request.user)
@@ -210,16 +214,17 @@ def spot(request: HttpRequest, task: int) -> HttpResponse:
             if exc.status == 403:
                 return render(request, "web/message.html", {"text": exc.message}, status=403)
         return redirect("web:bureau_spot", task=t.pk)
-    sample = list(selectors.sample(t))
-    for s in sample:  # 抽评总分 and 等次 of those the bureau has begun re-scoring
-        s.result = selectors.spot_sheet(s).headline if s.scored else None
+    sort = request.GET.get("sort", "rank")
+    sort = sort if sort in selectors.SAMPLE_SORTS else "rank"
+    sample = selectors.sample_rows(t, sort)  # each with its progress, 抽评总分 so far, 等次 and difference
     eligible = selectors.task_packages(t).filter(status__in=(Status.ACCEPTED, Status.PUBLISHED)).count()
-    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible,
-                                                     "may_spot": selectors.may_run_spot_check(request.user)})
+    counts = {label: sum(r.progress_label == label for r in sample) for label in selectors.SpotProgress.LABELS.values()}
+    return render(request, "web/bureau/spot.html", {"task": t, "sample": sample, "eligible": eligible, "sort": sort,
+                                                     "counts": counts})
 
 
 def _spot_of(request, task: int, spot_id: int):
-    t = selectors.task_for(request.user, task)
+    t = selectors.task_for(request.user, task)  # a 归口 user is refused by the caller (refusals.SPOT)
     try:
         return t, selectors.sample(t).get(pk=spot_id)
     except t.spot_checks.model.DoesNotExist:
@@ -228,6 +233,9 @@ def _spot_of(request, task: int, spot_id: int):
 
 @login_required
 def spot_score(request: HttpRequest, task: int, spot_id: int) -> HttpResponse:
+    _t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     t, s = _spot_of(request, task, spot_id)
     status, entries, errors, error = 200, {}, {}, ""
     if request.method == "POST":
@@ -256,7 +264,9 @@ def _stored_entry(line) -> tuple[str, str]:
 @login_required
 @require_GET
 def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.SPOT)
+    if refused is not None:
+        return refused
     header = ["序号", "预算编码", "单位名称", "抽取理由", "指标", "自评得分", "抽评得分", "差异", "说明", "评分人"]
     data = []
     for s in selectors.sample(t):
@@ -267,7 +277,14 @@ def spot_xlsx(request: HttpRequest, task: int) -> HttpResponse:
         for sc in scores:
             data.append([s.rank, s.package.unit.budget_code, s.package.unit.name, reasons, sc.label, sc.self_score,
                          sc.bureau_score, sc.difference, sc.note, sc.user.name])
-    return _xlsx(export.workbook("抽评", header, data), f"{t.year}年抽评表.xlsx")
+    summary = [[r.spot.rank, r.spot.package.unit.budget_code, r.spot.package.unit.name, r.progress_label,
+                f"{r.rescored}/{r.lines}", r.spot.submission.total_score,
+                *((r.result.total, r.result.grade, r.result.difference) if r.started and r.result else (None, None, None))]
+               for r in selectors.sample_rows(t)]
+    return _xlsx(export.workbook_of([
+        ("抽评", header, data),  # the indicators re-scored, line by line (the sheet that opens)
+        ("抽评汇总", ["序号", "预算编码", "单位名称", "评分进度", "已评/应评指标", "自评总分", "抽评总分", "抽评等次", "差异（抽评−自评）"],
+         summary)]), f"{t.year}年抽评表.xlsx")
 
 
 # --- 部门汇总 and 结果应用 -------------------------------------------------------------------------------
@@ -287,9 +304,13 @@ def rollup(request: HttpRequest, task: int) -> HttpResponse:
         data = [[c.label, c.value if c.value is not None else c.text, c.unit, c.formula,
                  "；".join(f"{k}：{v}" for k, v in c.inputs.items()), c.rule] for c in r.result.values]
         return _xlsx(export.workbook("部门汇总", header, data), f"{t.year}年{chosen.name}部门汇总.xlsx")
-    sent = tier.department_rollup(t, chosen) if chosen is not None else None  # what the department sent (issue 22)
+    whole = chosen is not None and selectors.whole_department(t, chosen)
+    sent = tier.department_rollup(t, chosen) if whole else None  # what the department sent (issue 22)
+    rules = {c.rule for c in r.result.values} if r is not None and r.result is not None else set()
     return render(request, "web/bureau/rollup.html", {"task": t, "supervisors": sups, "chosen": chosen, "r": r,
-                                                      "view": sent})
+                                                      "view": sent, "whole": whole,
+                                                      # one rule for every line: said once, not on each line
+                                                      "common_rule": next(iter(rules)) if len(rules) == 1 else ""})
 
 
 @login_required
@@ -312,8 +333,9 @@ def results_use(request: HttpRequest, task: int) -> HttpResponse:
 @login_required
 def batch(request: HttpRequest, task: int) -> HttpResponse:
     """The batch audit of every version sent: started here, run by the worker, progress polled."""
-
-    t = selectors.task_for(request.user, task)
+    t, refused = refusals.performance_task(request, task, refusals.BATCH)
+    if refused is not None:
+        return refused
     if request.method == "POST":
         try:
             batch_audit_job.start(task=t, user=request.user)

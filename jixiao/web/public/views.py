@@ -23,7 +23,9 @@ def public_index(request: HttpRequest, year: int | None = None) -> HttpResponse:
     if year is None and years:
         year = years[0][0]
     elif year is not None and year not in {y for y, *_ in years}:
-        raise Http404("该年度没有公开的自评结果")
+        # a 404 that says so, with the years that have results to go to (not the site's generic "not found")
+        return render(request, "web/public/index.html", {"years": years, "year": None, "missing": year, "q": "",
+                                                         "items": []}, status=404)
     q = request.GET.get("q", "").strip()[:100]
     items = list(publication.published(year, q)) if year is not None else []
     return render(request, "web/public/index.html", {"years": years, "year": year, "q": q, "items": items})

@@ -25,9 +25,21 @@ def safe_text(v) -> str:
 
 def workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     """One sheet: a header row and the rows; numbers stay numbers, everything else is safe text."""
+    return workbook_of([(title, header, rows)])
+
+
+def workbook_of(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """Several sheets, each (title, header, rows) as `workbook` writes one; the first is the one that opens."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
+    wb.remove(wb.active)
+    for title, header, rows in sheets:
+        _sheet(wb.create_sheet(title[:31]), header, rows)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet(ws, header: list[str], rows: list[list]) -> None:
     ws.append(header)
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -39,9 +51,6 @@ def workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     for i, h in enumerate(header, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(h) * 2 + 4))
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _cell(v):

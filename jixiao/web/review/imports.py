@@ -1065,7 +1065,8 @@ def _store_one(job: PackageImport, reading: Reading) -> dict:
     base, doc, comp, unit, how = reading.base, reading.doc, reading.comp, reading.unit, reading.how
     task = job.task
     user = job.requested_by
-    origin = f"外部导入：{reading.file}"[:300]
+    # the file's own name, as a reader knows it: the folders it sat in inside the zip are no part of it
+    origin = f"外部导入：{PurePosixPath(reading.file).name}"[:300]
     with transaction.atomic():
         package, _ = Package.objects.get_or_create(task=task, unit=unit)
         package = Package.objects.select_for_update(of=("self",)).select_related("task").get(pk=package.pk)

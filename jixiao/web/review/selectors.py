@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from jixiao.core.spot_check import SpotResult, spot_result
 from jixiao.web import access
 from jixiao.web.drafts.figures import KIND_LABELS, kind_of
 from jixiao.web.models import EvaluationTask, Package, Rectification, SpotCheck, Status, Submission, Unit, User
-from jixiao.web.ordering import WORKFLOW, pinyin_rank, status_rank
+from jixiao.web.ordering import WORKFLOW, pinyin_key, pinyin_rank, status_rank
 from jixiao.web.review import tier
 from jixiao.web.review.departments import scoped
 from jixiao.web.security.context import note_refusal
@@ -144,6 +144,16 @@ class Row:
         return Status(self.package.status).label
 
     @property
+    def total(self) -> Decimal | None:
+        """总分 as the list shows it: none for a unit that has not started (its empty template's 0 is
+        no score, and would read as 差)."""
+        return None if self.package.status == Status.NOT_STARTED else self.package.total_score
+
+    @property
+    def grade(self) -> str:
+        return "" if self.package.status == Status.NOT_STARTED else self.package.grade
+
+    @property
     def rate_percent(self) -> Decimal | None:
         r = self.package.execution_rate
         return None if r is None else r * 100
@@ -152,7 +162,7 @@ class Row:
     def outruns(self) -> bool:
         """The score outruns the spending: 总分 above 执行率 (capped at 100%) by more than the profile's margin."""
         p = self.package
-        if p.total_score is None or p.execution_rate is None:
+        if self.total is None or p.execution_rate is None:
             return False
         return p.total_score - min(p.execution_rate, Decimal(1)) * 100 > self.margin
 
@@ -173,8 +183,8 @@ class Row:
         return {"pk": p.pk, "code": u.budget_code, "name": u.name, "supervisor": u.supervisor, "status": p.status,
                 "status_label": self.status_label, "days": self.days_text, "late": kind == "late",
                 "due": f"截止 {self.deadline:%Y-%m-%d}" if self.tier else "",
-                "total": "—" if p.total_score is None else f"{p.total_score:.2f}", "outruns": self.outruns,
-                "grade": p.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
+                "total": "—" if self.total is None else f"{self.total:.2f}", "outruns": self.outruns,
+                "grade": self.grade or "—", "rate": "—" if rate is None else f"{rate * 100:.2f}%", "errors": p.errors,
                 "warnings": p.warnings, "updated": timezone.localtime(p.updated_at).strftime("%Y-%m-%d %H:%M"),
                 "exec_diff": getattr(p, "exec_diff", 0), "target_diff": getattr(p, "target_diff", 0)}
 
@@ -220,6 +230,9 @@ def _sort_column(sort: str, qs: QuerySet):
         return status_rank()
     if sort == "name":
         return pinyin_rank(qs, "unit__name")
+    if sort == "total":  # a unit not started has no score (Row.total): it sorts with the empty ones, last
+        return Case(When(status=Status.NOT_STARTED, then=Value(None)), default=F("total_score"),
+                    output_field=DecimalField())
     return F(SORTS[sort])
 
 
@@ -229,8 +242,8 @@ def dashboard(task: EvaluationTask, query: DashboardQuery, *, page: int = 1, siz
     qs = task_packages(task)
     if query.status:
         qs = qs.filter(status=query.status)
-    if query.grade:
-        qs = qs.filter(grade=query.grade)
+    if query.grade:  # a unit not started has no 等次, whatever its empty template scores
+        qs = qs.filter(grade=query.grade).exclude(status=Status.NOT_STARTED)
     if query.q:
         qs = qs.filter(Q(unit__name__icontains=query.q) | Q(unit__budget_code__startswith=query.q))
     if query.flag == "errors":
@@ -287,7 +300,7 @@ def charts(task: EvaluationTask, missing: int | None = None) -> Charts:
     packages = _scoped(Package.objects.filter(task=task), task, "unit__")
     counts, hist = {}, [0] * len(BINS)
     for row in packages.values("status").annotate(
-            n=Count("id"), **{f"b{i}": Count("id", filter=Q(total_score__gte=lo, total_score__lt=hi))
+            n=Count("id"), **{f"b{i}": Count("id", filter=Q(total_score__gte=lo, total_score__lt=hi) & ~Q(status=Status.NOT_STARTED))
                               for i, (lo, hi, _) in enumerate(BINS)}).order_by():
         counts[row["status"]] = row["n"]
         hist = [h + row[f"b{i}"] for i, h in enumerate(hist)]
@@ -298,6 +311,7 @@ def charts(task: EvaluationTask, missing: int | None = None) -> Charts:
     scatter = [{"name": name, "value": [float(round(rate * hundred, 1)), float(total)],
                 "outruns": total - (rate if rate < one else one) * hundred > margin}  # Row.outruns
                for name, total, rate in packages.filter(total_score__isnull=False, execution_rate__isnull=False)
+               .exclude(status=Status.NOT_STARTED)  # an empty template's 0 is no score
                .values_list("unit__name", "total_score", "execution_rate").order_by("id")]
     total_units = sum(counts.values())
     started = total_units - counts.get(Status.NOT_STARTED, 0)
@@ -345,6 +359,67 @@ def stated_beside_computed(report) -> list[FigureRow]:
 def sample(task: EvaluationTask) -> QuerySet[SpotCheck]:
     return (_scoped(task.spot_checks.all(), task, "package__unit__").select_related("package", "package__unit", "submission")
             .annotate(scored=Count("scores")).order_by("rank"))
+
+
+class SpotProgress:
+    """Where the re-scoring of a sampled version stands, in the order the work goes."""
+
+    NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
+    ORDER = (NOT_STARTED, IN_PROGRESS, DONE)
+    LABELS = {NOT_STARTED: "未开始", IN_PROGRESS: "评分中", DONE: "已完成"}
+
+
+@dataclass
+class SampleRow:
+    """One sampled package as the 抽评 list shows it: how far the re-scoring is (every indicator of
+    every self-evaluation table), and the headline table's 抽评总分 so far, 等次 and difference
+    from the unit's self-score."""
+
+    spot: SpotCheck
+    rescored: int
+    lines: int
+    result: SpotResult | None  # the headline table (附件3 where there is one)
+
+    @property
+    def progress(self) -> str:
+        if self.rescored == 0:
+            return SpotProgress.NOT_STARTED
+        return SpotProgress.DONE if self.rescored >= self.lines else SpotProgress.IN_PROGRESS
+
+    @property
+    def progress_label(self) -> str:
+        return SpotProgress.LABELS[self.progress]
+
+    @property
+    def started(self) -> bool:
+        return self.progress != SpotProgress.NOT_STARTED
+
+
+SAMPLE_SORTS = {
+    "rank": lambda r: r.spot.rank,
+    "progress": lambda r: SpotProgress.ORDER.index(r.progress),
+    "unit": lambda r: pinyin_key(r.spot.package.unit.name),
+    "total": lambda r: (not r.started or r.result is None, -(r.result.total if r.started and r.result else 0)),
+}
+
+
+def sample_row(spot: SpotCheck) -> SampleRow:
+    sheet = spot_sheet(spot)
+    return SampleRow(spot, sum(r.rescored for r in sheet.results), sum(r.lines for r in sheet.results), sheet.headline)
+
+
+def package_spot(package: Package) -> SampleRow | None:
+    """The package's place in its task's 抽评 sample, with the result so far (None when not drawn)."""
+    spot = package.spot_checks.select_related("submission", "package__unit").prefetch_related("scores").first()
+    return sample_row(spot) if spot is not None else None
+
+
+def sample_rows(task: EvaluationTask, sort: str = "rank") -> list[SampleRow]:
+    """The 抽评 sample with each package's progress and result so far, sorted by `sort` (a key of
+    SAMPLE_SORTS; the risk order 序号 breaks ties and stands for an unknown key)."""
+    rows = [sample_row(spot) for spot in sample(task).prefetch_related("scores")]
+    key = SAMPLE_SORTS.get(sort, SAMPLE_SORTS["rank"])
+    return sorted(rows, key=lambda r: (key(r), r.spot.rank))
 
 
 @dataclass
@@ -401,10 +476,19 @@ def spot_sheet(spot: SpotCheck) -> SpotSheet:
 
 
 def supervisors(task: EvaluationTask):
-    """The task's units that have subordinate units in the task (主管部门)."""
+    """The 主管部门 of the task's units the reader sees, each with `n` of those units: a 归口业务科室
+    user rolls up its own units under their 主管部门 even where the 主管部门 itself is another
+    department's (its 7 units share one: that one is offered, with those 7)."""
+    children = _scoped(task.units.all(), task, "")
+    return (Unit.objects.filter(pk__in=children.filter(parent__isnull=False).values("parent"))
+            .annotate(n=Count("children", filter=Q(children__in=children), distinct=True)).order_by("-n", "budget_code"))
 
-    return (_scoped(Unit.objects.filter(children__tasks=task), task, "").annotate(n=Count("children", distinct=True))
-            .order_by("-n", "budget_code"))
+
+def whole_department(task: EvaluationTask, supervisor: Unit) -> bool:
+    """Whether the reader sees the 主管部门 itself (then its own package and what it sent are rolled up
+    with its units; a 归口 user of only some of its units rolls up those units alone)."""
+    viewer = getattr(task, "viewer", None)
+    return viewer is None or access.can_see_unit(viewer, supervisor)
 
 
 @dataclass
@@ -418,7 +502,8 @@ class Rollup:
 
 def rollup(task: EvaluationTask, supervisor) -> Rollup:
     """部门汇总 of a 主管部门 and its subordinate units, over the versions they sent to the bureau."""
-    units = [supervisor, *_scoped(supervisor.children.filter(tasks=task), task, "").order_by("budget_code")]
+    own = [supervisor] if whole_department(task, supervisor) else []
+    units = [*own, *_scoped(supervisor.children.filter(tasks=task), task, "").order_by("budget_code")]
     packages = {p.unit_id: p for p in Package.objects.filter(task=task, unit__in=units)}
     read, included, left = [], [], []
     for u in units:

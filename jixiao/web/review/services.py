@@ -257,8 +257,9 @@ def send_rectification(*, package_id: int, user: User, text: str, due: date | No
     if due < timezone.localdate():
         raise ActionError("整改期限不能早于今天")
     package = Package.objects.get(pk=package_id)
-    if package.status not in SENT and package.status != Status.RETURNED:
-        raise ActionError("单位尚未报送，不能发整改通知", 409)
+    # a package the unit head returned before it ever reached the bureau is "returned" too: not the bureau's to rectify
+    if (package.status not in SENT and package.status != Status.RETURNED) or latest_sent(package) is None:
+        raise ActionError("单位尚未报送财政，不能发整改通知", 409)
     with transaction.atomic():
         notice = Rectification.objects.create(package=package, text=text.strip(), due=due, created_by=user)
         log("rectification", actor=user, target=package_target(package), path=f"rectifications[{notice.pk}]",
