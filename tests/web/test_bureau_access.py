@@ -156,6 +156,19 @@ def test_the_desk_is_refused_the_performance_sections_pages_on_opening(scene, na
     _unchanged(scene)
 
 
+PERFORMANCE_API = ["/api/v1/tasks/{task}/spot-checks", "/api/v1/spot-checks/{spot}", "/api/v1/tasks/{task}/batch-jobs",
+                   "/api/v1/tasks/{task}/batch-jobs/{job}", "/api/v1/tasks/{task}/package-imports/{import_job}"]
+
+
+@pytest.mark.parametrize("template", PERFORMANCE_API)
+def test_the_api_refuses_the_desk_the_same_work_in_the_same_words(scene, template):
+    url = template.format(task=scene["task"].pk, spot=scene["spot"].pk, job=scene["job"].pk,
+                          import_job=scene["import_job"].pk)
+    r = client_for(scene["desk"]).get(url)
+    assert r.status_code == 403 and "由绩效评价股" in r.json()["detail"], r.content
+    assert client_for(scene["bureau"]).get(url).status_code == 200
+
+
 @pytest.mark.parametrize("name", sorted(set(PAGES) - set(PERFORMANCE_PAGES) - {"bureau_decide", "bureau_new_task",
                                                      "bureau_execution",
                                                      "bureau_batch_pdf", "bureau_batch_download", "bureau_departments",

@@ -17,7 +17,7 @@ from jixiao.web.api.common import ERRORS, answers
 from jixiao.web.jobs import batch_audit, batch_pdf
 from jixiao.web.jobs.status import batch_progress, visible_results
 from jixiao.web.models import BatchJob
-from jixiao.web.review import imports, selectors
+from jixiao.web.review import imports, performance_work, selectors
 
 router = Router(tags=["财政局：批量作业与导入"])
 
@@ -109,12 +109,14 @@ def start_batch_pdf(request, task: int):
 @router.get("/tasks/{task}/batch-jobs", response=answers(list[BatchOut]), summary="本任务的批量作业")
 def list_batch_jobs(request, task: int):
     t = selectors.task_for(request.auth, task)
+    performance_work.require(request.auth, performance_work.BATCH)
     return [batch_out(j, request.auth) for j in t.batch_jobs.all()]
 
 
 @router.get("/tasks/{task}/batch-jobs/{job}", response=answers(BatchOut), summary="批量作业的进度和结果")
 def batch_job(request, task: int, job: int):
     t = selectors.task_for(request.auth, task)
+    performance_work.require(request.auth, performance_work.BATCH)
     return batch_out(_job(t, t.batch_jobs, job), request.auth)
 
 
@@ -122,8 +124,7 @@ def batch_job(request, task: int, job: int):
             openapi_extra={"responses": {200: {"description": "压缩包", "content": {"application/zip": {}}}}})
 def batch_file(request, task: int, job: int):
     t = selectors.task_for(request.auth, task)
-    if not selectors.may_run_spot_check(request.auth):
-        raise Http404("没有找到该对象，或您无权查看")
+    performance_work.require(request.auth, performance_work.BATCH)
     j = t.batch_jobs.filter(pk=job, kind=BatchJob.Kind.PDF, state=BatchJob.State.DONE).exclude(file="").first()
     path = Path(settings.MEDIA_ROOT) / j.file if j is not None else None
     if path is None or not path.is_file():
@@ -158,4 +159,5 @@ def start_package_import(request, task: int, file: File[UploadedFile]):
 @router.get("/tasks/{task}/package-imports/{job}", response=answers(PackageImportOut), summary="外部数据包导入的进度和结果")
 def package_import(request, task: int, job: int):
     t = selectors.task_for(request.auth, task)
+    performance_work.require(request.auth, performance_work.PACKAGES)
     return package_import_out(_job(t, t.package_imports, job), request.auth)

@@ -8,7 +8,7 @@ from ninja import Router, Schema
 
 from jixiao.web.api.common import amount, answers
 from jixiao.web.models import SpotCheck
-from jixiao.web.review import selectors
+from jixiao.web.review import performance_work, selectors
 from jixiao.web.review import services as review_services
 
 router = Router(tags=["财政局：抽评"])
@@ -78,6 +78,7 @@ def _spot(request, spot: int) -> SpotCheck:
     if s is None:
         raise Http404("没有该抽评样本")
     t = selectors.task_for(request.auth, s)
+    performance_work.require(request.auth, performance_work.SPOT)
     found = selectors.sample(t).filter(pk=spot).first()
     if found is None:
         raise Http404("没有该抽评样本")
@@ -91,6 +92,7 @@ def sheet_of(s: SpotCheck) -> Sheet:
 @router.get("/tasks/{task}/spot-checks", response=answers(list[SpotOut]), summary="抽评样本")
 def list_sample(request, task: int):
     t = selectors.task_for(request.auth, task)
+    performance_work.require(request.auth, performance_work.SPOT)
     return [spot_out(s) for s in selectors.sample(t)]
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from jixiao.web.models import EvaluationTask
-from jixiao.web.review import selectors
+from jixiao.web.review import performance_work, selectors
 
 
 @dataclass(frozen=True)
@@ -21,19 +21,16 @@ class Refusal:
     link_text: str
 
 
-SPOT = Refusal("抽评由绩效评价股抽取和评分，归口业务科室不参与。本科室单位的抽评结果已计入“结果应用”。",
-               "web:bureau_results_use", "查看结果应用")
-BATCH = Refusal("批量审核和批量生成 PDF 由绩效评价股办理。本科室单位的数据包请在“自评情况”中逐个查看。",
-                "web:bureau_dashboard", "查看自评情况")
-PACKAGES = Refusal("外部数据包由绩效评价股导入。导入后的数据包在“自评情况”中查看。",
-                   "web:bureau_dashboard", "查看自评情况")
+SPOT = Refusal(performance_work.SPOT, "web:bureau_results_use", "查看结果应用")
+BATCH = Refusal(performance_work.BATCH, "web:bureau_dashboard", "查看自评情况")
+PACKAGES = Refusal(performance_work.PACKAGES, "web:bureau_dashboard", "查看自评情况")
 
 
 def performance_task(request: HttpRequest, task: int, refusal: Refusal) -> tuple[EvaluationTask, HttpResponse | None]:
     """The task (a 404 for anyone outside the bureau, as every bureau page) and, for a bureau user
     who is not of the 绩效评价股, the 403 page saying why."""
     t = selectors.task_for(request.user, task)
-    if selectors.may_run_spot_check(request.user):
+    if not performance_work.refused(request.user, refusal.text):
         return t, None
     link = reverse(refusal.link_name, kwargs={"task": t.pk})
     return t, render(request, "web/message.html", {"text": refusal.text, "link": link, "link_text": refusal.link_text},
