@@ -103,7 +103,7 @@ def get_published(request, year: int, code: str):
                            tables=tables, opinions=opinions, content=publication.published_content(pub.submission.content))
 
 
-@public.get("/open/data/{year}", response=answers(OpenData), summary="年度公开数据（Fiscal Data Package：描述与各表）")
+@public.get("/open/data/{year}", response=answers(OpenData), summary="年度公开数据（财政数据包标准：描述与各表）")
 def open_data(request, year: int):
     try:
         with publication.year_open_data(year) as out:
