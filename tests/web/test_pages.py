@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from jixiao.web.field_names import field_name, shown, value_text
+from jixiao.web.field_names import field_name, printed_text, shown, value_text
 from jixiao.web.models import FieldEdit, Package, Role, Status, Unit, User
 
 from .conftest import client_for, post_edit
@@ -90,6 +90,37 @@ def test_a_path_without_a_label_is_named_by_the_form_that_holds_it():
     assert "[" not in field_name("fund_types[2].tables", labels)
     assert value_text({"role": "部门（单位）", "text": "同意", "signer": "张三"}) == "部门（单位）；同意；张三"
     assert shown("字" * 200).folded and not shown("字" * 10).folded
+
+
+def test_entries_read_as_the_form_prints_them():
+    assert [printed_text("score", v) for v in ("7", "7.5", "7.125", "0", "", None, "约7")] == [
+        "7.00", "7.50", "7.13", "0.00", "", "", "约7"]
+    assert [printed_text("percent", v) for v in ("48%", "32.2", "0.005%", "100％", "未知")] == [
+        "48.00%", "32.20%", "0.01%", "100.00%", "未知"]
+    assert printed_text("amount", "1550.785") == "1,550.79"
+    assert printed_text("text", "7") == "7"  # only figures are printed anew
+
+
+def test_the_head_reads_points_and_rates_as_printed(world):
+    from jixiao.web.drafts import fields
+
+    pkg, head = world["package"], world["head"]
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    post_edit(client_for(world["preparer"]), pkg, weight, "7.5")
+    post_edit(client_for(world["preparer"]), pkg, "notice.deviation_threshold", "25")
+    pkg.refresh_from_db()
+    assert fields.get(pkg.draft, weight) == "7.5"
+    html = client_for(head).get(f"/p/{pkg.pk}/review/notice/").content.decode()
+    assert ">25.00%</span>" in html
+    slug = "project-0" if weight.startswith("projects") else "annex3"
+    html = client_for(head).get(f"/p/{pkg.pk}/review/{slug}/").content.decode()
+    assert ">7.50</span>" in html and ">7.5</span>" not in html
+
+
+def _holds(doc, path) -> bool:
+    from jixiao.web.drafts import fields
+
+    return fields.get(doc, path) is not None
 
 
 def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):

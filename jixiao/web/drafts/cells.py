@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from jixiao.web.drafts import figures
 from jixiao.web.drafts.present import CellView
-from jixiao.web.field_names import amount_text
+from jixiao.web.field_names import printed_text
 
 
 @dataclass
@@ -117,8 +117,8 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
     else:
         if c.field == "flag":
             shown = "是" if c.value else "否"
-        elif c.field == "amount":
-            shown = escape(amount_text(c.value))
+        elif c.field in ("amount", "score", "percent"):
+            shown = escape(printed_text(c.field, c.value))
         else:
             shown = escape(c.value).replace("\n", "<br>")
         control = f'<span class="ro {c.field}" id="{c.id}" tabindex="0">{shown}</span>'
