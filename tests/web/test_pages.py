@@ -134,6 +134,25 @@ def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):
     html = c.get(f"/p/{pkg.pk}/compare/", {"a": "1", "b": "draft"}).content.decode()
     assert "unit.contact" not in html and "<code" not in html
     assert "（原）" in html and "（新）" in html and "李四" in html
+    # opened without a choice: the last version sent against the draft, figures as the forms print them
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    post_edit(c, pkg, weight, "7.5")
+    html = c.get(f"/p/{pkg.pk}/compare/").content.decode()
+    last = pkg.submissions.order_by("-number").first().number
+    assert f"第{last}版 与 当前草稿" in html and "当前草稿 与 当前草稿" not in html
+    assert ">7.50</td>" in html.replace('<span class="diff-tag">新</span>', "")
+
+
+def test_the_head_is_led_to_the_version_waiting_for_review(world):
+    from jixiao.web import versions
+
+    pkg, head = world["package"], world["head"]
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    landing = client_for(head).get(f"/p/{pkg.pk}/")
+    assert landing.status_code == 302 and landing["Location"] == f"/p/{pkg.pk}/review/"
+    cover = client_for(head).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f'href="/p/{pkg.pk}/review/cover/"' in cover and "审核第1版" in cover
+    assert client_for(world["preparer"]).get(f"/p/{pkg.pk}/")["Location"] == f"/p/{pkg.pk}/f/cover/"
 
 
 def test_a_new_task_offers_profiles_by_title_and_a_desk_no_form(sent):  # noqa: F811

@@ -14,7 +14,7 @@ from jixiao import services
 from jixiao.core import keys
 from jixiao.core.engine import ScoreReport
 from jixiao.web.drafts import fields, figures, layout
-from jixiao.web.field_names import field_name, value_text
+from jixiao.web.field_names import field_name, printed_text, value_text
 
 # --- the draft, recomputed ---------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     labels = field_labels(b) | field_labels(a)
     rows: list[DiffRow] = []
     for path, (va, vb) in _walk_diff(a, b, "").items():
-        rows.append(DiffRow(path, field_name(path, labels), _shown(va), _shown(vb)))
+        rows.append(DiffRow(path, field_name(path, labels), _shown(va, path), _shown(vb, path)))
     return rows
 
 
@@ -253,9 +253,15 @@ def _walk_diff(a, b, path: str) -> dict[str, tuple]:
     return out
 
 
-def _shown(v) -> str:
+def _shown(v, path: str = "") -> str:
+    """A compared value as the forms print it: figures formatted (万元, points, rates), text as is."""
     if v is None:
         return "（空）"
     if isinstance(v, Decimal):
-        return format(v, "f")
+        v = format(v, "f")
+    if isinstance(v, str):
+        try:
+            return printed_text(fields.field_kind(path), v)
+        except (fields.PathError, IndexError):
+            return v
     return value_text(v)

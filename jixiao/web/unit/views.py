@@ -97,15 +97,26 @@ def _labels_for(form: layout.Form, rejected: dict) -> list[tuple[str, str, str]]
 
 @login_required
 def package_home(request: HttpRequest, pk: int) -> HttpResponse:
-    access.package_for(request.user, pk)
+    package = access.package_for(request.user, pk)
+    if _awaiting_review(request.user, package):  # the head comes to review the version sent, not to read the draft
+        return redirect("web:review", pk=pk)
     return redirect("web:form", pk=pk, slug="cover")
+
+
+def _awaiting_review(user, package):
+    """The version this unit head has to review now, if any."""
+    if package.status != Status.IN_REVIEW or not access.can_review_unit(user, package):
+        return None
+    return package.submissions.filter(state="pending").order_by("-number").first()
 
 
 @login_required
 @require_GET
 def form_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     package = access.package_for(request.user, pk)
-    return render(request, "web/workspace.html", _context(request, package, slug))
+    ctx = _context(request, package, slug)
+    ctx["awaiting"] = _awaiting_review(request.user, package)  # offered as a button beside the forms
+    return render(request, "web/workspace.html", ctx)
 
 
 @login_required
@@ -387,11 +398,13 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("没有该版本") from None
         return s.content, f"第{s.number}版"
 
-    a, la = content(request.GET.get("a", ""))
+    # Opened without a choice: the last version sent against the draft (not the draft against itself).
+    first = request.GET.get("a") or (str(max(subs)) if subs else "draft")
+    a, la = content(first)
     b, lb = content(request.GET.get("b", "draft"))
     rows = computation.diff(a, b)
     return render(request, "web/compare.html", {"package": package, "rows": rows, "la": la, "lb": lb,
-                                                "versions": versions.versions_of(package), "a": request.GET.get("a", ""),
+                                                "versions": versions.versions_of(package), "a": first,
                                                 "b": request.GET.get("b", "draft")})
 
 
