@@ -81,6 +81,16 @@ def test_the_change_log_names_fields_by_their_labels_pages_and_folds(world):
     assert "第2页，共2页" in older and "unit.contact" not in older
 
 
+def test_the_change_log_prints_figures_as_the_forms_do(world):
+    pkg, c = world["package"], client_for(world["preparer"])
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    assert post_edit(c, pkg, weight, "7.5").status_code == 200
+    assert post_edit(c, pkg, "notice.deviation_threshold", "25").status_code == 200
+    html = c.get(f"/p/{pkg.pk}/versions/").content.decode()
+    assert "<td>7.50</td>" in html and "<td>7.5</td>" not in html
+    assert "<td>25.00%</td>" in html and "<td>25%</td>" not in html
+
+
 def test_a_path_without_a_label_is_named_by_the_form_that_holds_it():
     labels = {"projects[0].funds[0].executed": "附件4 公务接待拨款 › 年度资金总额·全年执行数",
               "projects[0].funds[1].executed": "附件4 公务接待拨款 › 当年财政拨款·全年执行数"}

@@ -257,11 +257,17 @@ def _shown(v, path: str = "") -> str:
     """A compared value as the forms print it: figures formatted (万元, points, rates), text as is."""
     if v is None:
         return "（空）"
-    if isinstance(v, Decimal):
-        v = format(v, "f")
-    if isinstance(v, str):
-        try:
-            return printed_text(fields.field_kind(path), v)
-        except (fields.PathError, IndexError):
-            return v
-    return value_text(v)
+    return value_text(printed_entry(path, v))
+
+
+def printed_entry(path: str, value):
+    """A stored entry of the field at `path` as the forms print it (万元, points, rates); any other
+    value (text, a row, a table) unchanged."""
+    if isinstance(value, Decimal):
+        value = format(value, "f")
+    if not isinstance(value, str):
+        return value
+    try:
+        return printed_text(fields.field_kind(path), value)
+    except (fields.PathError, IndexError):  # a path the forms do not hold (a whole table, an old field)
+        return value

@@ -379,7 +379,8 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
                  for d in stated.differing(package.draft, parsed[1])] if parsed else []
     sent = version_status.annotate(package, versions.versions_of(package))
     return render(request, "web/versions.html", {"package": package, "versions": sent, "edits": edits,
-                                                 "edit_rows": [(e, field_name(e.path, labels)) for e in edits],
+                                                 "edit_rows": [(e, field_name(e.path, labels), computation.printed_entry(e.path, e.old),
+                                                                computation.printed_entry(e.path, e.new)) for e in edits],
                                                  "comments": comments, "chart": chart, "differing": differing})
 
 
