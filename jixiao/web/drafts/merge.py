@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.web.drafts import fields, layout
+from jixiao.web.field_names import printed_text
 
 # Keys that are not the unit's data: the task fixes the profile; the format's own version.
 NOT_MERGED = ("profile", "jixiao")
@@ -32,11 +33,11 @@ class Change:
 
     @property
     def old_shown(self) -> str:
-        return shown(self.old)
+        return shown(self.old, self.path)
 
     @property
     def new_shown(self) -> str:
-        return shown(self.new)
+        return shown(self.new, self.path)
 
 
 def _absent(value) -> bool:
@@ -191,10 +192,15 @@ def _words(parts) -> str:
     return "·".join(out)
 
 
-def shown(value) -> str:
-    """A value as the preview prints it."""
+def shown(value, path: str = "") -> str:
+    """A value as the preview prints it: a figure as the forms print it (万元, points, rates)."""
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, (str, Decimal)) and path:
+        try:
+            return printed_text(fields.field_kind(path), format(value, "f") if isinstance(value, Decimal) else value)
+        except (fields.PathError, IndexError):
+            pass
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
