@@ -116,6 +116,7 @@ def form_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     package = access.package_for(request.user, pk)
     ctx = _context(request, package, slug)
     ctx["awaiting"] = _awaiting_review(request.user, package)  # offered as a button beside the forms
+    ctx["leads_units"] = access.is_department_user(request.user, package)  # a 主管部门: its units one click away
     return render(request, "web/workspace.html", ctx)
 
 
