@@ -174,9 +174,14 @@ def _points_and_rates_read_as_printed(page, base: str, pk: int) -> None:
     shown = [v for v in scores.evaluate_all("els => els.map(e => e.value)") if v]
     assert shown and all(re.fullmatch(r"\d+\.\d{2}", v) for v in shown), shown
     weight = page.locator("#f-projects-0-funds-0-weight")
+    weight.fill("-1")  # refused: shown as typed beside its message, not dressed as "-1.00"
+    weight.press("Tab")
+    expect(page.locator("#err-projects-0-funds-0-weight")).to_contain_text("分数不能为负")
+    expect(weight).to_have_value("-1")
     weight.fill("7.125")
     _saved(page, lambda: weight.press("Tab"))
     expect(weight).to_have_value("7.13")  # half-up
+    expect(page.locator("#err-projects-0-funds-0-weight")).to_have_text("")
     expect(weight).to_have_attribute("data-raw", "7.125")
     weight.focus()
     expect(weight).to_have_value("7.125")  # edited as entered

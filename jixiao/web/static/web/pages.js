@@ -46,7 +46,18 @@
     if (document.activeElement === el) return;
     var raw = el.hasAttribute("data-raw") ? el.getAttribute("data-raw") : el.value;
     el.setAttribute("data-raw", raw);
-    el.value = PRINTED[printedKind(el)](raw);
+    el.value = rejected(el) ? raw : PRINTED[printedKind(el)](raw);
+  }
+  // An entry the server refused ("-1" for a score) is shown as typed beside its message, never
+  // dressed as a figure of the form.
+  function rejected(el) {
+    var message = document.getElementById(el.getAttribute("aria-describedby") || "");
+    return el.getAttribute("aria-invalid") === "true" || !!(message && message.textContent.trim());
+  }
+  function showRejected() {
+    document.querySelectorAll("input.cell-input[data-raw]").forEach(function (el) {
+      if (printedKind(el) && document.activeElement !== el && rejected(el)) el.value = el.getAttribute("data-raw");
+    });
   }
   function fitText(el) { el.style.height = "auto"; el.style.height = (el.scrollHeight + el.offsetHeight - el.clientHeight) + "px"; }
   function dress(root) {
@@ -90,7 +101,7 @@
     var j = all.indexOf(el);
     if (j >= 0 && j + 1 < all.length) all[j + 1].focus();
   });
-  document.addEventListener("htmx:afterSettle", function () { dress(document); });
+  document.addEventListener("htmx:afterSettle", function () { dress(document); showRejected(); });
 
   // Landing on a field: the element of the hash (an input "f-…", or a computed figure "fig-…"),
   // scrolled to the middle, focused and marked until the next landing.
