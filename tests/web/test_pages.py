@@ -214,3 +214,16 @@ def test_a_desk_is_not_shown_the_tabs_it_cannot_use(sent):  # noqa: F811
     for tab in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/batch/", f"/b/t/{task.pk}/imports/"):
         assert tab in performance and tab not in desk
     assert f"/b/t/{task.pk}/rollup/" in desk
+
+
+def test_the_trace_on_the_review_pages_links_back_to_them(world):
+    from jixiao.web import versions
+
+    pkg, head = world["package"], world["head"]
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    page = client_for(head).get(f"/p/{pkg.pk}/review/annex3/").content.decode()
+    assert "trace?path=overall.funds%5B0%5D.rate&amp;on=review" in page
+    trace = client_for(head).get(f"/p/{pkg.pk}/trace", {"path": "overall.funds[0].rate", "on": "review"}).content.decode()
+    assert f'href="/p/{pkg.pk}/review/annex3/#f-overall-funds-0-executed"' in trace
+    drafting = client_for(world["preparer"]).get(f"/p/{pkg.pk}/trace", {"path": "overall.funds[0].rate"}).content.decode()
+    assert f'href="/p/{pkg.pk}/f/annex3/#f-overall-funds-0-executed"' in drafting  # the preparer's pages as before

@@ -24,13 +24,14 @@ class Ctx:
     slug: str
     review: bool = False
     version: int = 0  # the draft version the page shows: each field's edit says what it was based on
+    reading: bool = False  # the unit's review pages: the trace reads the version reviewed and links back to them
 
     @property
     def edit_url(self) -> str:
         return f"/p/{self.package_pk}/edit"
 
     def trace_url(self, path: str) -> str:
-        return f"/p/{self.package_pk}/trace?path={quote(path, safe='')}"
+        return f"/p/{self.package_pk}/trace?path={quote(path, safe='')}" + ("&on=review" if self.reading else "")
 
 
 def _hx(c: CellView, ctx: Ctx) -> str:

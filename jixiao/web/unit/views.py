@@ -76,7 +76,7 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
         "prose_paths": figures.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
         "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD,
-                       version=package.version),
+                       version=package.version, reading=bool(read_only)),
     }
 
 
@@ -201,16 +201,21 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
     path = request.GET.get("path", "")
-    comp = computation.compute(package.draft)
+    # From the review's pages: the version under review, and links that keep the reader on those pages.
+    on_review = request.GET.get("on") == "review"
+    pending = package.submissions.filter(state="pending").order_by("-number").first() if on_review else None
+    doc = pending.content if pending else package.draft
+    comp = computation.compute(doc)
     try:
         fig = comp.figure(path)
     except fields.PathError:
         fig = None
     if fig is None:
         return _message(request, "这里没有计算出的数字", 404)
-    labels = computation.field_labels(package.draft, comp.layouts)
+    labels = computation.field_labels(doc, comp.layouts)
     inputs = figures.trace_inputs(fig, {p: lbl.split(" › ", 1)[-1] for p, lbl in labels.items()})
-    links = [(i, reverse("web:form", kwargs={"pk": pk, "slug": layout.slug_for_path(package.draft, i.path)}) + "#" + figures.dom_id("f", i.path)
+    page = "web:review_form" if on_review else "web:form"
+    links = [(i, reverse(page, kwargs={"pk": pk, "slug": layout.slug_for_path(doc, i.path)}) + "#" + figures.dom_id("f", i.path)
               if i.path else "") for i in inputs]
     return render(request, "web/trace.html", {"fig": fig, "kind": figures.kind_of(fig, comp.report), "links": links,
                                               "kind_labels": figures.KIND_LABELS, "package": package, "path": path,
