@@ -150,6 +150,8 @@ def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):
     html = c.get(f"/p/{pkg.pk}/compare/").content.decode()
     last = pkg.submissions.order_by("-number").first().number
     assert f"第{last}版 与 当前草稿" in html and "当前草稿 与 当前草稿" not in html
+    assert f'<option value="{last}" selected>第{last}版</option>' in html  # another pair chosen on the page itself
+    assert '<option value="draft" selected>当前草稿</option>' in html
     assert ">7.50</td>" in html.replace('<span class="diff-tag">新</span>', "")
 
 
