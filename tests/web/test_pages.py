@@ -109,6 +109,11 @@ def test_entries_read_as_the_form_prints_them():
         "48.00%", "32.20%", "0.01%", "100.00%", "未知"]
     assert printed_text("amount", "1550.785") == "1,550.79"
     assert printed_text("text", "7") == "7"  # only figures are printed anew
+    from jixiao.web.drafts.fields import printed_entry
+
+    assert printed_entry("opinions[0].date", "2026-12-07") == "2026年12月7日"
+    assert printed_entry("projects[0].funds[0].executed", "1550.785") == "1,550.79"
+    assert printed_entry("fund_types[2].tables", [{"rows": []}]) == [{"rows": []}]  # a table: unchanged
 
 
 def test_the_head_reads_points_and_rates_as_printed(world):

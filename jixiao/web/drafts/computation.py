@@ -8,13 +8,12 @@ Pages and jobs call these; they never touch the engine or the audit themselves, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from jixiao import services
 from jixiao.core import keys
 from jixiao.core.engine import ScoreReport
 from jixiao.web.drafts import fields, figures, layout
-from jixiao.web.field_names import field_name, printed_text, value_text
+from jixiao.web.field_names import field_name, value_text
 
 # --- the draft, recomputed ---------------------------------------------------------------------------
 
@@ -261,12 +260,8 @@ def _shown(v, path: str = "") -> str:
 
 
 def printed_entry(path: str, value):
-    """A stored entry of the field at `path` as the forms print it (万元, points, rates); any other
-    value (text, a row, a table) unchanged."""
-    if isinstance(value, Decimal):
-        value = format(value, "f")
-    if not isinstance(value, str):
-        return value
+    """A stored entry as the forms print it (fields.printed_entry)."""
+    return fields.printed_entry(path, value)
     try:
         return printed_text(fields.field_kind(path), value)
     except (fields.PathError, IndexError):  # a path the forms do not hold (a whole table, an old field)

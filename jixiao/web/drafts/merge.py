@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.web.drafts import fields, layout
-from jixiao.web.field_names import printed_text
 
 # Keys that are not the unit's data: the task fixes the profile; the format's own version.
 NOT_MERGED = ("profile", "jixiao")
@@ -197,10 +196,7 @@ def shown(value, path: str = "") -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, (str, Decimal)) and path:
-        try:
-            return printed_text(fields.field_kind(path), format(value, "f") if isinstance(value, Decimal) else value)
-        except (fields.PathError, IndexError):
-            pass
+        return fields.printed_entry(path, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
