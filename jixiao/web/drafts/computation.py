@@ -262,7 +262,3 @@ def _shown(v, path: str = "") -> str:
 def printed_entry(path: str, value):
     """A stored entry as the forms print it (fields.printed_entry)."""
     return fields.printed_entry(path, value)
-    try:
-        return printed_text(fields.field_kind(path), value)
-    except (fields.PathError, IndexError):  # a path the forms do not hold (a whole table, an old field)
-        return value
