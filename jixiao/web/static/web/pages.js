@@ -189,6 +189,15 @@
   });
   document.addEventListener("htmx:afterSettle", offerTables);
 
+  // A comment is being written on a field: the field stays marked while the reviewer types in the
+  // panel, so the reviewer sees which one it is (app.js fills the panel).
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".comment-btn");
+    if (!button) return;
+    document.querySelectorAll(".commenting").forEach(function (x) { x.classList.remove("commenting"); });
+    (button.closest("td") || button.parentElement).classList.add("commenting");
+  });
+
   // The import's file picker: the chosen file's name beside the button (the native text is hidden).
   document.addEventListener("change", function (e) {
     var input = e.target;
