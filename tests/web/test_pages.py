@@ -234,3 +234,13 @@ def test_the_trace_on_the_review_pages_links_back_to_them(world):
     assert f'href="/p/{pkg.pk}/review/annex3/#f-overall-funds-0-executed"' in trace
     drafting = client_for(world["preparer"]).get(f"/p/{pkg.pk}/trace", {"path": "overall.funds[0].rate"}).content.decode()
     assert f'href="/p/{pkg.pk}/f/annex3/#f-overall-funds-0-executed"' in drafting  # the preparer's pages as before
+
+
+def test_submitting_with_errors_says_how_many_before_it_locks_the_draft(world):
+    from jixiao.web.drafts import computation
+
+    pkg = world["package"]
+    errors = computation.compute(pkg.draft).summary["errors"]
+    assert errors > 0  # the fixture's package has findings of its own
+    cover = client_for(world["preparer"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f'data-confirm="审核发现仍有 {errors} 处错误（见右侧“审核发现”）。提交后草稿将锁定' in cover
