@@ -244,3 +244,15 @@ def test_submitting_with_errors_says_how_many_before_it_locks_the_draft(world):
     assert errors > 0  # the fixture's package has findings of its own
     cover = client_for(world["preparer"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
     assert f'data-confirm="审核发现仍有 {errors} 处错误（见右侧“审核发现”）。提交后草稿将锁定' in cover
+
+
+def test_each_money_tables_institution_is_named_by_its_table_and_row(db):
+    from jixiao.web.drafts.computation import field_labels
+
+    from .test_stated_figures import make_sample
+
+    package, _ = make_sample()
+    labels = field_labels(package.draft)
+    named = {labels[f"{key}[1].institution"] for key in ("income", "expenditure", "sangong", "fixed_assets")}
+    assert named == {"自评报告 › 年度收入情况第2行·机构名称", "自评报告 › 部门（单位）年度支出和结余情况第2行·机构名称",
+                     "自评报告 › “三公”经费情况第2行·机构名称", "自评报告 › 固定资产情况第2行·机构名称"}
