@@ -157,6 +157,14 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     for slug, name in (("narrative", "06-narrative"), ("annex3", "07-annex3")):
         page.goto(f"{base}/p/{pkg.pk}/f/{slug}/")
         assert _width(page) <= WIDTH, slug
+        # the whole-table offer stands only over readings to adopt, never over 采用计算数 alone
+        offers = page.locator(".table-wrap").evaluate_all(
+            "els => els.filter(w => w.querySelector('.adopt-all')).map(w => w.querySelectorAll('button.adopt[data-for]').length)")
+        assert all(n >= 2 for n in offers), (slug, offers)
+        if slug == "narrative":  # the demo's differing stated figures: a table with 采用计算数 and no reading
+            assert page.locator(".table-wrap").evaluate_all(
+                "els => els.filter(w => w.querySelector('button.adopt:not([data-for])')"
+                " && !w.querySelector('button.adopt[data-for]')).length") >= 1
         page.screenshot(path=str(SCREENS / f"{name}.png"))
     page.goto(f"{base}/p/{pkg.pk}/versions/")
     assert _width(page) <= WIDTH

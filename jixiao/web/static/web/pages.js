@@ -167,7 +167,8 @@
   function offerTables() {
     document.querySelectorAll("table.form-table").forEach(function (table) {
       var wrap = table.closest(".table-wrap"), old = wrap && wrap.querySelector(".adopt-all");
-      var n = table.querySelectorAll("button.adopt").length;
+      // the readings to adopt (data-for), not the 采用计算数 buttons of stated figures
+      var n = table.querySelectorAll("button.adopt[data-for]").length;
       if (old && n < 2) old.remove();
       if (!wrap || n < 2) return;
       if (!old) {
@@ -180,11 +181,11 @@
     });
   }
   document.addEventListener("click", function (e) {
-    var one = e.target.closest && e.target.closest("button.adopt");
+    var one = e.target.closest && e.target.closest("button.adopt[data-for]");
     if (one) { adopt(one); return; }
     var all = e.target.closest && e.target.closest("button.adopt-all");
     if (all) {
-      adoptAll(Array.from(all.closest(".table-wrap").querySelectorAll("table.form-table button.adopt")));
+      adoptAll(Array.from(all.closest(".table-wrap").querySelectorAll("table.form-table button.adopt[data-for]")));
     }
   });
   document.addEventListener("htmx:afterSettle", offerTables);
