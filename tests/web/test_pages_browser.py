@@ -157,6 +157,8 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     for slug, name in (("narrative", "06-narrative"), ("annex3", "07-annex3")):
         page.goto(f"{base}/p/{pkg.pk}/f/{slug}/")
         assert _width(page) <= WIDTH, slug
+        # the form scrolls in its pane: the window has no second scroll into blank space
+        assert page.evaluate("document.documentElement.scrollHeight") <= 768, slug
         # the whole-table offer stands only over readings to adopt, never over 采用计算数 alone
         offers = page.locator(".table-wrap").evaluate_all(
             "els => els.filter(w => w.querySelector('.adopt-all')).map(w => w.querySelectorAll('button.adopt[data-for]').length)")
