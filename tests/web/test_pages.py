@@ -256,3 +256,15 @@ def test_each_money_tables_institution_is_named_by_its_table_and_row(db):
     named = {labels[f"{key}[1].institution"] for key in ("income", "expenditure", "sangong", "fixed_assets")}
     assert named == {"自评报告 › 年度收入情况第2行·机构名称", "自评报告 › 部门（单位）年度支出和结余情况第2行·机构名称",
                      "自评报告 › “三公”经费情况第2行·机构名称", "自评报告 › 固定资产情况第2行·机构名称"}
+
+
+def test_the_preparer_reads_why_a_submitted_draft_cannot_be_edited(world):
+    from jixiao.web import versions
+
+    pkg = world["package"]
+    c = client_for(world["preparer"])
+    assert 'id="locked-note"' not in c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    page = c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert "已提交第1版，数据包单位审核中：审核期间草稿不能修改；退回后可继续修改" in page
+    assert 'id="locked-note"' not in client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()

@@ -117,6 +117,8 @@ def form_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     ctx = _context(request, package, slug)
     ctx["awaiting"] = _awaiting_review(request.user, package)  # offered as a button beside the forms
     ctx["leads_units"] = access.is_department_user(request.user, package)  # a 主管部门: its units one click away
+    if not ctx["editable"] and request.user.role == Role.PREPARER:  # why the preparer's forms are read-only now
+        ctx["locked_by"] = package.submissions.order_by("-number").first()
     return render(request, "web/workspace.html", ctx)
 
 
