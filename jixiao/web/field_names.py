@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from jixiao.core.numbers import fmt_amount
+from jixiao.core.numbers import fmt_amount, fmt_score
 
 SHORT = 60  # characters of a value shown before it is folded (the rest one click away)
 _LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
@@ -94,3 +94,38 @@ def amount_text(value) -> str:
     except InvalidOperation:
         return str(value)
     return fmt_amount(amount) if amount.is_finite() else str(value)
+
+
+def score_text(value) -> str:
+    """Points as the official form prints them ('7.00', '7.50'); text that is not a plain number
+    is shown as entered."""
+    number = _plain_number(value)
+    return fmt_score(number) if number is not None else str(value if value is not None else "")
+
+
+def percent_text(value) -> str:
+    """A rate as the official form prints it ('48.00%'), from an entry stored as '48%' or '48';
+    text that is not a plain percent is shown as entered."""
+    text = str(value if value is not None else "").strip()
+    number = _plain_number(text[:-1] if text.endswith(("%", "％")) else text)
+    return f"{fmt_score(number)}%" if number is not None else text
+
+
+def printed_text(kind: str, value) -> str:
+    """A stored entry of a field of `kind` as the form prints it (amounts, points, rates)."""
+    return {"amount": amount_text, "score": score_text, "percent": percent_text}.get(kind, _as_entered)(value)
+
+
+def _as_entered(value) -> str:
+    return str(value if value is not None else "")
+
+
+def _plain_number(value) -> Decimal | None:
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

@@ -34,7 +34,7 @@ READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 # documentation page is a page).
 SKIP = re.compile(r"^/(logout/|api/(?!v1/docs$)|static/|admin/)|/download$|\.(xlsx|zip|pdf|json|csv|docx)$|/export/")
 PER_PATTERN = 2
-DEMO_ROLES = ["tianbao", "fuzeren", "jixiaogu", "guikou", None]
+DEMO_ROLES = ["tianbao", "fuzeren", "zhuguan_tb", "zhuguan_fz", "jixiaogu", "guikou", None]  # with a 主管部门's two
 
 
 def visible_text(html: str) -> str:

@@ -91,8 +91,12 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
     path = "narrative.problems"
     slug = layout.slug_for_path(first["package"].draft, path)
     head.goto(f"{base}/p/{dept['package'].pk}/units/{first['package'].pk}/f/{slug}/")
+    note = head.locator("p.ro-note").bounding_box()
+    assert note and note["x"] >= 8, note  # the note keeps the page's margin, not flush with the window's edge
     head.locator(f".comment-btn[data-path='{path}']").click()
     expect(head.locator("#comment-label")).not_to_have_text("整个数据包")
+    expect(head.locator(".commenting")).to_have_count(1)  # the field commented on stays marked
+    expect(head.locator(f".commenting .comment-btn[data-path='{path}']")).to_have_count(1)
     head.fill("#comment-text", "问题分析过于简单，请结合执行率说明。")
     head.click("#comment-form button")
     expect(head.locator(".flash")).to_contain_text("已记录意见")

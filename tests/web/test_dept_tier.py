@@ -309,3 +309,13 @@ def test_the_department_builds_its_package_from_its_approved_units_and_sees_what
     assert client_for(dept["dept"]["head"]).post(f"/p/{d.pk}/rollup/").status_code == 403
     d.refresh_from_db()
     assert d.draft["narrative"] == dept_world._doc(*dept_world.DEPARTMENT)["narrative"]  # its own narrative stays
+
+
+def test_the_departments_own_forms_lead_to_its_units_and_roll_up(dept):
+    pk = dept["dept"]["package"].pk
+    for person in (dept["dept"]["preparer"], dept["dept"]["head"]):
+        cover = client_for(person).get(f"/p/{pk}/f/cover/").content.decode()
+        assert f'href="/p/{pk}/units/"' in cover and f'href="/p/{pk}/rollup/"' in cover
+    unit = dept["units"][0]
+    own = client_for(unit["preparer"]).get(f"/p/{unit['package'].pk}/f/cover/").content.decode()
+    assert "/units/" not in own and "/rollup/" not in own  # a subordinate unit leads none

@@ -12,6 +12,7 @@ Screenshots go to out/screens-editor-shots/.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -75,7 +76,11 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     package.refresh_from_db()
     before = package.draft
     page.goto(f"{base}/p/{package.pk}/import")
+    picker = page.locator(".file-pick")
+    expect(picker).to_have_text(re.compile(r"^\s*选择文件\s*未选择文件\s*$"))  # the browser's own words hidden
+    assert page.locator("#file").bounding_box()["width"] <= 1
     page.set_input_files("#file", str(edited))
+    expect(page.locator("#file-name")).to_have_text("改过一格.xlsx")
     page.click("button:has-text('预览改动')")
     preview = page.locator("#import-preview")
     expect(preview).to_contain_text("将改动草稿中的 1 处")
@@ -83,7 +88,8 @@ def test_export_edit_one_cell_import_with_preview_changes_only_that_field(sample
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("附件4 公务接待拨款 › 当年财政拨款·全年执行数")
     expect(rows.first.locator("td.old")).to_have_text("3.16")
-    expect(rows.first.locator("td.new")).to_have_text("20.5")
+    expect(rows.first.locator("td.new")).to_have_text("20.50")  # as the form prints it
+    expect(preview).to_contain_text("当前草稿（已保存")  # draft saves are not versions
     shot(page, "01-import-preview", full_page=True)
     page.click("button:has-text('导入勾选的改动')")
     expect(page.locator(".flash")).to_contain_text("导入 1 处改动")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from jixiao.web.field_names import field_name, shown, value_text
+from jixiao.web.field_names import field_name, printed_text, shown, value_text
 from jixiao.web.models import FieldEdit, Package, Role, Status, Unit, User
 
 from .conftest import client_for, post_edit
@@ -84,6 +84,16 @@ def test_the_change_log_names_fields_by_their_labels_pages_and_folds(world):
     assert "第2页，共2页" in older and "unit.contact" not in older
 
 
+def test_the_change_log_prints_figures_as_the_forms_do(world):
+    pkg, c = world["package"], client_for(world["preparer"])
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    assert post_edit(c, pkg, weight, "7.5").status_code == 200
+    assert post_edit(c, pkg, "notice.deviation_threshold", "25").status_code == 200
+    html = c.get(f"/p/{pkg.pk}/versions/").content.decode()
+    assert "<td>7.50</td>" in html and "<td>7.5</td>" not in html
+    assert "<td>25.00%</td>" in html and "<td>25%</td>" not in html
+
+
 def test_a_path_without_a_label_is_named_by_the_form_that_holds_it():
     labels = {"projects[0].funds[0].executed": "附件4 公务接待拨款 › 年度资金总额·全年执行数",
               "projects[0].funds[1].executed": "附件4 公务接待拨款 › 当年财政拨款·全年执行数"}
@@ -93,6 +103,42 @@ def test_a_path_without_a_label_is_named_by_the_form_that_holds_it():
     assert "[" not in field_name("fund_types[2].tables", labels)
     assert value_text({"role": "部门（单位）", "text": "同意", "signer": "张三"}) == "部门（单位）；同意；张三"
     assert shown("字" * 200).folded and not shown("字" * 10).folded
+
+
+def test_entries_read_as_the_form_prints_them():
+    assert [printed_text("score", v) for v in ("7", "7.5", "7.125", "0", "", None, "约7")] == [
+        "7.00", "7.50", "7.13", "0.00", "", "", "约7"]
+    assert [printed_text("percent", v) for v in ("48%", "32.2", "0.005%", "100％", "未知")] == [
+        "48.00%", "32.20%", "0.01%", "100.00%", "未知"]
+    assert printed_text("amount", "1550.785") == "1,550.79"
+    assert printed_text("text", "7") == "7"  # only figures are printed anew
+    from jixiao.web.drafts.fields import printed_entry
+
+    assert printed_entry("opinions[0].date", "2026-12-07") == "2026年12月7日"
+    assert printed_entry("projects[0].funds[0].executed", "1550.785") == "1,550.79"
+    assert printed_entry("fund_types[2].tables", [{"rows": []}]) == [{"rows": []}]  # a table: unchanged
+
+
+def test_the_head_reads_points_and_rates_as_printed(world):
+    from jixiao.web.drafts import fields
+
+    pkg, head = world["package"], world["head"]
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    post_edit(client_for(world["preparer"]), pkg, weight, "7.5")
+    post_edit(client_for(world["preparer"]), pkg, "notice.deviation_threshold", "25")
+    pkg.refresh_from_db()
+    assert fields.get(pkg.draft, weight) == "7.5"
+    html = client_for(head).get(f"/p/{pkg.pk}/review/notice/").content.decode()
+    assert ">25.00%</span>" in html
+    slug = "project-0" if weight.startswith("projects") else "annex3"
+    html = client_for(head).get(f"/p/{pkg.pk}/review/{slug}/").content.decode()
+    assert ">7.50</span>" in html and ">7.5</span>" not in html
+
+
+def _holds(doc, path) -> bool:
+    from jixiao.web.drafts import fields
+
+    return fields.get(doc, path) is not None
 
 
 def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):
@@ -106,6 +152,27 @@ def test_the_comparison_has_no_paths_and_says_which_side_is_which(world):
     html = c.get(f"/p/{pkg.pk}/compare/", {"a": "1", "b": "draft"}).content.decode()
     assert "unit.contact" not in html and "<code" not in html
     assert "（原）" in html and "（新）" in html and "李四" in html
+    # opened without a choice: the last version sent against the draft, figures as the forms print them
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    post_edit(c, pkg, weight, "7.5")
+    html = c.get(f"/p/{pkg.pk}/compare/").content.decode()
+    last = pkg.submissions.order_by("-number").first().number
+    assert f"第{last}版 与 当前草稿" in html and "当前草稿 与 当前草稿" not in html
+    assert f'<option value="{last}" selected>第{last}版</option>' in html  # another pair chosen on the page itself
+    assert '<option value="draft" selected>当前草稿</option>' in html
+    assert ">7.50</td>" in html.replace('<span class="diff-tag">新</span>', "")
+
+
+def test_the_head_is_led_to_the_version_waiting_for_review(world):
+    from jixiao.web import versions
+
+    pkg, head = world["package"], world["head"]
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    landing = client_for(head).get(f"/p/{pkg.pk}/")
+    assert landing.status_code == 302 and landing["Location"] == f"/p/{pkg.pk}/review/"
+    cover = client_for(head).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f'href="/p/{pkg.pk}/review/cover/"' in cover and "审核第1版" in cover
+    assert client_for(world["preparer"]).get(f"/p/{pkg.pk}/")["Location"] == f"/p/{pkg.pk}/f/cover/"
 
 
 def test_a_new_task_offers_profiles_by_title_and_a_desk_no_form(sent):  # noqa: F811
@@ -157,3 +224,50 @@ def test_a_desk_is_not_shown_the_tabs_it_cannot_use(sent):  # noqa: F811
     for tab in (f"/b/t/{task.pk}/spot/", f"/b/t/{task.pk}/batch/", f"/b/t/{task.pk}/imports/"):
         assert tab in performance and tab not in desk
     assert f"/b/t/{task.pk}/rollup/" in desk
+
+
+def test_the_trace_on_the_review_pages_links_back_to_them(world):
+    from jixiao.web import versions
+
+    pkg, head = world["package"], world["head"]
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    page = client_for(head).get(f"/p/{pkg.pk}/review/annex3/").content.decode()
+    assert "trace?path=overall.funds%5B0%5D.rate&amp;on=review" in page
+    trace = client_for(head).get(f"/p/{pkg.pk}/trace", {"path": "overall.funds[0].rate", "on": "review"}).content.decode()
+    assert f'href="/p/{pkg.pk}/review/annex3/#f-overall-funds-0-executed"' in trace
+    drafting = client_for(world["preparer"]).get(f"/p/{pkg.pk}/trace", {"path": "overall.funds[0].rate"}).content.decode()
+    assert f'href="/p/{pkg.pk}/f/annex3/#f-overall-funds-0-executed"' in drafting  # the preparer's pages as before
+
+
+def test_submitting_with_errors_says_how_many_before_it_locks_the_draft(world):
+    from jixiao.web.drafts import computation
+
+    pkg = world["package"]
+    errors = computation.compute(pkg.draft).summary["errors"]
+    assert errors > 0  # the fixture's package has findings of its own
+    cover = client_for(world["preparer"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert f'data-confirm="审核发现仍有 {errors} 处错误（见右侧“审核发现”）。提交后草稿将锁定' in cover
+
+
+def test_each_money_tables_institution_is_named_by_its_table_and_row(db):
+    from jixiao.web.drafts.computation import field_labels
+
+    from .test_stated_figures import make_sample
+
+    package, _ = make_sample()
+    labels = field_labels(package.draft)
+    named = {labels[f"{key}[1].institution"] for key in ("income", "expenditure", "sangong", "fixed_assets")}
+    assert named == {"自评报告 › 年度收入情况第2行·机构名称", "自评报告 › 部门（单位）年度支出和结余情况第2行·机构名称",
+                     "自评报告 › “三公”经费情况第2行·机构名称", "自评报告 › 固定资产情况第2行·机构名称"}
+
+
+def test_the_preparer_reads_why_a_submitted_draft_cannot_be_edited(world):
+    from jixiao.web import versions
+
+    pkg = world["package"]
+    c = client_for(world["preparer"])
+    assert 'id="locked-note"' not in c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    versions.submit(package_id=pkg.pk, user=world["preparer"], version=pkg.version)
+    page = c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
+    assert "已提交第1版，数据包单位审核中：审核期间草稿不能修改；退回后可继续修改" in page
+    assert 'id="locked-note"' not in client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()

@@ -152,13 +152,74 @@ def test_the_preparer_lands_on_fields_and_reads_amounts_as_printed(db, browser_p
     cut = boxes.evaluate_all("els => els.filter(e => e.scrollHeight > e.clientHeight + 2).map(e => e.id)")
     assert not cut, cut
 
+    _points_and_rates_read_as_printed(page, base, pkg.pk)
+
     for slug, name in (("narrative", "06-narrative"), ("annex3", "07-annex3")):
         page.goto(f"{base}/p/{pkg.pk}/f/{slug}/")
         assert _width(page) <= WIDTH, slug
+        # the form scrolls in its pane: the window has no second scroll into blank space
+        assert page.evaluate("document.documentElement.scrollHeight") <= 768, slug
+        # the whole-table offer stands only over readings to adopt, never over 采用计算数 alone
+        offers = page.locator(".table-wrap").evaluate_all(
+            "els => els.filter(w => w.querySelector('.adopt-all')).map(w => w.querySelectorAll('button.adopt[data-for]').length)")
+        assert all(n >= 2 for n in offers), (slug, offers)
+        if slug == "narrative":  # the demo's differing stated figures: a table with 采用计算数 and no reading
+            assert page.locator(".table-wrap").evaluate_all(
+                "els => els.filter(w => w.querySelector('button.adopt:not([data-for])')"
+                " && !w.querySelector('button.adopt[data-for]')).length") >= 1
         page.screenshot(path=str(SCREENS / f"{name}.png"))
     page.goto(f"{base}/p/{pkg.pk}/versions/")
     assert _width(page) <= WIDTH
     page.screenshot(path=str(SCREENS / "08-versions.png"))
+
+
+def _points_and_rates_read_as_printed(page, base: str, pk: int) -> None:
+    """分值/得分 with two decimals ("7.00"), rates with two decimals and % while not edited; the entry
+    as typed while edited and kept in data-raw."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/p/{pk}/f/project-0/")
+    scores = page.locator("input.cell-input.score")
+    assert scores.count() > 5
+    shown = [v for v in scores.evaluate_all("els => els.map(e => e.value)") if v]
+    assert shown and all(re.fullmatch(r"\d+\.\d{2}", v) for v in shown), shown
+    weight = page.locator("#f-projects-0-funds-0-weight")
+    weight.fill("-1")  # refused: shown as typed beside its message, not dressed as "-1.00"
+    weight.press("Tab")
+    expect(page.locator("#err-projects-0-funds-0-weight")).to_contain_text("分数不能为负")
+    expect(weight).to_have_value("-1")
+    weight.fill("7.125")
+    _saved(page, lambda: weight.press("Tab"))
+    expect(weight).to_have_value("7.13")  # half-up
+    expect(page.locator("#err-projects-0-funds-0-weight")).to_have_text("")
+    expect(weight).to_have_attribute("data-raw", "7.125")
+    weight.focus()
+    expect(weight).to_have_value("7.125")  # edited as entered
+    weight.fill("7")
+    _saved(page, lambda: weight.press("Tab"))
+    expect(weight).to_have_value("7.00")
+    page.reload()
+    expect(weight).to_have_value("7.00")  # as the server sent it, printed again
+
+    page.goto(f"{base}/p/{pk}/f/notice/")
+    rate = page.locator("input.cell-input.percent").first
+    rate.fill("25")
+    _saved(page, lambda: rate.press("Tab"))
+    expect(rate).to_have_value("25.00%")
+    rate.focus()
+    expect(rate).to_have_value("25")
+    page.keyboard.press("Tab")
+    page.reload()
+    expect(rate).to_have_value("25.00%")
+    expect(rate).to_have_attribute("data-raw", "25%")  # the stored entry
+    page.screenshot(path=str(SCREENS / "09-notice-rate.png"))
+
+
+def _saved(page, action) -> None:
+    """Do `action` and wait for the edit it sends to be saved."""
+    with page.expect_response(lambda r: r.url.endswith("/edit") and r.request.method == "POST") as answer:
+        action()
+    assert answer.value.status == 200
 
 
 def _printed(text: str) -> bool:

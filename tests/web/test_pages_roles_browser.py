@@ -62,10 +62,17 @@ def test_the_unit_head_reads_returns_versions_and_is_offered_only_what_it_may_do
     pending = waiting.submissions.get(state="pending")
     page.context.clear_cookies()  # another person signs in
     _login(page, base, _head_of(waiting))
-    page.goto(f"{base}/p/{waiting.pk}/review/")
+    page.goto(f"{base}/p/{waiting.pk}/")  # the package's link leads the head to the version to review
+    page.wait_for_url(f"{base}/p/{waiting.pk}/review/")
     expect(page.locator("#sum-version")).to_have_text(f"第{pending.number}版")  # the version under review
+    page.goto(f"{base}/p/{waiting.pk}/review/annex3/")
+    scores = page.locator("span.ro.score").evaluate_all("els => els.map(e => e.textContent).filter(t => t)")
+    assert scores and all(re.fullmatch(r"\d+\.\d{2}", t) for t in scores), scores  # points as printed
     assert "草稿" not in page.locator(".summary, #summary, dl").first.inner_text()
     _fits(page, "22-head-review")
+    page.goto(f"{base}/p/{waiting.pk}/f/cover/")
+    page.click("#go-review")  # from the draft's pages too
+    page.wait_for_url(f"{base}/p/{waiting.pk}/review/cover/")
     page.goto(f"{base}/p/{waiting.pk}/versions/")
     expect(page.locator("td.version-status").first).to_have_text(re.compile("待单位审核"))
 

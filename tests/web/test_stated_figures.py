@@ -78,6 +78,12 @@ def test_the_form_shows_each_differing_pair_with_its_finding(sample):
     # the version history lists every pair too
     listed = text_of(c.get(f"/p/{package.pk}/versions/").content.decode(), "differing")
     assert "自评报告 › 湘西自治州人民政府驻北京联络处·支出合计3,312.531,066.75" in listed
+    assert "可在表单中逐项或全部" in c.get(f"/p/{package.pk}/versions/").content.decode()
+    from jixiao.web.models import Role, User
+
+    head = User.objects.create(username="fz", display_name="负责", role=Role.UNIT_HEAD, unit=package.unit)
+    told = client_for(head).get(f"/p/{package.pk}/versions/").content.decode()
+    assert "由填报人在表单中逐项或全部" in told and "可在表单中逐项或全部" not in told  # the head cannot adopt
 
 
 def test_within_rounding_a_stated_figure_is_kept_and_not_offered(sample):

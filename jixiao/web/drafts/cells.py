@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from jixiao.web.drafts import figures
 from jixiao.web.drafts.present import CellView
-from jixiao.web.field_names import amount_text
+from jixiao.web.field_names import printed_text
 
 
 @dataclass
@@ -24,13 +24,14 @@ class Ctx:
     slug: str
     review: bool = False
     version: int = 0  # the draft version the page shows: each field's edit says what it was based on
+    reading: bool = False  # the unit's review pages: the trace reads the version reviewed and links back to them
 
     @property
     def edit_url(self) -> str:
         return f"/p/{self.package_pk}/edit"
 
     def trace_url(self, path: str) -> str:
-        return f"/p/{self.package_pk}/trace?path={quote(path, safe='')}"
+        return f"/p/{self.package_pk}/trace?path={quote(path, safe='')}" + ("&on=review" if self.reading else "")
 
 
 def _hx(c: CellView, ctx: Ctx) -> str:
@@ -117,8 +118,8 @@ def field(c: CellView, ctx: Ctx) -> SafeString:
     else:
         if c.field == "flag":
             shown = "是" if c.value else "否"
-        elif c.field == "amount":
-            shown = escape(amount_text(c.value))
+        elif c.field in ("amount", "score", "percent"):
+            shown = escape(printed_text(c.field, c.value))
         else:
             shown = escape(c.value).replace("\n", "<br>")
         control = f'<span class="ro {c.field}" id="{c.id}" tabindex="0">{shown}</span>'

@@ -8,7 +8,6 @@ Pages and jobs call these; they never touch the engine or the audit themselves, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from jixiao import services
 from jixiao.core import keys
@@ -218,7 +217,7 @@ def diff(a: dict, b: dict) -> list[DiffRow]:
     labels = field_labels(b) | field_labels(a)
     rows: list[DiffRow] = []
     for path, (va, vb) in _walk_diff(a, b, "").items():
-        rows.append(DiffRow(path, field_name(path, labels), _shown(va), _shown(vb)))
+        rows.append(DiffRow(path, field_name(path, labels), _shown(va, path), _shown(vb, path)))
     return rows
 
 
@@ -253,9 +252,13 @@ def _walk_diff(a, b, path: str) -> dict[str, tuple]:
     return out
 
 
-def _shown(v) -> str:
+def _shown(v, path: str = "") -> str:
+    """A compared value as the forms print it: figures formatted (万元, points, rates), text as is."""
     if v is None:
         return "（空）"
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    return value_text(v)
+    return value_text(printed_entry(path, v))
+
+
+def printed_entry(path: str, value):
+    """A stored entry as the forms print it (fields.printed_entry)."""
+    return fields.printed_entry(path, value)

@@ -17,6 +17,7 @@ from typing import Any
 
 from jixiao.core.indicators import TargetError, parse_target
 from jixiao.core.numbers import MONEY_UNITS, convert_money, normalize, parse_date, parse_number
+from jixiao.web.field_names import printed_text
 
 
 class PathError(ValueError):
@@ -277,3 +278,17 @@ def shown_entry(kind: str, value: Any) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def printed_entry(path: str, value):
+    """A stored entry of the field at `path` as the forms print it: amounts, points and rates with
+    two decimals, a date as 2023年6月6日; any other value (text, a row, a table) unchanged."""
+    if isinstance(value, Decimal):
+        value = format(value, "f")
+    if not isinstance(value, str):
+        return value
+    try:
+        kind = field_kind(path)
+    except (PathError, IndexError):  # a path the forms do not hold (a whole table, an old field)
+        return value
+    return shown_entry(kind, value) if kind == DATE else printed_text(kind, value)

@@ -216,7 +216,8 @@ def _money_table(doc: dict, key: str, caption: str, cols: list[tuple[str, str]],
     t = Table(head=head, caption=caption, unit="万元", list_path=key, add_label="增加一个机构", grid="money", cols=(20, *rest))
     for i, r in enumerate(_items(doc, key)):
         inst = r.get("institution", "")
-        row = [I(f"{key}[{i}].institution", "机构名称", row=inst, width="wide")]
+        # which table and row: the four money tables each have a 机构名称 column (change log, roll-up)
+        row = [I(f"{key}[{i}].institution", f"{caption}第{i + 1}行·机构名称", row=inst, width="wide")]
         for f, label in cols:
             row.append(F(f"{key}[{i}].{f}", f"{inst}·{label}", row=inst))
         t.rows.append(row)

@@ -32,11 +32,11 @@ class Change:
 
     @property
     def old_shown(self) -> str:
-        return shown(self.old)
+        return shown(self.old, self.path)
 
     @property
     def new_shown(self) -> str:
-        return shown(self.new)
+        return shown(self.new, self.path)
 
 
 def _absent(value) -> bool:
@@ -191,10 +191,12 @@ def _words(parts) -> str:
     return "·".join(out)
 
 
-def shown(value) -> str:
-    """A value as the preview prints it."""
+def shown(value, path: str = "") -> str:
+    """A value as the preview prints it: a figure as the forms print it (万元, points, rates)."""
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, (str, Decimal)) and path:
+        return fields.printed_entry(path, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):

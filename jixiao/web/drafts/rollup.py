@@ -26,7 +26,7 @@ from jixiao.web import versions
 from jixiao.web.drafts import fields
 from jixiao.web.drafts.computation import changes as draft_changes
 from jixiao.web.drafts.computation import field_labels
-from jixiao.web.field_names import amount_text, field_name, value_text
+from jixiao.web.field_names import field_name, printed_text, value_text
 from jixiao.web.models import EDITABLE_STATUSES, Package, Submission, User
 from jixiao.web.ordering import pinyin_key
 
@@ -60,8 +60,8 @@ def _entry_text(path: str, value) -> str:
         kind = fields.field_kind(path)
     except fields.PathError:
         kind = fields.TEXT
-    if kind in (fields.AMOUNT, fields.SCORE) and isinstance(value, str):
-        return amount_text(value)
+    if kind in (fields.AMOUNT, fields.SCORE, fields.PERCENT) and isinstance(value, str):
+        return printed_text(kind, value)
     return value_text(value)
 
 

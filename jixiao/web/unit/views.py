@@ -76,7 +76,7 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
         "prose_paths": figures.PROSE_PATHS,
         "form_base": f"/p/{package.pk}/{'review' if read_only else 'f'}/",
         "cellctx": Ctx(package.pk, slug, review=bool(read_only) and request.user.role == Role.UNIT_HEAD,
-                       version=package.version),
+                       version=package.version, reading=bool(read_only)),
     }
 
 
@@ -97,15 +97,29 @@ def _labels_for(form: layout.Form, rejected: dict) -> list[tuple[str, str, str]]
 
 @login_required
 def package_home(request: HttpRequest, pk: int) -> HttpResponse:
-    access.package_for(request.user, pk)
+    package = access.package_for(request.user, pk)
+    if _awaiting_review(request.user, package):  # the head comes to review the version sent, not to read the draft
+        return redirect("web:review", pk=pk)
     return redirect("web:form", pk=pk, slug="cover")
+
+
+def _awaiting_review(user, package):
+    """The version this unit head has to review now, if any."""
+    if package.status != Status.IN_REVIEW or not access.can_review_unit(user, package):
+        return None
+    return package.submissions.filter(state="pending").order_by("-number").first()
 
 
 @login_required
 @require_GET
 def form_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     package = access.package_for(request.user, pk)
-    return render(request, "web/workspace.html", _context(request, package, slug))
+    ctx = _context(request, package, slug)
+    ctx["awaiting"] = _awaiting_review(request.user, package)  # offered as a button beside the forms
+    ctx["leads_units"] = access.is_department_user(request.user, package)  # a 主管部门: its units one click away
+    if not ctx["editable"] and request.user.role == Role.PREPARER:  # why the preparer's forms are read-only now
+        ctx["locked_by"] = package.submissions.order_by("-number").first()
+    return render(request, "web/workspace.html", ctx)
 
 
 @login_required
@@ -189,16 +203,21 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
     path = request.GET.get("path", "")
-    comp = computation.compute(package.draft)
+    # From the review's pages: the version under review, and links that keep the reader on those pages.
+    on_review = request.GET.get("on") == "review"
+    pending = package.submissions.filter(state="pending").order_by("-number").first() if on_review else None
+    doc = pending.content if pending else package.draft
+    comp = computation.compute(doc)
     try:
         fig = comp.figure(path)
     except fields.PathError:
         fig = None
     if fig is None:
         return _message(request, "这里没有计算出的数字", 404)
-    labels = computation.field_labels(package.draft, comp.layouts)
+    labels = computation.field_labels(doc, comp.layouts)
     inputs = figures.trace_inputs(fig, {p: lbl.split(" › ", 1)[-1] for p, lbl in labels.items()})
-    links = [(i, reverse("web:form", kwargs={"pk": pk, "slug": layout.slug_for_path(package.draft, i.path)}) + "#" + figures.dom_id("f", i.path)
+    page = "web:review_form" if on_review else "web:form"
+    links = [(i, reverse(page, kwargs={"pk": pk, "slug": layout.slug_for_path(doc, i.path)}) + "#" + figures.dom_id("f", i.path)
               if i.path else "") for i in inputs]
     return render(request, "web/trace.html", {"fig": fig, "kind": figures.kind_of(fig, comp.report), "links": links,
                                               "kind_labels": figures.KIND_LABELS, "package": package, "path": path,
@@ -368,7 +387,8 @@ def version_list(request: HttpRequest, pk: int) -> HttpResponse:
                  for d in stated.differing(package.draft, parsed[1])] if parsed else []
     sent = version_status.annotate(package, versions.versions_of(package))
     return render(request, "web/versions.html", {"package": package, "versions": sent, "edits": edits,
-                                                 "edit_rows": [(e, field_name(e.path, labels)) for e in edits],
+                                                 "edit_rows": [(e, field_name(e.path, labels), computation.printed_entry(e.path, e.old),
+                                                                computation.printed_entry(e.path, e.new)) for e in edits],
                                                  "comments": comments, "chart": chart, "differing": differing})
 
 
@@ -387,11 +407,13 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("没有该版本") from None
         return s.content, f"第{s.number}版"
 
-    a, la = content(request.GET.get("a", ""))
+    # Opened without a choice: the last version sent against the draft (not the draft against itself).
+    first = request.GET.get("a") or (str(max(subs)) if subs else "draft")
+    a, la = content(first)
     b, lb = content(request.GET.get("b", "draft"))
     rows = computation.diff(a, b)
     return render(request, "web/compare.html", {"package": package, "rows": rows, "la": la, "lb": lb,
-                                                "versions": versions.versions_of(package), "a": request.GET.get("a", ""),
+                                                "versions": versions.versions_of(package), "a": first,
                                                 "b": request.GET.get("b", "draft")})
 
 

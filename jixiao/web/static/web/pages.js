@@ -1,12 +1,12 @@
-// Issue 21, how the form pages behave for a unit accountant: amounts printed as the official form
-// prints them while not being edited, long text boxes grown to their text, a link to a field
+// Issue 21, how the form pages behave for a unit accountant: amounts, points and rates printed as
+// the official form prints them while not being edited, long text boxes grown to their text, a link to a field
 // (from the findings or the trace) landing on it, the export menu closing. No inline scripts.
 (function () {
   "use strict";
 
   // 1550.785 → "1,550.79": two decimals, half-up, thousands separators; worked on the digits so
   // that no binary fraction rounds a half the wrong way. Anything not a plain number stays as typed.
-  function amountText(text) {
+  function decimalText(text, separators) {
     var t = String(text).replace(/,/g, "").trim();
     if (!/^-?\d+(\.\d+)?$/.test(t)) return text;
     var negative = t.charAt(0) === "-";
@@ -19,32 +19,66 @@
     } else {
       frac = (frac + "00").slice(0, 2);
     }
-    whole = whole.replace(/^0+(?=\d)/, "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    whole = whole.replace(/^0+(?=\d)/, "");
+    if (separators) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     var shown = whole + "." + frac;
     return negative && /[1-9]/.test(shown) ? "-" + shown : shown;
   }
+  function amountText(text) { return decimalText(text, true); }
+  // Points as the form prints them: "7" → "7.00" (no separators, as the engine's scores).
+  function scoreText(text) { return decimalText(text, false); }
+  // A rate: "48" or "48%" → "48.00%"; anything else stays as typed.
+  function percentText(text) {
+    var t = String(text).trim().replace(/[%％]$/, "").trim();
+    return /^-?[\d,]+(\.\d+)?$/.test(t) ? decimalText(t, false) + "%" : text;
+  }
+  var PRINTED = { amount: amountText, score: scoreText, percent: percentText };
   window.jixiaoAmountText = amountText;
+  window.jixiaoPrintedText = function (kind, text) { return PRINTED[kind](text); };
 
-  function isAmount(el) { return el && el.tagName === "INPUT" && el.classList.contains("amount") && el.classList.contains("cell-input"); }
-  function showAmount(el) {
+  // The kind of a figure box whose value is printed while not being edited ("" for the others).
+  function printedKind(el) {
+    if (!el || el.tagName !== "INPUT" || !el.classList.contains("cell-input")) return "";
+    for (var kind in PRINTED) { if (el.classList.contains(kind)) return kind; }
+    return "";
+  }
+  function showPrinted(el) {
     if (document.activeElement === el) return;
     var raw = el.hasAttribute("data-raw") ? el.getAttribute("data-raw") : el.value;
     el.setAttribute("data-raw", raw);
-    el.value = amountText(raw);
+    el.value = rejected(el) ? raw : PRINTED[printedKind(el)](raw);
+  }
+  // An entry the server refused ("-1" for a score) is shown as typed beside its message, never
+  // dressed as a figure of the form.
+  function rejected(el) {
+    var message = document.getElementById(el.getAttribute("aria-describedby") || "");
+    return el.getAttribute("aria-invalid") === "true" || !!(message && message.textContent.trim());
+  }
+  function showRejected() {
+    document.querySelectorAll("input.cell-input[data-raw]").forEach(function (el) {
+      if (printedKind(el) && document.activeElement !== el && rejected(el)) el.value = el.getAttribute("data-raw");
+    });
   }
   function fitText(el) { el.style.height = "auto"; el.style.height = (el.scrollHeight + el.offsetHeight - el.clientHeight) + "px"; }
   function dress(root) {
     // Only inputs fresh from the server (no data-raw yet) hold the raw figure to format.
-    (root || document).querySelectorAll("input.cell-input.amount:not([data-raw])").forEach(showAmount);
+    (root || document).querySelectorAll("input.cell-input:not([data-raw])").forEach(function (el) {
+      if (printedKind(el)) showPrinted(el);
+    });
     (root || document).querySelectorAll("textarea.cell-input.wrap").forEach(fitText);
   }
   document.addEventListener("focusin", function (e) {
     var el = e.target;
-    if (isAmount(el) && el.hasAttribute("data-raw")) { el.value = el.getAttribute("data-raw"); }
+    if (!printedKind(el) || !el.hasAttribute("data-raw")) return;
+    // The entry put back is selected whole, as tabbing into a box selects it: what is typed replaces
+    // it rather than being appended (a click still places the caret where it points).
+    el.value = el.getAttribute("data-raw");
+    el.select();
   });
   document.addEventListener("focusout", function (e) {
     var el = e.target;
-    if (isAmount(el)) { el.setAttribute("data-raw", el.value); el.value = amountText(el.value); }
+    var kind = printedKind(el);
+    if (kind) { el.setAttribute("data-raw", el.value); el.value = PRINTED[kind](el.value); }
   });
   document.addEventListener("input", function (e) {
     if (e.target.classList && e.target.classList.contains("wrap")) fitText(e.target);
@@ -67,7 +101,7 @@
     var j = all.indexOf(el);
     if (j >= 0 && j + 1 < all.length) all[j + 1].focus();
   });
-  document.addEventListener("htmx:afterSettle", function () { dress(document); });
+  document.addEventListener("htmx:afterSettle", function () { dress(document); showRejected(); });
 
   // Landing on a field: the element of the hash (an input "f-…", or a computed figure "fig-…"),
   // scrolled to the middle, focused and marked until the next landing.
@@ -133,7 +167,8 @@
   function offerTables() {
     document.querySelectorAll("table.form-table").forEach(function (table) {
       var wrap = table.closest(".table-wrap"), old = wrap && wrap.querySelector(".adopt-all");
-      var n = table.querySelectorAll("button.adopt").length;
+      // the readings to adopt (data-for), not the 采用计算数 buttons of stated figures
+      var n = table.querySelectorAll("button.adopt[data-for]").length;
       if (old && n < 2) old.remove();
       if (!wrap || n < 2) return;
       if (!old) {
@@ -146,13 +181,30 @@
     });
   }
   document.addEventListener("click", function (e) {
-    var one = e.target.closest && e.target.closest("button.adopt");
+    var one = e.target.closest && e.target.closest("button.adopt[data-for]");
     if (one) { adopt(one); return; }
     var all = e.target.closest && e.target.closest("button.adopt-all");
     if (all) {
-      adoptAll(Array.from(all.closest(".table-wrap").querySelectorAll("table.form-table button.adopt")));
+      adoptAll(Array.from(all.closest(".table-wrap").querySelectorAll("table.form-table button.adopt[data-for]")));
     }
   });
   document.addEventListener("htmx:afterSettle", offerTables);
+
+  // A comment is being written on a field: the field stays marked while the reviewer types in the
+  // panel, so the reviewer sees which one it is (app.js fills the panel).
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".comment-btn");
+    if (!button) return;
+    document.querySelectorAll(".commenting").forEach(function (x) { x.classList.remove("commenting"); });
+    (button.closest("td") || button.parentElement).classList.add("commenting");
+  });
+
+  // The import's file picker: the chosen file's name beside the button (the native text is hidden).
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.classList || !input.classList.contains("file-native")) return;
+    var name = input.parentNode.querySelector(".file-name");
+    if (name) name.textContent = input.files && input.files.length ? input.files[0].name : "未选择文件";
+  });
   document.addEventListener("DOMContentLoaded", function () { dress(document); land(); offerTables(); });
 })();
