@@ -199,12 +199,5 @@
     (button.closest("td") || button.parentElement).classList.add("commenting");
   });
 
-  // The import's file picker: the chosen file's name beside the button (the native text is hidden).
-  document.addEventListener("change", function (e) {
-    var input = e.target;
-    if (!input.classList || !input.classList.contains("file-native")) return;
-    var name = input.parentNode.querySelector(".file-name");
-    if (name) name.textContent = input.files && input.files.length ? input.files[0].name : "未选择文件";
-  });
   document.addEventListener("DOMContentLoaded", function () { dress(document); land(); offerTables(); });
 })();
