@@ -27,6 +27,7 @@ from jixiao.web.field_names import field_name
 from jixiao.web.jobs import status as job_status
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
+from jixiao.web.review import trace as review_trace
 from jixiao.web.targets import approved_for
 from jixiao.web.unit import selectors as unit_selectors
 from jixiao.web.unit import services as unit_services
@@ -202,26 +203,13 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
     package = access.package_for(request.user, pk)
-    path = request.GET.get("path", "")
     # From the review's pages: the version under review, and links that keep the reader on those pages.
     on_review = request.GET.get("on") == "review"
     pending = package.submissions.filter(state="pending").order_by("-number").first() if on_review else None
     doc = pending.content if pending else package.draft
-    comp = computation.compute(doc)
-    try:
-        fig = comp.figure(path)
-    except fields.PathError:
-        fig = None
-    if fig is None:
-        return _message(request, "这里没有计算出的数字", 404)
-    labels = computation.field_labels(doc, comp.layouts)
-    inputs = figures.trace_inputs(fig, {p: lbl.split(" › ", 1)[-1] for p, lbl in labels.items()})
     page = "web:review_form" if on_review else "web:form"
-    links = [(i, reverse(page, kwargs={"pk": pk, "slug": layout.slug_for_path(doc, i.path)}) + "#" + figures.dom_id("f", i.path)
-              if i.path else "") for i in inputs]
-    return render(request, "web/trace.html", {"fig": fig, "kind": figures.kind_of(fig, comp.report), "links": links,
-                                              "kind_labels": figures.KIND_LABELS, "package": package, "path": path,
-                                              "label": labels.get(path, fig.label)})
+    return review_trace.version_trace(request, package, doc,
+                                      lambda slug: reverse(page, kwargs={"pk": pk, "slug": slug}))
 
 
 # --- export (the import, a merge with a preview: draft_views.py) -----------------------------------
