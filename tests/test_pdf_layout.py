@@ -17,7 +17,7 @@ from jixiao.render import pdf as pdfmod
 from jixiao.render.api import render_package
 from jixiao.render.docx_setup import LINE_PITCH
 from jixiao.render.docx_writer import break_title
-from jixiao.render.docx_xml import date_break, is_short_figure
+from jixiao.render.docx_xml import date_break, is_label, is_short_figure
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -150,9 +150,9 @@ def test_a_short_figure_wraps_only_between_a_date_and_its_qualifier(doc):
     # the check sees the tables: hundreds of figures, and long texts wrapped as they should be
     assert seen > 300 and wrapped_prose > 20, (seen, wrapped_prose)
     assert not wrapped, wrapped
-    # the example's 附件3 overflows its page by one group unless set tight: its dates break so, and only there
-    annex3 = {n for n, (_, page) in enumerate(doc, start=1) if _text(page).startswith("附件3")}
-    assert dates and {n for n, _ in dates} <= annex3, (dates, annex3)
+    # the example's forms are not set tight (附件3 would cut its header "偏差原因分析及改进措施" into
+    # shards to fit its page: it keeps its 一级 groups together on two pages instead): no date breaks
+    assert not dates, dates
 
 
 @pytest.mark.parametrize("title", [
@@ -210,7 +210,8 @@ def forms(tmp_path_factory):
     is here), a package with 30 indicators a project, one with a long unit name, one with 11 a project
     ("crowded": most forms overflow their page by a group unless set tight) and the same set without
     the tight setting ("pulled": their tail groups are kept together instead). Each form's estimated
-    page fills, in document order, are under "estimate/<name>"."""
+    page fills, in document order, are under "estimate/<name>", the texts of their labels and headers
+    under "labels/<name>"."""
     if pdfmod.find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: no PDF")
     out = tmp_path_factory.mktemp("forms")
@@ -223,7 +224,8 @@ def forms(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, pkg in packages.items():
             planned: list[list[float]] = estimates.setdefault(f"estimate/{name}", [])
-            patch.setattr(docx_writer, "_plan_form", lambda *a, planned=planned: _recorded(plan(*a), planned))
+            labels: set[str] = estimates.setdefault(f"labels/{name}", set())
+            patch.setattr(docx_writer, "_plan_form", lambda *a, planned=planned, labels=labels: _recorded(plan(*a), planned, labels))
             patch.setattr(paging, "fits_with_margin", (lambda fills: False) if name == "pulled" else paging.fits_with_margin)
             rendered = render_package(pkg, out / name, charts=False)
             docx.append(rendered.docx.rename(out / f"{name}.docx"))
@@ -234,8 +236,9 @@ def forms(tmp_path_factory):
     return result
 
 
-def _recorded(form, planned: list):
+def _recorded(form, planned: list, labels: set):
     planned.append(form.fills)
+    labels.update(cell.text for row in form.head + form.rows for cell in row if cell.text and is_label(cell))
     return form
 
 
@@ -319,6 +322,27 @@ def test_a_form_that_overflows_by_a_group_is_set_tight_onto_its_page(forms):
         assert len(last) >= 4, last  # the header, a whole 一级 group of two rows or more, the total
 
 
+def _broken_dates(pages) -> list[str]:
+    """The cells of these pages that hold a date broken before its qualifier ("2022年12月31日" / "前")."""
+    out = []
+    for page in pages:
+        for table in page.find_tables():
+            for cell in (c for row in table.extract() for c in row if c and "\n" in c):
+                parts = date_break(cell.replace("\n", ""))
+                if parts and cell.split("\n") == list(parts):
+                    out.append(cell)
+    return out
+
+
+def test_only_a_tight_form_breaks_a_date_before_its_qualifier(forms):
+    """The crowded package's forms set tight break their dates before the qualifier; the same forms
+    never set tight ("pulled") keep every date whole."""
+    crowded, pulled = _forms_of(forms["crowded"], "附件4"), _forms_of(forms["pulled"], "附件4")
+    tight = [pages for pages, plain in zip(crowded, pulled) if len(pages) < len(plain)]
+    assert tight and all(_broken_dates(pages) for pages in tight), [len(p) for p in crowded]
+    assert not [cell for pages in pulled for cell in _broken_dates(pages)]
+
+
 @pytest.mark.parametrize("name", ["example", "seed", "many", "crowded", "pulled"])
 def test_the_paging_estimate_agrees_with_the_pdf(forms, name):
     """The writer decides on its estimate of where a form's rows fall (paging): each form takes as many
@@ -387,3 +411,52 @@ def test_names_in_a_form_head_break_only_between_their_words(forms, name):
     assert not bad, bad
     if name in ("example", "long", "crowded"):  # their 主管部门 and 实施单位 take two lines or more
         assert len(wrapped) >= 5, wrapped
+
+
+def _shards(cell: str) -> list[str]:
+    """Where a label's or header's lines, as printed, cut one of its words although the cell holds a
+    line as wide as that word: each such line, ending inside a word (words.label_units of the whole
+    text: "服务对象满意度指" / "标" cuts 指标; "年度预算申请" / "（万元）" cuts none)."""
+    lines = [line.strip() for line in cell.replace(" ", "").split("\n") if line.strip()]
+    widest = max(words.width(line) for line in lines)
+    inside, at = set(), 0
+    for unit in words.label_units("".join(lines)):
+        if words.width(unit) <= widest:
+            inside.update(range(at + 1, at + len(unit)))
+        at += len(unit)
+    ends = [sum(map(len, lines[:k])) for k in range(1, len(lines))]
+    return [lines[k] for k, end in enumerate(ends) if end in inside]
+
+
+@pytest.mark.parametrize("name", ["example", "seed", "long", "crowded", "many", "pulled"])
+def test_labels_and_headers_break_only_between_their_words(forms, name):
+    """A form's labels (一级, 二级) and headers, as printed, are never cut into one- or two-character
+    shards of a word: each line of a wrapped label ends between two of its words (words.label_units),
+    where the cell is as wide as the word — a tight form included, which is set only where its
+    columns keep the least widths that allow it (docx_xml: a label 4 characters, a header its longest word)."""
+    if name not in forms:
+        pytest.skip("the seed document is not here")
+    labels = {text.replace("\n", "") for text in forms[f"labels/{name}"]}
+    checked, bad = 0, []
+    for pages in _all_forms(forms[name]):
+        for page in pages:
+            for table in page.find_tables():
+                for row in table.extract():
+                    for cell in row:
+                        if cell and "\n" in cell and cell.replace("\n", "").replace(" ", "") in labels:
+                            checked += 1
+                            if _shards(cell):
+                                bad.append((cell, _shards(cell)))
+    assert checked >= 30, checked  # the check sees the wrapped labels and headers of every form
+    assert not bad, bad
+
+
+def test_a_shard_is_a_line_ending_inside_a_word():
+    assert _shards("服务对象满意度指\n标") == ["服务对象满意度指"]
+    # three characters a line cannot hold 服务对象: only the cut 满意度 counts
+    assert _shards("服务对\n象满意\n度指标") == ["象满意"]
+    assert _shards("服务对象\n满意度\n指标") == []
+    assert _shards("年度预算申请\n（万元）") == []
+    assert _shards("项目资金（万\n元）") == ["项目资金（万"]
+    assert _shards("全年预\n算数") == ["全年预"]
+    assert _shards("偏差原因\n分析及\n改进措施") == []

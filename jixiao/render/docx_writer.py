@@ -22,7 +22,7 @@ from ..core.numbers import fmt_amount, fmt_percent, fmt_score
 from ..core.view import FUND_TYPE_LABELS, View
 from . import docx_xml, paging, words
 from .docx_setup import new_document, splice_body, write_frame_package
-from .docx_xml import C, H, L, N, Name, V, para, table, widths
+from .docx_xml import C, H, L, Label, N, Name, V, para, table, widths
 
 A = fmt_amount
 
@@ -876,13 +876,15 @@ def _plan_form(pkg: Package, t: SelfEvalTable, grade: str, title_lines: int) -> 
     if not paging.is_spill(form.fills):
         return form
     tight = _layout_form(pkg, t, grade, start, note, tight=True)
-    if len(tight.fills) < len(form.fills) and paging.fits_with_margin(tight.fills):
+    if tight is not None and len(tight.fills) < len(form.fills) and paging.fits_with_margin(tight.fills):
         return tight
     _pull_groups(form, t, start, note)
     return form
 
 
-def _layout_form(pkg: Package, t: SelfEvalTable, grade: str, start: float, note: float, tight: bool) -> _Form:
+def _layout_form(pkg: Package, t: SelfEvalTable, grade: str, start: float, note: float, tight: bool) -> _Form | None:
+    """The form in the widths that take the fewest lines; set tight, None where the tight widths
+    would cut a label or header below its least width (docx_xml.fit_grid)."""
     face = docx_xml.SMALL
     head = _head_rows(pkg, t) + _fund_rows(t)
     head += [[H("年度总体目标", 2, merge="restart"), H("预期目标", 3), H("实际完成情况", 4)],
@@ -893,6 +895,8 @@ def _layout_form(pkg: Package, t: SelfEvalTable, grade: str, start: float, note:
     rows.append([H(f"总分（{catalogue.SYSTEM_LABELS[catalogue.SYSTEM_SELF_EVAL]}）", 6), N(W(t.stated_total_weight)),
                  N(S(t.stated_total)), C(f"等次：{grade}" if grade else "")])
     grid = docx_xml.fit_grid(rows, face=face, compact=True, tight=tight)
+    if head_grid is None or grid is None:
+        return None
     keep = _hier_rows(rows[:-1], (1, 2), grid, [i.level1 for i in t.indicators], [i.level2 for i in t.indicators], 1, face)
     keep.add(len(rows) - 1)  # 总分 with the signature line under it
     form = _Form(head, head_grid, rows, grid, keep, [])
@@ -949,15 +953,15 @@ def _fund_rows(t: SelfEvalTable) -> list:
     dash = "——"
     for f in t.funds:
         if f.key in _GROUP_LABELS and t.kind == "overall":
-            rows.append([V(), L(_GROUP_LABELS[f.key], 2), C(), C(), C(), C(dash), C(dash), C(dash)])
+            rows.append([V(), Label(_GROUP_LABELS[f.key], 2, align="left"), C(), C(), C(), C(dash), C(dash), C(dash)])
         name = f.label
         if f.key == "appropriation":
             name = "其中：" + f.label.removeprefix("其中：")
         if f.key == "total":
-            rows.append([V(), L(name, 2), N(A(f.initial)), N(A(f.annual)), N(A(f.executed)), N(W(f.weight)),
+            rows.append([V(), Label(name, 2, align="left"), N(A(f.initial)), N(A(f.annual)), N(A(f.executed)), N(W(f.weight)),
                          N(P(f.stated_rate)), N(S(f.stated_score))])
         else:
-            rows.append([V(), L(("\u3000" if t.kind == "overall" else "") + name, 2), N(_opt(f.initial)),
+            rows.append([V(), Label(("\u3000" if t.kind == "overall" else "") + name, 2, align="left"), N(_opt(f.initial)),
                          N(_opt(f.annual)), N(_opt(f.executed)), C(dash), C(dash), C(dash)])
     return rows
 
@@ -978,6 +982,6 @@ def _indicator_rows(t: SelfEvalTable) -> list:
         level1 = f"{ind.level1}\n（{W(w)}分）" if w is not None else ind.level1
         score = S(ind.stated_score) if ind.applicable else "不适用"
         first = C("", merge="restart", shade=True) if k == 0 else V()
-        rows.append([first, C(level1), C(ind.level2), L(ind.name), C(ind.target.raw), C(ind.actual.raw),
+        rows.append([first, Label(level1), Label(ind.level2), L(ind.name), C(ind.target.raw), C(ind.actual.raw),
                      N(W(ind.weight)), N(score), L(ind.reason)])
     return rows

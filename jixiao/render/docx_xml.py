@@ -92,6 +92,7 @@ class Cell:
     bold: bool = False
     shade: bool = False
     words: bool = False  # a name: its lines break only between its words (words.name_lines)
+    label: bool = False  # a label ("服务对象满意度指标"): its lines break only between its words (_label_text)
 
 
 def C(text: object = "", span: int = 1, merge: str = "", align: str = "center", bold: bool = False,
@@ -126,15 +127,74 @@ NAME_PIECE_CHARS = 10  # a name's longest unbreakable part widens its column up 
 def set_text(cell: Cell, width: int, face: Face) -> str:
     """The cell's text as it prints in `width` twips: a name broken between its words where it needs
     more than one line."""
-    if not cell.words or not cell.text:
+    if not cell.text or not (cell.words or is_label(cell)):
         return cell.text
     room = max(face.char, width - CELL_MARGINS - SLACK) // face.char
-    return _name_text(cell.text, room)
+    return _name_text(cell.text, room) if cell.words else _label_text(cell.text, room * face.char, face)
+
+
+def is_label(cell: Cell) -> bool:
+    """A header, or a label ("服务对象满意度指标", "产出指标\n（50分）"): set in lines broken between
+    its words (_label_text); a short figure stays whole anyway."""
+    return (cell.bold or cell.label) and not is_short_figure(cell.text)
+
+
+@text_cache(4096)  # holds cell text: emptied after each service call
+def _label_text(text: str, room: int, face: Face) -> str:
+    """`text` in lines of at most `room` twips broken only between its words (words.label_units, with
+    禁则: a closing mark stays with the word before it, an opening one with the word after); a word
+    wider than the room is broken where it must be. Lines the text already has are kept."""
+    return "\n".join(line for part in text.split("\n") for line in _word_lines(part, room, face))
+
+
+class _LabelText(str):
+    """A label's text as _compact weighs it: its lines counted as _label_text sets them."""
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _label_lines_in(text: str, room: int, face: Face) -> int:
+    return _label_text(str(text), room, face).count("\n") + 1
+
+
+def _word_lines(text: str, room: int, face: Face) -> list[str]:
+    if text_twips(text, face) <= room:
+        return [text]
+    units: list[str] = []
+    for unit in words.label_units(text):
+        if units and (unit[0] in _NO_START or units[-1][-1] in _NO_END):
+            units[-1] += unit
+        else:
+            units.append(unit)
+    lines, line = [], ""
+    for unit in units:
+        if not line or text_twips(line + unit, face) <= room:
+            line += unit
+            continue
+        lines.append(line)
+        line = unit
+    lines.append(line)
+    out = []
+    for line in lines:  # a word too wide for the room: by characters, as the renderer would break it
+        while text_twips(line, face) > room and len(line) > 1:
+            cut = 1
+            while cut < len(line) - 1 and text_twips(line[:cut + 1], face) <= room:
+                cut += 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
 
 
 @text_cache(1024)  # holds cell text: emptied after each service call
 def _name_text(name: str, room: int) -> str:
     return "\n".join(words.name_lines(name, room)) if words.width(name) > room else name
+
+
+def Label(text: object = "", span: int = 1, merge: str = "", align: str = "center") -> Cell:
+    """A label of a form's rows (an 一级 or 二级 indicator name, a fund's name) that breaks only between
+    its words, as a header does; one not centred is set flush left (justified, a line ended by a break
+    would be spread over the cell's width)."""
+    return Cell("" if text is None else str(text), span, merge, align if align == "center" else "flush", label=True)
 
 
 def V(span: int = 1) -> Cell:
@@ -216,11 +276,29 @@ def _min_twips(cell: Cell, face: Face, compact: bool = False, tight: bool = Fals
         return min(max(text_twips(p, face) for p in words.pieces(cell.text)), NAME_PIECE_CHARS * face.char)
     # a header keeps its rules (a short one whole, a long one in four lines at most): it repeats on every page
     if compact and not cell.bold:
-        return _min_wrapped_twips(cell.text, face, tight)
-    text = cell.text.strip()
-    if tight and len(text) == 4 and _is_cjk(text):  # a tight table's "一级指标" two and two, as "绩效\n指标"
-        return text_twips(text[:2], face)
-    return _min_text_twips(cell.text, cell.bold, face)
+        least = _min_wrapped_twips(cell.text, face, tight)
+    else:
+        text = cell.text.strip()
+        if tight and len(text) == 4 and _is_cjk(text):  # a tight table's "一级指标" two and two, as "绩效\n指标"
+            least = text_twips(text[:2], face)
+        else:
+            least = _min_text_twips(cell.text, cell.bold, face)
+    return max(least, _min_label_twips(cell.text, cell.bold, face)) if compact and is_label(cell) else least
+
+
+LABEL_MIN_CHARS = 4  # a form's label column holds this many characters at least ("服务对象" / "满意度指标")
+
+
+@text_cache(8192)  # holds cell text: emptied after each service call
+def _min_label_twips(text: str, header: bool, face: Face) -> int:
+    """The narrowest a compact form's label or header may be: its longest word whole (a header over
+    figures holds their width too, as they share its column), and a label LABEL_MIN_CHARS characters
+    (or its own width, if less) so that its lines are words, not one- or two-character shards. A label
+    of LABEL_MIN_CHARS characters or fewer keeps its own rules ("数量\n指标", "等次：\n优": words too)."""
+    longest = max((text_twips(u, face) for part in text.split("\n") for u in words.label_units(part)), default=0)
+    if header or max(map(len, text.split("\n"))) <= LABEL_MIN_CHARS:
+        return longest
+    return max(longest, min(_longest_twips(text, face), LABEL_MIN_CHARS * face.char))
 
 
 @text_cache(8192)  # holds cell text: emptied after each service call
@@ -269,14 +347,15 @@ def _min_text_twips(text: str, bold: bool, face: Face) -> int:
 
 
 def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 30, face: Face = NORMAL,
-             compact: bool = False, tight: bool = False) -> list[int]:
+             compact: bool = False, tight: bool = False) -> list[int] | None:
     """Column widths from the content, as a browser lays out an automatic table: every column gets
     the room its unbreakable content needs (a short figure or date whole; with `tight`, a compact
     table's qualified date may break before its qualifier: date_break), and the rest of the width
     goes to the columns in proportion to how much more their longest line would take (capped at
     `cap_chars` characters, so one long paragraph does not take the whole table). With `compact`
     the rest goes where it saves the most lines instead (`_compact`): a form whose rows are many and
-    short (the indicator tables) then takes the fewest lines, so it stays on its page."""
+    short (the indicator tables) then takes the fewest lines, so it stays on its page. A tight
+    table whose columns cannot all have their least width is not set: None."""
     ncols = sum(c.span for c in rows[0])
     lo = [0] * ncols
     hi = [0] * ncols
@@ -308,6 +387,8 @@ def fit_grid(rows: list[list[Cell]], total: int = TEXT_WIDTH, cap_chars: int = 3
                 for k in range(col, col + span):
                     have[k] += -(-short // span)
     hi = [max(h, m) for h, m in zip(hi, lo)]
+    if sum(lo) > total and tight:
+        return None  # a tight table is set only where every column keeps its least width
     if sum(lo) >= total:
         return widths([float(w) for w in lo], total)
     if compact and sum(hi) > total:  # (every text on one line needs no weighing)
@@ -339,7 +420,10 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
 
     def lines(text: str, width: int) -> int:  # _lines, inlined: the hottest call of a render
         room = width - pad if width - pad > char else char
-        return _lines_in(text, room - room % char, face)
+        return count(text, room - room % char)
+
+    def count(text: str, room: int) -> int:
+        return _label_lines_in(text, room, face) if type(text) is _LabelText else _lines_in(text, room, face)
 
     # Each cell's width and lines and each row's lines are kept; a trial recomputes only the cells and
     # merged runs over the widened column, and the rows they are in.
@@ -387,7 +471,7 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
         room -= room % char
         while room <= total:
             room += char
-            if _lines_in(text, room, face) < n:
+            if count(text, room) < n:
                 return room + pad
         return total + 1
 
@@ -534,6 +618,7 @@ def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
     cells: list[list[tuple]] = [[] for _ in rows]
     runs = []
     open_runs: dict[tuple[int, int], list] = {}
+    labels: set[tuple[int, int]] = set()  # (row, column) where a label's run starts
     for i, r in enumerate(rows):
         for c, cell in _placed(r):
             run = open_runs.get((c, cell.span))
@@ -545,9 +630,13 @@ def _row_cells(rows: list[list[Cell]]) -> tuple[list[list[tuple]], list[tuple]]:
                 del open_runs[(c, cell.span)]
             if cell.text and cell.merge != "continue":
                 open_runs[(c, cell.span)] = [i, i + 1, c, cell.span, cell.text, cell.merge]
+                if is_label(cell):
+                    labels.add((i, c))
     runs.extend(tuple(r) for r in open_runs.values())
     merged = []
     for first, end, c, span, text, merge in runs:  # (the merge of the run's first cell)
+        if (first, c) in labels:
+            text = _LabelText(text)
         if end - first == 1 and not merge:
             cells[first].append((c, span, text))
         else:
