@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLE, SEED
 
 from jixiao.io.readers import read_any
-from jixiao.render import docx_writer, fonts, paging, words
+from jixiao.render import docx_writer, docx_xml, fonts, paging, words
 from jixiao.render import pdf as pdfmod
 from jixiao.render.api import render_package
 from jixiao.render.docx_setup import LINE_PITCH
@@ -460,3 +460,37 @@ def test_a_shard_is_a_line_ending_inside_a_word():
     assert _shards("项目资金（万\n元）") == ["项目资金（万"]
     assert _shards("全年预\n算数") == ["全年预"]
     assert _shards("偏差原因\n分析及\n改进措施") == []
+
+
+def _room(chars: int) -> int:
+    """A cell width (twips) that holds `chars` 小五 characters a line."""
+    return chars * docx_xml.SMALL.char + docx_xml.CELL_MARGINS + docx_xml.SLACK
+
+
+def test_labels_and_headers_are_set_in_lines_of_whole_words():
+    small = docx_xml.SMALL
+    assert docx_xml.set_text(docx_xml.Label("服务对象满意度指标"), _room(4), small) == "服务对象\n满意度\n指标"
+    assert docx_xml.set_text(docx_xml.Label("服务对象满意度指标"), _room(5), small) == "服务对象\n满意度指标"
+    assert docx_xml.set_text(docx_xml.H("年度预算申请（万元）"), _room(6), small) == "年度预算申请\n（万元）"
+    assert docx_xml.set_text(docx_xml.H("年度预算申请（万元）"), _room(5), small) == "年度预算\n申请\n（万元）"
+    assert docx_xml.set_text(docx_xml.H("全年预算数"), _room(3), small) == "全年\n预算数"
+    # prose is left to the renderer; a label that fits stays one line
+    assert docx_xml.set_text(docx_xml.L("服务对象满意度指标"), _room(4), small) == "服务对象满意度指标"
+    assert docx_xml.set_text(docx_xml.Label("数量指标"), _room(4), small) == "数量指标"
+
+
+def test_a_tight_table_is_not_set_below_its_least_widths():
+    """A label column holds four characters and a header its longest word, tight or not; a tight
+    table whose columns cannot all have that is not set (None): the writer keeps 一级 groups together
+    instead."""
+    small = docx_xml.SMALL
+
+    def table(columns: int) -> list:
+        return [[docx_xml.H("年度预算申请（万元）")] * columns,
+                [docx_xml.Label("服务对象满意度指标")] * columns,
+                [docx_xml.L("完成年度工作任务，服务对象满意度达到预期目标" * 2)] * columns]
+
+    grid = docx_xml.fit_grid(table(9), face=small, compact=True, tight=True)
+    assert grid is not None and min(grid) >= _room(4)
+    assert docx_xml.fit_grid(table(11), face=small, compact=True, tight=True) is None
+    assert sum(docx_xml.fit_grid(table(11), face=small, compact=True)) == docx_xml.TEXT_WIDTH  # (squeezed, as it must)

@@ -418,11 +418,13 @@ def _compact(rows: list[list[Cell]], lo: list[int], hi: list[int], total: int, f
     step = max(face.char // 2, (total - sum(lo)) // COMPACT_STEPS)
     char, pad = face.char, CELL_MARGINS + SLACK
 
-    def lines(text: str, width: int) -> int:  # _lines, inlined: the hottest call of a render
+    def lines(text: str, width: int) -> int:  # _lines and count, inlined: the hottest call of a render
         room = width - pad if width - pad > char else char
-        return count(text, room - room % char)
+        if type(text) is _LabelText:
+            return _label_lines_in(text, room - room % char, face)
+        return _lines_in(text, room - room % char, face)
 
-    def count(text: str, room: int) -> int:
+    def count(text: str, room: int) -> int:  # a label's lines as set between its words (_LabelText)
         return _label_lines_in(text, room, face) if type(text) is _LabelText else _lines_in(text, room, face)
 
     # Each cell's width and lines and each row's lines are kept; a trial recomputes only the cells and
