@@ -391,7 +391,7 @@ def _cover_goals(b: Body, pkg: Package, cover_system: str) -> None:
         rows = [[H("评价内容", 2), H("绩效指标"), H("绩效目标"), H("完成情况")],
                 [H("一级指标"), H("二级指标"), H("三级指标"), H("年度指标值"), H("实际完成值")]]
         for ind in inds:
-            rows.append([C(ind.level1), C(ind.level2), L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
+            rows.append([Label(ind.level1), Label(ind.level2), L(ind.name), C(ind.target.raw), L(ind.actual.raw)])
         grid = docx_xml.fit_grid(rows)
         keep = _hier_rows(rows, (0, 1), grid, [i.level1 for i in inds], [i.level2 for i in inds], 2)
         b.caption("整体支出绩效定量目标及实施计划完成情况")
