@@ -248,6 +248,7 @@ def _is_cjk(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+@text_cache(8192)  # holds cell text: emptied after each service call (asked of every label and header as set)
 def is_short_figure(text: str) -> bool:
     """A cell text that must stay on one line: a figure or date of a few characters, or a short word."""
     t = text.strip()
