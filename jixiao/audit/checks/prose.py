@@ -554,7 +554,7 @@ def date_deadline(ctx: AuditContext) -> list[Finding]:
     deadline = task_deadline or pkg.notice.deadline
     if deadline is None:
         return []
-    whose = "评价任务规定的报送截止日" if task_deadline else "通知规定的报送截止日"
+    whose = f"{ctx.options.get('deadline_by') or '评价任务'}规定的报送截止日" if task_deadline else "通知规定的报送截止日"
     dates = _unit_dates(pkg) if task_deadline else filing_dates(pkg, bureau_opinions=False)
     late: dict[date, list[tuple[str, Source]]] = {}
     for label, d, src in dates:

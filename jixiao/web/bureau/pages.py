@@ -22,6 +22,7 @@ from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.jobs import batch_pdf as batch_pdf_job
 from jixiao.web.models import UNIT_ROLES, BatchJob, Package, Status
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import departments, selectors
 from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
@@ -92,7 +93,7 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     if sub is None:
         return render(request, "web/message.html", {"text": "单位尚未报送财政，没有可查看的版本。"}, status=404)
     doc = sub.content
-    comp = computation.compute(doc, deadline=p.task.deadline, targets=approved_for(p))
+    comp = computation.compute(doc, deadline=deadline_for(p), targets=approved_for(p))
     layouts = comp.layouts or layout.Layouts(doc)
     form = layouts.build(slug)
     if form is None:

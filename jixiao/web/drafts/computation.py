@@ -59,7 +59,8 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, de
             targets: list | None = None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
     `parsed` is (package, report) when the caller has already read and scored this very draft.
-    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it).
+    `deadline`: the hand-in deadline the package is held to (`models.tier.deadline_for`: its 主管部门
+    tier's, else its task's; a bare date reads as the task's), which the filing dates are checked against.
     `targets`: the approved performance targets of the package's unit (web/targets.approved_for),
     which every reported indicator is compared with."""
     comp = Computation(doc=doc, layouts=layouts or layout.Layouts(doc))
@@ -72,7 +73,8 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, de
             comp.report = services.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = services.audit(package=pkg, name="草稿", deadline=deadline, targets=targets)
+        result = services.audit(package=pkg, name="草稿", deadline=getattr(deadline, "day", deadline), targets=targets,
+                                deadline_by=getattr(deadline, "whose", ""))
     except services.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp

@@ -21,6 +21,7 @@ from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import present
 from jixiao.web.models import Status
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import tier
 from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
@@ -114,7 +115,7 @@ def unit_review(request: HttpRequest, pk: int, sub: int, slug: str = "cover") ->
             messages.error(request, exc.message)
         return redirect(here)
     version = versions.latest_sent(package)
-    comp = computation.compute(version.content, deadline=package.task.deadline, targets=approved_for(package))
+    comp = computation.compute(version.content, deadline=deadline_for(package), targets=approved_for(package))
     layouts = comp.layouts or layout.Layouts(version.content)
     form = layouts.build(slug)
     if form is None:
