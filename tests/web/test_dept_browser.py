@@ -173,3 +173,33 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
     expect(bureau.locator(".decisions")).to_contain_text("审核通过")
     shot(bureau, "bureau-accepted")
     assert Package.objects.get(pk=dept["package"].pk).status == Status.ACCEPTED
+
+
+def test_the_department_reads_each_finding_beside_its_field(db, browser):
+    """The department's head opens a unit's version whose stated total differs from the engine's: the
+    finding stands beside that figure, as on the bureau's forms, and the page fits the window."""
+    from playwright.sync_api import expect
+
+    from jixiao.web import versions
+    from jixiao.web.drafts import computation, fields
+
+    b, base = browser
+    world = dept_world.build()
+    member, dept = world["units"][0], world["dept"]
+    package = member["package"]
+    package.draft = fields.put(package.draft, "expenditure[0].total", "1550.78")  # the engine's is 500.00
+    package.save(update_fields=["draft"])
+    dept_world.send_to_department(member)
+    comp = computation.compute(versions.latest_sent(package).content)
+    slug = next(s for _t, s, items in computation.findings_by_form(comp) if any(
+        f.path == "expenditure[0].total" for f in items))
+    head = _signed_in(b, base, dept["head"])
+    head.goto(f"{base}/p/{dept['package'].pk}/units/{package.pk}/f/{slug}/")
+    beside = head.locator(".ws-form .finding-inline.sev-error").first
+    expect(beside).to_be_visible()
+    expect(beside).to_contain_text("支出合计与各项之和不符")
+    beside.scroll_into_view_if_needed()
+    assert head.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    head.screenshot(path=str(SCREENS / "department-review-findings.png"))
+    head.context.close()
