@@ -8,6 +8,7 @@ Pages and jobs call these; they never touch the engine or the audit themselves, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from jixiao import services
 from jixiao.core import keys
@@ -55,6 +56,13 @@ class Computation:
         return self.report.find(keys.execution_rate(keys.OVERALL)) if self.report else None
 
 
+def _deadline_parts(deadline) -> tuple[date | None, str]:
+    """(the day, who set it) of a `models.tier.Deadline`; a bare date (or None) is the task's."""
+    if deadline is None or isinstance(deadline, date):  # not getattr(.., "day"): a date has a .day too
+        return deadline, ""
+    return deadline.day, deadline.whose
+
+
 def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, deadline=None,
             targets: list | None = None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
@@ -73,8 +81,8 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, de
             comp.report = services.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = services.audit(package=pkg, name="草稿", deadline=getattr(deadline, "day", deadline), targets=targets,
-                                deadline_by=getattr(deadline, "whose", ""))
+        day, whose = _deadline_parts(deadline)
+        result = services.audit(package=pkg, name="草稿", deadline=day, targets=targets, deadline_by=whose)
     except services.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp
