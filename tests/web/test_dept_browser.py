@@ -177,7 +177,8 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
 
 def test_the_department_reads_each_finding_beside_its_field(db, browser):
     """The department's head opens a unit's version whose stated total differs from the engine's: the
-    finding stands beside that figure, as on the bureau's forms, and the page fits the window."""
+    finding stands beside that figure, as on the bureau's forms, and the page fits the window; the
+    unit's landing and forms say the date its department holds it to."""
     from playwright.sync_api import expect
 
     from jixiao.web import versions
@@ -203,3 +204,13 @@ def test_the_department_reads_each_finding_beside_its_field(db, browser):
     SCREENS.mkdir(parents=True, exist_ok=True)
     head.screenshot(path=str(SCREENS / "department-review-findings.png"))
     head.context.close()
+    # the unit's own landing says the date it is held to: its department's, not the task's
+    unit = _signed_in(b, base, member["preparer"])
+    expect(unit.locator(f"#due-{package.pk}")).to_contain_text("2024-06-15")
+    expect(unit.locator(f"#due-{package.pk}")).to_contain_text("主管部门规定")
+    assert unit.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    unit.screenshot(path=str(SCREENS / "unit-landing-deadline.png"))
+    unit.goto(f"{base}/p/{package.pk}/f/cover/")
+    expect(unit.locator("#deadline")).to_have_text("截止 2024-06-15（主管部门规定）")
+    unit.screenshot(path=str(SCREENS / "unit-forms-deadline.png"))
+    unit.context.close()
