@@ -100,7 +100,7 @@ def test_one_package_and_the_list_are_held_to_the_same_date(dept, units_date):
     listed = _deadlines(dept)
     own = {m["unit"].name: deadline_for(m["package"]) for m in _members(dept)}
     assert {name: d.day for name, d in own.items()} == listed
-    assert own[dept["dept"]["unit"].name] == Deadline(date(2024, 6, 15), "财政局为本部门", True)
+    assert own[dept["dept"]["unit"].name] == Deadline(date(2024, 6, 15), "财政局为主管部门", True)
     assert own[dept["units"][0]["unit"].name] == Deadline(units_date or date(2024, 6, 15), "主管部门", True)
     assert own[dept["outsider"]["unit"].name] == Deadline(date(2024, 6, 30), "评价任务", False)
 
@@ -147,13 +147,13 @@ def test_the_bureau_checks_a_departments_package_against_the_date_it_set_for_the
     _send_department(dept)
     pk = dept["dept"]["package"].pk
     page = client_for(dept["performance"]).get(f"/b/p/{pk}/").content.decode()
-    assert text_of(page, "deadline") == "截止 2024-06-15（财政局为本部门规定）"
-    assert any("晚于财政局为本部门规定的报送截止日2024年6月15日" in line for line in _deadline_messages(page))
+    assert text_of(page, "deadline") == "截止 2024-06-15（财政局为主管部门规定）"
+    assert any("晚于财政局为主管部门规定的报送截止日2024年6月15日" in line for line in _deadline_messages(page))
     token = api_token(dept["performance"], scope="read")
     found = client_for(dept["performance"]).get(f"/api/v1/reviews/{pk}/findings",
                                                 HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert [f["message"] for f in found if f["rule"] == "date.deadline"] == [
-        "附件2 填报日期为2024年6月20日，晚于财政局为本部门规定的报送截止日2024年6月15日。"]
+        "附件2 填报日期为2024年6月20日，晚于财政局为主管部门规定的报送截止日2024年6月15日。"]
 
 
 def test_the_api_rows_carry_the_date_each_is_held_to(dept):

@@ -86,7 +86,7 @@ class Deadline:
     """The date a package must be sent by, and who set it (the audit's sentence names them)."""
 
     day: date
-    whose: str  # "评价任务" / "主管部门" / "财政局为本部门"
+    whose: str  # "评价任务" / "主管部门" / "财政局为主管部门"
     tier: bool  # a tier's date rather than the task's: pages say which date it is
 
 
@@ -97,7 +97,7 @@ def deadline_for(package) -> Deadline:
     tiers = {t.department_id: t for t in DepartmentTier.objects.filter(
         task_id=package.task_id, department_id__in=[unit.pk, *([unit.parent_id] if unit.parent_id else [])])}
     if unit.pk in tiers:
-        return Deadline(tiers[unit.pk].deadline, "财政局为本部门", True)
+        return Deadline(tiers[unit.pk].deadline, "财政局为主管部门", True)
     if unit.parent_id in tiers:
         return Deadline(tiers[unit.parent_id].effective_units_deadline, "主管部门", True)
     return Deadline(package.task.deadline, "评价任务", False)
