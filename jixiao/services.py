@@ -175,11 +175,12 @@ def score(*, package: Package, profile_name: str | Profile | None = None) -> Sco
 
 @_scoped
 def audit(*, package: Package, name: str = "", profile_name: str | None = None, deadline: date | None = None,
-          targets: list | None = None):
+          targets: list | None = None, deadline_by: str = ""):
     """Audit a package already read. Returns `audit.service.DocumentResult`; a package the engine
     cannot finish on comes back with `error` set, never as an exception. `deadline`: the hand-in
     deadline of the evaluation task the package belongs to (the web's packages), which the filing
-    dates are checked against instead of the deadline its notice prints. `targets`: the approved
+    dates are checked against instead of the deadline its notice prints; `deadline_by`: who set that
+    date, as the finding names them ("主管部门" for a unit under a 主管部门; default 评价任务). `targets`: the approved
     performance targets (`core.targets.ApprovedTarget`) of the package's own unit, which every
     reported indicator is compared with (audit family `targets`)."""
     from .audit.service import audit_package
@@ -187,6 +188,8 @@ def audit(*, package: Package, name: str = "", profile_name: str | None = None, 
     options: dict = {}
     if deadline is not None:
         options["deadline"] = deadline
+        if deadline_by:
+            options["deadline_by"] = deadline_by
     if targets:
         options |= {"targets": list(targets), "targets_scope": "unit"}
     return audit_package(package, name or package.source_path or package.unit.name, profile_name, options or None)

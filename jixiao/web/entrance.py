@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from jixiao.web import access
 from jixiao.web.bureau import views as bureau_views
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import tier
 from jixiao.web.security.roles import home_of
 
@@ -43,6 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if admin_home:  # an administrator's home is their own page (they see no business data)
         return redirect(admin_home)
     packages = list(access.packages_for(request.user).order_by("-task__year", "unit__budget_code"))
+    for p in packages:  # the date each is held to: its 主管部门's for a unit under one (a unit has a few packages)
+        p.due = deadline_for(p)
     return render(request, "web/home.html", {"packages": packages, "led": tier.led_package_ids(packages)})
 
 

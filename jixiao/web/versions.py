@@ -53,6 +53,7 @@ from jixiao.web.models import (
     Submission,
     User,
 )
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.security import audit, tokens
 from jixiao.web.security.models import ApiToken
 from jixiao.web.targets import approved_for, whole_unit_indicators
@@ -316,7 +317,7 @@ def apply_edit(*, package_id: int, user: User, path: str, raw: str, version: int
             raise ActionError(f"“{fig.label}”由系统按公式计算，不能直接填写；请修改它的输入", 422)
         if old == entry.value:
             return EditResult(package, path, True, comp=compute(package.draft, parsed=(pkg, report),
-                                                                 deadline=package.task.deadline), raw=raw)
+                                                                 deadline=deadline_for(package)), raw=raw)
         refused = opinion_refusals(user, package.draft, new_doc)
         if refused:  # beside the field: an opinion is a reviewer's signature, not the preparer's entry
             return EditResult(package, path, False, error=refused[0].message, raw=raw)
@@ -388,7 +389,7 @@ def save_draft(package: Package, user: User, doc: dict, changes: list[tuple[str,
     if not settled:
         doc, derived, parsed = stated.refresh_following(package.draft, doc, explicit={p for p, _, _ in changes if p},
                                                     parsed=parsed, layouts=layouts)
-    comp = compute(doc, parsed=parsed, layouts=layouts, deadline=package.task.deadline, targets=approved_for(package))
+    comp = compute(doc, parsed=parsed, layouts=layouts, deadline=deadline_for(package), targets=approved_for(package))
     package.version += 1
     package.draft = doc
     package.updated_by = user
@@ -647,7 +648,7 @@ def snapshot(package: Package, user: User, doc: dict, note: str, state: str, com
     head until commit). `origin`: where a version the bureau imported came from (empty for one made
     in the system). Its log entry is the version's; the decision that made it (an accept) logs its
     own entry under its own name."""
-    comp = comp if comp is not None else compute(doc, deadline=package.task.deadline, targets=approved_for(package))
+    comp = comp if comp is not None else compute(doc, deadline=deadline_for(package), targets=approved_for(package))
     content = figures.resolve_document(doc, comp.report)
     algorithm, digest = content_hash(content)
     number = (package.submissions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -674,7 +675,7 @@ def submit(*, package_id: int, user: User, version: int) -> Submission:
             raise ActionError(f"数据包当前状态为“{package.get_status_display()}”，不能提交", 409)
         if version != package.version:
             raise ActionError(f"提交失败：数据包已在别处修改（当前第{package.version}版，您看到的是第{version}版）。请刷新后核对再提交。", 409)
-        comp = compute(package.draft, deadline=package.task.deadline, targets=approved_for(package))
+        comp = compute(package.draft, deadline=deadline_for(package), targets=approved_for(package))
         if comp.report is None:
             raise ActionError(f"草稿无法计算，不能提交：{comp.error}", 422)
         sub = snapshot(package, user, package.draft, "填报人提交", Submission.State.PENDING, comp=comp)
@@ -735,7 +736,7 @@ def approve(*, package_id: int, user: User, opinion: str) -> Submission:
         # for every writer) until this transaction commits, so nothing slow may follow it.
         tier = access.tier_of(package)  # under a 主管部门 that reviews its units: sent there, not to the bureau
         units = _units_to_send(package)  # a department's own package goes up with its units' (None: not one)
-        comp = compute(doc, deadline=package.task.deadline, targets=approved_for(package))
+        comp = compute(doc, deadline=deadline_for(package), targets=approved_for(package))
         pending.state, pending.decided_by, pending.decided_at = Submission.State.APPROVED, user, timezone.now()
         pending.decision_note = "审核通过，报送主管部门" if tier else "审核通过，报送财政"
         pending.save(update_fields=list(Submission.DECISION_FIELDS))

@@ -192,8 +192,9 @@ def test_a_unit_that_has_not_started_has_no_score_on_the_dashboard_its_export_or
     cells = [re.sub(r"<[^>]+>", "", td) for td in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert cells[2] == "未开始" and cells[4] == "—" and cells[5] == "—", cells  # 总分, 等次
     book = load_workbook(io.BytesIO(c.get(f"/b/t/{task.pk}/dashboard.xlsx").content), read_only=True)
-    line = next(r for r in book.active.iter_rows(values_only=True) if r[0] == code)
-    assert line[3] == "未开始" and line[5] is None and line[6] is None
+    head = next(book.active.iter_rows(values_only=True))
+    line = dict(zip(head, next(r for r in book.active.iter_rows(values_only=True) if r[0] == code)))
+    assert line["状态"] == "未开始" and line["总分"] is None and line["等次"] is None
     Package.objects.filter(pk=world["other_package"].pk).update(total_score=Decimal("-1"))  # below the idle one's 0
     for order in ("total", "-total"):  # sorted by 总分 either way, it comes after every unit with a score
         codes = re.findall(r'<tr id="unit-(\w+)"', c.get(f"/b/t/{task.pk}/", {"sort": order}).content.decode())

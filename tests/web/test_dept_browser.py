@@ -173,3 +173,4 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
     expect(bureau.locator(".decisions")).to_contain_text("审核通过")
     shot(bureau, "bureau-accepted")
     assert Package.objects.get(pk=dept["package"].pk).status == Status.ACCEPTED
+

@@ -5,7 +5,9 @@ departments with their units nested, returns one unit, and accepts. Runs on SQLi
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from html import unescape as html_unescape
 
 import pytest
 
@@ -319,3 +321,27 @@ def test_the_departments_own_forms_lead_to_its_units_and_roll_up(dept):
     unit = dept["units"][0]
     own = client_for(unit["preparer"]).get(f"/p/{unit['package'].pk}/f/cover/").content.decode()
     assert "/units/" not in own and "/rollup/" not in own  # a subordinate unit leads none
+
+
+def test_the_department_sees_each_finding_beside_its_field_as_the_bureau_does(dept):
+    """The department's read-only form of a unit's version places the audit's findings beside the fields
+    they are about (drafts.present.place_findings, the bureau's forms' way), the rest above the form."""
+    from jixiao.web.drafts import computation, fields
+    from jixiao.web.models.tier import deadline_for
+
+    member = dept["units"][0]
+    package = member["package"]
+    package.draft = fields.put(package.draft, "expenditure[0].total", "1550.78")  # stated unlike the engine's 500.00
+    package.save(update_fields=["draft"])
+    send_to_department(member)
+    comp = computation.compute(versions.latest_sent(package).content, deadline=deadline_for(package))
+    _title, slug, items = next(g for g in computation.findings_by_form(comp) if any(
+        f.path == "expenditure[0].total" for f in g[2]))
+    html = client_for(dept["dept"]["head"]).get(
+        f"/p/{dept['dept']['package'].pk}/units/{package.pk}/f/{slug}/").content.decode()
+    inline = [html_unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(r'<p class="finding-inline[^"]*">(.*?)</p>', html)]
+    above = text_of(html, "form-findings") if 'id="form-findings"' in html else ""
+    wrong = next(f for f in items if f.path == "expenditure[0].total")
+    assert any(wrong.message in text for text in inline), inline  # beside the figure it is about
+    for f in items:  # every finding of the form: beside its field, or in the box above the form
+        assert any(f.message in text for text in inline) or f.message in above, f.message

@@ -12,12 +12,14 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from jixiao.web.drafts import fields
 from jixiao.web.models import Submission
+from jixiao.web.models.tier import Deadline, deadline_for
 from jixiao.web.review import selectors, tier
 
 from . import dept_world
-from .conftest import client_for, text_of
-from .dept_world import send_to_department
+from .conftest import api_token, client_for, text_of
+from .dept_world import latest, send_to_department
 
 TODAY = date(2024, 6, 12)  # task: 6-30; the department: 6-15 (dept_world); its units: 6-10 where it sets one
 
@@ -78,3 +80,88 @@ def test_the_export_counts_the_same_days_as_the_page(dept):
     assert days[dept["units"][0]["unit"].budget_code] == "逾期2天"
     assert days[dept["dept"]["unit"].budget_code] == "剩3天"
     assert days[dept["outsider"]["unit"].budget_code] == "剩18天"
+    dates = {row[0]: row[head.index("截止日期")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert dates[dept["units"][0]["unit"].budget_code] == "2024-06-10"
+    assert dates[dept["dept"]["unit"].budget_code] == "2024-06-15"
+    assert dates[dept["outsider"]["unit"].budget_code] == "2024-06-30"  # the task's: a sheet has no crumbs
+
+
+# --- every other reader of the deadline: one rule (models.tier.deadline_for) ----------------------------
+
+
+def _members(world) -> list[dict]:
+    return [world["dept"], *world["units"], world["outsider"]]
+
+
+@pytest.mark.parametrize("units_date", [None, date(2024, 6, 10)])
+def test_one_package_and_the_list_are_held_to_the_same_date(dept, units_date):
+    if units_date:
+        tier.set_units_deadline(package_id=dept["dept"]["package"].pk, user=dept["dept"]["head"], deadline=units_date)
+    listed = _deadlines(dept)
+    own = {m["unit"].name: deadline_for(m["package"]) for m in _members(dept)}
+    assert {name: d.day for name, d in own.items()} == listed
+    assert own[dept["dept"]["unit"].name] == Deadline(date(2024, 6, 15), "财政局为主管部门", True)
+    assert own[dept["units"][0]["unit"].name] == Deadline(units_date or date(2024, 6, 15), "主管部门", True)
+    assert own[dept["outsider"]["unit"].name] == Deadline(date(2024, 6, 30), "评价任务", False)
+
+
+def _late_filing(member: dict, day: str = "2024-06-20") -> None:
+    """The unit's 附件2 填报日期 set after its tier's date (6-15) but before the task's (6-30)."""
+    package = member["package"]
+    package.draft = fields.put(package.draft, "basic_data.filing_date", day)
+    package.save(update_fields=["draft"])
+
+
+def _deadline_messages(html: str) -> list[str]:
+    return [line for line in html.splitlines() if "晚于" in line and "报送截止日" in line]
+
+
+def test_the_preparers_pages_check_and_show_the_date_its_department_gave_it(dept):
+    tier.set_units_deadline(package_id=dept["dept"]["package"].pk, user=dept["dept"]["head"], deadline=date(2024, 6, 10))
+    unit, outsider = dept["units"][0], dept["outsider"]
+    for member in (unit, outsider):
+        _late_filing(member)
+    client = client_for(unit["preparer"])
+    page = client.get(f"/p/{unit['package'].pk}/f/cover/").content.decode()
+    assert "截止 2024-06-10（主管部门规定）" in text_of(page, "deadline")
+    assert any("晚于主管部门规定的报送截止日2024年6月10日" in line for line in _deadline_messages(page))
+    home = client.get("/").content.decode()
+    assert text_of(home, f"due-{unit['package'].pk}") == "2024-06-10主管部门规定"
+    # a unit outside every tier: the task's date, and a filing date before it is no finding
+    page = client_for(outsider["preparer"]).get(f"/p/{outsider['package'].pk}/f/cover/").content.decode()
+    assert text_of(page, "deadline") == "截止 2024-06-30" and not _deadline_messages(page)
+    assert text_of(client_for(outsider["preparer"]).get("/").content.decode(), f"due-{outsider['package'].pk}") == "2024-06-30"
+
+
+def _send_department(world) -> None:
+    """Its units approved into it, the department's own version (filed late) sent to the bureau."""
+    department = world["dept"]
+    for member in world["units"]:
+        send_to_department(member)
+        tier.approve_unit(package_id=member["package"].pk, user=department["head"], version=latest(member["package"]))
+    _late_filing(department)
+    send_to_department(department)
+
+
+def test_the_bureau_checks_a_departments_package_against_the_date_it_set_for_the_department(dept):
+    _send_department(dept)
+    pk = dept["dept"]["package"].pk
+    page = client_for(dept["performance"]).get(f"/b/p/{pk}/").content.decode()
+    assert text_of(page, "deadline") == "截止 2024-06-15（财政局为主管部门规定）"
+    assert any("晚于财政局为主管部门规定的报送截止日2024年6月15日" in line for line in _deadline_messages(page))
+    token = api_token(dept["performance"], scope="read")
+    found = client_for(dept["performance"]).get(f"/api/v1/reviews/{pk}/findings",
+                                                HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [f["message"] for f in found if f["rule"] == "date.deadline"] == [
+        "附件2 填报日期为2024年6月20日，晚于财政局为主管部门规定的报送截止日2024年6月15日。"]
+
+
+def test_the_api_rows_carry_the_date_each_is_held_to(dept):
+    tier.set_units_deadline(package_id=dept["dept"]["package"].pk, user=dept["dept"]["head"], deadline=date(2024, 6, 10))
+    token = api_token(dept["performance"], scope="read")
+    rows = client_for(dept["performance"]).get(f"/api/v1/tasks/{dept['task'].pk}/dashboard?page_size=100",
+                                               HTTP_AUTHORIZATION=f"Bearer {token}").json()["rows"]
+    by_code = {r["budget_code"]: (r["deadline"], r["days"]) for r in rows}
+    assert by_code[dept["dept"]["unit"].budget_code] == ("2024-06-15", "剩3天")
+    assert by_code[dept["units"][0]["unit"].budget_code] == ("2024-06-10", "逾期2天")
+    assert by_code[dept["outsider"]["unit"].budget_code] == ("2024-06-30", "剩18天")

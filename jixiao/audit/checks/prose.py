@@ -547,14 +547,15 @@ def _unit_dates(pkg: Package) -> list[tuple[str, date, Source]]:
 
 @check("date.deadline", "填报日期晚于报送截止日",
        "附件填报日期、通知落款日期、意见签署日期以及封面报告时间（按月）不得晚于附件1通知规定的报送截止日期。"
-       "在系统中填报时以所属评价任务的截止日期为准，只核对单位自己填写的填报日期和报告时间。")
+       "在系统中填报时以所属评价任务的截止日期为准（主管部门审核下属单位的，以主管部门或财政局为主管部门规定的截止日期为准），"
+       "只核对单位自己填写的填报日期和报告时间。")
 def date_deadline(ctx: AuditContext) -> list[Finding]:
     pkg = ctx.package
     task_deadline = ctx.options.get("deadline")
     deadline = task_deadline or pkg.notice.deadline
     if deadline is None:
         return []
-    whose = "评价任务规定的报送截止日" if task_deadline else "通知规定的报送截止日"
+    whose = f"{ctx.options.get('deadline_by') or '评价任务'}规定的报送截止日" if task_deadline else "通知规定的报送截止日"
     dates = _unit_dates(pkg) if task_deadline else filing_dates(pkg, bureau_opinions=False)
     late: dict[date, list[tuple[str, Source]]] = {}
     for label, d, src in dates:

@@ -13,6 +13,7 @@ import json
 
 from django.http import Http404, HttpResponse
 from django.http.request import RawPostDataException
+from django.urls import Resolver404, resolve
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jixiao.web import versions
@@ -44,6 +45,7 @@ BY_STATUS = {
     412: "数据已被他人改变（If-Match 与当前版本不符），请重新读取后再提交", 413: "上传的内容过大", 415: "不支持的内容类型",
     422: "请求参数有误", 428: "请提供版本号",
 }
+NO_SUCH_PATH = "该网址不存在"  # a path the API does not have (404 above: an object absent or not the caller's)
 WIRE_PARTS = ("body", "form", "query", "path", "file", "header", "cookie")
 
 
@@ -131,10 +133,26 @@ class ErrorShapeMiddleware:
             detail = body.get("detail") if isinstance(body, dict) and isinstance(body.get("detail"), str) else ""
         else:
             detail = ""
-        text = detail if detail and not detail.isascii() else BY_STATUS.get(response.status_code, "请求有误")
+        text = detail if detail and not detail.isascii() else _plain_text(request, response.status_code)
         shaped = HttpResponse(json.dumps(shape(text), ensure_ascii=False), status=response.status_code,
                               content_type="application/json; charset=utf-8")
         for header in ("Allow", "WWW-Authenticate", "ETag"):
             if response.has_header(header):
                 shaped[header] = response[header]
         return shaped
+
+
+def _plain_text(request, status: int) -> str:
+    """The sentence of an answer Django made without one: a 404 for a path no operation has says so,
+    rather than blaming an object."""
+    if status == 404 and not _routed(request.path_info):
+        return NO_SUCH_PATH
+    return BY_STATUS.get(status, "请求有误")
+
+
+def _routed(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True

@@ -143,7 +143,12 @@ IN_SCHEMA = {
     "RollupFigure.unit": "计量单位（万元、分、% 等）", "RollupFigure.key": "数字的标识（程序据此对应）",
     "TargetOut.unit": "计量单位", "TargetOut.code": "单位的预算编码", "TargetOut.name": "三级指标", "TargetOut.value": "目标值（原文）",
     "TargetOut.year": "年度", "TargetOut.weight": "分值，两位小数的字符串，单位分；未批复时为空",
-    "StatedFigure.stated": "单位填报数（显示形式）", "StatedFigure.kind": "数字的种类（中文）",
+    "StatedFigure.stated": "单位填报数，写法同 `Figure.value`：金额和得分为两位小数，率为百分数两位小数（单位见 `unit`）；"
+                           "不是数字的（如等次）照单位所填",
+    "StatedFigure.computed": "引擎计算数，写法同 `stated`（文字如等次照原样）；不能计算时为空",
+    "StatedFigure.unit": "计量单位（万元、分、% 等）", "StatedFigure.key": "数字的标识（程序据此对应）",
+    "StatedFigure.stated_display": "单位填报数的显示形式（千位分隔、两位小数，率带 %），同审核页面",
+    "StatedFigure.computed_display": "引擎计算数的显示形式，同审核页面", "StatedFigure.kind": "数字的种类（中文）",
     "ReviewOut.task": "自评任务编号", "ReviewOut.version": "单位最新报送的版本序号；尚未报送时为空",
     "ReviewOut.content": "该版本的全部内容（规范格式）；尚未报送时为空",
     "ReturnIn.version": "所审版本的序号", "AcceptIn.version": "所审版本的序号", "CommentIn.version": "所审版本的序号",
@@ -162,6 +167,8 @@ IN_SCHEMA = {
     "DifferenceOut.stated": "数据包中的值", "DifferenceOut.path": "字段位置（规范格式中的路径）",
     "UnitReturnIn.note": "退回说明", "OpinionIn.opinion": "单位负责人的审核意见（写入数据包的部门意见）",
     "Dashboard.total": "符合条件的单位数", "PublishedPage.total": "符合条件的结果数", "RollupOut.supervisor": "主管部门",
+    "Row.deadline": "该单位适用的报送截止日期，写成 `2024-06-30` 的形式：主管部门的下属单位为主管部门规定的日期，"
+                    "主管部门本身为财政局为其规定的日期，其他单位为任务的截止日期（`days` 据此计算）",
     "Row.package": "数据包编号", "Row.unit": "单位名称", "Row.supervisor": "主管部门名称", "TaskUnit.supervisor": "主管部门名称",
     "DifferenceOut.expected": "批复的值", "Problem.ok": "是否已导入", "Problem.message": "导入结果的一句中文说明",
     "Sheet.spot": "抽评样本",

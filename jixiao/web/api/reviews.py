@@ -12,10 +12,11 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Schema
 
 from jixiao.web import versions
-from jixiao.web.api.common import amount, answers, claimed_version, day, etag, moment, percent
+from jixiao.web.api.common import amount, answers, claimed_version, day, etag, figure_numbers, moment, percent
 from jixiao.web.api.units import Figure, FindingOut, VersionContent, VersionOut, figures_of, findings_of, version_dict
 from jixiao.web.drafts import computation
 from jixiao.web.models import Rectification, Status, Submission
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import imports, selectors
 from jixiao.web.review import services as review_services
 from jixiao.web.targets import approved_for
@@ -43,9 +44,13 @@ class ReviewOut(Schema):
 
 
 class StatedFigure(Schema):
+    key: str
     label: str
-    stated: str
-    computed: str
+    stated: str | None  # numbers as the API writes them (common.figure_numbers), in `unit`
+    computed: str | None
+    unit: str
+    stated_display: str  # as the bureau's page shows them
+    computed_display: str
     kind: str
     agrees: bool | None
     judged: bool
@@ -169,22 +174,32 @@ def review_version(request, pk: int, number: int, response: HttpResponse):
 @router.get("/reviews/{pk}/findings", response=answers(list[FindingOut]), summary="所报送版本的审核发现")
 def review_findings(request, pk: int):
     p = selectors.package_for(request.auth, pk)
-    return findings_of(_sent(p).content, deadline=p.task.deadline, targets=approved_for(p))
+    return findings_of(_sent(p).content, deadline=deadline_for(p), targets=approved_for(p))
 
 
 @router.get("/reviews/{pk}/figures", response=answers(list[Figure]), summary="所报送版本的每个数字（公式、输入、依据）")
 def review_figures(request, pk: int):
     p = selectors.package_for(request.auth, pk)
-    return figures_of(_sent(p).content, deadline=p.task.deadline)
+    return figures_of(_sent(p).content, deadline=deadline_for(p))
 
 
 @router.get("/reviews/{pk}/stated", response=answers(list[StatedFigure]), summary="单位填报数与引擎计算数对照（不一致者在前）")
 def review_stated(request, pk: int):
     p = selectors.package_for(request.auth, pk)
-    comp = computation.compute(_sent(p).content, deadline=p.task.deadline)
+    comp = computation.compute(_sent(p).content, deadline=deadline_for(p))
     if comp.report is None:
         raise ActionError(comp.error or "数据包无法计算", 422)
-    return [StatedFigure(**vars(r)) for r in selectors.stated_beside_computed(comp.report)]
+    return [_stated(r) for r in selectors.stated_beside_computed(comp.report)]
+
+
+def _stated(row) -> StatedFigure:
+    """One row of the page's 填报数与计算数 table with its numbers as every figure of the API: amounts and
+    scores two decimals, a rate in percent with two decimals and unit "%"; a text (a grade) as written."""
+    d = figure_numbers(row.figure.as_dict())
+    computed = d["value"] if d["value"] is not None else (row.figure.text or None)  # a text figure: its words
+    return StatedFigure(key=d["key"], label=row.label, stated=d["stated"], computed=computed, unit=d["unit"],
+                        stated_display=row.stated, computed_display=row.computed, kind=row.kind, agrees=row.agrees,
+                        judged=row.judged)
 
 
 @router.get("/reviews/{pk}/comments", response=answers(list[CommentOut]), summary="意见")

@@ -56,6 +56,7 @@ class Row(Schema):
     status: str
     status_label: str
     days: str
+    deadline: str  # the date the row is held to: its 主管部门 tier's, else the task's
     late: bool
     total_score: str | None
     grade: str
@@ -150,7 +151,7 @@ def _row(r) -> Row:
     p, u = r.package, r.package.unit
     kind, _ = r.days
     return Row(package=p.pk, budget_code=u.budget_code, unit=u.name, supervisor=u.supervisor, status=p.status,
-               status_label=r.status_label, days=r.days_text, late=kind == "late", total_score=amount(p.total_score),
+               status_label=r.status_label, days=r.days_text, deadline=day(r.deadline), late=kind == "late", total_score=amount(p.total_score),
                grade=p.grade, execution_rate=percent(p.execution_rate), outruns=r.outruns, errors=p.errors,
                warnings=p.warnings, execution_differences=getattr(p, "exec_diff", 0) or 0,
                updated_at=moment(p.updated_at))

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from jixiao.web import access, versions
 from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
-from jixiao.web.drafts.present import present
+from jixiao.web.drafts.present import place_findings, present
 from jixiao.web.jobs import batch_pdf as batch_pdf_job
 from jixiao.web.models import UNIT_ROLES, BatchJob, Package, Status
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import departments, selectors
 from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
@@ -92,7 +93,7 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     if sub is None:
         return render(request, "web/message.html", {"text": "单位尚未报送财政，没有可查看的版本。"}, status=404)
     doc = sub.content
-    comp = computation.compute(doc, deadline=p.task.deadline, targets=approved_for(p))
+    comp = computation.compute(doc, deadline=deadline_for(p), targets=approved_for(p))
     layouts = comp.layouts or layout.Layouts(doc)
     form = layouts.build(slug)
     if form is None:
@@ -101,26 +102,7 @@ def forms(request: HttpRequest, pk: int, slug: str = "cover") -> HttpResponse:
     blocks = present(form, comp, editable=False, rejected={}, comments=versions.comments_by_path(p))
     # A reviewer comments by clicking on the field (the 意见 button beside each) while the version waits.
     commentable = p.status == Status.SUBMITTED and access.can_review(request.user, p)
-    by_path: dict[str, list] = {}
-    unplaced = []
-    for _title, s, items in groups:
-        if s != slug:
-            continue
-        for f in items:
-            if f.path:
-                by_path.setdefault(f.path, []).append(f)
-            else:
-                unplaced.append(f)
-    shown = set()
-    for b in blocks:
-        for it in b.items:
-            cells = ([c for r in it.head for c in r] + [c for _, r in it.rows for c in r]) if hasattr(it, "rows") else \
-                (it if isinstance(it, list) else [])
-            for c in cells:
-                if c.cell.path in by_path and c.cell.path not in shown:
-                    c.findings = by_path[c.cell.path]
-                    shown.add(c.cell.path)
-    unplaced += [f for path, fs in by_path.items() if path not in shown for f in fs]
+    unplaced = place_findings(blocks, groups, slug)  # beside their fields; the rest above the form
     return render(request, "web/bureau/forms.html", {
         "package": p, "sub": sub, "comp": comp, "form": form, "forms": layouts.index(), "slug": slug, "blocks": blocks,
         "groups": groups, "unplaced": unplaced, "cellctx": ReadCtx(p.pk, slug, review=commentable),

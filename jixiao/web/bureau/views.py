@@ -24,6 +24,7 @@ from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
 from jixiao.web.jobs.status import status_of
 from jixiao.web.models import BatchJob, Status, Unit
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import export, imports, selectors, tier
 from jixiao.web.review import services as bureau_services
 from jixiao.web.review import targets as approved_targets
@@ -96,10 +97,12 @@ def dashboard_xlsx(request: HttpRequest, task: int) -> HttpResponse:
     approved_targets.refresh_checks(t)
     rows = selectors.dashboard(t, selectors.DashboardQuery.from_get(request.GET), size=None).rows
     diffs = imports.difference_counts(t)
-    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
+    # 截止日期: the date each row is held to (its 主管部门 tier's, else the task's), which the page shows
+    # under a tier row's days and in its crumbs for the rest — a sheet has no crumbs, so every row says it.
+    header = ["预算编码", "单位名称", "主管部门", "状态", "期限", "截止日期", "总分", "等次", "执行率（%）", "得分高于执行率", "错误", "警告", "最后修改",
               "与一体化不一致（处）", "与批复目标不一致（处）"]
     data = [[r.package.unit.budget_code, r.package.unit.name, r.package.unit.supervisor, r.status_label, r.days_text,
-             r.total, r.grade or None, _two_places(r.rate_percent), r.outruns,
+             f"{r.deadline:%Y-%m-%d}", r.total, r.grade or None, _two_places(r.rate_percent), r.outruns,
              r.package.errors, r.package.warnings, localtime(r.package.updated_at).strftime("%Y-%m-%d %H:%M"),
              diffs.get(r.package.pk), r.package.target_diff or None]
             for r in rows]
@@ -123,10 +126,11 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     sub = versions.latest_sent(p)
     # A draft is the unit's working copy: the bureau reads only what the unit head sent.
     doc = sub.content if sub is not None else {}
-    comp = (computation.compute(doc, deadline=p.task.deadline, targets=approved_for(p)) if doc
+    deadline = deadline_for(p)  # its 主管部门 tier's for a department or a unit under one, else the task's
+    comp = (computation.compute(doc, deadline=deadline, targets=approved_for(p)) if doc
             else computation.Computation(doc={}))
     labels = computation.field_labels(doc, comp.layouts) if doc else {}
-    ctx = {"package": p, "sub": sub, "comp": comp, "groups": computation.findings_by_form(comp) if doc else [],
+    ctx = {"package": p, "sub": sub, "comp": comp, "deadline": deadline, "groups": computation.findings_by_form(comp) if doc else [],
            "figures": selectors.stated_beside_computed(comp.report) if comp.report else [],
            "comments": [(c, field_name(c.path, labels or computation.field_labels(p.draft or {})))
                         for c in p.comments.select_related("author", "submission")],

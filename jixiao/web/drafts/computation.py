@@ -8,6 +8,7 @@ Pages and jobs call these; they never touch the engine or the audit themselves, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from jixiao import services
 from jixiao.core import keys
@@ -55,11 +56,19 @@ class Computation:
         return self.report.find(keys.execution_rate(keys.OVERALL)) if self.report else None
 
 
+def _deadline_parts(deadline) -> tuple[date | None, str]:
+    """(the day, who set it) of a `models.tier.Deadline`; a bare date (or None) is the task's."""
+    if deadline is None or isinstance(deadline, date):  # not getattr(.., "day"): a date has a .day too
+        return deadline, ""
+    return deadline.day, deadline.whose
+
+
 def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, deadline=None,
             targets: list | None = None) -> Computation:
     """Score and audit a draft. A draft the core cannot read comes back with its problems listed.
     `parsed` is (package, report) when the caller has already read and scored this very draft.
-    `deadline`: the hand-in deadline of the package's task (the filing dates are checked against it).
+    `deadline`: the hand-in deadline the package is held to (`models.tier.deadline_for`: its 主管部门
+    tier's, else its task's; a bare date reads as the task's), which the filing dates are checked against.
     `targets`: the approved performance targets of the package's unit (web/targets.approved_for),
     which every reported indicator is compared with."""
     comp = Computation(doc=doc, layouts=layouts or layout.Layouts(doc))
@@ -72,7 +81,8 @@ def compute(doc: dict, *, parsed=None, layouts: layout.Layouts | None = None, de
             comp.report = services.score(package=pkg)
         else:
             pkg, comp.report = parsed
-        result = services.audit(package=pkg, name="草稿", deadline=deadline, targets=targets)
+        day, whose = _deadline_parts(deadline)
+        result = services.audit(package=pkg, name="草稿", deadline=day, targets=targets, deadline_by=whose)
     except services.ServiceError as exc:
         comp.error, comp.problems = exc.message, exc.problems
         return comp

@@ -129,15 +129,42 @@ def figure_cells(blocks: list[BlockView]) -> list[CellView]:
     return out
 
 
-def attach_differing_findings(blocks: list[BlockView], groups, slug: str) -> None:
-    """The audit's findings about a figure whose stated value differs from the engine's, set beside
-    that figure (`groups`: `selectors.findings_by_form`), so the pair and the reason come together."""
+def _findings_by_path(groups, slug: str) -> tuple[dict[str, list], list]:
+    """The findings of the form `slug` (`groups`: `selectors.findings_by_form`) by the field they are
+    about, and those about no single field."""
     by_path: dict[str, list] = {}
+    loose = []
     for _title, form_slug, items in groups:
         if form_slug == slug:
             for f in items:
                 if f.path:
                     by_path.setdefault(f.path, []).append(f)
+                else:
+                    loose.append(f)
+    return by_path, loose
+
+
+def attach_differing_findings(blocks: list[BlockView], groups, slug: str) -> None:
+    """The audit's findings about a figure whose stated value differs from the engine's, set beside
+    that figure (`groups`: `selectors.findings_by_form`), so the pair and the reason come together."""
+    by_path, _ = _findings_by_path(groups, slug)
     for c in figure_cells(blocks):
         if c.stated and c.cell.path in by_path:
             c.findings = by_path[c.cell.path]
+
+
+def place_findings(blocks: list[BlockView], groups, slug: str) -> list:
+    """A reviewer's read-only form (the bureau's, the 主管部门's): every finding of the form set beside the
+    field it is about (its first cell on the page); returns the rest — about no single field, or a
+    field this form does not show — for the box above the form (web/review/_unplaced_findings.html)."""
+    by_path, unplaced = _findings_by_path(groups, slug)
+    shown = set()
+    for b in blocks:
+        for it in b.items:
+            cells = ([c for r in it.head for c in r] + [c for _, r in it.rows for c in r]) if isinstance(it, TableView) \
+                else (it if isinstance(it, list) else [])
+            for c in cells:
+                if c.cell.path in by_path and c.cell.path not in shown:
+                    c.findings = by_path[c.cell.path]
+                    shown.add(c.cell.path)
+    return unplaced + [f for path, found in by_path.items() if path not in shown for f in found]

@@ -8,7 +8,12 @@ elsewhere its units send straight to the bureau, as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db import models
+from django.db.models import DateField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 # The models of web/models it points to are named by their label ("web.Package"): importing them
 # here would be an import cycle with the package that re-exports this module.
@@ -68,3 +73,40 @@ class DepartmentAttachment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "随部门报送的下属单位版本"
         ordering = ["department_submission", "id"]
+
+
+# --- the deadline a package is held to ------------------------------------------------------------------
+# One rule, two forms: `deadline_for` for one package (its pages, its audit, the API), `deadline_annotation`
+# for a queryset of them (the dashboard's rows, the landing page). tests/web/test_tier_deadlines.py holds
+# them equal.
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The date a package must be sent by, and who set it (the audit's sentence names them)."""
+
+    day: date
+    whose: str  # "评价任务" / "主管部门" / "财政局为主管部门"
+    tier: bool  # a tier's date rather than the task's: pages say which date it is
+
+
+def deadline_for(package) -> Deadline:
+    """A 主管部门 reviewing its units: its own date (the bureau set it); a unit under one: the date its
+    department gave its units, else the department's; any other unit: the task's."""
+    unit = package.unit
+    tiers = {t.department_id: t for t in DepartmentTier.objects.filter(
+        task_id=package.task_id, department_id__in=[unit.pk, *([unit.parent_id] if unit.parent_id else [])])}
+    if unit.pk in tiers:
+        return Deadline(tiers[unit.pk].deadline, "财政局为主管部门", True)
+    if unit.parent_id in tiers:
+        return Deadline(tiers[unit.parent_id].effective_units_deadline, "主管部门", True)
+    return Deadline(package.task.deadline, "评价任务", False)
+
+
+def deadline_annotation() -> Coalesce:
+    """`deadline_for`'s tier date for each package of a Package queryset (None: the task's applies)."""
+    tiers = DepartmentTier.objects.filter(task_id=OuterRef("task_id"))
+    own = tiers.filter(department_id=OuterRef("unit_id"))
+    above = tiers.filter(department_id=OuterRef("unit__parent_id"))
+    return Coalesce(Subquery(own.values("deadline")[:1]), Subquery(above.values("units_deadline")[:1]),
+                    Subquery(above.values("deadline")[:1]), output_field=DateField())

@@ -334,6 +334,7 @@ class FigureRow:
     kind: str
     agrees: bool | None
     judged: bool = False  # the unit's value stands: a different reading is no disagreement
+    figure: object = None  # the engine's figure (core Computed): the API writes its numbers from it
 
 
 def stated_beside_computed(report) -> list[FigureRow]:
@@ -348,7 +349,7 @@ def stated_beside_computed(report) -> list[FigureRow]:
         kind = kind_of(c, report)
         judged = kind == "judged"
         rows.append(FigureRow(c.label, c.shown_stated(), computed, KIND_LABELS.get(kind, ""), None if judged else c.agrees,
-                              judged))
+                              judged, c))
     rows.sort(key=lambda r: 0 if r.agrees is False else 1)
     return rows
 

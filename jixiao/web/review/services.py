@@ -35,6 +35,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review.selectors import score_lines
 from jixiao.web.versions import (
     BUREAU_OPINION_ROLE,
@@ -149,7 +150,7 @@ def draw(*, task_id: int, user: User) -> list[SpotCheck]:
         sub = latest_sent(p)
         sent_versions[str(p.pk)] = sub
         first_sent = p.submissions.filter(state=Submission.State.APPROVED).order_by("number").first()
-        late = max(0, (timezone.localtime(first_sent.created_at).date() - task.deadline).days) if first_sent else 0
+        late = max(0, (timezone.localtime(first_sent.created_at).date() - deadline_for(p).day).days) if first_sent else 0
         returns = p.submissions.filter(state=Submission.State.RETURNED).count() + p.bureau_decisions.filter(
             action=BureauDecision.Action.RETURN).count()
         try:

@@ -45,6 +45,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review.imports import ImportProblems, may_import
 from jixiao.web.review.selectors import task_packages
 from jixiao.web.security import audit as security_audit
@@ -203,7 +204,7 @@ def _start_drafts(task: EvaluationTask, user: User, targets: list[CoreTarget], i
 
 
 def _computed(doc: dict, package: Package):
-    return compute(doc, deadline=package.task.deadline, targets=approved_for(package))
+    return compute(doc, deadline=deadline_for(package), targets=approved_for(package))
 
 
 # --- the flag and the differences --------------------------------------------------------------------

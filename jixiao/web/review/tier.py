@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import DateField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from jixiao.web import access
@@ -30,6 +29,7 @@ from jixiao.web.models import (
     Unit,
     User,
 )
+from jixiao.web.models.tier import deadline_annotation
 from jixiao.web.versions import SENT, ActionError, check_comment, latest_sent, log, package_target
 
 
@@ -86,13 +86,9 @@ def set_units_deadline(*, package_id: int, user: User, deadline: date) -> Depart
 
 def tier_deadline() -> Coalesce:
     """The deadline of its tier for each package of a Package queryset (an annotation; None for a unit
-    outside every tier, held to the task's): a 主管部门 reviewing its units, its own (the bureau set
-    it); a unit under one, the date its department gave its units, else the department's."""
-    tiers = DepartmentTier.objects.filter(task_id=OuterRef("task_id"))
-    own = tiers.filter(department_id=OuterRef("unit_id"))
-    above = tiers.filter(department_id=OuterRef("unit__parent_id"))
-    return Coalesce(Subquery(own.values("deadline")[:1]), Subquery(above.values("units_deadline")[:1]),
-                    Subquery(above.values("deadline")[:1]), output_field=DateField())
+    outside every tier, held to the task's): `models.tier.deadline_annotation`, the queryset form of
+    `deadline_for`."""
+    return deadline_annotation()
 
 
 # --- the department's review of a unit's version -------------------------------------------------------

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 from jixiao.web import access, versions
 from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
-from jixiao.web.drafts.present import present
+from jixiao.web.drafts.present import place_findings, present
 from jixiao.web.models import Status
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import tier
 from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
@@ -114,18 +115,20 @@ def unit_review(request: HttpRequest, pk: int, sub: int, slug: str = "cover") ->
             messages.error(request, exc.message)
         return redirect(here)
     version = versions.latest_sent(package)
-    comp = computation.compute(version.content, deadline=package.task.deadline, targets=approved_for(package))
+    comp = computation.compute(version.content, deadline=deadline_for(package), targets=approved_for(package))
     layouts = comp.layouts or layout.Layouts(version.content)
     form = layouts.build(slug)
     if form is None:
         raise Http404("没有这张表")
+    groups = computation.findings_by_form(comp)
+    blocks = present(form, comp, editable=False, rejected={}, comments=versions.comments_by_path(package))
+    unplaced = place_findings(blocks, groups, slug)  # beside their fields, as the bureau's forms show them
     under_review = package.status == Status.DEPT_REVIEW
     ctx = DeptCtx(package.pk, slug, review=under_review and access.can_comment_subordinate(request.user, package),
                   department_pk=department.pk)
     return render(request, "web/unit/dept_review.html", {
         "department": department, "package": package, "sub": version, "comp": comp, "form": form, "slug": slug,
-        "forms": layouts.index(), "groups": computation.findings_by_form(comp), "cellctx": ctx,
-        "blocks": present(form, comp, editable=False, rejected={}, comments=versions.comments_by_path(package)),
+        "forms": layouts.index(), "groups": groups, "cellctx": ctx, "blocks": blocks, "unplaced": unplaced,
         "under_review": under_review, "may_decide": under_review and access.can_review_subordinate(request.user, package),
         "commentable": ctx.review, "decisions": package.department_decisions.select_related("user", "submission"),
     })

@@ -27,6 +27,7 @@ from jixiao.web.field_names import field_name
 from jixiao.web.jobs import status as job_status
 from jixiao.web.jobs.render import render_pdf
 from jixiao.web.models import RenderJob, Role, Status
+from jixiao.web.models.tier import deadline_for
 from jixiao.web.review import trace as review_trace
 from jixiao.web.targets import approved_for
 from jixiao.web.unit import selectors as unit_selectors
@@ -56,7 +57,8 @@ def _remember(request: HttpRequest, package_id: int, path: str, raw: str | None,
 
 def _context(request, package, slug: str, comp=None, read_only: bool | None = None) -> dict:
     doc = package.draft
-    comp = comp or computation.compute(doc, deadline=package.task.deadline, targets=approved_for(package))
+    deadline = deadline_for(package)  # its 主管部门's date for a unit under one: the crumbs and the audit say the same
+    comp = comp or computation.compute(doc, deadline=deadline, targets=approved_for(package))
     form = comp.layouts.build(slug) if comp.layouts else layout.build(doc, slug)
     if form is None:
         raise Http404("没有这张表")
@@ -67,7 +69,7 @@ def _context(request, package, slug: str, comp=None, read_only: bool | None = No
     groups = computation.findings_by_form(comp)
     attach_differing_findings(blocks, groups, slug)
     return {
-        "package": package, "form": form, "forms": comp.layouts.index() if comp.layouts else layout.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
+        "package": package, "deadline": deadline, "form": form, "forms": comp.layouts.index() if comp.layouts else layout.form_index(doc), "slug": slug, "blocks": blocks, "comp": comp,
         "editable": editable, "groups": groups, "rejected": rejected,
         "differing": len(stated.differing(doc, comp.report, comp.layouts)) if editable and comp.report else 0,
         "rejected_labels": _labels_for(form, rejected), "refs": comp.refs,
