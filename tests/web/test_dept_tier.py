@@ -103,8 +103,9 @@ def test_the_department_returns_one_unit_with_a_comment_on_a_field_and_approves_
     assert DepartmentDecision.objects.get(package_id=p).action == "return"
     # the unit's preparer sees the department's comment beside the field, and fixes it
     html = client_for(first["preparer"]).get(f"/p/{p}/f/cover/").content.decode()
-    assert "【主管部门】问题分析过于简单，请补充。" in html and "【主管部门退回】请按意见修改后重报。" in html
-    assert "主管部门：【主管部门退回】请按意见修改后重报。" in text_of(html, "return-comments")
+    assert "问题分析过于简单，请补充。" in html and "请按意见修改后重报。" in html
+    box = text_of(html, "return-comments")  # the speaker once: no 【主管部门】 tag after 主管部门
+    assert "主管部门退回：请按意见修改后重报。" in box and "【" not in box
     assert post_edit(client_for(first["preparer"]), first["package"], "narrative.problems", "补充后的问题分析。").status_code == 200
     send_to_department(first)
     assert _status(first) == Status.DEPT_REVIEW

@@ -271,3 +271,14 @@ def test_the_preparer_reads_why_a_submitted_draft_cannot_be_edited(world):
     page = c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
     assert "已提交第1版，数据包单位审核中：审核期间草稿不能修改；退回后可继续修改" in page
     assert 'id="locked-note"' not in client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+
+
+def test_a_returned_package_names_the_bureau_once(sent):  # noqa: F811
+    from .conftest import text_of
+    from .test_bureau import decide
+
+    pkg = sent["package"]
+    assert decide(client_for(sent["bureau"]), pkg, action="return", reason="偏差原因分析不充分").status_code == 302
+    box = text_of(client_for(sent["preparer"]).get(f"/p/{pkg.pk}/f/cover/").content.decode(), "return-comments")
+    assert "财政部门退回：偏差原因分析不充分" in box
+    assert "【" not in box and box.count("财政部门") == 1, box  # not "财政部门：【财政退回】…"
