@@ -43,7 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if admin_home:  # an administrator's home is their own page (they see no business data)
         return redirect(admin_home)
     packages = list(access.packages_for(request.user).order_by("-task__year", "unit__budget_code"))
-    return render(request, "web/home.html", {"packages": packages, "led": tier.led_package_ids(packages)})
+    led = tier.led_package_ids(packages)
+    return render(request, "web/home.html", {"packages": packages, "led": led,
+                                             "waiting": tier.waiting_for_department(packages, led)})
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -320,3 +320,14 @@ def test_the_departments_own_forms_lead_to_its_units_and_roll_up(dept):
     unit = dept["units"][0]
     own = client_for(unit["preparer"]).get(f"/p/{unit['package'].pk}/f/cover/").content.decode()
     assert "/units/" not in own and "/rollup/" not in own  # a subordinate unit leads none
+
+
+def test_the_department_heads_home_says_how_many_units_wait_for_its_review(dept):
+    head, d = client_for(dept["dept"]["head"]), dept["dept"]["package"].pk
+    box = text_of(head.get("/").content.decode(), f"dept-waiting-{d}")
+    assert "没有待审核的下属单位" in box
+    for member in dept["units"][:2]:
+        send_to_department(member)
+    html = head.get("/").content.decode()
+    assert "待审核下属单位 2 个" in text_of(html, f"dept-waiting-{d}")
+    assert f'<a href="/p/{d}/units/">待审核下属单位 2 个</a>' in html  # the number leads to the units page
