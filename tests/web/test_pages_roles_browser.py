@@ -216,3 +216,42 @@ def test_the_comment_box_names_its_field_in_chinese_without_stray_spaces(db, bro
     assert path not in label.inner_text()
     page.locator("#comment-text").scroll_into_view_if_needed()
     _polish(page, "05-head-comment-label")
+
+
+def test_date_fields_speak_chinese_in_an_english_browser(db, browser):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import EvaluationTask, Package, Status
+
+    load_demo()
+    b, base = browser
+    context = b.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")  # "mm/dd/yyyy" with a picker
+    page = context.new_page()
+    _login(page, base, "jixiaogu")
+    page.goto(f"{base}/b/new")
+    box = page.locator("#t-deadline")
+    assert box.get_attribute("type") == "text" and box.get_attribute("inputmode") == "numeric"
+    expect(page.locator("#t-deadline-hint")).to_have_text("格式：2026-06-30")
+    assert box.get_attribute("placeholder") == "2026-06-30"
+    _polish(page, "01-new-task-date")
+    task = EvaluationTask.objects.get()
+    page.goto(f"{base}/b/t/{task.pk}/tiers/")
+    assert page.locator("input[type=date]").count() == 0
+    _polish(page, "01-tiers-dates")
+    sent = Package.objects.filter(status=Status.SUBMITTED).order_by("unit__budget_code").first()
+    page.goto(f"{base}/b/p/{sent.pk}/")
+    assert page.locator("input[type=date]").count() == 0
+    page.fill("#n-text", "补充满意度调查样本")
+    page.fill("#n-due", "下个月底")
+    page.click("button:has-text('发出整改通知')")
+    expect(page.locator("#n-due-error")).to_contain_text("读不出日期：请写成 2026-06-30、2026/6/30 或 2026年6月30日")
+    expect(page.locator("#n-due")).to_have_value("下个月底")  # kept as typed, with the requirement
+    expect(page.locator("#n-text")).to_have_value("补充满意度调查样本")
+    page.locator("#n-due").scroll_into_view_if_needed()
+    _polish(page, "01-rectify-date-refused")
+    page.fill("#n-due", "2099年6月30日")
+    page.click("button:has-text('发出整改通知')")
+    expect(page.locator(".flash")).to_contain_text("已发出整改通知")
+    expect(page.locator("#rectifications")).to_contain_text("2099-06-30")
+    context.close()
