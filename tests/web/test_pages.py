@@ -333,3 +333,25 @@ def test_the_bureaus_date_fields_accept_chinese_dates_and_keep_a_refused_entry(s
     r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充满意度调查样本",
                                          "due": f"{due.year}/{due.month}/{due.day}"})
     assert r.status_code == 302 and pkg.rectifications.get().due == due
+
+
+def test_the_versions_page_folds_its_digests_under_a_chinese_explanation(sent):  # noqa: F811
+    import re
+
+    from .conftest import text_of
+
+    pkg = sent["package"]
+    version = pkg.submissions.order_by("-number").first()
+    html = client_for(sent["preparer"]).get(f"/p/{pkg.pk}/versions/").content.decode()
+    listed = html[html.index('<table class="list versions">'):html.index('id="version-digests"')]
+    assert not re.search(r"[0-9a-f]{12}", listed) and "SM3" not in listed  # the versions table reads without them
+    assert f"<td>{services_title(version.profile)}</td>" in listed  # the scheme by its Chinese title
+    folded = text_of(html, "version-digests")
+    assert folded.startswith("校验信息") and "能证明该版本报送后未被改动" in folded and "jixiao verify" in folded
+    assert version.content_hash in folded and version.profile_digest in folded  # kept whole, for checking
+
+
+def services_title(name: str) -> str:
+    from jixiao import services
+
+    return services.profile(name=name).title

@@ -216,6 +216,14 @@ def test_the_comment_box_names_its_field_in_chinese_without_stray_spaces(db, bro
     assert path not in label.inner_text()
     page.locator("#comment-text").scroll_into_view_if_needed()
     _polish(page, "05-head-comment-label")
+    # the versions' digests: folded under 校验信息, explained, and not wider than the page when opened
+    page.goto(f"{base}/p/{waiting.pk}/versions/")
+    assert not page.locator("table.versions code").count()
+    _polish(page, "02-versions")
+    page.locator("#version-digests summary").click()
+    expect(page.locator("#version-digests")).to_contain_text(waiting.submissions.order_by("-number").first().content_hash)
+    page.locator("#version-digests").scroll_into_view_if_needed()
+    _polish(page, "02-versions-check-info")
 
 
 def test_date_fields_speak_chinese_in_an_english_browser(db, browser):
