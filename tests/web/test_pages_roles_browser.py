@@ -263,3 +263,45 @@ def test_date_fields_speak_chinese_in_an_english_browser(db, browser):
     expect(page.locator(".flash")).to_contain_text("已发出整改通知")
     expect(page.locator("#rectifications")).to_contain_text("2099-06-30")
     context.close()
+
+
+def _squeezed(page, selector: str) -> list[tuple[str, int, int]]:
+    """(text, width, lines) of the cells among `selector` set fewer than three characters a line: a
+    heading or a finding broken one character per line by a column too narrow for it."""
+    return page.locator(selector).evaluate_all("""els => els.map(e => {
+        const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT), tops = new Set();
+        let t = "", node;
+        while ((node = walk.nextNode())) {
+          if (node.parentElement.closest("button") || !node.textContent.trim()) continue;
+          t += node.textContent.replace(/\\s+/g, "");
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+        }
+        return [t.slice(0, 16), Math.round(e.getBoundingClientRect().width), tops.size, t.length];
+      }).filter(([t, w, lines, n]) => lines > 1 && n / lines < 2.5).map(([t, w, lines]) => [t, w, lines])""")
+
+
+def test_read_only_fund_tables_and_the_scoring_table_keep_readable_columns(db, browser_page):
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.drafts.layout import FUND_TYPES
+    from jixiao.web.models import Package, Status
+
+    load_demo()
+    page, base = browser_page
+    waiting = Package.objects.filter(status=Status.IN_REVIEW).order_by("unit__budget_code").first()
+    _login(page, base, _head_of(waiting))
+    for kind, annex, _label in FUND_TYPES:
+        page.goto(f"{base}/p/{waiting.pk}/review/{kind}/")
+        page.locator("main th:has-text('总分')").last.scroll_into_view_if_needed()
+        _polish(page, f"06-{kind}")
+        assert not _squeezed(page, "main table th, main table td"), (annex, _squeezed(page, "main table th, main table td"))
+        for heading in page.locator("main table th.short").all():  # the heading inside its cell, not over its border
+            assert heading.evaluate("e => e.scrollWidth <= e.clientWidth"), (annex, heading.inner_text())
+    page.goto(f"{base}/p/{waiting.pk}/review/narrative/")
+    rate = page.locator("main table th:has-text('比率')").first
+    assert rate.bounding_box()["width"] >= 150  # room for a finding beside the rate, not a column of single characters
+    finding = page.locator("main table.framework td .finding-inline, main table td.cell-figure .finding-inline").first
+    (finding if finding.count() else rate).scroll_into_view_if_needed()
+    _polish(page, "06-narrative")
+    assert not _squeezed(page, "main table th, main table td"), _squeezed(page, "main table th, main table td")
