@@ -305,3 +305,38 @@ def test_read_only_fund_tables_and_the_scoring_table_keep_readable_columns(db, b
     (finding if finding.count() else rate).scroll_into_view_if_needed()
     _polish(page, "06-narrative")
     assert not _squeezed(page, "main table th, main table td"), _squeezed(page, "main table th, main table td")
+
+
+def test_the_department_head_is_told_what_waits_and_a_return_names_the_bureau_once(db, browser_page):
+    from playwright.sync_api import expect
+
+    from jixiao.web.demo.units import load_demo
+    from jixiao.web.models import DepartmentTier, Package, Role, Status, User
+    from jixiao.web.review import services as bureau_services
+    from jixiao.web.versions import latest_sent
+
+    load_demo()
+    page, base = browser_page
+    led = DepartmentTier.objects.get()
+    department = Package.objects.get(task_id=led.task_id, unit_id=led.department_id)
+    waiting = Package.objects.filter(task_id=led.task_id, unit__parent_id=led.department_id, status=Status.DEPT_REVIEW).count()
+    assert waiting
+    _login(page, base, User.objects.get(unit_id=led.department_id, role=Role.UNIT_HEAD).username)
+    note = page.locator(f"#dept-waiting-{department.pk}")
+    expect(note).to_contain_text(f"待审核下属单位 {waiting} 个")
+    note.locator("a").click()
+    page.wait_for_url(f"{base}/p/{department.pk}/units/")
+    page.go_back()
+    _polish(page, "07-department-home")
+
+    sent = (Package.objects.filter(status=Status.SUBMITTED, unit__users__role=Role.PREPARER)
+            .order_by("unit__budget_code").first())
+    bureau_services.return_package(package_id=sent.pk, user=User.objects.get(username="jixiaogu"),
+                                   version=latest_sent(sent).number, reason="请补充满意度调查的样本说明。")
+    page.context.clear_cookies()
+    _login(page, base, User.objects.filter(unit=sent.unit, role=Role.PREPARER).first().username)
+    page.goto(f"{base}/p/{sent.pk}/f/cover/")
+    box = page.locator("#return-comments")
+    expect(box).to_contain_text("财政部门退回：请补充满意度调查的样本说明。")
+    assert "【" not in box.inner_text() and box.inner_text().count("财政部门") == 1
+    _polish(page, "03-unit-returned-by-bureau")
