@@ -46,7 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
     packages = list(access.packages_for(request.user).order_by("-task__year", "unit__budget_code"))
     for p in packages:  # the date each is held to: its 主管部门's for a unit under one (a unit has a few packages)
         p.due = deadline_for(p)
-    return render(request, "web/home.html", {"packages": packages, "led": tier.led_package_ids(packages)})
+    led = tier.led_package_ids(packages)
+    return render(request, "web/home.html", {"packages": packages, "led": led,
+                                             "waiting": tier.waiting_for_department(packages, led)})
 
 
 def health(request: HttpRequest) -> JsonResponse:

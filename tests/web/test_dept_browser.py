@@ -110,7 +110,7 @@ def test_the_department_reviews_rolls_up_and_sends_and_the_bureau_accepts(db, br
     # 3. the unit fixes the field the department commented on, and sends it again
     unit = _signed_in(b, base, first["preparer"])
     unit.goto(f"{base}/p/{first['package'].pk}/f/{slug}/")
-    expect(unit.locator("#return-comments")).to_contain_text("【主管部门】问题分析过于简单")
+    expect(unit.locator("#return-comments")).to_contain_text("：问题分析过于简单")  # after the label, with no 【主管部门】 tag
     box = unit.locator(f"#{figures.dom_id('f', path)}")
     box.fill("执行率偏低的两个项目已说明原因：资金下达较晚。")
     with unit.expect_response(lambda r: r.url.endswith("/edit")):

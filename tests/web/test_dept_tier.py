@@ -105,8 +105,9 @@ def test_the_department_returns_one_unit_with_a_comment_on_a_field_and_approves_
     assert DepartmentDecision.objects.get(package_id=p).action == "return"
     # the unit's preparer sees the department's comment beside the field, and fixes it
     html = client_for(first["preparer"]).get(f"/p/{p}/f/cover/").content.decode()
-    assert "【主管部门】问题分析过于简单，请补充。" in html and "【主管部门退回】请按意见修改后重报。" in html
-    assert "主管部门：【主管部门退回】请按意见修改后重报。" in text_of(html, "return-comments")
+    assert "问题分析过于简单，请补充。" in html and "请按意见修改后重报。" in html
+    box = text_of(html, "return-comments")  # the speaker once: no 【主管部门】 tag after 主管部门
+    assert "主管部门退回：请按意见修改后重报。" in box and "【" not in box
     assert post_edit(client_for(first["preparer"]), first["package"], "narrative.problems", "补充后的问题分析。").status_code == 200
     send_to_department(first)
     assert _status(first) == Status.DEPT_REVIEW
@@ -345,3 +346,14 @@ def test_the_department_sees_each_finding_beside_its_field_as_the_bureau_does(de
     assert any(wrong.message in text for text in inline), inline  # beside the figure it is about
     for f in items:  # every finding of the form: beside its field, or in the box above the form
         assert any(f.message in text for text in inline) or f.message in above, f.message
+
+
+def test_the_department_heads_home_says_how_many_units_wait_for_its_review(dept):
+    head, d = client_for(dept["dept"]["head"]), dept["dept"]["package"].pk
+    box = text_of(head.get("/").content.decode(), f"dept-waiting-{d}")
+    assert "没有待审核的下属单位" in box
+    for member in dept["units"][:2]:
+        send_to_department(member)
+    html = head.get("/").content.decode()
+    assert "待审核下属单位 2 个" in text_of(html, f"dept-waiting-{d}")
+    assert f'<a href="/p/{d}/units/">待审核下属单位 2 个</a>' in html  # the number leads to the units page

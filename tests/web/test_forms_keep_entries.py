@@ -50,4 +50,12 @@ def test_task_creation_keeps_every_entry_with_the_message_beside_the_wrong_one(w
     assert re.search(rf'name="units" value="{units[0]}" checked', html)
     assert not re.search(rf'name="units" value="{units[1]}" checked', html)
     assert re.findall(r'<span class="field-error" id="e-(\w+)">([^<]+)</span>', html) == [("deadline", "请填写报送截止日期")]
-    assert 'id="t-deadline" name="deadline" type="date" value="" aria-invalid="true"' in html
+    assert re.search(r'<input type="text" inputmode="numeric"[^>]* id="t-deadline" name="deadline" value=""[^>]* aria-invalid="true"', html)
+    # a date the reader cannot read is refused beside the field and comes back as typed
+    r = c.post("/b/new", {"title": "2024年度自评", "year": "2024", "profile": "national-2020", "deadline": "6月底",
+                          "units": units[:1]})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert re.findall(r'<span class="field-error" id="e-(\w+)">([^<]+)</span>', html) == [
+        ("deadline", "读不出日期：请写成 2026-06-30、2026/6/30 或 2026年6月30日")]
+    assert 'id="t-deadline" name="deadline" value="6月底"' in html

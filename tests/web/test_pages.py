@@ -4,7 +4,7 @@ the change log and the comparison, profile titles, a 归口 user's own units, no
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -271,3 +271,87 @@ def test_the_preparer_reads_why_a_submitted_draft_cannot_be_edited(world):
     page = c.get(f"/p/{pkg.pk}/f/cover/").content.decode()
     assert "已提交第1版，数据包单位审核中：审核期间草稿不能修改；退回后可继续修改" in page
     assert 'id="locked-note"' not in client_for(world["head"]).get(f"/p/{pkg.pk}/f/cover/").content.decode()
+
+
+def test_a_returned_package_names_the_bureau_once(sent):  # noqa: F811
+    from .conftest import text_of
+    from .test_bureau import decide
+
+    pkg = sent["package"]
+    assert decide(client_for(sent["bureau"]), pkg, action="return", reason="偏差原因分析不充分").status_code == 302
+    box = text_of(client_for(sent["preparer"]).get(f"/p/{pkg.pk}/f/cover/").content.decode(), "return-comments")
+    assert "财政部门退回：偏差原因分析不充分" in box
+    assert "【" not in box and box.count("财政部门") == 1, box  # not "财政部门：【财政退回】…"
+
+
+def test_dates_are_typed_in_chinese_forms_and_read_by_one_parser():
+    import pytest
+
+    from jixiao.web.dates import MISSING, UNREADABLE, DateUnreadable, read_date
+
+    for typed in ("2026-06-30", "2026/6/30", "2026年6月30日", " ２０２６年６月３０日 ", "2026.6.30", "2026 年 6 月 30 日"):
+        assert read_date(typed) == date(2026, 6, 30), typed
+    assert read_date("") is None and read_date(None) is None
+    for typed, message in (("6月底", UNREADABLE), ("2026-06-30 以前", UNREADABLE), ("06/30/2026", UNREADABLE),
+                           ("2026-02-30", "没有这一天：2026-02-30")):
+        with pytest.raises(DateUnreadable) as caught:
+            read_date(typed)
+        assert caught.value.message == message, typed
+    with pytest.raises(DateUnreadable) as caught:
+        read_date(" ", required=True)
+    assert caught.value.message == MISSING
+
+
+def test_no_form_uses_the_browsers_date_picker():
+    """Its placeholder and calendar speak the browser's language ("mm/dd/yyyy"): every date is a text field."""
+    from pathlib import Path
+
+    import jixiao.web
+
+    root = Path(jixiao.web.__file__).parent
+    pickers = [str(p.relative_to(root)) for p in root.rglob("*.html") if 'type="date"' in p.read_text(encoding="utf-8")]
+    assert not pickers, pickers
+
+
+def test_the_bureaus_date_fields_accept_chinese_dates_and_keep_a_refused_entry(sent):  # noqa: F811
+    from .test_bureau import decide
+
+    pkg, c = sent["package"], client_for(sent["bureau"])
+    r = decide(c, pkg, action="accept", opinion="同意，请按时公开。", signer="王审核", signed_on="7月1日")
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert '<span class="field-error" id="a-date-error" role="alert">读不出日期' in html
+    assert 'id="a-date" name="signed_on" value="7月1日"' in html and "同意，请按时公开。</textarea>" in html
+    assert Package.objects.get(pk=pkg.pk).status == Status.SUBMITTED  # nothing decided
+    r = decide(c, pkg, action="accept", opinion="同意。", signer="王审核", signed_on="2024年7月1日")
+    assert r.status_code == 302
+    assert pkg.bureau_decisions.get(action="accept").signed_on == date(2024, 7, 1)
+    due = date.today().replace(year=date.today().year + 1)
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充满意度调查样本", "due": "明年"})
+    assert r.status_code == 400 and 'id="n-due" name="due" value="明年"' in r.content.decode()
+    assert "补充满意度调查样本</textarea>" in r.content.decode()
+    r = c.post(f"/b/p/{pkg.pk}/decide", {"action": "rectify", "text": "补充满意度调查样本",
+                                         "due": f"{due.year}/{due.month}/{due.day}"})
+    assert r.status_code == 302 and pkg.rectifications.get().due == due
+
+
+def test_the_versions_page_folds_its_digests_under_a_chinese_explanation(sent):  # noqa: F811
+    import re
+
+    from .conftest import text_of
+
+    pkg = sent["package"]
+    version = pkg.submissions.order_by("-number").first()
+    html = client_for(sent["preparer"]).get(f"/p/{pkg.pk}/versions/").content.decode()
+    listed = html[html.index('<table class="list versions">'):html.index('id="version-digests"')]
+    assert not re.search(r"[0-9a-f]{12}", listed) and "SM3" not in listed  # the versions table reads without them
+    assert f"<td>{services_title(version.profile)}</td>" in listed  # the scheme by its Chinese title
+    folded = text_of(html, "version-digests")
+    assert folded.startswith("校验信息") and "能证明该版本报送后未被改动" in folded and "jixiao verify" in folded
+    assert version.content_hash in folded and version.profile_digest in folded  # kept whole, for checking
+
+
+def services_title(name: str) -> str:
+    from jixiao import services
+
+    return services.profile(name=name).title

@@ -208,3 +208,12 @@ def test_administrator_accounts_are_made_on_the_command_line(world):
     call_command("admin_account", "shen_ji", "--reset", stdout=out)
     assert not User.objects.get(username="shen_ji").check_password(initial)
     assert AuditEntry.objects.filter(action="admin", actor="命令行", target=f"user:{u.pk}").count() == 2
+
+
+def test_the_logs_day_filter_reads_chinese_dates_and_says_when_it_cannot(world, admins):
+    c = client_for(admins["aud"])
+    page = c.get("/security/log/", {"day": "2026年6月30日"}).content.decode()
+    assert 'id="f-day" name="day" value="2026年6月30日"' in page and 'id="f-day-error"' not in page
+    page = c.get("/security/log/", {"day": "上周"}).content.decode()
+    assert '<span class="field-error" id="f-day-error" role="alert">读不出日期' in page
+    assert 'value="上周"' in page and 'type="date"' not in page

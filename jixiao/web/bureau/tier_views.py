@@ -4,14 +4,13 @@ reads and writes through `review.tier`."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jixiao.web import access
+from jixiao.web.dates import DateUnreadable, read_date
 from jixiao.web.review import selectors, tier
 from jixiao.web.versions import ActionError
 
@@ -24,12 +23,10 @@ def tiers(request: HttpRequest, task: int) -> HttpResponse:
         unit = request.POST.get("department", "")
         raw = request.POST.get("deadline", "").strip()
         try:
-            chosen = date.fromisoformat(raw)
-        except ValueError:
-            chosen = None
-        try:
-            if chosen is None:
-                raise ActionError("请填写日期（如 2024-06-15）", fields={"deadline": "请填写日期（如 2024-06-15）"})
+            try:
+                chosen = read_date(raw, required=True)
+            except DateUnreadable as exc:
+                raise ActionError(exc.message, fields={"deadline": exc.message}) from None
             tier.set_tier(task_id=t.pk, department_id=int(unit) if unit.isdigit() else 0, user=request.user,
                           deadline=chosen)
             messages.success(request, "已设定主管部门的截止日期：其下属单位先报送主管部门审核")

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,7 @@ from jixiao import services
 from jixiao.core.profiles import available_profiles
 from jixiao.web import access, version_status, versions
 from jixiao.web.bureau import refusals
+from jixiao.web.dates import DateUnreadable, read_date
 from jixiao.web.drafts import computation
 from jixiao.web.field_names import field_name
 from jixiao.web.jobs import batch_audit as batch_audit_job
@@ -122,6 +124,12 @@ def _two_places(percent):
 def package(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's package as the bureau reads it: the latest version sent (read-only), its findings,
     the unit's stated figures beside the engine's, the comments and decisions so far."""
+    return _package_page(request, pk)
+
+
+def _package_page(request: HttpRequest, pk: int, *, typed=None, refused=None, status: int = 200) -> HttpResponse:
+    """The package page; after a refused form, with what was typed back in its fields (`typed`, the
+    POST) and the message beside the field it concerns (`refused`: field → message)."""
     p = selectors.package_for(request.user, pk)
     sub = versions.latest_sent(p)
     # A draft is the unit's working copy: the bureau reads only what the unit head sent.
@@ -138,10 +146,11 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
            "versions": version_status.annotate(p, versions.versions_of(p)), "reviewable": p.status == Status.SUBMITTED and sub is not None,
            "tier": tier.package_tier(p),  # the 主管部门 it went through, or the units it carried (issue 22)
            "may_publish": selectors.may_run_spot_check(request.user) and p.status == Status.ACCEPTED,
-           "today": date.today().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
+           "today": timezone.localdate().isoformat(), "rectifications": p.rectifications.select_related("answered_by"),
            "opinions": (doc or {}).get("opinions") or [], "execution": imports.package_execution(p),
-           "spot": selectors.package_spot(p), "may_spot": selectors.may_run_spot_check(request.user)}
-    return render(request, "web/bureau/package.html", ctx)
+           "spot": selectors.package_spot(p), "may_spot": selectors.may_run_spot_check(request.user),
+           "typed": typed or {}, "refused": refused or {}}
+    return render(request, "web/bureau/package.html", ctx, status=status)
 
 
 @login_required
@@ -158,7 +167,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             bureau_services.return_package(package_id=p.pk, user=request.user, version=version, reason=request.POST.get("reason", ""))
             messages.success(request, f"已退回{p.unit.name}修改")
         elif action == "accept":
-            signed = _date(request.POST.get("signed_on", ""))
+            signed = _date(request.POST, "signed_on")
             d = bureau_services.accept(package_id=p.pk, user=request.user, version=version, opinion=request.POST.get("opinion", ""),
                           signer=request.POST.get("signer", ""), signed_on=signed)
             messages.success(request, f"已审核通过，财政部门意见写入第{d.result.number}版")
@@ -167,7 +176,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已公开{p.unit.name}的自评报告，公众可在“信息公开”中查看和下载")
         elif action == "rectify":
             bureau_services.send_rectification(package_id=p.pk, user=request.user, text=request.POST.get("text", ""),
-                                  due=_date(request.POST.get("due", "")))
+                                  due=_date(request.POST, "due"))
             messages.success(request, "已发出整改通知")
         elif action == "close":
             notice = p.rectifications.filter(pk=request.POST.get("notice") or 0).first()
@@ -177,6 +186,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已销号")
         else:
             raise ActionError("未知的操作")
+    except DateUnreadable as exc:  # the form comes back as typed, the message beside the date
+        return _package_page(request, pk, typed=request.POST, refused={exc.field: exc.message}, status=400)
     except ActionError as exc:
         messages.error(request, exc.message)
         return render(request, "web/message.html", {"text": exc.message}, status=exc.status) if exc.status == 403 \
@@ -192,13 +203,14 @@ def _back_to(request: HttpRequest, pk: int) -> str:
     return wanted if wanted.startswith(forms_page) and "//" not in wanted else package_page
 
 
-def _date(raw: str) -> date | None:
-    if not raw.strip():
-        return None
+def _date(data, field: str) -> date | None:
+    """The date typed in `field` (None when empty; the service says whether one is required); one that
+    cannot be read raises DateUnreadable naming its field."""
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ActionError("签署日期应写成 2024-06-30 的形式") from None
+        return read_date(data.get(field, ""))
+    except DateUnreadable as exc:
+        exc.field = field
+        raise
 
 
 # --- 抽评 ------------------------------------------------------------------------------------------
@@ -375,8 +387,11 @@ def new_task(request: HttpRequest) -> HttpResponse:
                 listed = bureau_services.read_unit_list(upload.name, upload.read())
             year = int(request.POST.get("year", "0") or 0)
             t = bureau_services.create_task(user=request.user, title=request.POST.get("title", ""), year=year,
-                               profile=request.POST.get("profile", ""), deadline=_date(request.POST.get("deadline", "")),
+                               profile=request.POST.get("profile", ""), deadline=_date(request.POST, "deadline"),
                                unit_ids=[int(x) for x in request.POST.getlist("units") if x.isdigit()], listed=listed)
+        except DateUnreadable as exc:
+            ctx["error"], ctx["errors"] = exc.message, {"deadline": exc.message}
+            return render(request, "web/bureau/new_task.html", ctx, status=400)
         except ValueError:
             ctx["error"] = "评价年度应为四位年份"
             ctx["errors"] = {"year": ctx["error"]}

@@ -142,13 +142,17 @@ def _findings(c: CellView) -> str:
     return "".join(out)
 
 
+SHORT_HEADING = 4  # characters: 一级指标 fits any column of the forms at 1366 px
+
+
 def cell(c: CellView, ctx: Ctx) -> SafeString:
     """A table cell of the official form."""
     span = (f' colspan="{c.cell.colspan}"' if c.cell.colspan > 1 else "") + (f' rowspan="{c.cell.rowspan}"' if c.cell.rowspan > 1 else "")
     if c.kind == "label":
         text = escape(c.cell.text).replace("\n", "<br>")
-        if c.cell.head:
-            return mark_safe(f'<th scope="col"{span}>{text}</th>')
+        if c.cell.head:  # a short heading (总分, 分值, 等次) is never broken one character a line
+            short = ' class="short"' if len(c.cell.text) <= SHORT_HEADING else ""
+            return mark_safe(f'<th scope="col"{span}{short}>{text}</th>')
         return mark_safe(f'<td class="label"{span}>{text}</td>')
     cls = f"cell cell-{c.kind} {c.field}" + (" has-error" if c.error else "") + (" has-comment" if c.comments else "")
     # a differing figure's findings are inside its figure (swapped with it after an edit)

@@ -325,7 +325,7 @@ def narrative(doc: dict) -> Form:
     form.blocks.append(Block("三至五、政府性基金、国有资本经营、社会保险基金预算支出情况",
                              items=[Note("这三节按附件5–7生成：有支出的填写附件中的自评表，没有的填写“无此项支出”的说明。")]))
     fw = Table(caption="部门整体支出绩效评价指标体系", list_path="narrative.framework", grid="framework",
-               cols=(8, 10, 22, 7, 33, 10, 10),
+               cols=(8, 9, 16, 6, 27, 18, 16),  # 比率 and 得分 hold a finding or the 参考 reading beside the figure
                head=[[H("一级指标"), H("二级指标"), H("三级指标"), H("分值"), H("文中公式"), H("比率"), H("得分")]])
     for i, item in enumerate(_items(doc, "narrative.framework")):
         p = f"narrative.framework[{i}]"

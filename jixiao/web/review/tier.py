@@ -321,6 +321,13 @@ def led_package_ids(packages) -> set[int]:
     return {p.pk for p in packages if (p.task_id, p.unit_id) in pairs}
 
 
+def waiting_for_department(packages, led: set[int]) -> list[tuple[Package, int]]:
+    """Each led department package of `packages` with how many of its units' versions wait for its
+    review (the home page says so, with a link to the units page)."""
+    return [(p, access.subordinate_packages(p).filter(status=Status.DEPT_REVIEW).count())
+            for p in packages if p.pk in led]
+
+
 @dataclass
 class PackageTier:
     """Where a package stands in the tier, for the bureau's page of it: the department it went

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime
 
 import qrcode
 import qrcode.image.svg
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jixiao.web.dates import DateUnreadable, read_date
 from jixiao.web.models import BUREAU_ROLES, UNIT_ROLES, Bureau, Role, Unit, User
 from jixiao.web.security import accounts as accounts_mod
 from jixiao.web.security import audit
@@ -99,15 +99,16 @@ def log(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(action=action)
     if actor:
         qs = qs.filter(actor=actor)
-    if day:
-        try:
-            d = datetime.fromisoformat(day).date()
+    day_error = ""
+    try:
+        d = read_date(day)
+        if d is not None:
             qs = qs.filter(at__date=d)
-        except ValueError:
-            day = ""
+    except DateUnreadable as exc:  # said beside the field; the log unfiltered by day
+        day_error = exc.message
     check = audit.verify()
     return render(request, "security/log.html", {
-        "entries": qs[:200], "actions": audit.ACTIONS, "action": action, "actor": actor, "day": day, "check": check,
+        "entries": qs[:200], "actions": audit.ACTIONS, "action": action, "actor": actor, "day": day, "day_error": day_error, "check": check,
         "now": timezone.now()})
 
 

@@ -58,3 +58,22 @@ def reviewer_side(user, package=None) -> str:
     if package is not None and getattr(user, "unit_id", None) not in (None, package.unit_id):
         return "主管部门"
     return "单位负责人"
+
+
+# A review comment is stored with its source's tag ('【财政退回】请补充'), which the views listing comments
+# without their author need; where the author's side is printed beside it, the tag would say it twice.
+_COMMENT_TAG = re.compile(r"^【([^】]{1,10})】")
+
+
+@register.filter
+def untagged(text: str) -> str:
+    """'【财政退回】请补充' → '请补充': the comment without its source tag, for a line that names the speaker."""
+    return _COMMENT_TAG.sub("", text or "", count=1)
+
+
+@register.filter
+def speaker(comment, package=None) -> str:
+    """Who said it, once: '财政部门退回' for a return's reason (its tag ends in 退回), else the side alone."""
+    side = reviewer_side(comment.author, package)
+    tag = _COMMENT_TAG.match(comment.text or "")
+    return f"{side}退回" if tag and tag.group(1).endswith("退回") else side

@@ -6,7 +6,6 @@ roll-up. Reads and writes through `access` and `review.tier`; another unit's peo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from jixiao.web import access, versions
+from jixiao.web.dates import DateUnreadable, read_date
 from jixiao.web.drafts import computation, layout
 from jixiao.web.drafts.cells import Ctx
 from jixiao.web.drafts.present import place_findings, present
@@ -27,14 +27,6 @@ from jixiao.web.review.trace import version_trace
 from jixiao.web.targets import approved_for
 from jixiao.web.versions import ActionError
 
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
 # --- the department's units ------------------------------------------------------------------------
 
 
@@ -44,9 +36,10 @@ def units(request: HttpRequest, pk: int) -> HttpResponse:
     department = access.department_package_for(request.user, pk)
     errors = {}
     if request.method == "POST":
-        chosen = _date(request.POST.get("units_deadline", ""))
-        if chosen is None:
-            errors["units_deadline"] = "请填写日期（如 2024-05-31）"
+        try:
+            chosen = read_date(request.POST.get("units_deadline", ""), required=True)
+        except DateUnreadable as exc:
+            errors["units_deadline"] = exc.message
         else:
             try:
                 tier.set_units_deadline(package_id=department.pk, user=request.user, deadline=chosen)

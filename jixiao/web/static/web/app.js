@@ -73,13 +73,20 @@
     var c = e.target.closest && e.target.closest(".comment-btn");
     if (c) {
       document.getElementById("comment-path").value = c.dataset.path;
-      document.getElementById("comment-label").textContent = c.dataset.label || c.dataset.path;
+      document.getElementById("comment-label").textContent = c.dataset.label || unnamedField();
       var t = document.getElementById("comment-text"); t.focus();
       return;
     }
     var f = e.target.closest && e.target.closest("[data-confirm]");
     if (f && !window.confirm(f.dataset.confirm)) { e.preventDefault(); }
   });
+
+  // A field without a label is described by the form that holds it, never by its internal path.
+  function unnamedField() {
+    var title = document.getElementById("form-title");
+    var form = title ? title.textContent.trim() : "";
+    return form ? "「" + form + "」中的某个字段" : "本表中的某个字段";
+  }
 
   // A server error or a lost connection: say so where the saves are reported; the typed text stays in the field.
   function say(text) {
