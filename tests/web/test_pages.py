@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from jixiao.web.field_names import field_name, printed_text, shown, value_text
 from jixiao.web.models import FieldEdit, Package, Role, Status, Unit, User
 
-from .conftest import client_for, post_edit
+from .conftest import client_for, post_edit, text_of
 from .test_bureau import sent  # noqa: F401 — the fixture
 
 
@@ -82,6 +82,16 @@ def test_the_change_log_names_fields_by_their_labels_pages_and_folds(world):
     assert "展开全文" in html
     older = c.get(f"/p/{pkg.pk}/versions/?page=2").content.decode()
     assert "第2页，共2页" in older and "unit.contact" not in older
+
+
+def test_an_untouched_draft_says_it_has_no_changes_yet_instead_of_an_empty_table(world):
+    pkg, c = world["package"], client_for(world["preparer"])
+    html = c.get(f"/p/{pkg.pk}/versions/").content.decode()
+    assert "草稿还没有保存过修改" in text_of(html, "no-edits") and 'class="list changelog"' not in html
+    weight = next(p for p in ("projects[0].funds[0].weight", "overall.funds[0].weight") if _holds(pkg.draft, p))
+    assert post_edit(c, pkg, weight, "7.5").status_code == 200
+    html = c.get(f"/p/{pkg.pk}/versions/").content.decode()
+    assert 'id="no-edits"' not in html and 'class="list changelog"' in html and "<td>7.50</td>" in html
 
 
 def test_the_change_log_prints_figures_as_the_forms_do(world):
@@ -274,7 +284,6 @@ def test_the_preparer_reads_why_a_submitted_draft_cannot_be_edited(world):
 
 
 def test_a_returned_package_names_the_bureau_once(sent):  # noqa: F811
-    from .conftest import text_of
     from .test_bureau import decide
 
     pkg = sent["package"]

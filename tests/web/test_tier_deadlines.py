@@ -165,3 +165,29 @@ def test_the_api_rows_carry_the_date_each_is_held_to(dept):
     assert by_code[dept["dept"]["unit"].budget_code] == ("2024-06-15", "剩3天")
     assert by_code[dept["units"][0]["unit"].budget_code] == ("2024-06-10", "逾期2天")
     assert by_code[dept["outsider"]["unit"].budget_code] == ("2024-06-30", "剩18天")
+
+
+def test_the_batch_audit_holds_each_package_to_its_tiers_deadline(dept):
+    """The 绩效评价股's batch audit counts the same findings as the package's own page: a department
+    that filed after the date the bureau set for it is late, though before the task's date."""
+    from jixiao.web.drafts.computation import compute
+    from jixiao.web.jobs import batch_audit
+    from jixiao.web.models import BatchJob
+
+    _send_department(dept)
+    package = dept["dept"]["package"]
+    job = BatchJob.objects.create(task=dept["task"], requested_by=dept["performance"])
+    batch_audit._audit(job)
+    job.refresh_from_db()
+    line = next(r for r in job.results if r["package"] == package.pk)
+    content = latest_sent_content(package)
+    held = compute(content, deadline=deadline_for(package)).summary
+    by_task = compute(content, deadline=dept["task"].deadline).summary
+    assert (held["errors"], held["warnings"]) != (by_task["errors"], by_task["warnings"])  # the date matters here
+    assert (line["errors"], line["warnings"]) == (held["errors"], held["warnings"])
+
+
+def latest_sent_content(package) -> dict:
+    from jixiao.web.versions import latest_sent
+
+    return latest_sent(package).content

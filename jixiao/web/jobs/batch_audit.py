@@ -10,6 +10,7 @@ from django_tasks import task
 from jixiao.web.drafts.computation import compute
 from jixiao.web.jobs import batches, heartbeat
 from jixiao.web.models import BatchJob, EvaluationTask, Package, User
+from jixiao.web.models.tier import deadline_for, task_tiers
 from jixiao.web.targets import approved_for
 from jixiao.web.versions import latest_sent
 
@@ -29,13 +30,15 @@ def batch_audit(job_id: int) -> int:
 def _audit(job: BatchJob) -> int:
     packages = [p for p in Package.objects.filter(task=job.task).select_related("unit").defer("draft").order_by("unit__budget_code")]
     sent = [(p, s) for p in packages if (s := latest_sent(p)) is not None]
+    tiers = task_tiers(job.task_id)  # each package's filing date is held to its own tier's deadline
     heartbeat.begin(job, total=len(sent), done=0, results=[], packages=[p.pk for p, _ in sent])
     results = []
     shown = time.monotonic()
     try:
         for i, (p, sub) in enumerate(sent, start=1):
             p.task = job.task  # one task for every package: its profile read once, not per package
-            comp = compute(sub.content, targets=approved_for(p))  # compared with the unit's approved targets
+            comp = compute(sub.content, targets=approved_for(p),  # compared with the unit's approved targets
+                           deadline=deadline_for(p, tiers))
             results.append({"unit": p.unit.name, "code": p.unit.budget_code, "package": p.pk, "version": sub.number,
                             "errors": comp.summary.get("errors", 0), "warnings": comp.summary.get("warnings", 0),
                             "coverage": comp.coverage_line,

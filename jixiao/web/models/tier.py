@@ -90,12 +90,19 @@ class Deadline:
     tier: bool  # a tier's date rather than the task's: pages say which date it is
 
 
-def deadline_for(package) -> Deadline:
+def task_tiers(task_id: int) -> dict:
+    """Every 主管部门 tier of a task by its department, for `deadline_for` over many packages at once."""
+    return {t.department_id: t for t in DepartmentTier.objects.filter(task_id=task_id)}
+
+
+def deadline_for(package, tiers: dict | None = None) -> Deadline:
     """A 主管部门 reviewing its units: its own date (the bureau set it); a unit under one: the date its
-    department gave its units, else the department's; any other unit: the task's."""
+    department gave its units, else the department's; any other unit: the task's. `tiers`: the task's
+    tiers by department (`task_tiers`), when the caller reads many packages of one task."""
     unit = package.unit
-    tiers = {t.department_id: t for t in DepartmentTier.objects.filter(
-        task_id=package.task_id, department_id__in=[unit.pk, *([unit.parent_id] if unit.parent_id else [])])}
+    if tiers is None:
+        tiers = {t.department_id: t for t in DepartmentTier.objects.filter(
+            task_id=package.task_id, department_id__in=[unit.pk, *([unit.parent_id] if unit.parent_id else [])])}
     if unit.pk in tiers:
         return Deadline(tiers[unit.pk].deadline, "财政局为主管部门", True)
     if unit.parent_id in tiers:
