@@ -327,13 +327,14 @@ def parse_percent(text: str) -> Decimal | None:
     return p.ratio if p.unit == "%" else p.value
 
 
-_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+# a day written 2022年12月31日, 2022-12-31, 2022/12/31 or 2022.12.31 (year, month, day groups)
+DATE_PATTERN = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 
 
 def parse_date(text: str) -> tuple[date, str] | None:
     """'2022年12月31日前' → (date(2022, 12, 31), '<=') ; '2023-06-06' → (…, '')."""
     norm = normalize(text)
-    m = _DATE_RE.search(norm)
+    m = DATE_PATTERN.search(norm)
     if not m:
         return None
     try:

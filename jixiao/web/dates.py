@@ -4,17 +4,14 @@ placeholder and calendar speak the browser's language ("mm/dd/yyyy" in an Englis
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from jixiao.core.numbers import normalize
+from jixiao.core.numbers import DATE_PATTERN, normalize
 
 HINT = "格式：2026-06-30"
 UNREADABLE = "读不出日期：请写成 2026-06-30、2026/6/30 或 2026年6月30日"
 MISSING = "请填写日期（格式：2026-06-30）"
 
-# the whole entry is a date: 2026-06-30, 2026/6/30, 2026.6.30, 2026年6月30日 (full-width digits normalised)
-_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
 class DateUnreadable(ValueError):
@@ -35,7 +32,7 @@ def read_date(raw: str | None, *, required: bool = False) -> date | None:
         if required:
             raise DateUnreadable(MISSING)
         return None
-    m = _DAY.fullmatch(text)
+    m = DATE_PATTERN.fullmatch(text)  # the whole entry a date, as the documents write one
     if m is None:
         raise DateUnreadable()
     try:
